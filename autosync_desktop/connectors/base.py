@@ -1,0 +1,222 @@
+"""The connector contract: record types every platform maps onto, the error classes, and the Connector protocol.
+
+Imports only the standard library. A connector never touches the store or Qt: it turns a platform's API
+into pages of records and raises one of the classified errors below.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
+from typing import Any, Protocol
+
+CAMPAIGN_STATUSES = ("ACTIVE", "PAUSED", "REMOVED", "OTHER")
+
+
+# --- records ---------------------------------------------------------------------------------------------
+
+@dataclass(slots=True)
+class AccountInfo:
+    """What the platform says about the account itself."""
+
+    name: str | None = None
+    currency: str | None = None
+    timezone: str | None = None
+
+
+@dataclass(slots=True)
+class CampaignRecord:
+    campaign_id: str
+    name: str
+    status: str = "OTHER"  # one of CAMPAIGN_STATUSES
+    status_raw: str | None = None
+    currency: str | None = None
+    updated_at: str | None = None  # ISO 8601 as the platform gave it, if it did
+    extra: dict[str, str] | None = None
+
+
+@dataclass(slots=True)
+class DailyStatRecord:
+    """One campaign's performance on one day (in the account's time zone).
+
+    Money is integer micros of the account currency; None means the platform does not measure the metric,
+    0 means it measured zero.
+    """
+
+    campaign_id: str
+    date: date
+    impressions: int | None
+    clicks: int | None
+    cost_micros: int | None
+    conversions: float = 0.0
+    conversion_value_micros: int | None = None
+    currency: str | None = None
+    campaign_name: str | None = None
+    extra: dict[str, str] | None = None
+
+
+def money_to_micros(text: str | int | float | None) -> int:
+    """An exact decimal money string ("37.12") to integer micros, rounding half to even. Never via float."""
+    if text is None or text == "":
+        return 0
+    try:
+        value = Decimal(str(text))
+    except InvalidOperation as exc:
+        raise Permanent(f"Not a money amount: {text!r}") from exc
+    return int((value * 1_000_000).quantize(Decimal(1), rounding=ROUND_HALF_EVEN))
+
+
+def micros_to_text(micros: int | None) -> str:
+    """Integer micros to an exact decimal string with at least two decimals: 37120000 -> "37.12"."""
+    if micros is None:
+        return ""
+    sign = "-" if micros < 0 else ""
+    whole, frac = divmod(abs(micros), 1_000_000)
+    digits = f"{frac:06d}".rstrip("0").ljust(2, "0")
+    return f"{sign}{whole}.{digits}"
+
+
+# --- errors ----------------------------------------------------------------------------------------------
+
+class ConnectorError(Exception):
+    """Base of every classified connector error. `message` is for the user, in plain words."""
+
+    error_class = "ConnectorError"
+
+    def __init__(self, message: str, *, platform_message: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.platform_message = platform_message
+
+
+class RateLimited(ConnectorError):
+    """The platform throttled us. `retry_after` (seconds) is the server's hint when it gave one."""
+
+    error_class = "RateLimited"
+
+    def __init__(self, message: str, *, retry_after: float | None = None,
+                 platform_message: str | None = None) -> None:
+        super().__init__(message, platform_message=platform_message)
+        self.retry_after = retry_after
+
+
+class Transient(ConnectorError):
+    """5xx, connection errors, timeouts: worth retrying with backoff."""
+
+    error_class = "Transient"
+
+
+class AuthExpired(ConnectorError):
+    """The access token expired: refresh once, retry once."""
+
+    error_class = "AuthExpired"
+
+
+class ReauthRequired(ConnectorError):
+    """The grant is dead (revoked, expired refresh token): the user must sign in again."""
+
+    error_class = "ReauthRequired"
+
+
+class Permanent(ConnectorError):
+    """Bad request, permission denied, unknown account: retrying will not help."""
+
+    error_class = "Permanent"
+
+
+class Cancelled(Exception):
+    """Raised inside a run when the user (or shutdown) asked it to stop."""
+
+
+# --- the context a connector runs in ---------------------------------------------------------------------
+
+@dataclass
+class CallStats:
+    """Instrumentation of one connector's API calls, read by the engine for the run and account health."""
+
+    calls: int = 0
+    errors: int = 0
+    latency_ms_total: float = 0.0
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def record(self, latency_ms: float, ok: bool = True) -> None:
+        with self._lock:
+            self.calls += 1
+            self.latency_ms_total += latency_ms
+            if not ok:
+                self.errors += 1
+
+
+class ConnectorContext:
+    """Cancellation, deadlines and logging handed to a connector for one run.
+
+    `sleep` is the only way a connector waits: it wakes early on cancel and raises Cancelled.
+    """
+
+    def __init__(self, cancel_event: threading.Event | None = None, deadline: float | None = None,
+                 log: Callable[[str, str], None] | None = None) -> None:
+        self.cancel_event = cancel_event or threading.Event()
+        self.deadline = deadline  # time.monotonic() value, or None
+        self._log = log
+        self.stats = CallStats()
+
+    def check(self) -> None:
+        if self.cancel_event.is_set():
+            raise Cancelled("cancelled")
+
+    def sleep(self, seconds: float) -> None:
+        if seconds > 0 and self.cancel_event.wait(seconds):
+            raise Cancelled("cancelled")
+        self.check()
+
+    def remaining(self) -> float | None:
+        return None if self.deadline is None else self.deadline - time.monotonic()
+
+    def log(self, level: str, message: str) -> None:
+        if self._log is not None:
+            self._log(level, message)
+
+
+# --- the protocol ----------------------------------------------------------------------------------------
+
+class Connector(Protocol):
+    """One platform account. Built per run by the registry; pages are lists of records."""
+
+    platform: str
+
+    def account_info(self) -> AccountInfo: ...
+
+    def fetch_campaigns(self) -> Iterator[list[CampaignRecord]]: ...
+
+    def fetch_daily_stats(self, start: date, end: date) -> Iterator[list[DailyStatRecord]]: ...
+
+    def refresh_auth(self) -> None: ...
+
+    def test_connection(self) -> str: ...
+
+    def close(self) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class PlatformSpec:
+    """Facts the engine and scheduler need about a platform, without building a connector."""
+
+    name: str
+    label: str
+    default_lookback_days: int
+    min_interval_minutes: int = 5
+    max_window_days: int = 30
+    default_history_days: int = 90
+    factory: Callable[..., Connector] | None = None
+    option_names: tuple[str, ...] = ()
+    is_sandbox: bool = False
+
+    def build(self, account_id: str, options: dict[str, Any], credentials: dict[str, str] | None,
+              ctx: ConnectorContext) -> Connector:
+        if self.factory is None:
+            raise Permanent(f"The {self.label} connector is not available in this build.")
+        return self.factory(account_id=account_id, options=options, credentials=credentials, ctx=ctx)

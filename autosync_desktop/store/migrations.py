@@ -1,0 +1,60 @@
+"""Linear schema migrations. Version N's step turns a version N-1 database into version N.
+
+A fresh store is created straight from the models at LATEST; an older one runs each step after it, each in
+its own transaction, recording the version it reached. Steps use playhouse.migrate, never the models, so
+they keep working when the models move on.
+Prefer playhouse.migrate's SqliteMigrator for column adds and renames; rebuild by hand where it falls short.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from peewee import SqliteDatabase
+
+
+_V2_DAILY_STAT = (
+    'CREATE TABLE "daily_stat_v2" ("account_id" INTEGER NOT NULL, "campaign_id" VARCHAR(255) NOT NULL,'
+    ' "date" DATE NOT NULL, "impressions" INTEGER, "clicks" INTEGER, "cost_micros" INTEGER,'
+    ' "currency" VARCHAR(255), "conversions" REAL NOT NULL, "conversion_value_micros" INTEGER, "extra" TEXT,'
+    ' "synced_at" DATETIME NOT NULL, "run_id" INTEGER, PRIMARY KEY ("account_id", "date", "campaign_id"),'
+    ' FOREIGN KEY ("account_id") REFERENCES "account" ("id") ON DELETE CASCADE) WITHOUT ROWID'
+)
+
+
+def _v2_extra_metrics(db: SqliteDatabase) -> None:
+    """Version 2: metrics a platform does not measure are NULL (not 0), and platform metrics go to `extra`.
+
+    SQLite cannot drop NOT NULL in place, and playhouse's table rebuild loses WITHOUT ROWID, so this step
+    rebuilds daily_stat by hand (SQLite's documented create-copy-drop-rename procedure).
+    """
+    db.execute_sql(_V2_DAILY_STAT)
+    db.execute_sql(
+        'INSERT INTO "daily_stat_v2" (account_id, campaign_id, date, impressions, clicks, cost_micros, currency,'
+        ' conversions, conversion_value_micros, synced_at, run_id) SELECT account_id, campaign_id, date,'
+        ' impressions, clicks, cost_micros, currency, conversions, conversion_value_micros, synced_at, run_id'
+        ' FROM "daily_stat"'
+    )
+    db.execute_sql('DROP TABLE "daily_stat"')
+    db.execute_sql('ALTER TABLE "daily_stat_v2" RENAME TO "daily_stat"')
+
+
+STEPS: dict[int, Callable[[SqliteDatabase], None]] = {
+    2: _v2_extra_metrics,
+}
+LATEST = max(STEPS)
+
+
+def migrate(db: SqliteDatabase, from_version: int) -> None:
+    for version in range(from_version + 1, LATEST + 1):
+        db.execute_sql("PRAGMA foreign_keys=OFF")  # table rebuilds must not cascade
+        try:
+            with db.atomic():
+                STEPS[version](db)
+                db.execute_sql("INSERT INTO schema_version (version, applied_at) VALUES (?, datetime('now'))",
+                               (version,))
+            violations = db.execute_sql("PRAGMA foreign_key_check").fetchall()
+            if violations:
+                raise RuntimeError(f"foreign key check failed after step {version}: {violations[:3]}")
+        finally:
+            db.execute_sql("PRAGMA foreign_keys=ON")

@@ -1,0 +1,197 @@
+"""Peewee models: the schema of the local store (current version; history lives in store/migrations.py).
+
+All timestamps are naive UTC datetimes. Money is integer micros. Platform ids are TEXT.
+Models are bound to `database_proxy`, which store/db.py initialises when a store is opened.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from peewee import (
+    BooleanField,
+    CharField,
+    CompositeKey,
+    DatabaseProxy,
+    DateField,
+    DateTimeField,
+    FloatField,
+    ForeignKeyField,
+    IntegerField,
+    Model,
+    TextField,
+)
+
+database_proxy = DatabaseProxy()
+
+RUN_STATUSES = ("queued", "running", "succeeded", "failed", "cancelled", "interrupted", "skipped")
+ACTIVE_STATUSES = ("queued", "running")
+FINAL_STATUSES = ("succeeded", "failed", "cancelled", "interrupted", "skipped")
+RUN_TRIGGERS = ("scheduled", "manual", "catch-up", "backfill", "retry")
+SCHEDULE_TYPES = ("campaigns", "performance", "both")
+FREQUENCIES = ("manual", "interval", "hourly", "daily", "weekly", "cron")
+MISSED_POLICIES = ("skip", "run_once")
+AUTH_STATES = ("ok", "needs_sign_in", "unknown")
+
+
+def utcnow() -> datetime:
+    """Naive UTC now: what every DateTimeField in the store holds."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+class BaseModel(Model):
+    class Meta:
+        database = database_proxy
+        legacy_table_names = False
+
+
+class SchemaVersion(BaseModel):
+    version = IntegerField()
+    applied_at = DateTimeField(default=utcnow)
+
+
+class Account(BaseModel):
+    name = CharField(unique=True)
+    platform = CharField()
+    external_id = CharField(default="")
+    options = TextField(default="{}")  # JSON object of non-secret options
+    currency = CharField(null=True)
+    timezone = CharField(null=True)
+    auth_state = CharField(default="ok")
+    auth_message = TextField(null=True)
+    created_at = DateTimeField(default=utcnow)
+
+
+class Schedule(BaseModel):
+    name = CharField(unique=True)
+    account = ForeignKeyField(Account, backref="schedules", on_delete="CASCADE")
+    sync_type = CharField(default="both")
+    frequency = CharField(default="daily")
+    every_minutes = IntegerField(null=True)
+    at_time = CharField(null=True)  # "HH:MM" (daily, weekly) or ":MM" (hourly)
+    days = CharField(null=True)  # "mon,tue,..." (weekly)
+    cron = CharField(null=True)
+    timezone = CharField()
+    lookback_days = IntegerField(null=True)  # None: the account's / platform's default
+    missed_policy = CharField(default="run_once")
+    paused = BooleanField(default=False)
+    next_run_at = DateTimeField(null=True)
+    created_at = DateTimeField(default=utcnow)
+    updated_at = DateTimeField(default=utcnow)
+
+
+class SyncRun(BaseModel):
+    # Names are copied into the run so history survives the removal of a schedule or account.
+    schedule = ForeignKeyField(Schedule, null=True, backref="runs", on_delete="SET NULL", index=False)
+    account = ForeignKeyField(Account, null=True, backref="runs", on_delete="SET NULL", index=False)
+    schedule_name = CharField(null=True)
+    account_name = CharField()
+    platform = CharField()
+    sync_type = CharField(default="both")
+    trigger = CharField(default="manual")
+    status = CharField(default="queued")
+    reason = TextField(null=True)  # why skipped / interrupted / cancelled
+    window_from = DateField(null=True)  # explicit backfill range, if any
+    window_to = DateField(null=True)
+    queued_at = DateTimeField(default=utcnow)
+    started_at = DateTimeField(null=True)
+    finished_at = DateTimeField(null=True)
+    heartbeat_at = DateTimeField(null=True)
+    duration_s = FloatField(null=True)
+    rows = IntegerField(default=0)  # daily-stat rows written
+    campaigns = IntegerField(default=0)
+    pages = IntegerField(default=0)
+    api_calls = IntegerField(default=0)
+    api_errors = IntegerField(default=0)
+    api_latency_ms = FloatField(default=0.0)  # sum over api_calls
+    attempt = IntegerField(default=1)
+    error_class = CharField(null=True)
+    error_message = TextField(null=True)
+    owner_pid = IntegerField(null=True)  # process executing the run; NULL while waiting to be claimed
+    owner_host = CharField(null=True)
+    cancel_requested = BooleanField(default=False)
+
+    class Meta:
+        indexes = (
+            (("queued_at", "status", "duration_s", "rows"), False),
+            (("status", "queued_at"), False),
+            (("schedule", "queued_at"), False),
+            (("account", "queued_at"), False),
+        )
+
+
+class RunEvent(BaseModel):
+    run = ForeignKeyField(SyncRun, backref="events", on_delete="CASCADE")
+    at = DateTimeField(default=utcnow)
+    level = CharField(default="info")
+    message = TextField()
+
+
+class Campaign(BaseModel):
+    account = ForeignKeyField(Account, backref="campaigns", on_delete="CASCADE", index=False)
+    campaign_id = CharField()
+    name = CharField()
+    status = CharField(default="OTHER")
+    status_raw = CharField(null=True)
+    currency = CharField(null=True)
+    updated_at = CharField(null=True)
+    extra = TextField(null=True)
+    synced_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        primary_key = CompositeKey("account", "campaign_id")
+        without_rowid = True
+
+
+class DailyStat(BaseModel):
+    account = ForeignKeyField(Account, backref="daily_stats", on_delete="CASCADE", index=False)
+    campaign_id = CharField()
+    date = DateField()
+    impressions = IntegerField(null=True)
+    clicks = IntegerField(null=True)
+    cost_micros = IntegerField(null=True)
+    currency = CharField(null=True)
+    conversions = FloatField(default=0.0)
+    conversion_value_micros = IntegerField(null=True)
+    extra = TextField(null=True)  # JSON object of platform metric names -> strings, exact as received
+    synced_at = DateTimeField(default=utcnow)
+    run_id = IntegerField(null=True)
+
+    class Meta:
+        primary_key = CompositeKey("account", "date", "campaign_id")
+        without_rowid = True
+
+
+class SyncState(BaseModel):
+    account = ForeignKeyField(Account, backref="sync_states", on_delete="CASCADE", index=False)
+    stream = CharField()  # "campaigns" | "daily_stats"
+    last_complete_date = DateField(null=True)
+    last_synced_at = DateTimeField(null=True)
+
+    class Meta:
+        primary_key = CompositeKey("account", "stream")
+
+
+class Setting(BaseModel):
+    key = CharField(primary_key=True)
+    value = TextField()  # JSON
+    updated_at = DateTimeField(default=utcnow)
+
+
+class ProcessLease(BaseModel):
+    """Processes that have the store open, so others can tell whether a scheduler is alive."""
+
+    pid = IntegerField()
+    host = CharField()
+    kind = CharField()  # service | gui | cli
+    runs_scheduler = BooleanField(default=False)
+    started_at = DateTimeField(default=utcnow)
+    heartbeat_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("host", "pid"), True),)
+
+
+MODELS: list[type[BaseModel]] = [
+    SchemaVersion, Account, Schedule, SyncRun, RunEvent, Campaign, DailyStat, SyncState, Setting, ProcessLease,
+]

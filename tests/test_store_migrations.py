@@ -1,0 +1,75 @@
+"""A database made by schema version 1 opens, is backed up, and migrates to the current version intact."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from autosync_desktop.store import migrations
+from autosync_desktop.store.db import StoreError, open_store
+
+V1_SQL = Path(__file__).parent / "data" / "schema_v1.sql"
+
+
+def make_v1_database(path: Path) -> None:
+    con = sqlite3.connect(path)
+    con.executescript(V1_SQL.read_text())
+    con.execute("INSERT INTO schema_version (version, applied_at) VALUES (1, '2026-01-01 00:00:00')")
+    con.execute("INSERT INTO account (id, name, platform, external_id, options, auth_state, created_at) "
+                "VALUES (1, 'acme', 'demo', 'a1', '{}', 'ok', '2026-01-01 00:00:00')")
+    con.executemany(
+        "INSERT INTO daily_stat (account_id, campaign_id, date, impressions, clicks, cost_micros, currency,"
+        " conversions, conversion_value_micros, synced_at, run_id) VALUES (1, ?, ?, ?, ?, ?, 'USD', 1.5, NULL,"
+        " '2026-01-02 00:00:00', 7)",
+        [(f"c{i}", f"2026-01-{d:02d}", 100 * i + d, i + d, 1_000_000 * i + d) for i in range(3) for d in (1, 2)],
+    )
+    con.commit()
+    con.close()
+
+
+def test_v1_database_migrates_with_backup_and_keeps_rows(tmp_path: Path) -> None:
+    path = tmp_path / "autosync.db"
+    make_v1_database(path)
+
+    db = open_store(path)
+
+    assert db.execute_sql("SELECT MAX(version) FROM schema_version").fetchone()[0] == migrations.LATEST
+    backup = tmp_path / "autosync.db.v1.bak"
+    assert backup.exists()
+    old = sqlite3.connect(backup).execute("SELECT COUNT(*) FROM daily_stat").fetchone()[0]
+    assert old == 6
+    rows = db.execute_sql("SELECT campaign_id, date, impressions, clicks, cost_micros FROM daily_stat "
+                          "ORDER BY campaign_id, date").fetchall()
+    assert rows[0] == ("c0", "2026-01-01", 1, 1, 1)
+    assert rows[-1] == ("c2", "2026-01-02", 202, 4, 2_000_002)
+    # version 2 semantics: a platform that does not measure a metric stores NULL, and extra metrics fit
+    db.execute_sql("INSERT INTO daily_stat (account_id, campaign_id, date, impressions, clicks, cost_micros,"
+                   " conversions, extra, synced_at) VALUES (1, 'ga', '2026-01-03', NULL, NULL, NULL, 2,"
+                   " '{\"sessions\":\"4\"}', '2026-01-03 00:00:00')")
+    sql = db.execute_sql("SELECT sql FROM sqlite_master WHERE name='daily_stat'").fetchone()[0]
+    assert "WITHOUT ROWID" in sql.upper()
+    assert db.execute_sql("PRAGMA foreign_key_check").fetchall() == []
+    db.close()
+
+
+def test_newer_schema_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "autosync.db"
+    make_v1_database(path)
+    con = sqlite3.connect(path)
+    con.execute("INSERT INTO schema_version (version, applied_at) VALUES (99, '2026-01-01')")
+    con.commit()
+    con.close()
+    with pytest.raises(StoreError, match="newer AutoSync"):
+        open_store(path)
+
+
+def test_foreign_file_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "other.db"
+    con = sqlite3.connect(path)
+    con.execute("CREATE TABLE notes (x)")
+    con.commit()
+    con.close()
+    with pytest.raises(StoreError, match="not an AutoSync database"):
+        open_store(path)
