@@ -1,0 +1,81 @@
+"""Platform credentials in the OS keyring, never in the database, logs or exports.
+
+A keyring that is missing or locked is an explicit state with a message that says what to do; there is no
+plaintext fallback. Every call may block (D-Bus, an unlock prompt): callers keep it off the GUI thread.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import keyring
+from keyring.errors import KeyringError, KeyringLocked, NoKeyringError, PasswordDeleteError
+
+SERVICE = "autosync-desktop"
+
+
+class SecretsUnavailable(Exception):
+    """The keyring cannot be used; `str(exc)` tells the user what to install or unlock."""
+
+
+@dataclass(frozen=True, slots=True)
+class KeyringState:
+    state: str  # available | missing | locked | error
+    backend: str
+    message: str
+
+
+_MISSING = ("No system keyring is available to store credentials safely. On Linux install and start a Secret "
+            "Service (e.g. gnome-keyring or KeePassXC with Secret Service enabled); AutoSync never stores "
+            "secrets in plain text.")
+_LOCKED = "The system keyring is locked. Unlock it (log in to your desktop session or open your keyring app)."
+
+
+def state() -> KeyringState:
+    backend = keyring.get_keyring()
+    name = f"{type(backend).__module__}.{type(backend).__name__}"
+    try:
+        keyring.get_password(SERVICE, "probe")
+    except NoKeyringError:
+        return KeyringState("missing", name, _MISSING)
+    except KeyringLocked:
+        return KeyringState("locked", name, _LOCKED)
+    except KeyringError as exc:
+        return KeyringState("error", name, f"The system keyring failed: {exc}")
+    if "fail" in name.lower() or "null" in name.lower():
+        return KeyringState("missing", name, _MISSING)
+    return KeyringState("available", name, f"Credentials are stored in the system keyring ({name}).")
+
+
+def _key(account: str) -> str:
+    return f"account:{account}"
+
+
+def _call(fn, *args):  # type: ignore[no-untyped-def]
+    try:
+        return fn(*args)
+    except NoKeyringError as exc:
+        raise SecretsUnavailable(_MISSING) from exc
+    except KeyringLocked as exc:
+        raise SecretsUnavailable(_LOCKED) from exc
+    except KeyringError as exc:
+        raise SecretsUnavailable(f"The system keyring failed: {exc}") from exc
+
+
+def save_credentials(account: str, credentials: dict[str, str]) -> None:
+    _call(keyring.set_password, SERVICE, _key(account), json.dumps(credentials))
+
+
+def load_credentials(account: str) -> dict[str, str] | None:
+    raw = _call(keyring.get_password, SERVICE, _key(account))
+    return json.loads(raw) if raw else None
+
+
+def delete_credentials(account: str) -> None:
+    try:
+        _call(keyring.delete_password, SERVICE, _key(account))
+    except SecretsUnavailable as exc:
+        if isinstance(exc.__cause__, PasswordDeleteError):
+            return
+        raise

@@ -1,0 +1,68 @@
+"""Retention: prune old run history (with its log lines) and, if configured, old daily stats.
+
+Never touches a queued or running run, and never the last successful run of a schedule (so "last success"
+stays answerable forever). Deletes in small batches, each its own short transaction, so a prune of a
+million rows never holds the write lock for long. The result is recorded as `retention.last_prune`.
+"""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import asdict, dataclass
+from datetime import date, timedelta
+
+from peewee import SqliteDatabase
+
+from autosync_desktop.store import settings
+from autosync_desktop.store.models import utcnow
+
+BATCH = 5_000
+
+
+@dataclass(frozen=True, slots=True)
+class PruneResult:
+    at: str
+    runs_deleted: int
+    stats_deleted: int
+    runs_before: str
+    stats_before: str | None
+
+
+def months_before(day: date, months: int) -> date:
+    year, month = divmod(day.year * 12 + day.month - 1 - months, 12)
+    month += 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def prune(db: SqliteDatabase) -> PruneResult:
+    now = utcnow()
+    runs_cutoff = now - timedelta(days=settings.get("retention.runs_days"))
+    cutoff_text = runs_cutoff.isoformat(sep=" ")
+    keep_sql = ("SELECT MAX(id) FROM sync_run WHERE status = 'succeeded' AND schedule_id IS NOT NULL "
+                "GROUP BY schedule_id")
+    runs_deleted = 0
+    while True:
+        with db.atomic():
+            cursor = db.execute_sql(
+                "DELETE FROM sync_run WHERE id IN (SELECT id FROM sync_run WHERE queued_at < ? "
+                f"AND status NOT IN ('queued', 'running') AND id NOT IN ({keep_sql}) LIMIT ?)",
+                (cutoff_text, BATCH))
+        runs_deleted += cursor.rowcount
+        if cursor.rowcount < BATCH:
+            break
+    stats_deleted = 0
+    months = settings.get("retention.stats_months")
+    stats_cutoff = months_before(now.date(), months).isoformat() if months else None
+    if stats_cutoff is not None:
+        while True:
+            with db.atomic():
+                cursor = db.execute_sql(
+                    "DELETE FROM daily_stat WHERE (account_id, date, campaign_id) IN (SELECT account_id, date,"
+                    " campaign_id FROM daily_stat WHERE date < ? LIMIT ?)", (stats_cutoff, BATCH))
+            stats_deleted += cursor.rowcount
+            if cursor.rowcount < BATCH:
+                break
+    result = PruneResult(at=now.isoformat(sep=" ", timespec="seconds"), runs_deleted=runs_deleted,
+                         stats_deleted=stats_deleted, runs_before=cutoff_text[:19], stats_before=stats_cutoff)
+    settings.set_state("retention.last_prune", asdict(result))
+    return result

@@ -1,0 +1,214 @@
+"""The run lifecycle in the database: claiming a run without overlap, heartbeats, finishing, orphan reaping.
+
+Every state change is a short write transaction. `BEGIN IMMEDIATE` makes the overlap check and the insert
+one step, so two processes (GUI, service, CLI) sharing a data dir can never both start the same schedule.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from peewee import SqliteDatabase
+
+from autosync_desktop.store.models import (
+    ACTIVE_STATUSES,
+    Account,
+    ProcessLease,
+    RunEvent,
+    Schedule,
+    SyncRun,
+    utcnow,
+)
+
+HEARTBEAT_STALE_S = 30.0
+UNCLAIMED_STALE_S = 3600.0
+HOST = socket.gethostname()
+
+
+def pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _owner_gone(now: datetime, pid: int | None, host: str | None, heartbeat: datetime | None) -> bool:
+    if pid is None:
+        return False
+    if host == HOST and pid != os.getpid() and not pid_alive(pid):
+        return True
+    if heartbeat is None:
+        return False
+    return (now - heartbeat).total_seconds() > HEARTBEAT_STALE_S
+
+
+def reap_orphans(db: SqliteDatabase) -> list[int]:
+    """Runs left queued/running by a dead process (or one whose heartbeat stopped) become `interrupted`."""
+    now = utcnow()
+    reaped: list[int] = []
+    with db.atomic("IMMEDIATE"):
+        for run in SyncRun.select().where(SyncRun.status.in_(ACTIVE_STATUSES)):
+            if run.owner_pid is None:
+                if (now - run.queued_at).total_seconds() <= UNCLAIMED_STALE_S:
+                    continue  # waiting for a scheduler to claim it
+                reason = "No scheduler picked up this run within an hour"
+            elif run.owner_pid == os.getpid() and run.owner_host == HOST:
+                continue
+            elif _owner_gone(now, run.owner_pid, run.owner_host, run.heartbeat_at):
+                reason = ("The process running this sync stopped unexpectedly (crash, kill or power loss); "
+                          "data from its last complete window is kept")
+            else:
+                continue
+            _finish_row(run, "interrupted", now, reason=reason, error_class="Interrupted")
+            RunEvent.create(run=run.id, level="error", message=reason)
+            reaped.append(run.id)
+        for lease in ProcessLease.select():
+            if lease.pid == os.getpid() and lease.host == HOST:
+                continue
+            if _owner_gone(now, lease.pid, lease.host, lease.heartbeat_at):
+                lease.delete_instance()
+    return reaped
+
+
+def active_run_of(schedule_id: int) -> SyncRun | None:
+    return (SyncRun.select().where((SyncRun.schedule == schedule_id) & SyncRun.status.in_(ACTIVE_STATUSES))
+            .order_by(SyncRun.id.desc()).first())
+
+
+def active_run_of_account(account_id: int) -> SyncRun | None:
+    return (SyncRun.select().where((SyncRun.account == account_id) & SyncRun.status.in_(ACTIVE_STATUSES))
+            .order_by(SyncRun.id.desc()).first())
+
+
+def create_run(db: SqliteDatabase, *, account: Account, schedule: Schedule | None, trigger: str,
+               sync_type: str, window_from: date | None = None, window_to: date | None = None,
+               claim: bool = True) -> SyncRun:
+    """Insert a run as `queued` (owned by this process when `claim`), or as `skipped` if one is active.
+
+    Overlap is checked per schedule, and per account for runs without a schedule, in the same IMMEDIATE
+    transaction as the insert, so concurrent processes serialise here.
+    """
+    now = utcnow()
+    with db.atomic("IMMEDIATE"):
+        busy = active_run_of(schedule.id) if schedule is not None else active_run_of_account(account.id)
+        fields: dict[str, Any] = dict(
+            schedule=schedule, account=account, schedule_name=schedule.name if schedule else None,
+            account_name=account.name, platform=account.platform, sync_type=sync_type, trigger=trigger,
+            window_from=window_from, window_to=window_to, queued_at=now,
+        )
+        if busy is not None:
+            what = f"schedule {schedule.name!r}" if schedule else f"account {account.name!r}"
+            reason = f"Skipped: run #{busy.id} of {what} is still {busy.status}"
+            run = SyncRun.create(**fields, status="skipped", reason=reason, finished_at=now, duration_s=0.0)
+            RunEvent.create(run=run.id, level="warning", message=reason)
+            return run
+        owner = dict(owner_pid=os.getpid(), owner_host=HOST, heartbeat_at=now) if claim else {}
+        run = SyncRun.create(**fields, status="queued", **owner)
+        RunEvent.create(run=run.id, level="info", message=f"Queued ({trigger})")
+        return run
+
+
+def claim_unclaimed(db: SqliteDatabase, limit: int) -> list[SyncRun]:
+    """Take runs that a CLI queued for whichever scheduler is alive (owner NULL), oldest first."""
+    now = utcnow()
+    with db.atomic("IMMEDIATE"):
+        runs = list(SyncRun.select().where((SyncRun.status == "queued") & SyncRun.owner_pid.is_null())
+                    .order_by(SyncRun.id).limit(limit))
+        for run in runs:
+            SyncRun.update(owner_pid=os.getpid(), owner_host=HOST, heartbeat_at=now).where(
+                SyncRun.id == run.id).execute()
+            run.owner_pid = os.getpid()
+    return runs
+
+
+def mark_running(run_id: int) -> bool:
+    now = utcnow()
+    return SyncRun.update(status="running", started_at=now, heartbeat_at=now).where(
+        (SyncRun.id == run_id) & (SyncRun.status == "queued")).execute() == 1
+
+
+def heartbeat(run_ids: Iterable[int]) -> set[int]:
+    """Touch the heartbeat of this process's active runs; return those whose cancel was requested."""
+    ids = list(run_ids)
+    if not ids:
+        return set()
+    SyncRun.update(heartbeat_at=utcnow()).where(
+        SyncRun.id.in_(ids) & SyncRun.status.in_(ACTIVE_STATUSES)).execute()
+    return {r.id for r in SyncRun.select(SyncRun.id).where(SyncRun.id.in_(ids) & SyncRun.cancel_requested)}
+
+
+def request_cancel(db: SqliteDatabase, run_id: int) -> str:
+    """Ask a run to stop. An unclaimed queued run is cancelled at once; a running one at its next page."""
+    with db.atomic("IMMEDIATE"):
+        run = SyncRun.get_or_none(SyncRun.id == run_id)
+        if run is None:
+            raise LookupError(f"No run with id {run_id}")
+        if run.status not in ACTIVE_STATUSES:
+            return run.status
+        if run.owner_pid is None or (run.status == "queued" and run.owner_pid == os.getpid()):
+            _finish_row(run, "cancelled", utcnow(), reason="Cancelled before it started")
+            return "cancelled"
+        SyncRun.update(cancel_requested=True).where(SyncRun.id == run_id).execute()
+        return "cancelling"
+
+
+def _finish_row(run: SyncRun, status: str, now: datetime, **fields: Any) -> None:
+    start = run.started_at or run.queued_at
+    duration = max(0.0, (now - start).total_seconds()) if run.started_at else 0.0
+    SyncRun.update(status=status, finished_at=now, duration_s=duration, **fields).where(
+        SyncRun.id == run.id).execute()
+
+
+def finish_run(run_id: int, status: str, **fields: Any) -> SyncRun | None:
+    """Record the end of a run, unless something else (a reaper, a cancel) already ended it."""
+    run = SyncRun.get_or_none(SyncRun.id == run_id)
+    if run is None or run.status not in ACTIVE_STATUSES:
+        return None
+    _finish_row(run, status, utcnow(), **fields)
+    return SyncRun.get_by_id(run_id)
+
+
+def add_event(run_id: int, level: str, message: str) -> None:
+    RunEvent.create(run=run_id, level=level, message=message)
+
+
+# --- process leases: who has the store open, and is a scheduler alive? --------------------------------------
+
+def register_process(kind: str, runs_scheduler: bool) -> None:
+    now = utcnow()
+    (ProcessLease.insert(pid=os.getpid(), host=HOST, kind=kind, runs_scheduler=runs_scheduler, started_at=now,
+                         heartbeat_at=now)
+     .on_conflict(conflict_target=[ProcessLease.host, ProcessLease.pid],
+                  update={ProcessLease.kind: kind, ProcessLease.runs_scheduler: runs_scheduler,
+                          ProcessLease.heartbeat_at: now})
+     .execute())
+
+
+def touch_process() -> None:
+    ProcessLease.update(heartbeat_at=utcnow()).where(
+        (ProcessLease.pid == os.getpid()) & (ProcessLease.host == HOST)).execute()
+
+
+def unregister_process() -> None:
+    ProcessLease.delete().where((ProcessLease.pid == os.getpid()) & (ProcessLease.host == HOST)).execute()
+
+
+def live_scheduler() -> ProcessLease | None:
+    """Another live process on this data dir that runs a scheduler, if any."""
+    now = utcnow()
+    for lease in ProcessLease.select().where(ProcessLease.runs_scheduler):
+        if lease.pid == os.getpid() and lease.host == HOST:
+            continue
+        if lease.host == HOST and not pid_alive(lease.pid):
+            continue
+        if (now - lease.heartbeat_at) > timedelta(seconds=HEARTBEAT_STALE_S):
+            continue
+        return lease
+    return None

@@ -1,0 +1,354 @@
+"""One run, start to end: windows -> connector -> writer, with the lifecycle, retries, cancel and timeout.
+
+The run row already exists (store/runs.py created it, claimed by this process). `Engine.execute` marks it
+running, syncs campaigns and then each date window, commits every window together with its sync state,
+and records how it ended. Cancel is cooperative: checked between pages and during every wait; the window
+in flight is discarded, never half-written. Retries follow the error class (connectors/base.py).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any, TypeVar
+
+from peewee import SqliteDatabase
+
+from autosync_desktop import events as ev
+from autosync_desktop.connectors import registry
+from autosync_desktop.connectors.base import (
+    AuthExpired,
+    CampaignRecord,
+    Cancelled,
+    Connector,
+    ConnectorContext,
+    ConnectorError,
+    Permanent,
+    RateLimited,
+    ReauthRequired,
+    Transient,
+)
+from autosync_desktop.store import runs, settings
+from autosync_desktop.store.models import Account, Schedule, SyncRun, SyncState
+from autosync_desktop.sync import windows as win
+from autosync_desktop.sync.writer import Writer, stat_rows
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+CredentialsFor = Callable[[Account], dict[str, str] | None]
+
+
+class RunTimeout(Exception):
+    pass
+
+
+class Deferred(Exception):
+    """The platform's rate-limit reset lies beyond what one run may wait: try again at `retry_at`."""
+
+    def __init__(self, message: str, retry_at: datetime) -> None:
+        super().__init__(message)
+        self.retry_at = retry_at
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    max_attempts: int
+    base_delay_s: float
+    max_delay_s: float
+    max_rate_limit_wait_s: float
+
+    @classmethod
+    def from_settings(cls) -> RetryPolicy:
+        return cls(settings.get("retry.max_attempts"), settings.get("retry.base_delay_s"),
+                   settings.get("retry.max_delay_s"), settings.get("retry.max_rate_limit_wait_s"))
+
+    def backoff(self, attempt: int, rng: random.Random) -> float:
+        """Exponential backoff with jitter for the wait after `attempt` failed (1-based)."""
+        ceiling = min(self.max_delay_s, self.base_delay_s * 2 ** (attempt - 1))
+        return ceiling / 2 + rng.uniform(0, ceiling / 2)
+
+
+@dataclass(slots=True)
+class Outcome:
+    status: str
+    rows: int = 0
+    campaigns: int = 0
+    error_class: str | None = None
+    error: str | None = None
+    retry_at: datetime | None = None
+
+
+class _Run:
+    """Mutable state of one executing run (counters, the connector, the context)."""
+
+    def __init__(self, row: SyncRun, account: Account, connector: Connector, ctx: ConnectorContext) -> None:
+        self.row = row
+        self.account = account
+        self.connector = connector
+        self.ctx = ctx
+        self.rows = 0
+        self.campaigns = 0
+        self.pages = 0
+        self.retries = 0
+        self.refreshed = False
+        self.windows_done = 0
+        self.windows_total = 0
+
+
+class Engine:
+    def __init__(self, db: SqliteDatabase, bus: ev.EventBus, credentials_for: CredentialsFor | None = None,
+                 rng: random.Random | None = None) -> None:
+        self.db = db
+        self.bus = bus
+        self.credentials_for = credentials_for or (lambda account: None)
+        self.rng = rng or random.Random()
+
+    # --- entry point --------------------------------------------------------------------------------------
+
+    def execute(self, run_id: int, cancel_event: threading.Event) -> Outcome:
+        row = SyncRun.get_or_none(SyncRun.id == run_id)
+        if row is None or not runs.mark_running(run_id):
+            status = row.status if row else "missing"
+            return Outcome(status=SyncRun.get_by_id(run_id).status if row else status)
+        row = SyncRun.get_by_id(run_id)
+        started = time.monotonic()
+        timeout_s = settings.get("sync.run_timeout_minutes") * 60
+        ctx = ConnectorContext(cancel_event, deadline=started + timeout_s,
+                               log=lambda level, message: self._log(run_id, level, message))
+        state: _Run | None = None
+        try:
+            account = Account.get_by_id(row.account_id) if row.account_id else None
+            if account is None:
+                raise Permanent("The account of this run was removed")
+            spec = registry.platform(account.platform)
+            options = json.loads(account.options or "{}")
+            connector = spec.build(account.external_id, options, self.credentials_for(account), ctx)
+            state = _Run(row, account, connector, ctx)
+            try:
+                outcome = self._sync(state, spec, options)
+            finally:
+                connector.close()
+        except Cancelled:
+            outcome = Outcome("cancelled", error="Cancelled by request; data from finished windows is kept")
+        except RunTimeout as exc:
+            outcome = Outcome("failed", error_class="Timeout", error=str(exc))
+        except Deferred as exc:
+            outcome = Outcome("failed", error_class="RateLimited", error=str(exc), retry_at=exc.retry_at)
+        except ReauthRequired as exc:
+            self._needs_sign_in(row.account_id, exc)
+            outcome = Outcome("failed", error_class=exc.error_class, error=_error_text(exc))
+        except ConnectorError as exc:
+            outcome = Outcome("failed", error_class=exc.error_class, error=_error_text(exc))
+        except Exception as exc:  # a bug or a store failure: record it, never leave the run "running"
+            log.exception("run %s failed unexpectedly", run_id)
+            outcome = Outcome("failed", error_class=type(exc).__name__, error=str(exc) or repr(exc))
+        if state is not None:
+            outcome.rows, outcome.campaigns = state.rows, state.campaigns
+        return self._finish(run_id, row, state, outcome)
+
+    # --- the sync itself ----------------------------------------------------------------------------------
+
+    def _sync(self, run: _Run, spec: registry.PlatformSpec, options: dict[str, Any]) -> Outcome:
+        info = self._retrying(run, "account", run.connector.account_info)
+        self._update_account(run.account, info.currency, info.timezone)
+        tz = run.account.timezone or options.get("timezone") or "UTC"
+        plan = self._plan(run, spec, options, tz)
+        run.windows_total = len(plan)
+        self.bus.publish(ev.RunStarted(run_id=run.row.id, schedule=run.row.schedule_name,
+                                       account=run.account.name, platform=run.account.platform,
+                                       trigger=run.row.trigger, windows=len(plan)))
+        if plan:
+            self._log(run.row.id, "info", f"{len(plan)} window(s): {plan[0].start} to {plan[-1].end} ({tz})")
+        writer = Writer(self.db, run.account.id, run.row.id)
+        if run.row.sync_type in ("campaigns", "both"):
+            campaigns = self._retrying(run, "campaigns", lambda: self._collect_campaigns(run))
+            run.campaigns = writer.write_campaigns(campaigns)
+            self._save_counters(run)
+            self._log(run.row.id, "info", f"Campaigns: {run.campaigns} written")
+            self._progress(run, f"{run.campaigns} campaigns")
+        if run.row.sync_type in ("performance", "both"):
+            for window in plan:
+                rows, names = self._retrying(run, f"window {window}", lambda w=window: self._collect_stats(run, w))
+                run.ctx.check()
+                self._check_deadline(run)
+                writer.replace_window(window.start, window.end, rows, names)
+                run.rows += len(rows)
+                run.windows_done += 1
+                self._save_counters(run)
+                self._log(run.row.id, "info", f"Window {window}: {len(rows)} rows")
+                self._progress(run, f"window {window} done")
+        return Outcome("succeeded")
+
+    def _plan(self, run: _Run, spec: registry.PlatformSpec, options: dict[str, Any], tz: str) -> list[win.Window]:
+        if run.row.sync_type == "campaigns":
+            return []
+        if run.row.window_from is not None and run.row.window_to is not None:
+            whole = win.backfill_range(_as_date(run.row.window_from), _as_date(run.row.window_to))
+        else:
+            schedule = Schedule.get_or_none(Schedule.id == run.row.schedule_id) if run.row.schedule_id else None
+            lookback = _first_int(schedule.lookback_days if schedule else None, options.get("lookback_days"),
+                                  spec.default_lookback_days)
+            initial = min(settings.get("sync.initial_history_days"),
+                          _first_int(options.get("history_days"), spec.default_history_days))
+            state = SyncState.get_or_none((SyncState.account == run.account.id)
+                                          & (SyncState.stream == "daily_stats"))
+            last = _as_date(state.last_complete_date) if state and state.last_complete_date else None
+            whole = win.sync_range(win.today_in(tz), last, lookback, initial)
+        return win.chunk(whole, spec.max_window_days)
+
+    def _collect_campaigns(self, run: _Run) -> list[CampaignRecord]:
+        out: list[CampaignRecord] = []
+        for page in self._pages(run, run.connector.fetch_campaigns()):
+            out.extend(page)
+        return out
+
+    def _collect_stats(self, run: _Run, window: win.Window) -> tuple[list[tuple[Any, ...]],
+                                                                     dict[str, tuple[str, str | None]]]:
+        """Fetch a whole window into memory (bounded by window size), so it can be committed atomically."""
+        rows: list[tuple[Any, ...]] = []
+        names: dict[str, tuple[str, str | None]] = {}
+        stamp = datetime.now(UTC).replace(tzinfo=None).isoformat(sep=" ")
+        for page in self._pages(run, run.connector.fetch_daily_stats(window.start, window.end)):
+            rows.extend(stat_rows(run.account.id, run.row.id, page, stamp))
+            for record in page:
+                if record.campaign_name and record.campaign_id not in names:
+                    names[record.campaign_id] = (record.campaign_name, record.currency)
+            self._progress(run, f"window {window}", pending=len(rows))
+        return rows, names
+
+    def _pages(self, run: _Run, pages: Iterator[list[T]]) -> Iterator[list[T]]:
+        for page in pages:
+            run.pages += 1
+            yield page
+            run.ctx.check()
+            self._check_deadline(run)
+
+    # --- retries ------------------------------------------------------------------------------------------
+
+    def _retrying(self, run: _Run, what: str, fetch: Callable[[], T]) -> T:
+        policy = RetryPolicy.from_settings()
+        attempt = 1
+        while True:
+            run.ctx.check()
+            self._check_deadline(run)
+            try:
+                return fetch()
+            except AuthExpired as exc:
+                if run.refreshed:
+                    raise ReauthRequired("The platform rejected the token again after a refresh; sign in again",
+                                         platform_message=exc.platform_message) from exc
+                run.refreshed = True
+                self._log(run.row.id, "warning", f"{what}: access token expired, refreshing it once")
+                run.connector.refresh_auth()
+                continue
+            except RateLimited as exc:
+                wait = exc.retry_after if exc.retry_after is not None else policy.backoff(attempt, self.rng)
+                if wait > policy.max_rate_limit_wait_s:
+                    retry_at = datetime.now(UTC) + timedelta(seconds=wait)
+                    raise Deferred(f"Rate limited by the platform until {retry_at:%Y-%m-%d %H:%M} UTC "
+                                   f"({_error_text(exc)}); deferred instead of retrying", retry_at) from exc
+                if attempt >= policy.max_attempts:
+                    raise
+                self._wait(run, what, exc, wait, attempt, policy)
+            except Transient as exc:
+                if attempt >= policy.max_attempts:
+                    raise
+                self._wait(run, what, exc, policy.backoff(attempt, self.rng), attempt, policy)
+            attempt += 1
+            run.retries += 1
+
+    def _wait(self, run: _Run, what: str, exc: ConnectorError, seconds: float, attempt: int,
+              policy: RetryPolicy) -> None:
+        self._log(run.row.id, "warning", f"{what}: {exc.error_class} ({exc.message}); attempt {attempt} of "
+                                         f"{policy.max_attempts}, retrying in {seconds:.1f} s")
+        remaining = run.ctx.remaining()
+        if remaining is not None and seconds > remaining:
+            run.ctx.sleep(max(0.0, remaining))
+            self._check_deadline(run)
+        run.ctx.sleep(seconds)
+
+    def _check_deadline(self, run: _Run) -> None:
+        remaining = run.ctx.remaining()
+        if remaining is not None and remaining <= 0:
+            minutes = settings.get("sync.run_timeout_minutes")
+            raise RunTimeout(f"The run exceeded its time limit of {minutes:g} minutes "
+                             "(setting sync.run_timeout_minutes); finished windows are kept")
+
+    # --- bookkeeping --------------------------------------------------------------------------------------
+
+    def _progress(self, run: _Run, message: str, pending: int = 0) -> None:
+        self.bus.publish(ev.RunProgress(run_id=run.row.id, rows=run.rows + pending, campaigns=run.campaigns,
+                                        pages=run.pages, windows_done=run.windows_done,
+                                        windows_total=run.windows_total, message=message))
+
+    def _save_counters(self, run: _Run) -> None:
+        stats = run.ctx.stats
+        SyncRun.update(rows=run.rows, campaigns=run.campaigns, pages=run.pages, api_calls=stats.calls,
+                       api_errors=stats.errors, api_latency_ms=stats.latency_ms_total,
+                       attempt=run.retries + 1).where(SyncRun.id == run.row.id).execute()
+
+    def _log(self, run_id: int, level: str, message: str) -> None:
+        runs.add_event(run_id, level, message)
+        self.bus.publish(ev.RunLog(run_id=run_id, level=level, message=message))
+
+    def _update_account(self, account: Account, currency: str | None, timezone: str | None) -> None:
+        changes = {}
+        if currency and currency != account.currency:
+            changes["currency"] = account.currency = currency
+        if timezone and timezone != account.timezone:
+            changes["timezone"] = account.timezone = timezone
+        if account.auth_state != "ok":
+            changes["auth_state"] = account.auth_state = "ok"
+            changes["auth_message"] = None
+        if changes:
+            Account.update(**changes).where(Account.id == account.id).execute()
+
+    def _needs_sign_in(self, account_id: int | None, exc: ConnectorError) -> None:
+        if account_id is None:
+            return
+        Account.update(auth_state="needs_sign_in", auth_message=_error_text(exc)).where(
+            Account.id == account_id).execute()
+        account = Account.get_by_id(account_id)
+        self.bus.publish(ev.AccountChanged(account=account.name, change="auth_state", detail="needs_sign_in"))
+
+    def _finish(self, run_id: int, row: SyncRun, state: _Run | None, outcome: Outcome) -> Outcome:
+        if state is not None:
+            self._save_counters(state)
+        if outcome.error:
+            self._log(run_id, "error" if outcome.status == "failed" else "warning", outcome.error)
+        reason = outcome.error if outcome.status == "cancelled" else None
+        finished = runs.finish_run(run_id, outcome.status, error_class=outcome.error_class,
+                                   error_message=outcome.error if outcome.status == "failed" else None,
+                                   reason=reason)
+        if finished is None:  # something else ended it first (a reaper); report what the store says
+            finished = SyncRun.get_by_id(run_id)
+            outcome.status = finished.status
+        self.bus.publish(ev.RunFinished(run_id=run_id, schedule=row.schedule_name, account=row.account_name,
+                                        trigger=row.trigger, status=outcome.status, rows=outcome.rows,
+                                        duration_s=finished.duration_s, error_class=outcome.error_class,
+                                        error=outcome.error, retry_at=outcome.retry_at))
+        return outcome
+
+
+def _error_text(exc: ConnectorError) -> str:
+    if exc.platform_message and exc.platform_message not in exc.message:
+        return f"{exc.message} (platform said: {exc.platform_message})"
+    return exc.message
+
+
+def _as_date(value: date | str) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
+
+
+def _first_int(*values: Any) -> int:
+    for value in values:
+        if value is not None and value != "":
+            return int(value)
+    raise ValueError("no value")

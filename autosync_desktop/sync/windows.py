@@ -1,0 +1,65 @@
+"""Date windows for a run: where to start (sync state, lookback, first-sync history), chunked into <= N days.
+
+start = min(last_complete + 1, today - lookback), end = today, both in the account's time zone. Days inside
+the lookback are still "settling" (platforms restate them for attribution) and are re-fetched every run.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+
+class WindowError(ValueError):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    start: date
+    end: date  # inclusive
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    def __str__(self) -> str:
+        return f"{self.start.isoformat()}..{self.end.isoformat()}"
+
+
+def today_in(timezone: str | None, now: datetime | None = None) -> date:
+    zone = ZoneInfo(timezone or "UTC")
+    return (now.astimezone(zone) if now else datetime.now(zone)).date()
+
+
+def sync_range(today: date, last_complete: date | None, lookback_days: int, initial_days: int) -> Window:
+    """The date range an incremental run covers."""
+    if last_complete is None:
+        return Window(today - timedelta(days=initial_days), today)
+    start = min(last_complete + timedelta(days=1), today - timedelta(days=lookback_days))
+    return Window(min(start, today), today)
+
+
+def chunk(window: Window, max_days: int = 30) -> list[Window]:
+    if max_days < 1:
+        raise WindowError("max_days must be at least 1")
+    out: list[Window] = []
+    start = window.start
+    while start <= window.end:
+        end = min(start + timedelta(days=max_days - 1), window.end)
+        out.append(Window(start, end))
+        start = end + timedelta(days=1)
+    return out
+
+
+def backfill_range(date_from: date, date_to: date) -> Window:
+    if date_from > date_to:
+        raise WindowError(f"--from {date_from.isoformat()} is after --to {date_to.isoformat()}; "
+                          "swap them or pick an earlier --from")
+    return Window(date_from, date_to)
+
+
+def settling_since(today: date, lookback_days: int) -> date:
+    """The first day that is not final yet: the platform may still restate it."""
+    return today - timedelta(days=lookback_days)

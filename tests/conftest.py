@@ -1,0 +1,54 @@
+"""Shared fixtures: a fresh store in a temp dir, an event bus that records, and scripted connectors."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# Tests never touch the user's real keyring unless a test sets up its own Secret Service.
+os.environ.setdefault("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
+
+from autosync_desktop import events as ev  # noqa: E402
+from autosync_desktop.store.db import open_store  # noqa: E402
+
+
+class Recorder:
+    def __init__(self, bus: ev.EventBus) -> None:
+        self.events: list[ev.Event] = []
+        bus.subscribe(self.events.append)
+
+    def of(self, kind: type) -> list:
+        return [e for e in self.events if isinstance(e, kind)]
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator:
+    db = open_store(tmp_path / "autosync.db")
+    yield db
+    db.close()
+
+
+@pytest.fixture
+def bus() -> ev.EventBus:
+    return ev.EventBus()
+
+
+@pytest.fixture
+def recorder(bus: ev.EventBus) -> Recorder:
+    return Recorder(bus)
+
+
+@pytest.fixture
+def scripted(monkeypatch: pytest.MonkeyPatch):
+    """Register the scripted platform and return its (fresh) script."""
+    from autosync_desktop.connectors import registry
+    from tests import scripted as mod
+
+    mod.SCRIPT = mod.Script()
+    monkeypatch.setitem(registry.PLATFORMS, "scripted", mod.SPEC)
+    monkeypatch.setattr("tests.scripted.SCRIPT", mod.SCRIPT)
+    return mod.SCRIPT
