@@ -12,8 +12,8 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # Tests never touch the user's real keyring unless a test sets up its own Secret Service.
 os.environ.setdefault("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
 
-from autosync_desktop import events as ev  # noqa: E402
-from autosync_desktop.store.db import open_store  # noqa: E402
+from autosync_desktop import events as ev
+from autosync_desktop.store.db import open_store
 
 
 class Recorder:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from itertools import pairwise
 
 import pytest
 
@@ -28,7 +29,7 @@ def test_chunking_covers_every_day_once_in_windows_of_at_most_n_days() -> None:
     parts = w.chunk(whole, 30)
     assert [p.days for p in parts] == [30, 30, 30]
     assert parts[0].start == whole.start and parts[-1].end == whole.end
-    for a, b in zip(parts, parts[1:], strict=False):
+    for a, b in pairwise(parts):
         assert (b.start - a.end).days == 1
     assert w.chunk(w.Window(date(2026, 1, 1), date(2026, 1, 1)), 30) == [w.Window(date(2026, 1, 1), date(2026, 1, 1))]
     with pytest.raises(w.WindowError):

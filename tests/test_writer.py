@@ -64,7 +64,7 @@ def test_campaign_upsert_updates_in_place(store) -> None:
 def test_a_failing_window_leaves_no_partial_rows(store) -> None:
     a = Account.create(name="a", platform="demo", external_id="a")
     _write(store, a, [_stat("c1", 1, 1)], 1, 3)
-    bad = stat_rows(a.id, 1, [_stat("c1", 2, 2)], "x") + [(a.id, "c1", "2026-01-02") + (None,) * 9]  # dup key
+    bad = [*stat_rows(a.id, 1, [_stat("c1", 2, 2), _stat("c1", 2, 3)], "x")]  # the same key twice
     try:
         Writer(store, a.id, 1).replace_window(date(2026, 1, 1), date(2026, 1, 3), bad)
     except Exception:

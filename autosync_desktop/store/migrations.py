@@ -12,7 +12,6 @@ from collections.abc import Callable
 
 from peewee import SqliteDatabase
 
-
 _V2_DAILY_STAT = (
     'CREATE TABLE "daily_stat_v2" ("account_id" INTEGER NOT NULL, "campaign_id" VARCHAR(255) NOT NULL,'
     ' "date" DATE NOT NULL, "impressions" INTEGER, "clicks" INTEGER, "cost_micros" INTEGER,'

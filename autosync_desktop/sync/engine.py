@@ -217,9 +217,7 @@ class Engine:
         stamp = datetime.now(UTC).replace(tzinfo=None).isoformat(sep=" ")
         for page in self._pages(run, run.connector.fetch_daily_stats(window.start, window.end)):
             rows.extend(stat_rows(run.account.id, run.row.id, page, stamp))
-            for record in page:
-                if record.campaign_name and record.campaign_id not in names:
-                    names[record.campaign_id] = (record.campaign_name, record.currency)
+            names.update({r.campaign_id: (r.campaign_name, r.currency) for r in page if r.campaign_name})
             self._progress(run, f"window {window}", pending=len(rows))
         return rows, names
 

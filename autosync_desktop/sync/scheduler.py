@@ -71,9 +71,10 @@ class SchedulerService:
 
     # --- start / stop -------------------------------------------------------------------------------------
 
-    def start(self) -> None:
+    def start(self, kind: str = "service") -> None:
+        """Start scheduling; `kind` names this process (service, gui) for other processes to see."""
         runs.reap_orphans(self.db)
-        runs.register_process("scheduler", runs_scheduler=True)
+        runs.register_process(kind, runs_scheduler=True)
         self._aps.start()
         self.running = True
         self._catch_up_after_downtime()

@@ -1,0 +1,467 @@
+"""The `autosync` command line: headless use of the same service layer as the window.
+
+Exit codes: 0 success, 1 the operation ran and failed (e.g. a sync failed), 2 bad arguments or an
+impossible request (one clear line on stderr, never a traceback or argparse's usage block).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import signal
+import sys
+import threading
+from collections.abc import Callable, Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any, NoReturn
+
+from autosync_desktop import __version__
+from autosync_desktop import events as ev
+from autosync_desktop.services import Services, UserError, iso
+from autosync_desktop.store.db import StoreError
+from autosync_desktop.store.models import FREQUENCIES, MISSED_POLICIES, RUN_STATUSES, SCHEDULE_TYPES
+
+
+class CliError(Exception):
+    """Bad arguments: exit 2 with this message."""
+
+
+class Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise CliError(message)
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date; use YYYY-MM-DD") from None
+
+
+def _option(text: str) -> tuple[str, str]:
+    key, sep, value = text.partition("=")
+    if not sep or not key.strip():
+        raise argparse.ArgumentTypeError(f"{text!r} is not KEY=VALUE")
+    return key.strip(), value.strip()
+
+
+def build_parser() -> Parser:
+    p = Parser(prog="autosync", description="AutoSync Desktop: your advertising data, synced to this machine.")
+    p.add_argument("--version", action="version", version=f"autosync {__version__}")
+    p.add_argument("--data-dir", type=Path, help="where the database lives (default: the user data dir; "
+                   "AUTOSYNC_DATA_DIR also sets it)")
+    p.add_argument("-v", "--verbose", action="store_true", help="log details to stderr")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+
+    sub.add_parser("service", help="headless scheduler in the foreground until SIGINT/SIGTERM")
+    demo = sub.add_parser("demo", help="create the Demo account and schedule if missing, then run the service")
+    demo.add_argument("--every-minutes", type=int, default=5, help="the Demo schedule's interval (default 5)")
+
+    acc = sub.add_parser("accounts", help="platform accounts").add_subparsers(dest="action", metavar="ACTION")
+    add = acc.add_parser("add", help="add an account")
+    add.add_argument("--platform", required=True)
+    add.add_argument("--name", required=True)
+    add.add_argument("--account-id")
+    add.add_argument("--option", action="append", type=_option, default=[], metavar="KEY=VALUE")
+    add.add_argument("--credentials-stdin", action="store_true",
+                     help="read the credentials as one JSON object from stdin (stored in the OS keyring)")
+    lst = acc.add_parser("list", help="list accounts")
+    lst.add_argument("--json", action="store_true")
+    acc.add_parser("remove", help="remove an account (its runs stay in history)").add_argument("name")
+    acc.add_parser("test", help="one cheap real call to check the connection").add_argument("name")
+
+    sch = sub.add_parser("schedules", help="sync schedules").add_subparsers(dest="action", metavar="ACTION")
+    sadd = sch.add_parser("add", help="add a schedule")
+    sadd.add_argument("--name", required=True)
+    sadd.add_argument("--account", required=True)
+    sadd.add_argument("--type", required=True, choices=SCHEDULE_TYPES)
+    sadd.add_argument("--frequency", required=True, choices=FREQUENCIES)
+    sadd.add_argument("--every-minutes", type=int)
+    sadd.add_argument("--at", help="HH:MM (daily, weekly) or :MM (hourly)")
+    sadd.add_argument("--days", help="mon,tue,... (weekly)")
+    sadd.add_argument("--cron", help="5-field crontab expression")
+    sadd.add_argument("--timezone", help="IANA time zone (default: the system's)")
+    sadd.add_argument("--lookback-days", type=int)
+    sadd.add_argument("--missed", choices=MISSED_POLICIES, default="run_once")
+    sadd.add_argument("--paused", action="store_true", help="create it paused")
+    slst = sch.add_parser("list", help="list schedules")
+    slst.add_argument("--json", action="store_true")
+    for action in ("pause", "resume", "remove"):
+        sch.add_parser(action, help=f"{action} a schedule").add_argument("name")
+    nxt = sch.add_parser("next", help="preview the next run times")
+    nxt.add_argument("name")
+    nxt.add_argument("--count", type=int, default=5)
+    nxt.add_argument("--json", action="store_true")
+    for action in ("pause-all", "resume-all"):
+        sch.add_parser(action, help=f"{action.replace('-', ' ')} schedules")
+
+    syn = sub.add_parser("sync", help="sync a schedule or an account now")
+    syn.add_argument("name", help="a schedule or an account")
+    syn.add_argument("--from", dest="date_from", type=_date)
+    syn.add_argument("--to", dest="date_to", type=_date)
+    syn.add_argument("--wait", action="store_true", help="wait for the end; exit 0 only on success")
+    syn.add_argument("--json", action="store_true")
+
+    rns = sub.add_parser("runs", help="run history")
+    rns.add_argument("--status", choices=RUN_STATUSES)
+    rns.add_argument("--schedule")
+    rns.add_argument("--account")
+    rns.add_argument("--limit", type=int, default=50)
+    rns.add_argument("--json", action="store_true")
+    rsub = rns.add_subparsers(dest="action", metavar="ACTION")
+    show = rsub.add_parser("show", help="one run with its log")
+    show.add_argument("id", type=int)
+    show.add_argument("--json", action="store_true")
+    rsub.add_parser("cancel", help="cancel a queued or running run").add_argument("id", type=int)
+
+    st = sub.add_parser("status", help="success rate, totals, account health, scheduler")
+    st.add_argument("--period", default="24h", choices=("24h", "7d", "30d"))
+    st.add_argument("--json", action="store_true")
+
+    ex = sub.add_parser("export", help="export runs, stats or campaigns")
+    ex.add_argument("kind", choices=("runs", "stats", "campaigns"))
+    ex.add_argument("--format", required=True, choices=("csv", "json"))
+    ex.add_argument("--output", type=Path, help="file to write (default: stdout)")
+
+    se = sub.add_parser("settings", help="settings").add_subparsers(dest="action", metavar="ACTION")
+    se.add_parser("list", help="all settings").add_argument("--json", action="store_true")
+    se.add_parser("get", help="one setting").add_argument("key")
+    sset = se.add_parser("set", help="change a setting")
+    sset.add_argument("key")
+    sset.add_argument("value")
+
+    sub.add_parser("prune", help="apply the retention settings now")
+    return p
+
+
+# --- output helpers ------------------------------------------------------------------------------------------
+
+def _print_json(value: Any) -> None:
+    print(json.dumps(value, indent=2, default=str))
+
+
+def _table(rows: Sequence[Sequence[Any]], headers: Sequence[str]) -> None:
+    cells = [[("" if v is None else str(v)) for v in row] for row in rows]
+    widths = [max([len(h), *(len(r[i]) for r in cells)]) for i, h in enumerate(headers)]
+    print("  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip())
+    for row in cells:
+        print("  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)).rstrip())
+
+
+def _err(message: str) -> None:
+    print(f"autosync: {message}", file=sys.stderr)
+
+
+# --- commands ------------------------------------------------------------------------------------------------
+
+def cmd_accounts(svc: Services, a: argparse.Namespace) -> int:
+    if a.action == "add":
+        credentials = None
+        if a.credentials_stdin:
+            try:
+                credentials = json.loads(sys.stdin.read())
+            except json.JSONDecodeError as exc:
+                raise UserError(f"--credentials-stdin: not valid JSON ({exc.msg}); pass one JSON object") from None
+            if not isinstance(credentials, dict):
+                raise UserError("--credentials-stdin: expected one JSON object, e.g. {\"access_token\": \"…\"}")
+        account = svc.add_account(a.platform, a.name, a.account_id, dict(a.option), credentials)
+        print(f"Added account {account.name!r} ({account.platform})")
+    elif a.action == "list":
+        accounts = svc.list_accounts()
+        if a.json:
+            _print_json(accounts)
+        else:
+            _table([(x["name"], x["platform"], x["account_id"], x["auth_state"], x["health"]) for x in accounts],
+                   ("NAME", "PLATFORM", "ACCOUNT ID", "AUTH", "HEALTH"))
+    elif a.action == "remove":
+        svc.remove_account(a.name)
+        print(f"Removed account {a.name!r}; its past runs stay in the history")
+    elif a.action == "test":
+        print(svc.test_account(a.name))
+    else:
+        raise CliError("accounts: choose add, list, remove or test")
+    return 0
+
+
+def cmd_schedules(svc: Services, a: argparse.Namespace) -> int:
+    if a.action == "add":
+        s = svc.add_schedule(a.name, a.account, a.type, a.frequency, every_minutes=a.every_minutes, at=a.at,
+                             days=a.days, cron=a.cron, timezone=a.timezone, lookback_days=a.lookback_days,
+                             missed=a.missed, paused=a.paused)
+        upcoming = svc.next_runs(s.name, 1)
+        when = f"; next run {upcoming[0].isoformat(timespec='minutes')}" if upcoming else ""
+        print(f"Added schedule {s.name!r}{when}")
+    elif a.action == "list":
+        items = svc.list_schedules()
+        if a.json:
+            _print_json(items)
+        else:
+            _table([(x["name"], x["account"], x["type"], x["description"], "yes" if x["paused"] else "",
+                     x["next_run_at"], x["last_status"]) for x in items],
+                   ("NAME", "ACCOUNT", "TYPE", "WHEN", "PAUSED", "NEXT RUN (UTC)", "LAST"))
+    elif a.action in ("pause", "resume"):
+        svc.set_paused(a.name, a.action == "pause")
+        print(f"Schedule {a.name!r} {a.action}d")
+    elif a.action in ("pause-all", "resume-all"):
+        svc.set_paused_all(a.action == "pause-all")
+        print("All schedules paused" if a.action == "pause-all" else "Schedules resumed")
+    elif a.action == "remove":
+        svc.remove_schedule(a.name)
+        print(f"Removed schedule {a.name!r}; its past runs stay in the history")
+    elif a.action == "next":
+        times = svc.next_runs(a.name, a.count)
+        if a.json:
+            _print_json([t.isoformat() for t in times])
+        elif not times:
+            print("No upcoming runs (manual or paused)")
+        else:
+            for t in times:
+                print(t.isoformat(timespec="minutes"))
+    else:
+        raise CliError("schedules: choose add, list, pause, resume, remove, next, pause-all or resume-all")
+    return 0
+
+
+def cmd_sync(svc: Services, a: argparse.Namespace) -> int:
+    printer = None
+    if not a.json:
+        printer = svc.bus.subscribe(_progress_printer(), ev.Event)
+    request = svc.request_sync(a.name, a.date_from, a.date_to)
+    if request.status == "skipped":
+        run = svc.run_detail(request.run_id)
+        _say(a.json, run, f"run {request.run_id} skipped: {run['reason']}")
+        return 1
+    in_process = request.handled_by == "this process"
+    if not a.wait and not in_process:
+        _say(a.json, svc.run_detail(request.run_id),
+             f"run {request.run_id} queued for the running scheduler ({request.handled_by})")
+        return 0
+    if not in_process:
+        print(f"run {request.run_id} queued; the running scheduler ({request.handled_by}) executes it",
+              file=sys.stderr)
+    stop = _on_interrupt(lambda: svc.cancel_run(request.run_id))
+    try:
+        final = svc.wait_for_run(request.run_id, poll_s=0.2)
+    finally:
+        stop()
+        if printer:
+            printer()
+    detail = svc.run_detail(final.id)
+    line = f"run {final.id} {final.status}: {final.rows} rows, {final.campaigns} campaigns"
+    if final.duration_s is not None:
+        line += f" in {final.duration_s:.1f} s"
+    if final.error_message or final.reason:
+        line += f" — {final.error_message or final.reason}"
+    _say(a.json, detail, line)
+    return 0 if final.status == "succeeded" else 1
+
+
+def _say(as_json: bool, detail: dict[str, Any], line: str) -> None:
+    if as_json:
+        detail.pop("events", None)
+        _print_json(detail)
+    else:
+        print(line)
+
+
+def _progress_printer() -> Callable[[ev.Event], None]:
+    def show(event: ev.Event) -> None:
+        if isinstance(event, ev.RunStarted):
+            print(f"run {event.run_id} started: {event.account} ({event.platform}), {event.windows} window(s)",
+                  file=sys.stderr)
+        elif isinstance(event, ev.RunLog) and event.level != "info":
+            print(f"run {event.run_id} {event.level}: {event.message}", file=sys.stderr)
+    return show
+
+
+def _on_interrupt(action: Callable[[], Any]) -> Callable[[], None]:
+    """First Ctrl-C / SIGTERM cancels (the run ends at its next page, recorded); returns an undo."""
+    if threading.current_thread() is not threading.main_thread():
+        return lambda: None
+
+    def handler(signum: int, frame: Any) -> None:
+        print("cancelling…", file=sys.stderr)
+        action()
+
+    previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}
+    return lambda: [signal.signal(sig, h) for sig, h in previous.items()] and None
+
+
+def cmd_runs(svc: Services, a: argparse.Namespace) -> int:
+    if a.action == "show":
+        detail = svc.run_detail(a.id)
+        if a.json:
+            _print_json(detail)
+            return 0
+        for key, value in detail.items():
+            if key != "events" and value not in (None, ""):
+                print(f"{key:12} {value}")
+        print("log:")
+        for e in detail["events"]:
+            print(f"  {e['at']}  {e['level']:7}  {e['message']}")
+        return 0
+    if a.action == "cancel":
+        result = svc.cancel_run(a.id)
+        print({"cancelling": f"run {a.id}: cancel requested; it stops at its next page",
+               "cancelled": f"run {a.id} cancelled"}.get(result, f"run {a.id} already {result}"))
+        return 0
+    items = svc.runs(status=a.status, schedule=a.schedule, account=a.account, limit=a.limit)
+    if a.json:
+        _print_json(items)
+    else:
+        _table([(r["id"], r["schedule"], r["account"], r["trigger"], r["status"], r["started_at"] or r["queued_at"],
+                 r["duration_s"], r["rows"], r["error"] or r["reason"] or "") for r in items],
+               ("ID", "SCHEDULE", "ACCOUNT", "TRIGGER", "STATUS", "STARTED (UTC)", "SECONDS", "ROWS", "ERROR"))
+    return 0
+
+
+def cmd_status(svc: Services, a: argparse.Namespace) -> int:
+    s = svc.status(a.period)
+    if a.json:
+        _print_json(s)
+        return 0
+    rate = "n/a" if s["success_rate"] is None else f"{s['success_rate']:.1%}"
+    print(f"Last {s['period']}: {s['total_runs']} runs, success rate {rate}, {s['failed']} failed, "
+          f"{s['rows_processed']} rows, average {s['avg_duration_s'] or 0:.1f} s")
+    sched = s["scheduler"]
+    print(f"Scheduler: {'running (' + sched['owner'] + ')' if sched['running'] else 'not running'}, "
+          f"{sched['active_runs']} active run(s), next run {sched['next_run_at'] or '—'}"
+          + (", ALL PAUSED" if sched["paused_all"] else ""))
+    prune = s["database"]["last_prune"]
+    print(f"Database: {s['database']['path']} ({s['database']['size_bytes'] / 1e6:.1f} MB), last prune: "
+          f"{prune['at'] + ' (' + str(prune['runs_deleted']) + ' runs)' if prune else 'never'}")
+    if s["accounts"]:
+        _table([(x["name"], x["platform"], x["health"], x["last_success_at"], x["errors_24h"], x["avg_latency_ms"])
+                for x in s["accounts"]], ("ACCOUNT", "PLATFORM", "HEALTH", "LAST SUCCESS", "ERRORS 24H", "LATENCY MS"))
+    return 0
+
+
+def cmd_export(svc: Services, a: argparse.Namespace) -> int:
+    if a.output is None:
+        count = svc.export(a.kind, a.format, sys.stdout)
+    else:
+        tmp = a.output.with_name(a.output.name + ".part")
+        try:
+            with tmp.open("w", encoding="utf-8", newline="") as out:
+                count = svc.export(a.kind, a.format, out)
+            tmp.replace(a.output)  # never leave a half-written export under the real name
+        except OSError as exc:
+            tmp.unlink(missing_ok=True)
+            raise UserError(f"--output: cannot write {a.output}: {exc.strerror}") from None
+        print(f"Exported {count} {a.kind} rows to {a.output}", file=sys.stderr)
+    return 0
+
+
+def cmd_settings(svc: Services, a: argparse.Namespace) -> int:
+    if a.action == "list":
+        values = svc.settings()
+        if a.json:
+            _print_json(values)
+        else:
+            for key, value in values.items():
+                print(f"{key} = {json.dumps(value)}")
+    elif a.action == "get":
+        print(json.dumps(svc.get_setting(a.key)))
+    elif a.action == "set":
+        print(f"{a.key} = {json.dumps(svc.set_setting(a.key, a.value))}")
+    else:
+        raise CliError("settings: choose list, get or set")
+    return 0
+
+
+def cmd_prune(svc: Services, a: argparse.Namespace) -> int:
+    result = svc.prune()
+    print(f"Pruned {result.runs_deleted} runs (before {result.runs_before}) and {result.stats_deleted} daily stats"
+          + (f" (before {result.stats_before})" if result.stats_before else ""))
+    return 0
+
+
+def cmd_service(svc: Services, a: argparse.Namespace) -> int:
+    scheduler = svc.start_scheduler()
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    svc.bus.subscribe(_service_printer(), ev.Event)
+    schedules = svc.list_schedules()
+    active = [s for s in schedules if not s["paused"] and s["frequency"] != "manual"]
+    nxt = scheduler.next_run_at()
+    print(f"AutoSync service running on {svc.data_dir} — {len(active)} active schedule(s) of {len(schedules)}, "
+          f"next run {iso(nxt) or '—'}. Ctrl-C to stop.", flush=True)
+    stop.wait()
+    print("Stopping: cancelling running syncs at their next page…", flush=True)
+    svc.close()
+    print("Stopped.", flush=True)
+    return 0
+
+
+def _service_printer() -> Callable[[ev.Event], None]:
+    def show(event: ev.Event) -> None:
+        stamp = event.at.astimezone().strftime("%H:%M:%S")
+        if isinstance(event, ev.RunStarted):
+            text = f"run {event.run_id} started: {event.schedule or event.account} ({event.trigger})"
+        elif isinstance(event, ev.RunFinished):
+            text = f"run {event.run_id} {event.status}: {event.schedule or event.account}, {event.rows} rows"
+            if event.error:
+                text += f" — {event.error}"
+        elif isinstance(event, ev.RetentionPruned):
+            text = f"pruned {event.runs_deleted} old runs, {event.stats_deleted} old daily stats"
+        else:
+            return
+        print(f"{stamp} {text}", flush=True)
+    return show
+
+
+def cmd_demo(svc: Services, a: argparse.Namespace) -> int:
+    if not any(x["platform"] == "demo" for x in svc.list_accounts()):
+        svc.add_account("demo", "Demo account", "demo-1")
+        print("Created the Demo account (sandbox data, clearly labelled; no credentials needed)")
+    if not svc.list_schedules():
+        svc.add_schedule("Demo sync", "Demo account", "both", "interval", every_minutes=a.every_minutes)
+        print(f"Created schedule 'Demo sync' (every {a.every_minutes} minutes)")
+    if svc.status("30d")["total_runs"] == 0:
+        request = svc.request_sync("Demo sync")
+        print(f"First sync queued as run {request.run_id}")
+    return cmd_service(svc, a)
+
+
+COMMANDS: dict[str, Callable[[Services, argparse.Namespace], int]] = {
+    "accounts": cmd_accounts, "schedules": cmd_schedules, "sync": cmd_sync, "runs": cmd_runs,
+    "status": cmd_status, "export": cmd_export, "settings": cmd_settings, "prune": cmd_prune,
+    "service": cmd_service, "demo": cmd_demo,
+}
+KINDS = {"service": "service", "demo": "service"}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except CliError as exc:
+        _err(str(exc))
+        return 2
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if args.command is None:
+        parser.print_help()
+        return 0
+    try:
+        svc = Services.open(args.data_dir, kind=KINDS.get(args.command, "cli"))
+    except StoreError as exc:
+        _err(str(exc))
+        return 2
+    try:
+        return COMMANDS[args.command](svc, args)
+    except (UserError, CliError) as exc:
+        _err(str(exc))
+        return 2
+    except BrokenPipeError:
+        return 0
+    finally:
+        if svc.scheduler is None:  # the service closes itself after its last message
+            svc.close()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,584 @@
+"""The one API that the GUI and the CLI use: accounts, schedules, syncs, history, status, export, settings.
+
+`Services.open(data_dir)` opens (creating or migrating) the store, turns runs orphaned by a dead process
+into `interrupted`, and registers this process. Methods validate input and raise `UserError` with a message
+that names the field and the fix; nothing is written when validation fails. Methods may block on the
+database or the keyring: GUI code calls them from workers, never on the GUI thread.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import IO, Any
+
+import platformdirs
+
+from autosync_desktop import events as ev
+from autosync_desktop import secrets
+from autosync_desktop.connectors import registry
+from autosync_desktop.connectors.base import ConnectorContext, ConnectorError
+from autosync_desktop.store import queries, retention, runs, settings
+from autosync_desktop.store.db import open_store
+from autosync_desktop.store.models import (
+    ACTIVE_STATUSES,
+    FREQUENCIES,
+    MISSED_POLICIES,
+    RUN_STATUSES,
+    SCHEDULE_TYPES,
+    Account,
+    Campaign,
+    RunEvent,
+    Schedule,
+    SyncRun,
+    utcnow,
+)
+from autosync_desktop.sync import triggers
+from autosync_desktop.sync.engine import Outcome
+from autosync_desktop.sync.runner import Runner
+from autosync_desktop.sync.scheduler import SchedulerService, spec_of
+from autosync_desktop.sync.windows import WindowError, backfill_range
+
+APP_NAME = "AutoSync Desktop"
+DB_NAME = "autosync.db"
+PERIODS = {"24h": timedelta(hours=24), "7d": timedelta(days=7), "30d": timedelta(days=30)}
+
+
+class UserError(ValueError):
+    """Bad input or an impossible request, in words the user can act on."""
+
+
+def default_data_dir() -> Path:
+    override = os.environ.get("AUTOSYNC_DATA_DIR")
+    if override:
+        return Path(override).expanduser()
+    return Path(platformdirs.user_data_dir("autosync-desktop", appauthor=False))
+
+
+def iso(moment: datetime | date | None) -> str | None:
+    """Store timestamps (naive UTC) as ISO 8601 with Z; dates as YYYY-MM-DD."""
+    if moment is None:
+        return None
+    if isinstance(moment, datetime):
+        aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+        return aware.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+    return moment.isoformat()
+
+
+@dataclass(frozen=True, slots=True)
+class SyncRequest:
+    run_id: int
+    status: str  # queued | skipped
+    handled_by: str  # "this process" | "service pid N"
+
+
+class Services:
+    def __init__(self, data_dir: Path, bus: ev.EventBus, kind: str) -> None:
+        self.data_dir = data_dir
+        self.db_path = data_dir / DB_NAME
+        self.bus = bus
+        self.kind = kind
+        self.db = open_store(self.db_path)
+        settings_changed = runs.reap_orphans(self.db)
+        self.reaped = settings_changed
+        runs.register_process(kind, runs_scheduler=False)
+        self.scheduler: SchedulerService | None = None
+        self._runner: Runner | None = None
+        self._lock = threading.Lock()
+
+    @classmethod
+    def open(cls, data_dir: Path | None = None, bus: ev.EventBus | None = None, kind: str = "cli") -> Services:
+        return cls(data_dir or default_data_dir(), bus or ev.EventBus(), kind)
+
+    def close(self) -> None:
+        if self.scheduler is not None:
+            self.scheduler.stop()
+        elif self._runner is not None:
+            self._runner.shutdown(cancel=True, wait=True)
+        runs.unregister_process()
+        self.db.close()
+
+    # --- runner / scheduler -------------------------------------------------------------------------------
+
+    @property
+    def runner(self) -> Runner:
+        with self._lock:
+            if self._runner is None:
+                self._runner = Runner(self.db, self.bus, settings.get("scheduler.max_concurrent_runs"),
+                                      credentials_for=self._credentials_for)
+            return self._runner
+
+    def start_scheduler(self) -> SchedulerService:
+        other = runs.live_scheduler()
+        if other is not None:
+            raise UserError(f"Another AutoSync process ({other.kind}, pid {other.pid}) is already running the "
+                            f"scheduler for {self.data_dir}; stop it first or use another --data-dir")
+        self.scheduler = SchedulerService(self.db, self.bus, self.runner)
+        self.scheduler.start(self.kind)
+        return self.scheduler
+
+    def _credentials_for(self, account: Account) -> dict[str, str] | None:
+        if registry.platform(account.platform).is_sandbox:
+            return None
+        return secrets.load_credentials(account.name)
+
+    # --- accounts -----------------------------------------------------------------------------------------
+
+    def account(self, name: str) -> Account:
+        account = Account.get_or_none(Account.name == name)
+        if account is None:
+            known = ", ".join(a.name for a in Account.select(Account.name).order_by(Account.name)) or "none yet"
+            raise UserError(f"Unknown account {name!r} (accounts: {known}); add it with 'accounts add'")
+        return account
+
+    def add_account(self, platform: str, name: str, account_id: str | None = None,
+                    options: dict[str, str] | None = None, credentials: dict[str, str] | None = None) -> Account:
+        name = (name or "").strip()
+        if not name:
+            raise UserError("--name: an account needs a name, e.g. --name 'Acme Google Ads'")
+        try:
+            spec = registry.platform(platform)
+        except registry.UnknownPlatform as exc:
+            raise UserError(str(exc)) from None
+        if Account.get_or_none(Account.name == name) is not None:
+            raise UserError(f"--name: an account named {name!r} already exists; pick another name")
+        options = dict(options or {})
+        unknown = sorted(set(options) - set(spec.option_names) - {"lookback_days", "api_base_url", "token_url"})
+        if unknown:
+            allowed = ", ".join((*spec.option_names, "lookback_days")) or "lookback_days"
+            raise UserError(f"--option: {', '.join(unknown)} not known for {spec.label}; allowed: {allowed}")
+        if "lookback_days" in options:
+            _int_in_range("--option lookback_days", options["lookback_days"], 0, 365)
+        external_id = (account_id or "").strip() or (name if spec.is_sandbox else "")
+        if not external_id:
+            raise UserError(f"--account-id: {spec.label} needs the platform's account id")
+        if spec.factory is not None:  # let the connector validate its options now, not at 06:00
+            try:
+                spec.build(external_id, options, credentials, ConnectorContext()).close()
+            except ConnectorError as exc:
+                raise UserError(exc.message) from None
+        if credentials:
+            try:
+                secrets.save_credentials(name, credentials)
+            except secrets.SecretsUnavailable as exc:
+                raise UserError(str(exc)) from None
+        account = Account.create(name=name, platform=platform, external_id=external_id,
+                                 options=json.dumps(options), auth_state="ok")
+        self.bus.publish(ev.AccountChanged(account=name, change="created"))
+        return account
+
+    def list_accounts(self) -> list[dict[str, Any]]:
+        health = {h.account_id: h for h in queries.account_health()}
+        out = []
+        for account in Account.select().order_by(Account.name):
+            h = health.get(account.id)
+            out.append({
+                "name": account.name, "platform": account.platform, "account_id": account.external_id,
+                "auth_state": account.auth_state, "health": h.health if h else "never_synced",
+                "currency": account.currency, "timezone": account.timezone,
+                "last_success_at": iso(h.last_success_at) if h else None,
+                "options": json.loads(account.options or "{}"),
+            })
+        return out
+
+    def remove_account(self, name: str) -> None:
+        account = self.account(name)
+        if runs.active_run_of_account(account.id) is not None or SyncRun.select().where(
+                (SyncRun.account == account.id) & SyncRun.status.in_(ACTIVE_STATUSES)).exists():
+            raise UserError(f"Account {name!r} has a sync in progress; cancel it first ('runs cancel ID')")
+        if not registry.platform(account.platform).is_sandbox:
+            try:
+                secrets.delete_credentials(name)
+            except secrets.SecretsUnavailable as exc:
+                raise UserError(f"Could not remove the credentials of {name!r}: {exc}") from None
+        schedules = [s.name for s in account.schedules]
+        account.delete_instance()  # cascades to schedules, campaigns, stats, state; runs keep the names
+        for schedule in schedules:
+            self.bus.publish(ev.ScheduleChanged(schedule=schedule, change="removed"))
+        self.bus.publish(ev.AccountChanged(account=name, change="removed"))
+
+    def test_account(self, name: str) -> str:
+        account = self.account(name)
+        spec = registry.platform(account.platform)
+        try:
+            connector = spec.build(account.external_id, json.loads(account.options or "{}"),
+                                   self._credentials_for(account), ConnectorContext())
+            try:
+                return connector.test_connection()
+            finally:
+                connector.close()
+        except secrets.SecretsUnavailable as exc:
+            raise UserError(str(exc)) from None
+        except ConnectorError as exc:
+            raise UserError(f"{exc.error_class}: {exc.message}") from None
+
+    # --- schedules ----------------------------------------------------------------------------------------
+
+    def schedule(self, name: str) -> Schedule:
+        schedule = Schedule.get_or_none(Schedule.name == name)
+        if schedule is None:
+            known = ", ".join(s.name for s in Schedule.select(Schedule.name).order_by(Schedule.name)) or "none"
+            raise UserError(f"Unknown schedule {name!r} (schedules: {known})")
+        return schedule
+
+    def _validated_spec(self, account: Account, frequency: str, *, every_minutes: int | None, at: str | None,
+                        days: str | None, cron: str | None, timezone: str | None) -> triggers.TriggerSpec:
+        if frequency not in FREQUENCIES:
+            raise UserError(f"--frequency: must be one of {', '.join(FREQUENCIES)}")
+        spec = triggers.TriggerSpec(frequency=frequency, timezone=timezone or triggers.system_timezone(),
+                                    every_minutes=every_minutes, at_time=at, days=days, cron=cron)
+        try:
+            return triggers.validate(spec, min_interval_minutes=registry.platform(account.platform)
+                                     .min_interval_minutes)
+        except triggers.ScheduleSpecError as exc:
+            raise UserError(str(exc)) from None
+
+    def add_schedule(self, name: str, account: str, sync_type: str = "both", frequency: str = "daily", *,
+                     every_minutes: int | None = None, at: str | None = None, days: str | None = None,
+                     cron: str | None = None, timezone: str | None = None, lookback_days: int | None = None,
+                     missed: str = "run_once", paused: bool = False) -> Schedule:
+        name = (name or "").strip()
+        if not name:
+            raise UserError("--name: a schedule needs a name, e.g. --name 'Daily Google Ads'")
+        if Schedule.get_or_none(Schedule.name == name) is not None:
+            raise UserError(f"--name: a schedule named {name!r} already exists; pick another name")
+        owner = self.account(account)
+        self._check_choices(sync_type, missed, lookback_days)
+        spec = self._validated_spec(owner, frequency, every_minutes=every_minutes, at=at, days=days, cron=cron,
+                                    timezone=timezone)
+        schedule = Schedule.create(
+            name=name, account=owner, sync_type=sync_type, frequency=spec.frequency,
+            every_minutes=spec.every_minutes, at_time=spec.at_time, days=spec.days, cron=spec.cron,
+            timezone=spec.timezone, lookback_days=lookback_days, missed_policy=missed, paused=paused)
+        self._schedules_changed(schedule, "created")
+        return schedule
+
+    def update_schedule(self, name: str, **changes: Any) -> Schedule:
+        """Change some fields of a schedule; the same validation as add_schedule applies to the result."""
+        schedule = self.schedule(name)
+        new_name = (changes.pop("new_name", None) or name).strip()
+        if new_name != name and Schedule.get_or_none(Schedule.name == new_name) is not None:
+            raise UserError(f"--name: a schedule named {new_name!r} already exists; pick another name")
+        owner = self.account(changes["account"]) if "account" in changes else schedule.account
+        merged = {
+            "sync_type": changes.get("sync_type", schedule.sync_type),
+            "frequency": changes.get("frequency", schedule.frequency),
+            "every_minutes": changes.get("every_minutes", schedule.every_minutes),
+            "at": changes.get("at", schedule.at_time), "days": changes.get("days", schedule.days),
+            "cron": changes.get("cron", schedule.cron), "timezone": changes.get("timezone", schedule.timezone),
+            "lookback_days": changes.get("lookback_days", schedule.lookback_days),
+            "missed": changes.get("missed", schedule.missed_policy),
+            "paused": changes.get("paused", schedule.paused),
+        }
+        self._check_choices(merged["sync_type"], merged["missed"], merged["lookback_days"])
+        spec = self._validated_spec(owner, merged["frequency"], every_minutes=merged["every_minutes"],
+                                    at=merged["at"], days=merged["days"], cron=merged["cron"],
+                                    timezone=merged["timezone"])
+        Schedule.update(name=new_name, account=owner, sync_type=merged["sync_type"], frequency=spec.frequency,
+                        every_minutes=spec.every_minutes, at_time=spec.at_time, days=spec.days, cron=spec.cron,
+                        timezone=spec.timezone, lookback_days=merged["lookback_days"],
+                        missed_policy=merged["missed"], paused=bool(merged["paused"]), updated_at=utcnow(),
+                        ).where(Schedule.id == schedule.id).execute()
+        updated = Schedule.get_by_id(schedule.id)
+        self._schedules_changed(updated, "updated")
+        return updated
+
+    @staticmethod
+    def _check_choices(sync_type: str, missed: str, lookback_days: int | None) -> None:
+        if sync_type not in SCHEDULE_TYPES:
+            raise UserError(f"--type: must be one of {', '.join(SCHEDULE_TYPES)}")
+        if missed not in MISSED_POLICIES:
+            raise UserError(f"--missed: must be one of {', '.join(MISSED_POLICIES)}")
+        if lookback_days is not None:
+            _int_in_range("--lookback-days", lookback_days, 0, 365)
+
+    def _schedules_changed(self, schedule: Schedule, change: str) -> None:
+        if self.scheduler is not None:
+            self.scheduler.sync_jobs()
+        self.bus.publish(ev.ScheduleChanged(schedule=schedule.name, change=change))
+
+    def set_paused(self, name: str, paused: bool) -> Schedule:
+        schedule = self.schedule(name)
+        Schedule.update(paused=paused, updated_at=utcnow()).where(Schedule.id == schedule.id).execute()
+        schedule = Schedule.get_by_id(schedule.id)
+        self._schedules_changed(schedule, "paused" if paused else "resumed")
+        return schedule
+
+    def set_paused_all(self, paused: bool) -> None:
+        settings.set_value("scheduler.paused_all", paused)
+        if self.scheduler is not None:
+            self.scheduler.sync_jobs()
+        self.bus.publish(ev.SchedulerStateChanged(running=self.scheduler is not None, paused_all=paused))
+
+    def remove_schedule(self, name: str) -> None:
+        schedule = self.schedule(name)
+        schedule.delete_instance()  # runs keep their schedule_name; history stays
+        self._schedules_changed(schedule, "removed")
+
+    def next_runs(self, name: str, count: int = 5) -> list[datetime]:
+        if count < 1 or count > 100:
+            raise UserError("--count: must be between 1 and 100")
+        schedule = self.schedule(name)
+        if schedule.paused or settings.get("scheduler.paused_all"):
+            return []
+        return triggers.next_runs(spec_of(schedule), count)
+
+    def list_schedules(self) -> list[dict[str, Any]]:
+        last = queries.last_runs_by_schedule()
+        paused_all = settings.get("scheduler.paused_all")
+        out = []
+        for schedule in Schedule.select(Schedule, Account).join(Account).order_by(Schedule.name):
+            run = last.get(schedule.id)
+            out.append({
+                "name": schedule.name, "account": schedule.account.name, "platform": schedule.account.platform,
+                "type": schedule.sync_type, "frequency": schedule.frequency,
+                "description": triggers.describe(spec_of(schedule)), "every_minutes": schedule.every_minutes,
+                "at": schedule.at_time, "days": schedule.days, "cron": schedule.cron,
+                "timezone": schedule.timezone, "lookback_days": schedule.lookback_days,
+                "missed": schedule.missed_policy, "paused": bool(schedule.paused or paused_all),
+                "next_run_at": None if schedule.paused or paused_all else iso(self._next_run(schedule)),
+                "last_status": run.status if run else None,
+                "last_run_at": iso(run.queued_at) if run else None,
+            })
+        return out
+
+    @staticmethod
+    def _next_run(schedule: Schedule) -> datetime | None:
+        """The next run the scheduler wrote back, or the trigger's own answer when none is stored yet."""
+        if schedule.next_run_at is not None and schedule.next_run_at > utcnow():
+            return schedule.next_run_at
+        upcoming = triggers.next_runs(spec_of(schedule), 1) if schedule.frequency != "manual" else []
+        return upcoming[0] if upcoming else None
+
+    # --- syncing ------------------------------------------------------------------------------------------
+
+    def request_sync(self, name: str, date_from: date | None = None, date_to: date | None = None,
+                     trigger: str | None = None) -> SyncRequest:
+        """Queue a run of a schedule (or an account's own run). A live scheduler in another process picks
+        it up; otherwise this process executes it (see `wait`)."""
+        schedule = Schedule.get_or_none(Schedule.name == name)
+        account = schedule.account if schedule is not None else Account.get_or_none(Account.name == name)
+        if account is None:
+            raise UserError(f"Unknown schedule or account {name!r}; see 'schedules list' and 'accounts list'")
+        if (date_from is None) != (date_to is None):
+            raise UserError("--from and --to go together: give both dates (YYYY-MM-DD) or neither")
+        if date_from is not None and date_to is not None:
+            try:
+                backfill_range(date_from, date_to)
+            except WindowError as exc:
+                raise UserError(str(exc)) from None
+            if date_to > date.today() + timedelta(days=1):
+                raise UserError(f"--to {date_to.isoformat()} is in the future; use today or an earlier date")
+        trigger = trigger or ("backfill" if date_from else "manual")
+        sync_type = schedule.sync_type if schedule is not None else "both"
+        if self.scheduler is not None:
+            run = runs.create_run(self.db, account=account, schedule=schedule, trigger=trigger,
+                                  sync_type=sync_type, window_from=date_from, window_to=date_to)
+            self.scheduler.submit(run)
+            return SyncRequest(run.id, run.status, "this process")
+        other = runs.live_scheduler()
+        run = runs.create_run(self.db, account=account, schedule=schedule, trigger=trigger, sync_type=sync_type,
+                              window_from=date_from, window_to=date_to, claim=other is None)
+        if run.status == "queued" and other is None:
+            self.runner.submit(run.id)
+            self.bus.publish(ev.RunQueued(run_id=run.id, schedule=run.schedule_name, account=run.account_name,
+                                          trigger=trigger))
+        handled = "this process" if other is None else f"{other.kind} pid {other.pid}"
+        return SyncRequest(run.id, run.status, handled)
+
+    def wait_for_run(self, run_id: int, poll_s: float = 0.5, timeout_s: float | None = None) -> SyncRun:
+        deadline = None if timeout_s is None else time.monotonic() + timeout_s
+        while True:
+            run = SyncRun.get_by_id(run_id)
+            if run.status not in ACTIVE_STATUSES:
+                return run
+            if deadline is not None and time.monotonic() > deadline:
+                return run
+            time.sleep(poll_s)
+
+    def cancel_run(self, run_id: int) -> str:
+        try:
+            result = runs.request_cancel(self.db, run_id)
+        except LookupError as exc:
+            raise UserError(str(exc)) from None
+        if self._runner is not None:
+            self._runner.cancel(run_id)
+        return result
+
+    def outcome_of(self, run_id: int) -> Outcome:
+        run = SyncRun.get_by_id(run_id)
+        return Outcome(run.status, run.rows, run.campaigns, run.error_class, run.error_message)
+
+    # --- history and status -------------------------------------------------------------------------------
+
+    def runs(self, status: str | None = None, schedule: str | None = None, account: str | None = None,
+             limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
+        if status is not None and status not in RUN_STATUSES:
+            raise UserError(f"--status: must be one of {', '.join(RUN_STATUSES)}")
+        if limit < 1 or limit > 100_000:
+            raise UserError("--limit: must be between 1 and 100000")
+        flt = queries.HistoryFilter(
+            statuses=(status,) if status else (),
+            schedule_id=self.schedule(schedule).id if schedule else None,
+            account_id=self.account(account).id if account else None)
+        return [run_dict(run) for run in queries.history_page(flt, limit=limit, offset=offset)]
+
+    def run_detail(self, run_id: int) -> dict[str, Any]:
+        run = SyncRun.get_or_none(SyncRun.id == run_id)
+        if run is None:
+            raise UserError(f"No run with id {run_id}; see 'runs' for the list")
+        detail = run_dict(run)
+        detail["events"] = [{"at": iso(e.at), "level": e.level, "message": e.message}
+                            for e in RunEvent.select().where(RunEvent.run == run_id).order_by(RunEvent.id)]
+        return detail
+
+    def status(self, period: str = "24h") -> dict[str, Any]:
+        if period not in PERIODS:
+            raise UserError(f"--period: must be one of {', '.join(PERIODS)}")
+        now = utcnow()
+        metrics = queries.period_metrics(now - PERIODS[period], now)
+        accounts = [{
+            "name": h.name, "platform": h.platform, "health": h.health, "auth_state": h.auth_state,
+            "last_success_at": iso(h.last_success_at), "last_run_status": h.last_run_status,
+            "errors_24h": h.errors_24h, "avg_latency_ms": None if h.avg_latency_ms is None else round(
+                h.avg_latency_ms, 1),
+        } for h in queries.account_health(now)]
+        active = SyncRun.select().where(SyncRun.status.in_(ACTIVE_STATUSES)).count()
+        upcoming = [s["next_run_at"] for s in self.list_schedules() if s["next_run_at"]]
+        other = runs.live_scheduler()
+        return {
+            "period": period,
+            "success_rate": metrics.success_rate,
+            "total_runs": metrics.total_runs, "succeeded": metrics.succeeded, "failed": metrics.failed,
+            "cancelled": metrics.cancelled, "skipped": metrics.skipped,
+            "avg_duration_s": None if metrics.avg_duration_s is None else round(metrics.avg_duration_s, 3),
+            "rows_processed": metrics.rows_processed,
+            "accounts": accounts,
+            "scheduler": {
+                "running": self.scheduler is not None or other is not None,
+                "owner": "this process" if self.scheduler is not None else (
+                    f"{other.kind} pid {other.pid}" if other else None),
+                "paused_all": settings.get("scheduler.paused_all"),
+                "active_runs": active,
+                "next_run_at": min(upcoming) if upcoming else None,
+            },
+            "database": {"path": str(self.db_path), "size_bytes": _file_size(self.db_path),
+                         "last_prune": settings.get("retention.last_prune")},
+        }
+
+    def prune(self) -> retention.PruneResult:
+        result = retention.prune(self.db)
+        self.bus.publish(ev.RetentionPruned(runs_deleted=result.runs_deleted, stats_deleted=result.stats_deleted))
+        return result
+
+    # --- settings -----------------------------------------------------------------------------------------
+
+    def settings(self) -> dict[str, Any]:
+        return settings.all_values()
+
+    def get_setting(self, key: str) -> Any:
+        try:
+            return settings.get(key)
+        except settings.SettingError as exc:
+            raise UserError(str(exc)) from None
+
+    def set_setting(self, key: str, value: Any) -> Any:
+        try:
+            stored = settings.set_value(key, value)
+        except settings.SettingError as exc:
+            raise UserError(str(exc)) from None
+        if key == "scheduler.paused_all" and self.scheduler is not None:
+            self.scheduler.sync_jobs(force=True)
+        self.bus.publish(ev.SettingChanged(key=key, value=stored))
+        return stored
+
+    # --- export -------------------------------------------------------------------------------------------
+
+    def export_rows(self, kind: str) -> tuple[list[str], Iterator[tuple[Any, ...]]]:
+        """Column names and a lazy row iterator (streamed from SQL, constant memory)."""
+        if kind == "stats":
+            return STATS_COLUMNS, _stats_rows(self.db)
+        if kind == "campaigns":
+            return CAMPAIGN_COLUMNS, _campaign_rows()
+        if kind == "runs":
+            return RUN_COLUMNS, (tuple(run_dict(r)[c] for c in RUN_COLUMNS)
+                                 for r in SyncRun.select().order_by(SyncRun.id).iterator())
+        raise UserError("export: choose runs, stats or campaigns")
+
+    def export(self, kind: str, fmt: str, out: IO[str]) -> int:
+        from autosync_desktop import export as exporter
+
+        columns, rows = self.export_rows(kind)
+        if fmt == "csv":
+            return exporter.write_csv(out, columns, rows)
+        if fmt == "json":
+            return exporter.write_json(out, columns, rows)
+        raise UserError("--format: choose csv or json")
+
+
+RUN_COLUMNS = ["id", "schedule", "account", "platform", "trigger", "status", "queued_at", "started_at",
+               "finished_at", "duration_s", "rows", "campaigns", "pages", "api_calls", "attempt", "error_class",
+               "error", "reason", "window_from", "window_to"]
+STATS_COLUMNS = ["platform", "account_id", "campaign_id", "campaign_name", "date", "impressions", "clicks", "cost",
+                 "cost_micros", "currency", "conversions", "conversion_value"]
+CAMPAIGN_COLUMNS = ["platform", "account_id", "campaign_id", "name", "status", "status_raw", "currency",
+                    "updated_at", "synced_at"]
+
+
+def run_dict(run: SyncRun) -> dict[str, Any]:
+    return {
+        "id": run.id, "schedule": run.schedule_name, "account": run.account_name, "platform": run.platform,
+        "trigger": run.trigger, "status": run.status, "queued_at": iso(run.queued_at),
+        "started_at": iso(run.started_at), "finished_at": iso(run.finished_at),
+        "duration_s": None if run.duration_s is None else round(run.duration_s, 3), "rows": run.rows,
+        "campaigns": run.campaigns, "pages": run.pages, "api_calls": run.api_calls, "attempt": run.attempt,
+        "error_class": run.error_class, "error": run.error_message, "reason": run.reason,
+        "window_from": iso(run.window_from), "window_to": iso(run.window_to),
+    }
+
+
+def _stats_rows(db: Any) -> Iterator[tuple[Any, ...]]:
+    from autosync_desktop.connectors.base import micros_to_text
+
+    cursor = db.execute_sql(
+        "SELECT a.platform, a.external_id, s.campaign_id, c.name, s.date, s.impressions, s.clicks, s.cost_micros,"
+        " COALESCE(s.currency, a.currency), s.conversions, s.conversion_value_micros FROM daily_stat s"
+        " JOIN account a ON a.id = s.account_id LEFT JOIN campaign c ON c.account_id = s.account_id"
+        " AND c.campaign_id = s.campaign_id ORDER BY a.name, s.date, s.campaign_id")
+    for (platform, account_id, campaign_id, name, day, impressions, clicks, cost, currency, conversions,
+         value) in cursor:
+        yield (platform, account_id, campaign_id, name, day, impressions, clicks,
+               micros_to_text(cost) if cost is not None else None, cost, currency, conversions,
+               micros_to_text(value) if value is not None else None)
+
+
+def _campaign_rows() -> Iterator[tuple[Any, ...]]:
+    query = (Campaign.select(Campaign, Account).join(Account).order_by(Account.name, Campaign.campaign_id))
+    for c in query.iterator():
+        yield (c.account.platform, c.account.external_id, c.campaign_id, c.name, c.status, c.status_raw,
+               c.currency, c.updated_at, iso(c.synced_at))
+
+
+def _file_size(path: Path) -> int:
+    total = 0
+    for suffix in ("", "-wal", "-shm"):
+        candidate = path.with_name(path.name + suffix)
+        if candidate.exists():
+            total += candidate.stat().st_size
+    return total
+
+
+def _int_in_range(field: str, value: Any, low: int, high: int) -> int:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise UserError(f"{field}: expected a whole number, got {value!r}") from None
+    if not low <= number <= high:
+        raise UserError(f"{field}: must be between {low} and {high} (got {number})")
+    return number

@@ -1,0 +1,329 @@
+"""Read-side queries over the store: period metrics, filtered run history, per-day series, account health.
+
+Every aggregate is computed by SQLite; Python only reshapes a handful of result rows (one per status, day or
+account). Times are naive UTC like the rest of the store (an aware datetime is converted to UTC first).
+Day buckets use a fixed `utc_offset_minutes` (the caller's current local offset), not a time-zone database.
+
+Indexes these rely on (SyncRun.Meta.indexes): (status, queued_at, duration_s, rows) serves per-status
+counts and sums straight from the index; (queued_at, ...) serves unfiltered time ranges; (account, status,
+queued_at) and (schedule, queued_at) serve the per-account and per-schedule lookups.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from functools import reduce
+from typing import Any
+
+from peewee import SQL, Expression, fn
+
+from autosync_desktop.store.models import RUN_STATUSES, DailyStat, SyncRun, database_proxy, utcnow
+
+FAILED_STATUSES = ("failed", "interrupted")
+# Finished runs that actually started: the ones whose duration_s means something (skipped runs store 0.0).
+TIMED_STATUSES = ("succeeded", "failed", "cancelled", "interrupted")
+# Runs that say whether an account works: cancelled and skipped runs say nothing either way.
+OUTCOME_STATUSES = ("succeeded", "failed", "interrupted")
+HISTORY_ORDERS = ("newest", "oldest")
+HEALTH_STATES = ("needs_sign_in", "paused", "never_synced", "failing", "degraded", "healthy")
+
+
+def _utc(moment: datetime) -> datetime:
+    """Naive UTC, as stored."""
+    return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo is not None else moment
+
+
+def _text(moment: datetime) -> str:
+    """The stored text form of a timestamp ('YYYY-MM-DD HH:MM:SS[.ffffff]'), for raw SQL parameters."""
+    return _utc(moment).isoformat(sep=" ")
+
+
+def _parse(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+def _in_list(values: Iterable[str]) -> str:
+    """A literal SQL IN list for trusted constants (lets SQLite plan per value)."""
+    return "(" + ", ".join(f"'{v}'" for v in values) + ")"
+
+
+# --- period metrics ------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class PeriodMetrics:
+    total_runs: int
+    succeeded: int
+    failed: int  # failed + interrupted
+    cancelled: int
+    skipped: int
+    success_rate: float | None  # succeeded / (succeeded + failed); None when both are 0
+    avg_duration_s: float | None  # over finished runs that started
+    rows_processed: int
+
+
+def period_metrics(since: datetime, until: datetime | None = None) -> PeriodMetrics:
+    """Counts and sums over the runs queued in [since, until) (no upper bound when `until` is None).
+
+    Grouping by status with `status IN (all statuses)` walks one contiguous slice of the (status, queued_at,
+    duration_s, rows) index per status, so nothing is read from the table and nothing is sorted.
+    Runs with a status outside RUN_STATUSES are not counted.
+    """
+    window = SyncRun.queued_at >= _utc(since)
+    if until is not None:
+        window &= SyncRun.queued_at < _utc(until)
+    query = (SyncRun
+             .select(SyncRun.status, fn.COUNT(SyncRun.id), fn.SUM(SyncRun.rows), fn.SUM(SyncRun.duration_s),
+                     fn.COUNT(SyncRun.duration_s))
+             .where(SyncRun.status.in_(RUN_STATUSES) & window)
+             .group_by(SyncRun.status)
+             .tuples())
+    counts: dict[str, int] = {}
+    rows = timed_count = 0
+    timed_sum = 0.0
+    for status, count, status_rows, duration_sum, duration_count in query:
+        counts[status] = count
+        rows += status_rows or 0
+        if status in TIMED_STATUSES:
+            timed_sum += duration_sum or 0.0
+            timed_count += duration_count
+    succeeded = counts.get("succeeded", 0)
+    failed = sum(counts.get(s, 0) for s in FAILED_STATUSES)
+    decided = succeeded + failed
+    return PeriodMetrics(
+        total_runs=sum(counts.values()),
+        succeeded=succeeded,
+        failed=failed,
+        cancelled=counts.get("cancelled", 0),
+        skipped=counts.get("skipped", 0),
+        success_rate=succeeded / decided if decided else None,
+        avg_duration_s=timed_sum / timed_count if timed_count else None,
+        rows_processed=rows,
+    )
+
+
+# --- filtered history ----------------------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class HistoryFilter:
+    statuses: tuple[str, ...] = ()  # empty: any status
+    schedule_id: int | None = None
+    account_id: int | None = None
+    triggers: tuple[str, ...] = ()  # empty: any trigger
+    since: datetime | None = None  # queued_at >= since
+    until: datetime | None = None  # queued_at < until
+    text: str | None = None  # case-insensitive substring of schedule/account name, error message or reason
+
+
+def _history_where(flt: HistoryFilter) -> Expression | None:
+    conditions: list[Expression] = []
+    if flt.statuses:
+        conditions.append(SyncRun.status.in_(flt.statuses))
+    if flt.schedule_id is not None:
+        conditions.append(SyncRun.schedule == flt.schedule_id)
+    if flt.account_id is not None:
+        conditions.append(SyncRun.account == flt.account_id)
+    if flt.triggers:
+        conditions.append(SyncRun.trigger.in_(flt.triggers))
+    if flt.since is not None:
+        conditions.append(SyncRun.queued_at >= _utc(flt.since))
+    if flt.until is not None:
+        conditions.append(SyncRun.queued_at < _utc(flt.until))
+    if flt.text:
+        # peewee's contains() is LIKE '%text%' with %, _ and \ escaped; LIKE ignores ASCII case.
+        conditions.append(reduce(operator.or_, (field.contains(flt.text) for field in (
+            SyncRun.schedule_name, SyncRun.account_name, SyncRun.error_message, SyncRun.reason))))
+    return reduce(operator.and_, conditions) if conditions else None
+
+
+def history_page(flt: HistoryFilter, limit: int = 50, offset: int = 0, order: str = "newest") -> list[SyncRun]:
+    """One page of runs matching `flt`: newest first (queued_at desc, id desc) or oldest first."""
+    if order not in HISTORY_ORDERS:
+        raise ValueError(f"order must be one of {HISTORY_ORDERS}, not {order!r}")
+    keys = (SyncRun.queued_at, SyncRun.id)
+    query = SyncRun.select().order_by(*(k.desc() if order == "newest" else k.asc() for k in keys))
+    where = _history_where(flt)
+    if where is not None:
+        query = query.where(where)
+    return list(query.limit(limit).offset(offset))
+
+
+def history_count(flt: HistoryFilter) -> int:
+    query = SyncRun.select(fn.COUNT(SyncRun.id))
+    where = _history_where(flt)
+    if where is not None:
+        query = query.where(where)
+    return int(query.scalar() or 0)
+
+
+# --- per-day series ------------------------------------------------------------------------------------------
+
+def _days_cte(days: int, utc_offset_minutes: int, now: datetime | None) -> tuple[str, list[Any]]:
+    """A recursive CTE `day(day, lo, hi)`: the last `days` local days (today included), oldest first.
+
+    `day` is the local date 'YYYY-MM-DD'; [lo, hi) is that local day as stored UTC text. SQLite's datetime()
+    writes 'YYYY-MM-DD HH:MM:SS', which compares correctly with the stored timestamps.
+    """
+    if days < 1:
+        raise ValueError("days must be at least 1")
+    offset = timedelta(minutes=utc_offset_minutes)
+    today = (_utc(now or utcnow()) + offset).date()
+    first = today - timedelta(days=days - 1)
+    first_lo = datetime.combine(first, time()) - offset
+    sql = ("WITH RECURSIVE day(day, lo, hi) AS ("
+           "SELECT ?, ?, datetime(?, '+1 day') "
+           "UNION ALL SELECT date(day, '+1 day'), hi, datetime(hi, '+1 day') FROM day WHERE day < ?)")
+    return sql, [first.isoformat(), _text(first_lo), _text(first_lo), today.isoformat()]
+
+
+def runs_per_day(days: int, utc_offset_minutes: int = 0,
+                 now: datetime | None = None) -> list[tuple[str, str, int]]:
+    """(local day, status, runs queued) for the last `days` local days, by day then status; zeros left out.
+
+    One index-range COUNT per (day, status) on (status, queued_at, ...): no table reads, no sorting of runs.
+    """
+    cte, params = _days_cte(days, utc_offset_minutes, now)
+    statuses = " UNION ALL ".join(f"SELECT '{s}'" for s in RUN_STATUSES)
+    sql = (f"{cte}, st(status) AS ({statuses}) "
+           "SELECT day, status, n FROM ("
+           " SELECT day.day AS day, st.status AS status,"
+           "  (SELECT COUNT(*) FROM sync_run r"
+           "   WHERE r.status = st.status AND r.queued_at >= day.lo AND r.queued_at < day.hi) AS n"
+           " FROM day, st) "
+           "WHERE n > 0 ORDER BY day, status")
+    return [(day, status, n) for day, status, n in database_proxy.execute_sql(sql, params)]
+
+
+def daily_series(days: int, utc_offset_minutes: int = 0,
+                 now: datetime | None = None) -> list[tuple[str, int, int, float | None]]:
+    """(local day, runs, rows written, average duration_s) for each of the last `days` local days.
+
+    Every day is present (0, 0, None when nothing ran), so the result can be charted as is. The average is
+    over finished runs that started (TIMED_STATUSES), as in PeriodMetrics.
+    """
+    cte, params = _days_cte(days, utc_offset_minutes, now)
+    in_day = "r.queued_at >= day.lo AND r.queued_at < day.hi"
+    sql = (f"{cte} SELECT day.day,"
+           f" (SELECT COUNT(*) FROM sync_run r WHERE {in_day}),"
+           f" (SELECT COALESCE(SUM(r.rows), 0) FROM sync_run r WHERE {in_day}),"
+           f" (SELECT AVG(r.duration_s) FROM sync_run r WHERE r.status IN {_in_list(TIMED_STATUSES)}"
+           f"  AND {in_day})"
+           " FROM day ORDER BY day.day")
+    return [(day, runs, rows, avg) for day, runs, rows, avg in database_proxy.execute_sql(sql, params)]
+
+
+# --- latest runs and account health --------------------------------------------------------------------------
+
+def last_runs_by_schedule() -> dict[int, SyncRun]:
+    """The latest run of each schedule (by queued_at, then id), in one query.
+
+    Skipped runs only repeat that another run was busy, so the latest non-skipped run is preferred; a
+    schedule whose runs were all skipped gets its latest skipped run. Queued and running runs count.
+    Schedules without runs are absent.
+    """
+    latest = ("(SELECT r.id FROM sync_run r WHERE r.schedule_id = s.id{} "
+              "ORDER BY r.queued_at DESC, r.id DESC LIMIT 1)")
+    not_skipped, any_run = latest.format(" AND r.status <> 'skipped'"), latest.format("")
+    sql = f"SELECT * FROM sync_run WHERE id IN (SELECT COALESCE({not_skipped}, {any_run}) FROM schedule s)"
+    return {run.schedule_id: run for run in SyncRun.raw(sql)}
+
+
+@dataclass(frozen=True, slots=True)
+class AccountHealth:
+    account_id: int
+    name: str
+    platform: str
+    auth_state: str
+    health: str  # one of HEALTH_STATES
+    last_success_at: datetime | None  # finished_at of the latest succeeded run
+    last_run_status: str | None  # status of the latest run in OUTCOME_STATUSES
+    errors_24h: int  # failed + interrupted runs queued in the last 24 h
+    avg_latency_ms: float | None  # per API call, over runs queued in the last 24 h
+    runs_24h: int
+
+
+def _health(auth_state: str, schedules: int, paused: int, last_status: str | None, errors_24h: int) -> str:
+    if auth_state == "needs_sign_in":
+        return "needs_sign_in"
+    if schedules and paused == schedules:
+        return "paused"
+    if last_status is None:
+        return "never_synced"
+    if last_status in FAILED_STATUSES:
+        return "failing"
+    return "degraded" if errors_24h else "healthy"
+
+
+def account_health(now: datetime | None = None) -> list[AccountHealth]:
+    """Health of every account, by name: see HEALTH_STATES, checked in that order.
+
+    "Never synced" means no run with an outcome (succeeded, failed or interrupted); "failing" that the
+    latest such run failed or was interrupted; "degraded" that it succeeded but runs failed in the last 24 h.
+    The latest run per status is one seek backwards in (account, status, queued_at); the 24 h figures read
+    only the last day's runs.
+    """
+    since = _text((now or utcnow()) - timedelta(hours=24))
+
+    def latest(status: str, column: str) -> str:
+        return (f"(SELECT r.{column} FROM sync_run r WHERE r.account_id = a.id AND r.status = '{status}' "
+                "ORDER BY r.queued_at DESC, r.id DESC LIMIT 1)")
+
+    sql = (
+        "SELECT a.id, a.name, a.platform, a.auth_state,"
+        " (SELECT COUNT(*) FROM schedule s WHERE s.account_id = a.id),"
+        " (SELECT COUNT(*) FROM schedule s WHERE s.account_id = a.id AND s.paused),"
+        f" {latest('succeeded', 'finished_at')},"
+        + ", ".join(f"{latest(s, 'queued_at')}, {latest(s, 'id')}" for s in OUTCOME_STATUSES) + ","
+        " COALESCE(w.runs, 0), COALESCE(w.errors, 0), w.latency, w.calls "
+        "FROM account a LEFT JOIN ("
+        f" SELECT account_id, COUNT(*) AS runs, SUM(status IN {_in_list(FAILED_STATUSES)}) AS errors,"
+        "  SUM(api_latency_ms) AS latency, SUM(api_calls) AS calls"
+        " FROM sync_run WHERE queued_at >= ? GROUP BY account_id) w ON w.account_id = a.id "
+        "ORDER BY a.name"
+    )
+    result = []
+    for row in database_proxy.execute_sql(sql, (since,)):
+        account_id, name, platform, auth_state, schedules, paused, last_success = row[:7]
+        latest_by_status = row[7:7 + 2 * len(OUTCOME_STATUSES)]
+        runs, errors, latency, calls = row[7 + 2 * len(OUTCOME_STATUSES):]
+        candidates = [(latest_by_status[2 * i], latest_by_status[2 * i + 1], status)
+                      for i, status in enumerate(OUTCOME_STATUSES) if latest_by_status[2 * i] is not None]
+        last_status = max(candidates)[2] if candidates else None
+        result.append(AccountHealth(
+            account_id=account_id, name=name, platform=platform, auth_state=auth_state,
+            health=_health(auth_state, schedules, paused, last_status, errors),
+            last_success_at=_parse(last_success), last_run_status=last_status, errors_24h=errors,
+            avg_latency_ms=latency / calls if calls else None, runs_24h=runs,
+        ))
+    return result
+
+
+# --- daily stats ---------------------------------------------------------------------------------------------
+
+def stats_totals(account_id: int | None = None, since: date | None = None, until: date | None = None) -> dict:
+    """Sums over daily_stat rows, optionally for one account and dates in [since, until] (both inclusive).
+
+    Keys: rows (number of daily_stat rows), impressions, clicks, cost_micros, conversions,
+    conversion_value_micros. Metrics a platform does not measure are NULL and add nothing.
+    """
+    query = DailyStat.select(
+        fn.COUNT(SQL("*")),
+        fn.COALESCE(fn.SUM(DailyStat.impressions), 0),
+        fn.COALESCE(fn.SUM(DailyStat.clicks), 0),
+        fn.COALESCE(fn.SUM(DailyStat.cost_micros), 0),
+        fn.TOTAL(DailyStat.conversions),
+        fn.COALESCE(fn.SUM(DailyStat.conversion_value_micros), 0),
+    )
+    conditions = []
+    if account_id is not None:
+        conditions.append(DailyStat.account == account_id)
+    if since is not None:
+        conditions.append(DailyStat.date >= since)
+    if until is not None:
+        conditions.append(DailyStat.date <= until)
+    if conditions:
+        query = query.where(reduce(operator.and_, conditions))
+    keys = ("rows", "impressions", "clicks", "cost_micros", "conversions", "conversion_value_micros")
+    return dict(zip(keys, query.tuples().get(), strict=True))
