@@ -114,9 +114,10 @@ class SyncRun(BaseModel):
     class Meta:
         indexes = (
             (("queued_at", "status", "duration_s", "rows"), False),
-            (("status", "queued_at"), False),
+            (("status", "queued_at", "duration_s", "rows"), False),
             (("schedule", "queued_at"), False),
             (("account", "queued_at"), False),
+            (("account", "status", "queued_at"), False),
         )
 
 

@@ -16,7 +16,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import reduce
-from typing import Any
 
 from peewee import SQL, Expression, fn
 
@@ -60,34 +59,35 @@ class PeriodMetrics:
     cancelled: int
     skipped: int
     success_rate: float | None  # succeeded / (succeeded + failed); None when both are 0
-    avg_duration_s: float | None  # over finished runs that started
+    avg_duration_s: float | None  # over finished runs that started (TIMED_STATUSES with a duration)
     rows_processed: int
 
 
-def period_metrics(since: datetime, until: datetime | None = None) -> PeriodMetrics:
-    """Counts and sums over the runs queued in [since, until) (no upper bound when `until` is None).
+# One contiguous slice of the (status, queued_at, duration_s, rows) index per status: nothing is read from
+# the table and nothing is sorted. Runs with a status outside RUN_STATUSES are not counted.
+_BY_STATUS_SQL = (
+    "SELECT status, COUNT(*), COALESCE(SUM(rows), 0), COALESCE(SUM(duration_s), 0.0), COUNT(duration_s) "
+    f"FROM sync_run WHERE status IN {_in_list(RUN_STATUSES)} AND queued_at >= ? AND queued_at < ? "
+    "GROUP BY status"
+)
+_COUNT_BY_STATUS_SQL = (
+    f"SELECT status, COUNT(*) FROM sync_run WHERE status IN {_in_list(RUN_STATUSES)} "
+    "AND queued_at >= ? AND queued_at < ? GROUP BY status ORDER BY status"
+)
+_END_OF_TIME = "9999-12-31 23:59:59.999999"
 
-    Grouping by status with `status IN (all statuses)` walks one contiguous slice of the (status, queued_at,
-    duration_s, rows) index per status, so nothing is read from the table and nothing is sorted.
-    Runs with a status outside RUN_STATUSES are not counted.
-    """
-    window = SyncRun.queued_at >= _utc(since)
-    if until is not None:
-        window &= SyncRun.queued_at < _utc(until)
-    query = (SyncRun
-             .select(SyncRun.status, fn.COUNT(SyncRun.id), fn.SUM(SyncRun.rows), fn.SUM(SyncRun.duration_s),
-                     fn.COUNT(SyncRun.duration_s))
-             .where(SyncRun.status.in_(RUN_STATUSES) & window)
-             .group_by(SyncRun.status)
-             .tuples())
+
+def _metrics(since: str, until: str) -> PeriodMetrics:
+    """PeriodMetrics of the runs queued in [since, until), both stored-text timestamps."""
     counts: dict[str, int] = {}
     rows = timed_count = 0
     timed_sum = 0.0
-    for status, count, status_rows, duration_sum, duration_count in query:
+    for status, count, status_rows, duration_sum, duration_count in database_proxy.execute_sql(
+            _BY_STATUS_SQL, (since, until)):
         counts[status] = count
-        rows += status_rows or 0
+        rows += status_rows
         if status in TIMED_STATUSES:
-            timed_sum += duration_sum or 0.0
+            timed_sum += duration_sum
             timed_count += duration_count
     succeeded = counts.get("succeeded", 0)
     failed = sum(counts.get(s, 0) for s in FAILED_STATUSES)
@@ -102,6 +102,11 @@ def period_metrics(since: datetime, until: datetime | None = None) -> PeriodMetr
         avg_duration_s=timed_sum / timed_count if timed_count else None,
         rows_processed=rows,
     )
+
+
+def period_metrics(since: datetime, until: datetime | None = None) -> PeriodMetrics:
+    """Counts and sums over the runs queued in [since, until) (no upper bound when `until` is None)."""
+    return _metrics(_text(since), _text(until) if until is not None else _END_OF_TIME)
 
 
 # --- filtered history ----------------------------------------------------------------------------------------
@@ -160,58 +165,50 @@ def history_count(flt: HistoryFilter) -> int:
 
 # --- per-day series ------------------------------------------------------------------------------------------
 
-def _days_cte(days: int, utc_offset_minutes: int, now: datetime | None) -> tuple[str, list[Any]]:
-    """A recursive CTE `day(day, lo, hi)`: the last `days` local days (today included), oldest first.
+def _day_windows(days: int, utc_offset_minutes: int, now: datetime | None) -> list[tuple[str, str, str]]:
+    """(local day 'YYYY-MM-DD', UTC start, UTC end) of the last `days` local days, today included, oldest first.
 
-    `day` is the local date 'YYYY-MM-DD'; [lo, hi) is that local day as stored UTC text. SQLite's datetime()
-    writes 'YYYY-MM-DD HH:MM:SS', which compares correctly with the stored timestamps.
+    Start and end are stored-text timestamps, so each day is a plain index range on queued_at.
     """
     if days < 1:
         raise ValueError("days must be at least 1")
     offset = timedelta(minutes=utc_offset_minutes)
     today = (_utc(now or utcnow()) + offset).date()
-    first = today - timedelta(days=days - 1)
-    first_lo = datetime.combine(first, time()) - offset
-    sql = ("WITH RECURSIVE day(day, lo, hi) AS ("
-           "SELECT ?, ?, datetime(?, '+1 day') "
-           "UNION ALL SELECT date(day, '+1 day'), hi, datetime(hi, '+1 day') FROM day WHERE day < ?)")
-    return sql, [first.isoformat(), _text(first_lo), _text(first_lo), today.isoformat()]
+    windows = []
+    for back in range(days - 1, -1, -1):
+        day = today - timedelta(days=back)
+        start = datetime.combine(day, time()) - offset
+        windows.append((day.isoformat(), _text(start), _text(start + timedelta(days=1))))
+    return windows
 
 
 def runs_per_day(days: int, utc_offset_minutes: int = 0,
                  now: datetime | None = None) -> list[tuple[str, str, int]]:
     """(local day, status, runs queued) for the last `days` local days, by day then status; zeros left out.
 
-    One index-range COUNT per (day, status) on (status, queued_at, ...): no table reads, no sorting of runs.
+    One small aggregate per day (index-only counts), all in one read transaction so the days agree.
     """
-    cte, params = _days_cte(days, utc_offset_minutes, now)
-    statuses = " UNION ALL ".join(f"SELECT '{s}'" for s in RUN_STATUSES)
-    sql = (f"{cte}, st(status) AS ({statuses}) "
-           "SELECT day, status, n FROM ("
-           " SELECT day.day AS day, st.status AS status,"
-           "  (SELECT COUNT(*) FROM sync_run r"
-           "   WHERE r.status = st.status AND r.queued_at >= day.lo AND r.queued_at < day.hi) AS n"
-           " FROM day, st) "
-           "WHERE n > 0 ORDER BY day, status")
-    return [(day, status, n) for day, status, n in database_proxy.execute_sql(sql, params)]
+    result: list[tuple[str, str, int]] = []
+    with database_proxy.atomic():
+        for day, start, end in _day_windows(days, utc_offset_minutes, now):
+            result.extend((day, status, count)
+                          for status, count in database_proxy.execute_sql(_COUNT_BY_STATUS_SQL, (start, end)))
+    return result
 
 
 def daily_series(days: int, utc_offset_minutes: int = 0,
                  now: datetime | None = None) -> list[tuple[str, int, int, float | None]]:
     """(local day, runs, rows written, average duration_s) for each of the last `days` local days.
 
-    Every day is present (0, 0, None when nothing ran), so the result can be charted as is. The average is
-    over finished runs that started (TIMED_STATUSES), as in PeriodMetrics.
+    Each day is exactly PeriodMetrics over that day (total_runs, rows_processed, avg_duration_s). Every day is
+    present (0, 0, None when nothing ran), so the series can be charted as is.
     """
-    cte, params = _days_cte(days, utc_offset_minutes, now)
-    in_day = "r.queued_at >= day.lo AND r.queued_at < day.hi"
-    sql = (f"{cte} SELECT day.day,"
-           f" (SELECT COUNT(*) FROM sync_run r WHERE {in_day}),"
-           f" (SELECT COALESCE(SUM(r.rows), 0) FROM sync_run r WHERE {in_day}),"
-           f" (SELECT AVG(r.duration_s) FROM sync_run r WHERE r.status IN {_in_list(TIMED_STATUSES)}"
-           f"  AND {in_day})"
-           " FROM day ORDER BY day.day")
-    return [(day, runs, rows, avg) for day, runs, rows, avg in database_proxy.execute_sql(sql, params)]
+    result: list[tuple[str, int, int, float | None]] = []
+    with database_proxy.atomic():
+        for day, start, end in _day_windows(days, utc_offset_minutes, now):
+            metrics = _metrics(start, end)
+            result.append((day, metrics.total_runs, metrics.rows_processed, metrics.avg_duration_s))
+    return result
 
 
 # --- latest runs and account health --------------------------------------------------------------------------
@@ -257,45 +254,40 @@ def _health(auth_state: str, schedules: int, paused: int, last_status: str | Non
 
 
 def account_health(now: datetime | None = None) -> list[AccountHealth]:
-    """Health of every account, by name: see HEALTH_STATES, checked in that order.
+    """Health of every account, ordered by name; the states of HEALTH_STATES are checked in that order.
 
-    "Never synced" means no run with an outcome (succeeded, failed or interrupted); "failing" that the
-    latest such run failed or was interrupted; "degraded" that it succeeded but runs failed in the last 24 h.
-    The latest run per status is one seek backwards in (account, status, queued_at); the 24 h figures read
-    only the last day's runs.
+    "never_synced": no run with an outcome (succeeded, failed or interrupted); "failing": the latest such
+    run failed or was interrupted; "degraded": it succeeded but runs failed in the last 24 h. Each latest run
+    per status is one seek in (account, status, queued_at); the 24 h figures read only the last day's runs.
     """
-    since = _text((now or utcnow()) - timedelta(hours=24))
-
-    def latest(status: str, column: str) -> str:
-        return (f"(SELECT r.{column} FROM sync_run r WHERE r.account_id = a.id AND r.status = '{status}' "
-                "ORDER BY r.queued_at DESC, r.id DESC LIMIT 1)")
-
+    latest = {status: f"(SELECT MAX(r.queued_at) FROM sync_run r WHERE r.account_id = a.id AND r.status = "
+                      f"'{status}')" for status in OUTCOME_STATUSES}
+    last_day = "FROM sync_run r WHERE r.account_id = a.id AND r.queued_at >= :since"
     sql = (
         "SELECT a.id, a.name, a.platform, a.auth_state,"
         " (SELECT COUNT(*) FROM schedule s WHERE s.account_id = a.id),"
         " (SELECT COUNT(*) FROM schedule s WHERE s.account_id = a.id AND s.paused),"
-        f" {latest('succeeded', 'finished_at')},"
-        + ", ".join(f"{latest(s, 'queued_at')}, {latest(s, 'id')}" for s in OUTCOME_STATUSES) + ","
-        " COALESCE(w.runs, 0), COALESCE(w.errors, 0), w.latency, w.calls "
-        "FROM account a LEFT JOIN ("
-        f" SELECT account_id, COUNT(*) AS runs, SUM(status IN {_in_list(FAILED_STATUSES)}) AS errors,"
-        "  SUM(api_latency_ms) AS latency, SUM(api_calls) AS calls"
-        " FROM sync_run WHERE queued_at >= ? GROUP BY account_id) w ON w.account_id = a.id "
-        "ORDER BY a.name"
+        " (SELECT r.finished_at FROM sync_run r WHERE r.account_id = a.id AND r.status = 'succeeded'"
+        "  ORDER BY r.queued_at DESC, r.id DESC LIMIT 1),"
+        f" {', '.join(latest.values())},"
+        f" (SELECT COUNT(*) {last_day}),"
+        f" (SELECT COUNT(*) {last_day} AND r.status IN {_in_list(FAILED_STATUSES)}),"
+        f" (SELECT SUM(r.api_latency_ms) / NULLIF(SUM(r.api_calls), 0) {last_day}) "
+        "FROM account a ORDER BY a.name"
     )
+    since = _text((now or utcnow()) - timedelta(hours=24))
     result = []
-    for row in database_proxy.execute_sql(sql, (since,)):
+    for row in database_proxy.execute_sql(sql, {"since": since}):
         account_id, name, platform, auth_state, schedules, paused, last_success = row[:7]
-        latest_by_status = row[7:7 + 2 * len(OUTCOME_STATUSES)]
-        runs, errors, latency, calls = row[7 + 2 * len(OUTCOME_STATUSES):]
-        candidates = [(latest_by_status[2 * i], latest_by_status[2 * i + 1], status)
-                      for i, status in enumerate(OUTCOME_STATUSES) if latest_by_status[2 * i] is not None]
-        last_status = max(candidates)[2] if candidates else None
+        latest_at = dict(zip(OUTCOME_STATUSES, row[7:7 + len(OUTCOME_STATUSES)], strict=True))
+        runs, errors, latency = row[7 + len(OUTCOME_STATUSES):]
+        reached = {status: at for status, at in latest_at.items() if at is not None}
+        last_status = max(reached, key=reached.__getitem__) if reached else None
         result.append(AccountHealth(
             account_id=account_id, name=name, platform=platform, auth_state=auth_state,
             health=_health(auth_state, schedules, paused, last_status, errors),
             last_success_at=_parse(last_success), last_run_status=last_status, errors_24h=errors,
-            avg_latency_ms=latency / calls if calls else None, runs_24h=runs,
+            avg_latency_ms=latency, runs_24h=runs,
         ))
     return result
 

@@ -1,7 +1,7 @@
 """Retention: prune old run history (with its log lines) and, if configured, old daily stats.
 
-Never touches a queued or running run, and never the last successful run of a schedule (so "last success"
-stays answerable forever). Deletes in small batches, each its own short transaction, so a prune of a
+Never touches a queued or running run, and never the last successful run of a schedule or an account (so
+"last success" stays answerable forever). Deletes in small batches, each its own short transaction, so a prune of a
 million rows never holds the write lock for long. The result is recorded as `retention.last_prune`.
 """
 
@@ -38,15 +38,20 @@ def prune(db: SqliteDatabase) -> PruneResult:
     now = utcnow()
     runs_cutoff = now - timedelta(days=settings.get("retention.runs_days"))
     cutoff_text = runs_cutoff.isoformat(sep=" ")
-    keep_sql = ("SELECT MAX(id) FROM sync_run WHERE status = 'succeeded' AND schedule_id IS NOT NULL "
-                "GROUP BY schedule_id")
+    # the latest success of every schedule and of every account stays, however old (computed once: few ids)
+    keep_sql = " UNION ".join(
+        f"SELECT id FROM (SELECT id, ROW_NUMBER() OVER (PARTITION BY {key} ORDER BY queued_at DESC, id DESC) AS n"
+        f" FROM sync_run WHERE status = 'succeeded' AND {key} IS NOT NULL) WHERE n = 1"
+        for key in ("schedule_id", "account_id"))
+    keep = [row[0] for row in db.execute_sql(keep_sql).fetchall()] or [0]
+    marks = ", ".join("?" for _ in keep)
     runs_deleted = 0
     while True:
         with db.atomic():
             cursor = db.execute_sql(
                 "DELETE FROM sync_run WHERE id IN (SELECT id FROM sync_run WHERE queued_at < ? "
-                f"AND status NOT IN ('queued', 'running') AND id NOT IN ({keep_sql}) LIMIT ?)",
-                (cutoff_text, BATCH))
+                f"AND status NOT IN ('queued', 'running') AND id NOT IN ({marks}) LIMIT ?)",
+                (cutoff_text, *keep, BATCH))
         runs_deleted += cursor.rowcount
         if cursor.rowcount < BATCH:
             break
