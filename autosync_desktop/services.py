@@ -111,7 +111,9 @@ class Services:
         with self._lock:
             if self._runner is None:
                 self._runner = Runner(self.db, self.bus, settings.get("scheduler.max_concurrent_runs"),
-                                      credentials_for=self._credentials_for)
+                                      credentials_for=self._credentials_for,
+                                      save_credentials=lambda account, creds: secrets.save_credentials(
+                                          account.name, creds))
             return self._runner
 
     def start_scheduler(self) -> SchedulerService:

@@ -52,3 +52,18 @@ def scripted(monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setitem(registry.PLATFORMS, "scripted", mod.SPEC)
     monkeypatch.setattr("tests.scripted.SCRIPT", mod.SCRIPT)
     return mod.SCRIPT
+
+
+@pytest.fixture
+def memory_keyring():
+    """Credentials kept in memory for this test (the process-wide keyring backend is swapped back after)."""
+    import keyring
+
+    from tests.memory_keyring import MemoryKeyring
+
+    previous = keyring.get_keyring()
+    backend = MemoryKeyring()
+    MemoryKeyring.store = {}
+    keyring.set_keyring(backend)
+    yield MemoryKeyring.store
+    keyring.set_keyring(previous)

@@ -58,3 +58,4 @@ def test_months_before_clamps_the_day() -> None:
     assert retention.months_before(date(2026, 3, 31), 1) == date(2026, 2, 28)
     assert retention.months_before(date(2024, 3, 31), 1) == date(2024, 2, 29)
     assert retention.months_before(date(2026, 1, 15), 13) == date(2024, 12, 15)
+

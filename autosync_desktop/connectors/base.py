@@ -6,6 +6,7 @@ into pages of records and raises one of the classified errors below.
 
 from __future__ import annotations
 
+import random
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -91,6 +92,7 @@ class ConnectorError(Exception):
         super().__init__(message)
         self.message = message
         self.platform_message = platform_message
+        self.exhausted = False  # True when the HTTP layer already spent the retry budget on it
 
 
 class RateLimited(ConnectorError):
@@ -134,6 +136,29 @@ class Cancelled(Exception):
 
 # --- the context a connector runs in ---------------------------------------------------------------------
 
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    """How often and how long to retry; from the retry.* settings (the engine builds it per run)."""
+
+    max_attempts: int = 4
+    base_delay_s: float = 5.0
+    max_delay_s: float = 300.0
+    max_rate_limit_wait_s: float = 3600.0
+
+    def backoff(self, attempt: int, rng: random.Random | None = None) -> float:
+        """Exponential backoff with jitter for the wait after `attempt` failed (1-based)."""
+        ceiling = min(self.max_delay_s, self.base_delay_s * 2 ** (attempt - 1))
+        return ceiling / 2 + (rng or random).uniform(0, ceiling / 2)
+
+
+@dataclass(frozen=True, slots=True)
+class HttpLimits:
+    """Per-platform request pacing and timeouts; from the http.* settings."""
+
+    requests_per_minute: float = 0.0  # 0: no limit of our own (the platform's limits still apply)
+    max_concurrent: int = 4
+    timeout_s: float = 60.0
+
 @dataclass
 class CallStats:
     """Instrumentation of one connector's API calls, read by the engine for the run and account health."""
@@ -158,11 +183,21 @@ class ConnectorContext:
     """
 
     def __init__(self, cancel_event: threading.Event | None = None, deadline: float | None = None,
-                 log: Callable[[str, str], None] | None = None) -> None:
+                 log: Callable[[str, str], None] | None = None, retry: RetryPolicy | None = None,
+                 limits: HttpLimits | None = None,
+                 save_credentials: Callable[[dict[str, str]], None] | None = None) -> None:
         self.cancel_event = cancel_event or threading.Event()
         self.deadline = deadline  # time.monotonic() value, or None
         self._log = log
         self.stats = CallStats()
+        self.retry = retry or RetryPolicy()
+        self.limits = limits or HttpLimits()
+        self.credentials_sink = save_credentials
+
+    def save_credentials(self, credentials: dict[str, str]) -> None:
+        """Persist refreshed credentials (e.g. a new access token) to the keyring through the engine."""
+        if self.credentials_sink is not None:
+            self.credentials_sink(credentials)
 
     def check(self) -> None:
         if self.cancel_event.is_set():

@@ -156,7 +156,7 @@ def history_page(flt: HistoryFilter, limit: int = 50, offset: int = 0, order: st
 
 
 def history_count(flt: HistoryFilter) -> int:
-    query = SyncRun.select(fn.COUNT(SyncRun.id))
+    query = SyncRun.select(fn.COUNT(SQL("*")))
     where = _history_where(flt)
     if where is not None:
         query = query.where(where)
@@ -282,7 +282,8 @@ def account_health(now: datetime | None = None) -> list[AccountHealth]:
         latest_at = dict(zip(OUTCOME_STATUSES, row[7:7 + len(OUTCOME_STATUSES)], strict=True))
         runs, errors, latency = row[7 + len(OUTCOME_STATUSES):]
         reached = {status: at for status, at in latest_at.items() if at is not None}
-        last_status = max(reached, key=reached.__getitem__) if reached else None
+        # the latest outcome; on an exact tie of queued_at the failure wins
+        last_status = max(reached, key=lambda s: (reached[s], s in FAILED_STATUSES)) if reached else None
         result.append(AccountHealth(
             account_id=account_id, name=name, platform=platform, auth_state=auth_state,
             health=_health(auth_state, schedules, paused, last_status, errors),
@@ -294,7 +295,8 @@ def account_health(now: datetime | None = None) -> list[AccountHealth]:
 
 # --- daily stats ---------------------------------------------------------------------------------------------
 
-def stats_totals(account_id: int | None = None, since: date | None = None, until: date | None = None) -> dict:
+def stats_totals(account_id: int | None = None, since: date | None = None,
+                 until: date | None = None) -> dict[str, int | float]:
     """Sums over daily_stat rows, optionally for one account and dates in [since, until] (both inclusive).
 
     Keys: rows (number of daily_stat rows), impressions, clicks, cost_micros, conversions,

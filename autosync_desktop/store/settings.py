@@ -78,6 +78,12 @@ SPECS: tuple[SettingSpec, ...] = (
     SettingSpec("sync.run_timeout_minutes", float, 120.0, "A run still going after this long fails", 1, 7 * 1440),
     SettingSpec("sync.initial_history_days", int, 90,
                 "Days of history fetched by an account's first sync (platform defaults may be shorter)", 1, 3650),
+    SettingSpec("http.timeout_s", float, 60.0, "Timeout of one HTTP request to a platform (seconds)", 1, 600),
+    SettingSpec("http.requests_per_minute", float, 0.0,
+                "Requests per minute per platform, all accounts together (0: no own limit); "
+                "http.requests_per_minute.<platform> overrides it for one platform", 0, 100000),
+    SettingSpec("http.max_concurrent", int, 4,
+                "Concurrent requests per platform; http.max_concurrent.<platform> overrides it", 1, 64),
     SettingSpec("retention.runs_days", int, 180, "Keep run history and its log lines this many days", 1, 36500),
     SettingSpec("retention.stats_months", int, 0, "Delete daily stats older than this many months (0: keep all)",
                 0, 1200),
@@ -88,7 +94,15 @@ SPEC_BY_KEY = {spec.key: spec for spec in SPECS}
 STATE_KEYS = ("retention.last_prune",)
 
 
+PER_PLATFORM = ("http.requests_per_minute", "http.max_concurrent")
+
+
 def spec_for(key: str) -> SettingSpec:
+    base, _, platform = key.rpartition(".")
+    if base in PER_PLATFORM and platform:
+        spec = SPEC_BY_KEY[base]
+        return SettingSpec(key, spec.kind, spec.default, f"{spec.description} ({platform})", spec.minimum,
+                           spec.maximum, spec.choices)
     try:
         return SPEC_BY_KEY[key]
     except KeyError:
@@ -97,13 +111,18 @@ def spec_for(key: str) -> SettingSpec:
 
 
 def get(key: str) -> Any:
-    spec = SPEC_BY_KEY.get(key)
     row = Setting.get_or_none(Setting.key == key)
-    if row is None:
-        if spec is None and key not in STATE_KEYS:
-            spec_for(key)  # raises with the list of known keys
-        return spec.default if spec else None
-    return json.loads(row.value)
+    if row is not None:
+        return json.loads(row.value)
+    if key in STATE_KEYS:
+        return None
+    return spec_for(key).default  # raises, listing the known keys, for an unknown one
+
+
+def get_platform(key: str, platform: str) -> Any:
+    """A per-platform override (`key.<platform>`) if set, else the general value."""
+    row = Setting.get_or_none(Setting.key == f"{key}.{platform}")
+    return json.loads(row.value) if row is not None else get(key)
 
 
 def set_value(key: str, raw: Any) -> Any:
@@ -129,6 +148,7 @@ def _write(key: str, value: Any) -> None:
 def all_values() -> dict[str, Any]:
     stored = {row.key: json.loads(row.value) for row in Setting.select()}
     values = {spec.key: stored.get(spec.key, spec.default) for spec in SPECS}
+    values.update({key: value for key, value in stored.items() if key.rpartition(".")[0] in PER_PLATFORM})
     for key in STATE_KEYS:
         values[key] = stored.get(key)
     return values

@@ -29,9 +29,11 @@ from autosync_desktop.connectors.base import (
     Connector,
     ConnectorContext,
     ConnectorError,
+    HttpLimits,
     Permanent,
     RateLimited,
     ReauthRequired,
+    RetryPolicy,
     Transient,
 )
 from autosync_desktop.store import runs, settings
@@ -43,6 +45,7 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 CredentialsFor = Callable[[Account], dict[str, str] | None]
+SaveCredentials = Callable[[Account, dict[str, str]], None]
 
 
 class RunTimeout(Exception):
@@ -57,22 +60,15 @@ class Deferred(Exception):
         self.retry_at = retry_at
 
 
-@dataclass(frozen=True, slots=True)
-class RetryPolicy:
-    max_attempts: int
-    base_delay_s: float
-    max_delay_s: float
-    max_rate_limit_wait_s: float
+def retry_policy() -> RetryPolicy:
+    return RetryPolicy(settings.get("retry.max_attempts"), settings.get("retry.base_delay_s"),
+                       settings.get("retry.max_delay_s"), settings.get("retry.max_rate_limit_wait_s"))
 
-    @classmethod
-    def from_settings(cls) -> RetryPolicy:
-        return cls(settings.get("retry.max_attempts"), settings.get("retry.base_delay_s"),
-                   settings.get("retry.max_delay_s"), settings.get("retry.max_rate_limit_wait_s"))
 
-    def backoff(self, attempt: int, rng: random.Random) -> float:
-        """Exponential backoff with jitter for the wait after `attempt` failed (1-based)."""
-        ceiling = min(self.max_delay_s, self.base_delay_s * 2 ** (attempt - 1))
-        return ceiling / 2 + rng.uniform(0, ceiling / 2)
+def http_limits(platform: str) -> HttpLimits:
+    return HttpLimits(requests_per_minute=settings.get_platform("http.requests_per_minute", platform),
+                      max_concurrent=settings.get_platform("http.max_concurrent", platform),
+                      timeout_s=settings.get("http.timeout_s"))
 
 
 @dataclass(slots=True)
@@ -104,10 +100,11 @@ class _Run:
 
 class Engine:
     def __init__(self, db: SqliteDatabase, bus: ev.EventBus, credentials_for: CredentialsFor | None = None,
-                 rng: random.Random | None = None) -> None:
+                 rng: random.Random | None = None, save_credentials: SaveCredentials | None = None) -> None:
         self.db = db
         self.bus = bus
         self.credentials_for = credentials_for or (lambda account: None)
+        self.save_credentials = save_credentials
         self.rng = rng or random.Random()
 
     # --- entry point --------------------------------------------------------------------------------------
@@ -121,7 +118,8 @@ class Engine:
         started = time.monotonic()
         timeout_s = settings.get("sync.run_timeout_minutes") * 60
         ctx = ConnectorContext(cancel_event, deadline=started + timeout_s,
-                               log=lambda level, message: self._log(run_id, level, message))
+                               log=lambda level, message: self._log(run_id, level, message),
+                               retry=retry_policy(), limits=http_limits(row.platform))
         state: _Run | None = None
         try:
             account = Account.get_by_id(row.account_id) if row.account_id else None
@@ -129,6 +127,8 @@ class Engine:
                 raise Permanent("The account of this run was removed")
             spec = registry.platform(account.platform)
             options = json.loads(account.options or "{}")
+            if self.save_credentials is not None:
+                ctx.credentials_sink = lambda creds, a=account: self.save_credentials(a, creds)
             connector = spec.build(account.external_id, options, self.credentials_for(account), ctx)
             state = _Run(row, account, connector, ctx)
             try:
@@ -231,7 +231,7 @@ class Engine:
     # --- retries ------------------------------------------------------------------------------------------
 
     def _retrying(self, run: _Run, what: str, fetch: Callable[[], T]) -> T:
-        policy = RetryPolicy.from_settings()
+        policy = run.ctx.retry
         attempt = 1
         while True:
             run.ctx.check()
@@ -247,6 +247,8 @@ class Engine:
                 run.connector.refresh_auth()
                 continue
             except RateLimited as exc:
+                if exc.exhausted and (exc.retry_after or 0) <= policy.max_rate_limit_wait_s:
+                    raise
                 wait = exc.retry_after if exc.retry_after is not None else policy.backoff(attempt, self.rng)
                 if wait > policy.max_rate_limit_wait_s:
                     retry_at = datetime.now(UTC) + timedelta(seconds=wait)
@@ -256,7 +258,7 @@ class Engine:
                     raise
                 self._wait(run, what, exc, wait, attempt, policy)
             except Transient as exc:
-                if attempt >= policy.max_attempts:
+                if exc.exhausted or attempt >= policy.max_attempts:
                     raise
                 self._wait(run, what, exc, policy.backoff(attempt, self.rng), attempt, policy)
             attempt += 1

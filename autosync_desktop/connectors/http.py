@@ -1,0 +1,185 @@
+"""The HTTP layer every platform connector shares: one `requests.Session` per account, timeouts, pacing,
+classified errors, page-level retries and latency instrumentation.
+
+A connector passes a `classify(response)` function that maps the platform's error bodies onto the classes
+of connectors/base.py (and may return None for success). This module then:
+- waits for the platform's pacing budget (requests per minute and concurrent requests, shared by all
+  accounts of the platform in this process) and for any "pause until" the connector requested after
+  reading usage headers;
+- turns timeouts and connection errors into Transient;
+- retries Transient with exponential backoff and jitter, and RateLimited after the server's hint (Retry-After
+  header, or the hint the classifier put on the error), up to the run's RetryPolicy; a hint longer than the
+  policy allows is raised at once, so the engine can defer the run instead of hammering the platform;
+- records every call's latency and outcome in the run's CallStats.
+Errors that escape after retries carry `exhausted=True`, so the engine does not retry them again.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+import requests
+
+from autosync_desktop import __version__
+from autosync_desktop.connectors.base import (
+    ConnectorContext,
+    ConnectorError,
+    HttpLimits,
+    RateLimited,
+    Transient,
+)
+
+USER_AGENT = f"AutoSyncDesktop/{__version__} (+python-requests)"
+Classifier = Callable[[requests.Response], ConnectorError | None]
+
+
+class PlatformPacer:
+    """Requests-per-minute and concurrency limits for one platform, shared across its accounts."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._sent: deque[float] = deque()
+        self._active = 0
+        self._changed = threading.Condition(self._lock)
+        self.paused_until = 0.0  # time.monotonic(); set from usage headers or a platform-wide throttle
+
+    def acquire(self, limits: HttpLimits, ctx: ConnectorContext) -> None:
+        while True:
+            ctx.check()
+            with self._lock:
+                now = time.monotonic()
+                wait = self.paused_until - now
+                if limits.requests_per_minute > 0:
+                    while self._sent and now - self._sent[0] >= 60.0:
+                        self._sent.popleft()
+                    if len(self._sent) >= limits.requests_per_minute:
+                        wait = max(wait, 60.0 - (now - self._sent[0]))
+                if wait <= 0 and self._active < limits.max_concurrent:
+                    self._active += 1
+                    self._sent.append(now)
+                    return
+                if wait <= 0:
+                    self._changed.wait(0.5)
+                    continue
+            ctx.sleep(min(wait, 5.0))
+
+    def release(self) -> None:
+        with self._lock:
+            self._active = max(0, self._active - 1)
+            self._changed.notify()
+
+    def pause_for(self, seconds: float) -> None:
+        with self._lock:
+            self.paused_until = max(self.paused_until, time.monotonic() + seconds)
+
+
+_pacers: dict[str, PlatformPacer] = {}
+_pacers_lock = threading.Lock()
+
+
+def pacer_for(platform: str) -> PlatformPacer:
+    with _pacers_lock:
+        return _pacers.setdefault(platform, PlatformPacer())
+
+
+def retry_after_seconds(headers: Mapping[str, str], now: datetime | None = None) -> float | None:
+    """Retry-After as seconds: either delta-seconds or an HTTP date (RFC 9110 §10.2.3)."""
+    value = headers.get("Retry-After")
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+
+
+class HttpClient:
+    """One account's HTTP session. Not thread-safe: a run uses it from its own thread."""
+
+    def __init__(self, platform: str, ctx: ConnectorContext, classify: Classifier,
+                 headers: Mapping[str, str] | None = None,
+                 on_response: Callable[[requests.Response], float | None] | None = None) -> None:
+        self.platform = platform
+        self.ctx = ctx
+        self.classify = classify
+        self.on_response = on_response  # reads usage headers; returns seconds to pause the platform, or None
+        self.session = requests.Session()
+        self.session.headers.update({"User-Agent": USER_AGENT, **(headers or {})})
+        self.pacer = pacer_for(platform)
+
+    def close(self) -> None:
+        self.session.close()
+
+    def request(self, method: str, url: str, *, retry: bool = True, **kwargs: Any) -> requests.Response:
+        """Send with pacing and page-level retries; return a response the classifier accepted."""
+        policy = self.ctx.retry
+        attempt = 1
+        while True:
+            try:
+                return self._send_once(method, url, **kwargs)
+            except (Transient, RateLimited) as exc:
+                if isinstance(exc, RateLimited):
+                    wait = exc.retry_after if exc.retry_after is not None else policy.backoff(attempt)
+                    if wait > policy.max_rate_limit_wait_s:
+                        exc.exhausted = True
+                        raise
+                else:
+                    wait = policy.backoff(attempt)
+                if not retry or attempt >= policy.max_attempts:
+                    exc.exhausted = True
+                    raise
+                self.ctx.log("warning", f"{self.platform}: {exc.error_class} ({exc.message}); attempt {attempt} "
+                                        f"of {policy.max_attempts}, retrying in {wait:.1f} s")
+                if isinstance(exc, RateLimited):
+                    self.pacer.pause_for(wait)
+                self.ctx.sleep(wait)
+                attempt += 1
+
+    def _send_once(self, method: str, url: str, **kwargs: Any) -> requests.Response:
+        limits = self.ctx.limits
+        self.pacer.acquire(limits, self.ctx)
+        started = time.perf_counter()
+        try:
+            kwargs.setdefault("timeout", (min(10.0, limits.timeout_s), limits.timeout_s))
+            response = self.session.request(method, url, **kwargs)
+        except requests.Timeout as exc:
+            self.ctx.stats.record((time.perf_counter() - started) * 1000, ok=False)
+            raise Transient(f"{self.platform} did not answer within {limits.timeout_s:g} s") from exc
+        except requests.ConnectionError as exc:
+            self.ctx.stats.record((time.perf_counter() - started) * 1000, ok=False)
+            raise Transient(f"Could not reach {self.platform}: {_short(exc)}") from exc
+        finally:
+            self.pacer.release()
+        latency_ms = (time.perf_counter() - started) * 1000
+        pause = self.on_response(response) if self.on_response else None
+        if pause:
+            self.pacer.pause_for(pause)
+            self.ctx.log("info", f"{self.platform}: usage near the platform's limit, pausing {pause:.0f} s")
+        error = self.classify(response)
+        self.ctx.stats.record(latency_ms, ok=error is None)
+        if error is None:
+            return response
+        if isinstance(error, RateLimited) and error.retry_after is None:
+            error.retry_after = retry_after_seconds(response.headers)
+        if isinstance(error, Transient) and response.status_code == 503:
+            hint = retry_after_seconds(response.headers)
+            if hint is not None:
+                raise RateLimited(error.message, retry_after=hint, platform_message=error.platform_message)
+        raise error
+
+
+def _short(exc: Exception) -> str:
+    text = str(exc)
+    return text if len(text) < 200 else text[:197] + "…"
