@@ -53,6 +53,20 @@ def test_v1_database_migrates_with_backup_and_keeps_rows(tmp_path: Path) -> None
     assert db.execute_sql("PRAGMA foreign_key_check").fetchall() == []
     db.close()
 
+    # the migrated schema is the one a fresh store gets: same tables, columns and indexes
+    fresh = open_store(tmp_path / "fresh.db")
+    assert _schema(fresh) == _schema(open_store(path))
+    fresh.close()
+
+
+def _schema(db) -> dict[str, set[str]]:
+    out: dict[str, set[str]] = {}
+    for (table,) in db.execute_sql("SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'"):
+        columns = {f"{c[1]} {c[2]} notnull={c[3]} pk={c[5]}" for c in db.execute_sql(f'PRAGMA table_info("{table}")')}
+        indexes = {f"{i[1]} unique={i[2]}" for i in db.execute_sql(f'PRAGMA index_list("{table}")')}
+        out[table] = columns | indexes
+    return out
+
 
 def test_newer_schema_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "autosync.db"

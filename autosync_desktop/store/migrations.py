@@ -38,8 +38,18 @@ def _v2_extra_metrics(db: SqliteDatabase) -> None:
     db.execute_sql('ALTER TABLE "daily_stat_v2" RENAME TO "daily_stat"')
 
 
+def _v3_history_indexes(db: SqliteDatabase) -> None:
+    """Version 3: covering indexes that keep status metrics and account health fast at a million runs."""
+    db.execute_sql('CREATE INDEX IF NOT EXISTS "sync_run_status_queued_at_duration_s_rows" ON "sync_run"'
+                   ' ("status", "queued_at", "duration_s", "rows")')
+    db.execute_sql('DROP INDEX IF EXISTS "sync_run_status_queued_at"')
+    db.execute_sql('CREATE INDEX IF NOT EXISTS "sync_run_account_id_status_queued_at" ON "sync_run"'
+                   ' ("account_id", "status", "queued_at")')
+
+
 STEPS: dict[int, Callable[[SqliteDatabase], None]] = {
     2: _v2_extra_metrics,
+    3: _v3_history_indexes,
 }
 LATEST = max(STEPS)
 
