@@ -6,7 +6,7 @@ from datetime import date
 
 from autosync_desktop.connectors.base import CampaignRecord, DailyStatRecord
 from autosync_desktop.store.models import Account, Campaign, DailyStat, SyncState
-from autosync_desktop.sync.writer import Writer, stat_rows
+from autosync_desktop.sync.writer import StatBuffer, Writer
 
 
 def _stat(cid: str, day: int, clicks: int) -> DailyStatRecord:
@@ -15,10 +15,9 @@ def _stat(cid: str, day: int, clicks: int) -> DailyStatRecord:
 
 
 def _write(db, account: Account, records: list[DailyStatRecord], start: int, end: int) -> int:
-    writer = Writer(db, account.id, run_id=1)
-    names = {r.campaign_id: (r.campaign_name, r.currency) for r in records}
-    return writer.replace_window(date(2026, 1, start), date(2026, 1, end),
-                                 stat_rows(account.id, 1, records, "2026-01-10 00:00:00"), names)
+    buffer = StatBuffer()
+    buffer.add(records)
+    return Writer(db, account.id, run_id=1).replace_window(date(2026, 1, start), date(2026, 1, end), buffer)
 
 
 def test_rewriting_a_window_is_idempotent_and_drops_vanished_days(store) -> None:
@@ -39,7 +38,7 @@ def test_window_replace_touches_only_its_dates_and_account(store) -> None:
     b = Account.create(name="b", platform="demo", external_id="b")
     _write(store, a, [_stat("c1", 1, 1), _stat("c1", 9, 2)], 1, 9)
     _write(store, b, [_stat("c1", 3, 3)], 1, 9)
-    _write(store, a, [], 2, 8)  # an empty window in the middle keeps days 1 and 9
+    _write(store, a, [], 2, 8)  # an empty window in the middle removes only its own days
     assert sorted((r.account_id, r.date.day) for r in DailyStat.select()) == [(a.id, 1), (a.id, 9), (b.id, 3)]
 
 
@@ -64,7 +63,8 @@ def test_campaign_upsert_updates_in_place(store) -> None:
 def test_a_failing_window_leaves_no_partial_rows(store) -> None:
     a = Account.create(name="a", platform="demo", external_id="a")
     _write(store, a, [_stat("c1", 1, 1)], 1, 3)
-    bad = [*stat_rows(a.id, 1, [_stat("c1", 2, 2), _stat("c1", 2, 3)], "x")]  # the same key twice
+    bad = StatBuffer()
+    bad.add([_stat("c1", 2, 2), _stat("c1", 2, 3)])  # the same key twice: the insert fails mid-window
     try:
         Writer(store, a.id, 1).replace_window(date(2026, 1, 1), date(2026, 1, 3), bad)
     except Exception:
@@ -72,3 +72,15 @@ def test_a_failing_window_leaves_no_partial_rows(store) -> None:
     else:
         raise AssertionError("duplicate key should fail")
     assert [(r.date.day, r.clicks) for r in DailyStat.select()] == [(1, 1)]
+
+
+def test_extra_metrics_are_stored_as_json_and_null_metrics_stay_null(store) -> None:
+    a = Account.create(name="a", platform="demo", external_id="a")
+    ga = DailyStatRecord(campaign_id="g", date=date(2026, 1, 4), impressions=None, clicks=None, cost_micros=None,
+                         conversions=7.0, extra={"sessions": "412", "totalUsers": "380"})
+    _write(store, a, [_stat("c1", 4, 1), ga], 4, 4)
+    row = DailyStat.get(DailyStat.campaign_id == "g")
+    assert (row.impressions, row.clicks, row.cost_micros) == (None, None, None)
+    assert row.extra == '{"sessions": "412", "totalUsers": "380"}'
+    assert DailyStat.get(DailyStat.campaign_id == "c1").extra is None
+    assert row.date == date(2026, 1, 4) and row.run_id == 1

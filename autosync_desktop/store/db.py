@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import shutil
 import sqlite3
+from datetime import date
 from pathlib import Path
 
 from peewee import SqliteDatabase
@@ -17,6 +18,10 @@ from autosync_desktop.store import migrations
 from autosync_desktop.store.models import MODELS, SchemaVersion, database_proxy
 
 log = logging.getLogger(__name__)
+
+# Dates bind as ISO 8601 text, exactly what peewee's DateField stores and compares against (explicit, because
+# Python 3.12 deprecates sqlite3's implicit default adapters). datetime is not affected: adapters match on type.
+sqlite3.register_adapter(date, date.isoformat)
 
 BUSY_TIMEOUT_S = 30.0
 PRAGMAS = {

@@ -321,3 +321,138 @@ def stats_totals(account_id: int | None = None, since: date | None = None,
         query = query.where(reduce(operator.and_, conditions))
     keys = ("rows", "impressions", "clicks", "cost_micros", "conversions", "conversion_value_micros")
     return dict(zip(keys, query.tuples().get(), strict=True))
+
+
+# --- for the window (GUI): keyset history paging, recent activity, data freshness, stats pages ------------------
+
+def history_after(flt: HistoryFilter, after: tuple[datetime, int] | None = None, limit: int = 200,
+                  order: str = "newest") -> list[SyncRun]:
+    """Like history_page, but continues after the (queued_at, id) of the last row already shown (keyset
+    paging): every page costs the same, however deep the user scrolls into a million runs."""
+    if order not in HISTORY_ORDERS:
+        raise ValueError(f"order must be one of {HISTORY_ORDERS}, not {order!r}")
+    keys = (SyncRun.queued_at, SyncRun.id)
+    query = SyncRun.select().order_by(*(k.desc() if order == "newest" else k.asc() for k in keys))
+    conditions: list[Expression] = []
+    where = _history_where(flt)
+    if where is not None:
+        conditions.append(where)
+    if after is not None:
+        at, run_id = _utc(after[0]), after[1]
+        # a plain range on queued_at (index-friendly), then the tie-break on id for equal timestamps
+        if order == "newest":
+            conditions.append((SyncRun.queued_at <= at) & ((SyncRun.queued_at < at) | (SyncRun.id < run_id)))
+        else:
+            conditions.append((SyncRun.queued_at >= at) & ((SyncRun.queued_at > at) | (SyncRun.id > run_id)))
+    if conditions:
+        query = query.where(reduce(operator.and_, conditions))
+    return list(query.limit(limit))
+
+
+def history_iter(flt: HistoryFilter, order: str = "newest") -> Iterable[SyncRun]:
+    """Every run matching `flt` in display order, streamed (constant memory) - for exports."""
+    keys = (SyncRun.queued_at, SyncRun.id)
+    query = SyncRun.select().order_by(*(k.desc() if order == "newest" else k.asc() for k in keys))
+    where = _history_where(flt)
+    if where is not None:
+        query = query.where(where)
+    return query.iterator()
+
+
+@dataclass(frozen=True, slots=True)
+class ActivityRow:
+    event_id: int
+    run_id: int
+    at: datetime
+    level: str
+    message: str
+    run_status: str
+    schedule_name: str | None
+    account_name: str
+    trigger: str
+
+
+def recent_run_events(limit: int = 50) -> list[ActivityRow]:
+    """The newest run log lines (RunEvent joined to its run), newest first; one seek on the rowid."""
+    sql = ("SELECT e.id, e.run_id, e.at, e.level, e.message, r.status, r.schedule_name, r.account_name, r.trigger"
+           " FROM run_event e JOIN sync_run r ON r.id = e.run_id ORDER BY e.id DESC LIMIT ?")
+    return [ActivityRow(row[0], row[1], _parse(row[2]) or utcnow(), *row[3:])
+            for row in database_proxy.execute_sql(sql, (limit,))]
+
+
+def data_freshness() -> dict[int, tuple[date | None, datetime | None]]:
+    """account id -> (last complete day of daily stats, when they were last written), from sync_state."""
+    sql = "SELECT account_id, last_complete_date, last_synced_at FROM sync_state WHERE stream = 'daily_stats'"
+    return {account_id: (date.fromisoformat(day) if day else None, _parse(synced))
+            for account_id, day, synced in database_proxy.execute_sql(sql)}
+
+
+@dataclass(frozen=True, slots=True)
+class StatsFilter:
+    account_id: int | None = None
+    campaign_id: str | None = None
+    since: date | None = None  # inclusive
+    until: date | None = None  # inclusive
+
+
+def _stats_where(flt: StatsFilter) -> tuple[str, list[object]]:
+    clauses, params = [], []
+    if flt.account_id is not None:
+        clauses.append("s.account_id = ?")
+        params.append(flt.account_id)
+    if flt.campaign_id:
+        clauses.append("s.campaign_id = ?")
+        params.append(flt.campaign_id)
+    if flt.since is not None:
+        clauses.append("s.date >= ?")
+        params.append(flt.since.isoformat())
+    if flt.until is not None:
+        clauses.append("s.date <= ?")
+        params.append(flt.until.isoformat())
+    return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
+
+
+STATS_PAGE_COLUMNS = ("account", "platform", "campaign_id", "campaign", "date", "impressions", "clicks",
+                      "cost_micros", "currency", "conversions", "conversion_value_micros")
+
+
+def stats_page(flt: StatsFilter, limit: int = 200, offset: int = 0) -> list[tuple[object, ...]]:
+    """Daily stats rows (STATS_PAGE_COLUMNS), newest day first, then account and campaign."""
+    where, params = _stats_where(flt)
+    sql = ("SELECT a.name, a.platform, s.campaign_id, c.name, s.date, s.impressions, s.clicks, s.cost_micros,"
+           " COALESCE(s.currency, c.currency, a.currency), s.conversions, s.conversion_value_micros"
+           " FROM daily_stat s JOIN account a ON a.id = s.account_id LEFT JOIN campaign c"
+           f" ON c.account_id = s.account_id AND c.campaign_id = s.campaign_id{where}"
+           " ORDER BY s.date DESC, a.name, s.campaign_id LIMIT ? OFFSET ?")
+    return [tuple(row) for row in database_proxy.execute_sql(sql, (*params, limit, offset))]
+
+
+def stats_totals_by_currency(flt: StatsFilter) -> list[tuple[str | None, int, int, int, int, float, int]]:
+    """(currency, rows, impressions, clicks, cost_micros, conversions, conversion_value_micros) per currency:
+    money of different currencies is never added together."""
+    where, params = _stats_where(flt)
+    sql = ("SELECT COALESCE(s.currency, a.currency), COUNT(*), COALESCE(SUM(s.impressions), 0),"
+           " COALESCE(SUM(s.clicks), 0), COALESCE(SUM(s.cost_micros), 0), TOTAL(s.conversions),"
+           " COALESCE(SUM(s.conversion_value_micros), 0)"
+           f" FROM daily_stat s JOIN account a ON a.id = s.account_id{where}"
+           " GROUP BY 1 ORDER BY 1")
+    return [tuple(row) for row in database_proxy.execute_sql(sql, params)]  # type: ignore[misc]
+
+
+def campaign_rows(account_id: int | None = None) -> list[tuple[object, ...]]:
+    """(account, platform, campaign_id, name, status, currency, synced_at) ordered by account and name."""
+    where = " WHERE c.account_id = ?" if account_id is not None else ""
+    sql = ("SELECT a.name, a.platform, c.campaign_id, c.name, c.status, COALESCE(c.currency, a.currency),"
+           f" c.synced_at FROM campaign c JOIN account a ON a.id = c.account_id{where} ORDER BY a.name, c.name")
+    return [tuple(row) for row in database_proxy.execute_sql(sql, (account_id,) if account_id is not None else ())]
+
+
+def stats_export_iter(flt: StatsFilter) -> Iterable[tuple[object, ...]]:
+    """Raw rows for a filtered stats export, streamed: (platform, account external id, campaign_id, campaign name,
+    date, impressions, clicks, cost_micros, currency, conversions, conversion_value_micros)."""
+    where, params = _stats_where(flt)
+    sql = ("SELECT a.platform, a.external_id, s.campaign_id, c.name, s.date, s.impressions, s.clicks, s.cost_micros,"
+           " COALESCE(s.currency, a.currency), s.conversions, s.conversion_value_micros FROM daily_stat s"
+           " JOIN account a ON a.id = s.account_id LEFT JOIN campaign c ON c.account_id = s.account_id"
+           f" AND c.campaign_id = s.campaign_id{where} ORDER BY s.date DESC, a.name, s.campaign_id")
+    return database_proxy.execute_sql(sql, params)

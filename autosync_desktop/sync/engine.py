@@ -39,7 +39,7 @@ from autosync_desktop.connectors.base import (
 from autosync_desktop.store import runs, settings
 from autosync_desktop.store.models import Account, Schedule, SyncRun, SyncState
 from autosync_desktop.sync import windows as win
-from autosync_desktop.sync.writer import Writer, stat_rows
+from autosync_desktop.sync.writer import StatBuffer, Writer
 
 log = logging.getLogger(__name__)
 
@@ -174,15 +174,18 @@ class Engine:
             self._log(run.row.id, "info", f"Campaigns: {run.campaigns} written")
             self._progress(run, f"{run.campaigns} campaigns")
         if run.row.sync_type in ("performance", "both"):
+            known = writer.known_campaigns()
             for window in plan:
-                rows, names = self._retrying(run, f"window {window}", lambda w=window: self._collect_stats(run, w))
+                buffer = self._retrying(run, f"window {window}",
+                                        lambda w=window, k=known: self._collect_stats(run, w, k))
                 run.ctx.check()
                 self._check_deadline(run)
-                writer.replace_window(window.start, window.end, rows, names)
-                run.rows += len(rows)
+                written = writer.replace_window(window.start, window.end, buffer)
+                known |= buffer.names.keys()
+                run.rows += written
                 run.windows_done += 1
                 self._save_counters(run)
-                self._log(run.row.id, "info", f"Window {window}: {len(rows)} rows")
+                self._log(run.row.id, "info", f"Window {window}: {written} rows")
                 self._progress(run, f"window {window} done")
         return Outcome("succeeded")
 
@@ -209,17 +212,13 @@ class Engine:
             out.extend(page)
         return out
 
-    def _collect_stats(self, run: _Run, window: win.Window) -> tuple[list[tuple[Any, ...]],
-                                                                     dict[str, tuple[str, str | None]]]:
+    def _collect_stats(self, run: _Run, window: win.Window, known: set[str]) -> StatBuffer:
         """Fetch a whole window into memory (bounded by window size), so it can be committed atomically."""
-        rows: list[tuple[Any, ...]] = []
-        names: dict[str, tuple[str, str | None]] = {}
-        stamp = datetime.now(UTC).replace(tzinfo=None).isoformat(sep=" ")
+        buffer = StatBuffer(set(known))
         for page in self._pages(run, run.connector.fetch_daily_stats(window.start, window.end)):
-            rows.extend(stat_rows(run.account.id, run.row.id, page, stamp))
-            names.update({r.campaign_id: (r.campaign_name, r.currency) for r in page if r.campaign_name})
-            self._progress(run, f"window {window}", pending=len(rows))
-        return rows, names
+            buffer.add(page)
+            self._progress(run, f"window {window}", pending=len(buffer))
+        return buffer
 
     def _pages(self, run: _Run, pages: Iterator[list[T]]) -> Iterator[list[T]]:
         for page in pages:

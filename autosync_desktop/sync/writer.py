@@ -3,14 +3,16 @@
 A window's daily stats replace the account's rows for exactly those dates (delete, then insert), because
 platforms omit zero-activity days: an upsert alone would keep a day that has since dropped to nothing.
 The bulk path runs `executemany` on the peewee database's own sqlite3 connection inside `db.atomic()`
-(peewee's insert_many is ~3.7x slower here); the peewee models remain the schema.
+(peewee's insert_many is ~3.7x slower here), with the per-window constants written into the statement; the
+peewee models remain the schema.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import date
+from operator import attrgetter
 from typing import Any
 
 from peewee import SqliteDatabase
@@ -18,10 +20,11 @@ from peewee import SqliteDatabase
 from autosync_desktop.connectors.base import CampaignRecord, DailyStatRecord
 from autosync_desktop.store.models import utcnow
 
-STAT_COLUMNS = ("account_id", "campaign_id", "date", "impressions", "clicks", "cost_micros", "currency",
-                "conversions", "conversion_value_micros", "extra", "synced_at", "run_id")
-_INSERT_STAT = (f"INSERT INTO daily_stat ({', '.join(STAT_COLUMNS)}) "
-                f"VALUES ({', '.join('?' for _ in STAT_COLUMNS)})")
+# Per-row values, in this order; account_id, synced_at and run_id are the same for a whole window.
+_STAT_VALUES = ("campaign_id", "date", "impressions", "clicks", "cost_micros", "currency", "conversions",
+                "conversion_value_micros", "extra")
+_extra_of = attrgetter("extra")
+_id_of = attrgetter("campaign_id")
 _DELETE_STATS = "DELETE FROM daily_stat WHERE account_id = ? AND date >= ? AND date <= ?"
 _UPSERT_CAMPAIGN = (
     "INSERT INTO campaign (account_id, campaign_id, name, status, status_raw, currency, updated_at, extra,"
@@ -42,14 +45,38 @@ _UPSERT_STATE = (
 )
 
 
-def stat_rows(account_id: int, run_id: int | None, records: Iterable[DailyStatRecord],
-              synced_at: str) -> list[tuple[Any, ...]]:
-    """Records to parameter tuples in STAT_COLUMNS order."""
-    return [
-        (account_id, r.campaign_id, r.date.isoformat(), r.impressions, r.clicks, r.cost_micros, r.currency,
-         r.conversions, r.conversion_value_micros, json.dumps(r.extra) if r.extra else None, synced_at, run_id)
-        for r in records
-    ]
+class StatBuffer:
+    """One window's daily stats, held until the window is complete so it can be written atomically.
+
+    Memory is bounded by the window (at most 30 days x the account's campaigns), not by the history size.
+    (Staging pages in a TEMP table instead was measured slower: +0.1 s per 200k rows.)
+    """
+
+    def __init__(self, known_campaigns: set[str] | None = None) -> None:
+        self.rows: list[tuple[Any, ...]] = []
+        self.names: dict[str, tuple[str | None, str | None]] = {}
+        self._known = known_campaigns if known_campaigns is not None else set()
+
+    def add(self, page: Sequence[DailyStatRecord]) -> None:
+        # One tuple per record with the date already as text: binding a date through an sqlite3 adapter is a
+        # Python call per row inside executemany and measured ~15 % slower for the whole write.
+        if any(map(_extra_of, page)):
+            self.rows.extend(
+                (r.campaign_id, r.date.isoformat(), r.impressions, r.clicks, r.cost_micros, r.currency, r.conversions,
+                 r.conversion_value_micros, json.dumps(r.extra) if r.extra else None) for r in page)
+        else:
+            self.rows.extend(
+                (r.campaign_id, r.date.isoformat(), r.impressions, r.clicks, r.cost_micros, r.currency, r.conversions,
+                 r.conversion_value_micros, None) for r in page)
+        new = set(map(_id_of, page)) - self._known  # names only for campaigns the store does not have yet
+        if new:
+            for record in page:
+                if record.campaign_id in new and record.campaign_name:
+                    self.names[record.campaign_id] = (record.campaign_name, record.currency)
+            self._known |= new
+
+    def __len__(self) -> int:
+        return len(self.rows)
 
 
 def _stamp() -> str:
@@ -64,6 +91,10 @@ class Writer:
         self.account_id = account_id
         self.run_id = run_id
 
+    def known_campaigns(self) -> set[str]:
+        cursor = self.db.execute_sql("SELECT campaign_id FROM campaign WHERE account_id = ?", (self.account_id,))
+        return {row[0] for row in cursor}
+
     def write_campaigns(self, campaigns: Sequence[CampaignRecord]) -> int:
         stamp = _stamp()
         params = [
@@ -76,18 +107,19 @@ class Writer:
             self.db.connection().execute(_UPSERT_STATE, (self.account_id, "campaigns", None, stamp))
         return len(params)
 
-    def replace_window(self, start: date, end: date, rows: Sequence[tuple[Any, ...]],
-                       campaign_names: dict[str, tuple[str, str | None]] | None = None) -> int:
-        """Replace the account's daily stats for [start, end] with `rows` and advance the sync state."""
+    def replace_window(self, start: date, end: date, buffer: StatBuffer) -> int:
+        """Replace the account's daily stats for [start, end] with the buffer and advance the sync state."""
         stamp = _stamp()
+        run_id = "NULL" if self.run_id is None else str(int(self.run_id))
+        insert = (f"INSERT INTO daily_stat (account_id, synced_at, run_id, {', '.join(_STAT_VALUES)}) "
+                  f"VALUES ({int(self.account_id)}, '{stamp}', {run_id}, {', '.join('?' for _ in _STAT_VALUES)})")
         con = self.db.connection()
         with self.db.atomic():
-            if campaign_names:
-                con.executemany(_INSERT_CAMPAIGN_IF_NEW, [
-                    (self.account_id, cid, name, currency, stamp)
-                    for cid, (name, currency) in campaign_names.items()
-                ])
+            con.executemany(_INSERT_CAMPAIGN_IF_NEW, [
+                (self.account_id, cid, name, currency, stamp)
+                for cid, (name, currency) in buffer.names.items()
+            ])
             con.execute(_DELETE_STATS, (self.account_id, start.isoformat(), end.isoformat()))
-            con.executemany(_INSERT_STAT, rows)
+            con.executemany(insert, buffer.rows)
             con.execute(_UPSERT_STATE, (self.account_id, "daily_stats", end.isoformat(), stamp))
-        return len(rows)
+        return len(buffer.rows)
