@@ -12,6 +12,7 @@ import logging
 import signal
 import sys
 import threading
+import webbrowser
 from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
@@ -71,6 +72,12 @@ def build_parser() -> Parser:
     lst.add_argument("--json", action="store_true")
     acc.add_parser("remove", help="remove an account (its runs stay in history)").add_argument("name")
     acc.add_parser("test", help="one cheap real call to check the connection").add_argument("name")
+    con = acc.add_parser("connect", help="sign in with the platform in your browser (Google Ads, LinkedIn Ads)")
+    con.add_argument("name")
+    con.add_argument("--client-id", help="your OAuth client id (stored in the keyring for this platform)")
+    con.add_argument("--client-secret-stdin", action="store_true", help="read the OAuth client secret from stdin")
+    con.add_argument("--no-browser", action="store_true", help="only print the sign-in URL")
+    con.add_argument("--timeout", type=float, default=300.0, help="seconds to wait for the browser (default 300)")
 
     sch = sub.add_parser("schedules", help="sync schedules").add_subparsers(dest="action", metavar="ACTION")
     sadd = sch.add_parser("add", help="add a schedule")
@@ -180,8 +187,23 @@ def cmd_accounts(svc: Services, a: argparse.Namespace) -> int:
         print(f"Removed account {a.name!r}; its past runs stay in the history")
     elif a.action == "test":
         print(svc.test_account(a.name))
+    elif a.action == "connect":
+        secret = sys.stdin.readline().strip() if a.client_secret_stdin else None
+
+        def show(url: str) -> None:
+            print(f"Open this address to sign in (waiting up to {a.timeout:.0f} s):\n{url}", flush=True)
+            if not a.no_browser:
+                webbrowser.open(url)
+
+        cancel = threading.Event()
+        stop = _on_interrupt(cancel.set)
+        try:
+            print(svc.connect_account(a.name, on_url=show, client_id=a.client_id, client_secret=secret,
+                                      timeout_s=a.timeout, cancel=cancel))
+        finally:
+            stop()
     else:
-        raise CliError("accounts: choose add, list, remove or test")
+        raise CliError("accounts: choose add, list, remove, test or connect")
     return 0
 
 

@@ -79,3 +79,18 @@ def delete_credentials(account: str) -> None:
         if isinstance(exc.__cause__, PasswordDeleteError):
             return
         raise
+
+
+def _client_key(platform: str) -> str:
+    return f"oauth-client:{platform}"
+
+
+def save_oauth_client(platform: str, client_id: str, client_secret: str | None) -> None:
+    """The user's own OAuth client for a platform, entered once and reused by every sign-in."""
+    _call(keyring.set_password, SERVICE, _client_key(platform),
+          json.dumps({"client_id": client_id, "client_secret": client_secret or ""}))
+
+
+def load_oauth_client(platform: str) -> dict[str, str] | None:
+    raw = _call(keyring.get_password, SERVICE, _client_key(platform))
+    return json.loads(raw) if raw else None

@@ -12,7 +12,7 @@ import json
 import os
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -22,7 +22,7 @@ import platformdirs
 
 from autosync_desktop import events as ev
 from autosync_desktop import secrets
-from autosync_desktop.connectors import registry
+from autosync_desktop.connectors import oauth, registry
 from autosync_desktop.connectors.base import ConnectorContext, ConnectorError
 from autosync_desktop.store import queries, retention, runs, settings
 from autosync_desktop.store.db import open_store
@@ -39,7 +39,7 @@ from autosync_desktop.store.models import (
     SyncRun,
     utcnow,
 )
-from autosync_desktop.sync import triggers
+from autosync_desktop.sync import probe, triggers
 from autosync_desktop.sync.engine import Outcome
 from autosync_desktop.sync.runner import Runner
 from autosync_desktop.sync.scheduler import SchedulerService, spec_of
@@ -160,7 +160,10 @@ class Services:
         external_id = (account_id or "").strip() or (name if spec.is_sandbox else "")
         if not external_id:
             raise UserError(f"--account-id: {spec.label} needs the platform's account id")
-        if spec.factory is not None:  # let the connector validate its options now, not at 06:00
+        # Without a token yet (e.g. only a Google developer token), the browser sign-in completes the credentials.
+        needs_sign_in = not spec.is_sandbox and (not credentials or (
+            platform in oauth.PROVIDERS and not {"refresh_token", "access_token"} & credentials.keys()))
+        if spec.factory is not None and not needs_sign_in:  # validate options and credentials now, not at 06:00
             try:
                 spec.build(external_id, options, credentials, ConnectorContext()).close()
             except ConnectorError as exc:
@@ -170,8 +173,11 @@ class Services:
                 secrets.save_credentials(name, credentials)
             except secrets.SecretsUnavailable as exc:
                 raise UserError(str(exc)) from None
-        account = Account.create(name=name, platform=platform, external_id=external_id,
-                                 options=json.dumps(options), auth_state="ok")
+        account = Account.create(
+            name=name, platform=platform, external_id=external_id, options=json.dumps(options),
+            auth_state="needs_sign_in" if needs_sign_in else "ok",
+            auth_message=(f"No credentials yet: sign in with 'autosync accounts connect {name}' or add them with "
+                          "--credentials-stdin") if needs_sign_in else None)
         self.bus.publish(ev.AccountChanged(account=name, change="created"))
         return account
 
@@ -206,19 +212,50 @@ class Services:
         self.bus.publish(ev.AccountChanged(account=name, change="removed"))
 
     def test_account(self, name: str) -> str:
+        """One cheap real call; recorded as a connectivity probe (it feeds the account's health)."""
         account = self.account(name)
-        spec = registry.platform(account.platform)
+        result = probe.probe(account, self._credentials_for, self.bus)
+        if not result.ok:
+            raise UserError(result.message)
+        return result.message
+
+    def connect_account(self, name: str, *, on_url: Callable[[str], None], client_id: str | None = None,
+                        client_secret: str | None = None, timeout_s: float = 300.0,
+                        cancel: threading.Event | None = None) -> str:
+        """Sign in with the platform in the system browser (RFC 8252 loopback + PKCE) and keep the refresh
+        token in the keyring. Blocks until the browser comes back: call it from a worker, never the GUI."""
+        account = self.account(name)
+        provider = oauth.PROVIDERS.get(account.platform)
+        if provider is None:
+            raise UserError(f"{registry.platform(account.platform).label} has no browser sign-in; add the "
+                            "account with --credentials-stdin (e.g. a system-user or long-lived token)")
         try:
-            connector = spec.build(account.external_id, json.loads(account.options or "{}"),
-                                   self._credentials_for(account), ConnectorContext())
-            try:
-                return connector.test_connection()
-            finally:
-                connector.close()
+            if client_id:
+                secrets.save_oauth_client(account.platform, client_id, client_secret)
+            client = secrets.load_oauth_client(account.platform)
+            if not client:
+                raise UserError(f"--client-id: no OAuth client for {provider.platform} yet. "
+                                f"{provider.setup_help} Then pass --client-id (and --client-secret-stdin).")
+            options = json.loads(account.options or "{}")
+            with oauth.LoopbackSignIn(provider, client["client_id"], client.get("client_secret") or None,
+                                      token_url=options.get("token_url")) as flow:
+                on_url(flow.authorization_url)
+                code = flow.wait_for_code(timeout_s, cancel)
+                tokens = flow.exchange(code)
+            if not tokens.get("refresh_token"):
+                raise UserError("The platform returned no refresh token; remove AutoSync's access in your "
+                                "account's security settings and sign in again")
+            credentials = dict(secrets.load_credentials(name) or {})
+            credentials.update({"client_id": client["client_id"], "client_secret": client.get("client_secret", ""),
+                                "refresh_token": tokens["refresh_token"]})
+            secrets.save_credentials(name, credentials)
         except secrets.SecretsUnavailable as exc:
             raise UserError(str(exc)) from None
         except ConnectorError as exc:
-            raise UserError(f"{exc.error_class}: {exc.message}") from None
+            raise UserError(exc.message) from None
+        Account.update(auth_state="ok", auth_message=None).where(Account.id == account.id).execute()
+        self.bus.publish(ev.AccountChanged(account=name, change="auth_state", detail="ok"))
+        return f"Signed in: {name} ({provider.platform}) can sync now"
 
     # --- schedules ----------------------------------------------------------------------------------------
 
@@ -450,6 +487,8 @@ class Services:
             "last_success_at": iso(h.last_success_at), "last_run_status": h.last_run_status,
             "errors_24h": h.errors_24h, "avg_latency_ms": None if h.avg_latency_ms is None else round(
                 h.avg_latency_ms, 1),
+            "uptime_24h": None if h.uptime_24h is None else round(h.uptime_24h, 4),
+            "last_probe_ok": h.last_probe_ok, "last_probe_at": iso(h.last_probe_at),
         } for h in queries.account_health(now)]
         active = SyncRun.select().where(SyncRun.status.in_(ACTIVE_STATUSES)).count()
         upcoming = [s["next_run_at"] for s in self.list_schedules() if s["next_run_at"]]
@@ -522,6 +561,259 @@ class Services:
         if fmt == "json":
             return exporter.write_json(out, columns, rows)
         raise UserError("--format: choose csv or json")
+
+    # --- for the window ---
+    # Read-only queries for the desktop window (autosync_desktop/gui). Like every method here they may block on
+    # the database or the keyring: the window calls them from its workers, never on the GUI thread.
+
+    @staticmethod
+    def _metrics_dict(m: queries.PeriodMetrics) -> dict[str, Any]:
+        return {"total_runs": m.total_runs, "succeeded": m.succeeded, "failed": m.failed, "cancelled": m.cancelled,
+                "skipped": m.skipped, "success_rate": m.success_rate, "avg_duration_s": m.avg_duration_s,
+                "rows_processed": m.rows_processed}
+
+    def period_comparison(self, period: str = "24h", now: datetime | None = None) -> dict[str, Any]:
+        """Run metrics of the last `period` and of the period just before it (for "change vs previous")."""
+        if period not in PERIODS:
+            raise UserError(f"period: must be one of {', '.join(PERIODS)}")
+        now = now or utcnow()
+        span = PERIODS[period]
+        return {"period": period, "since": iso(now - span), "until": iso(now),
+                "current": self._metrics_dict(queries.period_metrics(now - span, now)),
+                "previous": self._metrics_dict(queries.period_metrics(now - 2 * span, now - span))}
+
+    def account_cards(self, now: datetime | None = None) -> list[dict[str, Any]]:
+        """Health of every account plus data freshness: the last complete day of daily stats and which recent
+        days are still settling (re-fetched by every run because of the lookback)."""
+        from autosync_desktop.sync import windows
+
+        now = now or utcnow()
+        fresh = queries.data_freshness()
+        accounts = {a.id: a for a in Account.select()}
+        cards = []
+        for h in queries.account_health(now):
+            account = accounts[h.account_id]
+            options = json.loads(account.options or "{}")
+            spec = registry.PLATFORMS.get(h.platform)
+            lookback = int(options.get("lookback_days") or (spec.default_lookback_days if spec else 0))
+            through, synced_at = fresh.get(h.account_id, (None, None))
+            settling_from = settling_days = None
+            if through is not None:
+                zone = account.timezone or options.get("timezone") or "UTC"
+                settling_from = windows.settling_since(windows.today_in(zone, now.replace(tzinfo=UTC)), lookback)
+                settling_days = max(0, (through - settling_from).days + 1)
+            cards.append({
+                "name": h.name, "platform": h.platform,
+                "platform_label": spec.label if spec else h.platform, "sandbox": bool(spec and spec.is_sandbox),
+                "health": h.health, "auth_state": h.auth_state, "auth_message": account.auth_message,
+                "last_success_at": iso(h.last_success_at), "last_run_status": h.last_run_status,
+                "errors_24h": h.errors_24h, "runs_24h": h.runs_24h,
+                "avg_latency_ms": None if h.avg_latency_ms is None else round(h.avg_latency_ms, 1),
+                "data_through": iso(through), "data_synced_at": iso(synced_at), "lookback_days": lookback,
+                "settling_from": iso(settling_from), "settling_days": settling_days,
+            })
+        return cards
+
+    def scheduler_info(self) -> dict[str, Any]:
+        """Who runs the scheduler, whether everything is paused, active runs and the next run."""
+        other = runs.live_scheduler()
+        paused_all = settings.get("scheduler.paused_all")
+        upcoming = []
+        if not paused_all:
+            for schedule in Schedule.select().where(~Schedule.paused & (Schedule.frequency != "manual")):
+                moment = self._next_run(schedule)
+                if moment is not None:
+                    upcoming.append((moment if moment.tzinfo else moment.replace(tzinfo=UTC), schedule.name))
+        nxt = min(upcoming) if upcoming else None
+        return {
+            "running": self.scheduler is not None or other is not None,
+            "owner": "this process" if self.scheduler is not None else (
+                f"{other.kind} pid {other.pid}" if other else None),
+            "paused_all": paused_all,
+            "active_runs": SyncRun.select().where(SyncRun.status.in_(ACTIVE_STATUSES)).count(),
+            "next_run_at": iso(nxt[0]) if nxt else None, "next_schedule": nxt[1] if nxt else None,
+            "schedules": Schedule.select().count(),
+        }
+
+    def database_info(self) -> dict[str, Any]:
+        from autosync_desktop.store.db import current_version
+
+        return {"path": str(self.db_path), "size_bytes": _file_size(self.db_path),
+                "last_prune": settings.get("retention.last_prune"), "schema_version": current_version(self.db)}
+
+    def integrity_check(self) -> str:
+        """SQLite's PRAGMA quick_check: "ok", or the first problems it reports. Slow on big stores."""
+        problems = [row[0] for row in self.db.execute_sql("PRAGMA quick_check(5)").fetchall()]
+        return "ok" if problems == ["ok"] else "; ".join(problems)
+
+    def recent_activity(self, limit: int = 50) -> list[dict[str, Any]]:
+        """The newest run log lines with their run's names and status, newest first."""
+        return [{"event_id": a.event_id, "run_id": a.run_id, "at": iso(a.at), "level": a.level,
+                 "message": a.message, "run_status": a.run_status, "schedule": a.schedule_name,
+                 "account": a.account_name, "trigger": a.trigger} for a in queries.recent_run_events(limit)]
+
+    def chart_series(self, days: int = 30, utc_offset_minutes: int = 0,
+                     now: datetime | None = None) -> dict[str, Any]:
+        """Per local day: runs by status, rows written, average duration (every day present, oldest first)."""
+        by_status: dict[str, dict[str, int]] = {}
+        for day, status, count in queries.runs_per_day(days, utc_offset_minutes, now):
+            by_status.setdefault(day, {})[status] = count
+        series = queries.daily_series(days, utc_offset_minutes, now)
+        return {"days": [d for d, *_ in series], "runs_by_status": [by_status.get(d, {}) for d, *_ in series],
+                "runs": [n for _, n, _, _ in series], "rows": [r for _, _, r, _ in series],
+                "avg_duration_s": [a for *_, a in series]}
+
+    def dashboard(self, period: str = "24h", utc_offset_minutes: int = 0, chart_days: int = 30) -> dict[str, Any]:
+        """Everything the dashboard shows (except the slow integrity check), read in one transaction."""
+        now = utcnow()
+        with self.db.atomic():
+            return {"at": iso(now), "metrics": self.period_comparison(period, now),
+                    "accounts": self.account_cards(now), "scheduler": self.scheduler_info(),
+                    "database": self.database_info(),
+                    "charts": self.chart_series(chart_days, utc_offset_minutes, now)}
+
+    def _history_filter(self, filters: dict[str, Any] | None) -> queries.HistoryFilter:
+        f = filters or {}
+        bad = [s for s in f.get("statuses", ()) if s not in RUN_STATUSES]
+        if bad:
+            raise UserError(f"status: {', '.join(bad)} unknown; use {', '.join(RUN_STATUSES)}")
+        return queries.HistoryFilter(
+            statuses=tuple(f.get("statuses", ())), triggers=tuple(f.get("triggers", ())),
+            schedule_id=self.schedule(f["schedule"]).id if f.get("schedule") else None,
+            account_id=self.account(f["account"]).id if f.get("account") else None,
+            since=f.get("since"), until=f.get("until"), text=(f.get("text") or "").strip() or None)
+
+    def history(self, filters: dict[str, Any] | None = None, after: tuple[str, int] | None = None,
+                limit: int = 200, order: str = "newest") -> dict[str, Any]:
+        """One page of runs (run_dict) matching `filters`, continuing after `cursor` of the previous page.
+
+        filters: statuses, triggers (lists), account, schedule (names), since, until (datetimes), text.
+        Returns {"rows": [...], "cursor": (queued_at text, id) of the last row or None, "done": bool}.
+        """
+        if not 1 <= limit <= 10_000:
+            raise UserError("limit: must be between 1 and 10000")
+        key = (datetime.fromisoformat(after[0]), after[1]) if after else None
+        page = queries.history_after(self._history_filter(filters), key, limit, order)
+        cursor = (page[-1].queued_at.isoformat(sep=" "), page[-1].id) if page else after
+        return {"rows": [run_dict(r) for r in page], "cursor": cursor, "done": len(page) < limit}
+
+    def history_total(self, filters: dict[str, Any] | None = None) -> int:
+        return queries.history_count(self._history_filter(filters))
+
+    def active_runs(self) -> list[dict[str, Any]]:
+        """Queued and running runs (with their counters so far), oldest first."""
+        return [run_dict(r) for r in SyncRun.select().where(SyncRun.status.in_(ACTIVE_STATUSES)).order_by(SyncRun.id)]
+
+    def schedule_cards(self) -> list[dict[str, Any]]:
+        """list_schedules plus, per schedule: its own paused flag, the last finished run and the active run."""
+        items = self.list_schedules()
+        rows = {s.name: s for s in Schedule.select(Schedule.id, Schedule.name, Schedule.paused, Schedule.created_at)}
+        last = queries.last_runs_by_schedule()
+        active: dict[int, SyncRun] = {}
+        for run in SyncRun.select().where(SyncRun.status.in_(ACTIVE_STATUSES) & SyncRun.schedule.is_null(False)):
+            active.setdefault(run.schedule_id, run)
+        paused_all = settings.get("scheduler.paused_all")
+        for item in items:
+            row = rows[item["name"]]
+            run = last.get(row.id)
+            if run is not None and run.status in ACTIVE_STATUSES:
+                run = (SyncRun.select().where((SyncRun.schedule == row.id) & SyncRun.status.not_in(
+                    (*ACTIVE_STATUSES, "skipped"))).order_by(SyncRun.queued_at.desc(), SyncRun.id.desc()).first())
+            spec = registry.PLATFORMS.get(item["platform"])
+            item.update(own_paused=bool(row.paused), paused_all=paused_all, created_at=iso(row.created_at),
+                        platform_label=spec.label if spec else item["platform"],
+                        last_run=run_dict(run) if run else None,
+                        active_run=run_dict(active[row.id]) if row.id in active else None)
+        return items
+
+    def keyring_state(self) -> dict[str, str]:
+        """The OS keyring's state (available / missing / locked / error) and what to do about it. May block."""
+        state = secrets.state()
+        return {"state": state.state, "backend": state.backend, "message": state.message}
+
+    @staticmethod
+    def platforms() -> list[dict[str, Any]]:
+        """The platforms of this build (no I/O): name, label, options, sandbox, minimum interval, lookback."""
+        return [{"name": p.name, "label": p.label, "option_names": list(p.option_names), "sandbox": p.is_sandbox,
+                 "available": p.factory is not None, "min_interval_minutes": p.min_interval_minutes,
+                 "default_lookback_days": p.default_lookback_days} for p in registry.PLATFORMS.values()]
+
+    def export_history(self, filters: dict[str, Any] | None, fmt: str, out: IO[str],
+                       progress: Any = None) -> int:
+        """Write the runs matching `filters` (as the History table shows them, newest first) as CSV or JSON.
+        `progress(count)` is called every 1000 rows; it may raise to abort."""
+        from autosync_desktop import export as exporter
+
+        flt = self._history_filter(filters)
+        rows = (tuple(run_dict(r)[c] for c in RUN_COLUMNS) for r in queries.history_iter(flt))
+        return self._write_export(exporter, fmt, out, RUN_COLUMNS, self._counting(rows, progress))
+
+    def _stats_filter(self, filters: dict[str, Any] | None) -> queries.StatsFilter:
+        f = filters or {}
+        return queries.StatsFilter(account_id=self.account(f["account"]).id if f.get("account") else None,
+                                   campaign_id=f.get("campaign_id") or None, since=f.get("since"),
+                                   until=f.get("until"))
+
+    def stats_view(self, filters: dict[str, Any] | None = None, limit: int = 200, offset: int = 0) -> list[dict]:
+        """A page of daily stats (newest day first) with exact decimal money text."""
+        from autosync_desktop.connectors.base import micros_to_text
+
+        out = []
+        for row in queries.stats_page(self._stats_filter(filters), limit, offset):
+            item = dict(zip(queries.STATS_PAGE_COLUMNS, row, strict=True))
+            item["cost"] = micros_to_text(item["cost_micros"]) if item["cost_micros"] is not None else None
+            value = item["conversion_value_micros"]
+            item["conversion_value"] = micros_to_text(value) if value is not None else None
+            out.append(item)
+        return out
+
+    def stats_summary(self, filters: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Row count and totals per currency (money of different currencies is never summed together)."""
+        from autosync_desktop.connectors.base import micros_to_text
+
+        totals = []
+        for currency, count, impressions, clicks, cost, conversions, value in queries.stats_totals_by_currency(
+                self._stats_filter(filters)):
+            totals.append({"currency": currency, "rows": count, "impressions": impressions, "clicks": clicks,
+                           "cost": micros_to_text(cost), "cost_micros": cost, "conversions": round(conversions, 2),
+                           "conversion_value": micros_to_text(value)})
+        return {"rows": sum(t["rows"] for t in totals), "totals": totals}
+
+    def campaigns_view(self, account: str | None = None) -> list[dict[str, Any]]:
+        keys = ("account", "platform", "campaign_id", "name", "status", "currency", "synced_at")
+        rows = queries.campaign_rows(self.account(account).id if account else None)
+        return [dict(zip(keys, row, strict=True))
+                | {"synced_at": iso(datetime.fromisoformat(row[6])) if row[6] else None} for row in rows]
+
+    def export_stats(self, filters: dict[str, Any] | None, fmt: str, out: IO[str], progress: Any = None) -> int:
+        """The daily stats matching `filters` (as the Data view shows them) in the CLI's stats export columns."""
+        from autosync_desktop import export as exporter
+        from autosync_desktop.connectors.base import micros_to_text
+
+        def rows() -> Iterator[tuple[Any, ...]]:
+            for (platform, account_id, campaign_id, name, day, impressions, clicks, cost, currency, conversions,
+                 value) in queries.stats_export_iter(self._stats_filter(filters)):
+                yield (platform, account_id, campaign_id, name, day, impressions, clicks,
+                       micros_to_text(cost) if cost is not None else None, cost, currency, conversions,
+                       micros_to_text(value) if value is not None else None)
+
+        return self._write_export(exporter, fmt, out, STATS_COLUMNS, self._counting(rows(), progress))
+
+    @staticmethod
+    def _counting(rows: Iterator[tuple[Any, ...]], progress: Any) -> Iterator[tuple[Any, ...]]:
+        for count, row in enumerate(rows, 1):
+            yield row
+            if progress is not None and count % 1000 == 0:
+                progress(count)
+
+    @staticmethod
+    def _write_export(exporter: Any, fmt: str, out: IO[str], columns: list[str],
+                      rows: Iterator[tuple[Any, ...]]) -> int:
+        if fmt == "csv":
+            return exporter.write_csv(out, columns, rows)
+        if fmt == "json":
+            return exporter.write_json(out, columns, rows)
+        raise UserError("format: choose csv or json")
 
 
 RUN_COLUMNS = ["id", "schedule", "account", "platform", "trigger", "status", "queued_at", "started_at",

@@ -62,7 +62,9 @@ class ScriptedConnector:
         SCRIPT.refreshes += 1
 
     def test_connection(self) -> str:
-        return "ok"
+        if SCRIPT.failures:
+            raise SCRIPT.failures.pop(0)
+        return "Scripted platform reachable"
 
     def close(self) -> None:
         pass

@@ -297,7 +297,7 @@ def test_account_health_states(db: SqliteDatabase) -> None:
     assert result["a-healthy"] == queries.AccountHealth(
         account_id=healthy.id, name="a-healthy", platform="demo", auth_state="ok", health="healthy",
         last_success_at=last_ok.finished_at, last_run_status="succeeded", errors_24h=0, avg_latency_ms=150.0,
-        runs_24h=4)
+        runs_24h=4, uptime_24h=1.0)
     h = result["d-never"]
     assert (h.last_success_at, h.last_run_status, h.errors_24h, h.avg_latency_ms, h.runs_24h) == (
         None, None, 0, None, 2)
@@ -313,6 +313,24 @@ def test_account_health_states(db: SqliteDatabase) -> None:
     later = {h.name: h for h in queries.account_health(NOW + 25 * H)}
     assert later["f-degraded"].health == "healthy"
     assert later["a-healthy"].runs_24h == 0
+
+
+def test_account_health_counts_connectivity_probes(db: SqliteDatabase) -> None:
+    from autosync_desktop.store.models import HealthProbe
+
+    acct = account("probed")
+    sch = schedule("p", acct)
+    ok = run(acct, sch, "succeeded", NOW - 3 * H, calls=8, latency=800.0)
+    SyncRun.update(api_errors=2).where(SyncRun.id == ok.id).execute()
+    HealthProbe.create(account=acct, at=NOW - 2 * H, ok=True, latency_ms=50.0)
+    HealthProbe.create(account=acct, at=NOW - 30 * H, ok=False, latency_ms=5.0)  # older than a day
+    h = queries.account_health(NOW)[0]
+    assert h.health == "healthy" and h.last_probe_ok is True
+    assert h.uptime_24h == 1 - 2 / 9 and h.avg_latency_ms == 850.0 / 9
+    HealthProbe.create(account=acct, at=NOW - H, ok=False, latency_ms=None, error_class="Transient")
+    h = queries.account_health(NOW)[0]
+    assert h.health == "degraded" and h.last_probe_ok is False and h.uptime_24h == 1 - 3 / 10
+    assert h.last_probe_at == NOW - H
 
 
 # --- stats_totals --------------------------------------------------------------------------------------------

@@ -47,9 +47,19 @@ def _v3_history_indexes(db: SqliteDatabase) -> None:
                    ' ("account_id", "status", "queued_at")')
 
 
+def _v4_health_probes(db: SqliteDatabase) -> None:
+    """Version 4: connectivity probes between syncs, for account health and uptime."""
+    db.execute_sql(
+        'CREATE TABLE IF NOT EXISTS "health_probe" ("id" INTEGER NOT NULL PRIMARY KEY, "account_id" INTEGER NOT NULL,'
+        ' "at" DATETIME NOT NULL, "ok" INTEGER NOT NULL, "latency_ms" REAL, "error_class" VARCHAR(255),'
+        ' "message" TEXT, FOREIGN KEY ("account_id") REFERENCES "account" ("id") ON DELETE CASCADE)')
+    db.execute_sql('CREATE INDEX IF NOT EXISTS "health_probe_account_id_at" ON "health_probe" ("account_id", "at")')
+
+
 STEPS: dict[int, Callable[[SqliteDatabase], None]] = {
     2: _v2_extra_metrics,
     3: _v3_history_indexes,
+    4: _v4_health_probes,
 }
 LATEST = max(STEPS)
 

@@ -179,6 +179,20 @@ class Setting(BaseModel):
     updated_at = DateTimeField(default=utcnow)
 
 
+class HealthProbe(BaseModel):
+    """One light connectivity check of an account between syncs (a cheap real API call)."""
+
+    account = ForeignKeyField(Account, backref="probes", on_delete="CASCADE", index=False)
+    at = DateTimeField(default=utcnow)
+    ok = BooleanField()
+    latency_ms = FloatField(null=True)
+    error_class = CharField(null=True)
+    message = TextField(null=True)
+
+    class Meta:
+        indexes = ((("account", "at"), False),)
+
+
 class ProcessLease(BaseModel):
     """Processes that have the store open, so others can tell whether a scheduler is alive."""
 
@@ -194,5 +208,6 @@ class ProcessLease(BaseModel):
 
 
 MODELS: list[type[BaseModel]] = [
-    SchemaVersion, Account, Schedule, SyncRun, RunEvent, Campaign, DailyStat, SyncState, Setting, ProcessLease,
+    SchemaVersion, Account, Schedule, SyncRun, RunEvent, Campaign, DailyStat, SyncState, Setting, HealthProbe,
+    ProcessLease,
 ]

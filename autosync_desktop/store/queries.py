@@ -237,11 +237,15 @@ class AccountHealth:
     last_success_at: datetime | None  # finished_at of the latest succeeded run
     last_run_status: str | None  # status of the latest run in OUTCOME_STATUSES
     errors_24h: int  # failed + interrupted runs queued in the last 24 h
-    avg_latency_ms: float | None  # per API call, over runs queued in the last 24 h
+    avg_latency_ms: float | None  # per API call, over runs queued and probes made in the last 24 h
     runs_24h: int
+    uptime_24h: float | None = None  # share of successful API calls (runs + probes) in the last 24 h
+    last_probe_ok: bool | None = None  # the latest connectivity probe, if any
+    last_probe_at: datetime | None = None
 
 
-def _health(auth_state: str, schedules: int, paused: int, last_status: str | None, errors_24h: int) -> str:
+def _health(auth_state: str, schedules: int, paused: int, last_status: str | None, errors_24h: int,
+            probe_failing: bool = False) -> str:
     if auth_state == "needs_sign_in":
         return "needs_sign_in"
     if schedules and paused == schedules:
@@ -250,19 +254,21 @@ def _health(auth_state: str, schedules: int, paused: int, last_status: str | Non
         return "never_synced"
     if last_status in FAILED_STATUSES:
         return "failing"
-    return "degraded" if errors_24h else "healthy"
+    return "degraded" if errors_24h or probe_failing else "healthy"
 
 
 def account_health(now: datetime | None = None) -> list[AccountHealth]:
     """Health of every account, ordered by name; the states of HEALTH_STATES are checked in that order.
 
     "never_synced": no run with an outcome (succeeded, failed or interrupted); "failing": the latest such
-    run failed or was interrupted; "degraded": it succeeded but runs failed in the last 24 h. Each latest run
+    run failed or was interrupted; "degraded": it succeeded but runs failed in the last 24 h, or the latest
+    connectivity probe (newer than the last success) failed. Each latest run
     per status is one seek in (account, status, queued_at); the 24 h figures read only the last day's runs.
     """
     latest = {status: f"(SELECT MAX(r.queued_at) FROM sync_run r WHERE r.account_id = a.id AND r.status = "
                       f"'{status}')" for status in OUTCOME_STATUSES}
     last_day = "FROM sync_run r WHERE r.account_id = a.id AND r.queued_at >= :since"
+    last_probes = "FROM health_probe p WHERE p.account_id = a.id AND p.at >= :since"
     sql = (
         "SELECT a.id, a.name, a.platform, a.auth_state,"
         " (SELECT COUNT(*) FROM schedule s WHERE s.account_id = a.id),"
@@ -272,7 +278,11 @@ def account_health(now: datetime | None = None) -> list[AccountHealth]:
         f" {', '.join(latest.values())},"
         f" (SELECT COUNT(*) {last_day}),"
         f" (SELECT COUNT(*) {last_day} AND r.status IN {_in_list(FAILED_STATUSES)}),"
-        f" (SELECT SUM(r.api_latency_ms) / NULLIF(SUM(r.api_calls), 0) {last_day}) "
+        f" (SELECT SUM(r.api_calls) {last_day}), (SELECT SUM(r.api_errors) {last_day}),"
+        f" (SELECT SUM(r.api_latency_ms) {last_day}),"
+        f" (SELECT COUNT(*) {last_probes}), (SELECT TOTAL(NOT p.ok) {last_probes}),"
+        f" (SELECT TOTAL(p.latency_ms) {last_probes}),"
+        " (SELECT p.ok || ' ' || p.at FROM health_probe p WHERE p.account_id = a.id ORDER BY p.at DESC LIMIT 1) "
         "FROM account a ORDER BY a.name"
     )
     since = _text((now or utcnow()) - timedelta(hours=24))
@@ -280,15 +290,22 @@ def account_health(now: datetime | None = None) -> list[AccountHealth]:
     for row in database_proxy.execute_sql(sql, {"since": since}):
         account_id, name, platform, auth_state, schedules, paused, last_success = row[:7]
         latest_at = dict(zip(OUTCOME_STATUSES, row[7:7 + len(OUTCOME_STATUSES)], strict=True))
-        runs, errors, latency = row[7 + len(OUTCOME_STATUSES):]
+        runs, errors, calls, call_errors, latency_sum, probes, probe_errors, probe_latency, last_probe = row[
+            7 + len(OUTCOME_STATUSES):]
+        total_calls = (calls or 0) + probes
+        latency = ((latency_sum or 0.0) + probe_latency) / total_calls if total_calls else None
+        uptime = 1.0 - ((call_errors or 0) + probe_errors) / total_calls if total_calls else None
+        probe_ok, probe_at = (last_probe.split(" ", 1) if last_probe else (None, None))
+        probe_failing = probe_ok == "0" and (last_success is None or probe_at > last_success)
         reached = {status: at for status, at in latest_at.items() if at is not None}
         # the latest outcome; on an exact tie of queued_at the failure wins
         last_status = max(reached, key=lambda s: (reached[s], s in FAILED_STATUSES)) if reached else None
         result.append(AccountHealth(
             account_id=account_id, name=name, platform=platform, auth_state=auth_state,
-            health=_health(auth_state, schedules, paused, last_status, errors),
+            health=_health(auth_state, schedules, paused, last_status, errors, probe_failing),
             last_success_at=_parse(last_success), last_run_status=last_status, errors_24h=errors,
-            avg_latency_ms=latency, runs_24h=runs,
+            avg_latency_ms=latency, runs_24h=runs, uptime_24h=uptime,
+            last_probe_ok=None if probe_ok is None else probe_ok == "1", last_probe_at=_parse(probe_at),
         ))
     return result
 

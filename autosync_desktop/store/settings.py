@@ -84,6 +84,8 @@ SPECS: tuple[SettingSpec, ...] = (
                 "http.requests_per_minute.<platform> overrides it for one platform", 0, 100000),
     SettingSpec("http.max_concurrent", int, 4,
                 "Concurrent requests per platform; http.max_concurrent.<platform> overrides it", 1, 64),
+    SettingSpec("health.probe_minutes", int, 15,
+                "Check each account's connection when it had no API activity for this long (0: never)", 0, 1440),
     SettingSpec("retention.runs_days", int, 180, "Keep run history and its log lines this many days", 1, 36500),
     SettingSpec("retention.stats_months", int, 0, "Delete daily stats older than this many months (0: keep all)",
                 0, 1200),

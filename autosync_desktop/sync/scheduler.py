@@ -29,7 +29,7 @@ from peewee import SqliteDatabase, fn
 from autosync_desktop import events as ev
 from autosync_desktop.store import retention, runs, settings
 from autosync_desktop.store.models import Schedule, SyncRun, utcnow
-from autosync_desktop.sync import triggers
+from autosync_desktop.sync import probe, triggers
 from autosync_desktop.sync.runner import Runner
 
 log = logging.getLogger(__name__)
@@ -83,6 +83,7 @@ class SchedulerService:
                           misfire_grace_time=None)
         self._aps.add_job(self._check_wake, IntervalTrigger(seconds=WAKE_CHECK_S), id="_wake",
                           misfire_grace_time=None)
+        self._aps.add_job(self._probe, IntervalTrigger(minutes=1), id="_probe", misfire_grace_time=None)
         self._aps.add_job(self.prune, IntervalTrigger(hours=24, start_date=datetime.now(UTC) + timedelta(
             seconds=60)), id="_prune", misfire_grace_time=None)
         self.bus.publish(ev.SchedulerStateChanged(running=True, paused_all=settings.get("scheduler.paused_all")))
@@ -262,6 +263,12 @@ class SchedulerService:
         times = [job.next_run_time for job in self._aps.get_jobs()
                  if job.id.startswith("schedule:") and job.next_run_time]
         return min(times) if times else None
+
+    def _probe(self) -> None:
+        try:
+            probe.probe_due(self.runner.engine.credentials_for, self.bus)
+        except Exception:
+            log.exception("connectivity probe failed")
 
     def prune(self) -> retention.PruneResult | None:
         try:
