@@ -7,6 +7,7 @@ impossible request (one clear line on stderr, never a traceback or argparse's us
 from __future__ import annotations
 
 import argparse
+import getpass
 import json
 import logging
 import signal
@@ -72,6 +73,10 @@ def build_parser() -> Parser:
     lst.add_argument("--json", action="store_true")
     acc.add_parser("remove", help="remove an account (its runs stay in history)").add_argument("name")
     acc.add_parser("test", help="one cheap real call to check the connection").add_argument("name")
+    setc = acc.add_parser("set-credentials", help="replace an account's credentials (checked with one real call)")
+    setc.add_argument("name")
+    setc.add_argument("--credentials-stdin", action="store_true", required=True,
+                      help="read the credentials as one JSON object from stdin")
     con = acc.add_parser("connect", help="sign in with the platform in your browser (Google Ads, LinkedIn Ads)")
     con.add_argument("name")
     con.add_argument("--client-id", help="your OAuth client id (stored in the keyring for this platform)")
@@ -140,6 +145,24 @@ def build_parser() -> Parser:
     sset.add_argument("value")
 
     sub.add_parser("prune", help="apply the retention settings now")
+
+    nt = sub.add_parser("notify", help="notifications: channels, test messages, channel secrets").add_subparsers(
+        dest="action", metavar="ACTION")
+    nt.add_parser("list", help="channels, what they send, where to, and their last result").add_argument(
+        "--json", action="store_true")
+    nt.add_parser("test", help="send a labelled test message now").add_argument("channel", choices=NOTIFY_CHANNELS)
+    nsec = nt.add_parser("set-secret", help="store a channel's secret in the keyring (read from stdin)")
+    nsec.add_argument("channel", choices=[c for c in NOTIFY_CHANNELS if c != "desktop"])
+    nsec.add_argument("--url", action="store_true",
+                      help="webhook: store the URL itself (one that embeds a token) instead of the signing secret")
+    nsec.add_argument("--clear", action="store_true", help="remove the secret from the keyring")
+
+    gui = sub.add_parser("gui", help="open the window (the default when no command is given)")
+    gui.add_argument("--demo", action="store_true", help="create the Demo account and schedule if there are none")
+    gui.add_argument("--screenshot", type=Path, metavar="PATH", help="render offscreen once loaded, save a PNG, exit")
+    gui.add_argument("--tab", choices=("dashboard", "scheduler", "history", "data", "settings"))
+    gui.add_argument("--size", default="1280x800", help="window size for --screenshot (default 1280x800)")
+    gui.add_argument("--self-test", action="store_true", help="check store, scheduler, keyring and window; exit 0/1")
     return p
 
 
@@ -163,16 +186,19 @@ def _err(message: str) -> None:
 
 # --- commands ------------------------------------------------------------------------------------------------
 
+def _read_credentials() -> dict[str, str]:
+    try:
+        credentials = json.loads(sys.stdin.read())
+    except json.JSONDecodeError as exc:
+        raise UserError(f"--credentials-stdin: not valid JSON ({exc.msg}); pass one JSON object") from None
+    if not isinstance(credentials, dict):
+        raise UserError("--credentials-stdin: expected one JSON object, e.g. {\"access_token\": \"…\"}")
+    return credentials
+
+
 def cmd_accounts(svc: Services, a: argparse.Namespace) -> int:
     if a.action == "add":
-        credentials = None
-        if a.credentials_stdin:
-            try:
-                credentials = json.loads(sys.stdin.read())
-            except json.JSONDecodeError as exc:
-                raise UserError(f"--credentials-stdin: not valid JSON ({exc.msg}); pass one JSON object") from None
-            if not isinstance(credentials, dict):
-                raise UserError("--credentials-stdin: expected one JSON object, e.g. {\"access_token\": \"…\"}")
+        credentials = _read_credentials() if a.credentials_stdin else None
         account = svc.add_account(a.platform, a.name, a.account_id, dict(a.option), credentials)
         print(f"Added account {account.name!r} ({account.platform})")
     elif a.action == "list":
@@ -187,6 +213,8 @@ def cmd_accounts(svc: Services, a: argparse.Namespace) -> int:
         print(f"Removed account {a.name!r}; its past runs stay in the history")
     elif a.action == "test":
         print(svc.test_account(a.name))
+    elif a.action == "set-credentials":
+        print(svc.set_credentials(a.name, _read_credentials()))
     elif a.action == "connect":
         secret = sys.stdin.readline().strip() if a.client_secret_stdin else None
 
@@ -203,7 +231,7 @@ def cmd_accounts(svc: Services, a: argparse.Namespace) -> int:
         finally:
             stop()
     else:
-        raise CliError("accounts: choose add, list, remove, test or connect")
+        raise CliError("accounts: choose add, list, remove, test, set-credentials or connect")
     return 0
 
 
@@ -393,6 +421,59 @@ def cmd_settings(svc: Services, a: argparse.Namespace) -> int:
     return 0
 
 
+NOTIFY_CHANNELS = ("desktop", "email", "slack", "webhook", "sms")
+SECRET_PROMPTS = {"email": "SMTP password", "slack": "Slack incoming-webhook URL", "webhook": "webhook signing secret",
+                  "sms": "Twilio auth token"}
+
+
+def cmd_notify(svc: Services, a: argparse.Namespace) -> int:
+    if a.action == "list":
+        info = svc.notify_channels()
+        if a.json:
+            _print_json(info)
+            return 0
+        _print_notify_list(info)
+    elif a.action == "test":
+        print(svc.notify_test(a.channel))
+    elif a.action == "set-secret":
+        which = "url" if a.url else None
+        if a.clear:
+            print(svc.set_notify_secret(a.channel, None, which))
+            return 0
+        label = "webhook URL" if a.url else SECRET_PROMPTS[a.channel]
+        value = getpass.getpass(f"{label} (input hidden): ") if sys.stdin.isatty() else sys.stdin.readline()
+        print(svc.set_notify_secret(a.channel, value, which))
+    else:
+        raise CliError("notify: choose list, test or set-secret")
+    return 0
+
+
+def _print_notify_list(info: dict[str, Any]) -> None:
+    channels = info["channels"]
+    _table([(c["name"], "on" if c["enabled"] else "off", "yes" if c["ready"] else "NO", ",".join(c["sends"]),
+             c["target"]) for c in channels], ("CHANNEL", "ON", "READY", "SENDS ON", "TO"))
+    for c in channels:
+        if c["problem"] and c["enabled"]:
+            print(f"{c['name']}: {c['problem']}")
+    print()
+    results = [(c["name"], c["last_result"]) for c in channels if c["last_result"]]
+    for name, r in results:
+        print(f"last {name}: {r['at'][:19].replace('T', ' ')} UTC {'ok' if r['ok'] else 'FAILED'} "
+              f"({r.get('kind') or 'message'}): {r['message']}")
+    rules = f"At most one message per sync and channel every {info['min_interval_minutes']} min; "
+    rules += f"no-fresh-data warning after {info['stale_hours']} h" if info["stale_hours"] else "no stale-data warning"
+    rules += f"; quiet hours {info['quiet_hours']}" if info["quiet_hours"] else "; no quiet hours"
+    rules += f"; email digest daily at {info['email_digest_at']}" if info["email_digest_at"] else ""
+    print(rules)
+    if info["failing"]:
+        print(f"Failing now (announced, recovery will be announced): {', '.join(info['failing'])}")
+    if info["held"]:
+        print(f"{info['held']} message(s) held for quiet hours or the minimum interval")
+    print(f"Sent by: {info['sender']}" if info["sender"] else
+          "Nobody sends notifications right now: the process running the scheduler does ('autosync service' "
+          "or the window)")
+
+
 def cmd_prune(svc: Services, a: argparse.Namespace) -> int:
     result = svc.prune()
     print(f"Pruned {result.runs_deleted} runs (before {result.runs_before}) and {result.stats_deleted} daily stats"
@@ -451,9 +532,22 @@ def cmd_demo(svc: Services, a: argparse.Namespace) -> int:
 COMMANDS: dict[str, Callable[[Services, argparse.Namespace], int]] = {
     "accounts": cmd_accounts, "schedules": cmd_schedules, "sync": cmd_sync, "runs": cmd_runs,
     "status": cmd_status, "export": cmd_export, "settings": cmd_settings, "prune": cmd_prune,
-    "service": cmd_service, "demo": cmd_demo,
+    "service": cmd_service, "demo": cmd_demo, "notify": cmd_notify,
 }
 KINDS = {"service": "service", "demo": "service"}
+
+
+def _gui(a: argparse.Namespace) -> int:
+    """The window (autosync_desktop.gui, imported only here so other commands never load Qt)."""
+    from autosync_desktop.gui.app import GuiError, GuiOptions, run
+
+    try:
+        return run(GuiOptions(data_dir=a.data_dir, demo=getattr(a, "demo", False),
+                              screenshot=getattr(a, "screenshot", None), tab=getattr(a, "tab", None),
+                              size=getattr(a, "size", "1280x800"), self_test=getattr(a, "self_test", False)))
+    except GuiError as exc:
+        _err(str(exc))
+        return 2
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -465,9 +559,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    if args.command is None:
-        parser.print_help()
-        return 0
+    if args.command in (None, "gui"):
+        return _gui(args)
     try:
         svc = Services.open(args.data_dir, kind=KINDS.get(args.command, "cli"))
     except StoreError as exc:

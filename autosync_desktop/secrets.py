@@ -94,3 +94,25 @@ def save_oauth_client(platform: str, client_id: str, client_secret: str | None) 
 def load_oauth_client(platform: str) -> dict[str, str] | None:
     raw = _call(keyring.get_password, SERVICE, _client_key(platform))
     return json.loads(raw) if raw else None
+
+
+def _channel_key(channel: str, name: str) -> str:
+    return f"notify:{channel}:{name}"
+
+
+def save_channel_secret(channel: str, name: str, value: str) -> None:
+    """A notification channel's secret (SMTP password, Slack webhook URL, webhook signing secret, Twilio token)."""
+    _call(keyring.set_password, SERVICE, _channel_key(channel, name), value)
+
+
+def load_channel_secret(channel: str, name: str) -> str | None:
+    return _call(keyring.get_password, SERVICE, _channel_key(channel, name)) or None
+
+
+def delete_channel_secret(channel: str, name: str) -> None:
+    try:
+        _call(keyring.delete_password, SERVICE, _channel_key(channel, name))
+    except SecretsUnavailable as exc:
+        if isinstance(exc.__cause__, PasswordDeleteError):
+            return
+        raise

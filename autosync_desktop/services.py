@@ -9,7 +9,9 @@ database or the keyring: GUI code calls them from workers, never on the GUI thre
 from __future__ import annotations
 
 import json
+import logging
 import os
+import shlex
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -21,7 +23,7 @@ from typing import IO, Any
 import platformdirs
 
 from autosync_desktop import events as ev
-from autosync_desktop import secrets
+from autosync_desktop import notify, secrets
 from autosync_desktop.connectors import oauth, registry
 from autosync_desktop.connectors.base import ConnectorContext, ConnectorError
 from autosync_desktop.store import queries, retention, runs, settings
@@ -48,10 +50,21 @@ from autosync_desktop.sync.windows import WindowError, backfill_range
 APP_NAME = "AutoSync Desktop"
 DB_NAME = "autosync.db"
 PERIODS = {"24h": timedelta(hours=24), "7d": timedelta(days=7), "30d": timedelta(days=30)}
+NOTIFY_STATE = "notify.state"  # the notifier's dedupe/held/digest state (JSON in the settings table)
+
+log = logging.getLogger(__name__)
 
 
 class UserError(ValueError):
     """Bad input or an impossible request, in words the user can act on."""
+
+
+def sign_in_hint(platform: str, account: str) -> str:
+    """What the user runs to (re)connect an account: browser sign-in where the platform has one."""
+    name = shlex.quote(account)
+    if platform in oauth.PROVIDERS:
+        return f"sign in with: autosync accounts connect {name}"
+    return f"store a new token with: autosync accounts set-credentials {name} --credentials-stdin"
 
 
 def default_data_dir() -> Path:
@@ -85,10 +98,11 @@ class Services:
         self.bus = bus
         self.kind = kind
         self.db = open_store(self.db_path)
-        settings_changed = runs.reap_orphans(self.db)
-        self.reaped = settings_changed
+        self.reaped = runs.reap_orphans(self.db)  # runs a crashed process left behind, now `interrupted`
         runs.register_process(kind, runs_scheduler=False)
         self.scheduler: SchedulerService | None = None
+        self.notifier: notify.Dispatcher | None = None  # runs where the scheduler runs (service or window)
+        self._desktop_sink: Callable[[notify.Notification], None] | None = None
         self._runner: Runner | None = None
         self._lock = threading.Lock()
 
@@ -101,6 +115,9 @@ class Services:
             self.scheduler.stop()
         elif self._runner is not None:
             self._runner.shutdown(cancel=True, wait=True)
+        if self.notifier is not None:
+            self.notifier.stop()
+            self.notifier = None
         runs.unregister_process()
         self.db.close()
 
@@ -123,6 +140,7 @@ class Services:
                             f"scheduler for {self.data_dir}; stop it first or use another --data-dir")
         self.scheduler = SchedulerService(self.db, self.bus, self.runner)
         self.scheduler.start(self.kind)
+        self._start_notifier()
         return self.scheduler
 
     def _credentials_for(self, account: Account) -> dict[str, str] | None:
@@ -160,6 +178,10 @@ class Services:
         external_id = (account_id or "").strip() or (name if spec.is_sandbox else "")
         if not external_id:
             raise UserError(f"--account-id: {spec.label} needs the platform's account id")
+        try:
+            external_id = spec.canonical_id(external_id)
+        except ConnectorError as exc:
+            raise UserError(f"--account-id: {exc.message}") from None
         # Without a token yet (e.g. only a Google developer token), the browser sign-in completes the credentials.
         needs_sign_in = not spec.is_sandbox and (not credentials or (
             platform in oauth.PROVIDERS and not {"refresh_token", "access_token"} & credentials.keys()))
@@ -176,10 +198,34 @@ class Services:
         account = Account.create(
             name=name, platform=platform, external_id=external_id, options=json.dumps(options),
             auth_state="needs_sign_in" if needs_sign_in else "ok",
-            auth_message=(f"No credentials yet: sign in with 'autosync accounts connect {name}' or add them with "
-                          "--credentials-stdin") if needs_sign_in else None)
+            auth_message=f"No credentials yet: {sign_in_hint(platform, name)}" if needs_sign_in else None)
         self.bus.publish(ev.AccountChanged(account=name, change="created"))
         return account
+
+    def set_credentials(self, name: str, credentials: dict[str, str]) -> str:
+        """Replace an account's credentials (e.g. a new Meta token) after checking them with one real call;
+        the account's data and history stay. On failure the old credentials are kept."""
+        account = self.account(name)
+        spec = registry.platform(account.platform)
+        if spec.is_sandbox:
+            raise UserError(f"{spec.label} needs no credentials")
+        if not credentials:
+            raise UserError("--credentials-stdin: expected one JSON object with the credentials")
+        try:
+            previous = secrets.load_credentials(name)
+            secrets.save_credentials(name, credentials)
+            result = probe.probe(account, self._credentials_for, self.bus)
+            if not result.ok:
+                if previous is not None:
+                    secrets.save_credentials(name, previous)
+                else:
+                    secrets.delete_credentials(name)
+                raise UserError(f"The new credentials did not work ({result.message}); the old ones are kept")
+        except secrets.SecretsUnavailable as exc:
+            raise UserError(str(exc)) from None
+        Account.update(auth_state="ok", auth_message=None).where(Account.id == account.id).execute()
+        self.bus.publish(ev.AccountChanged(account=name, change="auth_state", detail="ok"))
+        return f"Credentials of {name!r} replaced and checked: {result.message}"
 
     def list_accounts(self) -> list[dict[str, Any]]:
         health = {h.account_id: h for h in queries.account_health()}
@@ -539,6 +585,172 @@ class Services:
         self.bus.publish(ev.SettingChanged(key=key, value=stored))
         return stored
 
+    # --- notifications ---
+    # The process that runs the scheduler (headless service or window) also runs the notifier; it reaches the
+    # store only through the callables below. `notify list`/`notify test` work from any process.
+
+    def _start_notifier(self) -> None:
+        try:
+            self.notifier = notify.Dispatcher(self.bus, self._notify_backend(), desktop_sink=self._desktop_sink)
+            self.notifier.start()
+        except Exception:  # notifications must never stop syncing
+            log.exception("notifications could not start; syncs continue without them")
+            self.notifier = None
+
+    def _notify_backend(self) -> notify.Backend:
+        def save_result(result: notify.DeliveryResult) -> None:
+            settings.set_state(f"notify.result.{result.channel}", result.to_dict())
+
+        return notify.Backend(
+            settings=settings.all_values, run_facts=self._notify_run_facts, accounts=self._notify_accounts,
+            totals=_notify_totals, load_state=lambda: settings.get(NOTIFY_STATE),
+            save_state=lambda data: settings.set_state(NOTIFY_STATE, data), save_result=save_result,
+            secret_values=self._secret_values, channel_secret=secrets.load_channel_secret,
+            thread_done=lambda: None if self.db.is_closed() else self.db.close())
+
+    def set_desktop_sink(self, sink: Callable[[notify.Notification], None] | None) -> None:
+        """The window's way to show a desktop notification; called on a notifier thread, so it must only
+        hand over (emit a Qt signal) and return."""
+        self._desktop_sink = sink
+        if self.notifier is not None:
+            self.notifier.desktop_sink = sink
+
+    def notify_channels(self) -> dict[str, Any]:
+        """Each channel's switch, toggles, target, readiness and last result, plus the shared rules and who
+        sends (only a process running the scheduler does). Reads the keyring: may block."""
+        config = notify.NotifyConfig.from_values(settings.all_values())
+        other = runs.live_scheduler()
+        sender = "this process" if self.notifier is not None else (f"{other.kind} pid {other.pid}" if other else None)
+        sink = self._desktop_sink
+        if sink is None and other is not None and other.kind == "gui":
+            sink = lambda n: None  # noqa: E731 - the window running the scheduler shows desktop notifications
+        keyring_problem: list[str] = []
+
+        def secret(channel: str, key: str) -> str | None:
+            try:
+                return secrets.load_channel_secret(channel, key)
+            except secrets.SecretsUnavailable as exc:
+                keyring_problem[:] = [str(exc)]
+                return None
+
+        ctx = notify.registry.ChannelContext(config, secret, desktop_sink=sink)
+        channels = []
+        for name, rules in config.channels.items():
+            keyring_problem.clear()
+            channel = notify.registry.build(name, ctx)
+            target, problem = channel.target(), channel.missing()
+            if problem and keyring_problem:
+                problem = f"{problem}. {keyring_problem[0]}"
+            last = settings.get(f"notify.result.{name}")
+            channels.append({"name": name, "enabled": rules.enabled, "ready": problem is None, "problem": problem,
+                             "target": target, "sends": [t for t in notify.config.TOGGLES if t in rules.toggles],
+                             "last_result": last})
+        state = notify.PolicyState.from_dict(settings.get(NOTIFY_STATE))
+        return {"sender": sender, "channels": channels, "stale_hours": config.stale_hours,
+                "min_interval_minutes": int(config.min_interval.total_seconds() // 60),
+                "quiet_hours": config.quiet.describe() if config.quiet else None,
+                "email_digest_at": f"{config.email.digest_at:%H:%M}" if config.email.digest else None,
+                "failing": sorted(p["label"] for p in state.problems.values()), "held": state.held_count()}
+
+    def notify_test(self, channel: str) -> str:
+        """Send a labelled test message on `channel` now (even when it is switched off) and record the result.
+        Returns what happened ("Sent to ..."); raises UserError with the reason in plain words."""
+        try:
+            notify.registry.check_name(channel)
+        except notify.registry.UnknownChannel as exc:
+            raise UserError(str(exc)) from None
+        config = notify.NotifyConfig.from_values(settings.all_values())
+        ctx = notify.registry.ChannelContext(config, secrets.load_channel_secret, desktop_sink=self._desktop_sink)
+        message = notify.messages.channel_test(channel, datetime.now(UTC))
+        redactor = notify.redact.Redactor(self._secret_values())
+        unguard = notify.redact.guard_logs(lambda: redactor)
+        try:
+            result, _ = notify.deliver_once(channel, message, ctx, redactor)
+        finally:
+            unguard()
+        notify.dispatcher.record(result, lambda r: settings.set_state(f"notify.result.{channel}", r.to_dict()),
+                                 failure_level=logging.INFO)  # the caller shows the error itself
+        if not result.ok:
+            raise UserError(f"{channel}: {result.message}")
+        if not config.channels[channel].enabled:
+            return (f"{result.message}. Note: {channel} notifications are off; turn them on with "
+                    f"'autosync settings set notify.{channel}.enabled on'")
+        return result.message
+
+    def set_notify_secret(self, channel: str, value: str | None, which: str | None = None) -> str:
+        """Store (or, with value None, remove) a channel's keyring secret: email password, Slack webhook URL,
+        webhook signing secret (`which="url"`: a webhook URL with a token), Twilio auth token."""
+        try:
+            names = notify.registry.SECRETS[notify.registry.check_name(channel)]
+        except notify.registry.UnknownChannel as exc:
+            raise UserError(str(exc)) from None
+        which = which or (names[0] if names else "")
+        if which not in names:
+            raise UserError(f"{channel} has no keyring secret{' named ' + which if which else ''}")
+        label = notify.registry.SECRET_LABELS[(channel, which)]
+        try:
+            if value is None:
+                secrets.delete_channel_secret(channel, which)
+                return f"Removed the {label} from the keyring"
+            value = value.strip()
+            if not value:
+                raise UserError(f"The {label} is empty; paste it on stdin")
+            if which == "url" and not value.startswith(("https://", "http://")):
+                raise UserError(f"The {label} must start with https://")
+            secrets.save_channel_secret(channel, which, value)
+        except secrets.SecretsUnavailable as exc:
+            raise UserError(str(exc)) from None
+        return f"Stored the {label} in the keyring"
+
+    def _secret_values(self) -> list[str]:
+        """Every secret in the keyring that a message or log line must never show (for redaction)."""
+        values: list[str] = []
+        try:
+            for account in Account.select(Account.name, Account.platform):
+                if account.platform not in registry.PLATFORMS or not registry.platform(account.platform).is_sandbox:
+                    values += notify.redact.secret_strings(secrets.load_credentials(account.name))
+            for platform in oauth.PROVIDERS:
+                values += notify.redact.secret_strings((secrets.load_oauth_client(platform) or {}).get("client_secret"))
+            for channel, names in notify.registry.SECRETS.items():
+                values += [v for v in (secrets.load_channel_secret(channel, n) for n in names) if v]
+        except secrets.SecretsUnavailable:
+            pass  # nothing can be stored without a keyring; the token patterns still apply
+        return values
+
+    @staticmethod
+    def _sign_in_hint(account: Account | None) -> str:
+        return sign_in_hint(account.platform, account.name) if account is not None else ""
+
+    def _notify_run_facts(self, event: ev.RunFinished) -> notify.RunFacts:
+        schedule = Schedule.get_or_none(Schedule.name == event.schedule) if event.schedule else None
+        next_run = None
+        if schedule is not None and not schedule.paused and schedule.frequency != "manual" and not settings.get(
+                "scheduler.paused_all"):
+            next_run = self._next_run(schedule)
+        return notify.RunFacts(
+            run_id=event.run_id, schedule=event.schedule, account=event.account, status=event.status,
+            trigger=event.trigger, at=event.at, error_class=event.error_class, error=event.error,
+            retry_at=event.retry_at, next_run_at=_aware(next_run), rows=event.rows,
+            sign_in_hint=self._sign_in_hint(Account.get_or_none(Account.name == event.account)))
+
+    def _notify_accounts(self) -> list[notify.AccountFreshness]:
+        accounts = {a.id: a for a in Account.select()}
+        paused_all = settings.get("scheduler.paused_all")
+        schedules: dict[int, list[Schedule]] = {}
+        for schedule in Schedule.select(Schedule.account, Schedule.name, Schedule.paused, Schedule.frequency):
+            schedules.setdefault(schedule.account_id, []).append(schedule)
+        running = {r.account_id for r in SyncRun.select(SyncRun.account).where(SyncRun.status.in_(ACTIVE_STATUSES))}
+        out = []
+        for h in queries.account_health():
+            account, own = accounts[h.account_id], schedules.get(h.account_id, [])
+            out.append(notify.AccountFreshness(
+                account=h.name, last_success_at=_aware(h.last_success_at), created_at=_aware(account.created_at),
+                expected=not paused_all and any(not s.paused and s.frequency != "manual" for s in own),
+                schedules=tuple(s.name for s in own), running=h.account_id in running,
+                needs_sign_in=h.auth_state == "needs_sign_in", sign_in_detail=account.auth_message or "",
+                sign_in_hint=self._sign_in_hint(account)))
+        return out
+
     # --- export -------------------------------------------------------------------------------------------
 
     def export_rows(self, kind: str) -> tuple[list[str], Iterator[tuple[Any, ...]]]:
@@ -650,7 +862,9 @@ class Services:
         """The newest run log lines with their run's names and status, newest first."""
         return [{"event_id": a.event_id, "run_id": a.run_id, "at": iso(a.at), "level": a.level,
                  "message": a.message, "run_status": a.run_status, "schedule": a.schedule_name,
-                 "account": a.account_name, "trigger": a.trigger} for a in queries.recent_run_events(limit)]
+                 "account": a.account_name, "trigger": a.trigger, "run_rows": a.run_rows,
+                 "run_duration_s": a.run_duration_s, "run_finished_at": iso(a.run_finished_at),
+                 "run_error": a.run_error} for a in queries.recent_run_events(limit)]
 
     def chart_series(self, days: int = 30, utc_offset_minutes: int = 0,
                      now: datetime | None = None) -> dict[str, Any]:
@@ -733,19 +947,27 @@ class Services:
 
     @staticmethod
     def platforms() -> list[dict[str, Any]]:
-        """The platforms of this build (no I/O): name, label, options, sandbox, minimum interval, lookback."""
+        """The platforms of this build (no I/O): name, label, options, sandbox, minimum interval, lookback, and
+        whether it has a browser sign-in (connect_account)."""
+        try:
+            from autosync_desktop.connectors import oauth
+
+            browser = set(getattr(oauth, "PROVIDERS", {}))
+        except ImportError:
+            browser = set()
         return [{"name": p.name, "label": p.label, "option_names": list(p.option_names), "sandbox": p.is_sandbox,
                  "available": p.factory is not None, "min_interval_minutes": p.min_interval_minutes,
-                 "default_lookback_days": p.default_lookback_days} for p in registry.PLATFORMS.values()]
+                 "default_lookback_days": p.default_lookback_days, "browser_sign_in": p.name in browser}
+                for p in registry.PLATFORMS.values()]
 
     def export_history(self, filters: dict[str, Any] | None, fmt: str, out: IO[str],
-                       progress: Any = None) -> int:
-        """Write the runs matching `filters` (as the History table shows them, newest first) as CSV or JSON.
+                       progress: Any = None, order: str = "newest") -> int:
+        """Write the runs matching `filters` (as the History table shows them, in its order) as CSV or JSON.
         `progress(count)` is called every 1000 rows; it may raise to abort."""
         from autosync_desktop import export as exporter
 
         flt = self._history_filter(filters)
-        rows = (tuple(run_dict(r)[c] for c in RUN_COLUMNS) for r in queries.history_iter(flt))
+        rows = (tuple(run_dict(r)[c] for c in RUN_COLUMNS) for r in queries.history_iter(flt, order))
         return self._write_export(exporter, fmt, out, RUN_COLUMNS, self._counting(rows, progress))
 
     def _stats_filter(self, filters: dict[str, Any] | None) -> queries.StatsFilter:
@@ -857,6 +1079,16 @@ def _campaign_rows() -> Iterator[tuple[Any, ...]]:
     for c in query.iterator():
         yield (c.account.platform, c.account.external_id, c.campaign_id, c.name, c.status, c.status_raw,
                c.currency, c.updated_at, iso(c.synced_at))
+
+
+def _aware(moment: datetime | None) -> datetime | None:
+    """Store timestamps are naive UTC; the notifier works with aware ones."""
+    return moment.replace(tzinfo=UTC) if moment is not None and moment.tzinfo is None else moment
+
+
+def _notify_totals(since: datetime, until: datetime) -> notify.DigestTotals:
+    m = queries.period_metrics(since, until)
+    return notify.DigestTotals(runs=m.total_runs, succeeded=m.succeeded, failed=m.failed, rows=m.rows_processed)
 
 
 def _file_size(path: Path) -> int:

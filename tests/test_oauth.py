@@ -108,3 +108,28 @@ def test_cancel_stops_waiting_for_the_browser(svc: Services) -> None:
     with pytest.raises(Exception, match="cancelled"):
         svc.connect_account("Li", on_url=lambda url: cancel.set(), client_id="x", client_secret="y",
                             timeout_s=30, cancel=cancel)
+
+
+def test_set_credentials_replaces_a_token_only_when_it_works(svc: Services, memory_keyring, scripted,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    import dataclasses
+    import json
+
+    from autosync_desktop.connectors import registry
+    from autosync_desktop.connectors.base import ReauthRequired
+
+    svc.add_account("scripted", "S")
+    with pytest.raises(UserError, match="needs no credentials"):  # a sandbox platform
+        svc.set_credentials("S", {"access_token": "x"})
+    # the same scripted platform, but as one that takes a pasted token (like Meta)
+    monkeypatch.setitem(registry.PLATFORMS, "scripted",
+                        dataclasses.replace(registry.PLATFORMS["scripted"], is_sandbox=False))
+    key = ("autosync-desktop", "account:S")
+    memory_keyring[key] = json.dumps({"access_token": "old"})
+    scripted.failures = [ReauthRequired("token invalid")]
+    with pytest.raises(UserError, match=r"did not work .*the old ones are kept"):
+        svc.set_credentials("S", {"access_token": "bad"})
+    assert json.loads(memory_keyring[key]) == {"access_token": "old"}
+    assert "replaced and checked" in svc.set_credentials("S", {"access_token": "new"})
+    assert json.loads(memory_keyring[key]) == {"access_token": "new"}
+    assert Account.get(Account.name == "S").auth_state == "ok"

@@ -192,6 +192,7 @@ class ConnectorContext:
         self.stats = CallStats()
         self.retry = retry or RetryPolicy()
         self.limits = limits or HttpLimits()
+        self.platform_label: str | None = None  # "Google Ads": how messages name the platform
         self.credentials_sink = save_credentials
 
     def save_credentials(self, credentials: dict[str, str]) -> None:
@@ -249,9 +250,15 @@ class PlatformSpec:
     factory: Callable[..., Connector] | None = None
     option_names: tuple[str, ...] = ()
     is_sandbox: bool = False
+    normalise_id: Callable[[str], str] | None = None  # the platform's canonical account id ("act_1" -> "1")
+
+    def canonical_id(self, raw: str) -> str:
+        """The account id as stored and exported; raises Permanent (naming the field) when it is malformed."""
+        return self.normalise_id(raw) if self.normalise_id else raw.strip()
 
     def build(self, account_id: str, options: dict[str, Any], credentials: dict[str, str] | None,
               ctx: ConnectorContext) -> Connector:
         if self.factory is None:
             raise Permanent(f"The {self.label} connector is not available in this build.")
+        ctx.platform_label = self.label
         return self.factory(account_id=account_id, options=options, credentials=credentials, ctx=ctx)

@@ -17,6 +17,7 @@ Errors that escape after retries carry `exhausted=True`, so the engine does not 
 from __future__ import annotations
 
 import email.utils
+import re
 import threading
 import time
 from collections import deque
@@ -40,21 +41,24 @@ Classifier = Callable[[requests.Response], ConnectorError | None]
 
 
 class PlatformPacer:
-    """Requests-per-minute and concurrency limits for one platform, shared across its accounts."""
+    """Requests-per-minute and concurrency limits for one platform, shared across its accounts.
+
+    Pauses (a rate limit's wait, usage near the limit) belong to one account, not to the platform: they are
+    passed in as `paused_until` by that account's HttpClient, so one throttled account never stalls the others.
+    """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._sent: deque[float] = deque()
         self._active = 0
         self._changed = threading.Condition(self._lock)
-        self.paused_until = 0.0  # time.monotonic(); set from usage headers or a platform-wide throttle
 
-    def acquire(self, limits: HttpLimits, ctx: ConnectorContext) -> None:
+    def acquire(self, limits: HttpLimits, ctx: ConnectorContext, paused_until: float = 0.0) -> None:
         while True:
             ctx.check()
             with self._lock:
                 now = time.monotonic()
-                wait = self.paused_until - now
+                wait = paused_until - now
                 if limits.requests_per_minute > 0:
                     while self._sent and now - self._sent[0] >= 60.0:
                         self._sent.popleft()
@@ -73,10 +77,6 @@ class PlatformPacer:
         with self._lock:
             self._active = max(0, self._active - 1)
             self._changed.notify()
-
-    def pause_for(self, seconds: float) -> None:
-        with self._lock:
-            self.paused_until = max(self.paused_until, time.monotonic() + seconds)
 
 
 _pacers: dict[str, PlatformPacer] = {}
@@ -118,6 +118,11 @@ class HttpClient:
         self.session = requests.Session()
         self.session.headers.update({"User-Agent": USER_AGENT, **(headers or {})})
         self.pacer = pacer_for(platform)
+        self.label = ctx.platform_label or platform
+        self.paused_until = 0.0  # time.monotonic(): this account waits (rate limit, usage near the limit) until then
+
+    def pause_for(self, seconds: float) -> None:
+        self.paused_until = max(self.paused_until, time.monotonic() + seconds)
 
     def close(self) -> None:
         self.session.close()
@@ -140,33 +145,33 @@ class HttpClient:
                 if not retry or attempt >= policy.max_attempts:
                     exc.exhausted = True
                     raise
-                self.ctx.log("warning", f"{self.platform}: {exc.error_class} ({exc.message}); attempt {attempt} "
-                                        f"of {policy.max_attempts}, retrying in {wait:.1f} s")
+                self.ctx.log("warning", f"{self.label}: {exc.error_class} ({exc.message}); attempt {attempt} "
+                                        f"of {policy.max_attempts}, retrying in {_seconds(wait)}")
                 if isinstance(exc, RateLimited):
-                    self.pacer.pause_for(wait)
+                    self.pause_for(wait)
                 self.ctx.sleep(wait)
                 attempt += 1
 
     def _send_once(self, method: str, url: str, **kwargs: Any) -> requests.Response:
         limits = self.ctx.limits
-        self.pacer.acquire(limits, self.ctx)
+        self.pacer.acquire(limits, self.ctx, self.paused_until)
         started = time.perf_counter()
         try:
             kwargs.setdefault("timeout", (min(10.0, limits.timeout_s), limits.timeout_s))
             response = self.session.request(method, url, **kwargs)
         except requests.Timeout as exc:
             self.ctx.stats.record((time.perf_counter() - started) * 1000, ok=False)
-            raise Transient(f"{self.platform} did not answer within {limits.timeout_s:g} s") from exc
+            raise Transient(f"{self.label} did not answer within {limits.timeout_s:g} s") from exc
         except requests.ConnectionError as exc:
             self.ctx.stats.record((time.perf_counter() - started) * 1000, ok=False)
-            raise Transient(f"Could not reach {self.platform}: {_short(exc)}") from exc
+            raise Transient(f"Could not reach {self.label}: {_short(exc)}") from exc
         finally:
             self.pacer.release()
         latency_ms = (time.perf_counter() - started) * 1000
         pause = self.on_response(response) if self.on_response else None
         if pause:
-            self.pacer.pause_for(pause)
-            self.ctx.log("info", f"{self.platform}: usage near the platform's limit, pausing {pause:.0f} s")
+            self.pause_for(pause)
+            self.ctx.log("info", f"{self.label}: usage near the platform's limit, pausing {_seconds(pause)}")
         error = self.classify(response)
         self.ctx.stats.record(latency_ms, ok=error is None)
         if error is None:
@@ -180,6 +185,14 @@ class HttpClient:
         raise error
 
 
+_QUERY = re.compile(r"\?[^\s'\")]*")
+
+
 def _short(exc: Exception) -> str:
-    text = str(exc)
+    """An exception's text for users and logs: query strings (which may carry tokens) removed, length capped."""
+    text = _QUERY.sub("?…", str(exc))
     return text if len(text) < 200 else text[:197] + "…"
+
+
+def _seconds(value: float) -> str:
+    return f"{value:.1f} s" if value < 10 else f"{value:.0f} s"

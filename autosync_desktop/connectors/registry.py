@@ -14,9 +14,9 @@ PLATFORMS: dict[str, PlatformSpec] = {
     spec.name: spec
     for spec in (
         demo.SPEC,
-        PlatformSpec(name="google_ads", label="Google Ads", default_lookback_days=30),
-        PlatformSpec(name="meta_ads", label="Meta Ads", default_lookback_days=28),
-        PlatformSpec(name="linkedin_ads", label="LinkedIn Ads", default_lookback_days=7),
+        __import__("autosync_desktop.connectors.google_ads", fromlist=["SPEC"]).SPEC,
+        __import__("autosync_desktop.connectors.meta_ads", fromlist=["SPEC"]).SPEC,
+        __import__("autosync_desktop.connectors.linkedin_ads", fromlist=["SPEC"]).SPEC,
     )
 }
 

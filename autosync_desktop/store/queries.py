@@ -387,13 +387,18 @@ class ActivityRow:
     schedule_name: str | None
     account_name: str
     trigger: str
+    run_rows: int = 0
+    run_duration_s: float | None = None
+    run_finished_at: datetime | None = None
+    run_error: str | None = None  # error message, else the reason (skipped, cancelled, interrupted)
 
 
 def recent_run_events(limit: int = 50) -> list[ActivityRow]:
     """The newest run log lines (RunEvent joined to its run), newest first; one seek on the rowid."""
-    sql = ("SELECT e.id, e.run_id, e.at, e.level, e.message, r.status, r.schedule_name, r.account_name, r.trigger"
+    sql = ("SELECT e.id, e.run_id, e.at, e.level, e.message, r.status, r.schedule_name, r.account_name, r.trigger,"
+           " r.rows, r.duration_s, r.finished_at, COALESCE(r.error_message, r.reason)"
            " FROM run_event e JOIN sync_run r ON r.id = e.run_id ORDER BY e.id DESC LIMIT ?")
-    return [ActivityRow(row[0], row[1], _parse(row[2]) or utcnow(), *row[3:])
+    return [ActivityRow(row[0], row[1], _parse(row[2]) or utcnow(), *row[3:11], _parse(row[11]), row[12])
             for row in database_proxy.execute_sql(sql, (limit,))]
 
 

@@ -7,6 +7,7 @@ it against the declaration and raises SettingError naming the key and the allowe
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,6 +27,8 @@ class SettingSpec:
     minimum: float | None = None
     maximum: float | None = None
     choices: tuple[str, ...] | None = None
+    pattern: str | None = None  # str values: a regular expression the whole (stripped) value must match
+    hint: str = ""  # what `pattern` means, for the error message
 
     def parse(self, raw: Any) -> Any:
         value: Any
@@ -37,7 +40,7 @@ class SettingSpec:
             elif self.kind is float:
                 value = float(str(raw).strip())
             else:
-                value = str(raw)
+                value = str(raw).strip() if self.pattern is not None else str(raw)
         except ValueError as exc:
             raise SettingError(f"{self.key}: expected {self.kind.__name__}, got {raw!r}") from exc
         if self.minimum is not None and value < self.minimum:
@@ -46,6 +49,9 @@ class SettingSpec:
             raise SettingError(f"{self.key}: must be at most {_num(self.maximum)} (got {_num(value)})")
         if self.choices is not None and value not in self.choices:
             raise SettingError(f"{self.key}: must be one of {', '.join(self.choices)} (got {value!r})")
+        if self.pattern is not None and not re.fullmatch(self.pattern, value):
+            got = "" if "://" in value else f" (got {value!r})"  # a refused URL may hold a token: not echoed
+            raise SettingError(f"{self.key}: {self.hint or 'not in the expected format'}{got}")
         return value
 
 
@@ -63,6 +69,72 @@ def _parse_bool(raw: Any) -> bool:
 def _num(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else str(value)
 
+
+# --- notifications (autosync_desktop/notify) ---
+NOTIFY_CHANNELS = {"desktop": "desktop (tray) notifications", "email": "email", "slack": "Slack",
+                   "webhook": "the signed webhook", "sms": "SMS (Twilio)"}
+_NOTIFY_TOGGLES = (
+    ("on_failure", True, "a sync fails (once per problem, not per retry)"),
+    ("on_recovery", True, "a sync works again after failing, or stale data is fresh again"),
+    ("on_success", False, "any sync succeeds"),
+    ("on_stale", True, "an account had no successful sync for notify.stale_hours"),
+    ("on_sign_in", True, "an account needs you to sign in again"),
+)
+_HHMM = r"([01]\d|2[0-3]):[0-5]\d"
+_EMAIL = r"[^@\s,]+@[^@\s,]+\.[^@\s,]+"
+_PHONE = r"\+[1-9]\d{6,14}"
+_URL_WITHOUT_TOKEN = (r"(https?://(?![^/?#]*@)(?!.*[?&;](?:access_token|token|key|api_key|apikey|secret|sig|signature"
+                      r"|password|auth)=)[^\s]+)?")
+_NOTIFY_CHANNEL_SPECS = tuple(
+    spec for channel, label in NOTIFY_CHANNELS.items() for spec in (
+        SettingSpec(f"notify.{channel}.enabled", bool, channel == "desktop", f"Send notifications by {label}"),
+        *(SettingSpec(f"notify.{channel}.{suffix}", bool, default, f"Notify by {label} when {what}")
+          for suffix, default, what in _NOTIFY_TOGGLES)))
+_NOTIFY_SPECS = (
+    *_NOTIFY_CHANNEL_SPECS,
+    SettingSpec("notify.stale_hours", int, 24,
+                "Warn when an account with an active schedule had no successful sync for this many hours "
+                "(0: never)", 0, 24 * 365),
+    SettingSpec("notify.min_interval_minutes", int, 60,
+                "At most one message per sync schedule and channel in this many minutes; later ones are held and "
+                "sent together (0: no limit)", 0, 1440),
+    SettingSpec("notify.quiet_start", str, "", "Quiet hours start (local HH:MM, empty: none); messages are held "
+                "and sent as one summary when quiet hours end", pattern=f"({_HHMM})?", hint="use HH:MM, e.g. 22:00"),
+    SettingSpec("notify.quiet_end", str, "", "Quiet hours end (local HH:MM, e.g. 07:00)", pattern=f"({_HHMM})?",
+                hint="use HH:MM, e.g. 07:00"),
+    SettingSpec("notify.email.host", str, "", "SMTP server host name, e.g. smtp.example.com",
+                pattern=r"[A-Za-z0-9.\-\[\]:]*", hint="a host name such as smtp.example.com"),
+    SettingSpec("notify.email.port", int, 587, "SMTP port (587 for starttls, 465 for ssl, 25 for none)", 1, 65535),
+    SettingSpec("notify.email.security", str, "starttls", "SMTP connection security",
+                choices=("none", "starttls", "ssl")),
+    SettingSpec("notify.email.username", str, "", "SMTP user name (empty: no login); the password goes to the "
+                "keyring with 'autosync notify set-secret email'"),
+    SettingSpec("notify.email.from", str, "", "Sender address of notification mails", pattern=f"({_EMAIL})?",
+                hint="an email address such as autosync@example.com"),
+    SettingSpec("notify.email.to", str, "", "Recipients of notification mails (comma-separated)",
+                pattern=rf"({_EMAIL}(\s*,\s*{_EMAIL})*)?", hint="email addresses separated by commas"),
+    SettingSpec("notify.email.digest", bool, False,
+                "Email gets one daily digest (failures, recoveries, stale accounts, totals) instead of single "
+                "messages"),
+    SettingSpec("notify.email.digest_at", str, "08:00", "Local time of the daily email digest (HH:MM)",
+                pattern=_HHMM, hint="use HH:MM, e.g. 08:00"),
+    SettingSpec("notify.webhook.url", str, "",
+                "Webhook URL that receives signed JSON posts; a URL that embeds a token goes to the keyring instead "
+                "('autosync notify set-secret webhook --url')", pattern=_URL_WITHOUT_TOKEN,
+                hint="an http(s) URL without a token or password in it; keep a URL that embeds one in the keyring "
+                     "with 'autosync notify set-secret webhook --url'"),
+    SettingSpec("notify.sms.api_base", str, "https://api.twilio.com", "Twilio API base URL",
+                pattern=r"https?://[^\s/]+/?", hint="a base URL such as https://api.twilio.com"),
+    SettingSpec("notify.sms.account_sid", str, "", "Twilio Account SID (AC…); the auth token goes to the keyring "
+                "with 'autosync notify set-secret sms'", pattern=r"(AC[0-9a-fA-F]{32})?",
+                hint="a Twilio Account SID: AC followed by 32 hex digits"),
+    SettingSpec("notify.sms.from", str, "", "Twilio sender: a phone number (+15551234567) or a Messaging Service "
+                "SID (MG…)", pattern=rf"({_PHONE}|MG[0-9a-fA-F]{{32}})?",
+                hint="a phone number in international format (+15551234567) or a Messaging Service SID"),
+    SettingSpec("notify.sms.to", str, "", "Phone numbers that get SMS alerts (comma-separated, international format)",
+                pattern=rf"({_PHONE}(\s*,\s*{_PHONE})*)?", hint="phone numbers such as +15551234567, "
+                "separated by commas"),
+)
 
 SPECS: tuple[SettingSpec, ...] = (
     SettingSpec("retry.max_attempts", int, 4, "Attempts per run window before the run fails", 1, 20),
@@ -89,11 +161,14 @@ SPECS: tuple[SettingSpec, ...] = (
     SettingSpec("retention.runs_days", int, 180, "Keep run history and its log lines this many days", 1, 36500),
     SettingSpec("retention.stats_months", int, 0, "Delete daily stats older than this many months (0: keep all)",
                 0, 1200),
+    *_NOTIFY_SPECS,
 )
 SPEC_BY_KEY = {spec.key: spec for spec in SPECS}
 
 # Keys written by the app itself (not user-editable), shown by `settings list`.
 STATE_KEYS = ("retention.last_prune",)
+# App-maintained keys not shown by `settings list`: the notifier's state and each channel's last result.
+INTERNAL_PREFIXES = ("notify.state", "notify.result.")
 
 
 PER_PLATFORM = ("http.requests_per_minute", "http.max_concurrent")
@@ -116,7 +191,7 @@ def get(key: str) -> Any:
     row = Setting.get_or_none(Setting.key == key)
     if row is not None:
         return json.loads(row.value)
-    if key in STATE_KEYS:
+    if key in STATE_KEYS or key.startswith(INTERNAL_PREFIXES):
         return None
     return spec_for(key).default  # raises, listing the known keys, for an unknown one
 
@@ -135,7 +210,7 @@ def set_value(key: str, raw: Any) -> Any:
 
 def set_state(key: str, value: Any) -> None:
     """Write an app-maintained value (e.g. the last prune) that is not a user setting."""
-    if key not in STATE_KEYS:
+    if key not in STATE_KEYS and not key.startswith(INTERNAL_PREFIXES):
         raise SettingError(f"{key!r} is not an app state key")
     _write(key, value)
 

@@ -110,10 +110,10 @@ class Engine:
     # --- entry point --------------------------------------------------------------------------------------
 
     def execute(self, run_id: int, cancel_event: threading.Event) -> Outcome:
-        row = SyncRun.get_or_none(SyncRun.id == run_id)
-        if row is None or not runs.mark_running(run_id):
-            status = row.status if row else "missing"
-            return Outcome(status=SyncRun.get_by_id(run_id).status if row else status)
+        if SyncRun.get_or_none(SyncRun.id == run_id) is None:
+            return Outcome("missing")
+        if not runs.mark_running(run_id):  # cancelled (or reaped) before it could start
+            return Outcome(SyncRun.get_by_id(run_id).status)
         row = SyncRun.get_by_id(run_id)
         started = time.monotonic()
         timeout_s = settings.get("sync.run_timeout_minutes") * 60
@@ -185,6 +185,7 @@ class Engine:
                 run.rows += written
                 run.windows_done += 1
                 self._save_counters(run)
+                del buffer  # free this window before the next one is fetched: the peak holds one window
                 self._log(run.row.id, "info", f"Window {window}: {written} rows")
                 self._progress(run, f"window {window} done")
         return Outcome("succeeded")

@@ -1,0 +1,546 @@
+"""The Google Ads connector: campaigns and daily campaign metrics over the Google Ads API (REST, GAQL).
+
+API version: `API_VERSION` is "26", current when this was written (released 2026-10-14). tap-google-ads pins
+v20, but Google sunset v20 on 2026-06-10 (and v22 on 2026-10-07); a major version lives about a year, so
+bump the constant when Google announces the sunset of this one. The JSON shapes used here (searchStream
+batches, google.rpc errors) have been stable across versions.
+
+Auth: an OAuth2 desktop-app client. The keyring holds {client_id, client_secret, refresh_token,
+developer_token[, login_customer_id]}; an access token comes from the refresh grant, lazily before the first
+call and again on refresh_auth(). It is cached in memory and handed to ctx.save_credentials (the keyring), so
+the next run reuses it until it is about to expire. Tokens are never logged and never put in messages.
+
+Queries go to `customers/{cid}/googleAds:searchStream`, which answers one JSON array of batches with
+`results`. int64 fields (ids, impressions, clicks, costMicros) arrive as strings; proto3 JSON leaves out
+zero values, so a missing metric is 0. Money: costMicros passes through; conversionsValue is parsed from
+the JSON text as a Decimal (never through a float) and converted with money_to_micros.
+
+Errors (google.rpc shape, on searchStream possibly wrapped in an array, possibly as the last element of a
+200 stream) map onto the classes of connectors/base.py:
+- 429 / RESOURCE_EXHAUSTED -> RateLimited, retry_after from quotaErrorDetails.retryDelay ("30s") or
+  google.rpc.RetryInfo, else the Retry-After header (filled in by the HTTP layer);
+- 408 / 5xx -> Transient; a 200 whose body is not JSON -> Transient;
+- 401 -> AuthExpired (the engine refreshes once), except a rejected developer token or customer id
+  (Permanent) and a Google user without Google Ads access (ReauthRequired);
+- 403 -> Permanent naming what to check (login_customer_id, developer-token approval, account access);
+- 400 and other 4xx -> Permanent, with the manager-account case (REQUESTED_METRICS_FOR_MANAGER) explained;
+- the token endpoint: invalid_grant (and a rejected OAuth client) -> ReauthRequired.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections.abc import Iterable, Iterator
+from datetime import date
+from decimal import Decimal
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+
+import requests
+
+from .base import (
+    AccountInfo,
+    AuthExpired,
+    CampaignRecord,
+    ConnectorContext,
+    ConnectorError,
+    DailyStatRecord,
+    Permanent,
+    PlatformSpec,
+    RateLimited,
+    ReauthRequired,
+    Transient,
+    money_to_micros,
+)
+from .http import HttpClient
+
+API_VERSION = "26"
+DEFAULT_API_BASE_URL = "https://googleads.googleapis.com"
+DEFAULT_TOKEN_URL = "https://oauth2.googleapis.com/token"
+REQUIRED_CREDENTIALS = ("client_id", "client_secret", "refresh_token", "developer_token")
+PAGE_SIZE = 1000  # records per yielded page
+TOKEN_MARGIN_S = 120.0  # refresh an access token this long before Google says it expires
+DEFAULT_TOKEN_LIFETIME_S = 3599.0
+
+CUSTOMER_QUERY = ("SELECT customer.id, customer.descriptive_name, customer.currency_code, customer.time_zone "
+                  "FROM customer")
+# No WHERE on campaign.status: paused and removed campaigns are synced too (removed ones have past stats).
+CAMPAIGN_QUERY = "SELECT customer.currency_code, campaign.id, campaign.name, campaign.status FROM campaign"
+STATS_QUERY = ("SELECT customer.currency_code, campaign.id, campaign.name, segments.date, metrics.impressions, "
+               "metrics.clicks, metrics.cost_micros, metrics.conversions, metrics.conversions_value "
+               "FROM campaign WHERE segments.date BETWEEN '{start}' AND '{end}'")
+
+STATUS_MAP = {"ENABLED": "ACTIVE", "PAUSED": "PAUSED", "REMOVED": "REMOVED"}
+_LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
+_EXTRA_OPTIONS = ("lookback_days",)  # read by the engine, accepted here
+_DURATION = re.compile(r"\s*(\d+(?:\.\d+)?)s?\s*")
+_MANAGER_HELP = ("this is a manager (MCC) account, which has no metrics of its own; add the client account id "
+                 "instead (--account-id) and use login_customer_id={cid} to reach it through this manager")
+
+T = TypeVar("T")
+Json = Any
+
+
+class AccessDenied(Permanent):
+    """403 PERMISSION_DENIED: still a Permanent error; test_connection adds which customers are accessible."""
+
+
+# --- option and credential parsing ------------------------------------------------------------------------
+
+def customer_id(value: object, field: str) -> str:
+    """A Google Ads customer id as 10 digits; accepts the UI's "123-456-7890" form."""
+    text = re.sub(r"[\s-]", "", str(value or ""))
+    if not (len(text) == 10 and text.isascii() and text.isdigit()):
+        raise Permanent(f"Google Ads {field} must be a 10-digit customer id such as 123-456-7890 "
+                        f"(got {value!r}); it is shown at the top of the Google Ads web interface.")
+    return text
+
+
+def _url(value: object, field: str, *, path_allowed: bool) -> str:
+    text = str(value).strip()
+    parts = urlsplit(text)
+    secure = parts.scheme == "https" or (parts.scheme == "http" and parts.hostname in _LOOPBACK_HOSTS)
+    if not secure or not parts.netloc or parts.query or parts.fragment:
+        raise Permanent(f"Google Ads option {field} must be an https:// URL (plain http only for a local test "
+                        f"server), got {text!r}.")
+    if not path_allowed and parts.path not in ("", "/"):
+        raise Permanent(f"Google Ads option {field} is the scheme and host only, such as {DEFAULT_API_BASE_URL} "
+                        f"(the /v{API_VERSION}/ path is added by AutoSync), got {text!r}.")
+    return text.rstrip("/") if not path_allowed else text
+
+
+def _credentials(credentials: dict[str, str] | None) -> dict[str, str]:
+    creds = {str(k): str(v).strip() for k, v in (credentials or {}).items() if v is not None}
+    missing = [key for key in REQUIRED_CREDENTIALS if not creds.get(key)]
+    if missing:
+        raise Permanent(f"The Google Ads credentials lack {', '.join(missing)}. Re-add the account with "
+                        f"--credentials-stdin and one JSON object with {', '.join(REQUIRED_CREDENTIALS)} "
+                        "(and login_customer_id when you go through a manager account).")
+    return creds
+
+
+def _cached_token(creds: dict[str, str]) -> tuple[str | None, float]:
+    """An access token saved by an earlier run, if it is still good for a while."""
+    token = creds.get("access_token")
+    try:
+        expires_at = float(creds.get("access_token_expires_at") or 0)
+    except ValueError:
+        expires_at = 0.0
+    if token and expires_at - TOKEN_MARGIN_S > time.time():
+        return token, expires_at
+    return None, 0.0
+
+
+# --- reading google.rpc error bodies ----------------------------------------------------------------------
+
+def _load(response: requests.Response) -> Json:
+    """The body as JSON, exact decimals kept as Decimal; raises ValueError when it is not JSON."""
+    return json.loads(response.content, parse_float=Decimal)
+
+
+def _find_error(body: Json) -> dict[str, Any] | None:
+    """The google.rpc error object of a body: {"error": {...}} or an array holding one."""
+    items = body if isinstance(body, list) else [body]
+    for item in items:
+        if isinstance(item, dict) and isinstance(item.get("error"), dict):
+            return item["error"]
+    return None
+
+
+def _ads_errors(error: dict[str, Any]) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    for detail in error.get("details") or []:
+        if isinstance(detail, dict) and isinstance(detail.get("errors"), list):
+            out.extend(e for e in detail["errors"] if isinstance(e, dict))
+    return out
+
+
+def _code(item: dict[str, Any]) -> str | None:
+    """One GoogleAdsError's code as "QueryError.REQUESTED_METRICS_FOR_MANAGER"."""
+    for kind, value in (item.get("errorCode") or {}).items():
+        return f"{kind[:1].upper()}{kind[1:]}.{value}"
+    return None
+
+
+def _codes(error: dict[str, Any]) -> list[str]:
+    return [code for item in _ads_errors(error) if (code := _code(item))]
+
+
+def _duration(value: object) -> float | None:
+    """A protobuf Duration in JSON ("30s", "1.5s") as seconds."""
+    match = _DURATION.fullmatch(str(value)) if value is not None else None
+    return float(match.group(1)) if match else None
+
+
+def _retry_delay(error: dict[str, Any]) -> float | None:
+    for item in _ads_errors(error):
+        quota = (item.get("details") or {}).get("quotaErrorDetails") or {}
+        delay = _duration(quota.get("retryDelay"))
+        if delay is not None:
+            return delay
+    for detail in error.get("details") or []:
+        if isinstance(detail, dict) and str(detail.get("@type", "")).endswith("google.rpc.RetryInfo"):
+            delay = _duration(detail.get("retryDelay"))
+            if delay is not None:
+                return delay
+    return None
+
+
+def _platform_message(error: dict[str, Any] | None, http_status: int, text: str) -> str:
+    if not error:
+        snippet = " ".join(text.split())[:200]
+        return f"HTTP {http_status}" + (f": {snippet}" if snippet else "")
+    head = f"{error.get('status') or f'HTTP {http_status}'}: {error.get('message') or 'no message'}"
+    details = [": ".join(str(p) for p in (_code(item), item.get("message")) if p) for item in _ads_errors(error)]
+    message = "; ".join([head, *(d for d in details[:3] if d)])
+    return message if len(message) <= 600 else message[:597] + "…"
+
+
+# --- value parsing ----------------------------------------------------------------------------------------
+
+def _int(value: Json, field: str) -> int:
+    """An int64 (a JSON string, sometimes a number); missing means 0."""
+    if value is None or value == "":
+        return 0
+    if isinstance(value, bool):
+        raise Permanent(f"Google Ads sent an unexpected {field} value: {value!r}")
+    try:
+        return int(value)
+    except (TypeError, ValueError, ArithmeticError) as exc:
+        raise Permanent(f"Google Ads sent an unexpected {field} value: {value!r}") from exc
+
+
+def _float(value: Json, field: str) -> float:
+    if value is None or value == "":
+        return 0.0
+    try:
+        return float(value)
+    except (TypeError, ValueError) as exc:
+        raise Permanent(f"Google Ads sent an unexpected {field} value: {value!r}") from exc
+
+
+def _money_micros(value: Json) -> int:
+    """conversionsValue (a double, parsed from the JSON text as Decimal) to micros, never via float."""
+    return 0 if value is None else money_to_micros(str(value))
+
+
+def _campaign_id(campaign: dict[str, Any]) -> str:
+    if campaign.get("id") in (None, ""):
+        raise Permanent("Google Ads sent a campaign row without campaign.id")
+    return str(_int(campaign["id"], "campaign.id"))
+
+
+def _day(value: Json) -> date:
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError as exc:
+        raise Permanent(f"Google Ads sent an unexpected segments.date value: {value!r}") from exc
+
+
+def _results(batches: Json) -> Iterator[dict[str, Any]]:
+    """The result rows of a searchStream answer (an array of batches; a lone batch object is accepted)."""
+    for batch in batches if isinstance(batches, list) else [batches]:
+        if isinstance(batch, dict):
+            yield from (row for row in batch.get("results") or [] if isinstance(row, dict))
+
+
+def _pages(items: Iterable[T], size: int = PAGE_SIZE) -> Iterator[list[T]]:
+    page: list[T] = []
+    for item in items:
+        page.append(item)
+        if len(page) >= size:
+            yield page
+            page = []
+    if page:
+        yield page
+
+
+# --- the connector ----------------------------------------------------------------------------------------
+
+class GoogleAdsConnector:
+    """One Google Ads customer (client account), optionally reached through a manager account."""
+
+    platform = "google_ads"
+
+    def __init__(self, *, account_id: str, options: dict[str, Any], credentials: dict[str, str] | None,
+                 ctx: ConnectorContext) -> None:
+        self.ctx = ctx
+        options = dict(options or {})
+        unknown = sorted(set(options) - set(SPEC.option_names) - set(_EXTRA_OPTIONS))
+        if unknown:
+            ctx.log("warning", f"Google Ads: ignoring unknown option(s) {', '.join(unknown)}")
+        self.customer_id = customer_id(account_id, "account id")
+        creds = _credentials(credentials)
+        login = options.get("login_customer_id") or creds.get("login_customer_id")
+        self.login_customer_id = customer_id(login, "login_customer_id") if login else None
+        self.api_base = _url(options.get("api_base_url") or DEFAULT_API_BASE_URL, "api_base_url",
+                             path_allowed=False)
+        self.token_url = _url(options.get("token_url") or DEFAULT_TOKEN_URL, "token_url", path_allowed=True)
+        self._creds = creds
+        self._access_token, self._expires_at = _cached_token(creds)
+        self._accepted: tuple[requests.Response, Json] | None = None  # body parsed by a classifier
+        headers = {"developer-token": creds["developer_token"], "Accept": "application/json"}
+        if self.login_customer_id:
+            headers["login-customer-id"] = self.login_customer_id
+        self._api = HttpClient("google_ads", ctx, self._classify_api, headers=headers)
+        # The token endpoint gets its own session: no developer token there, and its own pacing.
+        self._oauth = HttpClient("google_oauth", ctx, self._classify_token, headers={"Accept": "application/json"})
+
+    # --- the Connector protocol ---
+
+    def account_info(self) -> AccountInfo:
+        return self._account_info(retry=True)
+
+    def fetch_campaigns(self) -> Iterator[list[CampaignRecord]]:
+        yield from _pages(self._campaign(row) for row in _results(self._search(CAMPAIGN_QUERY)))
+
+    def fetch_daily_stats(self, start: date, end: date) -> Iterator[list[DailyStatRecord]]:
+        if start > end:
+            raise Permanent(f"The requested date range is empty: {start.isoformat()} is after {end.isoformat()}.")
+        query = STATS_QUERY.format(start=start.isoformat(), end=end.isoformat())
+        yield from _pages(self._stat(row) for row in _results(self._search(query)))
+
+    def refresh_auth(self) -> None:
+        self._refresh_access_token(retry=True)
+
+    def test_connection(self) -> str:
+        """One customer query (no retries, one token refresh if needed), in plain words."""
+        try:
+            try:
+                info = self._account_info(retry=False)
+            except AuthExpired:
+                self._refresh_access_token(retry=False)
+                info = self._account_info(retry=False)
+        except AccessDenied as exc:
+            raise AccessDenied(exc.message + self._accessible_hint(), platform_message=exc.platform_message) from exc
+        details = ", ".join(v for v in (info.name, info.currency, info.timezone) if v)
+        via = f" through manager account {self.login_customer_id}" if self.login_customer_id else ""
+        return f"Connected to Google Ads customer {self.customer_id} ({details or 'no details'}){via}"
+
+    def close(self) -> None:
+        self._api.close()
+        self._oauth.close()
+
+    # --- records ---
+
+    def _account_info(self, *, retry: bool) -> AccountInfo:
+        rows = list(_results(self._search(CUSTOMER_QUERY, retry=retry)))
+        if not rows:
+            raise Permanent(f"Google Ads returned nothing for customer {self.customer_id}; check the account id.")
+        customer = rows[0].get("customer") or {}
+        return AccountInfo(name=customer.get("descriptiveName"), currency=customer.get("currencyCode"),
+                           timezone=customer.get("timeZone"))
+
+    def _campaign(self, row: dict[str, Any]) -> CampaignRecord:
+        campaign = row.get("campaign") or {}
+        cid = _campaign_id(campaign)
+        raw = campaign.get("status")
+        return CampaignRecord(campaign_id=cid, name=campaign.get("name") or f"Campaign {cid}",
+                              status=STATUS_MAP.get(raw or "", "OTHER"), status_raw=raw,
+                              currency=(row.get("customer") or {}).get("currencyCode"))
+
+    def _stat(self, row: dict[str, Any]) -> DailyStatRecord:
+        campaign = row.get("campaign") or {}
+        metrics = row.get("metrics") or {}
+        return DailyStatRecord(
+            campaign_id=_campaign_id(campaign),
+            date=_day((row.get("segments") or {}).get("date")),
+            impressions=_int(metrics.get("impressions"), "metrics.impressions"),
+            clicks=_int(metrics.get("clicks"), "metrics.clicks"),
+            cost_micros=_int(metrics.get("costMicros"), "metrics.cost_micros"),
+            conversions=_float(metrics.get("conversions"), "metrics.conversions"),
+            conversion_value_micros=_money_micros(metrics.get("conversionsValue")),
+            currency=(row.get("customer") or {}).get("currencyCode"),
+            campaign_name=campaign.get("name"),
+        )
+
+    # --- requests ---
+
+    def _search(self, query: str, *, retry: bool = True) -> Json:
+        url = f"{self.api_base}/v{API_VERSION}/customers/{self.customer_id}/googleAds:searchStream"
+        return self._call("POST", url, retry=retry, json={"query": query})
+
+    def _call(self, method: str, url: str, *, retry: bool, **kwargs: Any) -> Json:
+        token = self._token(retry=retry)
+        response = self._api.request(method, url, retry=retry, headers={"Authorization": f"Bearer {token}"},
+                                     **kwargs)
+        return self._body(response)
+
+    def _accessible_hint(self) -> str:
+        """Which customers the signed-in user reaches directly (for a 403 in test_connection)."""
+        try:
+            data = self._call("GET", f"{self.api_base}/v{API_VERSION}/customers:listAccessibleCustomers",
+                              retry=False)
+        except ConnectorError:
+            return ""
+        ids = [str(name).rsplit("/", 1)[-1] for name in (data or {}).get("resourceNames") or []]
+        if not ids:
+            return " The signed-in Google user has no directly accessible Google Ads accounts."
+        hint = f" The signed-in Google user can open customer(s) {', '.join(ids)} directly."
+        if self.customer_id not in ids and not self.login_customer_id:
+            hint += (f" {self.customer_id} is not among them: if it is managed through one of them, set the "
+                     "option login_customer_id to that manager account's id.")
+        return hint
+
+    def _body(self, response: requests.Response) -> Json:
+        accepted, self._accepted = self._accepted, None
+        if accepted is not None and accepted[0] is response:
+            return accepted[1]
+        return _load(response)
+
+    # --- OAuth ---
+
+    def _token(self, *, retry: bool) -> str:
+        if self._access_token and time.time() < self._expires_at - TOKEN_MARGIN_S:
+            return self._access_token
+        return self._refresh_access_token(retry=retry)
+
+    def _refresh_access_token(self, *, retry: bool) -> str:
+        form = {"grant_type": "refresh_token", "client_id": self._creds["client_id"],
+                "client_secret": self._creds["client_secret"], "refresh_token": self._creds["refresh_token"]}
+        data = self._body(self._oauth.request("POST", self.token_url, retry=retry, data=form))
+        token = str(data["access_token"])
+        try:
+            lifetime = float(data.get("expires_in") or DEFAULT_TOKEN_LIFETIME_S)
+        except (TypeError, ValueError):
+            lifetime = DEFAULT_TOKEN_LIFETIME_S
+        self._access_token, self._expires_at = token, time.time() + lifetime
+        self._save_token()
+        return token
+
+    def _save_token(self) -> None:
+        """Keep the access token in the keyring for the next run; a failure here only costs a refresh."""
+        saved = {**self._creds, "access_token": self._access_token or "",
+                 "access_token_expires_at": f"{self._expires_at:.0f}"}
+        try:
+            self.ctx.save_credentials(saved)
+        except Exception as exc:  # the keyring may be locked; the sync itself can go on
+            self.ctx.log("warning", f"Google Ads: could not keep the access token in the keyring "
+                                    f"({type(exc).__name__}); the next run signs in again")
+
+    # --- classifiers (called by HttpClient for every response) ---
+
+    def _classify_api(self, response: requests.Response) -> ConnectorError | None:
+        status = response.status_code
+        if 200 <= status < 300:
+            return self._accept(response, "Google Ads")
+        try:
+            error = _find_error(_load(response))
+        except ValueError:
+            error = None
+        return self._api_error(status, error, response.text)
+
+    def _accept(self, response: requests.Response, who: str) -> ConnectorError | None:
+        try:
+            body = _load(response)
+        except ValueError:
+            return Transient(f"{who} sent an unreadable answer (malformed or cut-off JSON)",
+                             platform_message=f"HTTP {response.status_code}, {len(response.content)} bytes")
+        error = _find_error(body)
+        if error is not None:  # a searchStream that failed part-way: HTTP 200, the error as the last batch
+            code = error.get("code")
+            return self._api_error(code if isinstance(code, int) else 500, error, "")
+        self._accepted = (response, body)
+        return None
+
+    def _api_error(self, status: int, error: dict[str, Any] | None, text: str) -> ConnectorError:
+        rpc = (error or {}).get("status") or ""
+        platform = _platform_message(error, status, text)
+        codes = _codes(error or {})
+        if status == 429 or rpc == "RESOURCE_EXHAUSTED":
+            return RateLimited("Google Ads API rate limit or quota reached", platform_message=platform,
+                               retry_after=_retry_delay(error or {}))
+        if status >= 500 or status == 408 or rpc in ("UNAVAILABLE", "INTERNAL", "DEADLINE_EXCEEDED"):
+            return Transient(f"Google Ads had a temporary server problem (HTTP {status})", platform_message=platform)
+        if status == 401 or rpc == "UNAUTHENTICATED":
+            return self._auth_error(codes, platform)
+        if status == 403 or rpc == "PERMISSION_DENIED":
+            return AccessDenied(self._denied_message(codes, platform), platform_message=platform)
+        if "QueryError.REQUESTED_METRICS_FOR_MANAGER" in codes:
+            return Permanent(f"Google Ads customer {self.customer_id}: "
+                             + _MANAGER_HELP.format(cid=self.customer_id), platform_message=platform)
+        if status == 404:
+            return Permanent(f"Google Ads answered 404 Not Found: check the account id {self.customer_id} and "
+                             f"that API version v{API_VERSION} is still supported ({platform})",
+                             platform_message=platform)
+        return Permanent(f"Google Ads rejected the request (HTTP {status}): {platform}", platform_message=platform)
+
+    def _auth_error(self, codes: list[str], platform: str) -> ConnectorError:
+        if "AuthenticationError.DEVELOPER_TOKEN_INVALID" in codes:
+            return Permanent("Google Ads rejected the developer token: check developer_token (API Center of "
+                             "your manager account) and re-add the account with --credentials-stdin",
+                             platform_message=platform)
+        if any(c in codes for c in ("AuthenticationError.CUSTOMER_NOT_FOUND",
+                                    "AuthenticationError.CLIENT_CUSTOMER_ID_INVALID")):
+            return Permanent(f"Google Ads does not know customer {self.customer_id}: check the account id "
+                             f"({platform})", platform_message=platform)
+        if "AuthenticationError.NOT_ADS_USER" in codes:
+            return ReauthRequired("The signed-in Google account has no Google Ads access — sign in again with a "
+                                  "user who can open this account", platform_message=platform)
+        return AuthExpired("The Google Ads access token expired or was rejected", platform_message=platform)
+
+    def _denied_message(self, codes: list[str], platform: str) -> str:
+        if any(c.endswith(("DEVELOPER_TOKEN_NOT_APPROVED", "DEVELOPER_TOKEN_PROHIBITED")) for c in codes):
+            return (f"Google Ads refused the developer token for customer {self.customer_id}: a token with test "
+                    f"access only works with test accounts; apply for Basic access in the API Center "
+                    f"({platform})")
+        if "AuthorizationError.CUSTOMER_NOT_ENABLED" in codes:
+            return (f"Google Ads customer {self.customer_id} is not enabled (cancelled, suspended or not fully "
+                    f"set up) ({platform})")
+        login = self.login_customer_id or "not set"
+        return (f"Google Ads denied access to customer {self.customer_id} ({platform}). Check that the signed-in "
+                f"Google user can open this account; if you reach it through a manager (MCC) account, that "
+                f"login_customer_id is the manager's id (now: {login}); and that the developer token is approved.")
+
+    def _classify_token(self, response: requests.Response) -> ConnectorError | None:
+        if not 200 <= response.status_code < 300:
+            return _token_error(response)
+        error = self._accept(response, "Google's sign-in service")
+        if error is not None:
+            return error
+        body = self._accepted[1] if self._accepted is not None else None
+        if not isinstance(body, dict) or not body.get("access_token"):
+            self._accepted = None
+            return Transient("Google's sign-in service answered without an access token")
+        return None
+
+
+def _token_error(response: requests.Response) -> ConnectorError:
+    """An error answer of the OAuth token endpoint ({"error": "invalid_grant", "error_description": ...})."""
+    status = response.status_code
+    try:
+        body = _load(response)
+    except ValueError:
+        body = {}
+    error = body.get("error") if isinstance(body, dict) else None
+    if isinstance(error, dict):  # a google.rpc-shaped answer
+        error = error.get("status") or error.get("message")
+    description = body.get("error_description") if isinstance(body, dict) else None
+    platform = f"{error}: {description}" if error and description else str(error or f"HTTP {status}")
+    if error == "invalid_grant":
+        return ReauthRequired("The refresh token was revoked or expired — sign in again", platform_message=platform)
+    if error in ("invalid_client", "unauthorized_client"):
+        return ReauthRequired("Google rejected the OAuth client id or secret (deleted client or reset secret?) — "
+                              "sign in again with valid app credentials", platform_message=platform)
+    if status == 429:
+        return RateLimited("Google's sign-in service is throttling token refreshes", platform_message=platform)
+    if status >= 500 or status == 408:
+        return Transient(f"Google's sign-in service had a temporary problem (HTTP {status})",
+                         platform_message=platform)
+    return Permanent(f"Google's sign-in service refused the token refresh (HTTP {status}): {platform}",
+                     platform_message=platform)
+
+
+SPEC = PlatformSpec(
+    name="google_ads",
+    label="Google Ads",
+    default_lookback_days=30,
+    min_interval_minutes=5,
+    max_window_days=30,
+    default_history_days=90,
+    factory=GoogleAdsConnector,
+    normalise_id=lambda raw: customer_id(raw, "account id"),
+    option_names=("api_base_url", "token_url", "login_customer_id"),
+)

@@ -1,0 +1,556 @@
+"""LinkedIn Marketing API connector: the sponsored ad account, its campaigns (all statuses) and daily campaign
+analytics (adAnalytics, pivot CAMPAIGN, DAILY), mapped onto the records of connectors/base.py.
+
+Facts this module relies on (shared/docs/platform-apis.md §3):
+- Every call carries `Authorization: Bearer`, `LinkedIn-Version: YYYYMM` and `X-Restli-Protocol-Version: 2.0.0`.
+  Versions sunset after about a year: LINKEDIN_VERSION below is the one place to update (or set the account
+  option `linkedin_version`).
+- Rest.li 2.0 query syntax: parentheses, colons and commas are structure and stay literal; values inside it
+  (URNs, page tokens) are percent-encoded. `requests` would encode the structure too, so query strings are
+  built here and a finished URL string goes to HttpClient.
+- adAnalytics does not paginate: windows stay <= 30 days and campaigns go in groups of <= 50. A URL that is
+  too long (> MAX_URL_LENGTH, or a 414 answer) is re-sent as POST with `X-HTTP-Method-Override: GET` and the
+  query as a form body.
+- LinkedIn reports analytics by UTC day, so the account's time zone is UTC.
+- Access tokens come from the refresh grant (lazily, on the first call); a refresh token that LinkedIn
+  rotates is saved back to the keyring through the context. Tokens never appear in logs or messages.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterator, Sequence
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal, InvalidOperation
+from typing import Any
+from urllib.parse import quote
+
+import requests
+
+from .base import (
+    AccountInfo,
+    AuthExpired,
+    CampaignRecord,
+    ConnectorContext,
+    ConnectorError,
+    DailyStatRecord,
+    Permanent,
+    PlatformSpec,
+    RateLimited,
+    ReauthRequired,
+    Transient,
+    money_to_micros,
+)
+from .http import HttpClient
+
+LINKEDIN_VERSION = "202601"  # YYYYMM; LinkedIn sunsets a version about a year after its release: keep it current
+DEFAULT_API_BASE_URL = "https://api.linkedin.com"
+DEFAULT_TOKEN_URL = "https://www.linkedin.com/oauth/v2/accessToken"
+RESTLI_PROTOCOL_VERSION = "2.0.0"
+
+MAX_URL_LENGTH = 8000  # longer GET URLs are tunnelled as POST up front
+CAMPAIGN_PAGE_SIZE = 500
+ANALYTICS_GROUP_SIZE = 50  # campaigns per adAnalytics request
+ANALYTICS_MAX_DAYS = 30  # adAnalytics does not paginate: keep each request's date range short
+TOKEN_EXPIRY_MARGIN_S = 120.0
+REFRESH_TOKEN_WARN_DAYS = 14
+
+LINKEDIN_STATUSES = ("ACTIVE", "PAUSED", "ARCHIVED", "COMPLETED", "CANCELED", "DRAFT", "PENDING_DELETION", "REMOVED")
+STATUS_MAP = {
+    "ACTIVE": "ACTIVE",
+    "PAUSED": "PAUSED",
+    "ARCHIVED": "REMOVED",
+    "CANCELED": "REMOVED",
+    "REMOVED": "REMOVED",
+    "PENDING_DELETION": "REMOVED",
+    "COMPLETED": "OTHER",
+    "DRAFT": "OTHER",
+}
+ANALYTICS_FIELDS = ("dateRange", "pivotValues", "impressions", "clicks", "costInLocalCurrency",
+                    "externalWebsiteConversions", "conversionValueInLocalCurrency")
+
+ACCOUNT_URN_PREFIX = "urn:li:sponsoredAccount:"
+CAMPAIGN_URN_PREFIX = "urn:li:sponsoredCampaign:"
+_EXPIRED_SERVICE_CODES = range(65600, 65603)
+_VERSION_WORD = re.compile(r"\bversion\b", re.IGNORECASE)
+_DAILY_LIMIT = re.compile(r"\bday\b|\bdaily\b", re.IGNORECASE)
+_SIGN_IN_AGAIN = "LinkedIn sign-in expired or was revoked — sign in again"
+
+
+# --- Rest.li 2.0 query building -------------------------------------------------------------------------------
+
+def restli_encode(value: str) -> str:
+    """A value inside Rest.li structure: everything but unreserved characters is percent-encoded."""
+    return quote(value, safe="")
+
+
+def restli_list(values: Sequence[str]) -> str:
+    return "List(" + ",".join(restli_encode(v) for v in values) + ")"
+
+
+def restli_date(day: date) -> str:
+    return f"(year:{day.year},month:{day.month},day:{day.day})"
+
+
+def restli_date_range(start: date, end: date) -> str:
+    return f"(start:{restli_date(start)},end:{restli_date(end)})"
+
+
+def query_string(params: Sequence[tuple[str, str]]) -> str:
+    """Join already-encoded parameters; the Rest.li structure characters stay literal."""
+    return "&".join(f"{key}={value}" for key, value in params)
+
+
+def campaign_urn(campaign_id: str) -> str:
+    return f"{CAMPAIGN_URN_PREFIX}{campaign_id}"
+
+
+def campaign_id_of(value: Any) -> str | None:
+    """A campaign id from an int id, a digit string or a sponsoredCampaign URN."""
+    text = str(value).strip() if value is not None and not isinstance(value, bool) else ""
+    if text.startswith(CAMPAIGN_URN_PREFIX):
+        text = text[len(CAMPAIGN_URN_PREFIX):]
+    return text if text.isdigit() else None
+
+
+def normalise_account_id(raw: str) -> str:
+    text = str(raw or "").strip()
+    if text.startswith(ACCOUNT_URN_PREFIX):
+        text = text[len(ACCOUNT_URN_PREFIX):]
+    if not text.isascii() or not text.isdigit():
+        raise Permanent(f"A LinkedIn ad account id is a number such as 507404993 (or "
+                        f"{ACCOUNT_URN_PREFIX}507404993); got {raw!r}.")
+    return text
+
+
+def seconds_until_utc_midnight(now: datetime | None = None) -> float:
+    """When LinkedIn's daily limits reset."""
+    now = now or datetime.now(UTC)
+    midnight = datetime.combine(now.date() + timedelta(days=1), datetime.min.time(), tzinfo=UTC)
+    return max(1.0, (midnight - now).total_seconds())
+
+
+def split_range(start: date, end: date, max_days: int = ANALYTICS_MAX_DAYS) -> list[tuple[date, date]]:
+    out: list[tuple[date, date]] = []
+    while start <= end:
+        last = min(end, start + timedelta(days=max_days - 1))
+        out.append((start, last))
+        start = last + timedelta(days=1)
+    return out
+
+
+# --- options --------------------------------------------------------------------------------------------------
+
+def _url_option(options: dict[str, Any], name: str, default: str) -> str:
+    raw = options.get(name)
+    value = str(raw).strip().rstrip("/") if raw not in (None, "") else default
+    if not value.startswith(("https://", "http://")):
+        raise Permanent(f"LinkedIn option {name!r} must be an http(s) URL (got {raw!r}).")
+    return value
+
+
+def _version_option(options: dict[str, Any]) -> str:
+    raw = options.get("linkedin_version")
+    value = str(raw).strip() if raw not in (None, "") else LINKEDIN_VERSION
+    if len(value) != 6 or not value.isascii() or not value.isdigit() or not 1 <= int(value[4:]) <= 12:
+        raise Permanent(f"LinkedIn option 'linkedin_version' must be YYYYMM such as {LINKEDIN_VERSION} "
+                        f"(got {raw!r}).")
+    return value
+
+
+# --- response helpers -----------------------------------------------------------------------------------------
+
+def _body(response: requests.Response) -> dict[str, Any]:
+    try:
+        data = response.json()
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _platform_message(body: dict[str, Any], response: requests.Response) -> str:
+    parts = [str(body[k]) for k in ("code", "message") if body.get(k)]
+    return " ".join(parts) if parts else f"HTTP {response.status_code}"
+
+
+def _is_json_object(response: requests.Response) -> bool:
+    try:
+        return isinstance(response.json(), dict)
+    except ValueError:
+        return False
+
+
+def _as_int(value: Any, what: str) -> int:
+    if value is None or value == "":
+        return 0
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    try:
+        number = Decimal(str(value).strip())
+    except InvalidOperation:
+        number = Decimal("NaN")
+    if isinstance(value, bool) or not number.is_finite() or number != number.to_integral_value():
+        raise Permanent(f"LinkedIn sent a non-integer {what}: {value!r}")
+    return int(number)
+
+
+def _as_float(value: Any, what: str) -> float:
+    if value is None or value == "":
+        return 0.0
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        raise Permanent(f"LinkedIn sent a non-numeric {what}: {value!r}") from None
+
+
+def _date_of(value: Any) -> date | None:
+    if not isinstance(value, dict):
+        return None
+    try:
+        return date(int(value["year"]), int(value["month"]), int(value["day"]))
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def _ms_to_iso(value: Any) -> str | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return datetime.fromtimestamp(value / 1000, UTC).isoformat().replace("+00:00", "Z")
+
+
+def _elements(data: dict[str, Any], what: str) -> list[dict[str, Any]]:
+    elements = data.get("elements", [])
+    if not isinstance(elements, list):
+        raise Permanent(f"LinkedIn sent an unexpected {what} response (no list of elements).")
+    return [e for e in elements if isinstance(e, dict)]
+
+
+class _UriTooLong(Permanent):
+    """HTTP 414: the connector re-sends the query as a POST tunnel."""
+
+
+def classify_token(response: requests.Response) -> ConnectorError | None:
+    """The OAuth token endpoint's answers."""
+    status = response.status_code
+    if status == 200:
+        body = _body(response)
+        if isinstance(body.get("access_token"), str) and body["access_token"]:
+            return None
+        return Transient("LinkedIn's sign-in service sent an unreadable answer")
+    body = _body(response)
+    detail = " ".join(str(body[k]) for k in ("error", "error_description") if body.get(k)) or f"HTTP {status}"
+    if status in (400, 401):
+        return ReauthRequired(_SIGN_IN_AGAIN, platform_message=detail)
+    if status == 429:
+        return RateLimited("LinkedIn's sign-in service is throttling requests", platform_message=detail)
+    if status >= 500:
+        return Transient(f"LinkedIn's sign-in service had a temporary error (HTTP {status})", platform_message=detail)
+    return Permanent(f"LinkedIn's sign-in service refused the token refresh (HTTP {status})", platform_message=detail)
+
+
+# --- the connector --------------------------------------------------------------------------------------------
+
+class LinkedInAdsConnector:
+    """One LinkedIn sponsored ad account."""
+
+    platform = "linkedin_ads"
+
+    def __init__(self, *, account_id: str, options: dict[str, Any], credentials: dict[str, str] | None,
+                 ctx: ConnectorContext) -> None:
+        self.account_id = normalise_account_id(account_id)
+        self.ctx = ctx
+        options = dict(options or {})
+        unknown = sorted(set(options) - set(SPEC.option_names) - {"lookback_days"})
+        if unknown:
+            ctx.log("warning", f"LinkedIn: ignoring unknown option(s) {', '.join(unknown)}.")
+        self.api_base_url = _url_option(options, "api_base_url", DEFAULT_API_BASE_URL)
+        self.token_url = _url_option(options, "token_url", DEFAULT_TOKEN_URL)
+        self.version = _version_option(options)
+        # client_secret may be empty: an app with LinkedIn's native PKCE flow is a public client
+        self._credentials = {k: str(v) for k, v in (credentials or {}).items() if v is not None}
+        self._refreshable = bool(self._credentials.get("client_id") and self._credentials.get("refresh_token"))
+        if not self._refreshable and not self._credentials.get("access_token"):
+            raise ReauthRequired("LinkedIn credentials are missing or incomplete: sign in again, or pass "
+                                 '{"client_id", "client_secret", "refresh_token"} or {"access_token"}')
+        self._access_token: str | None = self._credentials.get("access_token") or None
+        self._expires_at: float | None = None  # time.monotonic() after which the access token is refreshed
+        self._tunnel = False  # after one 414, every query goes as a POST tunnel
+        self._info: AccountInfo | None = None
+        self._campaigns: list[tuple[str, str]] | None = None  # (campaign_id, name), complete list
+        self._api = HttpClient(self.platform, ctx, self._classify, headers={
+            "LinkedIn-Version": self.version,
+            "X-Restli-Protocol-Version": RESTLI_PROTOCOL_VERSION,
+            "Accept": "application/json",
+        })
+        self._oauth = HttpClient(self.platform, ctx, classify_token, headers={"Accept": "application/json"})
+
+    # --- auth ---
+
+    def _token(self) -> str:
+        fresh = self._expires_at is None or time.monotonic() < self._expires_at
+        if self._access_token and (fresh or not self._refreshable):
+            return self._access_token
+        if not self._refreshable:
+            raise ReauthRequired(_SIGN_IN_AGAIN)
+        self._refresh()
+        assert self._access_token is not None
+        return self._access_token
+
+    def _refresh(self) -> None:
+        """The refresh grant; saves a rotated refresh token through the context (never logs it)."""
+        form = {"grant_type": "refresh_token", "refresh_token": self._credentials["refresh_token"],
+                "client_id": self._credentials["client_id"]}
+        if self._credentials.get("client_secret"):
+            form["client_secret"] = self._credentials["client_secret"]
+        body = _body(self._oauth.request("POST", self.token_url, data=form))
+        self._access_token = str(body["access_token"])
+        expires_in = _as_float(body.get("expires_in"), "token lifetime")
+        self._expires_at = time.monotonic() + max(0.0, expires_in - TOKEN_EXPIRY_MARGIN_S) if expires_in else None
+        rotated = body.get("refresh_token")
+        if isinstance(rotated, str) and rotated and rotated != self._credentials["refresh_token"]:
+            self._credentials["refresh_token"] = rotated
+            self.ctx.save_credentials({k: v for k, v in self._credentials.items() if k != "access_token"})
+            self.ctx.log("info", "LinkedIn issued a new refresh token; it was saved to the keyring")
+        self._warn_if_grant_expiring(body.get("refresh_token_expires_in"))
+
+    def _warn_if_grant_expiring(self, seconds: Any) -> None:
+        if isinstance(seconds, bool) or not isinstance(seconds, int | float):
+            return
+        days = seconds / 86400
+        if days < REFRESH_TOKEN_WARN_DAYS:
+            self.ctx.log("warning", f"LinkedIn sign-in expires in {days:.0f} day(s) (refresh tokens last a year "
+                                    "and are not extended): sign in again soon")
+
+    def refresh_auth(self) -> None:
+        if not self._refreshable:
+            raise ReauthRequired("The LinkedIn access token expired or was rejected — sign in again")
+        self._access_token = None
+        self._refresh()
+
+    # --- HTTP ---
+
+    def _classify(self, response: requests.Response) -> ConnectorError | None:
+        status = response.status_code
+        if 200 <= status < 300:
+            if _is_json_object(response):
+                return None
+            return Transient("LinkedIn sent a malformed response (not JSON)")
+        body = _body(response)
+        message = _platform_message(body, response)
+        code = str(body.get("code") or "")
+        if status == 426 or code in ("VERSION_MISSING", "NONEXISTENT_VERSION") or (
+                status == 400 and _VERSION_WORD.search(str(body.get("message") or ""))):
+            return Permanent(f"LinkedIn does not accept API version {self.version} (versions sunset after about a "
+                             "year): update LINKEDIN_VERSION in autosync_desktop/connectors/linkedin_ads.py or "
+                             "set the account option linkedin_version=YYYYMM", platform_message=message)
+        if status == 401:
+            return self._classify_401(body, message)
+        if status == 403:
+            return Permanent(f"The signed-in LinkedIn member lacks access to ad account {self.account_id} — needs "
+                             "the r_ads_reporting permission and a role on the account", platform_message=message)
+        if status == 414:
+            return _UriTooLong("LinkedIn: request URL too long", platform_message=message)
+        if status == 429:
+            return self._classify_429(body, message)
+        if status >= 500:
+            return Transient(f"LinkedIn had a temporary server error (HTTP {status})", platform_message=message)
+        return Permanent(f"LinkedIn rejected the request (HTTP {status}): {body.get('message') or message}",
+                         platform_message=message)
+
+    @staticmethod
+    def _classify_401(body: dict[str, Any], message: str) -> ConnectorError:
+        code = str(body.get("code") or "")
+        if code == "REVOKED_ACCESS_TOKEN" or "revoked" in str(body.get("message") or "").lower():
+            return ReauthRequired(_SIGN_IN_AGAIN, platform_message=message)
+        service_code = body.get("serviceErrorCode")
+        expired = code == "EXPIRED_ACCESS_TOKEN" or service_code in _EXPIRED_SERVICE_CODES
+        text = "The LinkedIn access token expired" if expired else "LinkedIn rejected the access token"
+        return AuthExpired(text, platform_message=message)
+
+    @staticmethod
+    def _classify_429(body: dict[str, Any], message: str) -> RateLimited:
+        # LinkedIn sends no Retry-After. A daily limit resets at midnight UTC: say so, and the engine defers
+        # the run rather than hammering; any other throttle is retried with backoff.
+        if _DAILY_LIMIT.search(str(body.get("message") or "")):
+            return RateLimited("LinkedIn's daily request limit is reached (it resets at midnight UTC)",
+                               retry_after=seconds_until_utc_midnight(), platform_message=message)
+        return RateLimited("LinkedIn is throttling requests", retry_after=None, platform_message=message)
+
+    def _get(self, path: str, params: Sequence[tuple[str, str]] = ()) -> dict[str, Any]:
+        """A Rest.li GET (params already encoded); tunnelled as POST when the URL is too long."""
+        url = f"{self.api_base_url}{path}"
+        query = query_string(params)
+        if query and (self._tunnel or len(url) + 1 + len(query) > MAX_URL_LENGTH):
+            return self._post_tunnel(url, query)
+        headers = {"Authorization": f"Bearer {self._token()}"}
+        try:
+            response = self._api.request("GET", f"{url}?{query}" if query else url, headers=headers)
+        except _UriTooLong:
+            if not query:
+                raise
+            self._tunnel = True
+            self.ctx.log("info", "LinkedIn answered 414 (URL too long): sending queries as POST with "
+                                 "X-HTTP-Method-Override: GET")
+            return self._post_tunnel(url, query)
+        return _body(response)
+
+    def _post_tunnel(self, url: str, query: str) -> dict[str, Any]:
+        headers = {"Authorization": f"Bearer {self._token()}", "X-HTTP-Method-Override": "GET",
+                   "Content-Type": "application/x-www-form-urlencoded"}
+        return _body(self._api.request("POST", url, data=query.encode("ascii"), headers=headers))
+
+    # --- account ---
+
+    def account_info(self) -> AccountInfo:
+        data = self._get(f"/rest/adAccounts/{self.account_id}")
+        currency = data.get("currency")
+        # LinkedIn reports analytics by UTC day whatever the account's own settings: dates are UTC dates.
+        self._info = AccountInfo(name=str(data["name"]) if data.get("name") else None,
+                                 currency=str(currency).upper() if currency else None, timezone="UTC")
+        return self._info
+
+    def _account(self) -> AccountInfo:
+        return self._info if self._info is not None else self.account_info()
+
+    # --- campaigns ---
+
+    def fetch_campaigns(self) -> Iterator[list[CampaignRecord]]:
+        currency = self._account().currency
+        seen: list[tuple[str, str]] = []
+        for elements in self._campaign_pages():
+            page = [r for r in (self._campaign_record(e, currency) for e in elements) if r is not None]
+            seen.extend((r.campaign_id, r.name) for r in page)
+            if page:
+                yield page
+        self._campaigns = seen
+
+    def _campaign_pages(self) -> Iterator[list[dict[str, Any]]]:
+        path = f"/rest/adAccounts/{self.account_id}/adCampaigns"
+        search = f"(status:(values:{restli_list(LINKEDIN_STATUSES)}))"
+        token: str | None = None
+        tokens: set[str] = set()
+        while True:
+            self.ctx.check()
+            params = [("q", "search"), ("search", search), ("pageSize", str(CAMPAIGN_PAGE_SIZE))]
+            if token:
+                params.append(("pageToken", restli_encode(token)))
+            data = self._get(path, params)
+            yield _elements(data, "campaign list")
+            metadata = data.get("metadata")
+            token = metadata.get("nextPageToken") if isinstance(metadata, dict) else None
+            if not token:
+                return
+            if token in tokens:
+                raise Transient("LinkedIn repeated a campaign page token; the listing was retried")
+            tokens.add(token)
+
+    def _campaign_record(self, element: dict[str, Any], currency: str | None) -> CampaignRecord | None:
+        campaign_id = campaign_id_of(element.get("id"))
+        if campaign_id is None:
+            self.ctx.log("warning", f"LinkedIn: skipped a campaign without a valid id ({element.get('id')!r})")
+            return None
+        raw = str(element.get("status") or "") or None
+        audit = element.get("changeAuditStamps")
+        modified = audit.get("lastModified") if isinstance(audit, dict) else None
+        return CampaignRecord(
+            campaign_id=campaign_id,
+            name=str(element.get("name") or f"Campaign {campaign_id}"),
+            status=STATUS_MAP.get(raw or "", "OTHER"),
+            status_raw=raw,
+            currency=currency,
+            updated_at=_ms_to_iso(modified.get("time")) if isinstance(modified, dict) else None,
+        )
+
+    def _campaign_list(self) -> list[tuple[str, str]]:
+        if self._campaigns is None:
+            for _page in self.fetch_campaigns():
+                pass
+        assert self._campaigns is not None
+        return self._campaigns
+
+    # --- daily stats ---
+
+    def fetch_daily_stats(self, start: date, end: date) -> Iterator[list[DailyStatRecord]]:
+        if start > end:
+            raise Permanent(f"The requested date range is empty: {start.isoformat()} is after {end.isoformat()}.")
+        currency = self._account().currency
+        campaigns = sorted(self._campaign_list(), key=lambda c: int(c[0]))
+        names = dict(campaigns)
+        for first, last in split_range(start, end):
+            for i in range(0, len(campaigns), ANALYTICS_GROUP_SIZE):
+                self.ctx.check()
+                group = [cid for cid, _name in campaigns[i:i + ANALYTICS_GROUP_SIZE]]
+                data = self._get("/rest/adAnalytics", self._analytics_params(group, first, last))
+                page = self._stat_records(_elements(data, "analytics"), first, last, names, currency)
+                if page:
+                    yield page
+
+    @staticmethod
+    def _analytics_params(campaign_ids: Sequence[str], start: date, end: date) -> list[tuple[str, str]]:
+        return [
+            ("q", "analytics"),
+            ("pivot", "CAMPAIGN"),
+            ("timeGranularity", "DAILY"),
+            ("dateRange", restli_date_range(start, end)),
+            ("campaigns", restli_list([campaign_urn(c) for c in campaign_ids])),
+            ("fields", ",".join(ANALYTICS_FIELDS)),
+        ]
+
+    def _stat_records(self, elements: list[dict[str, Any]], start: date, end: date, names: dict[str, str],
+                      currency: str | None) -> list[DailyStatRecord]:
+        out: dict[tuple[str, date], DailyStatRecord] = {}
+        skipped = 0
+        for element in elements:
+            record = self._stat_record(element, names, currency)
+            if record is None or not start <= record.date <= end:
+                skipped += 1
+                continue
+            out[(record.campaign_id, record.date)] = record
+        if skipped:
+            self.ctx.log("warning", f"LinkedIn: skipped {skipped} analytics row(s) without a campaign or outside "
+                                    f"{start.isoformat()}..{end.isoformat()}")
+        return list(out.values())
+
+    @staticmethod
+    def _stat_record(element: dict[str, Any], names: dict[str, str], currency: str | None) -> DailyStatRecord | None:
+        pivots = element.get("pivotValues")
+        campaign_id = campaign_id_of(pivots[0]) if isinstance(pivots, list) and pivots else None
+        date_range = element.get("dateRange")
+        day = _date_of(date_range.get("start")) if isinstance(date_range, dict) else None
+        if campaign_id is None or day is None:
+            return None
+        return DailyStatRecord(
+            campaign_id=campaign_id,
+            date=day,
+            impressions=_as_int(element.get("impressions"), "impressions count"),
+            clicks=_as_int(element.get("clicks"), "clicks count"),
+            cost_micros=money_to_micros(element.get("costInLocalCurrency")),
+            conversions=_as_float(element.get("externalWebsiteConversions"), "conversions count"),
+            conversion_value_micros=money_to_micros(element.get("conversionValueInLocalCurrency")),
+            currency=currency,
+            campaign_name=names.get(campaign_id),
+        )
+
+    # --- the rest of the protocol ---
+
+    def test_connection(self) -> str:
+        info = self.account_info()
+        return f"Connected to LinkedIn ad account {self.account_id} ({info.name}, {info.currency})"
+
+    def close(self) -> None:
+        self._api.close()
+        self._oauth.close()
+
+
+SPEC = PlatformSpec(
+    name="linkedin_ads",
+    label="LinkedIn Ads",
+    default_lookback_days=7,
+    min_interval_minutes=5,
+    max_window_days=30,
+    default_history_days=90,
+    factory=LinkedInAdsConnector,
+    normalise_id=normalise_account_id,
+    option_names=("api_base_url", "token_url", "linkedin_version"),
+)
