@@ -139,8 +139,10 @@ class Services:
             raise UserError(f"Another AutoSync process ({other.kind}, pid {other.pid}) is already running the "
                             f"scheduler for {self.data_dir}; stop it first or use another --data-dir")
         self.scheduler = SchedulerService(self.db, self.bus, self.runner)
+        self._start_notifier()  # first, so runs a crash left behind are announced too
         self.scheduler.start(self.kind)
-        self._start_notifier()
+        for run_id in self.reaped:
+            self.scheduler.announce(SyncRun.get_by_id(run_id))
         return self.scheduler
 
     def _credentials_for(self, account: Account) -> dict[str, str] | None:

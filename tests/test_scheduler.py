@@ -160,3 +160,17 @@ def test_a_deferred_scheduled_run_gets_one_retry_at_the_reset_time(service, stor
     _wait_for(lambda: SyncRun.select().where(SyncRun.status == "succeeded").count() == 1, timeout=10)
     assert [(r.trigger, r.status) for r in SyncRun.select().order_by(SyncRun.id)] == [
         ("manual", "failed"), ("retry", "succeeded")]
+
+
+def test_runs_a_crash_left_behind_are_announced_when_the_scheduler_starts(service, recorder) -> None:
+    import subprocess
+    import sys
+
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    account = _account()
+    orphan = SyncRun.create(account=account, account_name="demo", platform="demo", status="running",
+                            owner_pid=dead.pid, owner_host=runs.HOST, heartbeat_at=utcnow(), started_at=utcnow())
+    service.start()
+    finished = [e for e in recorder.of(ev.RunFinished) if e.run_id == orphan.id]
+    assert len(finished) == 1 and finished[0].status == "interrupted" and "unexpectedly" in finished[0].error

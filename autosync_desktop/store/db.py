@@ -28,7 +28,7 @@ PRAGMAS = {
     "journal_mode": "wal",
     "foreign_keys": 1,
     "synchronous": "normal",
-    "cache_size": -32_000,  # KiB
+    "cache_size": -8_000,  # KiB per connection (each thread has one): 8 MB; the OS caches the file too
     "temp_store": "memory",
 }
 

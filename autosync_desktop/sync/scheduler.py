@@ -28,7 +28,7 @@ from peewee import SqliteDatabase, fn
 
 from autosync_desktop import events as ev
 from autosync_desktop.store import retention, runs, settings
-from autosync_desktop.store.models import Schedule, SyncRun, utcnow
+from autosync_desktop.store.models import ACTIVE_STATUSES, Schedule, SyncRun, utcnow
 from autosync_desktop.sync import probe, triggers
 from autosync_desktop.sync.runner import Runner
 
@@ -73,7 +73,8 @@ class SchedulerService:
 
     def start(self, kind: str = "service") -> None:
         """Start scheduling; `kind` names this process (service, gui) for other processes to see."""
-        runs.reap_orphans(self.db)
+        for run_id in runs.reap_orphans(self.db):  # a crash's leftovers, announced like any ended run
+            self.announce(SyncRun.get_by_id(run_id))
         runs.register_process(kind, runs_scheduler=True)
         self._aps.start()
         self.running = True
@@ -165,18 +166,20 @@ class SchedulerService:
         self._refresh_next(schedule_id)
         return run.id
 
-    def _announce(self, run: SyncRun) -> None:
-        if run.status == "skipped":
+    def announce(self, run: SyncRun) -> None:
+        """Tell listeners (feed, notifications) about a run this service queued or ended without executing it."""
+        if run.status not in ACTIVE_STATUSES:
             self.bus.publish(ev.RunFinished(run_id=run.id, schedule=run.schedule_name, account=run.account_name,
-                                            trigger=run.trigger, status="skipped", duration_s=0.0,
-                                            error=run.reason))
+                                            trigger=run.trigger, status=run.status, rows=run.rows,
+                                            duration_s=run.duration_s, error_class=run.error_class,
+                                            error=run.error_message or run.reason))
         else:
             self.bus.publish(ev.RunQueued(run_id=run.id, schedule=run.schedule_name, account=run.account_name,
                                           trigger=run.trigger))
 
     def submit(self, run: SyncRun) -> None:
         """Hand a run queued (and claimed) by this process to the runner."""
-        self._announce(run)
+        self.announce(run)
         if run.status == "queued":
             self.runner.submit(run.id)
 
@@ -221,7 +224,7 @@ class SchedulerService:
                 reason = f"Missed the run due at {due_text} ({why}); policy is skip"
                 runs.finish_run(run.id, "skipped", reason=reason)
                 runs.add_event(run.id, "warning", reason)
-                self._announce(SyncRun.get_by_id(run.id))
+                self.announce(SyncRun.get_by_id(run.id))
             return
         log.info("schedule %s missed %s (%s): one catch-up run in %.0f s", schedule.name, due_text, why, delay_s)
         if delay_s <= 0:
