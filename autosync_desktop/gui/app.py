@@ -1,0 +1,170 @@
+"""Starting the window: the QApplication, the main window, and the headless `--screenshot` / `--self-test` modes.
+
+`autosync` (no command) and `autosync gui` call `run()`. The store is opened before the window exists; the
+scheduler is started in a worker once the window shows (not in --screenshot / --self-test, which only read);
+closing the window stops the scheduler, and running syncs end at their next page, recorded as cancelled.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+TABS = ("dashboard", "scheduler", "history", "data", "settings")
+
+
+class GuiError(Exception):
+    """The window cannot start; the message says why and what to do."""
+
+
+@dataclass
+class GuiOptions:
+    data_dir: Path | None = None
+    demo: bool = False
+    screenshot: Path | None = None
+    tab: str | None = None
+    size: str = "1280x800"
+    self_test: bool = False
+
+
+def parse_size(text: str) -> tuple[int, int]:
+    try:
+        width, height = (int(part) for part in text.lower().split("x"))
+    except ValueError:
+        raise GuiError(f"--size: {text!r} is not WIDTHxHEIGHT, e.g. 1280x800") from None
+    if not (320 <= width <= 8000 and 240 <= height <= 8000):
+        raise GuiError(f"--size: {text} is out of range (320x240 to 8000x8000)")
+    return width, height
+
+
+def _check_display(headless: bool) -> None:
+    if headless:
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+        return
+    if sys.platform.startswith("linux") and not os.environ.get("QT_QPA_PLATFORM") and not (
+            os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+        raise GuiError("No display found (DISPLAY / WAYLAND_DISPLAY are not set). Run AutoSync in a desktop "
+                       "session, use 'autosync service' for headless syncing, or set QT_QPA_PLATFORM=offscreen.")
+
+
+def make_app():
+    import pyqtgraph as pg
+    from PySide6.QtWidgets import QApplication
+
+    from autosync_desktop.gui import qt_fixes, theme
+
+    qt_fixes.apply()
+    # Hand the GIL to the GUI thread within 1 ms (default 5 ms) while a sync's thread is busy in Python: every
+    # PySide call releases and re-takes the GIL, so the interval bounds how long each re-take can wait.
+    sys.setswitchinterval(0.001)
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("AutoSync Desktop")
+    app.setOrganizationName("autosync-desktop")
+    app.setWindowIcon(theme.app_icon())
+    if theme.CARD_STYLE not in app.styleSheet():
+        app.setStyleSheet(app.styleSheet() + theme.CARD_STYLE)
+    pg.setConfigOptions(antialias=True)
+    return app
+
+
+def wait_until(condition: Callable[[], bool], timeout_s: float, settle_ms: int = 150) -> bool:
+    """Run the event loop until `condition()` holds for `settle_ms` in a row (or the timeout passes)."""
+    from PySide6.QtCore import QCoreApplication, QEventLoop
+
+    deadline = time.monotonic() + timeout_s
+    held_since: float | None = None
+    while time.monotonic() < deadline:
+        QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
+        if condition():
+            held_since = held_since or time.monotonic()
+            if (time.monotonic() - held_since) * 1000 >= settle_ms:
+                return True
+        else:
+            held_since = None
+        time.sleep(0.01)
+    return False
+
+
+def window_idle(window) -> bool:
+    view = window.current_view()
+    return (window.ctx.workers.pending == 0 and view.has_loaded and not view.is_loading()
+            and window.dashboard.has_loaded)
+
+
+def run(options: GuiOptions) -> int:
+    headless = options.screenshot is not None or options.self_test
+    _check_display(headless)
+    if options.self_test:
+        from autosync_desktop.gui.self_test import self_test
+
+        return self_test(options.data_dir)
+    if options.tab is not None and options.tab not in TABS:
+        raise GuiError(f"--tab: choose one of {', '.join(TABS)}")
+    size = parse_size(options.size)
+    from autosync_desktop.gui.context import AppContext
+    from autosync_desktop.gui.main_window import MainWindow
+    from autosync_desktop.store.db import StoreError
+
+    app = make_app()
+    try:
+        ctx = AppContext.open(options.data_dir)
+    except StoreError as exc:
+        raise GuiError(str(exc)) from None
+    if options.screenshot is not None:
+        return _screenshot(ctx, options, size)
+    window = MainWindow(ctx)
+    window.show()
+    window.start(demo=options.demo)
+    _quit_on_signals(app, window)
+    try:
+        return app.exec()
+    finally:
+        window.shutdown()
+
+
+def _quit_on_signals(app, window) -> None:  # (QApplication, MainWindow)
+    """Ctrl-C / SIGTERM close the window like the user would (scheduler stopped, running syncs cancelled at
+    their next page). Qt's event loop never runs Python code by itself, so a timer lets the handler run."""
+    import signal
+
+    from PySide6.QtCore import QTimer
+
+    def close(*_: object) -> None:
+        window.close()
+        app.quit()
+
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, close)
+    timer = QTimer(window)
+    timer.setInterval(250)
+    timer.timeout.connect(lambda: None)
+    timer.start()
+
+
+def _screenshot(ctx, options: GuiOptions, size: tuple[int, int]) -> int:
+    from autosync_desktop.gui.main_window import MainWindow
+
+    window = MainWindow(ctx, start_scheduler=False, remember=False)
+    window.resize(*size)
+    if options.tab:
+        window.show_tab(options.tab)
+    window.show()
+    window.start(demo=options.demo)
+    try:
+        if not wait_until(lambda: window_idle(window), timeout_s=60):
+            print("autosync: the window did not finish loading within 60 s; saving what it shows", file=sys.stderr)
+        if options.tab:
+            window.show_tab(options.tab)
+            wait_until(lambda: window_idle(window), timeout_s=30)
+        path = Path(options.screenshot or "screenshot.png")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if not window.grab().save(str(path)):
+            raise GuiError(f"--screenshot: could not write {path}")
+        print(f"Saved {path} ({size[0]}x{size[1]}, tab {window.current_key()})")
+        return 0
+    finally:
+        window.shutdown()

@@ -1,0 +1,148 @@
+"""Synced data as table models: daily stats (paged as the user scrolls) and campaigns.
+
+Money is shown exactly as stored (integer micros rendered as a decimal string by the services, never a
+float), with its currency.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+
+from autosync_desktop.gui import formatting as fmt
+from autosync_desktop.gui.context import AppContext
+
+PAGE_SIZE = 200
+STAT_COLUMNS = (("date", "Date"), ("account", "Account"), ("campaign", "Campaign"), ("impressions", "Impressions"),
+                ("clicks", "Clicks"), ("cost", "Cost"), ("conversions", "Conversions"),
+                ("conversion_value", "Conversion value"))
+NUMERIC = {"impressions", "clicks", "cost", "conversions", "conversion_value"}
+CAMPAIGN_COLUMNS = (("account", "Account"), ("name", "Campaign"), ("campaign_id", "Campaign id"),
+                    ("status", "Status"), ("currency", "Currency"), ("synced_at", "Synced"))
+Index = QModelIndex | QPersistentModelIndex
+
+
+def stat_text(row: dict[str, Any], key: str) -> str:
+    if key in ("impressions", "clicks"):
+        return fmt.fmt_int(row[key], empty="")
+    if key == "cost":
+        return fmt.fmt_money(row["cost"], row["currency"], empty="")
+    if key == "conversion_value":
+        return fmt.fmt_money(row["conversion_value"], row["currency"], empty="")
+    if key == "conversions":
+        return fmt.fmt_number(row["conversions"], 2, empty="")
+    if key == "campaign":
+        return row["campaign"] or row["campaign_id"]
+    return str(row.get(key) or "")
+
+
+class StatsModel(QAbstractTableModel):
+    page_loaded = Signal()
+    load_failed = Signal(str)
+
+    def __init__(self, ctx: AppContext, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.rows: list[dict[str, Any]] = []
+        self.filters: dict[str, Any] = {}
+        self.done = True
+        self.loading = False
+        self.generation = 0
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 (Qt API)
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(STAT_COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return STAT_COLUMNS[section][1]
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or index.row() >= len(self.rows):
+            return None
+        key = STAT_COLUMNS[index.column()][0]
+        row = self.rows[index.row()]
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
+            return stat_text(row, key)
+        if role == Qt.ItemDataRole.TextAlignmentRole and key in NUMERIC:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.ToolTipRole and key == "campaign":
+            return f"{row['campaign']} ({row['campaign_id']}) · {row['platform']}"
+        return None
+
+    def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: B008
+        return not parent.isValid() and not self.done and not self.loading
+
+    def fetchMore(self, parent: Index = QModelIndex()) -> None:  # noqa: B008
+        if not parent.isValid():
+            self.fetch_page()
+
+    def load(self, filters: dict[str, Any]) -> None:
+        self.generation += 1
+        self.beginResetModel()
+        self.rows, self.filters, self.done, self.loading = [], dict(filters), False, False
+        self.endResetModel()
+        self.fetch_page()
+
+    def fetch_page(self) -> None:
+        if self.loading or self.done:
+            return
+        self.loading = True
+        generation = self.generation
+        self.ctx.workers.run(self.ctx.services.stats_view, self.filters, PAGE_SIZE, len(self.rows), owner=self,
+                             on_done=lambda rows: self._page(generation, rows),
+                             on_error=lambda exc: self._failed(generation, exc))
+
+    def _page(self, generation: int, rows: list[dict[str, Any]]) -> None:
+        if generation != self.generation:
+            return
+        self.loading = False
+        if rows:
+            self.beginInsertRows(QModelIndex(), len(self.rows), len(self.rows) + len(rows) - 1)
+            self.rows.extend(rows)
+            self.endInsertRows()
+        self.done = len(rows) < PAGE_SIZE
+        self.page_loaded.emit()
+
+    def _failed(self, generation: int, exc: Exception) -> None:
+        if generation == self.generation:
+            self.loading, self.done = False, True
+            self.load_failed.emit(str(exc))
+            self.page_loaded.emit()
+
+
+class CampaignsModel(QAbstractTableModel):
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.rows: list[dict[str, Any]] = []
+
+    def set_rows(self, rows: list[dict[str, Any]]) -> None:
+        self.beginResetModel()
+        self.rows = rows
+        self.endResetModel()
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(CAMPAIGN_COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return CAMPAIGN_COLUMNS[section][1]
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
+            return None
+        row = self.rows[index.row()]
+        key = CAMPAIGN_COLUMNS[index.column()][0]
+        if key == "synced_at":
+            return fmt.fmt_time(row["synced_at"])
+        if key == "status":
+            return (row["status"] or "").capitalize()
+        return str(row.get(key) or "")

@@ -1,0 +1,155 @@
+"""The History filter bar: status, trigger, account, schedule, date range and text search."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from PySide6.QtCore import QDate, QTimer, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QHBoxLayout,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from autosync_desktop.gui import formatting as fmt
+from autosync_desktop.store.models import RUN_STATUSES, RUN_TRIGGERS
+
+STATUS_CHOICES = (("Any status", ()), ("Failed or interrupted", ("failed", "interrupted")),
+                  *((s.capitalize(), (s,)) for s in RUN_STATUSES))
+TRIGGER_CHOICES = (("Any trigger", ()), *((t.capitalize(), (t,)) for t in RUN_TRIGGERS))
+
+
+def _combo(name: str) -> QComboBox:
+    combo = QComboBox()
+    combo.setAccessibleName(name)
+    combo.setToolTip(name)
+    combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+    return combo
+
+
+def day_start_utc(day: date) -> datetime:
+    """Midnight of `day` in the display zone, as UTC."""
+    return datetime.combine(day, time(), tzinfo=fmt.display_zone()).astimezone(UTC)
+
+
+class HistoryFilters(QWidget):
+    changed = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setAccessibleName("History filters")
+        self.status = _combo("Filter by status")
+        for text, value in STATUS_CHOICES:
+            self.status.addItem(text, value)
+        self.trigger = _combo("Filter by trigger")
+        for text, value in TRIGGER_CHOICES:
+            self.trigger.addItem(text, value)
+        self.account = _combo("Filter by account")
+        self.schedule = _combo("Filter by schedule")
+        self.set_names([], [])
+        self.use_dates = QCheckBox("Dates")
+        self.use_dates.setAccessibleName("Filter by date range")
+        today = date.today()
+        self.date_from = QDateEdit(QDate(today.year, today.month, today.day).addDays(-7))
+        self.date_to = QDateEdit(QDate(today.year, today.month, today.day))
+        for edit, name in ((self.date_from, "From date"), (self.date_to, "To date")):
+            edit.setCalendarPopup(True)
+            edit.setDisplayFormat("yyyy-MM-dd")
+            edit.setAccessibleName(name)
+            edit.setEnabled(False)
+            edit.dateChanged.connect(self._emit)
+        self.use_dates.toggled.connect(self._dates_toggled)
+        self.text = QLineEdit()
+        self.text.setPlaceholderText("Search schedule, account, error…")
+        self.text.setAccessibleName("Search runs")
+        self.text.setClearButtonEnabled(True)
+        self.text.setMinimumWidth(180)
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(350)
+        self._debounce.timeout.connect(self._emit)
+        self.text.textChanged.connect(lambda _: self._debounce.start())
+        self.clear = QPushButton("Clear")
+        self.clear.setAccessibleName("Clear filters")
+        self.clear.clicked.connect(self.reset)
+        for combo in (self.status, self.trigger, self.account, self.schedule):
+            combo.currentIndexChanged.connect(self._emit)
+        first, second = QHBoxLayout(), QHBoxLayout()
+        first.addWidget(self.text, 1)
+        for widget in (self.status, self.trigger, self.account, self.schedule):
+            first.addWidget(widget)
+        for widget in (self.use_dates, self.date_from, self.date_to):
+            second.addWidget(widget)
+        second.addStretch(1)
+        second.addWidget(self.clear)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(4)
+        layout.addLayout(first)
+        layout.addLayout(second)
+        self._muted = False
+
+    def set_names(self, accounts: list[str], schedules: list[str]) -> None:
+        """Fill the account and schedule choices, keeping the current choice when it still exists."""
+        self._muted = True
+        for combo, names, any_text in ((self.account, accounts, "Any account"),
+                                       (self.schedule, schedules, "Any schedule")):
+            current = combo.currentData()
+            combo.clear()
+            combo.addItem(any_text, None)
+            for name in names:
+                combo.addItem(name, name)
+            combo.setCurrentIndex(max(0, combo.findData(current)) if current else 0)
+        self._muted = False
+
+    def _dates_toggled(self, on: bool) -> None:
+        self.date_from.setEnabled(on)
+        self.date_to.setEnabled(on)
+        self._emit()
+
+    def _emit(self) -> None:
+        if not self._muted:
+            self.changed.emit()
+
+    def reset(self) -> None:
+        self._muted = True
+        for combo in (self.status, self.trigger, self.account, self.schedule):
+            combo.setCurrentIndex(0)
+        self.use_dates.setChecked(False)
+        self.text.clear()
+        self._muted = False
+        self._debounce.stop()
+        self.changed.emit()
+
+    def values(self) -> dict[str, Any]:
+        """The filters in services.history's terms."""
+        filters: dict[str, Any] = {}
+        if self.status.currentData():
+            filters["statuses"] = list(self.status.currentData())
+        if self.trigger.currentData():
+            filters["triggers"] = list(self.trigger.currentData())
+        if self.account.currentData():
+            filters["account"] = self.account.currentData()
+        if self.schedule.currentData():
+            filters["schedule"] = self.schedule.currentData()
+        if self.use_dates.isChecked():
+            start, end = self.date_from.date(), self.date_to.date()
+            filters["since"] = day_start_utc(date(start.year(), start.month(), start.day()))
+            filters["until"] = day_start_utc(date(end.year(), end.month(), end.day()) + timedelta(days=1))
+        if self.text.text().strip():
+            filters["text"] = self.text.text().strip()
+        return filters
+
+    def set_text_now(self, text: str) -> None:
+        """Set the search text and apply it at once (no typing debounce)."""
+        self._debounce.stop()
+        self.text.blockSignals(True)
+        self.text.setText(text)
+        self.text.blockSignals(False)
+        self._emit()

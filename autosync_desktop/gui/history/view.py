@@ -1,0 +1,251 @@
+"""The History tab: filters, the lazily paged run table, the selected run's detail, and export."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QItemSelection, Qt, QTimer, Signal
+from PySide6.QtWidgets import QHBoxLayout, QHeaderView, QPushButton, QSplitter, QTableView, QVBoxLayout, QWidget
+
+from autosync_desktop import events as ev
+from autosync_desktop.gui import theme
+from autosync_desktop.gui.context import AppContext
+from autosync_desktop.gui.history.detail import RunDetail
+from autosync_desktop.gui.history.filters import HistoryFilters
+from autosync_desktop.gui.history.model import COLUMNS, SORTABLE, RunsModel
+from autosync_desktop.gui.widgets.busy import BusyIndicator, BusyOverlay
+from autosync_desktop.gui.widgets.card import muted
+from autosync_desktop.gui.widgets.export import ExportJob, ask_export_path
+
+
+class HistoryView(QWidget):
+    loaded = Signal()
+    message = Signal(str)
+    title = "History"
+    key = "history"
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.setAccessibleName("History view")
+        self.has_loaded = False
+        self.export_job: ExportJob | None = None
+        self._detail_id: int | None = None
+        self._pending_select: int | None = None
+        self.model = RunsModel(ctx, self)
+        self.model.page_loaded.connect(self._page_loaded)
+        self.model.total_changed.connect(self._total_changed)
+        self.model.load_failed.connect(lambda text: self.message.emit(f"Could not load the history: {text}"))
+        self.filters = HistoryFilters()
+        self.filters.changed.connect(self.reload)
+        self.table = QTableView()
+        self.table.setAccessibleName("Runs table")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QTableView.SelectionMode.SingleSelection)
+        self.table.setAlternatingRowColors(True)
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(24)
+        self.table.setWordWrap(False)
+        header = self.table.horizontalHeader()
+        header.setSectionsClickable(True)
+        header.setSortIndicatorShown(True)
+        header.setSortIndicator(1, Qt.SortOrder.DescendingOrder)
+        header.sectionClicked.connect(self._header_clicked)
+        for column, width in enumerate((56, 140, 120, 120, 72, 104, 70, 64)):
+            header.resizeSection(column, width)
+        header.setStretchLastSection(True)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.table.selectionModel().selectionChanged.connect(self._selection_changed)
+        self.overlay = BusyOverlay(self.table, "Loading runs…")
+        self.detail = RunDetail()
+        self.detail.setMinimumWidth(340)
+        self.count = muted("", "Matching runs")
+        self.count.setWordWrap(False)
+        self.busy = BusyIndicator()
+        self.new_runs = QPushButton("New runs — show")
+        self.new_runs.setAccessibleName("Show new runs")
+        self.new_runs.clicked.connect(self.reload)
+        self.new_runs.hide()
+        self.export_button = QPushButton(theme.icon("export"), "Export…")
+        self.export_button.setAccessibleName("Export the filtered runs")
+        self.export_button.setToolTip("Save the runs matching the filters as CSV or JSON")
+        self.export_button.clicked.connect(lambda: self.export())
+        self.refresh_button = QPushButton(theme.icon("sync"), "Refresh")
+        self.refresh_button.setAccessibleName("Refresh history")
+        self.refresh_button.clicked.connect(self.refresh)
+        bar = QHBoxLayout()
+        bar.addWidget(self.count)
+        bar.addWidget(self.busy)
+        bar.addStretch(1)
+        bar.addWidget(self.new_runs)
+        bar.addWidget(self.refresh_button)
+        bar.addWidget(self.export_button)
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(self.table)
+        splitter.addWidget(self.detail)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
+        splitter.setSizes([860, 400])
+        splitter.setChildrenCollapsible(False)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(10, 10, 10, 10)
+        layout.addWidget(self.filters)
+        layout.addLayout(bar)
+        layout.addWidget(splitter, 1)
+        self._live = QTimer(self)
+        self._live.setSingleShot(True)
+        self._live.setInterval(1500)
+        self._live.timeout.connect(self._new_runs_arrived)
+        ctx.bridge.run_finished.connect(self._run_finished)
+        ctx.bridge.run_queued.connect(lambda _: self._live.start())
+        ctx.bridge.schedule_changed.connect(lambda e: self._load_names() if e.change != "next_run" else None)
+        ctx.bridge.account_changed.connect(lambda _: self._load_names())
+
+    # --- loading ---
+
+    def is_loading(self) -> bool:
+        return self.model.loading
+
+    def refresh(self) -> None:
+        self._load_names()
+        self.reload()
+
+    def reload(self) -> None:
+        self.new_runs.hide()
+        self.busy.set_busy(True)
+        self.overlay.show_over("Loading runs…")
+        order = "newest" if self.table.horizontalHeader().sortIndicatorOrder() == Qt.SortOrder.DescendingOrder \
+            else "oldest"
+        self.model.load(self.filters.values(), order)
+
+    def _load_names(self) -> None:
+        def names(s: Any) -> tuple[list[str], list[str]]:
+            return [a["name"] for a in s.list_accounts()], [x["name"] for x in s.list_schedules()]
+
+        self.ctx.workers.run(names, self.ctx.services, owner=self,
+                             on_done=lambda found: self.filters.set_names(*found))
+
+    def _page_loaded(self) -> None:
+        self.overlay.hide()
+        self.busy.set_busy(False)
+        self._update_count()
+        if self._pending_select is not None:
+            self._select_run(self._pending_select)
+        elif self.model.pages_loaded == 1 and self._detail_id is None and self.model.rows:
+            self.table.selectRow(0)  # show the newest run's detail right away
+        self.has_loaded = True
+        self.loaded.emit()
+
+    def _total_changed(self, total: int | None) -> None:
+        self._update_count()
+
+    def _update_count(self) -> None:
+        total = self.model.total
+        shown = len(self.model.rows)
+        if total is None:
+            self.count.setText(f"{shown:,} runs loaded, counting…" if shown else "Counting…")
+        elif total == 0:
+            self.count.setText("No runs yet" if not self.filters.values() else "No runs match these filters")
+        else:
+            self.count.setText(f"{total:,} run{'s' if total != 1 else ''} match · {shown:,} loaded")
+        self.export_button.setEnabled(total != 0)
+
+    def _header_clicked(self, section: int) -> None:
+        header = self.table.horizontalHeader()
+        if section not in SORTABLE:
+            header.setSortIndicator(1, (self.model.order == "newest" and Qt.SortOrder.DescendingOrder)
+                                    or Qt.SortOrder.AscendingOrder)
+            self.message.emit("Runs are sorted by time; use the filters to narrow them down")
+            return
+        order = Qt.SortOrder.AscendingOrder if self.model.order == "newest" else Qt.SortOrder.DescendingOrder
+        header.setSortIndicator(section, order)
+        self.reload()
+
+    # --- live ---
+
+    def _run_finished(self, event: ev.RunFinished) -> None:
+        self.model.update_run(event.run_id, status=event.status, rows=event.rows, duration_s=event.duration_s,
+                              error=event.error if event.status == "failed" else None,
+                              reason=event.error if event.status != "failed" else None)
+        if self._detail_id == event.run_id:
+            self.show_run(event.run_id)
+        self._live.start()
+
+    def _new_runs_arrived(self) -> None:
+        if not self.has_loaded:
+            return
+        top = self.table.verticalScrollBar().value() == 0
+        if self.model.order == "newest" and top and self.model.pages_loaded <= 1 and \
+                not self.table.selectionModel().hasSelection():
+            self.reload()
+        else:
+            self.new_runs.show()
+
+    # --- selection and detail ---
+
+    def _selection_changed(self, selected: QItemSelection, _deselected: QItemSelection) -> None:
+        rows = self.table.selectionModel().selectedRows()
+        if rows:
+            run = self.model.run_at(rows[0].row())
+            if run is not None and run["id"] != self._detail_id:
+                self.show_run(run["id"], select=False)
+
+    def show_run(self, run_id: int, select: bool = True) -> None:
+        """Show a run's detail (and select its row when loaded) - e.g. from a click in the activity feed."""
+        self._detail_id = run_id
+        self.detail.show_loading(run_id)
+        if select:
+            self._select_run(run_id)
+        self.ctx.workers.run(self.ctx.services.run_detail, run_id, owner=self, on_done=self._detail_loaded,
+                             on_error=lambda exc: self.message.emit(f"Could not load run #{run_id}: {exc}"))
+
+    def _detail_loaded(self, run: dict[str, Any]) -> None:
+        if run["id"] == self._detail_id:
+            self.detail.show_run(run)
+
+    def _select_run(self, run_id: int) -> None:
+        row = self.model.row_of(run_id)
+        if row is None:
+            self._pending_select = run_id if not self.has_loaded else None
+            return
+        self._pending_select = None
+        self.table.selectRow(row)
+        self.table.scrollTo(self.model.index(row, 0))
+
+    def selected_run(self) -> dict[str, Any] | None:
+        rows = self.table.selectionModel().selectedRows()
+        return self.model.run_at(rows[0].row()) if rows else None
+
+    def sync_selected(self) -> bool:
+        """Ctrl+R on History: run the selected run's schedule again. False when nothing is selected."""
+        run = self.selected_run()
+        if run is None or not (run["schedule"] or run["account"]):
+            return False
+        name = run["schedule"] or run["account"]
+        self.ctx.workers.run(self.ctx.services.request_sync, name, lane="write", owner=self,
+                             on_done=lambda r: self.message.emit(f"{name}: run #{r.run_id} {r.status}"),
+                             on_error=lambda exc: self.message.emit(str(exc)))
+        return True
+
+    # --- export ---
+
+    def export(self, path: str | None = None, fmt_: str | None = None) -> ExportJob | None:
+        """Export the runs matching the current filters (in the table's order); asks for a file if none given."""
+        if path is None:
+            chosen = ask_export_path(self, "Export runs", "autosync-runs.csv")
+            if chosen is None:
+                return None
+            path, fmt_ = chosen
+        filters, order = dict(self.model.filters), self.model.order
+        services = self.ctx.services
+        job = ExportJob(self.ctx.workers, self, "runs", self.model.total)
+        job.finished.connect(lambda p, n: self.message.emit(f"Exported {n:,} runs to {p}"))
+        job.failed.connect(self.message)
+        job.start(path, fmt_ or "csv", lambda f, out, progress: services.export_history(filters, f, out, progress,
+                                                                                        order=order))
+        self.export_job = job
+        return job
+
+
+__all__ = ["COLUMNS", "HistoryView"]

@@ -1,0 +1,121 @@
+"""`autosync gui --self-test`: open the window offscreen and check what it depends on, one line per check.
+
+Checks: Qt and fonts, the store (schema, integrity), the scheduler (every schedule's trigger, who runs it),
+the keyring (secrets.state(); a missing keyring fails only when an account needs credentials), and the window
+(it opens and loads its dashboard). It never starts the scheduler (that could queue catch-up runs).
+Exit 0 when nothing failed, 1 otherwise.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+
+def _line(status: str, name: str, text: str) -> str:
+    return f"{status:4} {name:9} {text}"
+
+
+def _check(results: list[str], name: str, fn: Callable[[], tuple[str, str]]) -> None:
+    try:
+        status, text = fn()
+    except Exception as exc:
+        status, text = "FAIL", f"{type(exc).__name__}: {exc}"
+    line = _line(status, name, text)
+    results.append(line)
+    print(line, flush=True)
+
+
+def self_test(data_dir: Path | None) -> int:
+    from PySide6 import __version__ as pyside_version
+    from PySide6.QtGui import QFontDatabase, QGuiApplication
+
+    from autosync_desktop import secrets
+    from autosync_desktop.connectors import registry
+    from autosync_desktop.gui.app import make_app, wait_until
+    from autosync_desktop.gui.context import AppContext
+    from autosync_desktop.gui.main_window import MainWindow
+    from autosync_desktop.store import runs
+    from autosync_desktop.store.models import Account, Schedule
+    from autosync_desktop.sync import triggers
+    from autosync_desktop.sync.scheduler import spec_of
+
+    results: list[str] = []
+    make_app()
+
+    def display() -> tuple[str, str]:
+        families = QFontDatabase.families()
+        platform = QGuiApplication.platformName()
+        if not families:
+            return "FAIL", f"Qt {pyside_version} on '{platform}' finds no fonts: text would draw as empty boxes"
+        return "ok", f"Qt {pyside_version} on '{platform}', {len(families)} font families"
+
+    _check(results, "display", display)
+    ctx: AppContext | None = None
+
+    def store() -> tuple[str, str]:
+        nonlocal ctx
+        ctx = AppContext.open(data_dir)
+        info = ctx.services.database_info()
+        integrity = ctx.services.integrity_check()
+        status = "ok" if integrity == "ok" else "FAIL"
+        return status, f"{info['path']} (schema v{info['schema_version']}, {info['size_bytes'] / 1e6:.1f} MB), " \
+                       f"integrity {integrity}"
+
+    _check(results, "store", store)
+    if ctx is None:
+        return 1
+
+    def scheduler() -> tuple[str, str]:
+        bad, upcoming = [], []
+        for schedule in Schedule.select():
+            try:
+                upcoming.extend(triggers.next_runs(spec_of(schedule), 1))
+            except triggers.ScheduleSpecError as exc:
+                bad.append(f"{schedule.name}: {exc}")
+        other = runs.live_scheduler()
+        owner = f"running in {other.kind} pid {other.pid}" if other else "starts with the window"
+        if bad:
+            return "FAIL", "invalid schedules: " + "; ".join(bad)
+        nxt = min(upcoming).isoformat(timespec="minutes") if upcoming else "none"
+        return "ok", f"{Schedule.select().count()} schedule(s), triggers valid, next run {nxt}; {owner}"
+
+    _check(results, "scheduler", scheduler)
+
+    def keyring() -> tuple[str, str]:
+        state = secrets.state()
+        needs = [a.name for a in Account.select() if not registry.PLATFORMS.get(a.platform, registry.PLATFORMS[
+            "demo"]).is_sandbox]
+        if state.state == "available":
+            return "ok", f"available ({state.backend})"
+        status = "FAIL" if needs else "WARN"
+        who = f"; accounts needing credentials: {', '.join(needs)}" if needs else "; only sandbox accounts so far"
+        return status, f"{state.state}: {state.message}{who}"
+
+    _check(results, "keyring", keyring)
+
+    def window() -> tuple[str, str]:
+        started = time.monotonic()
+        win = MainWindow(ctx, start_scheduler=False, remember=False)
+        errors: list[str] = []
+        ctx.workers.error.connect(errors.append)
+        win.resize(1280, 800)
+        win.show()
+        win.start()
+        try:
+            loaded = wait_until(lambda: win.dashboard.has_loaded and ctx.workers.pending == 0, timeout_s=30)
+            if errors:
+                return "FAIL", "errors while loading: " + "; ".join(errors)
+            if not loaded:
+                return "FAIL", "the dashboard did not load within 30 s"
+            return "ok", f"opened and loaded the dashboard in {time.monotonic() - started:.2f} s"
+        finally:
+            win.shutdown()
+
+    _check(results, "window", window)
+    ctx.close()
+    failed = sum(line.startswith("FAIL") for line in results)
+    print(f"{'FAIL' if failed else 'ok':4} self-test {failed} check(s) failed" if failed else
+          "ok   self-test all checks passed", flush=True)
+    return 1 if failed else 0

@@ -1,0 +1,199 @@
+"""Settings › Accounts: the accounts, add / test / sign in / remove, and the keyring's state in plain words."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QHBoxLayout, QHeaderView, QPushButton, QTableWidget, QTableWidgetItem, QWidget
+
+from autosync_desktop.gui import theme
+from autosync_desktop.gui.context import AppContext
+from autosync_desktop.gui.settings.account_dialog import AccountDialog
+from autosync_desktop.gui.widgets import dialogs
+from autosync_desktop.gui.widgets.card import Card, muted
+from autosync_desktop.gui.widgets.status_badge import StatusBadge
+
+COLUMNS = ("Name", "Platform", "Account id", "Sign-in", "Health")
+KEYRING_ADVICE = {
+    "available": "Credentials are stored in the system keyring, never in the database or in files.",
+    "missing": "Accounts that need credentials cannot be added or synced until one is running (restart AutoSync "
+               "after installing it); the Demo account works without one.",
+    "locked": "The keyring is locked: unlock it (log in to your desktop session or open your keyring app), then "
+              "press Check again.",
+    "error": "The keyring reported an error; see the message above.",
+}
+
+
+class AccountsPanel(Card):
+    changed = Signal()
+    message = Signal(str)
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__("Accounts", parent, accessible="Accounts settings")
+        self.ctx = ctx
+        self.accounts: list[dict[str, Any]] = []
+        self.keyring: dict[str, str] | None = None
+        self.dialog: Any = None
+        self.keyring_badge = StatusBadge("idle", "Keyring: checking…")
+        self.header.addWidget(self.keyring_badge)
+        self.keyring_text = muted("Checking the system keyring…", "Keyring state")
+        self.table = QTableWidget(0, len(COLUMNS))
+        self.table.setAccessibleName("Accounts table")
+        self.table.setHorizontalHeaderLabels(COLUMNS)
+        self.table.verticalHeader().hide()
+        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QTableWidget.SelectionMode.SingleSelection)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.table.setMinimumHeight(120)
+        self.table.itemSelectionChanged.connect(self._selection)
+        self.add_button = QPushButton(theme.icon("add"), "Add account…")
+        self.add_button.setAccessibleName("Add account")
+        self.add_button.clicked.connect(self.add_account)
+        self.test_button = QPushButton("Test connection")
+        self.test_button.setAccessibleName("Test the selected account's connection")
+        self.test_button.clicked.connect(self.test_selected)
+        self.sign_in_button = QPushButton(theme.icon("sign-in"), "Sign in…")
+        self.sign_in_button.setAccessibleName("Sign in to the selected account")
+        self.sign_in_available = hasattr(ctx.services, "connect_account")
+        self.platforms = {p["name"]: p for p in ctx.services.platforms()}
+        self.sign_in_button.setToolTip("Sign in with the platform in your browser" if self.sign_in_available else
+                                       "Browser sign-in (OAuth) is not available in this build yet; paste tokens "
+                                       "as credentials instead")
+        self.sign_in_button.clicked.connect(self.sign_in_selected)
+        self.remove_button = QPushButton(theme.icon("delete"), "Remove…")
+        self.remove_button.setAccessibleName("Remove the selected account")
+        self.remove_button.clicked.connect(self.remove_selected)
+        self.check_button = QPushButton("Check keyring")
+        self.check_button.setAccessibleName("Check the keyring again")
+        self.check_button.clicked.connect(self.check_keyring)
+        self.result = muted("", "Account action result")
+        buttons = QHBoxLayout()
+        for button in (self.add_button, self.test_button, self.sign_in_button, self.remove_button):
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.check_button)
+        self.outer.addWidget(self.keyring_text)
+        self.outer.addWidget(self.table)
+        self.outer.addLayout(buttons)
+        self.outer.addWidget(self.result)
+        self._selection()
+        ctx.bridge.account_changed.connect(lambda _: self.refresh_accounts())
+
+    # --- loading ---
+
+    def refresh(self) -> None:
+        self.refresh_accounts()
+        self.check_keyring()
+
+    def refresh_accounts(self) -> None:
+        self.ctx.workers.run(self.ctx.services.list_accounts, owner=self, on_done=self._apply)
+
+    def check_keyring(self) -> None:
+        self.ctx.workers.run(self.ctx.services.keyring_state, lane="keyring", owner=self, on_done=self._keyring,
+                             on_error=lambda exc: self._keyring({"state": "error", "backend": "?",
+                                                                 "message": str(exc)}))
+
+    def _keyring(self, state: dict[str, str]) -> None:
+        self.keyring = state
+        self.keyring_badge.set_status(state["state"], f"Keyring: {theme.label_of(state['state']).lower()}")
+        advice = KEYRING_ADVICE.get(state["state"], "")
+        self.keyring_text.setText(f"{state['message']} {advice}".strip() if state["state"] != "available"
+                                  else f"{advice} ({state['backend']})")
+
+    def _apply(self, accounts: list[dict[str, Any]]) -> None:
+        selected = self.selected()
+        self.accounts = accounts
+        labels = {p["name"]: p["label"] for p in self.ctx.services.platforms()}
+        self.table.setRowCount(len(accounts))
+        for row, account in enumerate(accounts):
+            auth = "OK" if account["auth_state"] == "ok" else theme.label_of(account["auth_state"])
+            values = (account["name"], labels.get(account["platform"], account["platform"]), account["account_id"],
+                      auth, theme.label_of(account["health"]))
+            for column, value in enumerate(values):
+                item = QTableWidgetItem(value)
+                if column == 4:
+                    item.setIcon(theme.status_icon(account["health"]))
+                if column == 3 and account["auth_state"] != "ok":
+                    item.setIcon(theme.status_icon("needs_sign_in"))
+                self.table.setItem(row, column, item)
+            if selected and account["name"] == selected["name"]:
+                self.table.selectRow(row)
+        self.table.setFixedHeight(min(320, 32 + 30 * max(2, len(accounts))))
+        self._selection()
+
+    # --- selection and actions ---
+
+    def selected(self) -> dict[str, Any] | None:
+        rows = self.table.selectionModel().selectedRows() if self.table.selectionModel() else []
+        return self.accounts[rows[0].row()] if rows and rows[0].row() < len(self.accounts) else None
+
+    def select(self, name: str) -> None:
+        for row, account in enumerate(self.accounts):
+            if account["name"] == name:
+                self.table.selectRow(row)
+
+    def _selection(self) -> None:
+        has = self.selected() is not None
+        for button in (self.test_button, self.remove_button):
+            button.setEnabled(has)
+        account = self.selected()
+        browser = bool(account and self.platforms.get(account["platform"], {}).get("browser_sign_in"))
+        self.sign_in_button.setEnabled(has and self.sign_in_available and browser)
+        if account is not None and not browser:
+            label = self.platforms.get(account["platform"], {}).get("label", "This platform")
+            self.sign_in_button.setToolTip(f"{label} has no browser sign-in; its credentials are entered when "
+                                           "adding it")
+        elif self.sign_in_available:
+            self.sign_in_button.setToolTip("Sign in with the platform in your browser")
+
+    def add_account(self) -> None:
+        self.dialog = AccountDialog(self.ctx, self.keyring, self)
+        self.dialog.saved.connect(self._added)
+        self.dialog.open()
+
+    def _added(self, name: str) -> None:
+        self.result.setText(f"Added {name}.")
+        self.changed.emit()
+        self.refresh()
+
+    def test_selected(self) -> None:
+        account = self.selected()
+        if account is None:
+            return
+        name = account["name"]
+        self.result.setText(f"Testing {name}…")
+        self.test_button.setEnabled(False)
+        self.ctx.workers.run(self.ctx.services.test_account, name, lane="keyring", owner=self,
+                             on_done=lambda text: self._tested(f"✓ {name}: {text}"),
+                             on_error=lambda exc: self._tested(f"✗ {name}: {dialogs.plain(str(exc))}"))
+
+    def _tested(self, text: str) -> None:
+        self.result.setText(text)
+        self._selection()
+
+    def sign_in_selected(self) -> None:
+        account = self.selected()
+        if account is None or not self.sign_in_available:
+            return
+        from autosync_desktop.gui.settings.sign_in import SignInDialog
+
+        label = self.platforms.get(account["platform"], {}).get("label", account["platform"])
+        self.dialog = SignInDialog(self.ctx, account, label, self)  # type: ignore[assignment]
+        self.dialog.signed_in.connect(lambda name: (self.result.setText(f"✓ Signed in to {name}"), self.refresh()))
+        self.dialog.open()
+
+    def remove_selected(self) -> None:
+        account = self.selected()
+        if account is None:
+            return
+        name = account["name"]
+        if not dialogs.confirm(self, "Remove account", f"Remove the account {name!r}?\n\nIts schedules, campaigns and "
+                               "daily stats are deleted from this computer and its credentials from the keyring. "
+                               "Its run history is kept.", action="Remove"):
+            return
+        self.ctx.workers.run(self.ctx.services.remove_account, name, lane="keyring", owner=self,
+                             on_done=lambda _: (self.result.setText(f"Removed {name}; its run history is kept."),
+                                                self.changed.emit(), self.refresh()),
+                             on_error=lambda exc: self.result.setText(f"✗ {dialogs.plain(str(exc))}"))

@@ -1,0 +1,178 @@
+"""The Data view shows the synced stats with exact totals; Settings edits are saved and validated; accounts are
+added, tested and removed through the widgets; the keyring state is explained."""
+
+from __future__ import annotations
+
+import csv
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt
+
+from autosync_desktop.gui.data.model import STAT_COLUMNS
+from autosync_desktop.store import settings
+from autosync_desktop.store.models import Account, DailyStat
+from tests.gui.conftest import DEMO, wait_idle, wait_workers
+
+
+def test_data_view_shows_the_synced_stats_with_exact_totals(open_window: Any, seeded: Any, tmp_path: Path,
+                                                            qtbot: Any) -> None:
+    window = open_window(tab="data")
+    view = window.data
+    rows = DailyStat.select().count()
+    assert rows == seeded.runs[0]["rows"] > 200
+    assert len(view.model.rows) == 200 and view.model.canFetchMore()
+    cost = sum(s.cost_micros for s in DailyStat.select())
+    whole, frac = divmod(cost, 1_000_000)
+    expected = f"{Decimal(f'{whole}.{frac:06d}').normalize():,.2f} USD"
+    totals = dict(zip([k for k, _ in STAT_COLUMNS], view.totals_texts()[0], strict=True))
+    assert totals["cost"] == expected
+    assert totals["account"] == f"{rows:,} rows"
+    assert totals["clicks"] == f"{sum(s.clicks for s in DailyStat.select()):,}"
+    first = view.model.rows[0]
+    newest = DailyStat.select().order_by(DailyStat.date.desc(), DailyStat.campaign_id).first()
+    assert (first["date"], first["campaign_id"]) == (str(newest.date), newest.campaign_id)
+    assert view.model.data(view.model.index(0, 5)) == f"{Decimal(newest.cost_micros) / 1_000_000:,.2f} USD"
+    assert view.pages.tabText(1) == "Campaigns (8)"
+    # filter on one campaign
+    campaign = newest.campaign_id
+    view.campaign.setCurrentIndex(view.campaign.findData(campaign))
+    wait_idle(qtbot, window)
+    per_campaign = DailyStat.select().where(DailyStat.campaign_id == campaign).count()
+    assert len(view.model.rows) == per_campaign and {r["campaign_id"] for r in view.model.rows} == {campaign}
+    assert view.totals_texts()[0][1] == f"{per_campaign:,} rows"
+    # export what the view shows
+    out = tmp_path / "stats.csv"
+    job = view.export(str(out), "csv")
+    qtbot.waitUntil(lambda: job.done, timeout=10000)
+    with out.open(newline="") as handle:
+        exported = list(csv.DictReader(handle))
+    assert len(exported) == per_campaign and {r["campaign_id"] for r in exported} == {campaign}
+    assert [r["date"] for r in exported] == [r["date"] for r in view.model.rows]
+
+
+def test_settings_are_saved_validated_and_follow_changes(open_window: Any, seeded: Any, qtbot: Any,
+                                                          confirm_yes: list[str]) -> None:
+    window = open_window(tab="settings")
+    view = window.settings
+    attempts = view.groups["retry"].fields["retry.max_attempts"]
+    assert attempts.value() == 4 and attempts.input.maximum() == 20
+    attempts.input.setValue(7)
+    attempts.save()
+    qtbot.waitUntil(lambda: attempts.status.text() == "✓ Saved", timeout=5000)
+    assert settings.get("retry.max_attempts") == 7
+    rpm = view.groups["performance"].fields["http.requests_per_minute.google_ads"]
+    rpm.input.setValue(120)
+    rpm.save()
+    qtbot.waitUntil(lambda: settings.get_platform("http.requests_per_minute", "google_ads") == 120.0, timeout=5000)
+    timeout = view.groups["performance"].fields["http.timeout_s"]
+    timeout.input.setMinimum(0)  # (the spin box stops at 1; get past it to see the service's own check)
+    timeout.input.setValue(0)
+    timeout.save()
+    qtbot.waitUntil(lambda: timeout.error.text() != "", timeout=5000)
+    assert timeout.error.text() == "must be at least 1 (got 0)" and settings.get("http.timeout_s") == 60.0
+    # a change made elsewhere (CLI, another window) shows up
+    window.ctx.services.set_setting("retention.runs_days", 30)
+    qtbot.waitUntil(lambda: view.groups["retention"].fields["retention.runs_days"].value() == 30, timeout=5000)
+    qtbot.mouseClick(view.prune_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: view.prune_result.text().startswith("Pruned 0 runs"), timeout=5000)
+    assert settings.get("retention.last_prune") is not None
+    # display zone: a window preference
+    view.zone.setCurrentIndex(view.zone.findData("UTC"))
+    assert window.ctx.prefs.display_zone() == "UTC"
+    wait_idle(qtbot, window)
+    assert "UTC" in window.history.model.headerData(1, Qt.Orientation.Horizontal)
+    texts = " ".join(label.text() for label in view.coming_later.findChildren(type(view.prune_result)))
+    assert "Coming with desktop integration" in texts and "Nothing here is configurable in the window yet" in texts
+    assert not [key for group in view.groups.values() for key in group.fields if key.startswith("notify.")]
+    wait_workers(qtbot, window)
+
+
+def test_accounts_add_test_remove_and_keyring_state(open_window: Any, seeded: Any, qtbot: Any,
+                                                     confirm_yes: list[str]) -> None:
+    window = open_window(tab="settings")
+    panel = window.settings.accounts
+    qtbot.waitUntil(lambda: panel.keyring is not None)
+    assert panel.keyring["state"] == "missing"  # the tests' keyring backend is the 'fail' one
+    assert panel.keyring_badge.text() == "Keyring: missing"
+    assert "never stores secrets in plain text" in panel.keyring_text.text()
+    assert not panel.sign_in_button.isEnabled()  # no services.connect_account in this build, or a sandbox
+    qtbot.mouseClick(panel.add_button, Qt.MouseButton.LeftButton)
+    dialog = panel.dialog
+    qtbot.waitUntil(dialog.isVisible)
+    dialog.platform.setCurrentIndex(dialog.platform.findData("google_ads"))
+    qtbot.keyClicks(dialog.name, "Acme Google")
+    dialog.account_id.setText("123-456-7890")
+    dialog.credentials.setPlainText("{not json")
+    assert dialog.errors["credentials"].text().startswith("Not valid JSON")
+    dialog.credentials.setPlainText('{"refresh_token": "secret"}')
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.errors["credentials"].text() != "", timeout=5000)
+    assert "credentials" in dialog.errors["credentials"].text().lower()  # incomplete: said beside the field
+    assert "--" not in dialog.errors["credentials"].text()
+    dialog.credentials.setPlainText('{"refresh_token": "r", "client_id": "c", "client_secret": "s", '
+                                    '"developer_token": "d"}')
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "keyring" in dialog.errors["credentials"].text().lower(), timeout=5000)
+    assert Account.get_or_none(Account.name == "Acme Google") is None
+    dialog.platform.setCurrentIndex(dialog.platform.findData("demo"))
+    dialog.name.setText(DEMO)
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.errors["name"].text() != "", timeout=5000)
+    assert dialog.errors["name"].text() == f"an account named {DEMO!r} already exists; pick another name"
+    dialog.name.setText("Second demo")
+    dialog.option_edits["campaigns"].setText("3")
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: Account.get_or_none(Account.name == "Second demo") is not None, timeout=5000)
+    qtbot.waitUntil(lambda: len(panel.accounts) == 2, timeout=5000)
+    panel.select("Second demo")
+    qtbot.mouseClick(panel.test_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: panel.result.text().startswith("✓ Second demo: Demo sandbox reachable (3 campaigns"),
+                    timeout=5000)
+    qtbot.mouseClick(panel.remove_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: Account.get_or_none(Account.name == "Second demo") is None, timeout=5000)
+    assert "Its run history is kept" in confirm_yes[-1]
+    qtbot.waitUntil(lambda: len(panel.accounts) == 1, timeout=5000)
+    wait_workers(qtbot, window)
+
+
+def test_sign_in_opens_the_address_from_the_worker_and_reports_success(open_window: Any, seeded: Any, qtbot: Any,
+                                                                        memory_keyring: Any, monkeypatch: Any) -> None:
+    import threading
+
+    from PySide6.QtGui import QDesktopServices
+
+    from autosync_desktop.services import Services
+
+    opened: list[str] = []
+    monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: opened.append(url.toString()) or True)
+    calls: list[tuple[str, str | None, bool]] = []
+
+    def fake_connect(self: Services, name: str, *, on_url: Any, client_id: str | None = None,
+                     client_secret: str | None = None, timeout_s: float = 300.0, cancel: Any = None) -> str:
+        calls.append((name, client_id, threading.current_thread() is threading.main_thread()))
+        on_url("http://127.0.0.1:8765/authorize?state=x")  # from the worker thread, as the real one does
+        return f"Signed in: {name} (google_ads) can sync now"
+
+    monkeypatch.setattr(Services, "connect_account", fake_connect)
+    window = open_window(tab="settings")
+    window.ctx.services.add_account("google_ads", "Acme Google", "123-456-7890", {}, {
+        "client_id": "c", "client_secret": "s", "refresh_token": "r", "developer_token": "d"})
+    panel = window.settings.accounts
+    qtbot.waitUntil(lambda: len(panel.accounts) == 2, timeout=5000)
+    panel.select(DEMO)
+    assert not panel.sign_in_button.isEnabled() and "no browser sign-in" in panel.sign_in_button.toolTip()
+    panel.select("Acme Google")
+    assert panel.sign_in_button.isEnabled()
+    qtbot.mouseClick(panel.sign_in_button, Qt.MouseButton.LeftButton)
+    dialog = panel.dialog
+    qtbot.waitUntil(dialog.isVisible)
+    dialog.client_id.setText("my-client.apps.googleusercontent.com")
+    qtbot.mouseClick(dialog.start_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.badge.text() == "Signed in", timeout=5000)
+    assert calls == [("Acme Google", "my-client.apps.googleusercontent.com", False)]  # ran in a worker
+    assert opened == ["http://127.0.0.1:8765/authorize?state=x"]  # opened by the GUI thread
+    assert panel.result.text() == "✓ Signed in to Acme Google"
+    dialog.reject()
+    wait_workers(qtbot, window)

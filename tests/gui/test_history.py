@@ -1,0 +1,133 @@
+"""History: lazy paging, filters that return the right rows, the run detail, and an export of what is shown."""
+
+from __future__ import annotations
+
+import csv
+import json
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+from autosync_desktop.gui.history.model import PAGE_SIZE
+from autosync_desktop.services import Services
+from autosync_desktop.store.models import Account, Schedule, SyncRun, utcnow
+from tests.gui.conftest import DEMO, SCHEDULE, seed_demo, wait_idle
+
+
+def _mixed_history(data_dir: Path) -> dict[str, int]:
+    """Real runs: 2 succeeded (Demo), 1 backfill (Demo), 1 failed (a Demo account that always fails)."""
+    seed_demo(data_dir, runs=2)
+    services = Services.open(data_dir)
+    try:
+        services.set_setting("retry.max_attempts", 1)
+        services.add_account("demo", "Flaky", "flaky-1", {"latency_ms": "0", "failure_rate": "1"})
+        failed = services.request_sync("Flaky")
+        services.wait_for_run(failed.run_id, poll_s=0.02, timeout_s=30)
+        backfill = services.request_sync(SCHEDULE, date.today() - timedelta(days=5), date.today() - timedelta(days=1))
+        services.wait_for_run(backfill.run_id, poll_s=0.02, timeout_s=30)
+        return {"failed": failed.run_id, "backfill": backfill.run_id}
+    finally:
+        services.close()
+
+
+def _filter(window: Any, qtbot: Any, combo: Any, text: str) -> None:
+    combo.setCurrentIndex(combo.findText(text))
+    wait_idle(qtbot, window)
+
+
+def test_filters_return_the_right_rows(open_window: Any, data_dir: Path, qtbot: Any) -> None:
+    ids = _mixed_history(data_dir)
+    window = open_window(tab="history")
+    view, model, filters = window.history, window.history.model, window.history.filters
+    qtbot.waitUntil(lambda: model.total == 4)
+    assert view.count.text() == "4 runs match · 4 loaded"
+    assert [r["status"] for r in model.rows].count("succeeded") == 3
+    _filter(window, qtbot, filters.status, "Failed")
+    assert model.ids() == [ids["failed"]] and model.total == 1
+    assert model.rows[0]["account"] == "Flaky" and "sandbox" in model.rows[0]["error"]
+    _filter(window, qtbot, filters.status, "Any status")
+    _filter(window, qtbot, filters.trigger, "Backfill")
+    assert model.ids() == [ids["backfill"]]
+    _filter(window, qtbot, filters.trigger, "Any trigger")
+    _filter(window, qtbot, filters.account, "Flaky")
+    assert model.ids() == [ids["failed"]]
+    _filter(window, qtbot, filters.account, "Any account")
+    _filter(window, qtbot, filters.schedule, SCHEDULE)
+    assert len(model.ids()) == 3 and ids["failed"] not in model.ids()
+    _filter(window, qtbot, filters.schedule, "Any schedule")
+    filters.set_text_now("simulated")
+    wait_idle(qtbot, window)
+    assert model.ids() == [ids["failed"]]
+    filters.set_text_now("")
+    filters.date_from.setDate(filters.date_from.date().addDays(-30))
+    filters.date_to.setDate(filters.date_from.date().addDays(1))  # a range in the past: nothing
+    filters.use_dates.setChecked(True)
+    wait_idle(qtbot, window)
+    assert model.ids() == [] and view.count.text() == "No runs match these filters"
+    filters.reset()
+    wait_idle(qtbot, window)
+    assert model.total == 4 and model.ids() == sorted(model.ids(), reverse=True)
+
+
+def test_detail_pane_explains_a_failure_and_shows_the_log(open_window: Any, data_dir: Path, qtbot: Any) -> None:
+    ids = _mixed_history(data_dir)
+    window = open_window(tab="history")
+    window.history.show_run(ids["failed"])
+    detail = window.history.detail
+    qtbot.waitUntil(lambda: detail.run is not None and detail.run["id"] == ids["failed"])
+    assert detail.badge.text() == "Failed"
+    assert detail.error.text().startswith(("The platform limited", "A temporary problem"))
+    assert "Recorded message: The demo sandbox" in detail.error.text()
+    assert any("error:" in line for line in detail.log_lines())
+    assert window.history.table.selectionModel().selectedRows()[0].row() == window.history.model.row_of(ids["failed"])
+    window.history.show_run(ids["backfill"])
+    qtbot.waitUntil(lambda: detail.run["id"] == ids["backfill"])
+    start = (date.today() - timedelta(days=5)).isoformat()
+    assert detail.fields["windows"].text() == f"{start} to {(date.today() - timedelta(days=1)).isoformat()} (backfill)"
+    assert detail.fields["retries"].text() == "none"
+    assert f"{detail.run['rows']:,} rows" in detail.fields["counts"].text()
+
+
+def test_lazy_paging_and_export_of_what_the_table_shows(open_window: Any, seeded: Any, tmp_path: Path,
+                                                        qtbot: Any) -> None:
+    services = Services.open(seeded.data_dir)
+    account, schedule = Account.get(Account.name == DEMO), Schedule.get(Schedule.name == SCHEDULE)
+    base = utcnow() - timedelta(days=2)
+    SyncRun.insert_many([{
+        "account": account.id, "schedule": schedule.id, "account_name": DEMO, "schedule_name": SCHEDULE,
+        "platform": "demo", "trigger": "scheduled", "status": "cancelled" if i % 10 == 0 else "succeeded",
+        "queued_at": base + timedelta(minutes=i), "finished_at": base + timedelta(minutes=i, seconds=3),
+        "duration_s": 3.0, "rows": i, "reason": "Cancelled by request" if i % 10 == 0 else None,
+    } for i in range(450)]).execute()
+    services.close()
+    window = open_window(tab="history")
+    model = window.history.model
+    assert len(model.rows) == PAGE_SIZE and model.canFetchMore()
+    qtbot.waitUntil(lambda: model.total == 451)
+    window.history.table.scrollToBottom()  # the view asks for more as it reaches the end
+    qtbot.waitUntil(lambda: len(model.rows) >= 2 * PAGE_SIZE, timeout=5000)
+    while model.canFetchMore():
+        model.fetchMore()
+        wait_idle(qtbot, window)
+    assert len(model.rows) == 451 and len(set(model.ids())) == 451
+    queued = [r["queued_at"] for r in model.rows]
+    assert queued == sorted(queued, reverse=True)
+    # filter, then export: the file holds exactly the table's runs, in its order
+    window.history.filters.status.setCurrentIndex(window.history.filters.status.findText("Cancelled"))
+    wait_idle(qtbot, window)
+    assert model.total == 45
+    out = tmp_path / "runs.csv"
+    job = window.history.export(str(out), "csv")
+    qtbot.waitUntil(lambda: job.done, timeout=10000)
+    with out.open(newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [int(r["id"]) for r in rows] == model.ids()
+    assert {r["status"] for r in rows} == {"cancelled"} and rows[0]["reason"] == "Cancelled by request"
+    job = window.history.export(str(tmp_path / "runs.json"), "json")
+    qtbot.waitUntil(lambda: job.done, timeout=10000)
+    assert [r["id"] for r in json.loads((tmp_path / "runs.json").read_text())] == model.ids()
+    assert not (tmp_path / "runs.json.part").exists()
+    # oldest first: the header toggles the order, and the export follows it
+    window.history._header_clicked(1)
+    wait_idle(qtbot, window)
+    assert model.order == "oldest" and model.ids() == sorted(model.ids())
