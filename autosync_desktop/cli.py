@@ -10,6 +10,7 @@ import argparse
 import getpass
 import json
 import logging
+import os
 import signal
 import sys
 import threading
@@ -21,7 +22,8 @@ from typing import Any, NoReturn
 
 from autosync_desktop import __version__
 from autosync_desktop import events as ev
-from autosync_desktop.services import Services, UserError, iso
+from autosync_desktop.logs import setup_logging
+from autosync_desktop.services import Services, UserError, default_data_dir, iso
 from autosync_desktop.store.db import StoreError
 from autosync_desktop.store.models import FREQUENCIES, MISSED_POLICIES, RUN_STATUSES, SCHEDULE_TYPES
 
@@ -146,6 +148,9 @@ def build_parser() -> Parser:
 
     sub.add_parser("prune", help="apply the retention settings now")
 
+    sub.add_parser("autostart", help="start AutoSync (minimized to the tray) when you log in").add_argument(
+        "action", choices=("status", "enable", "disable"))
+
     nt = sub.add_parser("notify", help="notifications: channels, test messages, channel secrets").add_subparsers(
         dest="action", metavar="ACTION")
     nt.add_parser("list", help="channels, what they send, where to, and their last result").add_argument(
@@ -162,7 +167,10 @@ def build_parser() -> Parser:
     gui.add_argument("--screenshot", type=Path, metavar="PATH", help="render offscreen once loaded, save a PNG, exit")
     gui.add_argument("--tab", choices=("dashboard", "scheduler", "history", "data", "settings"))
     gui.add_argument("--size", default="1280x800", help="window size for --screenshot (default 1280x800)")
-    gui.add_argument("--self-test", action="store_true", help="check store, scheduler, keyring and window; exit 0/1")
+    gui.add_argument("--self-test", action="store_true",
+                     help="check store, scheduler, keyring, window and one Demo sync in a temp dir; exit 0/1")
+    gui.add_argument("--self-test-sync", action="store_true", help=argparse.SUPPRESS)  # --self-test's child
+    gui.add_argument("--minimized", action="store_true", help="start hidden in the tray (what start at login runs)")
     return p
 
 
@@ -481,6 +489,14 @@ def cmd_prune(svc: Services, a: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_autostart(svc: Services, a: argparse.Namespace) -> int:
+    if a.action == "status":
+        print("Start at login: on" if svc.start_at_login() else "Start at login: off")
+    else:
+        print(svc.set_start_at_login(a.action == "enable"))
+    return 0
+
+
 def cmd_service(svc: Services, a: argparse.Namespace) -> int:
     scheduler = svc.start_scheduler()
     stop = threading.Event()
@@ -508,6 +524,8 @@ def _service_printer() -> Callable[[ev.Event], None]:
             text = f"run {event.run_id} {event.status}: {event.schedule or event.account}, {event.rows} rows"
             if event.error:
                 text += f" — {event.error}"
+        elif isinstance(event, ev.SchedulerStateChanged) and event.detail == "the timed pause ended":
+            text = "the pause of all schedules ended: schedules resumed"
         elif isinstance(event, ev.RetentionPruned):
             text = f"pruned {event.runs_deleted} old runs, {event.stats_deleted} old daily stats"
         else:
@@ -532,19 +550,24 @@ def cmd_demo(svc: Services, a: argparse.Namespace) -> int:
 COMMANDS: dict[str, Callable[[Services, argparse.Namespace], int]] = {
     "accounts": cmd_accounts, "schedules": cmd_schedules, "sync": cmd_sync, "runs": cmd_runs,
     "status": cmd_status, "export": cmd_export, "settings": cmd_settings, "prune": cmd_prune,
-    "service": cmd_service, "demo": cmd_demo, "notify": cmd_notify,
+    "service": cmd_service, "demo": cmd_demo, "notify": cmd_notify, "autostart": cmd_autostart,
 }
 KINDS = {"service": "service", "demo": "service"}
 
 
 def _gui(a: argparse.Namespace) -> int:
     """The window (autosync_desktop.gui, imported only here so other commands never load Qt)."""
+    if getattr(a, "self_test_sync", False):  # headless: the Demo sync that `gui --self-test` runs in a child
+        from autosync_desktop import demo_check
+
+        return demo_check.run_child(a.data_dir)
     from autosync_desktop.gui.app import GuiError, GuiOptions, run
 
     try:
         return run(GuiOptions(data_dir=a.data_dir, demo=getattr(a, "demo", False),
                               screenshot=getattr(a, "screenshot", None), tab=getattr(a, "tab", None),
-                              size=getattr(a, "size", "1280x800"), self_test=getattr(a, "self_test", False)))
+                              size=getattr(a, "size", "1280x800"), self_test=getattr(a, "self_test", False),
+                              minimized=getattr(a, "minimized", False)))
     except GuiError as exc:
         _err(str(exc))
         return 2
@@ -557,8 +580,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CliError as exc:
         _err(str(exc))
         return 2
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    data_dir = args.data_dir or default_data_dir()
+    try:
+        setup_logging(data_dir, verbose=args.verbose)  # <data dir>/logs/autosync.log; warnings (-v: info) on stderr
+    except OSError as exc:
+        _err(f"cannot write the log file in {data_dir}: {exc.strerror or exc}; logging to stderr only")
+    logging.getLogger(__name__).info("autosync %s: %s (pid %d)", __version__, args.command or "gui", os.getpid())
     if args.command in (None, "gui"):
         return _gui(args)
     try:

@@ -22,11 +22,11 @@ from typing import IO, Any
 
 import platformdirs
 
+from autosync_desktop import autostart, logs, notify, secrets
 from autosync_desktop import events as ev
-from autosync_desktop import notify, secrets
 from autosync_desktop.connectors import oauth, registry
 from autosync_desktop.connectors.base import ConnectorContext, ConnectorError
-from autosync_desktop.store import queries, retention, runs, settings
+from autosync_desktop.store import queries, retention, runs, settings, timed_pause
 from autosync_desktop.store.db import open_store
 from autosync_desktop.store.models import (
     ACTIVE_STATUSES,
@@ -51,6 +51,7 @@ APP_NAME = "AutoSync Desktop"
 DB_NAME = "autosync.db"
 PERIODS = {"24h": timedelta(hours=24), "7d": timedelta(days=7), "30d": timedelta(days=30)}
 NOTIFY_STATE = "notify.state"  # the notifier's dedupe/held/digest state (JSON in the settings table)
+START_AT_LOGIN = "general.start_at_login"
 
 log = logging.getLogger(__name__)
 
@@ -398,10 +399,27 @@ class Services:
         return schedule
 
     def set_paused_all(self, paused: bool) -> None:
-        settings.set_value("scheduler.paused_all", paused)
+        settings.set_value("scheduler.paused_all", paused)  # also ends a timed pause
         if self.scheduler is not None:
             self.scheduler.sync_jobs()
         self.bus.publish(ev.SchedulerStateChanged(running=self.scheduler is not None, paused_all=paused))
+
+    def pause_all(self, hours: float | None = None, now: datetime | None = None) -> datetime | None:
+        """Pause every schedule until resumed, or for `hours`: the end is stored, so whichever process runs the
+        scheduler resumes on time even across a restart (store/timed_pause.py)."""
+        self.set_paused_all(True)
+        if not hours:
+            return None
+        until = (now or datetime.now(UTC)) + timedelta(hours=hours)
+        settings.set_value("scheduler.paused_until", timed_pause.fmt(until))
+        return until
+
+    def resume_if_due(self, now: datetime | None = None) -> bool:
+        """End a timed pause whose end has passed; the scheduler also checks this every few seconds."""
+        if not timed_pause.due(now):
+            return False
+        self.set_paused_all(False)
+        return True
 
     def remove_schedule(self, name: str) -> None:
         schedule = self.schedule(name)
@@ -579,6 +597,8 @@ class Services:
 
     def set_setting(self, key: str, value: Any) -> Any:
         try:
+            if key == START_AT_LOGIN:  # the OS entry first, so the setting never claims what the OS refused
+                self._apply_start_at_login(settings.spec_for(key).parse(value))
             stored = settings.set_value(key, value)
         except settings.SettingError as exc:
             raise UserError(str(exc)) from None
@@ -586,6 +606,33 @@ class Services:
             self.scheduler.sync_jobs(force=True)
         self.bus.publish(ev.SettingChanged(key=key, value=stored))
         return stored
+
+    # --- start at login -----------------------------------------------------------------------------------
+    # The OS entry (autostart.py) is the truth; the `general.start_at_login` setting mirrors what was last asked.
+
+    def start_at_login(self) -> bool:
+        """Whether the OS starts AutoSync when the user logs in (reads the entry itself)."""
+        try:
+            return autostart.is_enabled()
+        except autostart.AutostartError as exc:
+            raise UserError(str(exc)) from None
+
+    def set_start_at_login(self, enabled: bool) -> str:
+        """Write or remove the OS login entry and the setting; returns what happened in plain words."""
+        self.set_setting(START_AT_LOGIN, enabled)
+        if enabled:
+            return f"AutoSync starts minimized when you log in ({autostart.location()})"
+        return "AutoSync no longer starts when you log in"
+
+    @staticmethod
+    def _apply_start_at_login(enabled: bool) -> None:
+        try:
+            if enabled:
+                autostart.enable()
+            else:
+                autostart.disable()
+        except autostart.AutostartError as exc:
+            raise UserError(f"Start at login: {exc}") from None
 
     # --- notifications ---
     # The process that runs the scheduler (headless service or window) also runs the notifier; it reaches the
@@ -717,6 +764,7 @@ class Services:
                 values += [v for v in (secrets.load_channel_secret(channel, n) for n in names) if v]
         except secrets.SecretsUnavailable:
             pass  # nothing can be stored without a keyring; the token patterns still apply
+        logs.register_secrets(values)  # the log file masks them too
         return values
 
     @staticmethod
@@ -951,12 +999,7 @@ class Services:
     def platforms() -> list[dict[str, Any]]:
         """The platforms of this build (no I/O): name, label, options, sandbox, minimum interval, lookback, and
         whether it has a browser sign-in (connect_account)."""
-        try:
-            from autosync_desktop.connectors import oauth
-
-            browser = set(getattr(oauth, "PROVIDERS", {}))
-        except ImportError:
-            browser = set()
+        browser = set(oauth.PROVIDERS)
         return [{"name": p.name, "label": p.label, "option_names": list(p.option_names), "sandbox": p.is_sandbox,
                  "available": p.factory is not None, "min_interval_minutes": p.min_interval_minutes,
                  "default_lookback_days": p.default_lookback_days, "browser_sign_in": p.name in browser}

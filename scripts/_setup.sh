@@ -1,5 +1,5 @@
-# Shared by scripts/run and scripts/test: system packages (as root, when missing) and the .venv.
-# Sourced, not executed. Expects $ROOT (the repository) and $EXTRAS ("" or "[test]").
+# Shared by scripts/run, scripts/test and scripts/build: system packages (as root, when missing) and the .venv.
+# Sourced, not executed. Expects $ROOT (the repository) and $EXTRAS ("", "[test]" or "[build]").
 set -euo pipefail
 
 need_apt=()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -67,3 +68,12 @@ def memory_keyring():
     keyring.set_keyring(backend)
     yield MemoryKeyring.store
     keyring.set_keyring(previous)
+
+
+@pytest.fixture(autouse=True)
+def _no_leaked_log_handlers() -> Iterator[None]:
+    """`cli.main()` installs the app's log handlers (file + stderr); a test never inherits another's."""
+    yield
+    logs = sys.modules.get("autosync_desktop.logs")
+    if logs is not None:
+        logs.shutdown_logging()

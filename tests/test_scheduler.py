@@ -174,3 +174,20 @@ def test_runs_a_crash_left_behind_are_announced_when_the_scheduler_starts(servic
     service.start()
     finished = [e for e in recorder.of(ev.RunFinished) if e.run_id == orphan.id]
     assert len(finished) == 1 and finished[0].status == "interrupted" and "unexpectedly" in finished[0].error
+
+
+def test_a_timed_pause_ends_by_itself_and_an_open_ended_one_does_not(service, store, bus, recorder) -> None:
+    from autosync_desktop.store import timed_pause
+
+    account = _account()
+    Schedule.create(name="d", account=account, frequency="daily", at_time="06:00", timezone="UTC")
+    settings.set_value("scheduler.paused_all", True)
+    settings.set_value("scheduler.paused_until", timed_pause.fmt(datetime.now(UTC) - timedelta(seconds=1)))
+    service.start()
+    _wait_for(lambda: not settings.get("scheduler.paused_all"), timeout=10)
+    assert settings.get("scheduler.paused_until") == ""  # cleared with the pause
+    _wait_for(lambda: Schedule.get(Schedule.name == "d").next_run_at is not None, timeout=10)
+    assert any(e.detail == "the timed pause ended" for e in recorder.of(ev.SchedulerStateChanged))
+    settings.set_value("scheduler.paused_all", True)  # until resumed: no end stored
+    time.sleep(2.5)
+    assert settings.get("scheduler.paused_all") is True and not timed_pause.due()

@@ -1,8 +1,10 @@
 """Starting the window: the QApplication, the main window, and the headless `--screenshot` / `--self-test` modes.
 
-`autosync` (no command) and `autosync gui` call `run()`. The store is opened before the window exists; the
-scheduler is started in a worker once the window shows (not in --screenshot / --self-test, which only read);
-closing the window stops the scheduler, and running syncs end at their next page, recorded as cancelled.
+`autosync` (no command) and `autosync gui` call `run()`. A second launch on the same data dir hands over to the
+first window and exits (single_instance.py). The store is opened before the window exists; the scheduler is
+started in a worker once the window shows (not in --screenshot / --self-test, which only read). With a tray,
+closing the window keeps AutoSync running there; quitting (tray menu, or closing without a tray) stops the
+scheduler, and running syncs end at their next page, recorded as cancelled (desktop.py).
 """
 
 from __future__ import annotations
@@ -29,6 +31,8 @@ class GuiOptions:
     tab: str | None = None
     size: str = "1280x800"
     self_test: bool = False
+    minimized: bool = False  # start hidden in the tray (without a tray: a minimized window)
+    use_tray: bool | None = None  # None: whatever the desktop offers
 
 
 def parse_size(text: str) -> tuple[int, int]:
@@ -64,6 +68,7 @@ def make_app():
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("AutoSync Desktop")
     app.setOrganizationName("autosync-desktop")
+    app.setDesktopFileName("autosync-desktop")  # matches resources/autosync-desktop.desktop (Wayland, taskbars)
     app.setWindowIcon(theme.app_icon())
     if theme.CARD_STYLE not in app.styleSheet():
         app.setStyleSheet(app.styleSheet() + theme.CARD_STYLE)
@@ -107,34 +112,81 @@ def run(options: GuiOptions) -> int:
     size = parse_size(options.size)
     from autosync_desktop.gui.context import AppContext
     from autosync_desktop.gui.main_window import MainWindow
+    from autosync_desktop.services import default_data_dir
     from autosync_desktop.store.db import StoreError
 
     app = make_app()
+    data_dir = (options.data_dir or default_data_dir()).expanduser()
+    instance = None
+    if options.screenshot is None:
+        instance = _single_instance(data_dir)
+        if instance is None:
+            where = "left where it is" if options.minimized else "brought to the front"
+            print(f"AutoSync is already running for {data_dir}: handed over to its window ({where}).")
+            return 0
     try:
-        ctx = AppContext.open(options.data_dir)
+        ctx = AppContext.open(data_dir)
     except StoreError as exc:
         raise GuiError(str(exc)) from None
     if options.screenshot is not None:
         return _screenshot(ctx, options, size)
-    window = MainWindow(ctx)
-    window.show()
+    return _run_window(app, ctx, MainWindow(ctx), instance, options)
+
+
+def _single_instance(data_dir: Path):  # -> SingleInstance | None (None: another window took over)
+    from autosync_desktop.gui.single_instance import HandOverFailed, SingleInstance
+
+    instance = SingleInstance(data_dir)
+    try:
+        return instance if instance.acquire(sys.argv[1:]) else None
+    except HandOverFailed as exc:
+        raise GuiError(str(exc)) from None
+
+
+def _run_window(app, ctx, window, instance, options: GuiOptions) -> int:
+    from autosync_desktop.gui.crash_dialog import CrashHandler
+    from autosync_desktop.gui.desktop import DesktopIntegration
+
+    app.setQuitOnLastWindowClosed(False)  # the tray keeps AutoSync running; DesktopIntegration quits
+    desktop = DesktopIntegration(window, options.use_tray)
+    desktop.quit_requested.connect(app.quit)
+    if instance is not None:
+        instance.activated.connect(desktop.activate)
+    crashes = CrashHandler(lambda: window if window.isVisible() else None, _log_file(ctx.services.data_dir))
+    crashes.install()
+    desktop.start(minimized=options.minimized)
     window.start(demo=options.demo)
-    _quit_on_signals(app, window)
+    _quit_on_signals(app, desktop)
     try:
         return app.exec()
     finally:
+        crashes.uninstall()
+        desktop.shutdown()
         window.shutdown()
+        if instance is not None:
+            instance.release()
 
 
-def _quit_on_signals(app, window) -> None:  # (QApplication, MainWindow)
-    """Ctrl-C / SIGTERM close the window like the user would (scheduler stopped, running syncs cancelled at
-    their next page). Qt's event loop never runs Python code by itself, so a timer lets the handler run."""
+def _log_file(data_dir: Path) -> Path | None:
+    try:
+        from autosync_desktop import logs
+    except ImportError:
+        return None
+    path = logs.log_dir(data_dir) / logs.LOG_NAME
+    return path if path.exists() else None
+
+
+def _quit_on_signals(app, desktop) -> None:  # (QApplication, DesktopIntegration)
+    """Ctrl-C / SIGTERM quit like the tray's Quit (scheduler stopped, running syncs cancelled at their next
+    page), without asking. Qt's event loop never runs Python code by itself, so a timer lets the handler run."""
     import signal
 
     from PySide6.QtCore import QTimer
 
+    window = desktop.window
+
     def close(*_: object) -> None:
-        window.close()
+        desktop.quit()
         app.quit()
 
     for sig in (signal.SIGINT, signal.SIGTERM):

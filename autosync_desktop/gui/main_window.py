@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
-from PySide6.QtWidgets import QLabel, QMainWindow, QStackedWidget, QTabWidget
+from PySide6.QtWidgets import QLabel, QMainWindow, QStackedWidget, QTabWidget, QVBoxLayout, QWidget
 
 from autosync_desktop.gui import formatting as fmt
 from autosync_desktop.gui import theme
+from autosync_desktop.gui.banner import NotificationBanner
 from autosync_desktop.gui.context import AppContext
 from autosync_desktop.gui.dashboard.view import DashboardView
 from autosync_desktop.gui.data.view import DataView
@@ -31,7 +33,10 @@ class MainWindow(QMainWindow):
         self._start_scheduler = start_scheduler
         self._remember = remember
         self._closed = False
+        self.has_started = False  # the scheduler was started (or failed to): `started` was emitted
         self.scheduler_error: str | None = None
+        # Asked before the window closes (gui/desktop.py: hide to the tray, or confirm quitting); False keeps it.
+        self.before_close: Callable[[], bool] | None = None
         self.setWindowTitle("AutoSync Desktop")
         self.setWindowIcon(theme.app_icon())
         self.setAccessibleName("AutoSync Desktop main window")
@@ -58,7 +63,17 @@ class MainWindow(QMainWindow):
         self.stack.setAccessibleName("Main area")
         self.stack.addWidget(self.tabs)
         self.stack.addWidget(self.welcome)
-        self.setCentralWidget(self.stack)
+        self.notices = NotificationBanner()  # desktop notifications when there is no tray to show them
+        central = QWidget()
+        column = QVBoxLayout(central)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        notices = QVBoxLayout()
+        notices.setContentsMargins(10, 8, 10, 4)
+        notices.addWidget(self.notices)
+        column.addLayout(notices)
+        column.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
 
         self.scheduler_status = QLabel("Scheduler: starting…")
         self.scheduler_status.setAccessibleName("Scheduler status")
@@ -111,6 +126,7 @@ class MainWindow(QMainWindow):
         self.current_view().refresh()
         if self.current_view() is not self.dashboard:
             self.dashboard.refresh()
+        self.has_started = True
         self.started.emit()
 
     def _start_error(self, exc: Exception) -> None:
@@ -137,8 +153,15 @@ class MainWindow(QMainWindow):
         self.ctx.close()
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if not self._closed and self.before_close is not None and not self.before_close():
+            event.ignore()
+            return
         self.shutdown()
         super().closeEvent(event)
+
+    def runs_scheduler(self) -> bool:
+        """Whether this window runs the scheduler (closing it then stops scheduled syncs)."""
+        return self._start_scheduler and self.scheduler_error is None
 
     # --- navigation ---
 

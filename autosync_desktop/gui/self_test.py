@@ -1,8 +1,11 @@
 """`autosync gui --self-test`: open the window offscreen and check what it depends on, one line per check.
 
-Checks: Qt and fonts, the store (schema, integrity), the scheduler (every schedule's trigger, who runs it),
-the keyring (secrets.state(); a missing keyring fails only when an account needs credentials), and the window
-(it opens and loads its dashboard). It never starts the scheduler (that could queue catch-up runs).
+Checks: Qt and fonts, the bundled resources (icons render, desktop entry present; in a frozen build this is
+what PyInstaller collected), the store (schema, integrity), the scheduler (every schedule's trigger, who runs
+it), the keyring (secrets.state(); a missing keyring fails only when an account needs credentials), the window
+(it opens and loads its dashboard), and last one Demo sync end to end (demo_check: a child process starts the
+scheduler on a new temp data dir, syncs, and the store is read back). It never starts the scheduler on the
+user's data dir (that could queue catch-up runs) and never writes to the user's store beyond opening it.
 Exit 0 when nothing failed, 1 otherwise.
 """
 
@@ -31,7 +34,7 @@ def self_test(data_dir: Path | None) -> int:
     from PySide6 import __version__ as pyside_version
     from PySide6.QtGui import QFontDatabase, QGuiApplication
 
-    from autosync_desktop import secrets
+    from autosync_desktop import demo_check, resources, secrets
     from autosync_desktop.connectors import registry
     from autosync_desktop.gui.app import make_app, wait_until
     from autosync_desktop.gui.context import AppContext
@@ -52,6 +55,21 @@ def self_test(data_dir: Path | None) -> int:
         return "ok", f"Qt {pyside_version} on '{platform}', {len(families)} font families"
 
     _check(results, "display", display)
+
+    def bundled() -> tuple[str, str]:
+        from PySide6.QtGui import QIcon
+
+        where = f"{resources.resources_dir()} ({'frozen build' if resources.is_frozen() else 'checkout'})"
+        missing = resources.missing_files()
+        if missing:
+            return "FAIL", f"{where}: missing {', '.join(missing)}"
+        blank = [name for name in ("app", *resources.TRAY_ICONS)
+                 if QIcon(str(resources.resource_path("icons", f"{name}.svg"))).pixmap(22, 22).isNull()]
+        if blank:
+            return "FAIL", f"{where}: SVG icons do not render ({', '.join(blank)}): Qt's SVG icon plugin is missing"
+        return "ok", f"{where}: app and {len(resources.TRAY_ICONS)} tray icons render, desktop entry present"
+
+    _check(results, "resources", bundled)
     ctx: AppContext | None = None
 
     def store() -> tuple[str, str]:
@@ -115,6 +133,8 @@ def self_test(data_dir: Path | None) -> int:
 
     _check(results, "window", window)
     ctx.close()
+    # Last, and in a child process on a temp data dir: see demo_check for why.
+    _check(results, "demo-sync", demo_check.check)
     failed = sum(line.startswith("FAIL") for line in results)
     print(f"{'FAIL' if failed else 'ok':4} self-test {failed} check(s) failed" if failed else
           "ok   self-test all checks passed", flush=True)

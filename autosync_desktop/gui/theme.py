@@ -10,14 +10,14 @@ background colour: cards use palette roles through style sheets (`palette(base)`
 from __future__ import annotations
 
 import functools
-import os
-import sys
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QIcon, QPainter, QPalette, QPixmap
 from PySide6.QtSvg import QSvgRenderer
 from PySide6.QtWidgets import QApplication
+
+from autosync_desktop import resources
 
 ICON_SIZES = (16, 20, 24, 32, 48, 64)
 
@@ -64,13 +64,7 @@ def label_of(status: str | None) -> str:
 
 
 def resources_dir() -> Path:
-    override = os.environ.get("AUTOSYNC_RESOURCES")
-    if override:
-        return Path(override)
-    frozen = getattr(sys, "_MEIPASS", None)
-    if frozen:
-        return Path(frozen) / "resources"
-    return Path(__file__).resolve().parents[2] / "resources"
+    return resources.resources_dir()  # the one helper that knows checkouts and frozen builds (sys._MEIPASS)
 
 
 def icon_path(name: str) -> Path:

@@ -137,6 +137,12 @@ _NOTIFY_SPECS = (
 )
 
 SPECS: tuple[SettingSpec, ...] = (
+    # Mirrors the OS login entry, which is the truth (autosync_desktop/autostart.py); services.set_setting
+    # writes both.
+    SettingSpec("general.start_at_login", bool, False, "Start AutoSync when you log in"),
+    SettingSpec("general.close_to_tray", bool, True,
+                "Closing the window keeps AutoSync running in the tray (where there is one), so schedules keep "
+                "running"),
     SettingSpec("retry.max_attempts", int, 4, "Attempts per run window before the run fails", 1, 20),
     SettingSpec("retry.base_delay_s", float, 5.0, "First backoff delay for transient errors (seconds)", 0, 3600),
     SettingSpec("retry.max_delay_s", float, 300.0, "Longest backoff delay between attempts (seconds)", 0, 86400),
@@ -147,6 +153,11 @@ SPECS: tuple[SettingSpec, ...] = (
     SettingSpec("scheduler.wake_delay_s", float, 30.0,
                 "After the machine wakes up, wait this long (for the network) before catch-up runs", 0, 3600),
     SettingSpec("scheduler.paused_all", bool, False, "All schedules paused"),
+    # Written by "Pause all for 1 h" (tray); cleared whenever scheduler.paused_all changes (see set_value).
+    SettingSpec("scheduler.paused_until", str, "",
+                "When a timed pause of all schedules ends by itself (ISO 8601, e.g. 2026-11-28T15:00:00Z; empty: "
+                "paused until resumed)", pattern=r"(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?(Z|[+-]\d{2}:\d{2}))?",
+                hint="an ISO 8601 time with its zone, e.g. 2026-11-28T15:00:00Z"),
     SettingSpec("sync.run_timeout_minutes", float, 120.0, "A run still going after this long fails", 1, 7 * 1440),
     SettingSpec("sync.initial_history_days", int, 90,
                 "Days of history fetched by an account's first sync (platform defaults may be shorter)", 1, 3650),
@@ -205,6 +216,8 @@ def get_platform(key: str, platform: str) -> Any:
 def set_value(key: str, raw: Any) -> Any:
     value = spec_for(key).parse(raw)
     _write(key, value)
+    if key == "scheduler.paused_all":  # any pause or resume replaces a timed pause ("Pause all for 1 h")
+        _write("scheduler.paused_until", "")
     return value
 
 

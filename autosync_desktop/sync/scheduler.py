@@ -27,7 +27,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from peewee import SqliteDatabase, fn
 
 from autosync_desktop import events as ev
-from autosync_desktop.store import retention, runs, settings
+from autosync_desktop.store import retention, runs, settings, timed_pause
 from autosync_desktop.store.models import ACTIVE_STATUSES, Schedule, SyncRun, utcnow
 from autosync_desktop.sync import probe, triggers
 from autosync_desktop.sync.runner import Runner
@@ -185,6 +185,11 @@ class SchedulerService:
 
     def _poll(self) -> None:
         try:
+            if timed_pause.due():
+                settings.set_value("scheduler.paused_all", False)  # "Pause all for 1 h" is over
+                log.info("the timed pause of all schedules ended; schedules resumed")
+                self.bus.publish(ev.SchedulerStateChanged(running=True, paused_all=False,
+                                                          detail="the timed pause ended"))
             self.sync_jobs()
             free = max(0, settings.get("scheduler.max_concurrent_runs") - len(self.runner.active_ids()))
             if free:

@@ -91,7 +91,7 @@ def test_cli_screenshot_and_self_test(seeded: Any, tmp_path: Path, capsys: Any) 
     assert (image.width(), image.height()) == (1024, 700)
     assert main(["--data-dir", str(seeded.data_dir), "gui", "--self-test"]) == 0
     out = capsys.readouterr().out
-    for check in ("display", "store", "scheduler", "keyring", "window"):
+    for check in ("display", "resources", "store", "scheduler", "keyring", "window", "demo-sync"):
         assert any(line.split()[1:2] == [check] for line in out.splitlines()), out
     assert "WARN keyring" in out  # the test keyring backend is the 'fail' one: only sandbox accounts, so a warning
     assert main(["--data-dir", str(seeded.data_dir), "gui", "--screenshot", str(shot), "--size", "big"]) == 2

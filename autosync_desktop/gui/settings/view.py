@@ -1,7 +1,8 @@
-"""The Settings tab: accounts, retry, data retention, performance, display, and what comes later."""
+"""The Settings tab: accounts, general, retry, data retention, performance, desktop, and notifications."""
 
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import Any
 
 from PySide6.QtCore import Signal
@@ -10,9 +11,11 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QPushButton, QScrollArea, 
 from autosync_desktop.gui import formatting as fmt
 from autosync_desktop.gui.context import AppContext
 from autosync_desktop.gui.settings.accounts import AccountsPanel
+from autosync_desktop.gui.settings.general_desktop import DesktopSettings
+from autosync_desktop.gui.settings.notifications import NotificationsPanel
 from autosync_desktop.gui.settings.spec_form import SettingsGroup
 from autosync_desktop.gui.widgets.busy import BusyIndicator
-from autosync_desktop.gui.widgets.card import Card, muted
+from autosync_desktop.gui.widgets.card import muted
 from autosync_desktop.store.settings import SPECS
 from autosync_desktop.sync.triggers import system_timezone
 
@@ -21,7 +24,8 @@ RETENTION = ["retention.runs_days", "retention.stats_months"]
 PERFORMANCE = ["scheduler.max_concurrent_runs", "http.timeout_s", "http.max_concurrent", "http.requests_per_minute",
                "sync.run_timeout_minutes", "sync.initial_history_days", "scheduler.wake_delay_s"]
 GENERAL = ["scheduler.paused_all"]
-LATER_PREFIXES = ("notify.",)
+OWN_SECTIONS = ("notify.", "general.")  # the Notifications and Desktop sections
+HIDDEN = ["scheduler.paused_until"]  # set by "Pause all for 1 h" (tray); shown beside "Pause all schedules"
 
 
 class SettingsView(QWidget):
@@ -38,6 +42,8 @@ class SettingsView(QWidget):
         self.has_loaded = False
         self._inflight = False
         self.groups: dict[str, SettingsGroup] = {}
+        self.desktop: DesktopSettings | None = None
+        self.notifications: NotificationsPanel | None = None
         self.accounts = AccountsPanel(ctx)
         self.accounts.changed.connect(self.accounts_changed)
         self.busy = BusyIndicator()
@@ -62,6 +68,8 @@ class SettingsView(QWidget):
         layout.setContentsMargins(10, 10, 10, 10)
         layout.addWidget(scroll)
         ctx.bridge.setting_changed.connect(self._setting_changed)
+        ctx.bridge.scheduler_state.connect(  # "Pause all" from the dashboard or the tray: set_paused_all
+            lambda e: self._setting_changed(SimpleNamespace(key="scheduler.paused_all", value=e.paused_all)))
         ctx.bridge.retention_pruned.connect(lambda e: self.prune_result.setText(
             f"Pruned {e.runs_deleted:,} runs and {e.stats_deleted:,} daily stats") if hasattr(self, "prune_result")
             else None)
@@ -73,6 +81,9 @@ class SettingsView(QWidget):
         self._inflight = True
         self.busy.start()
         self.accounts.refresh()
+        if self.notifications is not None:
+            self.notifications.refresh()
+            self.desktop.refresh()  # type: ignore[union-attr]
         self.ctx.workers.run(self.ctx.services.settings, owner=self, on_done=self._apply,
                              on_error=lambda exc: self._done())
 
@@ -86,6 +97,9 @@ class SettingsView(QWidget):
         else:
             for group in self.groups.values():
                 group.update_values(values)
+            self.notifications.update_values(values)  # type: ignore[union-attr]
+            self.desktop.update_values(values)  # type: ignore[union-attr]
+        self._show_pause_end(values.get("scheduler.paused_until"), values.get("scheduler.paused_all"))
         self._show_last_prune(values.get("retention.last_prune"))
         self._done()
         self.has_loaded = True
@@ -114,19 +128,26 @@ class SettingsView(QWidget):
             performance.add_key(key, values.get(key, values.get("http.requests_per_minute", 0.0)),
                                 label=f"Requests per minute — {platform['label']}")
         self.groups["performance"] = performance
-        placed = set(RETRY + RETENTION + PERFORMANCE + GENERAL)
-        # notify.* belong to the notifications window (a later issue); everything else declared is shown here
-        others = [s.key for s in SPECS if s.key not in placed and not s.key.startswith(LATER_PREFIXES)]
+        placed = set(RETRY + RETENTION + PERFORMANCE + GENERAL + HIDDEN)
+        # notify.* and general.* have their own sections below; everything else declared is shown here
+        others = [s.key for s in SPECS if s.key not in placed and not s.key.startswith(OWN_SECTIONS)]
         self.groups["general"] = SettingsGroup(self.ctx, "General", GENERAL + others, values)
+        self.pause_end = muted("", "Pause end")
+        self.pause_end.hide()
+        self.groups["general"].form.addRow("", self.pause_end)
         self._display_row(self.groups["general"])
+        self.desktop = DesktopSettings(self.ctx, values)
+        self.notifications = NotificationsPanel(self.ctx, values)
         self.left.addWidget(self.groups["general"])
+        self.left.addWidget(self.desktop)
         self.left.addWidget(self.groups["retry"])
-        self.left.addWidget(self.groups["retention"])
         self.right.addWidget(performance)
-        self.coming_later = self._coming_later()
-        self.right.addWidget(self.coming_later)
+        self.right.addWidget(self.groups["retention"])
         self.left.addStretch(1)
         self.right.addStretch(1)
+        self.column.insertWidget(self.column.count() - 1, self.notifications)  # full width, before the stretch
+        self.notifications.refresh()
+        self.desktop.refresh()
 
     def _display_row(self, group: SettingsGroup) -> None:
         self.zone = QComboBox()
@@ -150,14 +171,12 @@ class SettingsView(QWidget):
         fmt.set_display_zone(value)
         self.display_zone_changed.emit()
 
-    def _coming_later(self) -> Card:
-        card = Card("Notifications and start at login", accessible="Notifications and start at login")
-        card.outer.addWidget(muted("Coming with desktop integration: email, Slack, webhook and SMS alerts on "
-                                   "failure, recovery and stale data, the tray icon, and starting AutoSync when you "
-                                   "log in. Nothing here is configurable in the window yet; the notify.* settings "
-                                   "can be set from the command line (autosync settings list / set).",
-                                   "Coming later"))
-        return card
+    def _show_pause_end(self, until: str | None, paused_all: bool | None) -> None:
+        if not hasattr(self, "pause_end"):
+            return
+        text = f"Resumes by itself at {fmt.fmt_time(until)}" if until and paused_all else ""
+        self.pause_end.setText(text)
+        self.pause_end.setVisible(bool(text))
 
     # --- prune ---
 
@@ -181,10 +200,16 @@ class SettingsView(QWidget):
                                       f"{prune['stats_deleted']:,} daily stats" if prune else "Last prune: never")
 
     def _setting_changed(self, event: Any) -> None:
-        for group in self.groups.values():
-            field = group.fields.get(event.key)
+        fields: list[Any] = [group.fields.get(event.key) for group in self.groups.values()]
+        if self.notifications is not None and self.desktop is not None:
+            fields += [self.notifications.fields().get(event.key), self.desktop.fields().get(event.key)]
+        for field in fields:
             if field is not None and field.value() != event.value:
                 field.set_value(event.value)
+        if event.key in ("scheduler.paused_all", "scheduler.paused_until") and self.has_loaded:
+            self.ctx.workers.run(self.ctx.services.settings, owner=self,
+                                 on_done=lambda v: self._show_pause_end(v.get("scheduler.paused_until"),
+                                                                        v.get("scheduler.paused_all")))
 
     def add_account(self) -> None:
         self.accounts.add_account()

@@ -1,0 +1,148 @@
+"""The app's log: `<data dir>/logs/autosync.log` (rotated) plus warnings on stderr, secrets masked in both.
+
+The service, the CLI and the window all call `setup_logging` once they know the data dir, so one folder holds
+what every AutoSync process did. Every record that reaches these handlers goes through `SecretsFilter`, which
+applies the notifications' redaction (`notify.redact`: token patterns plus the secret values registered with
+`register_secrets`) to the message with its arguments, to the traceback text and to stack info.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import threading
+from collections.abc import Iterable
+from logging.handlers import RotatingFileHandler
+from pathlib import Path
+from typing import TextIO
+
+from autosync_desktop.notify.redact import MASK, Redactor
+
+LOG_NAME = "autosync.log"
+MAX_BYTES = 2 * 1024 * 1024
+BACKUP_COUNT = 5
+FORMAT = "%(asctime)s %(levelname)-8s [%(threadName)s] %(name)s: %(message)s"
+
+
+def log_dir(data_dir: Path) -> Path:
+    """The folder with the log files (for an "Open logs folder" button)."""
+    return Path(data_dir) / "logs"
+
+
+class SecretsFilter(logging.Filter):
+    """Masks secrets in a record before any handler formats it; never drops a record."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._lock = threading.Lock()
+        self._redactor = Redactor()
+
+    def register(self, values: Iterable[str]) -> None:
+        """Also mask these exact values (keyring secrets) from now on; earlier ones stay masked."""
+        with self._lock:
+            self._redactor = Redactor([*self._redactor.values, *values])
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if getattr(record, "_autosync_redacted", False):  # the file and the console handler share the record
+            return True
+        redact = self._redactor
+        try:
+            record.msg, record.args = redact(record.getMessage()), ()  # the args are inside the message now
+        except Exception:  # a broken format string: keep what can be shown safely
+            record.msg, record.args = f"{redact(str(record.msg))} (unformattable arguments: {MASK})", ()
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)  # cached: handlers reuse it
+        if record.exc_text:
+            record.exc_text = redact(record.exc_text)
+        if record.stack_info:
+            record.stack_info = redact(record.stack_info)
+        record._autosync_redacted = True
+        return True
+
+
+_FILTER = SecretsFilter()
+
+
+def register_secrets(values: Iterable[str]) -> None:
+    """Exact secret values (as `notify.redact.Redactor` takes them) that no log line may show."""
+    _FILTER.register(values)
+
+
+class _Stderr(logging.StreamHandler):
+    """Writes to whatever `sys.stderr` is at the time (it may be replaced, e.g. by tests or a GUI launcher)."""
+
+    @property
+    def stream(self) -> TextIO | None:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value: TextIO | None) -> None:
+        pass
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if sys.stderr is not None:  # pythonw on Windows has none
+            super().emit(record)
+
+
+class SharedRotatingFileHandler(RotatingFileHandler):
+    """A RotatingFileHandler for a file that other AutoSync processes write too: when another process has
+    rotated it, this one reopens the new file instead of writing on into the renamed one."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if self.stream is not None:
+            try:
+                current = os.fstat(self.stream.fileno())
+                on_disk = os.stat(self.baseFilename)
+                moved = (current.st_dev, current.st_ino) != (on_disk.st_dev, on_disk.st_ino)
+            except OSError:
+                moved = True
+            if moved:
+                self.stream.close()
+                self.stream = None  # reopened by RotatingFileHandler.emit
+        super().emit(record)
+
+
+_INSTALLED: list[logging.Handler] = []
+_SETUP_LOCK = threading.Lock()
+
+
+def setup_logging(data_dir: Path, *, verbose: bool = False, console: bool = True, max_bytes: int = MAX_BYTES,
+                  backup_count: int = BACKUP_COUNT) -> Path:
+    """Log INFO and above to `<data_dir>/logs/autosync.log` and WARNING (INFO if `verbose`) to stderr.
+
+    Calling it again replaces the handlers it added before (never duplicates them). Returns the log folder.
+    Raises OSError when the folder or file cannot be created; the console handler is installed either way.
+    """
+    with _SETUP_LOCK:
+        shutdown_logging()
+        root = logging.getLogger()
+        root.setLevel(logging.INFO)
+        formatter = logging.Formatter(FORMAT)
+        if console:
+            stderr = _Stderr()
+            stderr.setLevel(logging.INFO if verbose else logging.WARNING)
+            _add(root, stderr, formatter)
+        folder = log_dir(data_dir)
+        folder.mkdir(parents=True, exist_ok=True)
+        file = SharedRotatingFileHandler(folder / LOG_NAME, maxBytes=max_bytes, backupCount=backup_count,
+                                         encoding="utf-8")
+        file.setLevel(logging.INFO)
+        _add(root, file, formatter)
+        return folder
+
+
+def _add(root: logging.Logger, handler: logging.Handler, formatter: logging.Formatter) -> None:
+    handler.setFormatter(formatter)
+    handler.addFilter(_FILTER)
+    root.addHandler(handler)
+    _INSTALLED.append(handler)
+
+
+def shutdown_logging() -> None:
+    """Remove and close the handlers `setup_logging` added (tests; an embedding application)."""
+    root = logging.getLogger()
+    for handler in _INSTALLED:
+        root.removeHandler(handler)
+        handler.close()
+    _INSTALLED.clear()
