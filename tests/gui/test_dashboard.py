@@ -102,3 +102,23 @@ def test_pause_all_from_the_scheduler_card(open_window: Any, seeded: Any, qtbot:
     qtbot.waitUntil(lambda: card.badge.text() == "Running", timeout=5000)
     assert settings.get("scheduler.paused_all") is False
     wait_idle(qtbot, window)
+
+
+def test_feed_does_not_repeat_what_it_already_showed_live(qtbot) -> None:
+    from autosync_desktop import events as ev
+    from autosync_desktop.gui.dashboard.feed import ActivityFeed
+
+    feed = ActivityFeed()
+    qtbot.addWidget(feed)
+    feed.on_event(ev.RunQueued(run_id=7, schedule="Demo sync", account="Demo account", trigger="manual"))
+    feed.on_event(ev.RunFinished(run_id=7, schedule="Demo sync", account="Demo account", trigger="manual",
+                                 status="succeeded", rows=5, duration_s=0.1))
+    stored = {"run_id": 7, "schedule": "Demo sync", "account": "Demo account", "trigger": "manual",
+              "run_finished_at": "2026-11-29T01:00:00", "run_status": "succeeded", "run_rows": 5,
+              "run_duration_s": 0.1, "run_error": None, "level": "info", "at": "2026-11-29T00:59:59"}
+    feed.load_history([{**stored, "event_id": 2, "message": "Window 2026-11-28..2026-11-29: 5 rows"},
+                       {**stored, "event_id": 1, "message": "Queued (manual)"}])
+    texts = feed.texts()
+    assert sum("queued" in t.lower() for t in texts) == 1
+    assert sum("succeeded" in t for t in texts) == 1
+    assert any("Window 2026-11-28" in t for t in texts)

@@ -54,6 +54,8 @@ class ActivityFeed(Card):
         self.outer.addLayout(layout, 1)
         self._progress_items: dict[int, QListWidgetItem] = {}
         self._seen_event_ids: set[int] = set()
+        self._live_queued: set[int] = set()  # runs whose queue / end the live feed already showed
+        self._live_finished: set[int] = set()
         self._update_empty()
 
     # --- history from the store ---
@@ -69,6 +71,10 @@ class ActivityFeed(Card):
                 continue
             self._seen_event_ids.add(row["event_id"])
             who = _who(row["schedule"], row["account"])
+            if row["run_id"] in self._live_finished:
+                ended.add(row["run_id"])  # its end line came live while the history was loading
+            if row["run_id"] in self._live_queued and row["message"].startswith("Queued"):
+                continue  # said live already
             if row["run_id"] not in ended and row["run_finished_at"] and row["run_status"] not in ("queued", "running"):
                 ended.add(row["run_id"])
                 self._add(row["run_id"], row["run_finished_at"], self._end_text(
@@ -85,6 +91,7 @@ class ActivityFeed(Card):
     def on_event(self, event: ev.Event) -> None:
         at = fmt.parse(event.at)
         if isinstance(event, ev.RunQueued):
+            self._live_queued.add(event.run_id)
             self._add(event.run_id, at, f"#{event.run_id} {_who(event.schedule, event.account)}: queued"
                       f"{_trigger_note(event.trigger)}", "queued")
         elif isinstance(event, ev.RunStarted):
@@ -121,6 +128,7 @@ class ActivityFeed(Card):
         return text + (_trigger_note(trigger) if trigger in ("catch-up", "retry") else "")
 
     def _finished(self, event: ev.RunFinished, at: Any) -> None:
+        self._live_finished.add(event.run_id)
         who = _who(event.schedule, event.account)
         text = self._end_text(event.run_id, who, event.status, event.rows, event.duration_s, event.error,
                               event.trigger, event.error_class)
