@@ -10,7 +10,7 @@
                   `sms.py` (Twilio), `desktop.py` (shown by the window)
 
 Imports events, secrets, requests and smtplib; the store is reached only through the callables of
-`dispatcher.Backend`, which services.py wires up. Never imports Qt.
+`dispatcher.Backend`, which services/ wires up. Never imports Qt.
 """
 
 from autosync_desktop.notify import config, dispatcher, messages, redact, registry

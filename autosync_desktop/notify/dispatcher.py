@@ -6,7 +6,7 @@ policy and persists the policy's state. Each channel has its own delivery thread
 delays only email. Every delivery is bounded by the channel's timeout, retried a couple of times when the
 failure looks temporary, redacted, logged, and its outcome recorded (the last result per channel).
 
-The store is reached only through `Backend`, a set of callables that services.py wires up.
+The store is reached only through `Backend`, a set of callables that services/ wires up.
 """
 
 from __future__ import annotations
@@ -50,7 +50,7 @@ _STOP = object()
 
 @dataclass(frozen=True, slots=True)
 class Backend:
-    """What the notifier needs from the rest of the app (services.py builds it over the store and keyring)."""
+    """What the notifier needs from the rest of the app (services/ builds it over the store and keyring)."""
 
     settings: Callable[[], Mapping[str, Any]]  # the notify.* setting values
     run_facts: Callable[[ev.RunFinished], RunFacts]  # a finished run plus its schedule's next run etc.

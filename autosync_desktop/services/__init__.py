@@ -1,0 +1,71 @@
+"""The one API that the GUI and the CLI use: accounts, schedules, syncs, history, status, export, settings.
+
+`Services.open(data_dir)` opens (creating or migrating) the store, turns runs orphaned by a dead process
+into `interrupted`, and registers this process. Methods validate input and raise `UserError` with a message
+that names the field and the fix; nothing is written when validation fails. Methods may block on the
+database or the keyring: GUI code calls them from workers, never on the GUI thread.
+
+Layout: `Services` is assembled from one plain mixin per area; each module holds one area, and every mixin
+works on the state that `ServicesCore` sets up (`self.db`, `self.bus`, `self.scheduler`, ...):
+
+- core.py           `ServicesCore` (open/close, runner, scheduler, credentials), `UserError`, `iso`,
+                    `default_data_dir`, `sign_in_hint`, the constants and small validation helpers
+- accounts.py       accounts, credentials, browser sign-in, connectivity test
+- schedules.py      schedules, pausing (one, all, timed), next runs
+- syncs.py          `SyncRequest`; queue, wait for and cancel runs
+- history.py        runs, run detail, status, pruning, the History page's paged run list
+- app_settings.py   settings and start at login
+- notifications.py  the notifier's wiring, channel status, test messages, channel secrets
+- exports.py        export columns, `run_dict`, CSV/JSON exports
+- window.py         read models for the desktop window (dashboard, cards, charts, Data view)
+
+Everything that `autosync_desktop.services` offered as one module is still importable from here.
+"""
+
+from __future__ import annotations
+
+from autosync_desktop.services.accounts import AccountsMixin
+from autosync_desktop.services.app_settings import SettingsMixin
+from autosync_desktop.services.core import (
+    APP_NAME,
+    DB_NAME,
+    NOTIFY_STATE,
+    PERIODS,
+    START_AT_LOGIN,
+    ServicesCore,
+    UserError,
+    default_data_dir,
+    iso,
+    log,
+    sign_in_hint,
+)
+from autosync_desktop.services.exports import CAMPAIGN_COLUMNS, RUN_COLUMNS, STATS_COLUMNS, ExportsMixin, run_dict
+from autosync_desktop.services.history import HistoryMixin
+from autosync_desktop.services.notifications import NotificationsMixin
+from autosync_desktop.services.schedules import SchedulesMixin
+from autosync_desktop.services.syncs import SyncRequest, SyncsMixin
+from autosync_desktop.services.window import WindowMixin
+
+__all__ = [
+    "APP_NAME",
+    "CAMPAIGN_COLUMNS",
+    "DB_NAME",
+    "NOTIFY_STATE",
+    "PERIODS",
+    "RUN_COLUMNS",
+    "START_AT_LOGIN",
+    "STATS_COLUMNS",
+    "Services",
+    "SyncRequest",
+    "UserError",
+    "default_data_dir",
+    "iso",
+    "log",
+    "run_dict",
+    "sign_in_hint",
+]
+
+
+class Services(ServicesCore, AccountsMixin, SchedulesMixin, SyncsMixin, HistoryMixin, SettingsMixin,
+               NotificationsMixin, ExportsMixin, WindowMixin):
+    """The service layer: open it with `Services.open(data_dir)`, close it with `close()`."""

@@ -1,0 +1,149 @@
+"""The core of the service layer: errors, constants, small helpers, and `ServicesCore`.
+
+`ServicesCore` opens (creating or migrating) the store, reaps runs orphaned by a dead process, registers this
+process, owns the runner and the scheduler, and closes it all again. It sets the attributes the mixins of the
+other modules use (`self.db`, `self.bus`, `self.scheduler`, ...).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shlex
+import threading
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Self
+
+import platformdirs
+
+from autosync_desktop import events as ev
+from autosync_desktop import notify, secrets
+from autosync_desktop.connectors import oauth, registry
+from autosync_desktop.store import runs, settings
+from autosync_desktop.store.db import open_store
+from autosync_desktop.store.models import Account, SyncRun
+from autosync_desktop.sync.runner import Runner
+from autosync_desktop.sync.scheduler import SchedulerService
+
+APP_NAME = "AutoSync Desktop"
+DB_NAME = "autosync.db"
+PERIODS = {"24h": timedelta(hours=24), "7d": timedelta(days=7), "30d": timedelta(days=30)}
+NOTIFY_STATE = "notify.state"  # the notifier's dedupe/held/digest state (JSON in the settings table)
+START_AT_LOGIN = "general.start_at_login"
+
+log = logging.getLogger("autosync_desktop.services")  # the name it always had
+
+
+class UserError(ValueError):
+    """Bad input or an impossible request, in words the user can act on."""
+
+
+def sign_in_hint(platform: str, account: str) -> str:
+    """What the user runs to (re)connect an account: browser sign-in where the platform has one."""
+    name = shlex.quote(account)
+    if platform in oauth.PROVIDERS:
+        return f"sign in with: autosync accounts connect {name}"
+    return f"store a new token with: autosync accounts set-credentials {name} --credentials-stdin"
+
+
+def default_data_dir() -> Path:
+    override = os.environ.get("AUTOSYNC_DATA_DIR")
+    if override:
+        return Path(override).expanduser()
+    return Path(platformdirs.user_data_dir("autosync-desktop", appauthor=False))
+
+
+def iso(moment: datetime | date | None) -> str | None:
+    """Store timestamps (naive UTC) as ISO 8601 with Z; dates as YYYY-MM-DD."""
+    if moment is None:
+        return None
+    if isinstance(moment, datetime):
+        aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+        return aware.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+    return moment.isoformat()
+
+
+class ServicesCore:
+    """Opening and closing, the runner and the scheduler; the state every mixin reads."""
+
+    if TYPE_CHECKING:  # provided by NotificationsMixin (notifications.py)
+        def _start_notifier(self) -> None: ...
+
+    def __init__(self, data_dir: Path, bus: ev.EventBus, kind: str) -> None:
+        self.data_dir = data_dir
+        self.db_path = data_dir / DB_NAME
+        self.bus = bus
+        self.kind = kind
+        self.db = open_store(self.db_path)
+        self.reaped = runs.reap_orphans(self.db)  # runs a crashed process left behind, now `interrupted`
+        runs.register_process(kind, runs_scheduler=False)
+        self.scheduler: SchedulerService | None = None
+        self.notifier: notify.Dispatcher | None = None  # runs where the scheduler runs (service or window)
+        self._desktop_sink: Callable[[notify.Notification], None] | None = None
+        self._runner: Runner | None = None
+        self._lock = threading.Lock()
+
+    @classmethod
+    def open(cls, data_dir: Path | None = None, bus: ev.EventBus | None = None, kind: str = "cli") -> Self:
+        return cls(data_dir or default_data_dir(), bus or ev.EventBus(), kind)
+
+    def close(self) -> None:
+        if self.scheduler is not None:
+            self.scheduler.stop()
+        elif self._runner is not None:
+            self._runner.shutdown(cancel=True, wait=True)
+        if self.notifier is not None:
+            self.notifier.stop()
+            self.notifier = None
+        runs.unregister_process()
+        self.db.close()
+
+    # --- runner / scheduler -------------------------------------------------------------------------------
+
+    @property
+    def runner(self) -> Runner:
+        with self._lock:
+            if self._runner is None:
+                self._runner = Runner(self.db, self.bus, settings.get("scheduler.max_concurrent_runs"),
+                                      credentials_for=self._credentials_for,
+                                      save_credentials=lambda account, creds: secrets.save_credentials(
+                                          account.name, creds))
+            return self._runner
+
+    def start_scheduler(self) -> SchedulerService:
+        other = runs.live_scheduler()
+        if other is not None:
+            raise UserError(f"Another AutoSync process ({other.kind}, pid {other.pid}) is already running the "
+                            f"scheduler for {self.data_dir}; stop it first or use another --data-dir")
+        self.scheduler = SchedulerService(self.db, self.bus, self.runner)
+        self._start_notifier()  # first, so runs a crash left behind are announced too
+        self.scheduler.start(self.kind)
+        for run_id in self.reaped:
+            self.scheduler.announce(SyncRun.get_by_id(run_id))
+        return self.scheduler
+
+    def _credentials_for(self, account: Account) -> dict[str, str] | None:
+        if registry.platform(account.platform).is_sandbox:
+            return None
+        return secrets.load_credentials(account.name)
+
+
+def _file_size(path: Path) -> int:
+    total = 0
+    for suffix in ("", "-wal", "-shm"):
+        candidate = path.with_name(path.name + suffix)
+        if candidate.exists():
+            total += candidate.stat().st_size
+    return total
+
+
+def _int_in_range(field: str, value: Any, low: int, high: int) -> int:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise UserError(f"{field}: expected a whole number, got {value!r}") from None
+    if not low <= number <= high:
+        raise UserError(f"{field}: must be between {low} and {high} (got {number})")
+    return number

@@ -1,0 +1,209 @@
+"""Notifications: the notifier's wiring to the store and keyring, channel status, test
+messages and channel secrets."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from peewee import SqliteDatabase
+
+from autosync_desktop import events as ev
+from autosync_desktop import logs, notify, secrets
+from autosync_desktop.connectors import oauth, registry
+from autosync_desktop.services.core import NOTIFY_STATE, UserError, log, sign_in_hint
+from autosync_desktop.store import queries, runs, settings
+from autosync_desktop.store.models import ACTIVE_STATUSES, Account, Schedule, SyncRun
+
+
+class NotificationsMixin:
+    """The notifier (started with the scheduler) and the notification settings' actions."""
+
+    db: SqliteDatabase
+    bus: ev.EventBus
+    notifier: notify.Dispatcher | None
+    _desktop_sink: Callable[[notify.Notification], None] | None
+
+    if TYPE_CHECKING:  # provided by SchedulesMixin (schedules.py)
+        @staticmethod
+        def _next_run(schedule: Schedule) -> datetime | None: ...
+
+    # --- notifications ---
+    # The process that runs the scheduler (headless service or window) also runs the notifier; it reaches the
+    # store only through the callables below. `notify list`/`notify test` work from any process.
+
+    def _start_notifier(self) -> None:
+        try:
+            self.notifier = notify.Dispatcher(self.bus, self._notify_backend(), desktop_sink=self._desktop_sink)
+            self.notifier.start()
+        except Exception:  # notifications must never stop syncing
+            log.exception("notifications could not start; syncs continue without them")
+            self.notifier = None
+
+    def _notify_backend(self) -> notify.Backend:
+        def save_result(result: notify.DeliveryResult) -> None:
+            settings.set_state(f"notify.result.{result.channel}", result.to_dict())
+
+        return notify.Backend(
+            settings=settings.all_values, run_facts=self._notify_run_facts, accounts=self._notify_accounts,
+            totals=_notify_totals, load_state=lambda: settings.get(NOTIFY_STATE),
+            save_state=lambda data: settings.set_state(NOTIFY_STATE, data), save_result=save_result,
+            secret_values=self._secret_values, channel_secret=secrets.load_channel_secret,
+            thread_done=lambda: None if self.db.is_closed() else self.db.close())
+
+    def set_desktop_sink(self, sink: Callable[[notify.Notification], None] | None) -> None:
+        """The window's way to show a desktop notification; called on a notifier thread, so it must only
+        hand over (emit a Qt signal) and return."""
+        self._desktop_sink = sink
+        if self.notifier is not None:
+            self.notifier.desktop_sink = sink
+
+    def notify_channels(self) -> dict[str, Any]:
+        """Each channel's switch, toggles, target, readiness and last result, plus the shared rules and who
+        sends (only a process running the scheduler does). Reads the keyring: may block."""
+        config = notify.NotifyConfig.from_values(settings.all_values())
+        other = runs.live_scheduler()
+        sender = "this process" if self.notifier is not None else (f"{other.kind} pid {other.pid}" if other else None)
+        sink = self._desktop_sink
+        if sink is None and other is not None and other.kind == "gui":
+            sink = lambda n: None  # noqa: E731 - the window running the scheduler shows desktop notifications
+        keyring_problem: list[str] = []
+
+        def secret(channel: str, key: str) -> str | None:
+            try:
+                return secrets.load_channel_secret(channel, key)
+            except secrets.SecretsUnavailable as exc:
+                keyring_problem[:] = [str(exc)]
+                return None
+
+        ctx = notify.registry.ChannelContext(config, secret, desktop_sink=sink)
+        channels = []
+        for name, rules in config.channels.items():
+            keyring_problem.clear()
+            channel = notify.registry.build(name, ctx)
+            target, problem = channel.target(), channel.missing()
+            if problem and keyring_problem:
+                problem = f"{problem}. {keyring_problem[0]}"
+            last = settings.get(f"notify.result.{name}")
+            channels.append({"name": name, "enabled": rules.enabled, "ready": problem is None, "problem": problem,
+                             "target": target, "sends": [t for t in notify.config.TOGGLES if t in rules.toggles],
+                             "last_result": last})
+        state = notify.PolicyState.from_dict(settings.get(NOTIFY_STATE))
+        return {"sender": sender, "channels": channels, "stale_hours": config.stale_hours,
+                "min_interval_minutes": int(config.min_interval.total_seconds() // 60),
+                "quiet_hours": config.quiet.describe() if config.quiet else None,
+                "email_digest_at": f"{config.email.digest_at:%H:%M}" if config.email.digest else None,
+                "failing": sorted(p["label"] for p in state.problems.values()), "held": state.held_count()}
+
+    def notify_test(self, channel: str) -> str:
+        """Send a labelled test message on `channel` now (even when it is switched off) and record the result.
+        Returns what happened ("Sent to ..."); raises UserError with the reason in plain words."""
+        try:
+            notify.registry.check_name(channel)
+        except notify.registry.UnknownChannel as exc:
+            raise UserError(str(exc)) from None
+        config = notify.NotifyConfig.from_values(settings.all_values())
+        ctx = notify.registry.ChannelContext(config, secrets.load_channel_secret, desktop_sink=self._desktop_sink)
+        message = notify.messages.channel_test(channel, datetime.now(UTC))
+        redactor = notify.redact.Redactor(self._secret_values())
+        unguard = notify.redact.guard_logs(lambda: redactor)
+        try:
+            result, _ = notify.deliver_once(channel, message, ctx, redactor)
+        finally:
+            unguard()
+        notify.dispatcher.record(result, lambda r: settings.set_state(f"notify.result.{channel}", r.to_dict()),
+                                 failure_level=logging.INFO)  # the caller shows the error itself
+        if not result.ok:
+            raise UserError(f"{channel}: {result.message}")
+        if not config.channels[channel].enabled:
+            return (f"{result.message}. Note: {channel} notifications are off; turn them on with "
+                    f"'autosync settings set notify.{channel}.enabled on'")
+        return result.message
+
+    def set_notify_secret(self, channel: str, value: str | None, which: str | None = None) -> str:
+        """Store (or, with value None, remove) a channel's keyring secret: email password, Slack webhook URL,
+        webhook signing secret (`which="url"`: a webhook URL with a token), Twilio auth token."""
+        try:
+            names = notify.registry.SECRETS[notify.registry.check_name(channel)]
+        except notify.registry.UnknownChannel as exc:
+            raise UserError(str(exc)) from None
+        which = which or (names[0] if names else "")
+        if which not in names:
+            raise UserError(f"{channel} has no keyring secret{' named ' + which if which else ''}")
+        label = notify.registry.SECRET_LABELS[(channel, which)]
+        try:
+            if value is None:
+                secrets.delete_channel_secret(channel, which)
+                return f"Removed the {label} from the keyring"
+            value = value.strip()
+            if not value:
+                raise UserError(f"The {label} is empty; paste it on stdin")
+            if which == "url" and not value.startswith(("https://", "http://")):
+                raise UserError(f"The {label} must start with https://")
+            secrets.save_channel_secret(channel, which, value)
+        except secrets.SecretsUnavailable as exc:
+            raise UserError(str(exc)) from None
+        return f"Stored the {label} in the keyring"
+
+    def _secret_values(self) -> list[str]:
+        """Every secret in the keyring that a message or log line must never show (for redaction)."""
+        values: list[str] = []
+        try:
+            for account in Account.select(Account.name, Account.platform):
+                if account.platform not in registry.PLATFORMS or not registry.platform(account.platform).is_sandbox:
+                    values += notify.redact.secret_strings(secrets.load_credentials(account.name))
+            for platform in oauth.PROVIDERS:
+                values += notify.redact.secret_strings((secrets.load_oauth_client(platform) or {}).get("client_secret"))
+            for channel, names in notify.registry.SECRETS.items():
+                values += [v for v in (secrets.load_channel_secret(channel, n) for n in names) if v]
+        except secrets.SecretsUnavailable:
+            pass  # nothing can be stored without a keyring; the token patterns still apply
+        logs.register_secrets(values)  # the log file masks them too
+        return values
+
+    @staticmethod
+    def _sign_in_hint(account: Account | None) -> str:
+        return sign_in_hint(account.platform, account.name) if account is not None else ""
+
+    def _notify_run_facts(self, event: ev.RunFinished) -> notify.RunFacts:
+        schedule = Schedule.get_or_none(Schedule.name == event.schedule) if event.schedule else None
+        next_run = None
+        if schedule is not None and not schedule.paused and schedule.frequency != "manual" and not settings.get(
+                "scheduler.paused_all"):
+            next_run = self._next_run(schedule)
+        return notify.RunFacts(
+            run_id=event.run_id, schedule=event.schedule, account=event.account, status=event.status,
+            trigger=event.trigger, at=event.at, error_class=event.error_class, error=event.error,
+            retry_at=event.retry_at, next_run_at=_aware(next_run), rows=event.rows,
+            sign_in_hint=self._sign_in_hint(Account.get_or_none(Account.name == event.account)))
+
+    def _notify_accounts(self) -> list[notify.AccountFreshness]:
+        accounts = {a.id: a for a in Account.select()}
+        paused_all = settings.get("scheduler.paused_all")
+        schedules: dict[int, list[Schedule]] = {}
+        for schedule in Schedule.select(Schedule.account, Schedule.name, Schedule.paused, Schedule.frequency):
+            schedules.setdefault(schedule.account_id, []).append(schedule)
+        running = {r.account_id for r in SyncRun.select(SyncRun.account).where(SyncRun.status.in_(ACTIVE_STATUSES))}
+        out = []
+        for h in queries.account_health():
+            account, own = accounts[h.account_id], schedules.get(h.account_id, [])
+            out.append(notify.AccountFreshness(
+                account=h.name, last_success_at=_aware(h.last_success_at), created_at=_aware(account.created_at),
+                expected=not paused_all and any(not s.paused and s.frequency != "manual" for s in own),
+                schedules=tuple(s.name for s in own), running=h.account_id in running,
+                needs_sign_in=h.auth_state == "needs_sign_in", sign_in_detail=account.auth_message or "",
+                sign_in_hint=self._sign_in_hint(account)))
+        return out
+
+
+def _aware(moment: datetime | None) -> datetime | None:
+    """Store timestamps are naive UTC; the notifier works with aware ones."""
+    return moment.replace(tzinfo=UTC) if moment is not None and moment.tzinfo is None else moment
+
+
+def _notify_totals(since: datetime, until: datetime) -> notify.DigestTotals:
+    m = queries.period_metrics(since, until)
+    return notify.DigestTotals(runs=m.total_runs, succeeded=m.succeeded, failed=m.failed, rows=m.rows_processed)
+

@@ -1,0 +1,223 @@
+"""Read models for the desktop window: dashboard metrics, account cards, scheduler and database info,
+activity, charts, schedule cards, keyring state, platforms, and the Data view's stats and campaigns."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from peewee import SqliteDatabase
+
+from autosync_desktop import secrets
+from autosync_desktop.connectors import oauth, registry
+from autosync_desktop.services.core import PERIODS, UserError, _file_size, iso
+from autosync_desktop.services.exports import run_dict
+from autosync_desktop.store import queries, runs, settings
+from autosync_desktop.store.models import ACTIVE_STATUSES, Account, Schedule, SyncRun, utcnow
+from autosync_desktop.sync.scheduler import SchedulerService
+
+
+class WindowMixin:
+    """Read-only queries the window shows."""
+
+    db: SqliteDatabase
+    db_path: Path
+    scheduler: SchedulerService | None
+
+    if TYPE_CHECKING:  # provided by AccountsMixin and SchedulesMixin (accounts.py, schedules.py)
+        def account(self, name: str) -> Account: ...
+        def list_schedules(self) -> list[dict[str, Any]]: ...
+        @staticmethod
+        def _next_run(schedule: Schedule) -> datetime | None: ...
+
+    # --- for the window ---
+    # Read-only queries for the desktop window (autosync_desktop/gui). Like every method here they may block on
+    # the database or the keyring: the window calls them from its workers, never on the GUI thread.
+
+    @staticmethod
+    def _metrics_dict(m: queries.PeriodMetrics) -> dict[str, Any]:
+        return {"total_runs": m.total_runs, "succeeded": m.succeeded, "failed": m.failed, "cancelled": m.cancelled,
+                "skipped": m.skipped, "success_rate": m.success_rate, "avg_duration_s": m.avg_duration_s,
+                "rows_processed": m.rows_processed}
+
+    def period_comparison(self, period: str = "24h", now: datetime | None = None) -> dict[str, Any]:
+        """Run metrics of the last `period` and of the period just before it (for "change vs previous")."""
+        if period not in PERIODS:
+            raise UserError(f"period: must be one of {', '.join(PERIODS)}")
+        now = now or utcnow()
+        span = PERIODS[period]
+        return {"period": period, "since": iso(now - span), "until": iso(now),
+                "current": self._metrics_dict(queries.period_metrics(now - span, now)),
+                "previous": self._metrics_dict(queries.period_metrics(now - 2 * span, now - span))}
+
+    def account_cards(self, now: datetime | None = None) -> list[dict[str, Any]]:
+        """Health of every account plus data freshness: the last complete day of daily stats and which recent
+        days are still settling (re-fetched by every run because of the lookback)."""
+        from autosync_desktop.sync import windows
+
+        now = now or utcnow()
+        fresh = queries.data_freshness()
+        accounts = {a.id: a for a in Account.select()}
+        cards = []
+        for h in queries.account_health(now):
+            account = accounts[h.account_id]
+            options = json.loads(account.options or "{}")
+            spec = registry.PLATFORMS.get(h.platform)
+            lookback = int(options.get("lookback_days") or (spec.default_lookback_days if spec else 0))
+            through, synced_at = fresh.get(h.account_id, (None, None))
+            settling_from = settling_days = None
+            if through is not None:
+                zone = account.timezone or options.get("timezone") or "UTC"
+                settling_from = windows.settling_since(windows.today_in(zone, now.replace(tzinfo=UTC)), lookback)
+                settling_days = max(0, (through - settling_from).days + 1)
+            cards.append({
+                "name": h.name, "platform": h.platform,
+                "platform_label": spec.label if spec else h.platform, "sandbox": bool(spec and spec.is_sandbox),
+                "health": h.health, "auth_state": h.auth_state, "auth_message": account.auth_message,
+                "last_success_at": iso(h.last_success_at), "last_run_status": h.last_run_status,
+                "errors_24h": h.errors_24h, "runs_24h": h.runs_24h,
+                "avg_latency_ms": None if h.avg_latency_ms is None else round(h.avg_latency_ms, 1),
+                "data_through": iso(through), "data_synced_at": iso(synced_at), "lookback_days": lookback,
+                "settling_from": iso(settling_from), "settling_days": settling_days,
+            })
+        return cards
+
+    def scheduler_info(self) -> dict[str, Any]:
+        """Who runs the scheduler, whether everything is paused, active runs and the next run."""
+        other = runs.live_scheduler()
+        paused_all = settings.get("scheduler.paused_all")
+        upcoming = []
+        if not paused_all:
+            for schedule in Schedule.select().where(~Schedule.paused & (Schedule.frequency != "manual")):
+                moment = self._next_run(schedule)
+                if moment is not None:
+                    upcoming.append((moment if moment.tzinfo else moment.replace(tzinfo=UTC), schedule.name))
+        nxt = min(upcoming) if upcoming else None
+        return {
+            "running": self.scheduler is not None or other is not None,
+            "owner": "this process" if self.scheduler is not None else (
+                f"{other.kind} pid {other.pid}" if other else None),
+            "paused_all": paused_all,
+            "active_runs": SyncRun.select().where(SyncRun.status.in_(ACTIVE_STATUSES)).count(),
+            "next_run_at": iso(nxt[0]) if nxt else None, "next_schedule": nxt[1] if nxt else None,
+            "schedules": Schedule.select().count(),
+        }
+
+    def database_info(self) -> dict[str, Any]:
+        from autosync_desktop.store.db import current_version
+
+        return {"path": str(self.db_path), "size_bytes": _file_size(self.db_path),
+                "last_prune": settings.get("retention.last_prune"), "schema_version": current_version(self.db)}
+
+    def integrity_check(self) -> str:
+        """SQLite's PRAGMA quick_check: "ok", or the first problems it reports. Slow on big stores."""
+        problems = [row[0] for row in self.db.execute_sql("PRAGMA quick_check(5)").fetchall()]
+        return "ok" if problems == ["ok"] else "; ".join(problems)
+
+    def recent_activity(self, limit: int = 50) -> list[dict[str, Any]]:
+        """The newest run log lines with their run's names and status, newest first."""
+        return [{"event_id": a.event_id, "run_id": a.run_id, "at": iso(a.at), "level": a.level,
+                 "message": a.message, "run_status": a.run_status, "schedule": a.schedule_name,
+                 "account": a.account_name, "trigger": a.trigger, "run_rows": a.run_rows,
+                 "run_duration_s": a.run_duration_s, "run_finished_at": iso(a.run_finished_at),
+                 "run_error": a.run_error} for a in queries.recent_run_events(limit)]
+
+    def chart_series(self, days: int = 30, utc_offset_minutes: int = 0,
+                     now: datetime | None = None) -> dict[str, Any]:
+        """Per local day: runs by status, rows written, average duration (every day present, oldest first)."""
+        by_status: dict[str, dict[str, int]] = {}
+        for day, status, count in queries.runs_per_day(days, utc_offset_minutes, now):
+            by_status.setdefault(day, {})[status] = count
+        series = queries.daily_series(days, utc_offset_minutes, now)
+        return {"days": [d for d, *_ in series], "runs_by_status": [by_status.get(d, {}) for d, *_ in series],
+                "runs": [n for _, n, _, _ in series], "rows": [r for _, _, r, _ in series],
+                "avg_duration_s": [a for *_, a in series]}
+
+    def dashboard(self, period: str = "24h", utc_offset_minutes: int = 0, chart_days: int = 30) -> dict[str, Any]:
+        """Everything the dashboard shows (except the slow integrity check), read in one transaction."""
+        now = utcnow()
+        with self.db.atomic():
+            return {"at": iso(now), "metrics": self.period_comparison(period, now),
+                    "accounts": self.account_cards(now), "scheduler": self.scheduler_info(),
+                    "database": self.database_info(),
+                    "charts": self.chart_series(chart_days, utc_offset_minutes, now)}
+
+    def active_runs(self) -> list[dict[str, Any]]:
+        """Queued and running runs (with their counters so far), oldest first."""
+        return [run_dict(r) for r in SyncRun.select().where(SyncRun.status.in_(ACTIVE_STATUSES)).order_by(SyncRun.id)]
+
+    def schedule_cards(self) -> list[dict[str, Any]]:
+        """list_schedules plus, per schedule: its own paused flag, the last finished run and the active run."""
+        items = self.list_schedules()
+        rows = {s.name: s for s in Schedule.select(Schedule.id, Schedule.name, Schedule.paused, Schedule.created_at)}
+        last = queries.last_runs_by_schedule()
+        active: dict[int, SyncRun] = {}
+        for run in SyncRun.select().where(SyncRun.status.in_(ACTIVE_STATUSES) & SyncRun.schedule.is_null(False)):
+            active.setdefault(run.schedule_id, run)
+        paused_all = settings.get("scheduler.paused_all")
+        for item in items:
+            row = rows[item["name"]]
+            run = last.get(row.id)
+            if run is not None and run.status in ACTIVE_STATUSES:
+                run = (SyncRun.select().where((SyncRun.schedule == row.id) & SyncRun.status.not_in(
+                    (*ACTIVE_STATUSES, "skipped"))).order_by(SyncRun.queued_at.desc(), SyncRun.id.desc()).first())
+            spec = registry.PLATFORMS.get(item["platform"])
+            item.update(own_paused=bool(row.paused), paused_all=paused_all, created_at=iso(row.created_at),
+                        platform_label=spec.label if spec else item["platform"],
+                        last_run=run_dict(run) if run else None,
+                        active_run=run_dict(active[row.id]) if row.id in active else None)
+        return items
+
+    def keyring_state(self) -> dict[str, str]:
+        """The OS keyring's state (available / missing / locked / error) and what to do about it. May block."""
+        state = secrets.state()
+        return {"state": state.state, "backend": state.backend, "message": state.message}
+
+    @staticmethod
+    def platforms() -> list[dict[str, Any]]:
+        """The platforms of this build (no I/O): name, label, options, sandbox, minimum interval, lookback, and
+        whether it has a browser sign-in (connect_account)."""
+        browser = set(oauth.PROVIDERS)
+        return [{"name": p.name, "label": p.label, "option_names": list(p.option_names), "sandbox": p.is_sandbox,
+                 "available": p.factory is not None, "min_interval_minutes": p.min_interval_minutes,
+                 "default_lookback_days": p.default_lookback_days, "browser_sign_in": p.name in browser}
+                for p in registry.PLATFORMS.values()]
+
+    def _stats_filter(self, filters: dict[str, Any] | None) -> queries.StatsFilter:
+        f = filters or {}
+        return queries.StatsFilter(account_id=self.account(f["account"]).id if f.get("account") else None,
+                                   campaign_id=f.get("campaign_id") or None, since=f.get("since"),
+                                   until=f.get("until"))
+
+    def stats_view(self, filters: dict[str, Any] | None = None, limit: int = 200, offset: int = 0) -> list[dict]:
+        """A page of daily stats (newest day first) with exact decimal money text."""
+        from autosync_desktop.connectors.base import micros_to_text
+
+        out = []
+        for row in queries.stats_page(self._stats_filter(filters), limit, offset):
+            item = dict(zip(queries.STATS_PAGE_COLUMNS, row, strict=True))
+            item["cost"] = micros_to_text(item["cost_micros"]) if item["cost_micros"] is not None else None
+            value = item["conversion_value_micros"]
+            item["conversion_value"] = micros_to_text(value) if value is not None else None
+            out.append(item)
+        return out
+
+    def stats_summary(self, filters: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Row count and totals per currency (money of different currencies is never summed together)."""
+        from autosync_desktop.connectors.base import micros_to_text
+
+        totals = []
+        for currency, count, impressions, clicks, cost, conversions, value in queries.stats_totals_by_currency(
+                self._stats_filter(filters)):
+            totals.append({"currency": currency, "rows": count, "impressions": impressions, "clicks": clicks,
+                           "cost": micros_to_text(cost), "cost_micros": cost, "conversions": round(conversions, 2),
+                           "conversion_value": micros_to_text(value)})
+        return {"rows": sum(t["rows"] for t in totals), "totals": totals}
+
+    def campaigns_view(self, account: str | None = None) -> list[dict[str, Any]]:
+        keys = ("account", "platform", "campaign_id", "name", "status", "currency", "synced_at")
+        rows = queries.campaign_rows(self.account(account).id if account else None)
+        return [dict(zip(keys, row, strict=True))
+                | {"synced_at": iso(datetime.fromisoformat(row[6])) if row[6] else None} for row in rows]
