@@ -286,22 +286,25 @@ def cmd_sync(svc: Services, a: argparse.Namespace) -> int:
     printer = None
     if not a.json:
         printer = svc.bus.subscribe(_progress_printer(), ev.Event)
-    request = svc.request_sync(a.name, a.date_from, a.date_to)
-    if request.status == "skipped":
-        run = svc.run_detail(request.run_id)
-        _say(a.json, run, f"run {request.run_id} skipped: {run['reason']}")
-        return 1
-    in_process = request.handled_by == "this process"
-    if not a.wait and not in_process:
-        _say(a.json, svc.run_detail(request.run_id),
-             f"run {request.run_id} queued for the running scheduler ({request.handled_by})")
-        return 0
-    if not in_process:
-        print(f"run {request.run_id} queued; the running scheduler ({request.handled_by}) executes it",
-              file=sys.stderr)
-    stop = _on_interrupt(lambda: svc.cancel_run(request.run_id))
+    # Ctrl-C / SIGTERM only set a flag (the handler must not touch the database mid-query); the wait loop below
+    # turns it into a cancel. Installed before the run exists, so no signal can slip in between.
+    interrupted = threading.Event()
+    stop = _on_interrupt(interrupted.set)
     try:
-        final = svc.wait_for_run(request.run_id, poll_s=0.2)
+        request = svc.request_sync(a.name, a.date_from, a.date_to)
+        if request.status == "skipped":
+            run = svc.run_detail(request.run_id)
+            _say(a.json, run, f"run {request.run_id} skipped: {run['reason']}")
+            return 1
+        in_process = request.handled_by == "this process"
+        if not a.wait and not in_process:
+            _say(a.json, svc.run_detail(request.run_id),
+                 f"run {request.run_id} queued for the running scheduler ({request.handled_by})")
+            return 0
+        if not in_process:
+            print(f"run {request.run_id} queued; the running scheduler ({request.handled_by}) executes it",
+                  file=sys.stderr)
+        final = _wait_or_cancel(svc, request.run_id, interrupted)
     finally:
         stop()
         if printer:
@@ -314,6 +317,19 @@ def cmd_sync(svc: Services, a: argparse.Namespace) -> int:
         line += f" — {final.error_message or final.reason}"
     _say(a.json, detail, line)
     return 0 if final.status == "succeeded" else 1
+
+
+def _wait_or_cancel(svc: Services, run_id: int, interrupted: threading.Event) -> Any:
+    """Wait for the run's end; after an interrupt, ask it to stop once and keep waiting for it to record that."""
+    cancel_sent = False
+    while True:
+        if interrupted.is_set() and not cancel_sent:
+            svc.cancel_run(run_id)
+            cancel_sent = True
+        run = svc.wait_for_run(run_id, poll_s=0.2, timeout_s=0.0)
+        if run.status not in ("queued", "running"):
+            return run
+        interrupted.wait(0.2)
 
 
 def _say(as_json: bool, detail: dict[str, Any], line: str) -> None:
