@@ -17,11 +17,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from autosync_desktop.gui import formatting as fmt
+from autosync_desktop.store import timed_pause
 
 log = logging.getLogger(__name__)
 
-PAUSED_ALL = "scheduler.paused_all"
-PAUSED_UNTIL = "scheduler.paused_until"
 CLOSE_TO_TRAY = "general.close_to_tray"
 ATTENTION_RUN_STATUSES = ("failed", "interrupted")
 ATTENTION_HEALTH = {"failing": "failing", "needs_sign_in": "needs sign-in"}
@@ -76,13 +75,6 @@ class TrayState:
         return [e for e in self.entries if e.action is not None]
 
 
-def parse_time(value: Any) -> datetime | None:
-    try:
-        return fmt.parse(value) if value else None
-    except ValueError:
-        return None
-
-
 def collect(services: Any) -> TraySnapshot:
     """One snapshot from the services (blocking: call it from a worker)."""
     info = services.scheduler_info()
@@ -104,7 +96,7 @@ def collect(services: Any) -> TraySnapshot:
     active_schedules = sum(1 for c in cards if not c["own_paused"] and c["frequency"] != "manual")
     return TraySnapshot(
         scheduler_owner=info["owner"], paused_all=bool(info["paused_all"]),
-        paused_until=parse_time(values.get(PAUSED_UNTIL)), next_run_at=info["next_run_at"],
+        paused_until=timed_pause.parse(values.get(timed_pause.PAUSED_UNTIL)), next_run_at=info["next_run_at"],
         next_schedule=info["next_schedule"], active_runs=active, problems=tuple(problems), schedules=len(cards),
         active_schedules=active_schedules, close_to_tray=bool(values.get(CLOSE_TO_TRAY, True)))
 
@@ -230,7 +222,3 @@ def seconds_until_due(snapshot: TraySnapshot, now: datetime | None = None) -> fl
     if not snapshot.paused_all or snapshot.paused_until is None:
         return None
     return max(0.0, (snapshot.paused_until - (now or datetime.now(UTC))).total_seconds())
-
-
-def fmt_iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")

@@ -13,7 +13,7 @@ from autosync_desktop.gui import tray_model as model
 from autosync_desktop.gui.desktop import DesktopIntegration
 from autosync_desktop.gui.tray import TrayController, tray_icon
 from autosync_desktop.services import Services
-from autosync_desktop.store import settings
+from autosync_desktop.store import settings, timed_pause
 from autosync_desktop.store.models import SyncRun
 from tests.gui.conftest import DEMO, SCHEDULE, wait_workers
 
@@ -144,14 +144,14 @@ def test_pause_for_an_hour_stores_the_end_and_resumes_when_due(seeded: Any, tray
     tray.action("pause_hour").trigger()
     qtbot.waitUntil(lambda: settings.get("scheduler.paused_all") is True
                     and settings.get("scheduler.paused_until") != "", timeout=10000)
-    until = model.parse_time(settings.get("scheduler.paused_until"))
+    until = timed_pause.parse(settings.get("scheduler.paused_until"))
     assert until is not None and abs((until - datetime.now(UTC)) - timedelta(hours=1)) < timedelta(seconds=30)
     qtbot.waitUntil(lambda: tray.action("resume") is not None, timeout=10000)
     assert any(t.startswith("All schedules paused until ") for t in menu_texts(tray))
     assert tray.action("pause_hour") is None
     assert tray._resume.isActive() and tray._resume.interval() == 60_000  # re-checked at least every minute
     # the hour passes (the clock is moved instead of waiting): the controller resumes by itself
-    window.ctx.services.set_setting("scheduler.paused_until", model.fmt_iso(datetime.now(UTC) - timedelta(seconds=1)))
+    window.ctx.services.set_setting("scheduler.paused_until", timed_pause.fmt(datetime.now(UTC) - timedelta(seconds=1)))
     qtbot.waitUntil(lambda: settings.get("scheduler.paused_all") is False, timeout=10000)
     assert settings.get("scheduler.paused_until") == ""
     qtbot.waitUntil(lambda: tray.action("pause_hour") is not None, timeout=10000)
