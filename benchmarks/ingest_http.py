@@ -20,7 +20,7 @@ Memory: each side runs again in a fresh subprocess per row count (100k = 50 days
 imports and setup the process's peak RSS is reset (/proc/self/clear_refs) and its RSS noted; the peak RSS
 (VmHWM) at the end minus that is what the sync itself needed at its peak, including C allocations (sqlite,
 orjson, sockets) that tracemalloc would not see, and without tracemalloc's slowdown. The engine's store keeps
-a 32 MB SQLite page cache (store/db.py) that fills as the file grows; a diagnostic row repeats the engine with
+an 8 MB SQLite page cache per connection (store/db.py) that fills as the file grows; a diagnostic row repeats the engine with
 the bare side's 2 MB cache. Exit 1 if the engine is slower than 1.3x the bare loop.
 """
 
@@ -48,6 +48,7 @@ from urllib.parse import urlencode
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import requests
+from ingest import BARE_DDL, BARE_UPSERT  # the same bare table and upsert as benchmarks/ingest.py
 
 from autosync_desktop import events as ev
 from autosync_desktop.connectors import meta_ads
@@ -63,18 +64,6 @@ PAGE = 500
 TOKEN = "bench-token"
 ALLOWED = frozenset(meta_ads.ALL_EFFECTIVE_STATUSES)
 TYPES = frozenset(meta_ads.DEFAULT_CONVERSION_ACTION_TYPES)
-BARE_DDL = (
-    "CREATE TABLE daily_stat (account_id INTEGER NOT NULL, campaign_id TEXT NOT NULL, date TEXT NOT NULL,"
-    " impressions INTEGER, clicks INTEGER, cost_micros INTEGER, currency TEXT, conversions REAL NOT NULL,"
-    " conversion_value_micros INTEGER, extra TEXT, synced_at TEXT NOT NULL, run_id INTEGER,"
-    " PRIMARY KEY (account_id, date, campaign_id)) WITHOUT ROWID"
-)
-BARE_UPSERT = (
-    "INSERT INTO daily_stat VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (account_id, date, campaign_id)"
-    " DO UPDATE SET impressions = excluded.impressions, clicks = excluded.clicks,"
-    " cost_micros = excluded.cost_micros, conversions = excluded.conversions,"
-    " conversion_value_micros = excluded.conversion_value_micros, synced_at = excluded.synced_at"
-)
 CHECK_SQL = ("SELECT count(*), sum(impressions), sum(clicks), sum(cost_micros), sum(conversion_value_micros)"
              " FROM daily_stat")
 
