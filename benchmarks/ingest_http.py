@@ -20,8 +20,8 @@ Memory: each side runs again in a fresh subprocess per row count (100k = 50 days
 imports and setup the process's peak RSS is reset (/proc/self/clear_refs) and its RSS noted; the peak RSS
 (VmHWM) at the end minus that is what the sync itself needed at its peak, including C allocations (sqlite,
 orjson, sockets) that tracemalloc would not see, and without tracemalloc's slowdown. The engine's store keeps
-an 8 MB SQLite page cache per connection (store/db.py) that fills as the file grows; a diagnostic row repeats the engine with
-the bare side's 2 MB cache. Exit 1 if the engine is slower than 1.3x the bare loop.
+an 8 MB SQLite page cache per connection (store/db.py) that fills as the file grows; a diagnostic row repeats
+the engine with the bare side's 2 MB cache. Exit 1 if the engine is slower than 1.3x the bare loop.
 """
 
 from __future__ import annotations
