@@ -113,8 +113,10 @@ class SchedulesMixin:
         self._schedules_changed(schedule, "paused" if paused else "resumed")
         return schedule
 
-    def set_paused_all(self, paused: bool) -> None:
+    def set_paused_all(self, paused: bool, until: datetime | None = None) -> None:
         settings.set_value("scheduler.paused_all", paused)  # also ends a timed pause
+        if paused and until is not None:  # stored before anyone is told, so listeners read the end too
+            settings.set_value("scheduler.paused_until", timed_pause.fmt(until))
         if self.scheduler is not None:
             self.scheduler.sync_jobs()
         self.bus.publish(ev.SchedulerStateChanged(running=self.scheduler is not None, paused_all=paused))
@@ -122,11 +124,8 @@ class SchedulesMixin:
     def pause_all(self, hours: float | None = None, now: datetime | None = None) -> datetime | None:
         """Pause every schedule until resumed, or for `hours`: the end is stored, so whichever process runs the
         scheduler resumes on time even across a restart (store/timed_pause.py)."""
-        self.set_paused_all(True)
-        if not hours:
-            return None
-        until = (now or datetime.now(UTC)) + timedelta(hours=hours)
-        settings.set_value("scheduler.paused_until", timed_pause.fmt(until))
+        until = (now or datetime.now(UTC)) + timedelta(hours=hours) if hours else None
+        self.set_paused_all(True, until)
         return until
 
     def resume_if_due(self, now: datetime | None = None) -> bool:
