@@ -24,6 +24,9 @@ Everything that `autosync_desktop.services` offered as one module is still impor
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from autosync_desktop import events as ev
 from autosync_desktop.services.accounts import AccountsMixin
 from autosync_desktop.services.app_settings import SettingsMixin
 from autosync_desktop.services.core import (
@@ -68,4 +71,12 @@ __all__ = [
 
 class Services(ServicesCore, AccountsMixin, SchedulesMixin, SyncsMixin, HistoryMixin, SettingsMixin,
                NotificationsMixin, ExportsMixin, WindowMixin):
-    """The service layer: open it with `Services.open(data_dir)`, close it with `close()`."""
+    """The service layer: open it with `Services.open(data_dir)`, close it with `close()`.
+
+    Per-area objects (`Area` subclasses, one per module) hang off the façade: `services.schedules.pause(name)`,
+    `services.runs.page(...)`. The mixins are the old flat API, being moved into the areas one by one.
+    """
+
+    def __init__(self, data_dir: Path, bus: ev.EventBus, kind: str) -> None:
+        super().__init__(data_dir, bus, kind)
+        # --- areas (each added by the change that moves its methods out of the mixins) ---
