@@ -113,7 +113,7 @@ class ServicesCore:
             return self._runner
 
     def start_scheduler(self) -> SchedulerService:
-        other = runs.live_scheduler()
+        other = runs.claim_scheduler(self.db, self.kind)
         if other is not None:
             raise UserError(f"Another AutoSync process ({other.kind}, pid {other.pid}) is already running the "
                             f"scheduler for {self.data_dir}; stop it first or use another --data-dir")

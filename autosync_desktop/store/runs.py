@@ -200,6 +200,19 @@ def unregister_process() -> None:
     ProcessLease.delete().where((ProcessLease.pid == os.getpid()) & (ProcessLease.host == HOST)).execute()
 
 
+def claim_scheduler(db: SqliteDatabase, kind: str) -> ProcessLease | None:
+    """Register this process as the data dir's scheduler, unless another live one is: that one is returned.
+
+    The check and the registration are one IMMEDIATE transaction, so of two processes starting at the same
+    moment exactly one becomes the scheduler (the other sees its lease).
+    """
+    with db.atomic("IMMEDIATE"):
+        other = live_scheduler()
+        if other is None:
+            register_process(kind, runs_scheduler=True)
+        return other
+
+
 def live_scheduler() -> ProcessLease | None:
     """Another live process on this data dir that runs a scheduler, if any."""
     now = utcnow()
