@@ -27,6 +27,10 @@ from autosync_desktop.services import Services, UserError, default_data_dir, iso
 from autosync_desktop.store.db import StoreError
 from autosync_desktop.store.models import FREQUENCIES, MISSED_POLICIES, RUN_STATUSES, SCHEDULE_TYPES
 
+# Ctrl-C, SIGTERM and SIGHUP (a closed terminal or SSH session) all stop cleanly: running syncs are cancelled at
+# their next page and recorded as `cancelled`, never left for the orphan reaper as a crash.
+_STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name))
+
 
 class CliError(Exception):
     """Bad arguments: exit 2 with this message."""
@@ -359,7 +363,7 @@ def _on_interrupt(action: Callable[[], Any]) -> Callable[[], None]:
         print("cancelling…", file=sys.stderr)
         action()
 
-    previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}
+    previous = {sig: signal.signal(sig, handler) for sig in _STOP_SIGNALS}
     return lambda: [signal.signal(sig, h) for sig, h in previous.items()] and None
 
 
@@ -516,7 +520,7 @@ def cmd_autostart(svc: Services, a: argparse.Namespace) -> int:
 def cmd_service(svc: Services, a: argparse.Namespace) -> int:
     scheduler = svc.start_scheduler()
     stop = threading.Event()
-    for sig in (signal.SIGINT, signal.SIGTERM):
+    for sig in _STOP_SIGNALS:
         signal.signal(sig, lambda *_: stop.set())
     svc.bus.subscribe(_service_printer(), ev.Event)
     schedules = svc.list_schedules()

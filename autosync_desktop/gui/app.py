@@ -189,8 +189,9 @@ def _quit_on_signals(app, desktop) -> None:  # (QApplication, DesktopIntegration
         desktop.quit()
         app.quit()
 
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, close)
+    for name in ("SIGINT", "SIGTERM", "SIGHUP"):  # SIGHUP: the terminal that started us closed
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), close)
     timer = QTimer(window)
     timer.setInterval(250)
     timer.timeout.connect(lambda: None)
