@@ -7,6 +7,7 @@ it against the declaration and raises SettingError naming the key and the allowe
 from __future__ import annotations
 
 import json
+import math
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -16,6 +17,9 @@ from autosync_desktop.store.models import Setting, utcnow
 
 class SettingError(ValueError):
     pass
+
+
+MAX_TEXT = 2000  # longest text setting (a comma list of e-mail addresses fits; a pasted novel does not)
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,7 +46,14 @@ class SettingSpec:
             else:
                 value = str(raw).strip() if self.pattern is not None else str(raw)
         except ValueError as exc:
-            raise SettingError(f"{self.key}: expected {self.kind.__name__}, got {raw!r}") from exc
+            raise SettingError(f"{self.key}: expected {self.kind.__name__}, got {str(raw)[:40]!r}") from exc
+        if isinstance(value, float) and not math.isfinite(value):  # NaN passes every bound check
+            raise SettingError(f"{self.key}: expected a finite number, got {str(raw)[:40]!r}")
+        if isinstance(value, str):
+            if len(value) > MAX_TEXT:
+                raise SettingError(f"{self.key}: at most {MAX_TEXT} characters (got {len(value)})")
+            if any(ch in value for ch in "\r\n\x00"):
+                raise SettingError(f"{self.key}: must be one line (no line breaks or NUL characters)")
         if self.minimum is not None and value < self.minimum:
             raise SettingError(f"{self.key}: must be at least {_num(self.minimum)} (got {_num(value)})")
         if self.maximum is not None and value > self.maximum:
