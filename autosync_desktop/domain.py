@@ -11,6 +11,9 @@ data, settings, notifications). The error root lives in `autosync_desktop/errors
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
 
 # --- enums ----------------------------------------------------------------------------------------------------
@@ -102,3 +105,69 @@ class ErrorClass(StrEnum):
 
 # --- read models ----------------------------------------------------------------------------------------------
 # Each area adds its frozen dataclasses (`@dataclass(frozen=True, slots=True)`) under its own heading below.
+
+
+# --- schedules ------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ScheduleRun:
+    """A run as a schedule's card shows it: its last finished run, or the one queued or running now."""
+
+    id: int
+    status: RunStatus
+    rows: int
+    duration_s: float | None
+    queued_at: datetime | None
+    finished_at: datetime | None
+    error: str | None
+    reason: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ScheduleInfo:
+    """One schedule as `schedules list` shows it. Times are aware UTC; `paused` includes "all paused"."""
+
+    name: str
+    account: str
+    platform: str
+    type: SyncType
+    frequency: Frequency
+    description: str  # "Daily at 06:00 (Europe/Berlin)"
+    every_minutes: int | None
+    at: str | None  # "HH:MM", or ":MM" for hourly
+    days: str | None  # "mon,tue,..."
+    cron: str | None
+    timezone: str
+    lookback_days: int | None
+    missed: MissedPolicy
+    paused: bool
+    next_run_at: datetime | None  # None while paused
+    last_status: RunStatus | None
+    last_run_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class ScheduleCard(ScheduleInfo):
+    """A schedule as the Scheduler page and the tray show it: the list's fields plus its own paused flag,
+    the global pause, the platform's label, and its last finished and active runs."""
+
+    own_paused: bool
+    paused_all: bool
+    created_at: datetime | None
+    platform_label: str
+    last_run: ScheduleRun | None
+    active_run: ScheduleRun | None
+
+
+@dataclass(frozen=True, slots=True)
+class SpecCheck:
+    """The schedule editor's live check of a trigger: messages by the field they concern (the CLI's option
+    names, e.g. "--at"), and when there are none, the next runs (empty for manual-only)."""
+
+    errors: Mapping[str, str] = field(default_factory=dict)
+    next_runs: tuple[datetime, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
