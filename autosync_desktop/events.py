@@ -12,7 +12,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any, TypeVar, overload
 
 log = logging.getLogger(__name__)
 
@@ -120,7 +120,13 @@ class EventBus:
         self._lock = threading.Lock()
         self._handlers: list[tuple[type[Event], Handler]] = []
 
-    def subscribe(self, handler: Callable[[E], None], event_type: type[E] = Event) -> Callable[[], None]:
+    @overload
+    def subscribe(self, handler: Callable[[Event], None]) -> Callable[[], None]: ...
+
+    @overload
+    def subscribe(self, handler: Callable[[E], None], event_type: type[E]) -> Callable[[], None]: ...
+
+    def subscribe(self, handler: Handler, event_type: type[Event] = Event) -> Callable[[], None]:
         with self._lock:
             self._handlers.append((event_type, handler))
 

@@ -45,6 +45,7 @@ def test_run_with_a_stale_heartbeat_becomes_interrupted_even_if_the_pid_lives(st
 
 def test_own_runs_and_fresh_unclaimed_runs_are_left_alone(store) -> None:
     account = _account()
+    ProcessLease.create(pid=os.getppid(), host=runs.HOST, kind="service", runs_scheduler=True)  # a live scheduler
     mine = SyncRun.create(account=account, account_name="a", platform="demo", status="running",
                           owner_pid=os.getpid(), owner_host=runs.HOST, heartbeat_at=utcnow() - timedelta(hours=1))
     waiting = SyncRun.create(account=account, account_name="a", platform="demo", status="queued")
@@ -96,3 +97,25 @@ def test_live_scheduler_ignores_dead_and_stale_processes(store) -> None:
     ProcessLease.create(pid=os.getppid(), host=runs.HOST, kind="service", runs_scheduler=True)
     lease = runs.live_scheduler()
     assert lease is not None and lease.pid == os.getppid()
+
+
+def test_an_unclaimed_run_whose_scheduler_is_gone_is_reaped_at_once(store) -> None:
+    account = _account()
+    schedule = Schedule.create(name="s", account=account, timezone="UTC")
+    ProcessLease.create(pid=_dead_pid(), host=runs.HOST, kind="service", runs_scheduler=True)  # killed service
+    orphan = runs.create_run(store, account=account, schedule=schedule, trigger="manual", sync_type="both",
+                             claim=False)
+    assert runs.reap_orphans(store) == [orphan.id]
+    reaped = SyncRun.get_by_id(orphan.id)
+    assert reaped.status == "interrupted" and "stopped before starting it" in reaped.reason
+    # the schedule is free again: the next start is queued, not skipped behind the dead run
+    assert runs.create_run(store, account=account, schedule=schedule, trigger="manual",
+                           sync_type="both").status == "queued"
+
+
+def test_a_scheduler_process_keeps_unclaimed_runs_to_claim_them(store) -> None:
+    account = _account()
+    runs.register_process("service", runs_scheduler=True)
+    waiting = SyncRun.create(account=account, account_name="a", platform="demo", status="queued")
+    assert runs.reap_orphans(store) == []
+    assert SyncRun.get_by_id(waiting.id).status == "queued"

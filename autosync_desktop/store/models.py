@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from peewee import (
+    AutoField,
     BooleanField,
     CharField,
     CompositeKey,
@@ -51,6 +52,7 @@ class SchemaVersion(BaseModel):
 
 
 class Account(BaseModel):
+    id = AutoField()  # what peewee adds implicitly, declared so the type checker knows it
     name = CharField(unique=True)
     platform = CharField()
     external_id = CharField(default="")
@@ -63,6 +65,7 @@ class Account(BaseModel):
 
 
 class Schedule(BaseModel):
+    id = AutoField()
     name = CharField(unique=True)
     account = ForeignKeyField(Account, backref="schedules", on_delete="CASCADE")
     sync_type = CharField(default="both")
@@ -81,6 +84,7 @@ class Schedule(BaseModel):
 
 
 class SyncRun(BaseModel):
+    id = AutoField()
     # Names are copied into the run so history survives the removal of a schedule or account.
     schedule = ForeignKeyField(Schedule, null=True, backref="runs", on_delete="SET NULL", index=False)
     account = ForeignKeyField(Account, null=True, backref="runs", on_delete="SET NULL", index=False)

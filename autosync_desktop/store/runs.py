@@ -54,11 +54,16 @@ def reap_orphans(db: SqliteDatabase) -> list[int]:
     now = utcnow()
     reaped: list[int] = []
     with db.atomic("IMMEDIATE"):
+        claimer = _scheduler_alive()
         for run in SyncRun.select().where(SyncRun.status.in_(ACTIVE_STATUSES)):
             if run.owner_pid is None:
-                if (now - run.queued_at).total_seconds() <= UNCLAIMED_STALE_S:
+                if not claimer:  # queued for a scheduler that has gone: nobody will ever claim it
+                    reason = ("The AutoSync process this sync was queued for stopped before starting it; "
+                              "sync again to run it")
+                elif (now - run.queued_at).total_seconds() <= UNCLAIMED_STALE_S:
                     continue  # waiting for a scheduler to claim it
-                reason = "No scheduler picked up this run within an hour"
+                else:
+                    reason = "No scheduler picked up this run within an hour"
             elif run.owner_pid == os.getpid() and run.owner_host == HOST:
                 continue
             elif _owner_gone(now, run.owner_pid, run.owner_host, run.heartbeat_at):
@@ -78,13 +83,17 @@ def reap_orphans(db: SqliteDatabase) -> list[int]:
 
 
 def active_run_of(schedule_id: int) -> SyncRun | None:
-    return (SyncRun.select().where((SyncRun.schedule == schedule_id) & SyncRun.status.in_(ACTIVE_STATUSES))
-            .order_by(SyncRun.id.desc()).first())
+    run: SyncRun | None = (SyncRun.select()
+                           .where((SyncRun.schedule == schedule_id) & SyncRun.status.in_(ACTIVE_STATUSES))
+                           .order_by(SyncRun.id.desc()).first())
+    return run
 
 
 def active_run_of_account(account_id: int) -> SyncRun | None:
-    return (SyncRun.select().where((SyncRun.account == account_id) & SyncRun.status.in_(ACTIVE_STATUSES))
-            .order_by(SyncRun.id.desc()).first())
+    run: SyncRun | None = (SyncRun.select()
+                           .where((SyncRun.account == account_id) & SyncRun.status.in_(ACTIVE_STATUSES))
+                           .order_by(SyncRun.id.desc()).first())
+    return run
 
 
 def create_run(db: SqliteDatabase, *, account: Account, schedule: Schedule | None, trigger: str,
@@ -130,8 +139,9 @@ def claim_unclaimed(db: SqliteDatabase, limit: int) -> list[SyncRun]:
 
 def mark_running(run_id: int) -> bool:
     now = utcnow()
-    return SyncRun.update(status="running", started_at=now, heartbeat_at=now).where(
-        (SyncRun.id == run_id) & (SyncRun.status == "queued")).execute() == 1
+    updated: int = SyncRun.update(status="running", started_at=now, heartbeat_at=now).where(
+        (SyncRun.id == run_id) & (SyncRun.status == "queued")).execute()
+    return updated == 1
 
 
 def heartbeat(run_ids: Iterable[int]) -> set[int]:
@@ -211,6 +221,12 @@ def claim_scheduler(db: SqliteDatabase, kind: str) -> ProcessLease | None:
         if other is None:
             register_process(kind, runs_scheduler=True)
         return other
+
+
+def _scheduler_alive() -> bool:
+    """Whether any live process (this one included) runs a scheduler that will claim unclaimed runs."""
+    own = ProcessLease.get_or_none((ProcessLease.pid == os.getpid()) & (ProcessLease.host == HOST))
+    return (own is not None and bool(own.runs_scheduler)) or live_scheduler() is not None
 
 
 def live_scheduler() -> ProcessLease | None:

@@ -73,9 +73,9 @@ class SchedulerService:
 
     def start(self, kind: str = "service") -> None:
         """Start scheduling; `kind` names this process (service, gui) for other processes to see."""
+        runs.register_process(kind, runs_scheduler=True)  # first: runs queued for a scheduler are ours to claim
         for run_id in runs.reap_orphans(self.db):  # a crash's leftovers, announced like any ended run
             self.announce(SyncRun.get_by_id(run_id))
-        runs.register_process(kind, runs_scheduler=True)
         self._aps.start()
         self.running = True
         self._catch_up_after_downtime()
