@@ -21,9 +21,14 @@ if [ ! -x "$ROOT/.venv/bin/python" ]; then
     echo "Creating $ROOT/.venv"
     "$PY" -m venv "$ROOT/.venv"
 fi
+# Every install takes its versions from scripts/constraints.txt (recompile it with scripts/lock), so every run
+# and CI get the same ones. The stamp holds a hash of pyproject.toml and the constraints: a change to either
+# reinstalls.
+constraints="$ROOT/scripts/constraints.txt"
 stamp="$ROOT/.venv/.installed$EXTRAS"
-if [ ! -f "$stamp" ] || [ "$ROOT/pyproject.toml" -nt "$stamp" ]; then
-    "$ROOT/.venv/bin/python" -m pip install -q --upgrade pip
-    "$ROOT/.venv/bin/python" -m pip install -q -e "$ROOT$EXTRAS"
-    touch "$stamp"
+wanted=$(cat "$ROOT/pyproject.toml" "$constraints" | sha256sum | cut -d' ' -f1)
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$wanted" ]; then
+    "$ROOT/.venv/bin/python" -m pip install -q -c "$constraints" pip
+    "$ROOT/.venv/bin/python" -m pip install -q -c "$constraints" --build-constraint "$constraints" -e "$ROOT$EXTRAS"
+    echo "$wanted" > "$stamp"
 fi

@@ -77,7 +77,7 @@ class NotificationBanner(QFrame):
             widget = item.widget() if item is not None else None
             if widget is not None:
                 widget.hide()
-                widget.setParent(None)  # type: ignore[call-overload]  # gone now, not at the next loop turn
+                widget.setParent(None)  # gone now, not at the next loop turn
                 widget.deleteLater()
         for notice in self.notices[:SHOWN]:
             self.items.addWidget(self._row(notice))

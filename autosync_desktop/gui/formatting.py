@@ -163,7 +163,8 @@ def fmt_money(text: str | None, currency: str | None = None, empty: str = "—")
         amount = Decimal(text)
     except InvalidOperation:
         return str(text)
-    digits = -amount.as_tuple().exponent if isinstance(amount.as_tuple().exponent, int) else 2
+    exponent = amount.as_tuple().exponent
+    digits = -exponent if isinstance(exponent, int) else 2
     shown = f"{amount:,.{max(2, digits)}f}"
     return f"{shown} {currency}" if currency else shown
 

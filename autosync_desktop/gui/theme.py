@@ -89,7 +89,8 @@ def icon(name: str) -> QIcon:
     """An SVG icon rendered at several sizes (sharp on high-DPI screens), tinted for the current palette."""
     palette = QApplication.palette()
     tint = palette.color(QPalette.ColorRole.ButtonText).name()
-    ratio = QApplication.instance().devicePixelRatio() if QApplication.instance() else 1.0  # type: ignore[attr-defined]
+    app = QApplication.instance()
+    ratio = app.devicePixelRatio() if isinstance(app, QApplication) else 1.0
     return _icon(name, tint, max(1.0, float(ratio)))
 
 

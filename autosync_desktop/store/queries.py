@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import reduce
+from typing import Any, cast
 
 from peewee import SQL, Expression, fn
 
@@ -337,7 +338,8 @@ def stats_totals(account_id: int | None = None, since: date | None = None,
     if conditions:
         query = query.where(reduce(operator.and_, conditions))
     keys = ("rows", "impressions", "clicks", "cost_micros", "conversions", "conversion_value_micros")
-    return dict(zip(keys, query.tuples().get(), strict=True))
+    totals = cast(tuple[Any, ...], query.tuples().get())  # .tuples() turns the row into a tuple
+    return dict(zip(keys, totals, strict=True))
 
 
 # --- for the window (GUI): keyset history paging, recent activity, data freshness, stats pages ------------------
@@ -398,7 +400,8 @@ def recent_run_events(limit: int = 50) -> list[ActivityRow]:
     sql = ("SELECT e.id, e.run_id, e.at, e.level, e.message, r.status, r.schedule_name, r.account_name, r.trigger,"
            " r.rows, r.duration_s, r.finished_at, COALESCE(r.error_message, r.reason)"
            " FROM run_event e JOIN sync_run r ON r.id = e.run_id ORDER BY e.id DESC LIMIT ?")
-    return [ActivityRow(row[0], row[1], _parse(row[2]) or utcnow(), *row[3:11], _parse(row[11]), row[12])
+    return [ActivityRow(row[0], row[1], _parse(row[2]) or utcnow(), row[3], row[4], row[5], row[6], row[7], row[8],
+                        row[9], row[10], _parse(row[11]), row[12])
             for row in database_proxy.execute_sql(sql, (limit,))]
 
 
@@ -418,7 +421,8 @@ class StatsFilter:
 
 
 def _stats_where(flt: StatsFilter) -> tuple[str, list[object]]:
-    clauses, params = [], []
+    clauses: list[str] = []
+    params: list[object] = []
     if flt.account_id is not None:
         clauses.append("s.account_id = ?")
         params.append(flt.account_id)
@@ -458,7 +462,7 @@ def stats_totals_by_currency(flt: StatsFilter) -> list[tuple[str | None, int, in
            " COALESCE(SUM(s.conversion_value_micros), 0)"
            f" FROM daily_stat s JOIN account a ON a.id = s.account_id{where}"
            " GROUP BY 1 ORDER BY 1")
-    return [tuple(row) for row in database_proxy.execute_sql(sql, params)]  # type: ignore[misc]
+    return [tuple(row) for row in database_proxy.execute_sql(sql, params)]
 
 
 def campaign_rows(account_id: int | None = None) -> list[tuple[object, ...]]:
@@ -477,4 +481,5 @@ def stats_export_iter(flt: StatsFilter) -> Iterable[tuple[object, ...]]:
            " COALESCE(s.currency, a.currency), s.conversions, s.conversion_value_micros FROM daily_stat s"
            " JOIN account a ON a.id = s.account_id LEFT JOIN campaign c ON c.account_id = s.account_id"
            f" AND c.campaign_id = s.campaign_id{where} ORDER BY s.date DESC, a.name, s.campaign_id")
-    return database_proxy.execute_sql(sql, params)
+    cursor: Iterable[tuple[object, ...]] = database_proxy.execute_sql(sql, params)
+    return cursor

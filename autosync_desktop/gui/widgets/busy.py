@@ -71,12 +71,17 @@ class BusyOverlay(QWidget):
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.Resize:
-            self.setGeometry(self.parentWidget().rect())
+            self._cover_parent()
         return False
 
     def show_over(self, text: str | None = None) -> None:
         if text:
             self.label.setText(text)
-        self.setGeometry(self.parentWidget().rect())
+        self._cover_parent()
         self.raise_()
         self.show()
+
+    def _cover_parent(self) -> None:
+        parent = self.parentWidget()
+        if parent is not None:
+            self.setGeometry(parent.rect())
