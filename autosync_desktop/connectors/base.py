@@ -15,6 +15,8 @@ from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 from typing import Any, Protocol
 
+from autosync_desktop.errors import AutoSyncError
+
 CAMPAIGN_STATUSES = ("ACTIVE", "PAUSED", "REMOVED", "OTHER")
 
 
@@ -83,7 +85,7 @@ def micros_to_text(micros: int | None) -> str:
 
 # --- errors ----------------------------------------------------------------------------------------------
 
-class ConnectorError(Exception):
+class ConnectorError(AutoSyncError):
     """Base of every classified connector error. `message` is for the user, in plain words."""
 
     error_class = "ConnectorError"

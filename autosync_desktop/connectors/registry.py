@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from autosync_desktop.connectors import demo, google_ads, linkedin_ads, meta_ads
 from autosync_desktop.connectors.base import PlatformSpec
+from autosync_desktop.errors import UserError
 
 PLATFORMS: dict[str, PlatformSpec] = {
     spec.name: spec
@@ -21,7 +22,7 @@ PLATFORMS: dict[str, PlatformSpec] = {
 }
 
 
-class UnknownPlatform(ValueError):
+class UnknownPlatform(UserError):
     pass
 
 

@@ -9,12 +9,13 @@ from datetime import datetime
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
+from autosync_desktop.errors import USER_ERROR_EXIT, AutoSyncError
 from autosync_desktop.notify.messages import Notification
 
 DEFAULT_TIMEOUT_S = 15.0
 
 
-class DeliveryError(Exception):
+class DeliveryError(AutoSyncError):
     """A message could not be delivered; `str(exc)` says why and what to change. `retryable` when it may pass
     on a later attempt (network trouble, a 5xx), not when the setup is wrong."""
 
@@ -26,6 +27,8 @@ class DeliveryError(Exception):
 
 class NotConfigured(DeliveryError):
     """A setting or a keyring secret the channel needs is missing."""
+
+    exit_code = USER_ERROR_EXIT
 
 
 class Channel(Protocol):

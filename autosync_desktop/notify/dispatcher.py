@@ -83,8 +83,15 @@ def deliver_once(name: str, n: Notification, ctx: registry.ChannelContext, redac
         text, ok, retryable = exc.message, False, exc.retryable
     except Exception as exc:  # a bug or an unexpected library error: recorded, never raised into a sync
         text, ok = f"Unexpected error ({type(exc).__name__}: {exc})", False
-    clean = Redactor([*redactor.values, *looked_up])(text)
+    clean = shorten(Redactor([*redactor.values, *looked_up])(text))  # redact first, then cut: never half a secret
     return DeliveryResult(name, ok, clean, clock(), n.kind, n.title), retryable
+
+
+RESULT_CHARS = 300  # longest delivery result kept and shown
+
+
+def shorten(text: str, limit: int = RESULT_CHARS) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 class _ChannelWorker:

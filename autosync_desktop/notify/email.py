@@ -145,4 +145,4 @@ class EmailChannel:
 
 def _smtp_reply(exc: smtplib.SMTPResponseException) -> str:
     text = exc.smtp_error.decode("utf-8", "replace") if isinstance(exc.smtp_error, bytes) else str(exc.smtp_error)
-    return f"{exc.smtp_code} {' '.join(text.split())}"[:200]
+    return f"{exc.smtp_code} {' '.join(text[:4000].split())}"  # cut after redaction (dispatcher.deliver_once)

@@ -52,9 +52,15 @@ def post(url: str, *, timeout_s: float, what: str, **kwargs: Any) -> requests.Re
         raise DeliveryError(f"Sending to {what} ({host}) failed: {type(exc).__name__}") from None
 
 
+RAW_BODY_CHARS = 4000  # of an error answer's body, before redaction (the shown text is cut after it)
+
+
 def status_error(response: requests.Response, what: str, hint: str = "") -> DeliveryError:
-    """A DeliveryError for a non-2xx answer: status, the start of the body, the hint; 5xx/429 retryable."""
-    body = " ".join((response.text or "").split())[:160]
+    """A DeliveryError for a non-2xx answer: status, the start of the body, the hint; 5xx/429 retryable.
+
+    The body is kept long here: it may echo a secret, and a secret cut in half is no longer recognised by the
+    redactor. `dispatcher.deliver_once` redacts the whole text first, then shortens it."""
+    body = " ".join((response.text or "")[:RAW_BODY_CHARS].split())
     text = f"{what} answered HTTP {response.status_code}" + (f" ({body})" if body else "")
     if hint:
         text += f"; {hint}"

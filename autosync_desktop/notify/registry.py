@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from autosync_desktop.errors import UserError
 from autosync_desktop.notify.base import DEFAULT_TIMEOUT_S, Channel, NotConfigured
 from autosync_desktop.notify.config import CHANNEL_NAMES, NotifyConfig
 from autosync_desktop.notify.desktop import DesktopChannel, DesktopSink
@@ -54,7 +55,7 @@ FACTORIES: dict[str, Callable[[ChannelContext], Channel]] = {
 assert tuple(FACTORIES) == CHANNEL_NAMES == tuple(SECRETS)
 
 
-class UnknownChannel(ValueError):
+class UnknownChannel(UserError):
     pass
 
 

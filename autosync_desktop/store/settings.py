@@ -12,10 +12,11 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from autosync_desktop.errors import UserError
 from autosync_desktop.store.models import Setting, utcnow
 
 
-class SettingError(ValueError):
+class SettingError(UserError):
     pass
 
 

@@ -36,6 +36,7 @@ from autosync_desktop.connectors.base import (
     RetryPolicy,
     Transient,
 )
+from autosync_desktop.errors import AutoSyncError
 from autosync_desktop.store import runs, settings
 from autosync_desktop.store.models import Account, Schedule, SyncRun, SyncState
 from autosync_desktop.sync import windows as win
@@ -48,11 +49,11 @@ CredentialsFor = Callable[[Account], dict[str, str] | None]
 SaveCredentials = Callable[[Account, dict[str, str]], None]
 
 
-class RunTimeout(Exception):
+class RunTimeout(AutoSyncError):
     pass
 
 
-class Deferred(Exception):
+class Deferred(AutoSyncError):
     """The platform's rate-limit reset lies beyond what one run may wait: try again at `retry_at`."""
 
     def __init__(self, message: str, retry_at: datetime) -> None:

@@ -29,6 +29,8 @@ from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
+from autosync_desktop.errors import UserError
+
 FREQUENCIES = ("manual", "interval", "hourly", "daily", "weekly", "cron")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
@@ -37,7 +39,7 @@ _CRONTAB_DAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")  # crontab num
 _CRON_EXAMPLE = "'0 6 * * 1-5' (minute hour day-of-month month day-of-week)"
 
 
-class ScheduleSpecError(ValueError):
+class ScheduleSpecError(UserError):
     """A schedule field is invalid. ``field`` is the CLI flag it came from; ``message`` says what to do."""
 
     def __init__(self, field: str, message: str) -> None:

@@ -10,8 +10,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from autosync_desktop.errors import UserError
 
-class WindowError(ValueError):
+
+class WindowError(UserError):
     pass
 
 
