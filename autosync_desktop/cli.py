@@ -22,17 +22,21 @@ from typing import Any, NoReturn
 
 from autosync_desktop import __version__
 from autosync_desktop import events as ev
-from autosync_desktop.logs import setup_logging
-from autosync_desktop.services import Services, UserError, default_data_dir, iso
-from autosync_desktop.store.db import StoreError
+from autosync_desktop.errors import AutoSyncError, UserError, one_line
+from autosync_desktop.logs import FILE_ONLY, LOG_NAME, setup_logging
+from autosync_desktop.services import Services, default_data_dir, iso
+from autosync_desktop.services.core import expected_error
 from autosync_desktop.store.models import FREQUENCIES, MISSED_POLICIES, RUN_STATUSES, SCHEDULE_TYPES
 
 # Ctrl-C, SIGTERM and SIGHUP (a closed terminal or SSH session) all stop cleanly: running syncs are cancelled at
 # their next page and recorded as `cancelled`, never left for the orphan reaper as a crash.
 _STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name))
 
+log = logging.getLogger(__name__)
+MAX_ID = 2**63 - 1  # SQLite's largest INTEGER
 
-class CliError(Exception):
+
+class CliError(UserError):
     """Bad arguments: exit 2 with this message."""
 
 
@@ -46,6 +50,22 @@ def _date(text: str) -> date:
         return date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date; use YYYY-MM-DD") from None
+
+
+def _run_id(text: str) -> int:
+    try:
+        number = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a run id; use a whole number from 'autosync runs'") from None
+    if not 1 <= number <= MAX_ID:
+        raise argparse.ArgumentTypeError(f"{text} is not a run id; run ids are whole numbers from 1 to {MAX_ID}")
+    return number
+
+
+def _path(text: str) -> Path:
+    if not text.strip():
+        raise argparse.ArgumentTypeError("expected a file path, got an empty one")
+    return Path(text)
 
 
 def _option(text: str) -> tuple[str, str]:
@@ -130,9 +150,9 @@ def build_parser() -> Parser:
     rns.add_argument("--json", action="store_true")
     rsub = rns.add_subparsers(dest="action", metavar="ACTION")
     show = rsub.add_parser("show", help="one run with its log")
-    show.add_argument("id", type=int)
+    show.add_argument("id", type=_run_id)
     show.add_argument("--json", action="store_true")
-    rsub.add_parser("cancel", help="cancel a queued or running run").add_argument("id", type=int)
+    rsub.add_parser("cancel", help="cancel a queued or running run").add_argument("id", type=_run_id)
 
     st = sub.add_parser("status", help="success rate, totals, account health, scheduler")
     st.add_argument("--period", default="24h", choices=("24h", "7d", "30d"))
@@ -141,7 +161,7 @@ def build_parser() -> Parser:
     ex = sub.add_parser("export", help="export runs, stats or campaigns")
     ex.add_argument("kind", choices=("runs", "stats", "campaigns"))
     ex.add_argument("--format", required=True, choices=("csv", "json"))
-    ex.add_argument("--output", type=Path, help="file to write (default: stdout)")
+    ex.add_argument("--output", type=_path, help="file to write (default: stdout)")
 
     se = sub.add_parser("settings", help="settings").add_subparsers(dest="action", metavar="ACTION")
     se.add_parser("list", help="all settings").add_argument("--json", action="store_true")
@@ -203,6 +223,8 @@ def _read_credentials() -> dict[str, str]:
         credentials = json.loads(sys.stdin.read())
     except json.JSONDecodeError as exc:
         raise UserError(f"--credentials-stdin: not valid JSON ({exc.msg}); pass one JSON object") from None
+    except RecursionError:
+        raise UserError("--credentials-stdin: the JSON is nested too deeply; pass one flat JSON object") from None
     if not isinstance(credentials, dict):
         raise UserError("--credentials-stdin: expected one JSON object, e.g. {\"access_token\": \"…\"}")
     return credentials
@@ -581,48 +603,64 @@ def _gui(a: argparse.Namespace) -> int:
         from autosync_desktop import demo_check
 
         return demo_check.run_child(a.data_dir)
-    from autosync_desktop.gui.app import GuiError, GuiOptions, run
+    from autosync_desktop.gui.app import GuiOptions, run
 
-    try:
-        return run(GuiOptions(data_dir=a.data_dir, demo=getattr(a, "demo", False),
-                              screenshot=getattr(a, "screenshot", None), tab=getattr(a, "tab", None),
-                              size=getattr(a, "size", "1280x800"), self_test=getattr(a, "self_test", False),
-                              minimized=getattr(a, "minimized", False)))
-    except GuiError as exc:
-        _err(str(exc))
-        return 2
+    return run(GuiOptions(data_dir=a.data_dir, demo=getattr(a, "demo", False),
+                          screenshot=getattr(a, "screenshot", None), tab=getattr(a, "tab", None),
+                          size=getattr(a, "size", "1280x800"), self_test=getattr(a, "self_test", False),
+                          minimized=getattr(a, "minimized", False)))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    """Run one command. The error root is caught here, once: an expected condition (`AutoSyncError`) ends as
+    its one line on stderr and its exit code; anything else is a bug and ends as one line naming the log. The
+    traceback of either goes to the log file only."""
+    log_file: Path | None = None
     try:
-        args = parser.parse_args(argv)
-    except CliError as exc:
-        _err(str(exc))
-        return 2
-    data_dir = args.data_dir or default_data_dir()
-    try:
-        setup_logging(data_dir, verbose=args.verbose)  # <data dir>/logs/autosync.log; warnings (-v: info) on stderr
-    except OSError as exc:
-        _err(f"cannot write the log file in {data_dir}: {exc.strerror or exc}; logging to stderr only")
-    logging.getLogger(__name__).info("autosync %s: %s (pid %d)", __version__, args.command or "gui", os.getpid())
-    if args.command in (None, "gui"):
-        return _gui(args)
-    try:
-        svc = Services.open(args.data_dir, kind=KINDS.get(args.command, "cli"))
-    except StoreError as exc:
-        _err(str(exc))
-        return 2
-    try:
-        return COMMANDS[args.command](svc, args)
-    except (UserError, CliError) as exc:
-        _err(str(exc))
-        return 2
+        args = build_parser().parse_args(argv)
+        log_file = _start_logging(args)
+        return _run(args)
     except BrokenPipeError:
         return 0
+    except Exception as exc:
+        return _report(expected_error(exc), log_file)
+
+
+def _start_logging(args: argparse.Namespace) -> Path | None:
+    """<data dir>/logs/autosync.log (its path, None when it cannot be written); warnings (-v: info) on stderr."""
+    data_dir: Path = args.data_dir or default_data_dir()
+    if data_dir.exists() and not data_dir.is_dir():
+        raise CliError(f"--data-dir: {data_dir} is a file, not a directory")
+    try:
+        folder = setup_logging(data_dir, verbose=args.verbose)
+    except OSError as exc:
+        _err(f"cannot write the log file in {data_dir}: {exc.strerror or exc}; logging to stderr only")
+        return None
+    log.info("autosync %s: %s (pid %d)", __version__, args.command or "gui", os.getpid())
+    return folder / LOG_NAME
+
+
+def _run(args: argparse.Namespace) -> int:
+    if args.command in (None, "gui"):
+        return _gui(args)
+    svc = Services.open(args.data_dir, kind=KINDS.get(args.command, "cli"))
+    try:
+        return COMMANDS[args.command](svc, args)
     finally:
         if svc.scheduler is None:  # the service closes itself after its last message
             svc.close()
+
+
+def _report(exc: BaseException, log_file: Path | None) -> int:
+    """One line on stderr and the exit code; the traceback goes to the log file only."""
+    if isinstance(exc, AutoSyncError):
+        log.info("%s: %s", type(exc).__name__, one_line(exc), exc_info=exc, extra=FILE_ONLY)
+        _err(one_line(exc))
+        return exc.exit_code
+    log.error("unexpected error", exc_info=exc, extra=FILE_ONLY)
+    where = f"details in {log_file}" if log_file is not None else "no log file could be written"
+    _err(f"Unexpected error: {type(exc).__name__}: {one_line(exc)} ({where})")
+    return 1
 
 
 if __name__ == "__main__":
