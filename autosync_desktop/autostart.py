@@ -24,12 +24,14 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
+from autosync_desktop.errors import AutoSyncError
+
 APP_NAME = "AutoSync Desktop"
 APP_ID = "autosync-desktop"
 GUI_ARGS = ("gui", "--minimized")  # the window starts hidden, in the tray
 
 
-class AutostartError(Exception):
+class AutostartError(AutoSyncError):
     """The login entry could not be read or written; the message says where and why."""
 
 

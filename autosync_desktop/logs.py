@@ -69,8 +69,12 @@ def register_secrets(values: Iterable[str]) -> None:
     _FILTER.register(values)
 
 
+FILE_ONLY = {"file_only": True}  # `extra=` for a record (e.g. a traceback) that the log file gets, stderr not
+
+
 class _Stderr(logging.StreamHandler):
-    """Writes to whatever `sys.stderr` is at the time (it may be replaced, e.g. by tests or a GUI launcher)."""
+    """Writes to whatever `sys.stderr` is at the time (it may be replaced, e.g. by tests or a GUI launcher).
+    Records logged with `extra=FILE_ONLY` are skipped: their one line was already shown."""
 
     @property
     def stream(self) -> TextIO | None:
@@ -81,7 +85,7 @@ class _Stderr(logging.StreamHandler):
         pass
 
     def emit(self, record: logging.LogRecord) -> None:
-        if sys.stderr is not None:  # pythonw on Windows has none
+        if sys.stderr is not None and not getattr(record, "file_only", False):  # pythonw on Windows has none
             super().emit(record)
 
 

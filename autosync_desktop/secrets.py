@@ -12,11 +12,15 @@ from dataclasses import dataclass
 import keyring
 from keyring.errors import KeyringError, KeyringLocked, NoKeyringError, PasswordDeleteError
 
+from autosync_desktop.errors import USER_ERROR_EXIT, AutoSyncError
+
 SERVICE = "autosync-desktop"
 
 
-class SecretsUnavailable(Exception):
+class SecretsUnavailable(AutoSyncError):
     """The keyring cannot be used; `str(exc)` tells the user what to install or unlock."""
+
+    exit_code = USER_ERROR_EXIT
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,8 +21,9 @@ import platformdirs
 from autosync_desktop import events as ev
 from autosync_desktop import notify, secrets
 from autosync_desktop.connectors import oauth, registry
+from autosync_desktop.errors import UserError
 from autosync_desktop.store import runs, settings
-from autosync_desktop.store.db import open_store
+from autosync_desktop.store.db import open_store, store_errors, translate_error
 from autosync_desktop.store.models import Account, SyncRun
 from autosync_desktop.sync.runner import Runner
 from autosync_desktop.sync.scheduler import SchedulerService
@@ -36,8 +37,10 @@ START_AT_LOGIN = "general.start_at_login"
 log = logging.getLogger("autosync_desktop.services")  # the name it always had
 
 
-class UserError(ValueError):
-    """Bad input or an impossible request, in words the user can act on."""
+def expected_error(exc: BaseException) -> BaseException:
+    """`exc` as an `AutoSyncError` when it is an expected low-level failure (the store's SQLite errors: damaged,
+    locked, read-only, disk full), else `exc` itself. The CLI and the window's workers call it once, at the top."""
+    return translate_error(exc)
 
 
 def sign_in_hint(platform: str, account: str) -> str:
@@ -77,8 +80,13 @@ class ServicesCore:
         self.bus = bus
         self.kind = kind
         self.db = open_store(self.db_path)
-        self.reaped = runs.reap_orphans(self.db)  # runs a crashed process left behind, now `interrupted`
-        runs.register_process(kind, runs_scheduler=False)
+        try:
+            with store_errors(self.db_path):  # damaged, locked, read-only, full: one plain StoreError
+                self.reaped = runs.reap_orphans(self.db)  # runs a crashed process left behind, now `interrupted`
+                runs.register_process(kind, runs_scheduler=False)
+        except BaseException:
+            self.db.close()
+            raise
         self.scheduler: SchedulerService | None = None
         self.notifier: notify.Dispatcher | None = None  # runs where the scheduler runs (service or window)
         self._desktop_sink: Callable[[notify.Notification], None] | None = None

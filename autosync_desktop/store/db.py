@@ -1,19 +1,31 @@
 """Opening the SQLite store: pragmas, schema creation, versioned migrations with a file backup first.
 
 `open_store(path)` is the one way in. It binds the models to the database, creates a fresh schema at the
-current version or migrates an older one (copying the file to `<name>.v<old>.bak` before touching it).
+current version or migrates an older one (copying the file to `<name>.v<old>.bak` before touching it). A file
+without any write permission bit is opened read-only (also for root, whom the permission itself does not stop),
+and a file that is not an AutoSync store is refused before anything in it changes.
+
+The expected SQLite failures (damaged, locked, read-only, disk full) become `StoreError`s with one plain line
+that says what to do: `open_store` raises them, `store_errors()` and `translate_error()` turn them so wherever
+the store is used (the services, the CLI and the window's workers).
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import shutil
 import sqlite3
+import stat
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
+from urllib.parse import unquote
 
 from peewee import SqliteDatabase
 
+from autosync_desktop.errors import DiskFull, ForeignStore, StoreDamaged, StoreError, StoreLocked, StoreReadOnly
 from autosync_desktop.store import migrations
 from autosync_desktop.store.models import MODELS, SchemaVersion, database_proxy
 
@@ -31,15 +43,27 @@ PRAGMAS = {
     "cache_size": -8_000,  # KiB per connection (each thread has one): 8 MB; the OS caches the file too
     "temp_store": "memory",
 }
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+__all__ = ["DiskFull", "ForeignStore", "StoreDamaged", "StoreError", "StoreLocked", "StoreReadOnly", "open_store",
+           "store_errors", "translate_error"]
 
 
-class StoreError(Exception):
-    """The database cannot be opened or migrated; the message says why and what to do."""
-
-
-def make_database(path: Path) -> SqliteDatabase:
+def make_database(path: Path, *, read_only: bool = False) -> SqliteDatabase:
     # peewee opens one connection per thread; each gets these pragmas and the busy timeout.
+    if read_only:  # SQLite's own read-only mode: refuses every write, whoever the user is
+        return SqliteDatabase(f"{path.resolve().as_uri()}?mode=ro", pragmas=PRAGMAS, timeout=BUSY_TIMEOUT_S,
+                              check_same_thread=False, uri=True)
     return SqliteDatabase(str(path), pragmas=PRAGMAS, timeout=BUSY_TIMEOUT_S, check_same_thread=False)
+
+
+def is_read_only(path: Path) -> bool:
+    """No write permission bit at all, or not writable by this user: open it read-only."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return False
+    return not mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH) or not os.access(path, os.W_OK)
 
 
 def current_version(db: SqliteDatabase) -> int | None:
@@ -65,24 +89,36 @@ def backup_file(path: Path, version: int) -> Path:
 
 def open_store(path: Path) -> SqliteDatabase:
     """Open (creating or migrating) the store at `path` and bind the models to it."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    db = make_database(path)
+    if path.parent.exists() and not path.parent.is_dir():
+        raise StoreError(f"The data directory {path.parent} is a file, not a directory", exit_code=2)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StoreError(f"Cannot create the data directory {path.parent}: {exc.strerror or exc}",
+                         exit_code=2) from None
+    _refuse_foreign_file(path)
+    with store_errors(path):
+        return _open(path)
+
+
+def _open(path: Path) -> SqliteDatabase:
+    db = make_database(path, read_only=is_read_only(path))
     try:
         db.connect(reuse_if_open=True)
     except Exception as exc:  # peewee wraps sqlite3 errors
-        raise StoreError(f"Cannot open the database {path}: {exc}") from exc
+        raise classify(exc, path) or StoreError(f"Cannot open the database {path}: {exc}") from exc
     database_proxy.initialize(db)
     version = current_version(db)
     if version is None:
         if _has_user_tables(db):
-            raise StoreError(f"{path} is not an AutoSync database (no schema_version table). "
-                             "Choose another --data-dir or move the file away.")
+            raise ForeignStore(f"{path} is not an AutoSync database (no schema_version table). "
+                               "Choose another --data-dir or move the file away.")
         with db.atomic():
             db.create_tables(MODELS)
             SchemaVersion.create(version=migrations.LATEST)
         log.info("created store %s at schema version %d", path, migrations.LATEST)
     elif version > migrations.LATEST:
-        raise StoreError(f"{path} was written by a newer AutoSync (schema {version}, this build knows "
+        raise ForeignStore(f"{path} was written by a newer AutoSync (schema {version}, this build knows "
                          f"{migrations.LATEST}). Update the app, or use another --data-dir.")
     elif version < migrations.LATEST:
         backup = backup_file(path, version)
@@ -99,3 +135,139 @@ def open_store(path: Path) -> SqliteDatabase:
 
 def _has_user_tables(db: SqliteDatabase) -> bool:
     return bool(db.get_tables())
+
+
+def _refuse_foreign_file(path: Path) -> None:
+    """Refuse a file that is not an AutoSync store before the pragmas (WAL) change anything in it."""
+    try:
+        with path.open("rb") as file:
+            header = file.read(len(SQLITE_HEADER))
+    except FileNotFoundError:
+        return
+    except IsADirectoryError:
+        raise ForeignStore(f"{path} is a directory, not an AutoSync database; move it away or choose another "
+                           "--data-dir") from None
+    except OSError as exc:
+        raise StoreError(f"Cannot read the database {path}: {exc.strerror or exc}") from None
+    if not header:
+        return  # an empty file: SQLite makes a fresh database of it
+    if header != SQLITE_HEADER:
+        raise ForeignStore(f"{path} is not an AutoSync database (not an SQLite file); move it away or choose "
+                           "another --data-dir")
+    with store_errors(path):
+        probe = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_S)
+        try:
+            names = {row[0] for row in probe.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        finally:
+            probe.close()
+    if names and "schema_version" not in names:
+        raise ForeignStore(f"{path} is not an AutoSync database (no schema_version table). "
+                           "Choose another --data-dir or move the file away.")
+
+
+# --- expected SQLite failures as StoreErrors -------------------------------------------------------------------
+
+def _sqlite_error(exc: BaseException) -> sqlite3.Error | None:
+    """The sqlite3 error behind `exc` (peewee wraps it: the original is its first argument and its context)."""
+    seen: set[int] = set()
+    todo: list[BaseException] = [exc]
+    while todo:
+        current = todo.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, sqlite3.Error):
+            return current
+        todo.extend(arg for arg in current.args if isinstance(arg, BaseException))
+        todo.extend(e for e in (current.__cause__, current.__context__) if e is not None)
+    return None
+
+
+def newest_backup(path: Path) -> Path | None:
+    backups = [p for p in path.parent.glob(f"{path.name}.v*.bak") if p.is_file()]
+    return max(backups, key=lambda p: p.stat().st_mtime) if backups else None
+
+
+def holders(path: Path) -> str:
+    """Which other live AutoSync processes have the store open (read without waiting), e.g. "service pid 42"."""
+    from autosync_desktop.store.models import ProcessLease
+    from autosync_desktop.store.runs import HOST, pid_alive
+
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=0.05)
+        try:
+            rows = conn.execute(f"SELECT kind, pid, host FROM {ProcessLease._meta.table_name}").fetchall()
+        finally:
+            conn.close()
+    except (sqlite3.Error, OSError):
+        return ""
+    live = [f"{kind} pid {pid}" for kind, pid, host in rows if host == HOST and pid != os.getpid() and pid_alive(pid)]
+    return ", ".join(live)
+
+
+def classify(exc: BaseException, path: Path) -> StoreError | None:
+    """The StoreError for an expected SQLite failure of the store at `path`; None for anything else."""
+    if isinstance(exc, StoreError):
+        return exc
+    error = _sqlite_error(exc)
+    if error is None:
+        return None
+    name = getattr(error, "sqlite_errorname", "") or ""
+    text = str(error).lower()
+    if name.startswith("SQLITE_CORRUPT") or "malformed" in text:
+        backup = newest_backup(path)
+        where = (f"The newest backup is {backup}" if backup else "There is no backup of it yet")
+        return StoreDamaged(f"The database is damaged: {path}. {where}; check it with `sqlite3 {path} 'PRAGMA "
+                            f"integrity_check'` or recover with `.recover`")
+    if name.startswith("SQLITE_NOTADB") or "not a database" in text:
+        return StoreDamaged(f"The database is damaged or not an SQLite file: {path}; restore a backup "
+                            f"({path.name}.v<N>.bak) or move it away")
+    if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or "database is locked" in text:
+        who = holders(path)
+        return StoreLocked(f"Another process holds the database {path}"
+                           + (f" (AutoSync {who})" if who else "") + "; try again when it is done")
+    if name.startswith("SQLITE_READONLY") or "readonly database" in text:
+        return StoreReadOnly(f"The database file is read-only: {path}")
+    if name.startswith("SQLITE_FULL") or "database or disk is full" in text:
+        return DiskFull(f"The disk is full: {path}")
+    if name.startswith("SQLITE_CANTOPEN") or "unable to open database" in text:
+        return StoreError(f"Cannot open the database {path}: check that {path.parent} exists and can be written")
+    if name.startswith("SQLITE_IOERR") or "disk i/o error" in text:
+        return StoreError(f"Reading or writing the database {path} failed (disk I/O error); check the disk")
+    return None
+
+
+def bound_path() -> Path | None:
+    """The file of the store the models are bound to (None before `open_store`)."""
+    db = database_proxy.obj
+    name = getattr(db, "database", None)
+    if not isinstance(name, str):
+        return None
+    if name.startswith("file:"):
+        name = unquote(name.removeprefix("file://").split("?", 1)[0])
+    return Path(name)
+
+
+def translate_error(exc: BaseException, path: Path | None = None) -> BaseException:
+    """`exc` as a StoreError when it is an expected SQLite failure of the store, else `exc` itself."""
+    where = path or bound_path()
+    if where is None:
+        return exc
+    translated = classify(exc, where)
+    if translated is None:
+        return exc
+    if translated is not exc and translated.__cause__ is None:
+        translated.__cause__ = exc  # the log keeps the SQLite traceback
+    return translated
+
+
+@contextmanager
+def store_errors(path: Path | None = None) -> Iterator[None]:
+    """Raise expected SQLite failures inside the block as StoreErrors (one plain line each)."""
+    try:
+        yield
+    except Exception as exc:
+        translated = translate_error(exc, path)
+        if translated is exc:
+            raise
+        raise translated from exc
