@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Sequence
 from typing import Any
 
-from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QPushButton, QScrollArea, QVBoxLayout, QWidget
 
+from autosync_desktop import domain
 from autosync_desktop import events as ev
 from autosync_desktop.gui import theme
 from autosync_desktop.gui.context import AppContext
@@ -14,39 +16,31 @@ from autosync_desktop.gui.scheduler.backfill import BackfillDialog
 from autosync_desktop.gui.scheduler.card import ScheduleCard
 from autosync_desktop.gui.scheduler.editor import ScheduleDialog
 from autosync_desktop.gui.widgets import dialogs
-from autosync_desktop.gui.widgets.busy import BusyIndicator
+from autosync_desktop.gui.widgets.base_view import BaseView
 from autosync_desktop.gui.widgets.card import muted
 from autosync_desktop.gui.widgets.empty_state import EmptyState
 
 
-class SchedulerView(QWidget):
-    loaded = Signal()
-    message = Signal(str)
+class SchedulerView(BaseView):
     title = "Scheduler"
     key = "scheduler"
+    subject = "the schedules"
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
         self.setAccessibleName("Scheduler view")
-        self.has_loaded = False
-        self.items: list[dict[str, Any]] = []
+        self.items: list[domain.ScheduleCard] = []
         self.cards: dict[str, ScheduleCard] = {}
         self.checked: set[str] = set()
         self.current: str | None = None
         self.dialog: Any = None
-        self._inflight = False
-        self._again = False
         self._run_schedule: dict[int, str] = {}
         self._build()
-        self._debounce = QTimer(self)
-        self._debounce.setSingleShot(True)
-        self._debounce.setInterval(300)
-        self._debounce.timeout.connect(self.refresh)
         bridge = ctx.bridge
         bridge.schedule_changed.connect(self._schedule_changed)
-        bridge.account_changed.connect(lambda _: self._debounce.start())
-        bridge.setting_changed.connect(lambda e: self._debounce.start() if e.key == "scheduler.paused_all" else None)
+        bridge.account_changed.connect(lambda _: self.schedule_refresh())
+        bridge.setting_changed.connect(lambda e: self.schedule_refresh() if e.key == "scheduler.paused_all" else None)
         bridge.run_queued.connect(self._run_event)
         bridge.run_started.connect(self._run_event)
         bridge.run_progress.connect(self._run_event)
@@ -77,7 +71,6 @@ class SchedulerView(QWidget):
             self.bulk[key] = button
             bar.addWidget(button)
         bar.addStretch(1)
-        self.busy = BusyIndicator()
         bar.addWidget(self.busy)
         self.refresh_button = QPushButton(theme.icon("sync"), "Refresh")
         self.refresh_button.setAccessibleName("Refresh schedules")
@@ -106,34 +99,15 @@ class SchedulerView(QWidget):
 
     # --- loading ---
 
-    def is_loading(self) -> bool:
-        return self._inflight
+    def load(self) -> None:
+        self.ctx.workers.run(self.ctx.services.schedules.cards, owner=self, on_done=self._apply,
+                             on_error=self.load_failed)
 
-    def refresh(self) -> None:
-        if self._inflight:
-            self._again = True
-            return
-        self._inflight = True
-        self.busy.start()
-        self.ctx.workers.run(self.ctx.services.schedule_cards, owner=self, on_done=self._apply,
-                             on_error=self._failed)
-
-    def _failed(self, exc: Exception) -> None:
-        self._done()
-        self.message.emit(f"Could not load the schedules: {exc}")
-
-    def _done(self) -> None:
-        self._inflight = False
-        self.busy.stop()
-        if self._again:
-            self._again = False
-            self.refresh()
-
-    def _apply(self, items: list[dict[str, Any]]) -> None:
+    def _apply(self, items: Sequence[domain.ScheduleCard]) -> None:
         from autosync_desktop.gui import formatting as fmt
 
-        self.items = items
-        names = [item["name"] for item in items]
+        self.items = list(items)
+        names = [item.name for item in items]
         for name in list(self.cards):
             if name not in names:
                 card = self.cards.pop(name)
@@ -141,38 +115,34 @@ class SchedulerView(QWidget):
                 card.deleteLater()
                 self.checked.discard(name)
         for index, item in enumerate(items):
-            card = self.cards.get(item["name"])
+            card = self.cards.get(item.name)
             if card is None:
-                card = self.cards[item["name"]] = ScheduleCard(item["name"])
+                card = self.cards[item.name] = ScheduleCard(item.name)
                 card.action.connect(self.action)
                 card.checked.connect(self._checked)
                 card.clicked.connect(self.select)
             self.list_layout.insertWidget(index, card)
             card.update_item(item)
-            if item.get("active_run"):
-                self._run_schedule[item["active_run"]["id"]] = item["name"]
+            if item.active_run is not None:
+                self._run_schedule[item.active_run.id] = item.name
         self.empty.setVisible(not items)
         self.scroll.setVisible(bool(items))
         self.zone_note.setText(f"Times are shown in {fmt.zone_label()}; each schedule runs in its own time zone.")
         self._update_bulk()
-        self._done()
-        self.has_loaded = True
-        self.loaded.emit()
+        self.load_finished()
 
-    def item(self, name: str) -> dict[str, Any] | None:
-        return next((i for i in self.items if i["name"] == name), None)
+    def item(self, name: str) -> domain.ScheduleCard | None:
+        return next((i for i in self.items if i.name == name), None)
 
     # --- live events ---
 
     def _schedule_changed(self, event: ev.ScheduleChanged) -> None:
         if event.change == "next_run" and event.schedule in self.cards:
             card = self.cards[event.schedule]
-            if not card.item.get("paused") and card.item.get("frequency") != "manual":
-                from autosync_desktop.services import iso
-
-                card.next.set_target(iso(event.next_run_at), "Next run: —")
+            if card.item is not None and not card.item.paused and card.item.frequency != domain.Frequency.MANUAL:
+                card.next.set_target(event.next_run_at, "Next run: —")
             return
-        self._debounce.start()
+        self.schedule_refresh()
 
     def _run_event(self, event: ev.Event) -> None:
         if isinstance(event, ev.RunQueued | ev.RunStarted) and event.schedule:
@@ -189,7 +159,7 @@ class SchedulerView(QWidget):
             self._run_schedule.pop(event.run_id, None)
             if card is not None and card.run_id == event.run_id:
                 card.clear_progress()
-            self._debounce.start()
+            self.schedule_refresh()
 
     # --- selection ---
 
@@ -216,7 +186,7 @@ class SchedulerView(QWidget):
 
     def selected_names(self) -> list[str]:
         if self.checked:
-            return [i["name"] for i in self.items if i["name"] in self.checked]
+            return [i.name for i in self.items if i.name in self.checked]
         return [self.current] if self.current in self.cards else []
 
     # --- actions ---
@@ -239,7 +209,7 @@ class SchedulerView(QWidget):
                                    "Their run history is kept."):
                 return
             for name in names:
-                self._write(self.ctx.services.remove_schedule, name, done=f"Deleted {name!r}; its history is kept")
+                self._write(self.ctx.services.schedules.remove, name, done=f"Deleted {name!r}; its history is kept")
         else:
             for name in names:
                 self.action(name, key)
@@ -248,13 +218,15 @@ class SchedulerView(QWidget):
         services = self.ctx.services
         self.select(name)
         if key == "sync":
-            self.ctx.workers.run(services.request_sync, name, lane="write", owner=self,
+            self.ctx.workers.run(services.runs.request, name, lane="write", owner=self,
                                  on_done=lambda r, n=name: self._queued(n, r), on_error=self._error)
         elif key in ("pause", "resume", "toggle_pause"):
-            item = self.item(name) or {}
-            paused = not item.get("own_paused") if key == "toggle_pause" else key == "pause"
-            item["own_paused"] = paused  # optimistic: a second click before the refresh toggles back
-            self._write(services.set_paused, name, paused, done=f"{name}: {'paused' if paused else 'resumed'}")
+            item = self.item(name)
+            paused = not (item is not None and item.own_paused) if key == "toggle_pause" else key == "pause"
+            if item is not None:  # optimistic: a second click before the refresh toggles back
+                self.items[self.items.index(item)] = dataclasses.replace(item, own_paused=paused)
+            self._write(services.schedules.pause if paused else services.schedules.resume, name,
+                        done=f"{name}: {'paused' if paused else 'resumed'}")
         elif key == "edit":
             self._open_editor(name, editing=True)
         elif key == "duplicate":
@@ -262,7 +234,7 @@ class SchedulerView(QWidget):
         elif key == "delete":
             if dialogs.confirm(self, "Delete schedule", f"Delete the schedule {name!r}?\n\nIts run history is kept; "
                                "the account and its data stay."):
-                self._write(services.remove_schedule, name, done=f"Deleted {name!r}; its history is kept")
+                self._write(services.schedules.remove, name, done=f"Deleted {name!r}; its history is kept")
         elif key == "backfill":
             self.dialog = BackfillDialog(self.ctx, name, self)
             self.dialog.open()
@@ -270,9 +242,9 @@ class SchedulerView(QWidget):
             card = self.cards.get(name)
             if card is not None and card.run_id is not None:
                 run_id = card.run_id
-                self.ctx.workers.run(services.cancel_run, run_id, lane="write", owner=self, on_error=self._error,
+                self.ctx.workers.run(services.runs.cancel, run_id, lane="write", owner=self, on_error=self._error,
                                      on_done=lambda result: self.message.emit(f"Run #{run_id}: " + (
-                                         "stopping at its next page" if result == "cancelling" else result)))
+                                         "stopping at its next page" if result.requested else result.word)))
 
     def _write(self, fn: Any, *args: Any, done: str = "") -> None:
         self.ctx.workers.run(fn, *args, lane="write", owner=self, on_error=self._error,
@@ -283,7 +255,7 @@ class SchedulerView(QWidget):
             self.message.emit(f"{name}: not started — a run of it is still active (recorded as skipped)")
         else:
             self.message.emit(f"{name}: run #{request.run_id} queued")
-        self._debounce.start()
+        self.schedule_refresh()
 
     def _error(self, exc: Exception) -> None:
         self.message.emit(dialogs.plain(str(exc)))
@@ -294,20 +266,20 @@ class SchedulerView(QWidget):
 
     def _open_editor(self, name: str | None, editing: bool) -> None:
         """Open the editor on the schedule as stored now (the cards may be one refresh behind)."""
-        def load(services: Any) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-            return services.list_accounts(), services.schedule_cards()
+        def load(services: Any) -> tuple[list[dict[str, Any]], Sequence[domain.ScheduleCard]]:
+            return services.list_accounts(), services.schedules.cards()
 
         self.ctx.workers.run(load, self.ctx.services, lane="write", owner=self,
                              on_done=lambda found: self._show_editor(*found, name, editing))
 
-    def _show_editor(self, accounts: list[dict[str, Any]], items: list[dict[str, Any]], name: str | None,
+    def _show_editor(self, accounts: list[dict[str, Any]], items: Sequence[domain.ScheduleCard], name: str | None,
                      editing: bool) -> None:
-        item = next((i for i in items if i["name"] == name), None)
+        item = next((i for i in items if i.name == name), None)
         if name is not None and item is None:
             self.message.emit(f"The schedule {name!r} no longer exists")
             self.refresh()
             return
-        self.dialog = ScheduleDialog(self.ctx, accounts, {i["name"] for i in items}, item, editing, self)
+        self.dialog = ScheduleDialog(self.ctx, accounts, {i.name for i in items}, item, editing, self)
         self.dialog.saved.connect(lambda name: (self.message.emit(f"Saved schedule {name!r}"), self.refresh()))
         self.dialog.open()
 
