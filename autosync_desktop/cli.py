@@ -22,6 +22,7 @@ from typing import Any, NoReturn
 
 from autosync_desktop import __version__
 from autosync_desktop import events as ev
+from autosync_desktop.domain import Frequency, ScheduleInfo
 from autosync_desktop.errors import AutoSyncError, UserError, one_line
 from autosync_desktop.logs import FILE_ONLY, LOG_NAME, setup_logging
 from autosync_desktop.services import Services, default_data_dir, iso
@@ -271,31 +272,37 @@ def cmd_accounts(svc: Services, a: argparse.Namespace) -> int:
 
 def cmd_schedules(svc: Services, a: argparse.Namespace) -> int:
     if a.action == "add":
-        s = svc.add_schedule(a.name, a.account, a.type, a.frequency, every_minutes=a.every_minutes, at=a.at,
-                             days=a.days, cron=a.cron, timezone=a.timezone, lookback_days=a.lookback_days,
-                             missed=a.missed, paused=a.paused)
-        upcoming = svc.next_runs(s.name, 1)
+        s = svc.schedules.add(a.name, a.account, a.type, a.frequency, every_minutes=a.every_minutes, at=a.at,
+                              days=a.days, cron=a.cron, timezone=a.timezone, lookback_days=a.lookback_days,
+                              missed=a.missed, paused=a.paused)
+        upcoming = svc.schedules.next_runs(s.name, 1)
         when = f"; next run {upcoming[0].isoformat(timespec='minutes')}" if upcoming else ""
         print(f"Added schedule {s.name!r}{when}")
     elif a.action == "list":
-        items = svc.list_schedules()
+        items = svc.schedules.list()
         if a.json:
-            _print_json(items)
+            _print_json([_schedule_json(x) for x in items])
         else:
-            _table([(x["name"], x["account"], x["type"], x["description"], "yes" if x["paused"] else "",
-                     x["next_run_at"], x["last_status"]) for x in items],
+            _table([(x.name, x.account, x.type.value, x.description, "yes" if x.paused else "", iso(x.next_run_at),
+                     x.last_status.value if x.last_status else None) for x in items],
                    ("NAME", "ACCOUNT", "TYPE", "WHEN", "PAUSED", "NEXT RUN (UTC)", "LAST"))
     elif a.action in ("pause", "resume"):
-        svc.set_paused(a.name, a.action == "pause")
+        if a.action == "pause":
+            svc.schedules.pause(a.name)
+        else:
+            svc.schedules.resume(a.name)
         print(f"Schedule {a.name!r} {a.action}d")
     elif a.action in ("pause-all", "resume-all"):
-        svc.set_paused_all(a.action == "pause-all")
+        if a.action == "pause-all":
+            svc.schedules.pause_all()
+        else:
+            svc.schedules.resume_all()
         print("All schedules paused" if a.action == "pause-all" else "Schedules resumed")
     elif a.action == "remove":
-        svc.remove_schedule(a.name)
+        svc.schedules.remove(a.name)
         print(f"Removed schedule {a.name!r}; its past runs stay in the history")
     elif a.action == "next":
-        times = svc.next_runs(a.name, a.count)
+        times = svc.schedules.next_runs(a.name, a.count)
         if a.json:
             _print_json([t.isoformat() for t in times])
         elif not times:
@@ -306,6 +313,15 @@ def cmd_schedules(svc: Services, a: argparse.Namespace) -> int:
     else:
         raise CliError("schedules: choose add, list, pause, resume, remove, next, pause-all or resume-all")
     return 0
+
+
+def _schedule_json(s: ScheduleInfo) -> dict[str, Any]:
+    """A schedule as `schedules list --json` prints it (the documented fields, in this order)."""
+    return {"name": s.name, "account": s.account, "platform": s.platform, "type": s.type.value,
+            "frequency": s.frequency.value, "description": s.description, "every_minutes": s.every_minutes,
+            "at": s.at, "days": s.days, "cron": s.cron, "timezone": s.timezone, "lookback_days": s.lookback_days,
+            "missed": s.missed.value, "paused": s.paused, "next_run_at": iso(s.next_run_at),
+            "last_status": s.last_status.value if s.last_status else None, "last_run_at": iso(s.last_run_at)}
 
 
 def cmd_sync(svc: Services, a: argparse.Namespace) -> int:
@@ -545,8 +561,8 @@ def cmd_service(svc: Services, a: argparse.Namespace) -> int:
     for sig in _STOP_SIGNALS:
         signal.signal(sig, lambda *_: stop.set())
     svc.bus.subscribe(_service_printer(), ev.Event)
-    schedules = svc.list_schedules()
-    active = [s for s in schedules if not s["paused"] and s["frequency"] != "manual"]
+    schedules = svc.schedules.list()
+    active = [s for s in schedules if not s.paused and s.frequency != Frequency.MANUAL]
     nxt = scheduler.next_run_at()
     print(f"AutoSync service running on {svc.data_dir} — {len(active)} active schedule(s) of {len(schedules)}, "
           f"next run {iso(nxt) or '—'}. Ctrl-C to stop.", flush=True)
@@ -580,8 +596,8 @@ def cmd_demo(svc: Services, a: argparse.Namespace) -> int:
     if not any(x["platform"] == "demo" for x in svc.list_accounts()):
         svc.add_account("demo", "Demo account", "demo-1")
         print("Created the Demo account (sandbox data, clearly labelled; no credentials needed)")
-    if not svc.list_schedules():
-        svc.add_schedule("Demo sync", "Demo account", "both", "interval", every_minutes=a.every_minutes)
+    if not svc.schedules.list():
+        svc.schedules.add("Demo sync", "Demo account", "both", "interval", every_minutes=a.every_minutes)
         print(f"Created schedule 'Demo sync' (every {a.every_minutes} minutes)")
     if svc.status("30d")["total_runs"] == 0:
         request = svc.request_sync("Demo sync")

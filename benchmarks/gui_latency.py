@@ -48,7 +48,7 @@ def event_loop_delay(rows: int) -> tuple[bool, str]:
     with tempfile.TemporaryDirectory() as tmp:
         ctx = AppContext.open(Path(tmp))
         ctx.services.add_account("demo", "Demo account", "bench", {"latency_ms": "0", "campaigns": str(campaigns)})
-        ctx.services.add_schedule("Demo sync", "Demo account", "both", "manual")
+        ctx.services.schedules.add("Demo sync", "Demo account", "both", "manual")
         window = MainWindow(ctx, remember=False)
         window.resize(1280, 800)
         window.show()

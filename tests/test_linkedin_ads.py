@@ -6,7 +6,9 @@ from __future__ import annotations
 import io
 import json
 import sqlite3
+import time
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -289,9 +291,11 @@ def test_access_token_only_credentials_work_until_the_token_expires(cli: Cli, li
 
 
 @pytest.mark.parametrize("account_id, credentials, options, message", [
-    ("acme", None, (), "A LinkedIn ad account id is a number"),
+    ("acme", None, (), "A LinkedIn ad account id must be a number"),
     (ACCOUNT_ID, {"refresh_token": "r"}, (), "LinkedIn credentials are missing or incomplete"),
-    (ACCOUNT_ID, None, ("linkedin_version=2026",), "'linkedin_version' must be YYYYMM"),
+    (ACCOUNT_ID, None, ("linkedin_version=2026",), "--option linkedin_version: must be YYYYMM"),
+    (ACCOUNT_ID, None, ("linkedin_version=abc",), "--option linkedin_version: must be YYYYMM"),
+    (ACCOUNT_ID, None, ("linkedin_version=202613",), "--option linkedin_version: must be YYYYMM"),
 ])
 def test_bad_account_input_is_rejected_at_add_time(cli: Cli, linkedin: Callable[..., FakeLinkedInAds],
                                                    account_id: str, credentials: dict[str, str] | None,
@@ -403,6 +407,20 @@ def test_daily_limit_defers_the_run_instead_of_hammering(cli: Cli, linkedin: Cal
     assert run["error_class"] == "RateLimited"
     assert "deferred" in run["error"] and "midnight UTC" in run["error"]
     assert len(api.calls(ANALYTICS)) == 1 and cli.stored() == {}
+
+
+def test_retry_after_beats_the_daily_limit_guess(cli: Cli, linkedin: Callable[..., FakeLinkedInAds]) -> None:
+    """A 429 saying "DAY" but carrying Retry-After: 1 waits about a second and goes on: server hints win."""
+    api = linkedin()
+    cli.add(api)
+    daily = fake.throttled(daily=True)
+    api.fail_next(ANALYTICS, replace(daily, headers={**daily.headers, "Retry-After": "1"}))
+    start, end = short_range(api)
+    began = time.monotonic()
+    run = cli.sync(start=start, end=end)
+    assert run["status"] == "succeeded" and cli.stored() == truth(api, start, end)
+    assert 0.9 <= time.monotonic() - began < 30  # waited for the hint, not until midnight UTC
+    assert len(api.calls(ANALYTICS)) == 4  # three groups, one of them asked twice
 
 
 def test_persistent_5xx_fails_transient_and_leaves_no_half_written_window(cli: Cli, linkedin: Callable[

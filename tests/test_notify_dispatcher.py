@@ -164,7 +164,7 @@ def test_needs_sign_in_through_the_engine_is_one_message(tmp_path: Path, memory_
     with Receiver() as hook:
         try:
             svc.add_account("scripted", "Scripted Co")
-            svc.add_schedule("Hourly Scripted", "Scripted Co", frequency="interval", every_minutes=60)
+            svc.schedules.add("Hourly Scripted", "Scripted Co", frequency="interval", every_minutes=60)
             _enable_webhook(svc, f"{hook.base_url}/hook")
             svc.start_scheduler()
             scripted.failures = [ReauthRequired("The refresh token was revoked (invalid_grant)")]
@@ -218,7 +218,7 @@ def test_a_failing_run_reaches_a_working_channel_end_to_end(tmp_path: Path, memo
     with Receiver() as hook:
         try:
             svc.add_account("scripted", "Scripted Co")
-            svc.add_schedule("Hourly Scripted", "Scripted Co", frequency="interval", every_minutes=60)
+            svc.schedules.add("Hourly Scripted", "Scripted Co", frequency="interval", every_minutes=60)
             _enable_webhook(svc, f"{hook.base_url}/hook")
             svc.start_scheduler()
             scripted.failures = [Permanent("Unknown account id 42"), Permanent("Unknown account id 42")]

@@ -98,14 +98,19 @@ class ConnectorError(AutoSyncError):
 
 
 class RateLimited(ConnectorError):
-    """The platform throttled us. `retry_after` (seconds) is the server's hint when it gave one."""
+    """The platform throttled us. `retry_after` (seconds) is the server's hint when it gave one.
+
+    `guess_after` is a wait guessed from the message text (e.g. "daily limit" -> midnight): the HTTP layer uses
+    it only when the response carries no hint of its own (Retry-After, a reset header): server hints win.
+    """
 
     error_class = "RateLimited"
 
-    def __init__(self, message: str, *, retry_after: float | None = None,
+    def __init__(self, message: str, *, retry_after: float | None = None, guess_after: float | None = None,
                  platform_message: str | None = None) -> None:
         super().__init__(message, platform_message=platform_message)
         self.retry_after = retry_after
+        self.guess_after = guess_after
 
 
 class Transient(ConnectorError):
@@ -221,6 +226,15 @@ class ConnectorContext:
 
 # --- the protocol ----------------------------------------------------------------------------------------
 
+class OptionRule(Protocol):
+    """One option's rule (connectors/options.py): its name and a parser that raises Permanent naming it."""
+
+    @property
+    def name(self) -> str: ...
+
+    def parse(self, raw: object) -> Any: ...
+
+
 class Connector(Protocol):
     """One platform account. Built per run by the registry; pages are lists of records."""
 
@@ -253,10 +267,18 @@ class PlatformSpec:
     option_names: tuple[str, ...] = ()
     is_sandbox: bool = False
     normalise_id: Callable[[str], str] | None = None  # the platform's canonical account id ("act_1" -> "1")
+    option_rules: tuple[OptionRule, ...] = ()  # connectors/options.py rules; checked at `accounts add`
+    api_version: str | None = None  # the platform API version this build speaks ("26", "v26.0", "202607")
+    api_sunset: date | None = None  # when the platform retires that version, where it has said so
 
     def canonical_id(self, raw: str) -> str:
         """The account id as stored and exported; raises Permanent (naming the field) when it is malformed."""
         return self.normalise_id(raw) if self.normalise_id else raw.strip()
+
+    def check_options(self, options: dict[str, Any]) -> None:
+        """Raise Permanent naming the first option whose value its rule refuses (URLs, numbers, versions)."""
+        for rule in self.option_rules:
+            rule.parse(options.get(rule.name))
 
     def build(self, account_id: str, options: dict[str, Any], credentials: dict[str, str] | None,
               ctx: ConnectorContext) -> Connector:

@@ -7,8 +7,9 @@ of connectors/base.py (and may return None for success). This module then:
   accounts of the platform in this process) and for any "pause until" the connector requested after
   reading usage headers;
 - turns timeouts and connection errors into Transient;
-- retries Transient with exponential backoff and jitter, and RateLimited after the server's hint (Retry-After
-  header, or the hint the classifier put on the error), up to the run's RetryPolicy; a hint longer than the
+- retries Transient with exponential backoff and jitter, and RateLimited after the server's hint (the hint the
+  classifier read from the platform's body or reset headers, else Retry-After; a guess from the message text
+  only when the server gave no hint), up to the run's RetryPolicy; a hint longer than the
   policy allows is raised at once, so the engine can defer the run instead of hammering the platform;
 - records every call's latency and outcome in the run's CallStats.
 Errors that escape after retries carry `exhausted=True`, so the engine does not retry them again.
@@ -177,7 +178,11 @@ class HttpClient:
         if error is None:
             return response
         if isinstance(error, RateLimited) and error.retry_after is None:
+            # Server hints win: the platform's own (put there by the classifier), then Retry-After; a wait
+            # guessed from the message text only when the response gave neither.
             error.retry_after = retry_after_seconds(response.headers)
+            if error.retry_after is None:
+                error.retry_after = error.guess_after
         if isinstance(error, Transient) and response.status_code == 503:
             hint = retry_after_seconds(response.headers)
             if hint is not None:

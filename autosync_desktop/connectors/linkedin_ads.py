@@ -12,14 +12,15 @@ Facts this module relies on (shared/docs/platform-apis.md §3):
   too long (> MAX_URL_LENGTH, or a 414 answer) is re-sent as POST with `X-HTTP-Method-Override: GET` and the
   query as a form body.
 - LinkedIn reports analytics by UTC day, so the account's time zone is UTC.
-- Access tokens come from the refresh grant (lazily, on the first call); a refresh token that LinkedIn
-  rotates is saved back to the keyring through the context. Tokens never appear in logs or messages.
+- Access tokens come from the refresh grant (connectors/tokens.py, lazily on the first call); a refresh token
+  that LinkedIn rotates is saved back to the keyring. Tokens never appear in logs or messages.
+- A 429 carries no Retry-After as a rule; when it does, that wait decides. Only without one does a message
+  naming the daily limit defer to midnight UTC (when LinkedIn's daily limits reset).
 """
 
 from __future__ import annotations
 
 import re
-import time
 from collections.abc import Iterator, Sequence
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
@@ -43,6 +44,9 @@ from .base import (
     money_to_micros,
 )
 from .http import HttpClient
+from .options import TextOption, UrlOption, numeric_id, parse_options, unknown_options
+from .paging import token_pages
+from .tokens import RefreshingToken
 
 LINKEDIN_VERSION = "202601"  # YYYYMM; LinkedIn sunsets a version about a year after its release: keep it current
 DEFAULT_API_BASE_URL = "https://api.linkedin.com"
@@ -53,8 +57,6 @@ MAX_URL_LENGTH = 8000  # longer GET URLs are tunnelled as POST up front
 CAMPAIGN_PAGE_SIZE = 500
 ANALYTICS_GROUP_SIZE = 50  # campaigns per adAnalytics request
 ANALYTICS_MAX_DAYS = 30  # adAnalytics does not paginate: keep each request's date range short
-TOKEN_EXPIRY_MARGIN_S = 120.0
-REFRESH_TOKEN_WARN_DAYS = 14
 
 LINKEDIN_STATUSES = ("ACTIVE", "PAUSED", "ARCHIVED", "COMPLETED", "CANCELED", "DRAFT", "PENDING_DELETION", "REMOVED")
 STATUS_MAP = {
@@ -115,13 +117,8 @@ def campaign_id_of(value: Any) -> str | None:
 
 
 def normalise_account_id(raw: str) -> str:
-    text = str(raw or "").strip()
-    if text.startswith(ACCOUNT_URN_PREFIX):
-        text = text[len(ACCOUNT_URN_PREFIX):]
-    if not text.isascii() or not text.isdigit():
-        raise Permanent(f"A LinkedIn ad account id is a number such as 507404993 (or "
-                        f"{ACCOUNT_URN_PREFIX}507404993); got {raw!r}.")
-    return text
+    return numeric_id(raw, what="A LinkedIn ad account id", example=f"507404993 (or {ACCOUNT_URN_PREFIX}507404993)",
+                      prefix=ACCOUNT_URN_PREFIX)
 
 
 def seconds_until_utc_midnight(now: datetime | None = None) -> float:
@@ -142,21 +139,11 @@ def split_range(start: date, end: date, max_days: int = ANALYTICS_MAX_DAYS) -> l
 
 # --- options --------------------------------------------------------------------------------------------------
 
-def _url_option(options: dict[str, Any], name: str, default: str) -> str:
-    raw = options.get(name)
-    value = str(raw).strip().rstrip("/") if raw not in (None, "") else default
-    if not value.startswith(("https://", "http://")):
-        raise Permanent(f"LinkedIn option {name!r} must be an http(s) URL (got {raw!r}).")
-    return value
-
-
-def _version_option(options: dict[str, Any]) -> str:
-    raw = options.get("linkedin_version")
-    value = str(raw).strip() if raw not in (None, "") else LINKEDIN_VERSION
-    if len(value) != 6 or not value.isascii() or not value.isdigit() or not 1 <= int(value[4:]) <= 12:
-        raise Permanent(f"LinkedIn option 'linkedin_version' must be YYYYMM such as {LINKEDIN_VERSION} "
-                        f"(got {raw!r}).")
-    return value
+OPTIONS = (
+    UrlOption("api_base_url", DEFAULT_API_BASE_URL),
+    UrlOption("token_url", DEFAULT_TOKEN_URL, path_allowed=True),
+    TextOption("linkedin_version", LINKEDIN_VERSION, r"20\d\d(0[1-9]|1[0-2])", f"YYYYMM such as {LINKEDIN_VERSION}"),
+)
 
 
 # --- response helpers -----------------------------------------------------------------------------------------
@@ -230,25 +217,6 @@ class _UriTooLong(Permanent):
     """HTTP 414: the connector re-sends the query as a POST tunnel."""
 
 
-def classify_token(response: requests.Response) -> ConnectorError | None:
-    """The OAuth token endpoint's answers."""
-    status = response.status_code
-    if status == 200:
-        body = _body(response)
-        if isinstance(body.get("access_token"), str) and body["access_token"]:
-            return None
-        return Transient("LinkedIn's sign-in service sent an unreadable answer")
-    body = _body(response)
-    detail = " ".join(str(body[k]) for k in ("error", "error_description") if body.get(k)) or f"HTTP {status}"
-    if status in (400, 401):
-        return ReauthRequired(_SIGN_IN_AGAIN, platform_message=detail)
-    if status == 429:
-        return RateLimited("LinkedIn's sign-in service is throttling requests", platform_message=detail)
-    if status >= 500:
-        return Transient(f"LinkedIn's sign-in service had a temporary error (HTTP {status})", platform_message=detail)
-    return Permanent(f"LinkedIn's sign-in service refused the token refresh (HTTP {status})", platform_message=detail)
-
-
 # --- the connector --------------------------------------------------------------------------------------------
 
 class LinkedInAdsConnector:
@@ -260,21 +228,19 @@ class LinkedInAdsConnector:
                  ctx: ConnectorContext) -> None:
         self.account_id = normalise_account_id(account_id)
         self.ctx = ctx
-        options = dict(options or {})
-        unknown = sorted(set(options) - set(SPEC.option_names) - {"lookback_days"})
+        unknown = unknown_options(OPTIONS, options)
         if unknown:
             ctx.log("warning", f"LinkedIn: ignoring unknown option(s) {', '.join(unknown)}.")
-        self.api_base_url = _url_option(options, "api_base_url", DEFAULT_API_BASE_URL)
-        self.token_url = _url_option(options, "token_url", DEFAULT_TOKEN_URL)
-        self.version = _version_option(options)
+        opts = parse_options(OPTIONS, options)
+        self.api_base_url: str = opts["api_base_url"]
+        self.version: str = opts["linkedin_version"]
         # client_secret may be empty: an app with LinkedIn's native PKCE flow is a public client
-        self._credentials = {k: str(v) for k, v in (credentials or {}).items() if v is not None}
-        self._refreshable = bool(self._credentials.get("client_id") and self._credentials.get("refresh_token"))
-        if not self._refreshable and not self._credentials.get("access_token"):
+        creds = {k: str(v) for k, v in (credentials or {}).items() if v is not None}
+        if not (creds.get("client_id") and creds.get("refresh_token")) and not creds.get("access_token"):
             raise ReauthRequired("LinkedIn credentials are missing or incomplete: sign in again, or pass "
                                  '{"client_id", "client_secret", "refresh_token"} or {"access_token"}')
-        self._access_token: str | None = self._credentials.get("access_token") or None
-        self._expires_at: float | None = None  # time.monotonic() after which the access token is refreshed
+        self._tokens = RefreshingToken(platform=self.platform, label="LinkedIn", token_url=opts["token_url"],
+                                       credentials=creds, ctx=ctx)
         self._tunnel = False  # after one 414, every query goes as a POST tunnel
         self._info: AccountInfo | None = None
         self._campaigns: list[tuple[str, str]] | None = None  # (campaign_id, name), complete list
@@ -283,50 +249,9 @@ class LinkedInAdsConnector:
             "X-Restli-Protocol-Version": RESTLI_PROTOCOL_VERSION,
             "Accept": "application/json",
         })
-        self._oauth = HttpClient(self.platform, ctx, classify_token, headers={"Accept": "application/json"})
-
-    # --- auth ---
-
-    def _token(self) -> str:
-        fresh = self._expires_at is None or time.monotonic() < self._expires_at
-        if self._access_token and (fresh or not self._refreshable):
-            return self._access_token
-        if not self._refreshable:
-            raise ReauthRequired(_SIGN_IN_AGAIN)
-        self._refresh()
-        assert self._access_token is not None
-        return self._access_token
-
-    def _refresh(self) -> None:
-        """The refresh grant; saves a rotated refresh token through the context (never logs it)."""
-        form = {"grant_type": "refresh_token", "refresh_token": self._credentials["refresh_token"],
-                "client_id": self._credentials["client_id"]}
-        if self._credentials.get("client_secret"):
-            form["client_secret"] = self._credentials["client_secret"]
-        body = _body(self._oauth.request("POST", self.token_url, data=form))
-        self._access_token = str(body["access_token"])
-        expires_in = _as_float(body.get("expires_in"), "token lifetime")
-        self._expires_at = time.monotonic() + max(0.0, expires_in - TOKEN_EXPIRY_MARGIN_S) if expires_in else None
-        rotated = body.get("refresh_token")
-        if isinstance(rotated, str) and rotated and rotated != self._credentials["refresh_token"]:
-            self._credentials["refresh_token"] = rotated
-            self.ctx.save_credentials({k: v for k, v in self._credentials.items() if k != "access_token"})
-            self.ctx.log("info", "LinkedIn issued a new refresh token; it was saved to the keyring")
-        self._warn_if_grant_expiring(body.get("refresh_token_expires_in"))
-
-    def _warn_if_grant_expiring(self, seconds: Any) -> None:
-        if isinstance(seconds, bool) or not isinstance(seconds, int | float):
-            return
-        days = seconds / 86400
-        if days < REFRESH_TOKEN_WARN_DAYS:
-            self.ctx.log("warning", f"LinkedIn sign-in expires in {days:.0f} day(s) (refresh tokens last a year "
-                                    "and are not extended): sign in again soon")
 
     def refresh_auth(self) -> None:
-        if not self._refreshable:
-            raise ReauthRequired("The LinkedIn access token expired or was rejected — sign in again")
-        self._access_token = None
-        self._refresh()
+        self._tokens.refresh()
 
     # --- HTTP ---
 
@@ -370,11 +295,11 @@ class LinkedInAdsConnector:
 
     @staticmethod
     def _classify_429(body: dict[str, Any], message: str) -> RateLimited:
-        # LinkedIn sends no Retry-After. A daily limit resets at midnight UTC: say so, and the engine defers
-        # the run rather than hammering; any other throttle is retried with backoff.
+        # LinkedIn usually sends no Retry-After (when it does, the HTTP layer lets it decide). A daily limit
+        # resets at midnight UTC: that is the guess, and the engine defers the run rather than hammering.
         if _DAILY_LIMIT.search(str(body.get("message") or "")):
             return RateLimited("LinkedIn's daily request limit is reached (it resets at midnight UTC)",
-                               retry_after=seconds_until_utc_midnight(), platform_message=message)
+                               guess_after=seconds_until_utc_midnight(), platform_message=message)
         return RateLimited("LinkedIn is throttling requests", retry_after=None, platform_message=message)
 
     def _get(self, path: str, params: Sequence[tuple[str, str]] = ()) -> dict[str, Any]:
@@ -383,7 +308,7 @@ class LinkedInAdsConnector:
         query = query_string(params)
         if query and (self._tunnel or len(url) + 1 + len(query) > MAX_URL_LENGTH):
             return self._post_tunnel(url, query)
-        headers = {"Authorization": f"Bearer {self._token()}"}
+        headers = {"Authorization": f"Bearer {self._tokens.get()}"}
         try:
             response = self._api.request("GET", f"{url}?{query}" if query else url, headers=headers)
         except _UriTooLong:
@@ -396,7 +321,7 @@ class LinkedInAdsConnector:
         return _body(response)
 
     def _post_tunnel(self, url: str, query: str) -> dict[str, Any]:
-        headers = {"Authorization": f"Bearer {self._token()}", "X-HTTP-Method-Override": "GET",
+        headers = {"Authorization": f"Bearer {self._tokens.get()}", "X-HTTP-Method-Override": "GET",
                    "Content-Type": "application/x-www-form-urlencoded"}
         return _body(self._api.request("POST", url, data=query.encode("ascii"), headers=headers))
 
@@ -428,22 +353,18 @@ class LinkedInAdsConnector:
     def _campaign_pages(self) -> Iterator[list[dict[str, Any]]]:
         path = f"/rest/adAccounts/{self.account_id}/adCampaigns"
         search = f"(status:(values:{restli_list(LINKEDIN_STATUSES)}))"
-        token: str | None = None
-        tokens: set[str] = set()
-        while True:
-            self.ctx.check()
+
+        def fetch(token: str | None) -> dict[str, Any]:
             params = [("q", "search"), ("search", search), ("pageSize", str(CAMPAIGN_PAGE_SIZE))]
-            if token:
-                params.append(("pageToken", restli_encode(token)))
-            data = self._get(path, params)
-            yield _elements(data, "campaign list")
+            return self._get(path, [*params, ("pageToken", restli_encode(token))] if token else params)
+
+        def next_token(data: dict[str, Any]) -> str | None:
             metadata = data.get("metadata")
             token = metadata.get("nextPageToken") if isinstance(metadata, dict) else None
-            if not token:
-                return
-            if token in tokens:
-                raise Transient("LinkedIn repeated a campaign page token; the listing was retried")
-            tokens.add(token)
+            return token if isinstance(token, str) else None
+
+        for data in token_pages(fetch, next_token, self.ctx.check):
+            yield _elements(data, "campaign list")
 
     def _campaign_record(self, element: dict[str, Any], currency: str | None) -> CampaignRecord | None:
         campaign_id = campaign_id_of(element.get("id"))
@@ -540,7 +461,7 @@ class LinkedInAdsConnector:
 
     def close(self) -> None:
         self._api.close()
-        self._oauth.close()
+        self._tokens.close()
 
 
 SPEC = PlatformSpec(

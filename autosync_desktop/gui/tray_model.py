@@ -5,8 +5,9 @@ turns it into a `TrayState`: the icon (ok / running / attention), a tooltip and 
 actions that change things (sync all, pause for an hour, pause until resumed, resume, resume when due) are
 the functions at the end; they only call the services, so the headless service can use them too.
 
-"Pause all for 1 h" goes through `Services.pause_all(hours)`, which stores the end (store/timed_pause.py);
-whichever process runs the scheduler resumes on time, and the window also checks once at start.
+"Pause all for 1 h" goes through `services.schedules.pause_all(hours)`, which stores the end
+(store/timed_pause.py); whichever process runs the scheduler resumes on time, and the window also checks once
+at start.
 """
 
 from __future__ import annotations
@@ -16,13 +17,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from autosync_desktop.domain import Frequency, RunStatus
 from autosync_desktop.gui import formatting as fmt
-from autosync_desktop.store import timed_pause
 
 log = logging.getLogger(__name__)
 
 CLOSE_TO_TRAY = "general.close_to_tray"
-ATTENTION_RUN_STATUSES = ("failed", "interrupted")
+ATTENTION_RUN_STATUSES = (RunStatus.FAILED, RunStatus.INTERRUPTED)
 ATTENTION_HEALTH = {"failing": "failing", "needs_sign_in": "needs sign-in"}
 MAX_RUNS_IN_MENU = 8
 MAX_PROBLEMS_IN_MENU = 3
@@ -78,7 +79,7 @@ class TrayState:
 def collect(services: Any) -> TraySnapshot:
     """One snapshot from the services (blocking: call it from a worker)."""
     info = services.scheduler_info()
-    cards = services.schedule_cards()
+    cards = services.schedules.cards()
     values = services.settings()
     problems: list[str] = []
     troubled: set[str] = set()  # accounts already named: their schedules' failed runs say nothing new
@@ -88,15 +89,15 @@ def collect(services: Any) -> TraySnapshot:
             problems.append(f"{account['name']}: {why}")
             troubled.add(account["name"])
     for card in cards:
-        last = card.get("last_run")
-        if last and last["status"] in ATTENTION_RUN_STATUSES and card["account"] not in troubled:
-            problems.append(f"{card['name']}: last run {last['status']}")
+        last = card.last_run
+        if last is not None and last.status in ATTENTION_RUN_STATUSES and card.account not in troubled:
+            problems.append(f"{card.name}: last run {last.status.value}")
     active = tuple(ActiveRun(r["id"], r["schedule"] or r["account"], r["status"], r["started_at"])
                    for r in services.active_runs())
-    active_schedules = sum(1 for c in cards if not c["own_paused"] and c["frequency"] != "manual")
+    active_schedules = sum(1 for c in cards if not c.own_paused and c.frequency != Frequency.MANUAL)
     return TraySnapshot(
         scheduler_owner=info["owner"], paused_all=bool(info["paused_all"]),
-        paused_until=timed_pause.parse(values.get(timed_pause.PAUSED_UNTIL)), next_run_at=info["next_run_at"],
+        paused_until=services.schedules.paused_until(), next_run_at=info["next_run_at"],
         next_schedule=info["next_schedule"], active_runs=active, problems=tuple(problems), schedules=len(cards),
         active_schedules=active_schedules, close_to_tray=bool(values.get(CLOSE_TO_TRAY, True)))
 
@@ -180,13 +181,13 @@ def tray_state(snapshot: TraySnapshot) -> TrayState:
 def sync_all(services: Any) -> str:
     """Queue a run of every schedule, except those paused on their own and those already syncing."""
     queued = busy = paused = 0
-    for card in services.schedule_cards():
-        if card["own_paused"]:
+    for card in services.schedules.cards():
+        if card.own_paused:
             paused += 1
-        elif card.get("active_run"):
+        elif card.active_run is not None:
             busy += 1
         else:
-            request = services.request_sync(card["name"])
+            request = services.request_sync(card.name)
             queued += request.status == "queued"
             busy += request.status != "queued"
     if not (queued or busy or paused):
@@ -201,20 +202,20 @@ def sync_all(services: Any) -> str:
 
 def pause_all(services: Any, hours: float | None = None, now: datetime | None = None) -> str:
     """Pause every schedule, until resumed (`hours` None) or for `hours` (the end survives a restart)."""
-    until = services.pause_all(hours, now)
+    until = services.schedules.pause_all(hours, now)
     if until is None:
         return "All schedules paused until you resume them"
     return f"All schedules paused until {fmt.fmt_clock(until)}"
 
 
 def resume_all(services: Any) -> str:
-    services.set_paused_all(False)
+    services.schedules.resume_all()
     return "All schedules resumed"
 
 
 def resume_if_due(services: Any, now: datetime | None = None) -> bool:
     """End a timed pause whose end has passed (the scheduler does this too; the window checks at start)."""
-    return bool(services.resume_if_due(now))
+    return bool(services.schedules.resume_if_due(now))
 
 
 def seconds_until_due(snapshot: TraySnapshot, now: datetime | None = None) -> float | None:

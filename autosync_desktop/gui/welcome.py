@@ -21,9 +21,9 @@ def ensure_demo(services: Services) -> bool:
     if not any(a["platform"] == "demo" for a in services.list_accounts()):
         services.add_account("demo", DEMO_ACCOUNT, "demo-1")
         created = True
-    if not services.list_schedules():
+    if not services.schedules.list():
         account = next(a["name"] for a in services.list_accounts() if a["platform"] == "demo")
-        services.add_schedule(DEMO_SCHEDULE, account, "both", "interval", every_minutes=5)
+        services.schedules.add(DEMO_SCHEDULE, account, "both", "interval", every_minutes=5)
         created = True
     return created
 

@@ -45,7 +45,7 @@ from autosync_desktop.services.core import (
 from autosync_desktop.services.exports import CAMPAIGN_COLUMNS, RUN_COLUMNS, STATS_COLUMNS, ExportsMixin, run_dict
 from autosync_desktop.services.history import HistoryMixin
 from autosync_desktop.services.notifications import NotificationsMixin
-from autosync_desktop.services.schedules import SchedulesMixin
+from autosync_desktop.services.schedules import SchedulesService
 from autosync_desktop.services.syncs import SyncRequest, SyncsMixin
 from autosync_desktop.services.window import WindowMixin
 
@@ -69,7 +69,7 @@ __all__ = [
 ]
 
 
-class Services(ServicesCore, AccountsMixin, SchedulesMixin, SyncsMixin, HistoryMixin, SettingsMixin,
+class Services(ServicesCore, AccountsMixin, SyncsMixin, HistoryMixin, SettingsMixin,
                NotificationsMixin, ExportsMixin, WindowMixin):
     """The service layer: open it with `Services.open(data_dir)`, close it with `close()`.
 
@@ -80,3 +80,4 @@ class Services(ServicesCore, AccountsMixin, SchedulesMixin, SyncsMixin, HistoryM
     def __init__(self, data_dir: Path, bus: ev.EventBus, kind: str) -> None:
         super().__init__(data_dir, bus, kind)
         # --- areas (each added by the change that moves its methods out of the mixins) ---
+        self.schedules = SchedulesService(self)

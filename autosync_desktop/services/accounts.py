@@ -17,6 +17,15 @@ from autosync_desktop.store.models import ACTIVE_STATUSES, Account, SyncRun
 from autosync_desktop.sync import probe
 
 
+def account_row(name: str) -> Account:
+    """The account's row, or UserError naming the known ones (for the service modules, not their callers)."""
+    account = Account.get_or_none(Account.name == name)
+    if account is None:
+        known = ", ".join(a.name for a in Account.select(Account.name).order_by(Account.name)) or "none yet"
+        raise UserError(f"Unknown account {name!r} (accounts: {known}); add it with 'accounts add'")
+    return account
+
+
 class AccountsMixin:
     """Accounts and their credentials (in the OS keyring). Uses the state set by ServicesCore."""
 
@@ -26,11 +35,7 @@ class AccountsMixin:
         def _credentials_for(self, account: Account) -> dict[str, str] | None: ...
 
     def account(self, name: str) -> Account:
-        account = Account.get_or_none(Account.name == name)
-        if account is None:
-            known = ", ".join(a.name for a in Account.select(Account.name).order_by(Account.name)) or "none yet"
-            raise UserError(f"Unknown account {name!r} (accounts: {known}); add it with 'accounts add'")
-        return account
+        return account_row(name)
 
     def add_account(self, platform: str, name: str, account_id: str | None = None,
                     options: dict[str, str] | None = None, credentials: dict[str, str] | None = None) -> Account:

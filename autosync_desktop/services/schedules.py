@@ -1,176 +1,314 @@
-"""Schedules: validate, add, update, pause (one, all, for some hours), remove, list, next runs."""
+"""`services.schedules`: validate, add, update, pause (one, all, for some hours), remove, list, cards, next runs.
+
+`SchedulesService` returns `ScheduleInfo` / `ScheduleCard` / `SpecCheck` (autosync_desktop/domain.py), never
+peewee rows. `schedule_row` and `next_run_of` are for the other service modules only.
+"""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from enum import Enum
+from typing import Final
 
+from autosync_desktop import clock
 from autosync_desktop import events as ev
 from autosync_desktop.connectors import registry
-from autosync_desktop.services.core import UserError, _int_in_range, iso
+from autosync_desktop.domain import (
+    Frequency,
+    MissedPolicy,
+    RunStatus,
+    ScheduleCard,
+    ScheduleInfo,
+    ScheduleRun,
+    SpecCheck,
+    SyncType,
+)
+from autosync_desktop.services.area import Area
+from autosync_desktop.services.core import UserError, _int_in_range
 from autosync_desktop.store import queries, settings, timed_pause
-from autosync_desktop.store.models import FREQUENCIES, MISSED_POLICIES, SCHEDULE_TYPES, Account, Schedule, utcnow
+from autosync_desktop.store.models import (
+    ACTIVE_STATUSES,
+    FREQUENCIES,
+    MISSED_POLICIES,
+    SCHEDULE_TYPES,
+    Account,
+    Schedule,
+    SyncRun,
+    utcnow,
+)
 from autosync_desktop.sync import triggers
-from autosync_desktop.sync.scheduler import SchedulerService, spec_of
+from autosync_desktop.sync.scheduler import spec_of
 
 
-class SchedulesMixin:
+class Keep(Enum):
+    """`SchedulesService.update`'s "leave this field as it is" (None is a value there: "no lookback")."""
+
+    KEEP = 0
+
+
+KEEP: Final = Keep.KEEP
+
+
+def schedule_row(name: str) -> Schedule:
+    """The schedule's row, or UserError naming the known ones (for the service modules, not their callers)."""
+    schedule = Schedule.get_or_none(Schedule.name == name)
+    if schedule is None:
+        known = ", ".join(s.name for s in Schedule.select(Schedule.name).order_by(Schedule.name)) or "none"
+        raise UserError(f"Unknown schedule {name!r} (schedules: {known})")
+    return schedule
+
+
+def next_run_of(schedule: Schedule) -> datetime | None:
+    """The next run the scheduler wrote back, or the trigger's own answer when none is stored yet."""
+    if schedule.next_run_at is not None and schedule.next_run_at > utcnow():
+        return schedule.next_run_at
+    upcoming = triggers.next_runs(spec_of(schedule), 1) if schedule.frequency != "manual" else []
+    return upcoming[0] if upcoming else None
+
+
+def _aware(moment: datetime | None) -> datetime | None:
+    """Store timestamps are naive UTC; read models carry aware ones."""
+    if moment is None:
+        return None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def _run(run: SyncRun) -> ScheduleRun:
+    return ScheduleRun(id=run.id, status=RunStatus(run.status), rows=run.rows,
+                       duration_s=None if run.duration_s is None else round(run.duration_s, 3),
+                       queued_at=_aware(run.queued_at), finished_at=_aware(run.finished_at),
+                       error=run.error_message, reason=run.reason)
+
+
+def _check_choices(sync_type: str, missed: str, lookback_days: int | None) -> None:
+    if sync_type not in SCHEDULE_TYPES:
+        raise UserError(f"--type: must be one of {', '.join(SCHEDULE_TYPES)}")
+    if missed not in MISSED_POLICIES:
+        raise UserError(f"--missed: must be one of {', '.join(MISSED_POLICIES)}")
+    if lookback_days is not None:
+        _int_in_range("--lookback-days", lookback_days, 0, 365)
+
+
+def _min_interval(platform: str | None) -> int:
+    spec = registry.PLATFORMS.get(platform) if platform else None
+    return spec.min_interval_minutes if spec else 1
+
+
+def _validated_spec(account: Account, frequency: str, *, every_minutes: int | None, at: str | None,
+                    days: str | None, cron: str | None, timezone: str | None) -> triggers.TriggerSpec:
+    if frequency not in FREQUENCIES:
+        raise UserError(f"--frequency: must be one of {', '.join(FREQUENCIES)}")
+    spec = triggers.TriggerSpec(frequency=frequency, timezone=timezone or triggers.system_timezone(),
+                                every_minutes=every_minutes, at_time=at, days=days, cron=cron)
+    try:
+        return triggers.validate(spec, min_interval_minutes=registry.platform(account.platform).min_interval_minutes)
+    except triggers.ScheduleSpecError as exc:
+        raise UserError(str(exc)) from None
+
+
+class SchedulesService(Area):
     """Schedules and the global pause; tells a scheduler in this process to re-read its jobs."""
 
-    bus: ev.EventBus
-    scheduler: SchedulerService | None
+    # --- reading ---
 
-    if TYPE_CHECKING:  # provided by AccountsMixin (accounts.py)
-        def account(self, name: str) -> Account: ...
+    def get(self, name: str) -> ScheduleInfo:
+        schedule = schedule_row(name)
+        return self._info(schedule, queries.last_runs_by_schedule().get(schedule.id),
+                          bool(settings.get("scheduler.paused_all")))
 
-    def schedule(self, name: str) -> Schedule:
-        schedule = Schedule.get_or_none(Schedule.name == name)
-        if schedule is None:
-            known = ", ".join(s.name for s in Schedule.select(Schedule.name).order_by(Schedule.name)) or "none"
-            raise UserError(f"Unknown schedule {name!r} (schedules: {known})")
-        return schedule
+    def list(self) -> tuple[ScheduleInfo, ...]:
+        """Every schedule, by name."""
+        last = queries.last_runs_by_schedule()
+        paused_all = bool(settings.get("scheduler.paused_all"))
+        return tuple(self._info(s, last.get(s.id), paused_all)
+                     for s in Schedule.select(Schedule, Account).join(Account).order_by(Schedule.name))
 
-    def _validated_spec(self, account: Account, frequency: str, *, every_minutes: int | None, at: str | None,
-                        days: str | None, cron: str | None, timezone: str | None) -> triggers.TriggerSpec:
+    def cards(self) -> tuple[ScheduleCard, ...]:
+        """Every schedule with its own paused flag, its last finished run and its active run."""
+        last = queries.last_runs_by_schedule()
+        active: dict[int, SyncRun] = {}
+        for run in SyncRun.select().where(SyncRun.status.in_(ACTIVE_STATUSES) & SyncRun.schedule.is_null(False)):
+            active.setdefault(run.schedule_id, run)
+        paused_all = bool(settings.get("scheduler.paused_all"))
+        cards = []
+        for schedule in Schedule.select(Schedule, Account).join(Account).order_by(Schedule.name):
+            info = self._info(schedule, last.get(schedule.id), paused_all)
+            run = last.get(schedule.id)
+            if run is not None and run.status in ACTIVE_STATUSES:
+                run = (SyncRun.select().where((SyncRun.schedule == schedule.id) & SyncRun.status.not_in(
+                    (*ACTIVE_STATUSES, "skipped"))).order_by(SyncRun.queued_at.desc(), SyncRun.id.desc()).first())
+            spec = registry.PLATFORMS.get(info.platform)
+            cards.append(ScheduleCard(
+                **{name: getattr(info, name) for name in ScheduleInfo.__dataclass_fields__},
+                own_paused=bool(schedule.paused), paused_all=paused_all, created_at=_aware(schedule.created_at),
+                platform_label=spec.label if spec else info.platform, last_run=_run(run) if run else None,
+                active_run=_run(active[schedule.id]) if schedule.id in active else None))
+        return tuple(cards)
+
+    @staticmethod
+    def _info(schedule: Schedule, last: SyncRun | None, paused_all: bool) -> ScheduleInfo:
+        paused = bool(schedule.paused or paused_all)
+        return ScheduleInfo(
+            name=schedule.name, account=schedule.account.name, platform=schedule.account.platform,
+            type=SyncType(schedule.sync_type), frequency=Frequency(schedule.frequency),
+            description=triggers.describe(spec_of(schedule)), every_minutes=schedule.every_minutes,
+            at=schedule.at_time, days=schedule.days, cron=schedule.cron, timezone=schedule.timezone,
+            lookback_days=schedule.lookback_days, missed=MissedPolicy(schedule.missed_policy), paused=paused,
+            next_run_at=None if paused else _aware(next_run_of(schedule)),
+            last_status=RunStatus(last.status) if last else None,
+            last_run_at=_aware(last.queued_at) if last else None)
+
+    def next_runs(self, name: str, count: int = 5) -> tuple[datetime, ...]:
+        if count < 1 or count > 100:
+            raise UserError("--count: must be between 1 and 100")
+        schedule = schedule_row(name)
+        if schedule.paused or settings.get("scheduler.paused_all"):
+            return ()
+        return tuple(triggers.next_runs(spec_of(schedule), count))
+
+    # --- the editor's live check (pure: no store, no keyring; fine on the GUI thread) ---
+
+    @staticmethod
+    def default_timezone() -> str:
+        """The system's IANA time zone: what a schedule uses when none is given."""
+        return triggers.system_timezone()
+
+    @staticmethod
+    def weekdays() -> tuple[str, ...]:
+        """The day names `days` is made of, Monday first ("mon", ..., "sun")."""
+        return triggers.WEEKDAYS
+
+    @staticmethod
+    def validate(frequency: str, timezone: str, *, every_minutes: int | str | None = None, at: str | None = None,
+                 days: str | None = None, cron: str | None = None, platform: str | None = None,
+                 created_at: datetime | None = None, count: int = 5, after: datetime | None = None) -> SpecCheck:
+        """Check a trigger as the editor has it (raw text is fine: every_minutes "abc" gets its message) and
+        preview its next `count` runs after `after` (default now), anchored at `created_at` when editing."""
         if frequency not in FREQUENCIES:
-            raise UserError(f"--frequency: must be one of {', '.join(FREQUENCIES)}")
-        spec = triggers.TriggerSpec(frequency=frequency, timezone=timezone or triggers.system_timezone(),
-                                    every_minutes=every_minutes, at_time=at, days=days, cron=cron)
+            return SpecCheck(errors={"--frequency": f"must be one of {', '.join(FREQUENCIES)}"})
+        every: int | None = None
+        if isinstance(every_minutes, int):
+            every = every_minutes
+        elif every_minutes and every_minutes.strip().isdigit():
+            every = int(every_minutes)
+        elif every_minutes and every_minutes.strip() and frequency == "interval":
+            return SpecCheck(errors={"--every-minutes": f"{every_minutes.strip()!r} is not a whole number of "
+                                                        "minutes; use e.g. --every-minutes 15"})
+        draft = triggers.TriggerSpec(frequency=frequency, timezone=timezone, every_minutes=every, at_time=at,
+                                     days=days, cron=cron, anchor=created_at)
         try:
-            return triggers.validate(spec, min_interval_minutes=registry.platform(account.platform)
-                                     .min_interval_minutes)
+            spec = triggers.validate(draft, min_interval_minutes=_min_interval(platform))
         except triggers.ScheduleSpecError as exc:
-            raise UserError(str(exc)) from None
+            return SpecCheck(errors={exc.field: exc.message})
+        return SpecCheck(next_runs=tuple(triggers.next_runs(spec, count, after=after or datetime.now(UTC))))
 
-    def add_schedule(self, name: str, account: str, sync_type: str = "both", frequency: str = "daily", *,
-                     every_minutes: int | None = None, at: str | None = None, days: str | None = None,
-                     cron: str | None = None, timezone: str | None = None, lookback_days: int | None = None,
-                     missed: str = "run_once", paused: bool = False) -> Schedule:
+    # --- changing ---
+
+    def add(self, name: str, account: str, sync_type: str = "both", frequency: str = "daily", *,
+            every_minutes: int | None = None, at: str | None = None, days: str | None = None,
+            cron: str | None = None, timezone: str | None = None, lookback_days: int | None = None,
+            missed: str = "run_once", paused: bool = False) -> ScheduleInfo:
+        from autosync_desktop.services.accounts import account_row
+
         name = (name or "").strip()
         if not name:
             raise UserError("--name: a schedule needs a name, e.g. --name 'Daily Google Ads'")
         if Schedule.get_or_none(Schedule.name == name) is not None:
             raise UserError(f"--name: a schedule named {name!r} already exists; pick another name")
-        owner = self.account(account)
-        self._check_choices(sync_type, missed, lookback_days)
-        spec = self._validated_spec(owner, frequency, every_minutes=every_minutes, at=at, days=days, cron=cron,
-                                    timezone=timezone)
+        owner = account_row(account)
+        _check_choices(sync_type, missed, lookback_days)
+        spec = _validated_spec(owner, frequency, every_minutes=every_minutes, at=at, days=days, cron=cron,
+                               timezone=timezone)
         schedule = Schedule.create(
             name=name, account=owner, sync_type=sync_type, frequency=spec.frequency,
             every_minutes=spec.every_minutes, at_time=spec.at_time, days=spec.days, cron=spec.cron,
             timezone=spec.timezone, lookback_days=lookback_days, missed_policy=missed, paused=paused)
-        self._schedules_changed(schedule, "created")
-        return schedule
+        self._changed(schedule.name, "created")
+        return self.get(schedule.name)
 
-    def update_schedule(self, name: str, **changes: Any) -> Schedule:
-        """Change some fields of a schedule; the same validation as add_schedule applies to the result."""
-        schedule = self.schedule(name)
-        new_name = (changes.pop("new_name", None) or name).strip()
-        if new_name != name and Schedule.get_or_none(Schedule.name == new_name) is not None:
-            raise UserError(f"--name: a schedule named {new_name!r} already exists; pick another name")
-        owner = self.account(changes["account"]) if "account" in changes else schedule.account
-        merged = {
-            "sync_type": changes.get("sync_type", schedule.sync_type),
-            "frequency": changes.get("frequency", schedule.frequency),
-            "every_minutes": changes.get("every_minutes", schedule.every_minutes),
-            "at": changes.get("at", schedule.at_time), "days": changes.get("days", schedule.days),
-            "cron": changes.get("cron", schedule.cron), "timezone": changes.get("timezone", schedule.timezone),
-            "lookback_days": changes.get("lookback_days", schedule.lookback_days),
-            "missed": changes.get("missed", schedule.missed_policy),
-            "paused": changes.get("paused", schedule.paused),
-        }
-        self._check_choices(merged["sync_type"], merged["missed"], merged["lookback_days"])
-        spec = self._validated_spec(owner, merged["frequency"], every_minutes=merged["every_minutes"],
-                                    at=merged["at"], days=merged["days"], cron=merged["cron"],
-                                    timezone=merged["timezone"])
-        Schedule.update(name=new_name, account=owner, sync_type=merged["sync_type"], frequency=spec.frequency,
+    def update(self, name: str, *, new_name: str | None = None, account: str | None = None,
+               sync_type: str | None = None, frequency: str | None = None,
+               every_minutes: int | Keep | None = KEEP, at: str | Keep | None = KEEP,
+               days: str | Keep | None = KEEP, cron: str | Keep | None = KEEP, timezone: str | None = None,
+               lookback_days: int | Keep | None = KEEP, missed: str | None = None,
+               paused: bool | None = None) -> ScheduleInfo:
+        """Change some fields of a schedule (the others stay); the same validation as `add` applies to the result."""
+        from autosync_desktop.services.accounts import account_row
+
+        schedule = schedule_row(name)
+        target = (new_name or name).strip()
+        if target != name and Schedule.get_or_none(Schedule.name == target) is not None:
+            raise UserError(f"--name: a schedule named {target!r} already exists; pick another name")
+        owner = account_row(account) if account is not None else schedule.account
+        sync_type = sync_type if sync_type is not None else schedule.sync_type
+        missed = missed if missed is not None else schedule.missed_policy
+        lookback = schedule.lookback_days if isinstance(lookback_days, Keep) else lookback_days
+        _check_choices(sync_type, missed, lookback)
+        spec = _validated_spec(
+            owner, frequency if frequency is not None else schedule.frequency,
+            every_minutes=schedule.every_minutes if isinstance(every_minutes, Keep) else every_minutes,
+            at=schedule.at_time if isinstance(at, Keep) else at,
+            days=schedule.days if isinstance(days, Keep) else days,
+            cron=schedule.cron if isinstance(cron, Keep) else cron,
+            timezone=timezone if timezone is not None else schedule.timezone)
+        Schedule.update(name=target, account=owner, sync_type=sync_type, frequency=spec.frequency,
                         every_minutes=spec.every_minutes, at_time=spec.at_time, days=spec.days, cron=spec.cron,
-                        timezone=spec.timezone, lookback_days=merged["lookback_days"],
-                        missed_policy=merged["missed"], paused=bool(merged["paused"]), updated_at=utcnow(),
+                        timezone=spec.timezone, lookback_days=lookback, missed_policy=missed,
+                        paused=bool(schedule.paused if paused is None else paused), updated_at=utcnow(),
                         ).where(Schedule.id == schedule.id).execute()
-        updated = Schedule.get_by_id(schedule.id)
-        self._schedules_changed(updated, "updated")
-        return updated
+        self._changed(target, "updated")
+        return self.get(target)
 
-    @staticmethod
-    def _check_choices(sync_type: str, missed: str, lookback_days: int | None) -> None:
-        if sync_type not in SCHEDULE_TYPES:
-            raise UserError(f"--type: must be one of {', '.join(SCHEDULE_TYPES)}")
-        if missed not in MISSED_POLICIES:
-            raise UserError(f"--missed: must be one of {', '.join(MISSED_POLICIES)}")
-        if lookback_days is not None:
-            _int_in_range("--lookback-days", lookback_days, 0, 365)
+    def pause(self, name: str) -> ScheduleInfo:
+        return self._set_paused(name, True)
 
-    def _schedules_changed(self, schedule: Schedule, change: str) -> None:
-        if self.scheduler is not None:
-            self.scheduler.sync_jobs()
-        self.bus.publish(ev.ScheduleChanged(schedule=schedule.name, change=change))
+    def resume(self, name: str) -> ScheduleInfo:
+        return self._set_paused(name, False)
 
-    def set_paused(self, name: str, paused: bool) -> Schedule:
-        schedule = self.schedule(name)
+    def _set_paused(self, name: str, paused: bool) -> ScheduleInfo:
+        schedule = schedule_row(name)
         Schedule.update(paused=paused, updated_at=utcnow()).where(Schedule.id == schedule.id).execute()
-        schedule = Schedule.get_by_id(schedule.id)
-        self._schedules_changed(schedule, "paused" if paused else "resumed")
-        return schedule
+        self._changed(schedule.name, "paused" if paused else "resumed")
+        return self.get(schedule.name)
 
-    def set_paused_all(self, paused: bool, until: datetime | None = None) -> None:
-        settings.set_value("scheduler.paused_all", paused)  # also ends a timed pause
-        if paused and until is not None:  # stored before anyone is told, so listeners read the end too
-            settings.set_value("scheduler.paused_until", timed_pause.fmt(until))
-        if self.scheduler is not None:
-            self.scheduler.sync_jobs()
-        self.bus.publish(ev.SchedulerStateChanged(running=self.scheduler is not None, paused_all=paused))
+    def remove(self, name: str) -> None:
+        schedule = schedule_row(name)
+        schedule.delete_instance()  # runs keep their schedule_name; history stays
+        self._changed(schedule.name, "removed")
+
+    def _changed(self, name: str, change: str) -> None:
+        if self.core.scheduler is not None:
+            self.core.scheduler.sync_jobs()
+        self.core.bus.publish(ev.ScheduleChanged(schedule=name, change=change))
+
+    # --- the global pause ---
 
     def pause_all(self, hours: float | None = None, now: datetime | None = None) -> datetime | None:
         """Pause every schedule until resumed, or for `hours`: the end is stored, so whichever process runs the
-        scheduler resumes on time even across a restart (store/timed_pause.py)."""
-        until = (now or datetime.now(UTC)) + timedelta(hours=hours) if hours else None
-        self.set_paused_all(True, until)
+        scheduler resumes on time even across a restart (store/timed_pause.py). Returns the end, if any."""
+        until = (now or clock.now()) + timedelta(hours=hours) if hours else None
+        self._set_paused_all(True, until)
         return until
+
+    def resume_all(self) -> None:
+        self._set_paused_all(False)
 
     def resume_if_due(self, now: datetime | None = None) -> bool:
         """End a timed pause whose end has passed; the scheduler also checks this every few seconds."""
         if not timed_pause.due(now):
             return False
-        self.set_paused_all(False)
+        self._set_paused_all(False)
         return True
 
-    def remove_schedule(self, name: str) -> None:
-        schedule = self.schedule(name)
-        schedule.delete_instance()  # runs keep their schedule_name; history stays
-        self._schedules_changed(schedule, "removed")
+    def paused_until(self) -> datetime | None:
+        """When a timed pause of all schedules ends (aware UTC); None without one."""
+        return timed_pause.paused_until()
 
-    def next_runs(self, name: str, count: int = 5) -> list[datetime]:
-        if count < 1 or count > 100:
-            raise UserError("--count: must be between 1 and 100")
-        schedule = self.schedule(name)
-        if schedule.paused or settings.get("scheduler.paused_all"):
-            return []
-        return triggers.next_runs(spec_of(schedule), count)
-
-    def list_schedules(self) -> list[dict[str, Any]]:
-        last = queries.last_runs_by_schedule()
-        paused_all = settings.get("scheduler.paused_all")
-        out = []
-        for schedule in Schedule.select(Schedule, Account).join(Account).order_by(Schedule.name):
-            run = last.get(schedule.id)
-            out.append({
-                "name": schedule.name, "account": schedule.account.name, "platform": schedule.account.platform,
-                "type": schedule.sync_type, "frequency": schedule.frequency,
-                "description": triggers.describe(spec_of(schedule)), "every_minutes": schedule.every_minutes,
-                "at": schedule.at_time, "days": schedule.days, "cron": schedule.cron,
-                "timezone": schedule.timezone, "lookback_days": schedule.lookback_days,
-                "missed": schedule.missed_policy, "paused": bool(schedule.paused or paused_all),
-                "next_run_at": None if schedule.paused or paused_all else iso(self._next_run(schedule)),
-                "last_status": run.status if run else None,
-                "last_run_at": iso(run.queued_at) if run else None,
-            })
-        return out
-
-    @staticmethod
-    def _next_run(schedule: Schedule) -> datetime | None:
-        """The next run the scheduler wrote back, or the trigger's own answer when none is stored yet."""
-        if schedule.next_run_at is not None and schedule.next_run_at > utcnow():
-            return schedule.next_run_at
-        upcoming = triggers.next_runs(spec_of(schedule), 1) if schedule.frequency != "manual" else []
-        return upcoming[0] if upcoming else None
+    def _set_paused_all(self, paused: bool, until: datetime | None = None) -> None:
+        settings.set_value("scheduler.paused_all", paused)  # also ends a timed pause
+        if paused and until is not None:  # stored before anyone is told, so listeners read the end too
+            settings.set_value("scheduler.paused_until", timed_pause.fmt(until))
+        scheduler = self.core.scheduler
+        if scheduler is not None:
+            scheduler.sync_jobs()
+        self.core.bus.publish(ev.SchedulerStateChanged(running=scheduler is not None, paused_all=paused))

@@ -36,7 +36,7 @@ def seed_demo(data_dir: Path, runs: int = 1, campaigns: int = 8) -> Seed:
     services = Services.open(data_dir)
     try:
         services.add_account("demo", DEMO, "demo-1", {"latency_ms": "0", "campaigns": str(campaigns)})
-        services.add_schedule(SCHEDULE, DEMO, "both", "interval", every_minutes=5)
+        services.schedules.add(SCHEDULE, DEMO, "both", "interval", every_minutes=5)
         seed = Seed(data_dir)
         for _ in range(runs):
             request = services.request_sync(SCHEDULE)

@@ -168,7 +168,7 @@ def test_closing_without_a_tray_asks_then_quits(open_window: Any, seeded: Any, q
 def test_closing_without_a_tray_does_not_ask_when_nothing_is_scheduled(open_window: Any, seeded: Any, qtbot: Any,
                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     window = open_window(start_scheduler=True)
-    window.ctx.services.set_paused_all(True)
+    window.ctx.services.schedules.pause_all()
     desktop = integrate(window, qtbot)
     qtbot.waitUntil(lambda: desktop.tray.snapshot.paused_all, timeout=5000)
     monkeypatch.setattr(QMessageBox, "question", lambda *a: pytest.fail("asked although nothing would stop"))

@@ -96,7 +96,7 @@ def test_gui_demo_creates_the_demo_account_and_schedule_once(data_dir: Path, tmp
     services = Services.open(data_dir)
     try:
         assert [(a["name"], a["platform"]) for a in services.list_accounts()] == [("Demo account", "demo")]
-        assert [(s["name"], s["frequency"], s["every_minutes"]) for s in services.list_schedules()] == [
+        assert [(s.name, s.frequency, s.every_minutes) for s in services.schedules.list()] == [
             ("Demo sync", "interval", 5)]
         assert len(services.runs()) == 1  # the first sync, queued once on creation
     finally:

@@ -85,7 +85,7 @@ def test_a_service_error_is_shown_beside_its_field(open_window: Any, seeded: Any
     dialog = _open_editor(window, qtbot)
     qtbot.keyClicks(dialog.name, "Other")
     dialog.taken.discard("Other")
-    window.ctx.services.add_schedule("Other", "Demo account", "both", "manual")  # created meanwhile elsewhere
+    window.ctx.services.schedules.add("Other", "Demo account", "both", "manual")  # created meanwhile elsewhere
     qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: dialog.field_error("--name") != "", timeout=5000)
     assert dialog.field_error("--name") == "a schedule named 'Other' already exists; pick another name"
@@ -144,7 +144,7 @@ def test_edit_pause_resume_sync_duplicate_delete(open_window: Any, seeded: Any, 
 
 def test_bulk_pause_resume_and_sync(open_window: Any, seeded: Any, qtbot: Any, confirm_yes: list[str]) -> None:
     window = open_window(start_scheduler=True)
-    window.ctx.services.add_schedule("Second", "Demo account", "campaigns", "hourly", at=":10")
+    window.ctx.services.schedules.add("Second", "Demo account", "campaigns", "hourly", at=":10")
     window.show_tab("scheduler")
     view = window.scheduler
     qtbot.waitUntil(lambda: "Second" in view.cards, timeout=5000)
@@ -189,7 +189,7 @@ def test_progress_and_cancel_on_the_card(open_window: Any, data_dir: Any, qtbot:
 
     services = Services.open(data_dir)
     services.add_account("demo", "Slow demo", "slow", {"latency_ms": "150", "page_size": "50"})
-    services.add_schedule("Slow sync", "Slow demo", "both", "manual")
+    services.schedules.add("Slow sync", "Slow demo", "both", "manual")
     services.close()
     window = open_window(start_scheduler=True, tab="scheduler")
     card = window.scheduler.cards["Slow sync"]

@@ -199,7 +199,7 @@ def test_another_pause_or_resume_clears_a_timed_end(data_dir: Path) -> None:
 def test_cancel_in_the_menu_cancels_the_run(open_window: Any, data_dir: Path, tray_window: Any, qtbot: Any) -> None:
     services = Services.open(data_dir)
     services.add_account("demo", DEMO, "slow", {"latency_ms": "150", "page_size": "50"})
-    services.add_schedule("Slow sync", DEMO, "both", "manual")
+    services.schedules.add("Slow sync", DEMO, "both", "manual")
     services.close()
     window, tray = tray_window()
     window.ctx.services.request_sync("Slow sync")

@@ -218,7 +218,8 @@ class DashboardView(QWidget):
                              on_error=lambda exc: self.database_card.set_integrity(None, str(exc)))
 
     def _pause_all(self, paused: bool) -> None:
-        self.ctx.workers.run(self.ctx.services.set_paused_all, paused, lane="write", owner=self,
+        schedules = self.ctx.services.schedules
+        self.ctx.workers.run(schedules.pause_all if paused else schedules.resume_all, lane="write", owner=self,
                              on_done=lambda _: self.refresh())
 
     def set_scheduler_error(self, message: str | None) -> None:

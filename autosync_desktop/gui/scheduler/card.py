@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QProgressBar, QPushButton, QToolButton, QWidget
 
+from autosync_desktop import domain
 from autosync_desktop.gui import formatting as fmt
 from autosync_desktop.gui import theme
 from autosync_desktop.gui.widgets.card import Card, muted
@@ -17,28 +16,28 @@ from autosync_desktop.gui.widgets.status_badge import StatusBadge
 TYPE_WORDS = {"both": "campaigns + performance", "campaigns": "campaigns only", "performance": "performance only"}
 
 
-def schedule_status(item: dict[str, Any]) -> tuple[str, str]:
+def schedule_status(item: domain.ScheduleCard) -> tuple[str, str]:
     """(status word for colour/icon, text) of a schedule card."""
-    active = item.get("active_run")
+    active = item.active_run
     if active is not None:
-        return active["status"], "Running" if active["status"] == "running" else "Queued"
-    if item["paused"]:
-        return "paused", "All paused" if item.get("paused_all") and not item.get("own_paused") else "Paused"
-    last = item.get("last_run")
+        return active.status.value, "Running" if active.status == domain.RunStatus.RUNNING else "Queued"
+    if item.paused:
+        return "paused", "All paused" if item.paused_all and not item.own_paused else "Paused"
+    last = item.last_run
     if last is None:
-        return "idle", "Never run" if item["frequency"] != "manual" else "Manual"
-    return last["status"], theme.label_of(last["status"])
+        return "idle", "Never run" if item.frequency != domain.Frequency.MANUAL else "Manual"
+    return last.status.value, theme.label_of(last.status.value)
 
 
-def last_run_text(last: dict[str, Any] | None) -> str:
+def last_run_text(last: domain.ScheduleRun | None) -> str:
     if last is None:
         return "Last run: none yet"
-    when = fmt.fmt_ago(last["finished_at"] or last["queued_at"])
-    text = f"Last run: {theme.label_of(last['status']).lower()} {when}"
-    if last["status"] == "succeeded":
-        text += f" — {last['rows']:,} rows in {fmt.fmt_duration(last['duration_s'])}"
-    elif last.get("error") or last.get("reason"):
-        text += f" — {last.get('error') or last.get('reason')}"
+    when = fmt.fmt_ago(last.finished_at or last.queued_at)
+    text = f"Last run: {theme.label_of(last.status.value).lower()} {when}"
+    if last.status == domain.RunStatus.SUCCEEDED:
+        text += f" — {last.rows:,} rows in {fmt.fmt_duration(last.duration_s)}"
+    elif last.error or last.reason:
+        text += f" — {last.error or last.reason}"
     return text
 
 
@@ -50,7 +49,7 @@ class ScheduleCard(Card):
     def __init__(self, name: str, parent: QWidget | None = None) -> None:
         super().__init__("", parent, accessible=f"Schedule {name}")
         self.name = name
-        self.item: dict[str, Any] = {}
+        self.item: domain.ScheduleCard | None = None
         self.run_id: int | None = None
         self.select = QCheckBox()
         self.select.setAccessibleName(f"Select {name}")
@@ -126,29 +125,29 @@ class ScheduleCard(Card):
             self.clicked.emit(self.name)
         super().mousePressEvent(event)
 
-    def update_item(self, item: dict[str, Any]) -> None:
+    def update_item(self, item: domain.ScheduleCard) -> None:
         self.item = item
         status, text = schedule_status(item)
         self.badge.set_status(status, text)
-        lookback = f" · lookback {item['lookback_days']} d" if item.get("lookback_days") is not None else ""
-        self.what.setText(f"{item['account']} · {item['platform_label']} · {TYPE_WORDS.get(item['type'], item['type'])}"
+        lookback = f" · lookback {item.lookback_days} d" if item.lookback_days is not None else ""
+        self.what.setText(f"{item.account} · {item.platform_label} · {TYPE_WORDS.get(item.type, item.type)}"
                           f"{lookback}")
-        self.frequency.setText(item["description"] + (" · missed runs are skipped" if item["missed"] == "skip"
-                                                      else ""))
-        self.last.setText(last_run_text(item.get("last_run")))
-        if item["paused"]:
+        self.frequency.setText(item.description + (" · missed runs are skipped"
+                                                   if item.missed == domain.MissedPolicy.SKIP else ""))
+        self.last.setText(last_run_text(item.last_run))
+        if item.paused:
             self.next.set_target(None, "Next run: paused")
-        elif item["frequency"] == "manual":
+        elif item.frequency == domain.Frequency.MANUAL:
             self.next.set_target(None, "Next run: only when you start it")
         else:
-            self.next.set_target(item["next_run_at"], "Next run: —")
-        own = bool(item.get("own_paused"))
+            self.next.set_target(item.next_run_at, "Next run: —")
+        own = item.own_paused
         self.pause_button.setIcon(theme.icon("play" if own else "pause"))
         self.pause_button.setToolTip("Resume" if own else "Pause")
         self.pause_button.setAccessibleName(f"{'Resume' if own else 'Pause'} {self.name}")
-        active = item.get("active_run")
+        active = item.active_run
         if active is not None:
-            self.show_progress(active["id"], active["rows"], 0, 0, active["status"])
+            self.show_progress(active.id, active.rows, 0, 0, active.status.value)
         else:
             self.clear_progress()
 

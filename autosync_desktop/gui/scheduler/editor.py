@@ -1,14 +1,14 @@
 """Create / edit a schedule: every engine option, validated as you type, with the next 5 runs previewed.
 
-Validation is the engine's own: `triggers.validate` (the message of its ScheduleSpecError is shown beside the
-field it names) plus the name checks; saving goes through services.add_schedule / update_schedule in the
-write worker, and a UserError it raises is shown beside its field too. The dialog stays open until it saved.
+Validation is the engine's own through `services.schedules.validate` (pure, so it runs as you type; its
+message is shown beside the field it names) plus the name checks; saving goes through services.schedules.add
+/ update in the write worker, and a UserError it raises is shown beside its field too. The dialog stays open
+until it saved.
 """
 
 from __future__ import annotations
 
 import zoneinfo
-from datetime import UTC, datetime
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -27,13 +27,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from autosync_desktop import domain
 from autosync_desktop.gui import formatting as fmt
 from autosync_desktop.gui.context import AppContext
 from autosync_desktop.gui.widgets.card import muted
 from autosync_desktop.gui.widgets.dialogs import plain, split_field
 from autosync_desktop.gui.widgets.field_error import FieldError
 from autosync_desktop.services import UserError
-from autosync_desktop.sync import triggers
 
 FREQUENCY_WORDS = (("interval", "Every N minutes"), ("hourly", "Hourly"), ("daily", "Daily"), ("weekly", "Weekly"),
                    ("cron", "Cron expression"), ("manual", "Manual only"))
@@ -54,14 +54,16 @@ class ScheduleDialog(QDialog):
     saved = Signal(str)  # the schedule's name
 
     def __init__(self, ctx: AppContext, accounts: list[dict[str, Any]], taken: set[str],
-                 item: dict[str, Any] | None = None, editing: bool = False, parent: QWidget | None = None) -> None:
+                 item: domain.ScheduleCard | None = None, editing: bool = False,
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
         self.accounts = accounts
         self.platforms = {p["name"]: p for p in ctx.services.platforms()}
-        self.original = item["name"] if (item and editing) else None
+        self.original = item.name if (item and editing) else None
         self.taken = taken - ({self.original} if self.original else set())
-        self.anchor = fmt.parse(item.get("created_at")) if (item and editing) else None
+        self.anchor = item.created_at if (item and editing) else None
+        self.weekdays = ctx.services.schedules.weekdays()
         self.saving = False
         self.setWindowTitle(f"Edit schedule {self.original}" if editing else "New schedule")
         self.setAccessibleName(self.windowTitle())
@@ -148,7 +150,7 @@ class ScheduleDialog(QDialog):
         self.timezone = QComboBox()
         self.timezone.setEditable(True)
         self.timezone.addItems(_all_zones())
-        self.timezone.setCurrentText(triggers.system_timezone())
+        self.timezone.setCurrentText(self.ctx.services.schedules.default_timezone())
         completer = QCompleter(self.timezone.model(), self.timezone)
         completer.setFilterMode(Qt.MatchFlag.MatchContains)
         completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
@@ -177,25 +179,25 @@ class ScheduleDialog(QDialog):
             box.toggled.connect(self.validate)
         self.lookback.valueChanged.connect(self.validate)
 
-    def _fill(self, item: dict[str, Any], editing: bool) -> None:
-        self.name.setText(item["name"] if editing else self._copy_name(item["name"]))
-        self.account.setCurrentIndex(max(0, self.account.findData(item["account"])))
-        self.type.setCurrentIndex(max(0, self.type.findData(item["type"])))
-        self.frequency.setCurrentIndex(max(0, self.frequency.findData(item["frequency"])))
-        if item.get("every_minutes") is not None:
-            self.every.setText(str(item["every_minutes"]))
-        if item.get("at"):
-            self.at.setText(item["at"])
-        if item.get("days"):
-            chosen = item["days"].split(",")
-            for box, day in zip(self.days, triggers.WEEKDAYS, strict=True):
+    def _fill(self, item: domain.ScheduleCard, editing: bool) -> None:
+        self.name.setText(item.name if editing else self._copy_name(item.name))
+        self.account.setCurrentIndex(max(0, self.account.findData(item.account)))
+        self.type.setCurrentIndex(max(0, self.type.findData(item.type.value)))
+        self.frequency.setCurrentIndex(max(0, self.frequency.findData(item.frequency.value)))
+        if item.every_minutes is not None:
+            self.every.setText(str(item.every_minutes))
+        if item.at:
+            self.at.setText(item.at)
+        if item.days:
+            chosen = item.days.split(",")
+            for box, day in zip(self.days, self.weekdays, strict=True):
                 box.setChecked(day in chosen)
-        if item.get("cron"):
-            self.cron.setText(item["cron"])
-        self.timezone.setCurrentText(item.get("timezone") or triggers.system_timezone())
-        self.lookback.setValue(item["lookback_days"] if item.get("lookback_days") is not None else -1)
-        self.missed.setCurrentIndex(max(0, self.missed.findData(item.get("missed", "run_once"))))
-        self.paused.setChecked(bool(item.get("own_paused", item.get("paused"))) if editing else False)
+        if item.cron:
+            self.cron.setText(item.cron)
+        self.timezone.setCurrentText(item.timezone or self.ctx.services.schedules.default_timezone())
+        self.lookback.setValue(item.lookback_days if item.lookback_days is not None else -1)
+        self.missed.setCurrentIndex(max(0, self.missed.findData(item.missed.value)))
+        self.paused.setChecked(item.own_paused if editing else False)
 
     def _copy_name(self, name: str) -> str:
         candidate, n = f"{name} (copy)", 2
@@ -218,19 +220,20 @@ class ScheduleDialog(QDialog):
 
     # --- validation ---
 
-    def spec(self) -> triggers.TriggerSpec:
-        raw = self.every.text().strip()
-        every: Any = int(raw) if raw.isdigit() else (raw or None)
-        days = ",".join(day for box, day in zip(self.days, triggers.WEEKDAYS, strict=True) if box.isChecked())
-        return triggers.TriggerSpec(frequency=self.frequency.currentData(), timezone=self.timezone.currentText(),
-                                    every_minutes=every, at_time=self.at.text(), days=days, cron=self.cron.text(),
-                                    anchor=self.anchor)
+    def _days(self) -> str:
+        return ",".join(day for box, day in zip(self.days, self.weekdays, strict=True) if box.isChecked())
 
-    def _min_interval(self) -> int:
+    def check(self) -> domain.SpecCheck:
+        """The trigger as typed so far, checked by the services (pure: no store), with its next 5 runs."""
+        return self.ctx.services.schedules.validate(
+            self.frequency.currentData(), self.timezone.currentText(), every_minutes=self.every.text(),
+            at=self.at.text(), days=self._days(), cron=self.cron.text(), platform=self._platform(),
+            created_at=self.anchor)
+
+    def _platform(self) -> str | None:
         name = self.account.currentData()
         account = next((a for a in self.accounts if a["name"] == name), None)
-        platform = self.platforms.get(account["platform"]) if account else None
-        return platform["min_interval_minutes"] if platform else 1
+        return account["platform"] if account else None
 
     def validate(self) -> bool:
         found: dict[str, str] = {}
@@ -241,34 +244,32 @@ class ScheduleDialog(QDialog):
             found["--name"] = f"A schedule named {name!r} already exists; pick another name"
         if self.account.count() == 0:
             found["--account"] = "Add an account first (Settings › Accounts)"
-        spec: triggers.TriggerSpec | None = None
-        try:
-            spec = triggers.validate(self.spec(), min_interval_minutes=self._min_interval())
-        except triggers.ScheduleSpecError as exc:
-            found[exc.field] = plain(exc.message)
+        check = self.check()
+        for field, message in check.errors.items():
+            found[field] = plain(message)
         for field, label in self.errors.items():
             label.show_error(found.get(field))
         self.general_error.show_error(None)
-        self._preview(spec)
+        self._preview(check)
         ok = not found
         self.save_button.setEnabled(ok and not self.saving)
         return ok
 
-    def _preview(self, spec: triggers.TriggerSpec | None) -> None:
-        if spec is None:
+    def _preview(self, check: domain.SpecCheck) -> None:
+        if not check.ok:
             self.preview.setText("Fix the field marked above to see the next runs.")
             return
         note = "Paused: no scheduled runs until resumed. When resumed:\n" if self.paused.isChecked() else ""
-        runs = triggers.next_runs(spec, 5, after=datetime.now(UTC))
-        if not runs:
+        if not check.next_runs:
             self.preview.setText("Manual only: runs when you press Sync now (or from the command line).")
             return
         zone = fmt.zone_label()
+        timezone = self.timezone.currentText().strip()
         lines = []
-        for moment in runs:
+        for moment in check.next_runs:
             line = f"{fmt.fmt_time(moment)} ({zone})"
-            if spec.timezone != zone and spec.frequency != "interval":
-                line += f" = {moment.strftime('%a %H:%M')} {spec.timezone}"
+            if timezone != zone and self.frequency.currentData() != "interval":
+                line += f" = {moment.strftime('%a %H:%M')} {timezone}"
             lines.append(line)
         self.preview.setText(note + "\n".join(lines))
 
@@ -279,11 +280,12 @@ class ScheduleDialog(QDialog):
     # --- saving ---
 
     def values(self) -> dict[str, Any]:
-        spec = triggers.validate(self.spec(), min_interval_minutes=self._min_interval())
+        """The fields as typed; the services normalise them (and drop those the frequency does not use)."""
+        every = self.every.text().strip()
         return {"name": self.name.text().strip(), "account": self.account.currentData(),
-                "sync_type": self.type.currentData(), "frequency": spec.frequency,
-                "every_minutes": spec.every_minutes, "at": spec.at_time, "days": spec.days, "cron": spec.cron,
-                "timezone": spec.timezone,
+                "sync_type": self.type.currentData(), "frequency": self.frequency.currentData(),
+                "every_minutes": int(every) if every.isdigit() else None, "at": self.at.text(),
+                "days": self._days(), "cron": self.cron.text(), "timezone": self.timezone.currentText(),
                 "lookback_days": None if self.lookback.value() < 0 else self.lookback.value(),
                 "missed": self.missed.currentData(), "paused": self.paused.isChecked()}
 
@@ -299,14 +301,14 @@ class ScheduleDialog(QDialog):
             account = values.pop("account")
             sync_type = values.pop("sync_type")
             frequency = values.pop("frequency")
-            self.ctx.workers.run(services.add_schedule, name, account, sync_type, frequency, **values,
+            self.ctx.workers.run(services.schedules.add, name, account, sync_type, frequency, **values,
                                  lane="write", owner=self, on_done=self._saved, on_error=self._failed)
         else:
             values["new_name"] = values.pop("name")
-            self.ctx.workers.run(services.update_schedule, self.original, **values, lane="write", owner=self,
+            self.ctx.workers.run(services.schedules.update, self.original, **values, lane="write", owner=self,
                                  on_done=self._saved, on_error=self._failed)
 
-    def _saved(self, schedule: Any) -> None:
+    def _saved(self, schedule: domain.ScheduleInfo) -> None:
         self.saving = False
         self.saved.emit(schedule.name)
         self.accept()

@@ -110,9 +110,9 @@ class BaseView(QWidget):
         self.loaded.emit()
         self._run_again_if_asked()
 
-    def load_failed(self, exc: Exception) -> None:
+    def load_failed(self, error: Exception | str) -> None:
         """The load did not work: the page keeps what it showed and says why."""
-        self.last_error = str(exc) or type(exc).__name__
+        self.last_error = error if isinstance(error, str) else (str(error) or type(error).__name__)
         self._end_load()
         self.show_error(self.last_error)
         self._run_again_if_asked()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QLabel, QWidget
 
@@ -33,21 +35,21 @@ class CountdownLabel(QLabel):
                  prefix: str = "") -> None:
         super().__init__(parent)
         self._prefix = prefix
-        self._target: str | None = None
+        self._target: str | datetime | None = None
         self._empty = empty
         self._name = name
         self.setAccessibleName(name)
         Ticker.instance().tick.connect(self._refresh)
         self._refresh()
 
-    def set_target(self, target: str | None, empty: str | None = None) -> None:
+    def set_target(self, target: str | datetime | None, empty: str | None = None) -> None:
         self._target = target
         if empty is not None:
             self._empty = empty
         self._refresh()
 
     @property
-    def target(self) -> str | None:
+    def target(self) -> str | datetime | None:
         return self._target
 
     def _refresh(self) -> None:
