@@ -12,8 +12,9 @@ from peewee import SqliteDatabase
 from autosync_desktop import events as ev
 from autosync_desktop.services.core import PERIODS, UserError, _file_size, iso
 from autosync_desktop.services.exports import run_dict
+from autosync_desktop.services.schedules import SchedulesService, schedule_row
 from autosync_desktop.store import queries, retention, runs, settings
-from autosync_desktop.store.models import ACTIVE_STATUSES, RUN_STATUSES, Account, RunEvent, Schedule, SyncRun, utcnow
+from autosync_desktop.store.models import ACTIVE_STATUSES, RUN_STATUSES, Account, RunEvent, SyncRun, utcnow
 from autosync_desktop.sync.scheduler import SchedulerService
 
 
@@ -24,11 +25,10 @@ class HistoryMixin:
     db_path: Path
     bus: ev.EventBus
     scheduler: SchedulerService | None
+    schedules: SchedulesService
 
-    if TYPE_CHECKING:  # provided by AccountsMixin and SchedulesMixin (accounts.py, schedules.py)
+    if TYPE_CHECKING:  # provided by AccountsMixin (accounts.py)
         def account(self, name: str) -> Account: ...
-        def schedule(self, name: str) -> Schedule: ...
-        def list_schedules(self) -> list[dict[str, Any]]: ...
 
     def runs(self, status: str | None = None, schedule: str | None = None, account: str | None = None,
              limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
@@ -38,7 +38,7 @@ class HistoryMixin:
             raise UserError("--limit: must be between 1 and 100000")
         flt = queries.HistoryFilter(
             statuses=(status,) if status else (),
-            schedule_id=self.schedule(schedule).id if schedule else None,
+            schedule_id=schedule_row(schedule).id if schedule else None,
             account_id=self.account(account).id if account else None)
         return [run_dict(run) for run in queries.history_page(flt, limit=limit, offset=offset)]
 
@@ -65,7 +65,7 @@ class HistoryMixin:
             "last_probe_ok": h.last_probe_ok, "last_probe_at": iso(h.last_probe_at),
         } for h in queries.account_health(now)]
         active = SyncRun.select().where(SyncRun.status.in_(ACTIVE_STATUSES)).count()
-        upcoming = [s["next_run_at"] for s in self.list_schedules() if s["next_run_at"]]
+        upcoming = [iso(s.next_run_at) for s in self.schedules.list() if s.next_run_at]
         other = runs.live_scheduler()
         return {
             "period": period,
@@ -102,7 +102,7 @@ class HistoryMixin:
             raise UserError(f"status: {', '.join(bad)} unknown; use {', '.join(RUN_STATUSES)}")
         return queries.HistoryFilter(
             statuses=tuple(f.get("statuses", ())), triggers=tuple(f.get("triggers", ())),
-            schedule_id=self.schedule(f["schedule"]).id if f.get("schedule") else None,
+            schedule_id=schedule_row(f["schedule"]).id if f.get("schedule") else None,
             account_id=self.account(f["account"]).id if f.get("account") else None,
             since=f.get("since"), until=f.get("until"), text=(f.get("text") or "").strip() or None)
 

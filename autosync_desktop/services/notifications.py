@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from peewee import SqliteDatabase
 
@@ -14,6 +14,7 @@ from autosync_desktop import events as ev
 from autosync_desktop import logs, notify, secrets
 from autosync_desktop.connectors import oauth, registry
 from autosync_desktop.services.core import NOTIFY_STATE, UserError, log, sign_in_hint
+from autosync_desktop.services.schedules import next_run_of
 from autosync_desktop.store import queries, runs, settings
 from autosync_desktop.store.models import ACTIVE_STATUSES, Account, Schedule, SyncRun
 
@@ -25,10 +26,6 @@ class NotificationsMixin:
     bus: ev.EventBus
     notifier: notify.Dispatcher | None
     _desktop_sink: Callable[[notify.Notification], None] | None
-
-    if TYPE_CHECKING:  # provided by SchedulesMixin (schedules.py)
-        @staticmethod
-        def _next_run(schedule: Schedule) -> datetime | None: ...
 
     # --- notifications ---
     # The process that runs the scheduler (headless service or window) also runs the notifier; it reaches the
@@ -172,7 +169,7 @@ class NotificationsMixin:
         next_run = None
         if schedule is not None and not schedule.paused and schedule.frequency != "manual" and not settings.get(
                 "scheduler.paused_all"):
-            next_run = self._next_run(schedule)
+            next_run = next_run_of(schedule)
         return notify.RunFacts(
             run_id=event.run_id, schedule=event.schedule, account=event.account, status=event.status,
             trigger=event.trigger, at=event.at, error_class=event.error_class, error=event.error,

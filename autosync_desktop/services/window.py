@@ -14,6 +14,7 @@ from autosync_desktop import secrets
 from autosync_desktop.connectors import oauth, registry
 from autosync_desktop.services.core import PERIODS, UserError, _file_size, iso
 from autosync_desktop.services.exports import run_dict
+from autosync_desktop.services.schedules import next_run_of
 from autosync_desktop.store import queries, runs, settings
 from autosync_desktop.store.models import ACTIVE_STATUSES, Account, Schedule, SyncRun, utcnow
 from autosync_desktop.sync.scheduler import SchedulerService
@@ -28,9 +29,6 @@ class WindowMixin:
 
     if TYPE_CHECKING:  # provided by AccountsMixin and SchedulesMixin (accounts.py, schedules.py)
         def account(self, name: str) -> Account: ...
-        def list_schedules(self) -> list[dict[str, Any]]: ...
-        @staticmethod
-        def _next_run(schedule: Schedule) -> datetime | None: ...
 
     # --- for the window ---
     # Read-only queries for the desktop window (autosync_desktop/gui). Like every method here they may block on
@@ -91,7 +89,7 @@ class WindowMixin:
         upcoming = []
         if not paused_all:
             for schedule in Schedule.select().where(~Schedule.paused & (Schedule.frequency != "manual")):
-                moment = self._next_run(schedule)
+                moment = next_run_of(schedule)
                 if moment is not None:
                     upcoming.append((moment if moment.tzinfo else moment.replace(tzinfo=UTC), schedule.name))
         nxt = min(upcoming) if upcoming else None
@@ -147,28 +145,6 @@ class WindowMixin:
     def active_runs(self) -> list[dict[str, Any]]:
         """Queued and running runs (with their counters so far), oldest first."""
         return [run_dict(r) for r in SyncRun.select().where(SyncRun.status.in_(ACTIVE_STATUSES)).order_by(SyncRun.id)]
-
-    def schedule_cards(self) -> list[dict[str, Any]]:
-        """list_schedules plus, per schedule: its own paused flag, the last finished run and the active run."""
-        items = self.list_schedules()
-        rows = {s.name: s for s in Schedule.select(Schedule.id, Schedule.name, Schedule.paused, Schedule.created_at)}
-        last = queries.last_runs_by_schedule()
-        active: dict[int, SyncRun] = {}
-        for run in SyncRun.select().where(SyncRun.status.in_(ACTIVE_STATUSES) & SyncRun.schedule.is_null(False)):
-            active.setdefault(run.schedule_id, run)
-        paused_all = settings.get("scheduler.paused_all")
-        for item in items:
-            row = rows[item["name"]]
-            run = last.get(row.id)
-            if run is not None and run.status in ACTIVE_STATUSES:
-                run = (SyncRun.select().where((SyncRun.schedule == row.id) & SyncRun.status.not_in(
-                    (*ACTIVE_STATUSES, "skipped"))).order_by(SyncRun.queued_at.desc(), SyncRun.id.desc()).first())
-            spec = registry.PLATFORMS.get(item["platform"])
-            item.update(own_paused=bool(row.paused), paused_all=paused_all, created_at=iso(row.created_at),
-                        platform_label=spec.label if spec else item["platform"],
-                        last_run=run_dict(run) if run else None,
-                        active_run=run_dict(active[row.id]) if row.id in active else None)
-        return items
 
     def keyring_state(self) -> dict[str, str]:
         """The OS keyring's state (available / missing / locked / error) and what to do about it. May block."""
