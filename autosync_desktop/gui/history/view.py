@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QItemSelection, Qt, QTimer, Signal
+from PySide6.QtCore import QItemSelection, Qt, QTimer
 from PySide6.QtWidgets import QHBoxLayout, QHeaderView, QPushButton, QSplitter, QTableView, QVBoxLayout, QWidget
 
 from autosync_desktop import events as ev
@@ -13,29 +13,28 @@ from autosync_desktop.gui.context import AppContext
 from autosync_desktop.gui.history.detail import RunDetail
 from autosync_desktop.gui.history.filters import HistoryFilters
 from autosync_desktop.gui.history.model import COLUMNS, SORTABLE, RunsModel
-from autosync_desktop.gui.widgets.busy import BusyIndicator, BusyOverlay
+from autosync_desktop.gui.widgets.base_view import BaseView
+from autosync_desktop.gui.widgets.busy import BusyOverlay
 from autosync_desktop.gui.widgets.card import muted
 from autosync_desktop.gui.widgets.export import ExportJob, ask_export_path
 
 
-class HistoryView(QWidget):
-    loaded = Signal()
-    message = Signal(str)
+class HistoryView(BaseView):
     title = "History"
     key = "history"
+    subject = "the history"
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
         self.setAccessibleName("History view")
-        self.has_loaded = False
         self.export_job: ExportJob | None = None
         self._detail_id: int | None = None
         self._pending_select: int | None = None
         self.model = RunsModel(ctx, self)
         self.model.page_loaded.connect(self._page_loaded)
         self.model.total_changed.connect(self._total_changed)
-        self.model.load_failed.connect(lambda text: self.message.emit(f"Could not load the history: {text}"))
+        self.model.load_failed.connect(self._load_failed)
         self.filters = HistoryFilters()
         self.filters.changed.connect(self.reload)
         self.table = QTableView()
@@ -62,7 +61,6 @@ class HistoryView(QWidget):
         self.detail.setMinimumWidth(340)
         self.count = muted("", "Matching runs")
         self.count.setWordWrap(False)
-        self.busy = BusyIndicator()
         self.new_runs = QPushButton("New runs — show")
         self.new_runs.setAccessibleName("Show new runs")
         self.new_runs.clicked.connect(self.reload)
@@ -105,9 +103,9 @@ class HistoryView(QWidget):
     # --- loading ---
 
     def is_loading(self) -> bool:
-        return self.model.loading
+        return super().is_loading() or self.model.loading
 
-    def refresh(self) -> None:
+    def load(self) -> None:
         self._load_names()
         self.reload()
 
@@ -134,8 +132,12 @@ class HistoryView(QWidget):
             self._select_run(self._pending_select)
         elif self.model.pages_loaded == 1 and self._detail_id is None and self.model.rows:
             self.table.selectRow(0)  # show the newest run's detail right away
-        self.has_loaded = True
-        self.loaded.emit()
+        self.load_finished()
+
+    def _load_failed(self, text: str) -> None:
+        self.overlay.hide()
+        self.busy.set_busy(False)
+        self.load_failed(text)
 
     def _total_changed(self, total: int | None) -> None:
         self._update_count()
