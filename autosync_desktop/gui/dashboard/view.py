@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
     QGridLayout,
@@ -28,7 +28,7 @@ from autosync_desktop.gui.context import AppContext
 from autosync_desktop.gui.dashboard.charts import DurationChart, RowsChart, RunsChart, apply_series
 from autosync_desktop.gui.dashboard.feed import ActivityFeed
 from autosync_desktop.gui.dashboard.health_cards import HEALTH_ORDER, AccountHealthCard, DatabaseCard, SchedulerCard
-from autosync_desktop.gui.widgets.busy import BusyIndicator
+from autosync_desktop.gui.widgets.base_view import BaseView
 from autosync_desktop.gui.widgets.card import muted
 from autosync_desktop.gui.widgets.countdown import Ticker
 from autosync_desktop.gui.widgets.metric_card import MetricCard
@@ -47,31 +47,23 @@ def _heading(text: str) -> QLabel:
     return label
 
 
-class DashboardView(QWidget):
-    loaded = Signal()
+class DashboardView(BaseView):
     open_run = Signal(int)
     title = "Dashboard"
     key = "dashboard"
+    subject = "the dashboard"
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+        super().__init__(parent, debounce_ms=REFRESH_DEBOUNCE_MS, busy_text="Refreshing…")
         self.ctx = ctx
         self.setAccessibleName("Dashboard view")
         self.period = ctx.prefs.period()
         self.snapshot: dict[str, Any] | None = None
-        self.has_loaded = False
-        self.updated_at: str | None = None
         self.scheduler_error: str | None = None
-        self._inflight = False
-        self._again = False
         self._history_loaded = False
         self._integrity_started = False
         self._account_cards: dict[str, AccountHealthCard] = {}
         self._build()
-        self._debounce = QTimer(self)
-        self._debounce.setSingleShot(True)
-        self._debounce.setInterval(REFRESH_DEBOUNCE_MS)
-        self._debounce.timeout.connect(self.refresh)
         bridge = ctx.bridge
         for signal in (bridge.run_finished, bridge.run_queued, bridge.schedule_changed, bridge.account_changed,
                        bridge.scheduler_state, bridge.retention_pruned, bridge.setting_changed):
@@ -99,7 +91,6 @@ class DashboardView(QWidget):
             button.clicked.connect(lambda _=False, k=key: self.set_period(k))
             header.addWidget(button)
         header.addStretch(1)
-        self.busy = BusyIndicator("Refreshing…")
         self.updated = muted("Not loaded yet", "Last updated")
         self.updated.setWordWrap(False)
         self.refresh_button = QPushButton(theme.icon("sync"), "Refresh")
@@ -168,43 +159,26 @@ class DashboardView(QWidget):
 
     # --- loading ---
 
-    def is_loading(self) -> bool:
-        return self._inflight
-
-    def schedule_refresh(self, *_: Any) -> None:
-        self._debounce.start()
-
     def set_period(self, period: str) -> None:
         self.period = period
         self.period_buttons[period].setChecked(True)
         self.ctx.prefs.set_period(period)
         self.refresh()
 
-    def refresh(self) -> None:
-        if self._inflight:
-            self._again = True
-            return
-        self._inflight = True
-        self.busy.start()
-        self.refresh_button.setEnabled(False)
+    def load(self) -> None:
         self.ctx.workers.run(self.ctx.services.dashboard, self.period, fmt.utc_offset_minutes(),
-                             CHART_DAYS[self.period], on_done=self._apply, on_error=self._failed, owner=self)
+                             CHART_DAYS[self.period], on_done=self._apply, on_error=self.load_failed, owner=self)
         if not self._history_loaded:
             self.ctx.workers.run(self.ctx.services.recent_activity, 100, on_done=self._history, owner=self)
         if not self._integrity_started:
             self.check_integrity()
 
-    def _finish_loading(self) -> None:
-        self._inflight = False
-        self.busy.stop()
-        self.refresh_button.setEnabled(True)
-        if self._again:
-            self._again = False
-            self.refresh()
+    def loading_changed(self, loading: bool) -> None:
+        self.refresh_button.setEnabled(not loading)
+        self._tick()
 
-    def _failed(self, exc: Exception) -> None:
-        self.updated.setText(f"Refresh failed: {exc}")
-        self._finish_loading()
+    def show_error(self, text: str) -> None:
+        self._tick()  # "Refresh failed: …" beside the Refresh button
 
     def _history(self, rows: list[dict[str, Any]]) -> None:
         self._history_loaded = True
@@ -231,7 +205,6 @@ class DashboardView(QWidget):
 
     def _apply(self, snap: dict[str, Any]) -> None:
         self.snapshot = snap
-        self.updated_at = snap["at"]
         self._apply_metrics(snap["metrics"])
         days = len(snap["charts"]["days"])
         self.charts_heading.setText(f"Last {days} days (times in {fmt.zone_label()})")
@@ -239,10 +212,8 @@ class DashboardView(QWidget):
         self.scheduler_card.update_info(snap["scheduler"], self.scheduler_error)
         self.database_card.update_info(snap["database"])
         self._layout_health(snap["accounts"])
-        self._finish_loading()
+        self.load_finished()
         self._tick()
-        self.has_loaded = True
-        self.loaded.emit()
 
     def _apply_metrics(self, metrics: dict[str, Any]) -> None:
         cur, prev = metrics["current"], metrics["previous"]
@@ -300,8 +271,4 @@ class DashboardView(QWidget):
         return self._account_cards.get(name)
 
     def _tick(self) -> None:
-        if self.updated_at is not None and not self._inflight:
-            self.updated.setText(f"Updated {fmt.fmt_ago(self.updated_at)}")
-        elif self._inflight:
-            self.updated.setText("Refreshing…" if self.updated_at is None else
-                                 f"Refreshing… (last {fmt.fmt_ago(self.updated_at)})")
+        self.updated.setText(self.updated_text())
