@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -25,7 +25,8 @@ from autosync_desktop.gui import formatting as fmt
 from autosync_desktop.gui import theme
 from autosync_desktop.gui.context import AppContext
 from autosync_desktop.gui.data.model import NUMERIC, STAT_COLUMNS, CampaignsModel, StatsModel
-from autosync_desktop.gui.widgets.busy import BusyIndicator, BusyOverlay
+from autosync_desktop.gui.widgets.base_view import BaseView
+from autosync_desktop.gui.widgets.busy import BusyOverlay
 from autosync_desktop.gui.widgets.card import muted
 from autosync_desktop.gui.widgets.export import ExportJob, ask_export_path
 
@@ -43,20 +44,19 @@ def _table(name: str) -> QTableView:
     return table
 
 
-class DataView(QWidget):
-    loaded = Signal()
-    message = Signal(str)
+class DataView(BaseView):
     title = "Data"
     key = "data"
+    subject = "data"
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
         self.setAccessibleName("Data view")
-        self.has_loaded = False
         self.summary: dict[str, Any] | None = None
         self.export_job: ExportJob | None = None
-        self._pending = 0
+        self._pending = 0  # reads in flight (the stats model's pages aside)
+        self._failure: Exception | str | None = None  # the first failed read since the last complete load
         self.account = QComboBox()
         self.account.setAccessibleName("Filter data by account")
         self.account.addItem("Any account", None)
@@ -77,7 +77,6 @@ class DataView(QWidget):
         self.use_dates.toggled.connect(self._dates_toggled)
         self.account.currentIndexChanged.connect(self._account_changed)
         self.campaign.currentIndexChanged.connect(self.reload)
-        self.busy = BusyIndicator()
         self.export_button = QPushButton(theme.icon("export"), "Export…")
         self.export_button.setAccessibleName("Export the filtered daily stats")
         self.export_button.clicked.connect(lambda: self.export())
@@ -94,6 +93,7 @@ class DataView(QWidget):
 
         self.model = StatsModel(ctx, self)
         self.model.page_loaded.connect(self._page_loaded)
+        self.model.load_failed.connect(self._read_failed)
         self.table = _table("Daily stats table")
         self.table.setModel(self.model)
         self.overlay = BusyOverlay(self.table, "Loading daily stats…")
@@ -162,9 +162,9 @@ class DataView(QWidget):
     # --- loading ---
 
     def is_loading(self) -> bool:
-        return self._pending > 0 or self.model.loading
+        return super().is_loading() or self._pending > 0 or self.model.loading
 
-    def refresh(self) -> None:
+    def load(self) -> None:
         self._task(lambda s: [a["name"] for a in s.list_accounts()], self._accounts)
         self._load_campaigns()
         self.reload()
@@ -182,7 +182,7 @@ class DataView(QWidget):
         def failed(exc: Exception) -> None:
             self._pending -= 1
             self.busy.stop()
-            self.message.emit(f"Could not load data: {exc}")
+            self._read_failed(exc)
             self._maybe_loaded()
 
         self.ctx.workers.run(fn, self.ctx.services, *args, owner=self, on_done=finish, on_error=failed)
@@ -223,10 +223,18 @@ class DataView(QWidget):
         self._update_count()
         self._maybe_loaded()
 
+    def _read_failed(self, error: Exception | str) -> None:
+        if self._failure is None:
+            self._failure = error
+
     def _maybe_loaded(self) -> None:
-        if not self.is_loading():
-            self.has_loaded = True
-            self.loaded.emit()
+        if self._pending or self.model.loading:
+            return
+        failure, self._failure = self._failure, None
+        if failure is None:
+            self.load_finished()
+        else:
+            self.load_failed(failure)
 
     def _summary(self, summary: dict[str, Any]) -> None:
         self.summary = summary
