@@ -14,7 +14,7 @@ from autosync_desktop.gui.settings.accounts import AccountsPanel
 from autosync_desktop.gui.settings.general_desktop import DesktopSettings
 from autosync_desktop.gui.settings.notifications import NotificationsPanel
 from autosync_desktop.gui.settings.spec_form import SettingsGroup
-from autosync_desktop.gui.widgets.busy import BusyIndicator
+from autosync_desktop.gui.widgets.base_view import BaseView
 from autosync_desktop.gui.widgets.card import muted
 from autosync_desktop.store.settings import SPECS
 from autosync_desktop.sync.triggers import system_timezone
@@ -28,25 +28,22 @@ OWN_SECTIONS = ("notify.", "general.")  # the Notifications and Desktop sections
 HIDDEN = ["scheduler.paused_until"]  # set by "Pause all for 1 h" (tray); shown beside "Pause all schedules"
 
 
-class SettingsView(QWidget):
-    loaded = Signal()
+class SettingsView(BaseView):
     display_zone_changed = Signal()
     accounts_changed = Signal()
     title = "Settings"
     key = "settings"
+    subject = "the settings"
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
         self.setAccessibleName("Settings view")
-        self.has_loaded = False
-        self._inflight = False
         self.groups: dict[str, SettingsGroup] = {}
         self.desktop: DesktopSettings | None = None
         self.notifications: NotificationsPanel | None = None
         self.accounts = AccountsPanel(ctx)
         self.accounts.changed.connect(self.accounts_changed)
-        self.busy = BusyIndicator()
         self.content = QWidget()
         self.content.setAccessibleName("Settings")
         self.column = QVBoxLayout(self.content)
@@ -74,22 +71,13 @@ class SettingsView(QWidget):
             f"Pruned {e.runs_deleted:,} runs and {e.stats_deleted:,} daily stats") if hasattr(self, "prune_result")
             else None)
 
-    def is_loading(self) -> bool:
-        return self._inflight
-
-    def refresh(self) -> None:
-        self._inflight = True
-        self.busy.start()
+    def load(self) -> None:
         self.accounts.refresh()
         if self.notifications is not None:
             self.notifications.refresh()
             self.desktop.refresh()  # type: ignore[union-attr]
         self.ctx.workers.run(self.ctx.services.settings, owner=self, on_done=self._apply,
-                             on_error=lambda exc: self._done())
-
-    def _done(self) -> None:
-        self._inflight = False
-        self.busy.stop()
+                             on_error=self.load_failed)
 
     def _apply(self, values: dict[str, Any]) -> None:
         if not self.groups:
@@ -101,9 +89,7 @@ class SettingsView(QWidget):
             self.desktop.update_values(values)  # type: ignore[union-attr]
         self._show_pause_end(values.get("scheduler.paused_until"), values.get("scheduler.paused_all"))
         self._show_last_prune(values.get("retention.last_prune"))
-        self._done()
-        self.has_loaded = True
-        self.loaded.emit()
+        self.load_finished()
 
     def _build(self, values: dict[str, Any]) -> None:
         platforms = [p for p in self.ctx.services.platforms() if not p["sandbox"]]
