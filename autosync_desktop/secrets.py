@@ -65,6 +65,8 @@ def _call(fn, *args):  # type: ignore[no-untyped-def]
         raise SecretsUnavailable(_LOCKED) from exc
     except KeyringError as exc:
         raise SecretsUnavailable(f"The system keyring failed: {exc}") from exc
+    except Exception as exc:  # a backend's own error (D-Bus, a keychain API): still "the keyring is unavailable"
+        raise SecretsUnavailable(f"The system keyring failed ({type(exc).__name__}: {exc})") from exc
 
 
 def save_credentials(account: str, credentials: dict[str, str]) -> None:

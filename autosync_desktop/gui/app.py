@@ -16,11 +16,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from autosync_desktop.errors import USER_ERROR_EXIT, AutoSyncError
+
 TABS = ("dashboard", "scheduler", "history", "data", "settings")
 
 
-class GuiError(Exception):
+class GuiError(AutoSyncError):
     """The window cannot start; the message says why and what to do."""
+
+    exit_code = USER_ERROR_EXIT
 
 
 @dataclass
@@ -113,7 +117,6 @@ def run(options: GuiOptions) -> int:
     from autosync_desktop.gui.context import AppContext
     from autosync_desktop.gui.main_window import MainWindow
     from autosync_desktop.services import default_data_dir
-    from autosync_desktop.store.db import StoreError
 
     app = make_app()
     data_dir = (options.data_dir or default_data_dir()).expanduser()
@@ -124,10 +127,7 @@ def run(options: GuiOptions) -> int:
             where = "left where it is" if options.minimized else "brought to the front"
             print(f"AutoSync is already running for {data_dir}: handed over to its window ({where}).")
             return 0
-    try:
-        ctx = AppContext.open(data_dir)
-    except StoreError as exc:
-        raise GuiError(str(exc)) from None
+    ctx = AppContext.open(data_dir)  # a damaged, locked or foreign store raises a StoreError: one line, exit code
     if options.screenshot is not None:
         return _screenshot(ctx, options, size)
     return _run_window(app, ctx, MainWindow(ctx), instance, options)
@@ -154,6 +154,8 @@ def _run_window(app, ctx, window, instance, options: GuiOptions) -> int:
         instance.activated.connect(desktop.activate)
     crashes = CrashHandler(lambda: window if window.isVisible() else None, _log_file(ctx.services.data_dir))
     crashes.install()
+    ctx.workers.crashed.connect(crashes.report)  # bugs in background tasks open the dialog too
+    crashes.message.connect(lambda text: window.statusBar().showMessage(f"Error: {text}", 15000))
     desktop.start(minimized=options.minimized)
     window.start(demo=options.demo)
     _quit_on_signals(app, desktop)

@@ -10,6 +10,7 @@ from autosync_desktop.gui.bridge import Bridge
 from autosync_desktop.gui.prefs import Prefs
 from autosync_desktop.gui.workers import Workers
 from autosync_desktop.services import Services
+from autosync_desktop.services.core import expected_error
 
 
 @dataclass
@@ -27,7 +28,7 @@ class AppContext:
         qt_fixes.apply()
         bus = ev.EventBus()
         services = Services.open(data_dir, bus, kind="gui")
-        return cls(services, Workers(), Bridge(bus), Prefs(services.data_dir))
+        return cls(services, Workers(translate=expected_error), Bridge(bus), Prefs(services.data_dir))
 
     closed: bool = False
 

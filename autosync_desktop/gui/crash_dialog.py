@@ -1,4 +1,8 @@
-"""Uncaught exceptions: logged, shown in a dialog with the (redacted) traceback, and the app keeps running.
+"""Uncaught exceptions (bugs): logged, shown in a dialog with the (redacted) traceback, and the app keeps running.
+
+Only bugs open the dialog. An `AutoSyncError` (the error root: an expected condition such as a damaged or locked
+store, no keyring, bad input) that reaches a hook is told in its one line on `message` (the window's status bar),
+with the traceback in the log file only. `report(exc)` takes the bugs of background tasks (`Workers.crashed`).
 
 `CrashHandler.install()` replaces `sys.excepthook` (exceptions in Qt slots and callbacks land there) and
 `threading.excepthook` (a plain thread's exception is handed to the GUI thread through a signal of this
@@ -32,6 +36,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from autosync_desktop.errors import AutoSyncError, one_line
+from autosync_desktop.logs import FILE_ONLY
 from autosync_desktop.notify.redact import Redactor
 
 log = logging.getLogger("autosync_desktop.crash")
@@ -122,7 +128,9 @@ class CrashHandler(QObject):
     """Create in the GUI thread; `install()` / `uninstall()` the hooks."""
 
     shown = Signal(object)  # the CrashDialog, when one opens (tests)
+    message = Signal(str)  # the one line of an expected error (AutoSyncError) that reached a hook
     _relay = Signal(str)
+    _relay_message = Signal(str)
 
     def __init__(self, parent_widget: Callable[[], QWidget | None] = lambda: None,
                  log_file: Path | None = None, parent: QObject | None = None) -> None:
@@ -132,6 +140,7 @@ class CrashHandler(QObject):
         self.dialog: CrashDialog | None = None
         self._previous: tuple[Any, Any] | None = None
         self._relay.connect(self._show)
+        self._relay_message.connect(self._tell)
 
     def install(self) -> None:
         self._previous = (sys.excepthook, threading.excepthook)
@@ -153,6 +162,9 @@ class CrashHandler(QObject):
             if self._previous is not None:
                 self._previous[0](exc_type, exc, tb)
             return
+        if isinstance(exc, AutoSyncError):
+            self._expected(exc)
+            return
         log.error("uncaught exception", exc_info=(exc_type, exc, tb))
         text = format_exception(exc_type, exc, tb)
         if threading.current_thread() is threading.main_thread():
@@ -163,10 +175,26 @@ class CrashHandler(QObject):
     def thread_excepthook(self, args: threading.ExceptHookArgs) -> None:
         if args.exc_type is SystemExit or args.exc_value is None:
             return
+        if isinstance(args.exc_value, AutoSyncError):
+            self._expected(args.exc_value)
+            return
         name = args.thread.name if args.thread is not None else "?"
         log.error("uncaught exception in thread %s", name,
                   exc_info=(args.exc_type, args.exc_value, args.exc_traceback))
         self._relay.emit(format_exception(args.exc_type, args.exc_value, args.exc_traceback, name))
+
+    def report(self, exc: BaseException) -> None:  # GUI thread: a background task's exception (already logged)
+        if isinstance(exc, AutoSyncError):
+            self.message.emit(one_line(exc))
+            return
+        self._show(format_exception(type(exc), exc, exc.__traceback__))
+
+    def _expected(self, exc: AutoSyncError) -> None:  # any thread: one line, never the dialog
+        log.info("%s: %s", type(exc).__name__, one_line(exc), exc_info=exc, extra=FILE_ONLY)
+        self._relay_message.emit(one_line(exc))
+
+    def _tell(self, text: str) -> None:  # GUI thread
+        self.message.emit(text)
 
     def _show(self, text: str) -> None:  # GUI thread
         try:

@@ -13,6 +13,12 @@ The worker thread emits `_finished` on this GUI-thread object; per PySide6's rul
 in the GUI thread (queued), where the task's callbacks are called. A callback whose `owner` widget has been
 deleted meanwhile is dropped. Plain Python threads are used (not QThreadPool) so each keeps one peewee
 connection for its lifetime.
+
+Errors: a task's exception first goes through `translate` (the services' `expected_error`, which turns the
+store's SQLite failures into the error root). An `AutoSyncError` is an expected condition: its `on_error`, or
+else its one line on the `error` signal (the status bar); never the crash dialog. Any other exception is a bug:
+it is logged with its traceback, its `on_error` (if any) still lets the view put itself right, and `crashed`
+hands it to the crash dialog.
 """
 
 from __future__ import annotations
@@ -27,13 +33,17 @@ from typing import Any
 import shiboken6
 from PySide6.QtCore import QObject, Signal
 
+from autosync_desktop.errors import AutoSyncError, one_line
+from autosync_desktop.logs import FILE_ONLY
+
 log = logging.getLogger(__name__)
 
 LANES = {"read": 2, "write": 1, "keyring": 1, "slow": 1, "export": 1}
 
 
 class TaskCancelled(Exception):
-    """Raised inside a task's `report` when its task was cancelled (e.g. an export the user stopped)."""
+    """Raised inside a task's `report` when its task was cancelled (e.g. an export the user stopped).
+    Control flow, not an error: deliberately outside the error root, so nothing ever shows it."""
 
 
 class Task:
@@ -77,13 +87,16 @@ class Task:
 class Workers(QObject):
     idle = Signal()
     busy_changed = Signal(bool)
-    error = Signal(str)  # an error no callback handled: shown in the status bar
+    error = Signal(str)  # an expected error (AutoSyncError) no callback handled: its one line, for the status bar
+    crashed = Signal(object)  # a bug (any other exception) in a task: the exception, for the crash dialog
 
     _finished = Signal(object)
     _progressed = Signal(object, object)
 
-    def __init__(self, parent: QObject | None = None) -> None:
+    def __init__(self, parent: QObject | None = None,
+                 translate: Callable[[BaseException], BaseException] | None = None) -> None:
         super().__init__(parent)
+        self._translate = translate or (lambda exc: exc)
         self._pools = {lane: ThreadPoolExecutor(n, thread_name_prefix=f"gui-{lane}") for lane, n in LANES.items()}
         self._pending = 0
         self._active: set[Task] = set()
@@ -122,7 +135,8 @@ class Workers(QObject):
             try:
                 task.result = task.fn(*task.args, **task.kwargs)
             except Exception as exc:
-                task.error = exc
+                translated = self._translate(exc)
+                task.error = translated if isinstance(translated, Exception) else exc
         if not self._closed:
             self._finished.emit(task)
 
@@ -137,18 +151,30 @@ class Workers(QObject):
                 if task.error is None:
                     if task.on_done is not None:
                         task.on_done(task.result)
-                elif isinstance(task.error, TaskCancelled):
-                    pass
-                elif task.on_error is not None:
-                    task.on_error(task.error)
-                else:
-                    log.error("background task %s failed", getattr(task.fn, "__qualname__", task.fn),
-                              exc_info=task.error)
-                    self.error.emit(str(task.error) or type(task.error).__name__)
+                elif not isinstance(task.error, TaskCancelled):
+                    self._failed(task, task.error)
         finally:
             if self._pending == 0 and not self._closed:
                 self.busy_changed.emit(False)
                 self.idle.emit()
+
+    def _failed(self, task: Task, error: Exception) -> None:  # GUI thread
+        name = getattr(task.fn, "__qualname__", task.fn)
+        if isinstance(error, AutoSyncError):  # expected: one line; the traceback only in the log file
+            log.info("background task %s: %s", name, one_line(error), exc_info=error, extra=FILE_ONLY)
+            if task.on_error is not None:
+                task.on_error(error)
+            else:
+                self.error.emit(one_line(error))
+            return
+        log.error("background task %s failed unexpectedly", name, exc_info=error)
+        try:
+            if task.on_error is not None:
+                task.on_error(error)  # the view stops waiting; the bug itself goes to the crash dialog
+            else:
+                self.error.emit(f"Unexpected error: {one_line(error)}")
+        finally:
+            self.crashed.emit(error)
 
     def _deliver_progress(self, task: Task, value: Any) -> None:  # GUI thread
         if task.on_progress is not None and self._alive(task):

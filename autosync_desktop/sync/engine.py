@@ -36,8 +36,9 @@ from autosync_desktop.connectors.base import (
     RetryPolicy,
     Transient,
 )
-from autosync_desktop.errors import AutoSyncError
+from autosync_desktop.errors import AutoSyncError, one_line
 from autosync_desktop.store import runs, settings
+from autosync_desktop.store.db import translate_error
 from autosync_desktop.store.models import Account, Schedule, SyncRun, SyncState
 from autosync_desktop.sync import windows as win
 from autosync_desktop.sync.writer import StatBuffer, Writer
@@ -147,9 +148,14 @@ class Engine:
             outcome = Outcome("failed", error_class=exc.error_class, error=_error_text(exc))
         except ConnectorError as exc:
             outcome = Outcome("failed", error_class=exc.error_class, error=_error_text(exc))
-        except Exception as exc:  # a bug or a store failure: record it, never leave the run "running"
-            log.exception("run %s failed unexpectedly", run_id)
-            outcome = Outcome("failed", error_class=type(exc).__name__, error=str(exc) or repr(exc))
+        except Exception as exc:  # record it, never leave the run "running"
+            failure = translate_error(exc)  # the store's SQLite failures (damaged, locked, full) as the error root
+            if isinstance(failure, AutoSyncError):  # expected (no keyring, a store failure): one line, no traceback
+                log.warning("run %s failed: %s", run_id, one_line(failure))
+            else:
+                log.exception("run %s failed unexpectedly", run_id)  # a bug
+            outcome = Outcome("failed", error_class=type(failure).__name__,
+                              error=str(failure) or repr(failure))
         if state is not None:
             outcome.rows, outcome.campaigns = state.rows, state.campaigns
         return self._finish(run_id, row, state, outcome)

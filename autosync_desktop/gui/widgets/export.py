@@ -14,6 +14,7 @@ from typing import IO, Any
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QProgressDialog, QWidget
 
+from autosync_desktop.errors import AutoSyncError
 from autosync_desktop.gui.workers import Task, Workers
 
 Writer = Callable[[str, IO[str], Callable[[int], None]], int]  # (fmt, out, progress) -> rows written
@@ -38,6 +39,9 @@ def _write_file(path: str, fmt: str, write: Writer, task: Task) -> int:
             count = write(fmt, out, task.report)
         os.replace(part, path)
         return count
+    except OSError as exc:  # a full disk, a folder without write permission: expected, told in one line
+        Path(part).unlink(missing_ok=True)
+        raise AutoSyncError(f"Could not write {path}: {exc.strerror or exc}") from exc
     except BaseException:
         Path(part).unlink(missing_ok=True)
         raise
