@@ -5,12 +5,13 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
+from autosync_desktop import clock
 from autosync_desktop.cli import main
 
 RUN_FIELDS = {"id", "schedule", "account", "platform", "trigger", "status", "started_at", "finished_at",
@@ -59,7 +60,7 @@ def test_end_to_end_sync_history_status_and_export(cli: Cli, tmp_path: Path) -> 
     assert schedules[0]["timezone"] == "Europe/Berlin" and schedules[0]["next_run_at"] is not None
     assert schedules[0]["last_status"] is None
 
-    end = date.today() - timedelta(days=2)
+    end = clock.today("UTC") - timedelta(days=2)  # the Demo account's zone
     start = end - timedelta(days=44)
     out = cli("sync", "daily-a", "--from", start.isoformat(), "--to", end.isoformat(), "--wait")
     assert "succeeded" in out

@@ -7,13 +7,13 @@ import subprocess
 import sys
 import threading
 import time
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 
+from autosync_desktop.clock import ShiftedClock
 from autosync_desktop.connectors.base import (
     AccountInfo,
     Cancelled,
@@ -27,6 +27,7 @@ from autosync_desktop.connectors.base import (
 from autosync_desktop.connectors.demo import SPEC, DemoConnector
 
 TODAY = date(2026, 6, 15)
+ON_TODAY = ShiftedClock(datetime(2026, 6, 15, 12, 0, tzinfo=UTC), tick=False)  # noon UTC: TODAY in the UTC option
 REPO = Path(__file__).resolve().parents[1]
 
 
@@ -34,10 +35,9 @@ def make(account_id: str = "1234", ctx: ConnectorContext | None = None, today: d
          **options: Any) -> DemoConnector:
     options.setdefault("latency_ms", 0)
     ctx = ctx or ConnectorContext()
-    conn = DemoConnector(account_id=account_id, options=options, credentials=None, ctx=ctx)
-    if today is not None:
-        conn._today = lambda: today  # type: ignore[method-assign]  # pin "today" so tests never race midnight
-    return conn
+    if today is not None:  # the connector's "today" comes from the run's clock: pin it, so tests never race midnight
+        ctx.clock = ShiftedClock(datetime(today.year, today.month, today.day, 12, tzinfo=UTC), tick=False)
+    return DemoConnector(account_id=account_id, options=options, credentials=None, ctx=ctx)
 
 
 def stats(conn: DemoConnector, start: date, end: date) -> list[DailyStatRecord]:
@@ -56,12 +56,13 @@ def test_two_instances_produce_identical_data() -> None:
 
 def test_numbers_are_identical_in_a_fresh_process_with_another_hash_seed() -> None:
     code = (
-        "from datetime import date\n"
+        "from datetime import UTC, date, datetime\n"
+        "from autosync_desktop.clock import ShiftedClock\n"
         "from autosync_desktop.connectors.base import ConnectorContext\n"
         "from autosync_desktop.connectors.demo import DemoConnector\n"
+        "clock = ShiftedClock(datetime(2026, 6, 15, 12, tzinfo=UTC), tick=False)\n"
         "c = DemoConnector(account_id='1234', options={'latency_ms': 0}, credentials=None,"
-        " ctx=ConnectorContext())\n"
-        "c._today = lambda: date(2026, 6, 15)\n"
+        " ctx=ConnectorContext(clock=clock))\n"
         "rows = [r for p in c.fetch_daily_stats(date(2026, 6, 1), date(2026, 6, 15)) for r in p]\n"
         "print(sum(r.impressions + r.clicks + r.cost_micros + r.conversion_value_micros for r in rows),"
         " len(rows), repr(sum(r.conversions for r in rows)))\n"
@@ -165,10 +166,14 @@ def test_history_bound_and_removed_campaigns_stop() -> None:
 
 
 def test_today_follows_the_timezone_option() -> None:
-    for tz in ("Pacific/Kiritimati", "Pacific/Pago_Pago"):
-        conn = make(timezone=tz, today=None)
-        before = datetime.now(ZoneInfo(tz)).date()
-        assert conn._today() in (before, datetime.now(ZoneInfo(tz)).date())
+    """The last day with data is the run clock's date in the `timezone` option (at 23:40 UTC on 31 December)."""
+    clock = ShiftedClock(datetime(2026, 12, 31, 23, 40, tzinfo=UTC), tick=False)
+    days = {"UTC": date(2026, 12, 31), "Europe/Berlin": date(2027, 1, 1), "Pacific/Kiritimati": date(2027, 1, 1),
+            "Pacific/Pago_Pago": date(2026, 12, 31)}
+    for tz, today in days.items():
+        conn = make(ctx=ConnectorContext(clock=clock), today=None, timezone=tz)
+        rows = stats(conn, today - timedelta(days=3), today + timedelta(days=3))
+        assert max(r.date for r in rows) == today, tz
 
 
 def _sync_with_retries(conn: DemoConnector, start: date,

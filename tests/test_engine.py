@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import threading
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
 from autosync_desktop import events as ev
+from autosync_desktop.clock import ShiftedClock
 from autosync_desktop.connectors import demo
 from autosync_desktop.connectors.base import (
     AuthExpired,
@@ -21,11 +22,16 @@ from autosync_desktop.store import runs, settings
 from autosync_desktop.store.models import Account, DailyStat, RunEvent, SyncRun, SyncState
 from autosync_desktop.sync.runner import Runner
 
+# The engine's clock in these tests: runs happen "on" this moment (the last second of a year, in UTC: the
+# account zone of the demo and scripted connectors), whatever the machine's date.
+CLOCK = ShiftedClock(datetime(2026, 12, 31, 23, 59, 59, tzinfo=UTC), tick=False)
+TODAY = CLOCK.today("UTC")
+
 
 def _run(store, bus, account: Account, **kw) -> SyncRun:
     run = runs.create_run(store, account=account, schedule=None, trigger=kw.pop("trigger", "manual"),
                           sync_type=kw.pop("sync_type", "both"), **kw)
-    runner = Runner(store, bus, max_workers=1)
+    runner = Runner(store, bus, max_workers=1, clock=CLOCK)
     try:
         runner.submit(run.id).result(timeout=60)
     finally:
@@ -40,7 +46,7 @@ def _no_backoff() -> None:
 
 def _demo_truth(account: Account, start: date, end: date) -> tuple[int, int, int]:
     conn = demo.DemoConnector(account_id=account.external_id, options={"latency_ms": 0}, credentials=None,
-                              ctx=ConnectorContext())
+                              ctx=ConnectorContext(clock=CLOCK))
     rows = [r for page in conn.fetch_daily_stats(start, end) for r in page]
     return len(rows), sum(r.clicks for r in rows), sum(r.cost_micros for r in rows)
 
@@ -52,7 +58,7 @@ def _stored(account: Account) -> tuple[int, int, int]:
 
 def test_backfill_writes_exactly_what_the_platform_returned_and_rerun_is_identical(store, bus, recorder) -> None:
     account = Account.create(name="demo", platform="demo", external_id="d1", options='{"latency_ms": 0}')
-    start, end = date.today() - timedelta(days=40), date.today() - timedelta(days=1)
+    start, end = TODAY - timedelta(days=40), TODAY - timedelta(days=1)
     first = _run(store, bus, account, window_from=start, window_to=end, trigger="backfill")
     assert first.status == "succeeded", first.error_message
     truth = _demo_truth(account, start, end)
@@ -73,7 +79,7 @@ def test_incremental_run_uses_sync_state_and_lookback(store, bus, scripted) -> N
     assert first.status == "succeeded"
     assert first.rows == 11  # first sync: 10 days of history + today
     state = SyncState.get((SyncState.account == account.id) & (SyncState.stream == "daily_stats"))
-    assert state.last_complete_date == date.today()
+    assert state.last_complete_date == date(2026, 12, 31)
     second = _run(store, bus, account)
     assert second.rows == 3  # lookback 2 days + today
     assert DailyStat.select().count() == 11

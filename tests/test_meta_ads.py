@@ -31,7 +31,6 @@ from autosync_desktop.connectors.meta_ads import MetaAdsConnector
 from tests.fakes import meta_ads as fk
 from tests.fakes.meta_ads import MetaFake, seen
 
-TODAY = date.today()
 TYPES = meta_ads.DEFAULT_CONVERSION_ACTION_TYPES
 STAT_SQL = ("SELECT s.campaign_id, s.date, s.impressions, s.clicks, s.cost_micros, s.conversions,"
             " s.conversion_value_micros, s.currency FROM daily_stat s JOIN account a ON a.id = s.account_id"
@@ -120,7 +119,7 @@ def test_backfill_sync_and_async_paths_match_ground_truth_with_every_status(
         cli: Cli, fake: MetaFake, monkeypatch: pytest.MonkeyPatch) -> None:
     add(cli, fake, monkeypatch, "Meta sync", "async_threshold_days=0")
     add(cli, fake, monkeypatch, "Meta async", "async_threshold_days=1", "page_limit=100")
-    since, until = TODAY - timedelta(days=100), TODAY - timedelta(days=1)  # 4 windows: 30, 30, 30, 10 days
+    since, until = fake.today - timedelta(days=100), fake.today - timedelta(days=1)  # 4 windows: 30, 30, 30, 10 days
 
     run = sync(cli, "Meta sync", since, until)
     assert run["status"] == "succeeded" and run["campaigns"] == 12
@@ -146,13 +145,13 @@ def test_backfill_sync_and_async_paths_match_ground_truth_with_every_status(
 def test_rerun_is_idempotent_and_a_restated_day_is_updated_inside_the_lookback(
         cli: Cli, fake: MetaFake, monkeypatch: pytest.MonkeyPatch) -> None:
     add(cli, fake, monkeypatch)
-    since, until = TODAY - timedelta(days=40), TODAY - timedelta(days=1)
+    since, until = fake.today - timedelta(days=40), fake.today - timedelta(days=1)
     sync(cli, "Meta A", since, until)
     first = cli.rows("Meta A")
     sync(cli, "Meta A", since, until)
     assert cli.rows("Meta A") == first
 
-    restated = TODAY - timedelta(days=5)
+    restated = fake.today - timedelta(days=5)
     before = fake.totals(restated, restated, TYPES)
     fake.restate(restated)
     after = fake.totals(restated, restated, TYPES)
@@ -172,7 +171,7 @@ def test_throttle_with_a_short_estimate_waits_once_then_succeeds(
         cli: Cli, fake: MetaFake, monkeypatch: pytest.MonkeyPatch) -> None:
     add(cli, fake, monkeypatch)
     fake.fail_next("/insights", fk.throttle(17, eta_minutes=0.002))  # 0.12 s
-    since, until = TODAY - timedelta(days=10), TODAY - timedelta(days=1)
+    since, until = fake.today - timedelta(days=10), fake.today - timedelta(days=1)
     run = sync(cli, "Meta A", since, until)
     assert run["status"] == "succeeded"
     assert len(fake.calls("/insights")) == 2  # exactly one retry
@@ -186,7 +185,7 @@ def test_throttle_beyond_the_allowed_wait_defers_after_one_call(
     add(cli, fake, monkeypatch)
     cli("settings", "set", "retry.max_rate_limit_wait_s", "30")
     fake.fail_next("/insights", fk.throttle(17, eta_minutes=90))
-    run = sync(cli, "Meta A", TODAY - timedelta(days=10), TODAY - timedelta(days=1), code=1)
+    run = sync(cli, "Meta A", fake.today - timedelta(days=10), fake.today - timedelta(days=1), code=1)
     assert (run["status"], run["error_class"]) == ("failed", "RateLimited")
     assert "deferred" in run["error"] and "code 17" in run["error"]
     assert len(fake.calls("/insights")) == 1  # no retry storm (Airbyte #86316)
@@ -196,7 +195,7 @@ def test_usage_near_the_limit_pauses_before_meta_blocks(
         cli: Cli, fake: MetaFake, monkeypatch: pytest.MonkeyPatch) -> None:
     add(cli, fake, monkeypatch)
     fake.usage_pct = 97
-    since, until = TODAY - timedelta(days=10), TODAY - timedelta(days=1)
+    since, until = fake.today - timedelta(days=10), fake.today - timedelta(days=1)
     run = sync(cli, "Meta A", since, until)
     assert run["status"] == "succeeded"
     events = cli.events(run["id"])
@@ -209,7 +208,7 @@ def test_reduce_the_amount_of_data_halves_the_limit(cli: Cli, fake: MetaFake,
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     add(cli, fake, monkeypatch, "Meta A", "async_threshold_days=0")
     fake.max_limit = 150
-    since, until = TODAY - timedelta(days=30), TODAY - timedelta(days=1)
+    since, until = fake.today - timedelta(days=30), fake.today - timedelta(days=1)
     run = sync(cli, "Meta A", since, until)
     assert run["status"] == "succeeded"
     limits = seen(fake, "/insights").limits
@@ -222,7 +221,7 @@ def test_expired_token_marks_the_account_needs_sign_in(cli: Cli, fake: MetaFake,
                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     add(cli, fake, monkeypatch)
     fake.fail_next("/act_1234", fk.invalid_token(463))
-    run = sync(cli, "Meta A", TODAY - timedelta(days=3), TODAY - timedelta(days=1), code=1)
+    run = sync(cli, "Meta A", fake.today - timedelta(days=3), fake.today - timedelta(days=1), code=1)
     assert (run["status"], run["error_class"]) == ("failed", "ReauthRequired")
     assert "expired" in run["error"] and "paste a new" in run["error"]
     assert len(fake.requests) == 1
@@ -234,7 +233,7 @@ def test_missing_permission_is_permanent_with_the_message(cli: Cli, fake: MetaFa
                                                           monkeypatch: pytest.MonkeyPatch) -> None:
     add(cli, fake, monkeypatch)
     fake.fail_next("/insights", fk.permission_denied())
-    run = sync(cli, "Meta A", TODAY - timedelta(days=3), TODAY - timedelta(days=1), code=1)
+    run = sync(cli, "Meta A", fake.today - timedelta(days=3), fake.today - timedelta(days=1), code=1)
     assert (run["status"], run["error_class"]) == ("failed", "Permanent")
     assert "ads_read" in run["error"] and "act_1234" in run["error"] and "code 200" in run["error"]
     assert len(fake.calls("/insights")) == 1
@@ -248,7 +247,7 @@ def test_transient_faults_are_retried_page_by_page(cli: Cli, fake: MetaFake,
     fake.fail_next("/insights", fk.server_error(500))
     fake.fail_next("/insights", fk.transient_code2())  # code 2 on HTTP 400
     fake.page_faults += [fk.malformed(), fk.timeout(1.5)]  # page 2: cut-off JSON, then no answer in time
-    since, until = TODAY - timedelta(days=10), TODAY - timedelta(days=1)
+    since, until = fake.today - timedelta(days=10), fake.today - timedelta(days=1)
     run = sync(cli, "Meta A", since, until)
     assert run["status"] == "succeeded" and run["attempt"] == 1  # all absorbed by page-level retries
     retries = [m for m in cli.events(run["id"]) if "Transient" in m and "retrying" in m]
@@ -260,7 +259,7 @@ def test_transient_faults_are_retried_page_by_page(cli: Cli, fake: MetaFake,
 def test_a_failed_report_job_is_asked_again(cli: Cli, fake: MetaFake, monkeypatch: pytest.MonkeyPatch) -> None:
     add(cli, fake, monkeypatch)
     fake.failing_jobs = 1
-    since, until = TODAY - timedelta(days=20), TODAY - timedelta(days=1)
+    since, until = fake.today - timedelta(days=20), fake.today - timedelta(days=1)
     run = sync(cli, "Meta A", since, until)
     assert run["status"] == "succeeded" and len(fake.jobs) == 2
     assert any("Job Failed" in m for m in cli.events(run["id"]))
@@ -275,7 +274,7 @@ def test_no_secret_under_the_data_dir(cli: Cli, fake: MetaFake, monkeypatch: pyt
     keeper.execute("SELECT count(*) FROM sqlite_master").fetchone()
     add(cli, fake, monkeypatch, "Meta A", "page_limit=40")
     fake.page_faults.append(fk.dropped())  # the failing URL is the echoed paging.next, token stripped
-    since, until = TODAY - timedelta(days=10), TODAY - timedelta(days=1)
+    since, until = fake.today - timedelta(days=10), fake.today - timedelta(days=1)
     run = sync(cli, "Meta A", since, until)
     assert any("Could not reach" in m for m in cli.events(run["id"]))
     fake.fail_next("/insights", fk.permission_denied())
@@ -300,7 +299,7 @@ def test_accounts_test_and_credentials_check(cli: Cli, fake: MetaFake, monkeypat
     assert "--credentials-stdin" in cli.err and "access_token" in cli.err
     cli("accounts", "add", "--platform", "meta_ads", "--name", "No token", "--account-id", "act_1234")
     assert cli.json("accounts", "list")[0]["auth_state"] == "needs_sign_in"
-    run = sync(cli, "No token", TODAY - timedelta(days=2), TODAY - timedelta(days=1), code=1)
+    run = sync(cli, "No token", fake.today - timedelta(days=2), fake.today - timedelta(days=1), code=1)
     assert run["error_class"] == "Permanent" and "--credentials-stdin" in run["error"]
     monkeypatch.setattr("sys.stdin", io.StringIO('{"access_token": "x"}'))
     cli("accounts", "add", "--platform", "meta_ads", "--name", "Bad id", "--account-id", "act_12ab",
@@ -423,7 +422,7 @@ def test_records_and_action_types(fake: MetaFake) -> None:
     conn = connector(fake, conversion_action_types="offsite_conversion.fb_pixel_purchase, lead",
                      async_threshold_days=0)
     conn.account_info()
-    since, until = TODAY - timedelta(days=12), TODAY - timedelta(days=3)
+    since, until = fake.today - timedelta(days=12), fake.today - timedelta(days=3)
     records = [r for page in conn.fetch_daily_stats(since, until) for r in page]
     truth = fake.totals(since, until, ("offsite_conversion.fb_pixel_purchase", "lead"))
     assert len(records) == truth.rows
@@ -454,7 +453,7 @@ def test_a_rejected_status_filter_falls_back_without_deleted(fake: MetaFake) -> 
     conn = connector(fake, logs, async_threshold_days=0)
     statuses = {c.status_raw for page in conn.fetch_campaigns() for c in page}
     assert statuses == {"ACTIVE", "PAUSED", "ARCHIVED"}
-    since, until = TODAY - timedelta(days=100), TODAY - timedelta(days=71)
+    since, until = fake.today - timedelta(days=100), fake.today - timedelta(days=71)
     ids = {r.campaign_id for page in conn.fetch_daily_stats(since, until) for r in page}
     assert ids == {row["campaign_id"] for row in fake.rows(since, until, frozenset(
         s for s in meta_ads.ALL_EFFECTIVE_STATUSES if s != "DELETED"))}

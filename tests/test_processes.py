@@ -9,10 +9,12 @@ import sqlite3
 import subprocess
 import sys
 import time
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+
+from autosync_desktop import clock
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -47,7 +49,7 @@ def wait_until(predicate, timeout: float = 30.0) -> None:
 
 def test_kill_9_mid_sync_is_interrupted_without_duplicates_and_a_rerun_completes(tmp_path: Path) -> None:
     data, reference = tmp_path / "data", tmp_path / "reference"
-    end = date.today() - timedelta(days=1)
+    end = clock.today("UTC") - timedelta(days=1)  # the Demo account's zone
     start = end - timedelta(days=89)
     span = ["--from", start.isoformat(), "--to", end.isoformat()]
     for d, latency in ((data, "40"), (reference, "0")):

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
+from autosync_desktop.clock import ShiftedClock
 from autosync_desktop.store import retention, settings
 from autosync_desktop.store.models import Account, DailyStat, RunEvent, Schedule, SyncRun, utcnow
 
@@ -36,13 +37,15 @@ def test_prune_keeps_recent_running_and_last_success(store) -> None:
 
 def test_prune_of_stats_only_when_configured(store) -> None:
     account = Account.create(name="a", platform="demo", external_id="a")
-    today = date.today()
+    clock = ShiftedClock(datetime(2027, 2, 28, 23, 59, tzinfo=UTC), tick=False)  # a month end: months_before()
+    today = clock.today()
     for days in (10, 200, 800):
         DailyStat.create(account=account, campaign_id="c", date=today - timedelta(days=days), impressions=1,
                          clicks=1, cost_micros=1, conversions=0)
-    assert retention.prune(store).stats_deleted == 0
+    assert retention.prune(store, clock).stats_deleted == 0
     settings.set_value("retention.stats_months", 12)
-    assert retention.prune(store).stats_deleted == 1
+    result = retention.prune(store, clock)
+    assert (result.stats_deleted, result.stats_before, result.at) == (1, "2026-02-28", "2027-02-28 23:59:00")
     assert sorted((today - r.date).days for r in DailyStat.select()) == [10, 200]
 
 

@@ -15,6 +15,7 @@ from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 from typing import Any, Protocol
 
+from autosync_desktop.clock import SYSTEM_CLOCK, Clock
 from autosync_desktop.errors import AutoSyncError
 
 CAMPAIGN_STATUSES = ("ACTIVE", "PAUSED", "REMOVED", "OTHER")
@@ -192,8 +193,10 @@ class ConnectorContext:
     def __init__(self, cancel_event: threading.Event | None = None, deadline: float | None = None,
                  log: Callable[[str, str], None] | None = None, retry: RetryPolicy | None = None,
                  limits: HttpLimits | None = None,
-                 save_credentials: Callable[[dict[str, str]], None] | None = None) -> None:
+                 save_credentials: Callable[[dict[str, str]], None] | None = None,
+                 clock: Clock = SYSTEM_CLOCK) -> None:
         self.cancel_event = cancel_event or threading.Event()
+        self.clock = clock  # the run's clock: what "today" is for a connector
         self.deadline = deadline  # time.monotonic() value, or None
         self._log = log
         self.stats = CallStats()

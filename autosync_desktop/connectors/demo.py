@@ -21,7 +21,7 @@ import hashlib
 import math
 import time
 from collections.abc import Iterator
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from itertools import islice
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -169,7 +169,7 @@ class DemoConnector:
     # --- clock and generation parameters ---
 
     def _today(self) -> date:
-        return datetime.now(self._tz).date()
+        return self.ctx.clock.today(self._tz)
 
     def _campaign_params(self) -> list[_Params]:
         """Every campaign's fixed parameters, sorted by campaign id (the order pages are in)."""

@@ -28,7 +28,7 @@ from typing import Any
 
 import requests
 
-from autosync_desktop import __version__
+from autosync_desktop import __version__, clock
 from autosync_desktop.connectors.base import (
     ConnectorContext,
     ConnectorError,
@@ -103,7 +103,7 @@ def retry_after_seconds(headers: Mapping[str, str], now: datetime | None = None)
         return None
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+    return max(0.0, (when - (now or clock.now())).total_seconds())
 
 
 class HttpClient:

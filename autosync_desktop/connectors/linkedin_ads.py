@@ -29,6 +29,8 @@ from urllib.parse import quote
 
 import requests
 
+from autosync_desktop import clock
+
 from .base import (
     AccountInfo,
     AuthExpired,
@@ -123,7 +125,7 @@ def normalise_account_id(raw: str) -> str:
 
 def seconds_until_utc_midnight(now: datetime | None = None) -> float:
     """When LinkedIn's daily limits reset."""
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     midnight = datetime.combine(now.date() + timedelta(days=1), datetime.min.time(), tzinfo=UTC)
     return max(1.0, (midnight - now).total_seconds())
 

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 
+from autosync_desktop import clock
 from autosync_desktop.notify import messages
 from autosync_desktop.notify.config import NotifyConfig
 from autosync_desktop.notify.messages import DigestTotals, Notification, RunFacts
@@ -43,7 +44,7 @@ Totals = Callable[[datetime, datetime], DigestTotals]
 
 
 def utc_now() -> datetime:
-    return datetime.now(UTC)
+    return clock.now()
 
 
 def _iso(moment: datetime) -> str:

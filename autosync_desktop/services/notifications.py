@@ -10,8 +10,8 @@ from typing import Any
 
 from peewee import SqliteDatabase
 
+from autosync_desktop import clock, logs, notify, secrets
 from autosync_desktop import events as ev
-from autosync_desktop import logs, notify, secrets
 from autosync_desktop.connectors import oauth, registry
 from autosync_desktop.services.core import NOTIFY_STATE, UserError, log, sign_in_hint
 from autosync_desktop.services.schedules import next_run_of
@@ -103,7 +103,7 @@ class NotificationsMixin:
             raise UserError(str(exc)) from None
         config = notify.NotifyConfig.from_values(settings.all_values())
         ctx = notify.registry.ChannelContext(config, secrets.load_channel_secret, desktop_sink=self._desktop_sink)
-        message = notify.messages.channel_test(channel, datetime.now(UTC))
+        message = notify.messages.channel_test(channel, clock.now())
         redactor = notify.redact.Redactor(self._secret_values())
         unguard = notify.redact.guard_logs(lambda: redactor)
         try:

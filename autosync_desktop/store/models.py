@@ -6,7 +6,7 @@ Models are bound to `database_proxy`, which store/db.py initialises when a store
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from peewee import (
     AutoField,
@@ -23,6 +23,8 @@ from peewee import (
     TextField,
 )
 
+from autosync_desktop import clock
+
 database_proxy = DatabaseProxy()
 
 RUN_STATUSES = ("queued", "running", "succeeded", "failed", "cancelled", "interrupted", "skipped")
@@ -37,7 +39,7 @@ AUTH_STATES = ("ok", "needs_sign_in", "unknown")
 
 def utcnow() -> datetime:
     """Naive UTC now: what every DateTimeField in the store holds."""
-    return datetime.now(UTC).replace(tzinfo=None)
+    return clock.utcnow_naive()
 
 
 class BaseModel(Model):

@@ -13,8 +13,8 @@ from datetime import date, timedelta
 
 from peewee import SqliteDatabase
 
+from autosync_desktop.clock import SYSTEM_CLOCK, Clock
 from autosync_desktop.store import settings
-from autosync_desktop.store.models import utcnow
 
 BATCH = 5_000
 
@@ -34,8 +34,8 @@ def months_before(day: date, months: int) -> date:
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
-def prune(db: SqliteDatabase) -> PruneResult:
-    now = utcnow()
+def prune(db: SqliteDatabase, clock: Clock = SYSTEM_CLOCK) -> PruneResult:
+    now = clock.now().replace(tzinfo=None)  # naive UTC, as the store keeps times
     runs_cutoff = now - timedelta(days=settings.get("retention.runs_days"))
     cutoff_text = runs_cutoff.isoformat(sep=" ")
     # the latest success of every schedule and of every account stays, however old (computed once: few ids)

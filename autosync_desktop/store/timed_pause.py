@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from autosync_desktop import clock
 from autosync_desktop.store import settings
 
 PAUSED_ALL = "scheduler.paused_all"
@@ -34,4 +35,4 @@ def paused_until() -> datetime | None:
 
 def due(now: datetime | None = None) -> bool:
     until = paused_until()
-    return until is not None and until <= (now or datetime.now(UTC))
+    return until is not None and until <= (now or clock.now())

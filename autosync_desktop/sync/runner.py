@@ -14,6 +14,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from peewee import SqliteDatabase
 
 from autosync_desktop import events as ev
+from autosync_desktop.clock import SYSTEM_CLOCK, Clock
 from autosync_desktop.store import runs
 from autosync_desktop.sync.engine import CredentialsFor, Engine, Outcome, SaveCredentials
 
@@ -25,10 +26,10 @@ HEARTBEAT_INTERVAL_S = 5.0
 class Runner:
     def __init__(self, db: SqliteDatabase, bus: ev.EventBus, max_workers: int,
                  credentials_for: CredentialsFor | None = None, engine: Engine | None = None,
-                 save_credentials: SaveCredentials | None = None) -> None:
+                 save_credentials: SaveCredentials | None = None, clock: Clock = SYSTEM_CLOCK) -> None:
         self.db = db
         self.bus = bus
-        self.engine = engine or Engine(db, bus, credentials_for, save_credentials=save_credentials)
+        self.engine = engine or Engine(db, bus, credentials_for, save_credentials=save_credentials, clock=clock)
         self._pool = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="autosync-run")
         self._lock = threading.Lock()
         self._active: dict[int, threading.Event] = {}

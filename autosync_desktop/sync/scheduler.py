@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -27,8 +26,9 @@ from apscheduler.triggers.interval import IntervalTrigger
 from peewee import SqliteDatabase, fn
 
 from autosync_desktop import events as ev
+from autosync_desktop.clock import SYSTEM_CLOCK, Clock
 from autosync_desktop.store import retention, runs, settings, timed_pause
-from autosync_desktop.store.models import ACTIVE_STATUSES, Schedule, SyncRun, utcnow
+from autosync_desktop.store.models import ACTIVE_STATUSES, Schedule, SyncRun
 from autosync_desktop.sync import probe, triggers
 from autosync_desktop.sync.runner import Runner
 
@@ -52,8 +52,9 @@ def _naive_utc(moment: datetime | None) -> datetime | None:
 
 
 class SchedulerService:
-    def __init__(self, db: SqliteDatabase, bus: ev.EventBus, runner: Runner) -> None:
+    def __init__(self, db: SqliteDatabase, bus: ev.EventBus, runner: Runner, clock: Clock = SYSTEM_CLOCK) -> None:
         self.db = db
+        self.clock = clock
         self.bus = bus
         self.runner = runner
         self._aps = BackgroundScheduler(
@@ -65,8 +66,8 @@ class SchedulerService:
         self._unsubscribe = bus.subscribe(self._on_finished, ev.RunFinished)
         self._lock = threading.RLock()
         self._signature: tuple[Any, ...] | None = None
-        self._wall = time.time()
-        self._mono = time.monotonic()
+        self._wall = clock.now().timestamp()
+        self._mono = clock.monotonic()
         self.running = False
 
     # --- start / stop -------------------------------------------------------------------------------------
@@ -85,7 +86,7 @@ class SchedulerService:
         self._aps.add_job(self._check_wake, IntervalTrigger(seconds=WAKE_CHECK_S), id="_wake",
                           misfire_grace_time=None)
         self._aps.add_job(self._probe, IntervalTrigger(minutes=1), id="_probe", misfire_grace_time=None)
-        self._aps.add_job(self.prune, IntervalTrigger(hours=24, start_date=datetime.now(UTC) + timedelta(
+        self._aps.add_job(self.prune, IntervalTrigger(hours=24, start_date=self.clock.now() + timedelta(
             seconds=60)), id="_prune", misfire_grace_time=None)
         self.bus.publish(ev.SchedulerStateChanged(running=True, paused_all=settings.get("scheduler.paused_all")))
 
@@ -203,7 +204,7 @@ class SchedulerService:
 
     def _catch_up_after_downtime(self) -> None:
         """Ticks that passed while no scheduler ran: one catch-up run or one skipped record per schedule."""
-        now = utcnow()
+        now = self.clock.now().replace(tzinfo=None)
         if settings.get("scheduler.paused_all"):
             return
         for schedule in Schedule.select().where(~Schedule.paused & Schedule.next_run_at.is_null(False)):
@@ -235,7 +236,7 @@ class SchedulerService:
         if delay_s <= 0:
             self._fire(schedule.id, "catch-up")
         else:
-            self._aps.add_job(self._fire, DateTrigger(datetime.now(UTC) + timedelta(seconds=delay_s)),
+            self._aps.add_job(self._fire, DateTrigger(self.clock.now() + timedelta(seconds=delay_s)),
                               id=f"catch-up:{schedule.id}", replace_existing=True, misfire_grace_time=None,
                               kwargs={"schedule_id": schedule.id, "trigger": "catch-up"})
 
@@ -250,7 +251,7 @@ class SchedulerService:
 
     def _check_wake(self) -> None:
         """A wall-clock jump much larger than the monotonic one means the machine slept."""
-        wall, mono = time.time(), time.monotonic()
+        wall, mono = self.clock.now().timestamp(), self.clock.monotonic()
         gap = (wall - self._wall) - (mono - self._mono)
         self._wall, self._mono = wall, mono
         if gap > WAKE_GAP_S:
@@ -280,7 +281,7 @@ class SchedulerService:
 
     def prune(self) -> retention.PruneResult | None:
         try:
-            result = retention.prune(self.db)
+            result = retention.prune(self.db, self.clock)
             self.bus.publish(ev.RetentionPruned(runs_deleted=result.runs_deleted,
                                                 stats_deleted=result.stats_deleted))
             return result

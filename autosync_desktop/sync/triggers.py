@@ -29,6 +29,7 @@ from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
+from autosync_desktop import clock
 from autosync_desktop.errors import UserError
 
 FREQUENCIES = ("manual", "interval", "hourly", "daily", "weekly", "cron")
@@ -129,7 +130,7 @@ def next_runs(spec: TriggerSpec, count: int = 5, after: datetime | None = None) 
     if count < 0:
         raise ValueError(f"count must be 0 or more, got {count}")
     spec = validate(spec)
-    after = datetime.now(UTC) if after is None else after
+    after = clock.now() if after is None else after
     after = after.replace(tzinfo=UTC) if after.tzinfo is None else after
     if spec.frequency == "interval" and spec.anchor is None:
         spec = replace(spec, anchor=after)
@@ -265,7 +266,7 @@ def _validate_cron(value: str | None, tz_name: str) -> str:
         trigger = CronTrigger.from_crontab(translated, timezone=ZoneInfo(tz_name))
     except ValueError as exc:
         raise ScheduleSpecError("--cron", f"{expr!r} is invalid ({exc}); use e.g. {_CRON_EXAMPLE}") from None
-    if trigger.get_next_fire_time(None, datetime.now(UTC)) is None:
+    if trigger.get_next_fire_time(None, clock.now()) is None:
         raise ScheduleSpecError(
             "--cron", f"{expr!r} never matches a real date; check the day and month fields"
         )

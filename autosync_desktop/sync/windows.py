@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from autosync_desktop import clock
 from autosync_desktop.errors import UserError
 
 
@@ -31,8 +32,8 @@ class Window:
 
 
 def today_in(timezone: str | None, now: datetime | None = None) -> date:
-    zone = ZoneInfo(timezone or "UTC")
-    return (now.astimezone(zone) if now else datetime.now(zone)).date()
+    """The date in `timezone` (None: UTC) at `now` (an aware moment; default: the clock's now)."""
+    return (now or clock.now()).astimezone(ZoneInfo(timezone or "UTC")).date()
 
 
 def sync_range(today: date, last_complete: date | None, lookback_days: int, initial_days: int) -> Window:

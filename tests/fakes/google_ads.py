@@ -11,10 +11,11 @@ Every API call must carry `Authorization: Bearer <a live token>` (401 otherwise;
 kills the live ones) and the right `developer-token`; with `require_login_customer_id` the client customer
 answers 403 PERMISSION_DENIED unless `login-customer-id` names its manager.
 
-Data are deterministic (a hash of campaign id and date). `restate(day)` changes the numbers of a past day, as
-conversions credited back to the click date do; `expected_rows` / `totals` give the ground truth. Faults:
-`fail_next(path_fragment, reply)` from FakeApi, plus `fail_query(gaql_fragment, reply)` for one kind of
-query; the reply helpers below build the platform's error shapes.
+Data are deterministic (a hash of campaign id and date). "Today" (the last day with data) is the `today=` given
+to the fake, in its account's zone Europe/Berlin; by default the clock's date there when the fake is made or
+`reset()`. `restate(day)` changes the numbers of a past day, as conversions credited back to the click date do;
+`expected_rows` / `totals` give the ground truth. Faults: `fail_next(path_fragment, reply)` from FakeApi, plus
+`fail_query(gaql_fragment, reply)` for one kind of query; the reply helpers below build the platform's error shapes.
 """
 
 from __future__ import annotations
@@ -26,11 +27,11 @@ import secrets
 import threading
 import time
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo
 
+from autosync_desktop import clock
 from autosync_desktop.connectors.google_ads import API_VERSION
 from tests.fakes.server import FakeApi, Reply, Request
 
@@ -194,8 +195,10 @@ def _u64(text: str) -> int:
 
 class FakeGoogleAds(FakeApi):
     def __init__(self, *, require_login_customer_id: str | None = None, batch_size: int = 40,
-                 api_version: str = API_VERSION) -> None:
+                 api_version: str = API_VERSION, today: date | None = None) -> None:
         super().__init__()
+        self._given_today = today
+        self.today = today or clock.today(TIME_ZONE)  # the last day with data, in the account's zone
         self.require_login_customer_id = require_login_customer_id  # reach the client only via this manager
         self.batch_size = batch_size  # results per searchStream batch
         self.api_version = api_version
@@ -211,8 +214,12 @@ class FakeGoogleAds(FakeApi):
 
     # --- switches for tests ---
 
-    def reset(self) -> None:
-        """Back to a fresh state, so tests can share one server (starting and stopping one costs ~0.5 s)."""
+    def reset(self, today: date | None = None) -> None:
+        """Back to a fresh state, so tests can share one server (starting and stopping one costs ~0.5 s).
+
+        `today` as in the constructor: default the one given there, else the clock's date in Berlin now.
+        """
+        self.today = today or self._given_today or clock.today(TIME_ZONE)
         with self._lock:
             self.requests.clear()
             self.faults.clear()
@@ -251,11 +258,8 @@ class FakeGoogleAds(FakeApi):
 
     # --- ground truth ---
 
-    def today(self) -> date:
-        return datetime.now(ZoneInfo(TIME_ZONE)).date()
-
     def expected_rows(self, start: date, end: date) -> list[StatRow]:
-        today = self.today()
+        today = self.today
         rows = []
         day = start
         while day <= min(end, today):

@@ -11,7 +11,8 @@ What it checks and serves:
   (<= 50 campaigns, <= 31 days, zero-activity days omitted, only the requested fields);
 - 414 for a GET whose target exceeds `max_get_url_length`, and POST + `X-HTTP-Method-Override: GET` tunnels.
 
-Data is deterministic (hashes of campaign id, day and a per-day restatement counter). The ground-truth helpers
+Data is deterministic (hashes of campaign id, day and a per-day restatement counter). "Today" (the last day with
+data) is the `today=` given to the fake, by default the clock's date in UTC when it is made. The ground-truth helpers
 (`stats`, `totals`) give exactly what a correct sync stores. Faults: `fail_next` (base class) with the Reply
 builders at the bottom, `analytics_hook` for a fault on selected analytics requests, `expire_access_tokens`,
 `revoke`.
@@ -27,11 +28,12 @@ import socket
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 from urllib.parse import unquote
 
+from autosync_desktop import clock
 from tests.fakes.server import FakeApi, Reply, Request
 
 TOKEN_PATH = "/oauth/v2/accessToken"
@@ -165,7 +167,7 @@ class FakeLinkedInAds(FakeApi):
         self.account_id = account_id
         self.account_name = account_name
         self.currency = currency
-        self.today = today or datetime.now(UTC).date()
+        self.today = today or clock.today("UTC")  # LinkedIn reports days in UTC
         self.history_days = history_days
         self.max_page_size = max_page_size
         self.rotate_refresh = rotate_refresh

@@ -9,6 +9,8 @@ async report job), `GET /{report_run_id}` (job status) and `GET /{report_run_id}
   carries the token as `access_token=` (a client must not send it on, or log it);
 - sends the usage headers on every response (`usage_pct`, `regain_minutes`).
 
+"Today" is the `today=` given to the fake (the account's date in its `timezone`), by default the clock's date
+there when the fake is made; data run from `days` days before `last_day` (default: the day after today) to it.
 Data are deterministic: a (campaign, day) row comes from a stable hash of the campaign id, the day and the
 day's version, which `restate(day)` bumps (the past changes, as Meta's attribution does). `rows()` and
 `totals()` are the ground truth, over every campaign whatever its status. Faults: queue the module's reply
@@ -32,6 +34,7 @@ from urllib.parse import urlencode
 
 import orjson
 
+from autosync_desktop import clock
 from tests.fakes.server import FakeApi, Reply, Request
 
 VERSION = "v25.0"
@@ -177,14 +180,15 @@ class MetaFake(FakeApi):
     def __init__(self, *, account_id: str = "1234", name: str = "Acme", currency: str = "EUR",
                  timezone: str = "Europe/Berlin", campaigns: int = 12, days: int = 150, last_day: date | None = None,
                  token: str = "meta-test-token-5f3a9c", job_polls: int = 3, usage_pct: float = 5.0,
-                 all_active: bool = False, zero_days_pct: int = 8) -> None:
+                 all_active: bool = False, zero_days_pct: int = 8, today: date | None = None) -> None:
         super().__init__()
         self.account_id = account_id
         self.name = name
         self.currency = currency
         self.timezone = timezone
         self.token = token
-        self.last_day = last_day or date.today() + timedelta(days=1)
+        self.today = today or clock.today(timezone)
+        self.last_day = last_day or self.today + timedelta(days=1)
         self.first_day = self.last_day - timedelta(days=days - 1)
         self.campaigns = [self._make_campaign(i, all_active) for i in range(campaigns)]
         self.zero_days_pct = zero_days_pct  # share of (campaign, day) pairs without activity, hence without a row

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import csv
 import json
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from autosync_desktop import clock
 from autosync_desktop.gui.history.model import PAGE_SIZE
 from autosync_desktop.services import Services
 from autosync_desktop.store.models import Account, Schedule, SyncRun, utcnow
@@ -23,7 +24,8 @@ def _mixed_history(data_dir: Path) -> dict[str, int]:
         services.add_account("demo", "Flaky", "flaky-1", {"latency_ms": "0", "failure_rate": "1"})
         failed = services.request_sync("Flaky")
         services.wait_for_run(failed.run_id, poll_s=0.02, timeout_s=30)
-        backfill = services.request_sync(SCHEDULE, date.today() - timedelta(days=5), date.today() - timedelta(days=1))
+        today = clock.today("UTC")  # the Demo account's zone
+        backfill = services.request_sync(SCHEDULE, today - timedelta(days=5), today - timedelta(days=1))
         services.wait_for_run(backfill.run_id, poll_s=0.02, timeout_s=30)
         return {"failed": failed.run_id, "backfill": backfill.run_id}
     finally:
@@ -82,8 +84,9 @@ def test_detail_pane_explains_a_failure_and_shows_the_log(open_window: Any, data
     assert window.history.table.selectionModel().selectedRows()[0].row() == window.history.model.row_of(ids["failed"])
     window.history.show_run(ids["backfill"])
     qtbot.waitUntil(lambda: detail.run["id"] == ids["backfill"])
-    start = (date.today() - timedelta(days=5)).isoformat()
-    assert detail.fields["windows"].text() == f"{start} to {(date.today() - timedelta(days=1)).isoformat()} (backfill)"
+    today = clock.today("UTC")  # the Demo account's zone, as when _mixed_history asked for the backfill
+    start = (today - timedelta(days=5)).isoformat()
+    assert detail.fields["windows"].text() == f"{start} to {(today - timedelta(days=1)).isoformat()} (backfill)"
     assert detail.fields["retries"].text() == "none"
     assert f"{detail.run['rows']:,} rows" in detail.fields["counts"].text()
 
