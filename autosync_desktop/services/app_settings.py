@@ -21,18 +21,13 @@ class SettingsMixin:
         return settings.all_values()
 
     def get_setting(self, key: str) -> Any:
-        try:
-            return settings.get(key)
-        except settings.SettingError as exc:
-            raise UserError(str(exc)) from None
+        return settings.get(key)  # an unknown key raises SettingError, a UserError
 
     def set_setting(self, key: str, value: Any) -> Any:
-        try:
-            if key == START_AT_LOGIN:  # the OS entry first, so the setting never claims what the OS refused
-                self._apply_start_at_login(settings.spec_for(key).parse(value))
-            stored = settings.set_value(key, value)
-        except settings.SettingError as exc:
-            raise UserError(str(exc)) from None
+        """Validate and store a setting; a bad key or value raises SettingError (a UserError, exit 2)."""
+        if key == START_AT_LOGIN:  # the OS entry first, so the setting never claims what the OS refused
+            self._apply_start_at_login(settings.spec_for(key).parse(value))
+        stored = settings.set_value(key, value)
         if key == "scheduler.paused_all" and self.scheduler is not None:
             self.scheduler.sync_jobs(force=True)
         self.bus.publish(ev.SettingChanged(key=key, value=stored))

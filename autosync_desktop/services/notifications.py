@@ -97,10 +97,7 @@ class NotificationsMixin:
     def notify_test(self, channel: str) -> str:
         """Send a labelled test message on `channel` now (even when it is switched off) and record the result.
         Returns what happened ("Sent to ..."); raises UserError with the reason in plain words."""
-        try:
-            notify.registry.check_name(channel)
-        except notify.registry.UnknownChannel as exc:
-            raise UserError(str(exc)) from None
+        notify.registry.check_name(channel)  # UnknownChannel is a UserError
         config = notify.NotifyConfig.from_values(settings.all_values())
         ctx = notify.registry.ChannelContext(config, secrets.load_channel_secret, desktop_sink=self._desktop_sink)
         message = notify.messages.channel_test(channel, clock.now())
@@ -122,26 +119,20 @@ class NotificationsMixin:
     def set_notify_secret(self, channel: str, value: str | None, which: str | None = None) -> str:
         """Store (or, with value None, remove) a channel's keyring secret: email password, Slack webhook URL,
         webhook signing secret (`which="url"`: a webhook URL with a token), Twilio auth token."""
-        try:
-            names = notify.registry.SECRETS[notify.registry.check_name(channel)]
-        except notify.registry.UnknownChannel as exc:
-            raise UserError(str(exc)) from None
+        names = notify.registry.SECRETS[notify.registry.check_name(channel)]  # UnknownChannel is a UserError
         which = which or (names[0] if names else "")
         if which not in names:
             raise UserError(f"{channel} has no keyring secret{' named ' + which if which else ''}")
         label = notify.registry.SECRET_LABELS[(channel, which)]
-        try:
-            if value is None:
-                secrets.delete_channel_secret(channel, which)
-                return f"Removed the {label} from the keyring"
-            value = value.strip()
-            if not value:
-                raise UserError(f"The {label} is empty; paste it on stdin")
-            if which == "url" and not value.startswith(("https://", "http://")):
-                raise UserError(f"The {label} must start with https://")
-            secrets.save_channel_secret(channel, which, value)
-        except secrets.SecretsUnavailable as exc:
-            raise UserError(str(exc)) from None
+        if value is None:  # no keyring: SecretsUnavailable, told as it is (exit 2)
+            secrets.delete_channel_secret(channel, which)
+            return f"Removed the {label} from the keyring"
+        value = value.strip()
+        if not value:
+            raise UserError(f"The {label} is empty; paste it on stdin")
+        if which == "url" and not value.startswith(("https://", "http://")):
+            raise UserError(f"The {label} must start with https://")
+        secrets.save_channel_secret(channel, which, value)
         return f"Stored the {label} in the keyring"
 
     def _secret_values(self) -> list[str]:

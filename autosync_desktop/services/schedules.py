@@ -100,10 +100,8 @@ def _validated_spec(account: Account, frequency: str, *, every_minutes: int | No
         raise UserError(f"--frequency: must be one of {', '.join(FREQUENCIES)}")
     spec = triggers.TriggerSpec(frequency=frequency, timezone=timezone or triggers.system_timezone(),
                                 every_minutes=every_minutes, at_time=at, days=days, cron=cron)
-    try:
-        return triggers.validate(spec, min_interval_minutes=registry.platform(account.platform).min_interval_minutes)
-    except triggers.ScheduleSpecError as exc:
-        raise UserError(str(exc)) from None
+    # a bad field raises ScheduleSpecError, a UserError naming the flag
+    return triggers.validate(spec, min_interval_minutes=registry.platform(account.platform).min_interval_minutes)
 
 
 class SchedulesService(Area):
