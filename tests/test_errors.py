@@ -120,16 +120,20 @@ def test_a_damaged_store_is_one_line_naming_the_newest_backup(run: Run) -> None:
     assert "StoreDamaged" in run.log_text and "Traceback" in run.log_text  # the details are in the log
 
 
-def test_a_read_only_store_says_so_in_one_line_and_is_not_changed(run: Run) -> None:
+def test_a_read_only_store_reads_and_refuses_writes_in_one_line_unchanged(run: Run) -> None:
     # chmod does not stop root; a file without write bits is opened through SQLite's read-only mode instead,
     # which refuses writes for every user
     _make_store(run.db_path)
     before = run.db_path.read_bytes()
     run.db_path.chmod(0o444)
     try:
-        code, _, err = run("status")
+        status = run("status")
+        listed = run("accounts", "list", "--json")
+        code, _, err = run("accounts", "add", "--platform", "demo", "--name", "Demo A")
     finally:
         run.db_path.chmod(0o644)
+    assert status[0] == 0 and "Database:" in status[1] and status[2] == ""
+    assert listed[0] == 0 and listed[1].strip() == "[]"
     assert code == 1
     assert _one_line(err) == f"autosync: The database file is read-only: {run.db_path}"
     assert run.db_path.read_bytes() == before
@@ -175,6 +179,19 @@ def test_disk_full_is_a_store_error_with_the_path(tmp_path: Path) -> None:
         assert isinstance(info.value.__cause__, Exception)  # the SQLite error stays attached for the log
     finally:
         db.close()
+
+
+def test_disk_full_behind_a_failed_rollback_is_still_disk_full(tmp_path: Path) -> None:
+    path = tmp_path / "autosync.db"
+    try:
+        try:
+            raise sqlite3.OperationalError("database or disk is full")
+        except sqlite3.Error:
+            raise sqlite3.OperationalError("cannot rollback - no transaction is active")  # noqa: B904
+    except sqlite3.Error as exc:
+        translated = store_db.translate_error(exc, path)
+    assert isinstance(translated, errors.DiskFull) and str(translated) == f"The disk is full: {path}"
+    assert store_db.translate_error(ValueError("a bug"), path).__class__ is ValueError
 
 
 def test_a_foreign_sqlite_file_is_refused_before_anything_in_it_changes(run: Run) -> None:

@@ -21,7 +21,7 @@ import platformdirs
 from autosync_desktop import events as ev
 from autosync_desktop import notify, secrets
 from autosync_desktop.connectors import oauth, registry
-from autosync_desktop.errors import UserError
+from autosync_desktop.errors import StoreReadOnly, UserError
 from autosync_desktop.store import runs, settings
 from autosync_desktop.store.db import open_store, store_errors, translate_error
 from autosync_desktop.store.models import Account, SyncRun
@@ -80,10 +80,14 @@ class ServicesCore:
         self.bus = bus
         self.kind = kind
         self.db = open_store(self.db_path)
+        self.read_only = False  # a store SQLite opened read-only: reads work, every write says so in one line
+        self.reaped: list[int] = []
         try:
             with store_errors(self.db_path):  # damaged, locked, read-only, full: one plain StoreError
                 self.reaped = runs.reap_orphans(self.db)  # runs a crashed process left behind, now `interrupted`
                 runs.register_process(kind, runs_scheduler=False)
+        except StoreReadOnly:
+            self.read_only = True
         except BaseException:
             self.db.close()
             raise
@@ -105,7 +109,8 @@ class ServicesCore:
         if self.notifier is not None:
             self.notifier.stop()
             self.notifier = None
-        runs.unregister_process()
+        if not self.read_only:
+            runs.unregister_process()
         self.db.close()
 
     # --- runner / scheduler -------------------------------------------------------------------------------

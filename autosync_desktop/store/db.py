@@ -167,20 +167,22 @@ def _refuse_foreign_file(path: Path) -> None:
 
 # --- expected SQLite failures as StoreErrors -------------------------------------------------------------------
 
-def _sqlite_error(exc: BaseException) -> sqlite3.Error | None:
-    """The sqlite3 error behind `exc` (peewee wraps it: the original is its first argument and its context)."""
+def _sqlite_errors(exc: BaseException) -> list[sqlite3.Error]:
+    """The sqlite3 errors behind `exc`, outermost first: peewee wraps one as its first argument, and a failure
+    while handling another (e.g. "cannot rollback" after "database or disk is full") keeps it as its context."""
+    found: list[sqlite3.Error] = []
     seen: set[int] = set()
     todo: list[BaseException] = [exc]
     while todo:
-        current = todo.pop()
+        current = todo.pop(0)
         if id(current) in seen:
             continue
         seen.add(id(current))
         if isinstance(current, sqlite3.Error):
-            return current
+            found.append(current)
         todo.extend(arg for arg in current.args if isinstance(arg, BaseException))
         todo.extend(e for e in (current.__cause__, current.__context__) if e is not None)
-    return None
+    return found
 
 
 def newest_backup(path: Path) -> Path | None:
@@ -209,9 +211,14 @@ def classify(exc: BaseException, path: Path) -> StoreError | None:
     """The StoreError for an expected SQLite failure of the store at `path`; None for anything else."""
     if isinstance(exc, StoreError):
         return exc
-    error = _sqlite_error(exc)
-    if error is None:
-        return None
+    for error in _sqlite_errors(exc):
+        found = _classify_one(error, path)
+        if found is not None:
+            return found
+    return None
+
+
+def _classify_one(error: sqlite3.Error, path: Path) -> StoreError | None:
     name = getattr(error, "sqlite_errorname", "") or ""
     text = str(error).lower()
     if name.startswith("SQLITE_CORRUPT") or "malformed" in text:
