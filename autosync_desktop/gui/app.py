@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import os
 import sys
-import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from autosync_desktop.errors import USER_ERROR_EXIT, AutoSyncError
+from autosync_desktop.gui.qt_app import make_app, wait_until
 
 TABS = ("dashboard", "scheduler", "history", "data", "settings")
 
@@ -57,45 +56,6 @@ def _check_display(headless: bool) -> None:
             os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
         raise GuiError("No display found (DISPLAY / WAYLAND_DISPLAY are not set). Run AutoSync in a desktop "
                        "session, use 'autosync service' for headless syncing, or set QT_QPA_PLATFORM=offscreen.")
-
-
-def make_app():
-    import pyqtgraph as pg
-    from PySide6.QtWidgets import QApplication
-
-    from autosync_desktop.gui import qt_fixes, theme
-
-    qt_fixes.apply()
-    # Hand the GIL to the GUI thread within 1 ms (default 5 ms) while a sync's thread is busy in Python: every
-    # PySide call releases and re-takes the GIL, so the interval bounds how long each re-take can wait.
-    sys.setswitchinterval(0.001)
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    app.setApplicationName("AutoSync Desktop")
-    app.setOrganizationName("autosync-desktop")
-    app.setDesktopFileName("autosync-desktop")  # matches resources/autosync-desktop.desktop (Wayland, taskbars)
-    app.setWindowIcon(theme.app_icon())
-    if theme.CARD_STYLE not in app.styleSheet():
-        app.setStyleSheet(app.styleSheet() + theme.CARD_STYLE)
-    pg.setConfigOptions(antialias=True)
-    return app
-
-
-def wait_until(condition: Callable[[], bool], timeout_s: float, settle_ms: int = 150) -> bool:
-    """Run the event loop until `condition()` holds for `settle_ms` in a row (or the timeout passes)."""
-    from PySide6.QtCore import QCoreApplication, QEventLoop
-
-    deadline = time.monotonic() + timeout_s
-    held_since: float | None = None
-    while time.monotonic() < deadline:
-        QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
-        if condition():
-            held_since = held_since or time.monotonic()
-            if (time.monotonic() - held_since) * 1000 >= settle_ms:
-                return True
-        else:
-            held_since = None
-        time.sleep(0.01)
-    return False
 
 
 def window_idle(window) -> bool:

@@ -2,10 +2,11 @@
 
 Checks: Qt and fonts, the bundled resources (icons render, desktop entry present; in a frozen build this is
 what PyInstaller collected), the store (schema, integrity), the scheduler (every schedule's trigger, who runs
-it), the keyring (secrets.state(); a missing keyring fails only when an account needs credentials), the window
+it), the keyring (its state; a missing keyring fails only when an account needs credentials), the window
 (it opens and loads its dashboard), and last one Demo sync end to end (demo_check: a child process starts the
 scheduler on a new temp data dir, syncs, and the store is read back). It never starts the scheduler on the
 user's data dir (that could queue catch-up runs) and never writes to the user's store beyond opening it.
+Like every view it reads the store, the schedules and the keyring only through the service layer.
 Exit 0 when nothing failed, 1 otherwise.
 """
 
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 
 
@@ -34,15 +36,11 @@ def self_test(data_dir: Path | None) -> int:
     from PySide6 import __version__ as pyside_version
     from PySide6.QtGui import QFontDatabase, QGuiApplication
 
-    from autosync_desktop import demo_check, resources, secrets
-    from autosync_desktop.connectors import registry
-    from autosync_desktop.gui.app import make_app, wait_until
+    from autosync_desktop import demo_check, resources
+    from autosync_desktop.domain import KeyringStatus
     from autosync_desktop.gui.context import AppContext
     from autosync_desktop.gui.main_window import MainWindow
-    from autosync_desktop.store import runs
-    from autosync_desktop.store.models import Account, Schedule
-    from autosync_desktop.sync import triggers
-    from autosync_desktop.sync.scheduler import spec_of
+    from autosync_desktop.gui.qt_app import make_app, wait_until
 
     results: list[str] = []
     make_app()
@@ -70,46 +68,54 @@ def self_test(data_dir: Path | None) -> int:
         return "ok", f"{where}: app and {len(resources.TRAY_ICONS)} tray icons render, desktop entry present"
 
     _check(results, "resources", bundled)
-    ctx: AppContext | None = None
+    opened: list[AppContext] = []
 
     def store() -> tuple[str, str]:
-        nonlocal ctx
-        ctx = AppContext.open(data_dir)
-        info = ctx.services.database_info()
-        integrity = ctx.services.integrity_check()
+        opened.append(AppContext.open(data_dir))
+        services = opened[0].services
+        info = services.database_info()
+        integrity = services.integrity_check()
         status = "ok" if integrity == "ok" else "FAIL"
         return status, f"{info['path']} (schema v{info['schema_version']}, {info['size_bytes'] / 1e6:.1f} MB), " \
                        f"integrity {integrity}"
 
     _check(results, "store", store)
-    if ctx is None:
+    if not opened:
         return 1
+    ctx = opened[0]
+    services = ctx.services
 
     def scheduler() -> tuple[str, str]:
-        bad, upcoming = [], []
-        for schedule in Schedule.select():
-            try:
-                upcoming.extend(triggers.next_runs(spec_of(schedule), 1))
-            except triggers.ScheduleSpecError as exc:
-                bad.append(f"{schedule.name}: {exc}")
-        other = runs.live_scheduler()
-        owner = f"running in {other.kind} pid {other.pid}" if other else "starts with the window"
+        bad: list[str] = []
+        upcoming: list[datetime] = []
+        schedules = services.schedules.list()
+        for schedule in schedules:
+            check = services.schedules.validate(schedule.frequency, schedule.timezone,
+                                                every_minutes=schedule.every_minutes, at=schedule.at,
+                                                days=schedule.days, cron=schedule.cron, count=1)
+            if not check.ok:
+                bad.append(f"{schedule.name}: {'; '.join(check.errors.values())}")
+            else:  # the schedule's own next run (anchored where it was created); none while paused
+                upcoming.extend(services.schedules.next_runs(schedule.name, 1))
+        owner = services.scheduler_info()["owner"]
+        where = f"running in {owner}" if owner else "starts with the window"
         if bad:
             return "FAIL", "invalid schedules: " + "; ".join(bad)
         nxt = min(upcoming).isoformat(timespec="minutes") if upcoming else "none"
-        return "ok", f"{Schedule.select().count()} schedule(s), triggers valid, next run {nxt}; {owner}"
+        return "ok", f"{len(schedules)} schedule(s), triggers valid, next run {nxt}; {where}"
 
     _check(results, "scheduler", scheduler)
 
     def keyring() -> tuple[str, str]:
-        state = secrets.state()
-        needs = [a.name for a in Account.select() if not registry.PLATFORMS.get(a.platform, registry.PLATFORMS[
-            "demo"]).is_sandbox]
-        if state.state == "available":
+        state = services.accounts.keyring_state()
+        platforms = {platform.name: platform for platform in services.accounts.platforms()}
+        needs = [account.name for account in services.accounts.list()
+                 if account.platform in platforms and not platforms[account.platform].sandbox]
+        if state.status == KeyringStatus.AVAILABLE:
             return "ok", f"available ({state.backend})"
         status = "FAIL" if needs else "WARN"
         who = f"; accounts needing credentials: {', '.join(needs)}" if needs else "; only sandbox accounts so far"
-        return status, f"{state.state}: {state.message}{who}"
+        return status, f"{state.status}: {state.message}{who}"
 
     _check(results, "keyring", keyring)
 
