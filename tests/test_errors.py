@@ -7,12 +7,14 @@ CLI (`main()`) on a temp data dir; the traceback of an expected error or a bug l
 from __future__ import annotations
 
 import io
+import logging
 import os
 import sqlite3
 import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -23,9 +25,10 @@ from autosync_desktop.notify.base import DeliveryError, NotConfigured
 from autosync_desktop.notify.registry import UnknownChannel
 from autosync_desktop.store import db as store_db
 from autosync_desktop.store import runs
-from autosync_desktop.store.models import ProcessLease
+from autosync_desktop.store.models import Account, ProcessLease, SyncRun
 from autosync_desktop.store.settings import SettingError
 from autosync_desktop.sync.engine import Deferred, RunTimeout
+from autosync_desktop.sync.runner import Runner
 from autosync_desktop.sync.triggers import ScheduleSpecError
 from autosync_desktop.sync.windows import WindowError
 
@@ -273,3 +276,22 @@ def test_an_unknown_keyring_backend_failure_is_secrets_unavailable(monkeypatch: 
     monkeypatch.setattr(secrets.keyring, "get_password", broken)
     with pytest.raises(secrets.SecretsUnavailable, match="D-Bus socket missing"):
         secrets.load_credentials("Acme")
+
+
+def test_a_sync_without_a_keyring_fails_in_one_line_without_a_traceback(
+        store: Any, bus: Any, caplog: pytest.LogCaptureFixture) -> None:
+    def no_keyring(_account: Account) -> dict[str, str] | None:
+        raise secrets.SecretsUnavailable("No system keyring is available to store credentials safely.")
+
+    account = Account.create(name="Acme", platform="demo", external_id="d1", options='{"latency_ms": 0}')
+    run_row = runs.create_run(store, account=account, schedule=None, trigger="manual", sync_type="both")
+    runner = Runner(store, bus, max_workers=1, credentials_for=no_keyring)
+    with caplog.at_level(logging.INFO):
+        try:
+            runner.submit(run_row.id).result(timeout=60)
+        finally:
+            runner.shutdown()
+    done = SyncRun.get_by_id(run_row.id)
+    assert done.status == "failed" and done.error_class == "SecretsUnavailable"
+    assert done.error_message == "No system keyring is available to store credentials safely."
+    assert "failed unexpectedly" not in caplog.text and not any(r.exc_info for r in caplog.records)
