@@ -91,7 +91,21 @@ class _Stderr(logging.StreamHandler):
 
 class SharedRotatingFileHandler(RotatingFileHandler):
     """A RotatingFileHandler for a file that other AutoSync processes write too: when another process has
-    rotated it, this one reopens the new file instead of writing on into the renamed one."""
+    rotated it, this one reopens the new file instead of writing on into the renamed one. A file that cannot
+    be written (a full disk) costs one warning line on stderr per process, not a `--- Logging error ---` block
+    per record."""
+
+    _warned = False
+
+    def handleError(self, record: logging.LogRecord) -> None:
+        if self._warned:
+            return
+        self._warned = True
+        error = sys.exc_info()[1]
+        reason = (getattr(error, "strerror", None) or str(error)) if error is not None else "unknown error"
+        if sys.stderr is not None:
+            print(f"autosync: cannot write the log file {self.baseFilename} ({reason}); later lines are not logged",
+                  file=sys.stderr)
 
     def emit(self, record: logging.LogRecord) -> None:
         if self.stream is not None:

@@ -6,6 +6,7 @@ CLI (`main()`) on a temp data dir; the traceback of an expected error or a bug l
 
 from __future__ import annotations
 
+import errno
 import io
 import logging
 import os
@@ -295,3 +296,27 @@ def test_a_sync_without_a_keyring_fails_in_one_line_without_a_traceback(
     assert done.status == "failed" and done.error_class == "SecretsUnavailable"
     assert done.error_message == "No system keyring is available to store credentials safely."
     assert "failed unexpectedly" not in caplog.text and not any(r.exc_info for r in caplog.records)
+
+
+def test_a_log_file_that_cannot_be_written_costs_one_warning_per_process(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from autosync_desktop.logs import SharedRotatingFileHandler
+
+    class DiskFullFormatter(logging.Formatter):
+        def format(self, record: logging.LogRecord) -> str:
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+    handler = SharedRotatingFileHandler(tmp_path / "autosync.log")
+    handler.setFormatter(DiskFullFormatter())
+    logger = logging.getLogger("tests.full_disk")
+    logger.addHandler(handler)
+    try:
+        for n in range(3):
+            logger.warning("line %d", n)
+    finally:
+        logger.removeHandler(handler)
+        handler.close()
+    err = capsys.readouterr().err
+    assert _one_line(err) == (f"autosync: cannot write the log file {tmp_path / 'autosync.log'} (No space left on "
+                              "device); later lines are not logged")
+    assert "Logging error" not in err
