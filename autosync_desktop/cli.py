@@ -22,7 +22,7 @@ from typing import Any, NoReturn
 
 from autosync_desktop import __version__
 from autosync_desktop import events as ev
-from autosync_desktop.domain import Frequency, ScheduleInfo
+from autosync_desktop.domain import AccountInfo, Frequency, ScheduleInfo
 from autosync_desktop.errors import AutoSyncError, UserError, one_line
 from autosync_desktop.logs import FILE_ONLY, LOG_NAME, setup_logging
 from autosync_desktop.services import Services, default_data_dir, iso
@@ -234,22 +234,22 @@ def _read_credentials() -> dict[str, str]:
 def cmd_accounts(svc: Services, a: argparse.Namespace) -> int:
     if a.action == "add":
         credentials = _read_credentials() if a.credentials_stdin else None
-        account = svc.add_account(a.platform, a.name, a.account_id, dict(a.option), credentials)
+        account = svc.accounts.add(a.platform, a.name, a.account_id, dict(a.option), credentials)
         print(f"Added account {account.name!r} ({account.platform})")
     elif a.action == "list":
-        accounts = svc.list_accounts()
+        accounts = svc.accounts.list()
         if a.json:
-            _print_json(accounts)
+            _print_json([_account_json(x) for x in accounts])
         else:
-            _table([(x["name"], x["platform"], x["account_id"], x["auth_state"], x["health"]) for x in accounts],
+            _table([(x.name, x.platform, x.account_id, x.auth_state.value, x.health.value) for x in accounts],
                    ("NAME", "PLATFORM", "ACCOUNT ID", "AUTH", "HEALTH"))
     elif a.action == "remove":
-        svc.remove_account(a.name)
+        svc.accounts.remove(a.name)
         print(f"Removed account {a.name!r}; its past runs stay in the history")
     elif a.action == "test":
-        print(svc.test_account(a.name))
+        print(svc.accounts.test(a.name))
     elif a.action == "set-credentials":
-        print(svc.set_credentials(a.name, _read_credentials()))
+        print(svc.accounts.set_credentials(a.name, _read_credentials()))
     elif a.action == "connect":
         secret = sys.stdin.readline().strip() if a.client_secret_stdin else None
 
@@ -261,13 +261,20 @@ def cmd_accounts(svc: Services, a: argparse.Namespace) -> int:
         cancel = threading.Event()
         stop = _on_interrupt(cancel.set)
         try:
-            print(svc.connect_account(a.name, on_url=show, client_id=a.client_id, client_secret=secret,
-                                      timeout_s=a.timeout, cancel=cancel))
+            print(svc.accounts.connect(a.name, on_url=show, client_id=a.client_id, client_secret=secret,
+                                       timeout_s=a.timeout, cancel=cancel))
         finally:
             stop()
     else:
         raise CliError("accounts: choose add, list, remove, test, set-credentials or connect")
     return 0
+
+
+def _account_json(x: AccountInfo) -> dict[str, Any]:
+    """An account as `accounts list --json` prints it (the documented fields, in this order)."""
+    return {"name": x.name, "platform": x.platform, "account_id": x.account_id, "auth_state": x.auth_state.value,
+            "health": x.health.value, "currency": x.currency, "timezone": x.timezone,
+            "last_success_at": iso(x.last_success_at), "options": dict(x.options)}
 
 
 def cmd_schedules(svc: Services, a: argparse.Namespace) -> int:
@@ -593,8 +600,8 @@ def _service_printer() -> Callable[[ev.Event], None]:
 
 
 def cmd_demo(svc: Services, a: argparse.Namespace) -> int:
-    if not any(x["platform"] == "demo" for x in svc.list_accounts()):
-        svc.add_account("demo", "Demo account", "demo-1")
+    if not any(x.platform == "demo" for x in svc.accounts.list()):
+        svc.accounts.add("demo", "Demo account", "demo-1")
         print("Created the Demo account (sandbox data, clearly labelled; no credentials needed)")
     if not svc.schedules.list():
         svc.schedules.add("Demo sync", "Demo account", "both", "interval", every_minutes=a.every_minutes)

@@ -125,7 +125,7 @@ def run_child(data_dir: Path | None, timeout_s: float = CHILD_TIMEOUT_S) -> int:
     svc = Services.open(data_dir, kind="self-test")
     try:
         svc.start_scheduler()
-        svc.add_account("demo", ACCOUNT, "self-test")
+        svc.accounts.add("demo", ACCOUNT, "self-test")
         request = svc.request_sync(ACCOUNT)
         run = svc.wait_for_run(request.run_id, poll_s=0.05, timeout_s=timeout_s)
         ok = run.status == "succeeded"

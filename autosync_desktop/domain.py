@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
 # --- enums ----------------------------------------------------------------------------------------------------
@@ -105,6 +105,71 @@ class ErrorClass(StrEnum):
 
 # --- read models ----------------------------------------------------------------------------------------------
 # Each area adds its frozen dataclasses (`@dataclass(frozen=True, slots=True)`) under its own heading below.
+
+
+# --- accounts -------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class PlatformInfo:
+    """A platform of this build (no I/O): its options, limits, and whether it signs in in the browser."""
+
+    name: str  # "google_ads", "meta_ads", "demo", ...
+    label: str  # "Google Ads"
+    option_names: tuple[str, ...]
+    sandbox: bool  # labelled sample data, no credentials
+    available: bool  # its connector is in this build
+    min_interval_minutes: int
+    default_lookback_days: int
+    browser_sign_in: bool  # `accounts connect` works for it
+
+
+@dataclass(frozen=True, slots=True)
+class KeyringState:
+    """The OS keyring's state and what to do about it, in plain words."""
+
+    status: KeyringStatus
+    backend: str
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class AccountInfo:
+    """One account as `accounts list` shows it."""
+
+    name: str
+    platform: str
+    account_id: str  # the platform's own id
+    auth_state: AuthState
+    health: Health
+    currency: str | None
+    timezone: str | None
+    last_success_at: datetime | None
+    options: Mapping[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class AccountCard:
+    """An account's health card on the Dashboard: health, recent errors and latency, and data freshness (the
+    last day of daily stats, and which recent days are still settling because every run re-fetches them)."""
+
+    name: str
+    platform: str
+    platform_label: str
+    sandbox: bool
+    health: Health
+    auth_state: AuthState
+    auth_message: str | None
+    last_success_at: datetime | None
+    last_run_status: RunStatus | None
+    errors_24h: int
+    runs_24h: int
+    avg_latency_ms: float | None
+    data_through: date | None
+    data_synced_at: datetime | None
+    lookback_days: int
+    settling_from: date | None
+    settling_days: int | None
 
 
 # --- schedules ------------------------------------------------------------------------------------------------

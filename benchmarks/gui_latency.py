@@ -47,7 +47,7 @@ def event_loop_delay(rows: int) -> tuple[bool, str]:
     campaigns = max(1, round(rows / ROWS_PER_CAMPAIGN))
     with tempfile.TemporaryDirectory() as tmp:
         ctx = AppContext.open(Path(tmp))
-        ctx.services.add_account("demo", "Demo account", "bench", {"latency_ms": "0", "campaigns": str(campaigns)})
+        ctx.services.accounts.add("demo", "Demo account", "bench", {"latency_ms": "0", "campaigns": str(campaigns)})
         ctx.services.schedules.add("Demo sync", "Demo account", "both", "manual")
         window = MainWindow(ctx, remember=False)
         window.resize(1280, 800)

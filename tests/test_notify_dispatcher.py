@@ -163,7 +163,7 @@ def test_needs_sign_in_through_the_engine_is_one_message(tmp_path: Path, memory_
     svc = Services.open(tmp_path / "data", kind="service")
     with Receiver() as hook:
         try:
-            svc.add_account("scripted", "Scripted Co")
+            svc.accounts.add("scripted", "Scripted Co")
             svc.schedules.add("Hourly Scripted", "Scripted Co", frequency="interval", every_minutes=60)
             _enable_webhook(svc, f"{hook.base_url}/hook")
             svc.start_scheduler()
@@ -193,7 +193,7 @@ def test_a_demo_sync_succeeds_while_the_configured_channel_is_down(tmp_path: Pat
     secrets.save_channel_secret("webhook", "secret", SIGNING_SECRET)
     svc = Services.open(tmp_path / "data", kind="service")
     try:
-        svc.add_account("demo", "Demo", options={"latency_ms": "0", "history_days": "5"})
+        svc.accounts.add("demo", "Demo", options={"latency_ms": "0", "history_days": "5"})
         _enable_webhook(svc, f"http://127.0.0.1:{closed_port()}/hook", **{"notify.webhook.on_success": "on"})
         svc.start_scheduler()
         assert svc.notifier is not None
@@ -217,7 +217,7 @@ def test_a_failing_run_reaches_a_working_channel_end_to_end(tmp_path: Path, memo
     svc = Services.open(tmp_path / "data", kind="service")
     with Receiver() as hook:
         try:
-            svc.add_account("scripted", "Scripted Co")
+            svc.accounts.add("scripted", "Scripted Co")
             svc.schedules.add("Hourly Scripted", "Scripted Co", frequency="interval", every_minutes=60)
             _enable_webhook(svc, f"{hook.base_url}/hook")
             svc.start_scheduler()

@@ -57,11 +57,11 @@ def _browser(fake: TokenEndpoint, code: str = "good-code", state: str | None = N
 
 def test_sign_in_stores_the_refresh_token_in_the_keyring(svc: Services, memory_keyring) -> None:
     with TokenEndpoint() as fake:
-        svc.add_account("google_ads", "Acme", "1234567890", {"token_url": f"{fake.base_url}/token"},
+        svc.accounts.add("google_ads", "Acme", "1234567890", {"token_url": f"{fake.base_url}/token"},
                         {"developer_token": "dev-tok"})
         Account.update(auth_state="needs_sign_in").execute()
         on_url, seen = _browser(fake)
-        message = svc.connect_account("Acme", on_url=on_url, client_id="cid.apps", client_secret="csecret",
+        message = svc.accounts.connect("Acme", on_url=on_url, client_id="cid.apps", client_secret="csecret",
                                       timeout_s=10)
     assert "Signed in" in message
     assert seen["code_challenge_method"] == "S256" and seen["access_type"] == "offline"
@@ -78,35 +78,35 @@ def test_sign_in_stores_the_refresh_token_in_the_keyring(svc: Services, memory_k
 
 def test_a_redirect_with_the_wrong_state_is_refused(svc: Services) -> None:
     with TokenEndpoint() as fake:
-        svc.add_account("linkedin_ads", "Li", "507404993", {"token_url": f"{fake.base_url}/token"})
+        svc.accounts.add("linkedin_ads", "Li", "507404993", {"token_url": f"{fake.base_url}/token"})
         on_url, _ = _browser(fake, state="forged")
         with pytest.raises(UserError, match="state mismatch"):
-            svc.connect_account("Li", on_url=on_url, client_id="x", client_secret="y", timeout_s=10)
+            svc.accounts.connect("Li", on_url=on_url, client_id="x", client_secret="y", timeout_s=10)
         assert fake.calls() == []  # the code was never exchanged
 
 
 def test_a_refusal_in_the_browser_is_reported(svc: Services) -> None:
     with TokenEndpoint() as fake:
-        svc.add_account("linkedin_ads", "Li", "507404993", {"token_url": f"{fake.base_url}/token"})
+        svc.accounts.add("linkedin_ads", "Li", "507404993", {"token_url": f"{fake.base_url}/token"})
         on_url, _ = _browser(fake, error="access_denied")
         with pytest.raises(UserError, match="refused the sign-in: access_denied"):
-            svc.connect_account("Li", on_url=on_url, client_id="x", client_secret="y", timeout_s=10)
+            svc.accounts.connect("Li", on_url=on_url, client_id="x", client_secret="y", timeout_s=10)
 
 
 def test_sign_in_needs_an_oauth_client_and_a_platform_that_has_it(svc: Services) -> None:
-    svc.add_account("linkedin_ads", "Li", "507404993")
+    svc.accounts.add("linkedin_ads", "Li", "507404993")
     with pytest.raises(UserError, match="--client-id: no OAuth client for linkedin_ads"):
-        svc.connect_account("Li", on_url=lambda url: None, timeout_s=1)
-    svc.add_account("demo", "D")
+        svc.accounts.connect("Li", on_url=lambda url: None, timeout_s=1)
+    svc.accounts.add("demo", "D")
     with pytest.raises(UserError, match="has no browser sign-in"):
-        svc.connect_account("D", on_url=lambda url: None, timeout_s=1)
+        svc.accounts.connect("D", on_url=lambda url: None, timeout_s=1)
 
 
 def test_cancel_stops_waiting_for_the_browser(svc: Services) -> None:
-    svc.add_account("linkedin_ads", "Li", "507404993")
+    svc.accounts.add("linkedin_ads", "Li", "507404993")
     cancel = threading.Event()
     with pytest.raises(Exception, match="cancelled"):
-        svc.connect_account("Li", on_url=lambda url: cancel.set(), client_id="x", client_secret="y",
+        svc.accounts.connect("Li", on_url=lambda url: cancel.set(), client_id="x", client_secret="y",
                             timeout_s=30, cancel=cancel)
 
 
@@ -118,9 +118,9 @@ def test_set_credentials_replaces_a_token_only_when_it_works(svc: Services, memo
     from autosync_desktop.connectors import registry
     from autosync_desktop.connectors.base import ReauthRequired
 
-    svc.add_account("scripted", "S")
+    svc.accounts.add("scripted", "S")
     with pytest.raises(UserError, match="needs no credentials"):  # a sandbox platform
-        svc.set_credentials("S", {"access_token": "x"})
+        svc.accounts.set_credentials("S", {"access_token": "x"})
     # the same scripted platform, but as one that takes a pasted token (like Meta)
     monkeypatch.setitem(registry.PLATFORMS, "scripted",
                         dataclasses.replace(registry.PLATFORMS["scripted"], is_sandbox=False))
@@ -128,8 +128,8 @@ def test_set_credentials_replaces_a_token_only_when_it_works(svc: Services, memo
     memory_keyring[key] = json.dumps({"access_token": "old"})
     scripted.failures = [ReauthRequired("token invalid")]
     with pytest.raises(UserError, match=r"did not work .*the old ones are kept"):
-        svc.set_credentials("S", {"access_token": "bad"})
+        svc.accounts.set_credentials("S", {"access_token": "bad"})
     assert json.loads(memory_keyring[key]) == {"access_token": "old"}
-    assert "replaced and checked" in svc.set_credentials("S", {"access_token": "new"})
+    assert "replaced and checked" in svc.accounts.set_credentials("S", {"access_token": "new"})
     assert json.loads(memory_keyring[key]) == {"access_token": "new"}
     assert Account.get(Account.name == "S").auth_state == "ok"

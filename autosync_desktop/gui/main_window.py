@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import QLabel, QMainWindow, QStackedWidget, QTabWidget, QVBoxLayout, QWidget
 
+from autosync_desktop.domain import AccountInfo
 from autosync_desktop.gui import formatting as fmt
 from autosync_desktop.gui import theme
 from autosync_desktop.gui.banner import NotificationBanner
@@ -222,9 +223,9 @@ class MainWindow(QMainWindow):
     # --- welcome ---
 
     def _check_accounts(self) -> None:
-        self.ctx.workers.run(self.ctx.services.list_accounts, owner=self, on_done=self._accounts_loaded)
+        self.ctx.workers.run(self.ctx.services.accounts.list, owner=self, on_done=self._accounts_loaded)
 
-    def _accounts_loaded(self, accounts: list[dict[str, Any]]) -> None:
+    def _accounts_loaded(self, accounts: Sequence[AccountInfo]) -> None:
         if accounts:
             self.stack.setCurrentWidget(self.tabs)
         else:

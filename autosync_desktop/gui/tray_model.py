@@ -17,14 +17,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from autosync_desktop.domain import Frequency, RunStatus
+from autosync_desktop.domain import AuthState, Frequency, Health, RunStatus
 from autosync_desktop.gui import formatting as fmt
 
 log = logging.getLogger(__name__)
 
 CLOSE_TO_TRAY = "general.close_to_tray"
 ATTENTION_RUN_STATUSES = (RunStatus.FAILED, RunStatus.INTERRUPTED)
-ATTENTION_HEALTH = {"failing": "failing", "needs_sign_in": "needs sign-in"}
+ATTENTION_HEALTH = {Health.FAILING: "failing", Health.NEEDS_SIGN_IN: "needs sign-in"}
 MAX_RUNS_IN_MENU = 8
 MAX_PROBLEMS_IN_MENU = 3
 APP = "AutoSync Desktop"
@@ -83,11 +83,12 @@ def collect(services: Any) -> TraySnapshot:
     values = services.settings()
     problems: list[str] = []
     troubled: set[str] = set()  # accounts already named: their schedules' failed runs say nothing new
-    for account in services.list_accounts():
-        why = "needs sign-in" if account["auth_state"] == "needs_sign_in" else ATTENTION_HEALTH.get(account["health"])
+    for account in services.accounts.list():
+        why = ("needs sign-in" if account.auth_state == AuthState.NEEDS_SIGN_IN
+               else ATTENTION_HEALTH.get(account.health))
         if why:
-            problems.append(f"{account['name']}: {why}")
-            troubled.add(account["name"])
+            problems.append(f"{account.name}: {why}")
+            troubled.add(account.name)
     for card in cards:
         last = card.last_run
         if last is not None and last.status in ATTENTION_RUN_STATUSES and card.account not in troubled:

@@ -18,11 +18,11 @@ def ensure_demo(services: Services) -> bool:
 
     Runs in a worker (it writes to the store)."""
     created = False
-    if not any(a["platform"] == "demo" for a in services.list_accounts()):
-        services.add_account("demo", DEMO_ACCOUNT, "demo-1")
+    if not any(a.platform == "demo" for a in services.accounts.list()):
+        services.accounts.add("demo", DEMO_ACCOUNT, "demo-1")
         created = True
     if not services.schedules.list():
-        account = next(a["name"] for a in services.list_accounts() if a["platform"] == "demo")
+        account = next(a.name for a in services.accounts.list() if a.platform == "demo")
         services.schedules.add(DEMO_SCHEDULE, account, "both", "interval", every_minutes=5)
         created = True
     return created

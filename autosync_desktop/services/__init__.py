@@ -27,7 +27,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from autosync_desktop import events as ev
-from autosync_desktop.services.accounts import AccountsMixin
+from autosync_desktop.services.accounts import AccountsService
 from autosync_desktop.services.app_settings import SettingsMixin
 from autosync_desktop.services.core import (
     APP_NAME,
@@ -69,7 +69,7 @@ __all__ = [
 ]
 
 
-class Services(ServicesCore, AccountsMixin, SyncsMixin, HistoryMixin, SettingsMixin,
+class Services(ServicesCore, SyncsMixin, HistoryMixin, SettingsMixin,
                NotificationsMixin, ExportsMixin, WindowMixin):
     """The service layer: open it with `Services.open(data_dir)`, close it with `close()`.
 
@@ -80,4 +80,5 @@ class Services(ServicesCore, AccountsMixin, SyncsMixin, HistoryMixin, SettingsMi
     def __init__(self, data_dir: Path, bus: ev.EventBus, kind: str) -> None:
         super().__init__(data_dir, bus, kind)
         # --- areas (each added by the change that moves its methods out of the mixins) ---
+        self.accounts = AccountsService(self)
         self.schedules = SchedulesService(self)

@@ -1,20 +1,36 @@
-"""Accounts: add, list, remove, replace credentials, browser sign-in, and the connectivity test."""
+"""`services.accounts`: add, list, remove, replace credentials, browser sign-in, the connectivity test, the
+platforms of this build, the keyring's state and the Dashboard's account cards.
+
+`AccountsService` returns `AccountInfo` / `AccountCard` / `PlatformInfo` / `KeyringState`
+(autosync_desktop/domain.py), never peewee rows. `account_row` is for the other service modules only.
+"""
 
 from __future__ import annotations
 
 import json
 import threading
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from datetime import UTC, datetime
 
 from autosync_desktop import events as ev
 from autosync_desktop import secrets
 from autosync_desktop.connectors import oauth, registry
 from autosync_desktop.connectors.base import ConnectorContext, ConnectorError
-from autosync_desktop.services.core import UserError, _int_in_range, iso, sign_in_hint
+from autosync_desktop.domain import (
+    AccountCard,
+    AccountInfo,
+    AuthState,
+    Health,
+    KeyringState,
+    KeyringStatus,
+    PlatformInfo,
+    RunStatus,
+)
+from autosync_desktop.services.area import Area
+from autosync_desktop.services.core import UserError, _int_in_range, sign_in_hint
 from autosync_desktop.store import queries, runs
-from autosync_desktop.store.models import ACTIVE_STATUSES, Account, SyncRun
-from autosync_desktop.sync import probe
+from autosync_desktop.store.models import ACTIVE_STATUSES, Account, SyncRun, utcnow
+from autosync_desktop.sync import probe, windows
 
 
 def account_row(name: str) -> Account:
@@ -26,19 +42,87 @@ def account_row(name: str) -> Account:
     return account
 
 
-class AccountsMixin:
-    """Accounts and their credentials (in the OS keyring). Uses the state set by ServicesCore."""
+def _aware(moment: datetime | None) -> datetime | None:
+    """Store timestamps are naive UTC; read models carry aware ones."""
+    return moment.replace(tzinfo=UTC) if moment is not None and moment.tzinfo is None else moment
 
-    bus: ev.EventBus
 
-    if TYPE_CHECKING:  # provided by ServicesCore (core.py)
-        def _credentials_for(self, account: Account) -> dict[str, str] | None: ...
+def _options(account: Account) -> dict[str, str]:
+    return {str(k): str(v) for k, v in json.loads(account.options or "{}").items()}
 
-    def account(self, name: str) -> Account:
-        return account_row(name)
 
-    def add_account(self, platform: str, name: str, account_id: str | None = None,
-                    options: dict[str, str] | None = None, credentials: dict[str, str] | None = None) -> Account:
+class AccountsService(Area):
+    """Accounts and their credentials (in the OS keyring)."""
+
+    # --- reading ---
+
+    def get(self, name: str) -> AccountInfo:
+        account = account_row(name)
+        health = next((h for h in queries.account_health() if h.account_id == account.id), None)
+        return self._info(account, health)
+
+    def list(self) -> tuple[AccountInfo, ...]:
+        """Every account, by name."""
+        health = {h.account_id: h for h in queries.account_health()}
+        return tuple(self._info(a, health.get(a.id)) for a in Account.select().order_by(Account.name))
+
+    @staticmethod
+    def _info(account: Account, h: queries.AccountHealth | None) -> AccountInfo:
+        return AccountInfo(
+            name=account.name, platform=account.platform, account_id=account.external_id,
+            auth_state=AuthState(account.auth_state), health=Health(h.health) if h else Health.NEVER_SYNCED,
+            currency=account.currency, timezone=account.timezone,
+            last_success_at=_aware(h.last_success_at) if h else None, options=_options(account))
+
+    def cards(self, now: datetime | None = None) -> tuple[AccountCard, ...]:
+        """Health of every account plus data freshness: the last complete day of daily stats and which recent
+        days are still settling (re-fetched by every run because of the lookback)."""
+        now = now or utcnow()
+        fresh = queries.data_freshness()
+        accounts = {a.id: a for a in Account.select()}
+        cards = []
+        for h in queries.account_health(now):
+            account = accounts[h.account_id]
+            options = _options(account)
+            spec = registry.PLATFORMS.get(h.platform)
+            lookback = int(options.get("lookback_days") or (spec.default_lookback_days if spec else 0))
+            through, synced_at = fresh.get(h.account_id, (None, None))
+            settling_from = settling_days = None
+            if through is not None:
+                zone = account.timezone or options.get("timezone") or "UTC"
+                settling_from = windows.settling_since(windows.today_in(zone, now.replace(tzinfo=UTC)), lookback)
+                settling_days = max(0, (through - settling_from).days + 1)
+            cards.append(AccountCard(
+                name=h.name, platform=h.platform, platform_label=spec.label if spec else h.platform,
+                sandbox=bool(spec and spec.is_sandbox), health=Health(h.health), auth_state=AuthState(h.auth_state),
+                auth_message=account.auth_message, last_success_at=_aware(h.last_success_at),
+                last_run_status=RunStatus(h.last_run_status) if h.last_run_status else None,
+                errors_24h=h.errors_24h, runs_24h=h.runs_24h,
+                avg_latency_ms=None if h.avg_latency_ms is None else round(h.avg_latency_ms, 1),
+                data_through=through, data_synced_at=_aware(synced_at), lookback_days=lookback,
+                settling_from=settling_from, settling_days=settling_days))
+        return tuple(cards)
+
+    @staticmethod
+    def platforms() -> tuple[PlatformInfo, ...]:
+        """The platforms of this build (no I/O, fine on the GUI thread)."""
+        browser = set(oauth.PROVIDERS)
+        return tuple(PlatformInfo(
+            name=p.name, label=p.label, option_names=tuple(p.option_names), sandbox=p.is_sandbox,
+            available=p.factory is not None, min_interval_minutes=p.min_interval_minutes,
+            default_lookback_days=p.default_lookback_days, browser_sign_in=p.name in browser)
+            for p in registry.PLATFORMS.values())
+
+    @staticmethod
+    def keyring_state() -> KeyringState:
+        """The OS keyring's state and what to do about it. May block (a keyring call): use a worker."""
+        state = secrets.state()
+        return KeyringState(status=KeyringStatus(state.state), backend=state.backend, message=state.message)
+
+    # --- changing ---
+
+    def add(self, platform: str, name: str, account_id: str | None = None,
+            options: dict[str, str] | None = None, credentials: dict[str, str] | None = None) -> AccountInfo:
         name = (name or "").strip()
         if not name:
             raise UserError("--name: an account needs a name, e.g. --name 'Acme Google Ads'")
@@ -62,6 +146,10 @@ class AccountsMixin:
             external_id = spec.canonical_id(external_id)
         except ConnectorError as exc:
             raise UserError(f"--account-id: {exc.message}") from None
+        try:  # URL options and numbers, also for an account that has no credentials yet
+            spec.check_options(options)
+        except ConnectorError as exc:
+            raise UserError(exc.message) from None
         # Without a token yet (e.g. only a Google developer token), the browser sign-in completes the credentials.
         needs_sign_in = not spec.is_sandbox and (not credentials or (
             platform in oauth.PROVIDERS and not {"refresh_token", "access_token"} & credentials.keys()))
@@ -79,13 +167,13 @@ class AccountsMixin:
             name=name, platform=platform, external_id=external_id, options=json.dumps(options),
             auth_state="needs_sign_in" if needs_sign_in else "ok",
             auth_message=f"No credentials yet: {sign_in_hint(platform, name)}" if needs_sign_in else None)
-        self.bus.publish(ev.AccountChanged(account=name, change="created"))
-        return account
+        self.core.bus.publish(ev.AccountChanged(account=name, change="created"))
+        return self._info(account, None)
 
     def set_credentials(self, name: str, credentials: dict[str, str]) -> str:
         """Replace an account's credentials (e.g. a new Meta token) after checking them with one real call;
         the account's data and history stay. On failure the old credentials are kept."""
-        account = self.account(name)
+        account = account_row(name)
         spec = registry.platform(account.platform)
         if spec.is_sandbox:
             raise UserError(f"{spec.label} needs no credentials")
@@ -94,7 +182,7 @@ class AccountsMixin:
         try:
             previous = secrets.load_credentials(name)
             secrets.save_credentials(name, credentials)
-            result = probe.probe(account, self._credentials_for, self.bus)
+            result = probe.probe(account, self.core._credentials_for, self.core.bus)
             if not result.ok:
                 if previous is not None:
                     secrets.save_credentials(name, previous)
@@ -104,25 +192,11 @@ class AccountsMixin:
         except secrets.SecretsUnavailable as exc:
             raise UserError(str(exc)) from None
         Account.update(auth_state="ok", auth_message=None).where(Account.id == account.id).execute()
-        self.bus.publish(ev.AccountChanged(account=name, change="auth_state", detail="ok"))
+        self.core.bus.publish(ev.AccountChanged(account=name, change="auth_state", detail="ok"))
         return f"Credentials of {name!r} replaced and checked: {result.message}"
 
-    def list_accounts(self) -> list[dict[str, Any]]:
-        health = {h.account_id: h for h in queries.account_health()}
-        out = []
-        for account in Account.select().order_by(Account.name):
-            h = health.get(account.id)
-            out.append({
-                "name": account.name, "platform": account.platform, "account_id": account.external_id,
-                "auth_state": account.auth_state, "health": h.health if h else "never_synced",
-                "currency": account.currency, "timezone": account.timezone,
-                "last_success_at": iso(h.last_success_at) if h else None,
-                "options": json.loads(account.options or "{}"),
-            })
-        return out
-
-    def remove_account(self, name: str) -> None:
-        account = self.account(name)
+    def remove(self, name: str) -> None:
+        account = account_row(name)
         if runs.active_run_of_account(account.id) is not None or SyncRun.select().where(
                 (SyncRun.account == account.id) & SyncRun.status.in_(ACTIVE_STATUSES)).exists():
             raise UserError(f"Account {name!r} has a sync in progress; cancel it first ('runs cancel ID')")
@@ -134,23 +208,23 @@ class AccountsMixin:
         schedules = [s.name for s in account.schedules]
         account.delete_instance()  # cascades to schedules, campaigns, stats, state; runs keep the names
         for schedule in schedules:
-            self.bus.publish(ev.ScheduleChanged(schedule=schedule, change="removed"))
-        self.bus.publish(ev.AccountChanged(account=name, change="removed"))
+            self.core.bus.publish(ev.ScheduleChanged(schedule=schedule, change="removed"))
+        self.core.bus.publish(ev.AccountChanged(account=name, change="removed"))
 
-    def test_account(self, name: str) -> str:
+    def test(self, name: str) -> str:
         """One cheap real call; recorded as a connectivity probe (it feeds the account's health)."""
-        account = self.account(name)
-        result = probe.probe(account, self._credentials_for, self.bus)
+        account = account_row(name)
+        result = probe.probe(account, self.core._credentials_for, self.core.bus)
         if not result.ok:
             raise UserError(result.message)
         return result.message
 
-    def connect_account(self, name: str, *, on_url: Callable[[str], None], client_id: str | None = None,
+    def connect(self, name: str, *, on_url: Callable[[str], None], client_id: str | None = None,
                         client_secret: str | None = None, timeout_s: float = 300.0,
                         cancel: threading.Event | None = None) -> str:
         """Sign in with the platform in the system browser (RFC 8252 loopback + PKCE) and keep the refresh
         token in the keyring. Blocks until the browser comes back: call it from a worker, never the GUI."""
-        account = self.account(name)
+        account = account_row(name)
         provider = oauth.PROVIDERS.get(account.platform)
         if provider is None:
             raise UserError(f"{registry.platform(account.platform).label} has no browser sign-in; add the "
@@ -180,5 +254,5 @@ class AccountsMixin:
         except ConnectorError as exc:
             raise UserError(exc.message) from None
         Account.update(auth_state="ok", auth_message=None).where(Account.id == account.id).execute()
-        self.bus.publish(ev.AccountChanged(account=name, change="auth_state", detail="ok"))
+        self.core.bus.publish(ev.AccountChanged(account=name, change="auth_state", detail="ok"))
         return f"Signed in: {name} ({provider.platform}) can sync now"

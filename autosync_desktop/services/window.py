@@ -1,22 +1,20 @@
-"""Read models for the desktop window: dashboard metrics, account cards, scheduler and database info,
-activity, charts, schedule cards, keyring state, platforms, and the Data view's stats and campaigns."""
+"""Read models for the desktop window: dashboard metrics, scheduler and database info, activity, charts, and
+the Data view's stats and campaigns (account cards, keyring state and platforms: `services.accounts`)."""
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from peewee import SqliteDatabase
 
-from autosync_desktop import secrets
-from autosync_desktop.connectors import oauth, registry
+from autosync_desktop.services.accounts import AccountsService, account_row
 from autosync_desktop.services.core import PERIODS, UserError, _file_size, iso
 from autosync_desktop.services.exports import run_dict
 from autosync_desktop.services.schedules import next_run_of
 from autosync_desktop.store import queries, runs, settings
-from autosync_desktop.store.models import ACTIVE_STATUSES, Account, Schedule, SyncRun, utcnow
+from autosync_desktop.store.models import ACTIVE_STATUSES, Schedule, SyncRun, utcnow
 from autosync_desktop.sync.scheduler import SchedulerService
 
 
@@ -27,8 +25,7 @@ class WindowMixin:
     db_path: Path
     scheduler: SchedulerService | None
 
-    if TYPE_CHECKING:  # provided by AccountsMixin and SchedulesMixin (accounts.py, schedules.py)
-        def account(self, name: str) -> Account: ...
+    accounts: AccountsService
 
     # --- for the window ---
     # Read-only queries for the desktop window (autosync_desktop/gui). Like every method here they may block on
@@ -49,38 +46,6 @@ class WindowMixin:
         return {"period": period, "since": iso(now - span), "until": iso(now),
                 "current": self._metrics_dict(queries.period_metrics(now - span, now)),
                 "previous": self._metrics_dict(queries.period_metrics(now - 2 * span, now - span))}
-
-    def account_cards(self, now: datetime | None = None) -> list[dict[str, Any]]:
-        """Health of every account plus data freshness: the last complete day of daily stats and which recent
-        days are still settling (re-fetched by every run because of the lookback)."""
-        from autosync_desktop.sync import windows
-
-        now = now or utcnow()
-        fresh = queries.data_freshness()
-        accounts = {a.id: a for a in Account.select()}
-        cards = []
-        for h in queries.account_health(now):
-            account = accounts[h.account_id]
-            options = json.loads(account.options or "{}")
-            spec = registry.PLATFORMS.get(h.platform)
-            lookback = int(options.get("lookback_days") or (spec.default_lookback_days if spec else 0))
-            through, synced_at = fresh.get(h.account_id, (None, None))
-            settling_from = settling_days = None
-            if through is not None:
-                zone = account.timezone or options.get("timezone") or "UTC"
-                settling_from = windows.settling_since(windows.today_in(zone, now.replace(tzinfo=UTC)), lookback)
-                settling_days = max(0, (through - settling_from).days + 1)
-            cards.append({
-                "name": h.name, "platform": h.platform,
-                "platform_label": spec.label if spec else h.platform, "sandbox": bool(spec and spec.is_sandbox),
-                "health": h.health, "auth_state": h.auth_state, "auth_message": account.auth_message,
-                "last_success_at": iso(h.last_success_at), "last_run_status": h.last_run_status,
-                "errors_24h": h.errors_24h, "runs_24h": h.runs_24h,
-                "avg_latency_ms": None if h.avg_latency_ms is None else round(h.avg_latency_ms, 1),
-                "data_through": iso(through), "data_synced_at": iso(synced_at), "lookback_days": lookback,
-                "settling_from": iso(settling_from), "settling_days": settling_days,
-            })
-        return cards
 
     def scheduler_info(self) -> dict[str, Any]:
         """Who runs the scheduler, whether everything is paused, active runs and the next run."""
@@ -138,7 +103,7 @@ class WindowMixin:
         now = utcnow()
         with self.db.atomic():
             return {"at": iso(now), "metrics": self.period_comparison(period, now),
-                    "accounts": self.account_cards(now), "scheduler": self.scheduler_info(),
+                    "accounts": self.accounts.cards(now), "scheduler": self.scheduler_info(),
                     "database": self.database_info(),
                     "charts": self.chart_series(chart_days, utc_offset_minutes, now)}
 
@@ -146,24 +111,9 @@ class WindowMixin:
         """Queued and running runs (with their counters so far), oldest first."""
         return [run_dict(r) for r in SyncRun.select().where(SyncRun.status.in_(ACTIVE_STATUSES)).order_by(SyncRun.id)]
 
-    def keyring_state(self) -> dict[str, str]:
-        """The OS keyring's state (available / missing / locked / error) and what to do about it. May block."""
-        state = secrets.state()
-        return {"state": state.state, "backend": state.backend, "message": state.message}
-
-    @staticmethod
-    def platforms() -> list[dict[str, Any]]:
-        """The platforms of this build (no I/O): name, label, options, sandbox, minimum interval, lookback, and
-        whether it has a browser sign-in (connect_account)."""
-        browser = set(oauth.PROVIDERS)
-        return [{"name": p.name, "label": p.label, "option_names": list(p.option_names), "sandbox": p.is_sandbox,
-                 "available": p.factory is not None, "min_interval_minutes": p.min_interval_minutes,
-                 "default_lookback_days": p.default_lookback_days, "browser_sign_in": p.name in browser}
-                for p in registry.PLATFORMS.values()]
-
     def _stats_filter(self, filters: dict[str, Any] | None) -> queries.StatsFilter:
         f = filters or {}
-        return queries.StatsFilter(account_id=self.account(f["account"]).id if f.get("account") else None,
+        return queries.StatsFilter(account_id=account_row(f["account"]).id if f.get("account") else None,
                                    campaign_id=f.get("campaign_id") or None, since=f.get("since"),
                                    until=f.get("until"))
 
@@ -194,6 +144,6 @@ class WindowMixin:
 
     def campaigns_view(self, account: str | None = None) -> list[dict[str, Any]]:
         keys = ("account", "platform", "campaign_id", "name", "status", "currency", "synced_at")
-        rows = queries.campaign_rows(self.account(account).id if account else None)
+        rows = queries.campaign_rows(account_row(account).id if account else None)
         return [dict(zip(keys, row, strict=True))
                 | {"synced_at": iso(datetime.fromisoformat(row[6])) if row[6] else None} for row in rows]

@@ -35,7 +35,7 @@ def seed_demo(data_dir: Path, runs: int = 1, campaigns: int = 8) -> Seed:
     """A store with the Demo account (no latency), its schedule, and `runs` real synced runs."""
     services = Services.open(data_dir)
     try:
-        services.add_account("demo", DEMO, "demo-1", {"latency_ms": "0", "campaigns": str(campaigns)})
+        services.accounts.add("demo", DEMO, "demo-1", {"latency_ms": "0", "campaigns": str(campaigns)})
         services.schedules.add(SCHEDULE, DEMO, "both", "interval", every_minutes=5)
         seed = Seed(data_dir)
         for _ in range(runs):

@@ -24,7 +24,7 @@ def test_cards_and_charts_show_the_synced_numbers(open_window: Any, data_dir: An
     assert dash.duration.value.text() == fmt.fmt_duration(expected) != "—"
     card = dash.account_card(DEMO)
     assert card is not None and card.badge.text() == "Healthy"
-    today = window.ctx.services.account_cards()[0]["data_through"]
+    today = window.ctx.services.accounts.cards()[0].data_through
     assert f"Data through {today}, last 4 days still settling" in card.freshness.text()  # Demo lookback: 3 days
     assert "Errors (24 h): 0 of 2 runs" in card.errors.text()
     assert dash.database_card.integrity.text() == "Integrity check: ok"

@@ -10,6 +10,7 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 
+from autosync_desktop.domain import KeyringStatus
 from autosync_desktop.gui.data.model import STAT_COLUMNS
 from autosync_desktop.store import settings
 from autosync_desktop.store.models import Account, DailyStat
@@ -95,10 +96,10 @@ def test_accounts_add_test_remove_and_keyring_state(open_window: Any, seeded: An
     window = open_window(tab="settings")
     panel = window.settings.accounts
     qtbot.waitUntil(lambda: panel.keyring is not None)
-    assert panel.keyring["state"] == "missing"  # the tests' keyring backend is the 'fail' one
+    assert panel.keyring.status == KeyringStatus.MISSING  # the tests' keyring backend is the 'fail' one
     assert panel.keyring_badge.text() == "Keyring: missing"
     assert "never stores secrets in plain text" in panel.keyring_text.text()
-    assert not panel.sign_in_button.isEnabled()  # no services.connect_account in this build, or a sandbox
+    assert not panel.sign_in_button.isEnabled()  # a sandbox: no browser sign-in
     qtbot.mouseClick(panel.add_button, Qt.MouseButton.LeftButton)
     dialog = panel.dialog
     qtbot.waitUntil(dialog.isVisible)
@@ -144,21 +145,21 @@ def test_sign_in_opens_the_address_from_the_worker_and_reports_success(open_wind
 
     from PySide6.QtGui import QDesktopServices
 
-    from autosync_desktop.services import Services
+    from autosync_desktop.services.accounts import AccountsService
 
     opened: list[str] = []
     monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: opened.append(url.toString()) or True)
     calls: list[tuple[str, str | None, bool]] = []
 
-    def fake_connect(self: Services, name: str, *, on_url: Any, client_id: str | None = None,
+    def fake_connect(self: AccountsService, name: str, *, on_url: Any, client_id: str | None = None,
                      client_secret: str | None = None, timeout_s: float = 300.0, cancel: Any = None) -> str:
         calls.append((name, client_id, threading.current_thread() is threading.main_thread()))
         on_url("http://127.0.0.1:8765/authorize?state=x")  # from the worker thread, as the real one does
         return f"Signed in: {name} (google_ads) can sync now"
 
-    monkeypatch.setattr(Services, "connect_account", fake_connect)
+    monkeypatch.setattr(AccountsService, "connect", fake_connect)
     window = open_window(tab="settings")
-    window.ctx.services.add_account("google_ads", "Acme Google", "123-456-7890", {}, {
+    window.ctx.services.accounts.add("google_ads", "Acme Google", "123-456-7890", {}, {
         "client_id": "c", "client_secret": "s", "refresh_token": "r", "developer_token": "d"})
     panel = window.settings.accounts
     qtbot.waitUntil(lambda: len(panel.accounts) == 2, timeout=5000)

@@ -21,7 +21,7 @@ def _mixed_history(data_dir: Path) -> dict[str, int]:
     services = Services.open(data_dir)
     try:
         services.set_setting("retry.max_attempts", 1)
-        services.add_account("demo", "Flaky", "flaky-1", {"latency_ms": "0", "failure_rate": "1"})
+        services.accounts.add("demo", "Flaky", "flaky-1", {"latency_ms": "0", "failure_rate": "1"})
         failed = services.request_sync("Flaky")
         services.wait_for_run(failed.run_id, poll_s=0.02, timeout_s=30)
         today = clock.today("UTC")  # the Demo account's zone

@@ -95,7 +95,7 @@ def test_gui_demo_creates_the_demo_account_and_schedule_once(data_dir: Path, tmp
         assert main(["--data-dir", str(data_dir), "gui", "--demo", "--screenshot", str(shot)]) == 0
     services = Services.open(data_dir)
     try:
-        assert [(a["name"], a["platform"]) for a in services.list_accounts()] == [("Demo account", "demo")]
+        assert [(a.name, a.platform) for a in services.accounts.list()] == [("Demo account", "demo")]
         assert [(s.name, s.frequency, s.every_minutes) for s in services.schedules.list()] == [
             ("Demo sync", "interval", 5)]
         assert len(services.runs()) == 1  # the first sync, queued once on creation

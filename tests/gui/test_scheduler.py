@@ -188,7 +188,7 @@ def test_progress_and_cancel_on_the_card(open_window: Any, data_dir: Any, qtbot:
     from autosync_desktop.services import Services
 
     services = Services.open(data_dir)
-    services.add_account("demo", "Slow demo", "slow", {"latency_ms": "150", "page_size": "50"})
+    services.accounts.add("demo", "Slow demo", "slow", {"latency_ms": "150", "page_size": "50"})
     services.schedules.add("Slow sync", "Slow demo", "both", "manual")
     services.close()
     window = open_window(start_scheduler=True, tab="scheduler")

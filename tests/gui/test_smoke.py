@@ -49,8 +49,8 @@ def test_welcome_then_demo_data(open_window: Any, qtbot: Any) -> None:
     qtbot.waitUntil(lambda: not window.showing_welcome(), timeout=10000)
     services = window.ctx.services
     qtbot.waitUntil(lambda: bool(services.runs()) and services.runs()[0]["status"] == "succeeded", timeout=15000)
-    accounts, schedules = services.list_accounts(), services.schedules.list()
-    assert [(a["name"], a["platform"]) for a in accounts] == [(DEMO, "demo")]
+    accounts, schedules = services.accounts.list(), services.schedules.list()
+    assert [(a.name, a.platform) for a in accounts] == [(DEMO, "demo")]
     assert [(s.name, s.frequency, s.every_minutes) for s in schedules] == [(SCHEDULE, "interval", 5)]
 
 

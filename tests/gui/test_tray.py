@@ -97,7 +97,7 @@ def test_collect_reads_health_runs_and_schedules(seeded: Any, data_dir: Path) ->
         services.start_scheduler()
         snapshot = model.collect(services)
         assert snapshot.scheduler_owner == "this process" and model.icon_of(snapshot) == "ok"
-        services.add_account("google_ads", "Acme Google", "123-456-7890")  # no credentials yet: needs sign-in
+        services.accounts.add("google_ads", "Acme Google", "123-456-7890")  # no credentials yet: needs sign-in
         snapshot = model.collect(services)
         assert snapshot.problems == ("Acme Google: needs sign-in",)
         assert model.icon_of(snapshot) == "attention"
@@ -198,7 +198,7 @@ def test_another_pause_or_resume_clears_a_timed_end(data_dir: Path) -> None:
 
 def test_cancel_in_the_menu_cancels_the_run(open_window: Any, data_dir: Path, tray_window: Any, qtbot: Any) -> None:
     services = Services.open(data_dir)
-    services.add_account("demo", DEMO, "slow", {"latency_ms": "150", "page_size": "50"})
+    services.accounts.add("demo", DEMO, "slow", {"latency_ms": "150", "page_size": "50"})
     services.schedules.add("Slow sync", DEMO, "both", "manual")
     services.close()
     window, tray = tray_window()

@@ -7,13 +7,15 @@ from typing import Any
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
 
+from autosync_desktop.domain import AccountCard, Health
 from autosync_desktop.gui import formatting as fmt
 from autosync_desktop.gui import theme
 from autosync_desktop.gui.widgets.card import Card, muted
 from autosync_desktop.gui.widgets.countdown import CountdownLabel
 from autosync_desktop.gui.widgets.status_badge import StatusBadge
 
-HEALTH_ORDER = ("needs_sign_in", "failing", "degraded", "paused", "never_synced", "healthy")
+HEALTH_ORDER = (Health.NEEDS_SIGN_IN, Health.FAILING, Health.DEGRADED, Health.PAUSED, Health.NEVER_SYNCED,
+                Health.HEALTHY)
 
 
 def _line(text: str = "", name: str = "Detail") -> QLabel:
@@ -23,14 +25,14 @@ def _line(text: str = "", name: str = "Detail") -> QLabel:
     return label
 
 
-def freshness_text(card: dict[str, Any]) -> str:
-    if card["data_through"] is None:
+def freshness_text(card: AccountCard) -> str:
+    if card.data_through is None:
         return "No daily data synced yet"
-    text = f"Data through {card['data_through']}"
-    days = card.get("settling_days") or 0
+    text = f"Data through {card.data_through.isoformat()}"
+    days = card.settling_days or 0
     if days:
         text += (f", last {days} day{'s' if days != 1 else ''} still settling (re-fetched each run; "
-                 f"lookback {card['lookback_days']} d)")
+                 f"lookback {card.lookback_days} d)")
     else:
         text += ", all final"
     return text
@@ -51,24 +53,24 @@ class AccountHealthCard(Card):
             self.outer.addWidget(widget)
         self.outer.addStretch(1)
 
-    def update_card(self, card: dict[str, Any]) -> None:
-        self.badge.set_status(card["health"])
-        platform = card["platform_label"]
-        self.platform.setText(f"{platform} · labelled sample data" if card["sandbox"] else platform)
-        last = card["last_success_at"]
+    def update_card(self, card: AccountCard) -> None:
+        self.badge.set_status(card.health.value)
+        platform = card.platform_label
+        self.platform.setText(f"{platform} · labelled sample data" if card.sandbox else platform)
+        last = card.last_success_at
         self.last_success.setText(f"Last success: {fmt.fmt_time(last)} ({fmt.fmt_ago(last)})" if last
                                   else "Last success: never")
         self.freshness.setText(freshness_text(card))
-        latency = card["avg_latency_ms"]
-        self.errors.setText(f"Errors (24 h): {card['errors_24h']} of {card['runs_24h']} runs · avg API latency "
+        latency = card.avg_latency_ms
+        self.errors.setText(f"Errors (24 h): {card.errors_24h} of {card.runs_24h} runs · avg API latency "
                             + (f"{latency:,.0f} ms" if latency is not None else "— (no calls in 24 h)"))
         message = ""
-        if card["health"] == "needs_sign_in":
-            message = (card.get("auth_message") or "The platform revoked access.") + \
+        if card.health == Health.NEEDS_SIGN_IN:
+            message = (card.auth_message or "The platform revoked access.") + \
                 " Sign in again in Settings › Accounts."
         self.auth.setText(message)
         self.auth.setVisible(bool(message))
-        self.setAccessibleDescription(f"{theme.label_of(card['health'])}. {self.last_success.text()}. "
+        self.setAccessibleDescription(f"{theme.label_of(card.health.value)}. {self.last_success.text()}. "
                                       f"{self.freshness.text()}. {self.errors.text()}")
 
 

@@ -7,6 +7,7 @@ trigger a debounced refresh. Nothing is estimated or invented: a period without 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -22,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from autosync_desktop.domain import AccountCard
 from autosync_desktop.gui import formatting as fmt
 from autosync_desktop.gui import theme
 from autosync_desktop.gui.context import AppContext
@@ -245,20 +247,19 @@ class DashboardView(BaseView):
         self.rows.set_metric(fmt.fmt_int(cur["rows_processed"]), *change("rows_processed"),
                              detail="daily-stat rows written")
 
-    def _layout_health(self, accounts: list[dict[str, Any]]) -> None:
-        names = {a["name"] for a in accounts}
+    def _layout_health(self, accounts: Sequence[AccountCard]) -> None:
+        names = {a.name for a in accounts}
         for name in list(self._account_cards):
             if name not in names:
                 self._account_cards.pop(name).deleteLater()
         while self.health_grid.count():
             self.health_grid.takeAt(0)
-        ordered = sorted(accounts, key=lambda a: (HEALTH_ORDER.index(a["health"])
-                                                  if a["health"] in HEALTH_ORDER else 9, a["name"].lower()))
+        ordered = sorted(accounts, key=lambda a: (HEALTH_ORDER.index(a.health), a.name.lower()))
         widgets: list[QWidget] = [self.scheduler_card, self.database_card]
         for account in ordered:
-            card = self._account_cards.get(account["name"])
+            card = self._account_cards.get(account.name)
             if card is None:
-                card = self._account_cards[account["name"]] = AccountHealthCard(account["name"])
+                card = self._account_cards[account.name] = AccountHealthCard(account.name)
             card.update_card(account)
             widgets.append(card)
         for index, widget in enumerate(widgets):

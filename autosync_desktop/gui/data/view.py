@@ -165,7 +165,7 @@ class DataView(BaseView):
         return super().is_loading() or self._pending > 0 or self.model.loading
 
     def load(self) -> None:
-        self._task(lambda s: [a["name"] for a in s.list_accounts()], self._accounts)
+        self._task(lambda s: [a.name for a in s.accounts.list()], self._accounts)
         self._load_campaigns()
         self.reload()
 

@@ -119,7 +119,7 @@ class HistoryView(BaseView):
 
     def _load_names(self) -> None:
         def names(s: Any) -> tuple[list[str], list[str]]:
-            return [a["name"] for a in s.list_accounts()], [x.name for x in s.schedules.list()]
+            return [a.name for a in s.accounts.list()], [x.name for x in s.schedules.list()]
 
         self.ctx.workers.run(names, self.ctx.services, owner=self,
                              on_done=lambda found: self.filters.set_names(*found))

@@ -9,6 +9,7 @@ until it saved.
 from __future__ import annotations
 
 import zoneinfo
+from collections.abc import Sequence
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -53,13 +54,13 @@ def _all_zones() -> list[str]:
 class ScheduleDialog(QDialog):
     saved = Signal(str)  # the schedule's name
 
-    def __init__(self, ctx: AppContext, accounts: list[dict[str, Any]], taken: set[str],
+    def __init__(self, ctx: AppContext, accounts: Sequence[domain.AccountInfo], taken: set[str],
                  item: domain.ScheduleCard | None = None, editing: bool = False,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
         self.accounts = accounts
-        self.platforms = {p["name"]: p for p in ctx.services.platforms()}
+        self.platforms = {p.name: p for p in ctx.services.accounts.platforms()}
         self.original = item.name if (item and editing) else None
         self.taken = taken - ({self.original} if self.original else set())
         self.anchor = item.created_at if (item and editing) else None
@@ -117,8 +118,8 @@ class ScheduleDialog(QDialog):
         self._row("Name", self.name, "--name")
         self.account = QComboBox()
         for account in self.accounts:
-            label = self.platforms.get(account["platform"], {}).get("label", account["platform"])
-            self.account.addItem(f"{account['name']} ({label})", account["name"])
+            platform = self.platforms.get(account.platform)
+            self.account.addItem(f"{account.name} ({platform.label if platform else account.platform})", account.name)
         self._row("Account", self.account, "--account")
         self.type = QComboBox()
         for key, words in TYPE_WORDS:
@@ -232,8 +233,8 @@ class ScheduleDialog(QDialog):
 
     def _platform(self) -> str | None:
         name = self.account.currentData()
-        account = next((a for a in self.accounts if a["name"] == name), None)
-        return account["platform"] if account else None
+        account = next((a for a in self.accounts if a.name == name), None)
+        return account.platform if account else None
 
     def validate(self) -> bool:
         found: dict[str, str] = {}

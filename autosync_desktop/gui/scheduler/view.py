@@ -266,14 +266,14 @@ class SchedulerView(BaseView):
 
     def _open_editor(self, name: str | None, editing: bool) -> None:
         """Open the editor on the schedule as stored now (the cards may be one refresh behind)."""
-        def load(services: Any) -> tuple[list[dict[str, Any]], Sequence[domain.ScheduleCard]]:
-            return services.list_accounts(), services.schedules.cards()
+        def load(services: Any) -> tuple[Sequence[domain.AccountInfo], Sequence[domain.ScheduleCard]]:
+            return services.accounts.list(), services.schedules.cards()
 
         self.ctx.workers.run(load, self.ctx.services, lane="write", owner=self,
                              on_done=lambda found: self._show_editor(*found, name, editing))
 
-    def _show_editor(self, accounts: list[dict[str, Any]], items: Sequence[domain.ScheduleCard], name: str | None,
-                     editing: bool) -> None:
+    def _show_editor(self, accounts: Sequence[domain.AccountInfo], items: Sequence[domain.ScheduleCard],
+                     name: str | None, editing: bool) -> None:
         item = next((i for i in items if i.name == name), None)
         if name is not None and item is None:
             self.message.emit(f"The schedule {name!r} no longer exists")

@@ -1,6 +1,6 @@
 """Add an account: platform, name, the platform's account id, options, and credentials (to the OS keyring).
 
-Saving calls services.add_account in the keyring worker (it may write to the keyring, which can block on an
+Saving calls services.accounts.add in the keyring worker (it may write to the keyring, which can block on an
 unlock prompt); errors are shown beside the field they name. Credentials are entered as a JSON object and are
 never shown again or written anywhere but the keyring.
 """
@@ -8,7 +8,6 @@ never shown again or written anywhere but the keyring.
 from __future__ import annotations
 
 import json
-from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -22,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from autosync_desktop import domain
 from autosync_desktop.gui.context import AppContext
 from autosync_desktop.gui.widgets.card import muted
 from autosync_desktop.gui.widgets.dialogs import split_field
@@ -35,20 +35,20 @@ FIELD_OF = {"--name": "name", "--platform": "platform", "--account-id": "account
 class AccountDialog(QDialog):
     saved = Signal(str)
 
-    def __init__(self, ctx: AppContext, keyring: dict[str, str] | None, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: AppContext, keyring: domain.KeyringState | None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
         self.setWindowTitle("Add account")
         self.setAccessibleName("Add account")
         self.setMinimumWidth(560)
-        self.platforms = ctx.services.platforms()
+        self.platforms = ctx.services.accounts.platforms()
         self.errors = {key: FieldError(key) for key in ("platform", "name", "account_id", "options", "credentials",
                                                          "general")}
         self.platform = QComboBox()
         self.platform.setAccessibleName("Platform")
         for platform in self.platforms:
-            label = platform["label"] + ("" if platform["available"] else " — connector not in this build yet")
-            self.platform.addItem(label, platform["name"])
+            label = platform.label + ("" if platform.available else " — connector not in this build yet")
+            self.platform.addItem(label, platform.name)
         self.name = QLineEdit()
         self.name.setAccessibleName("Account name")
         self.name.setPlaceholderText("e.g. Acme Google Ads")
@@ -62,10 +62,9 @@ class AccountDialog(QDialog):
         self.credentials.setAccessibleName("Credentials as JSON")
         self.credentials.setPlaceholderText('{"access_token": "…", "refresh_token": "…"}')
         self.credentials.setMaximumHeight(90)
-        state = (keyring or {}).get("state", "unknown")
         self.keyring_note = muted(
-            "Credentials go to the system keyring only." if state == "available" else
-            f"Keyring: {(keyring or {}).get('message', 'checking…')} Accounts that need credentials cannot be "
+            "Credentials go to the system keyring only." if keyring and keyring.status == domain.KeyringStatus.AVAILABLE
+            else f"Keyring: {keyring.message if keyring else 'checking…'} Accounts that need credentials cannot be "
             "added until it is available.", "Keyring note")
         form = QFormLayout()
         for label, widget, key in (("Platform", self.platform, "platform"), ("Name", self.name, "name"),
@@ -96,22 +95,22 @@ class AccountDialog(QDialog):
         self.credentials.textChanged.connect(self._check_json)
         self._platform_changed()
 
-    def platform_info(self) -> dict[str, Any]:
-        return next(p for p in self.platforms if p["name"] == self.platform.currentData())
+    def platform_info(self) -> domain.PlatformInfo:
+        return next(p for p in self.platforms if p.name == self.platform.currentData())
 
     def _platform_changed(self) -> None:
         info = self.platform_info()
         while self.options_form.rowCount():
             self.options_form.removeRow(0)
         self.option_edits = {}
-        for option in [*info["option_names"], "lookback_days"]:
+        for option in [*info.option_names, "lookback_days"]:
             edit = QLineEdit()
             edit.setAccessibleName(f"Option {option}")
-            edit.setPlaceholderText(f"default ({info['default_lookback_days']} days)" if option == "lookback_days"
+            edit.setPlaceholderText(f"default ({info.default_lookback_days} days)" if option == "lookback_days"
                                     else "default")
             self.option_edits[option] = edit
             self.options_form.addRow(option, edit)
-        sandbox = info["sandbox"]
+        sandbox = info.sandbox
         self.account_id.setPlaceholderText("optional for the Demo account" if sandbox else "the platform's account id")
         self.credentials.setEnabled(not sandbox)
         self.credentials.setPlaceholderText("The Demo account needs no credentials" if sandbox else
@@ -146,11 +145,11 @@ class AccountDialog(QDialog):
             return
         options = {k: e.text().strip() for k, e in self.option_edits.items() if e.text().strip()}
         self.save_button.setEnabled(False)
-        self.ctx.workers.run(self.ctx.services.add_account, self.platform.currentData(), self.name.text().strip(),
+        self.ctx.workers.run(self.ctx.services.accounts.add, self.platform.currentData(), self.name.text().strip(),
                              self.account_id.text().strip() or None, options, credentials, lane="keyring",
                              owner=self, on_done=self._saved, on_error=self._failed)
 
-    def _saved(self, account: Any) -> None:
+    def _saved(self, account: domain.AccountInfo) -> None:
         self.credentials.clear()
         self.saved.emit(account.name)
         self.accept()

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QHeaderView, QPushButton, QTableWidget, QTableWidgetItem, QWidget
 
+from autosync_desktop import domain
 from autosync_desktop.gui import theme
 from autosync_desktop.gui.context import AppContext
 from autosync_desktop.gui.settings.account_dialog import AccountDialog
@@ -16,12 +18,13 @@ from autosync_desktop.gui.widgets.status_badge import StatusBadge
 
 COLUMNS = ("Name", "Platform", "Account id", "Sign-in", "Health")
 KEYRING_ADVICE = {
-    "available": "Credentials are stored in the system keyring, never in the database or in files.",
-    "missing": "Accounts that need credentials cannot be added or synced until one is running (restart AutoSync "
-               "after installing it); the Demo account works without one.",
-    "locked": "The keyring is locked: unlock it (log in to your desktop session or open your keyring app), then "
-              "press Check again.",
-    "error": "The keyring reported an error; see the message above.",
+    domain.KeyringStatus.AVAILABLE: "Credentials are stored in the system keyring, never in the database or in "
+                                    "files.",
+    domain.KeyringStatus.MISSING: "Accounts that need credentials cannot be added or synced until one is running "
+                                  "(restart AutoSync after installing it); the Demo account works without one.",
+    domain.KeyringStatus.LOCKED: "The keyring is locked: unlock it (log in to your desktop session or open your "
+                                 "keyring app), then press Check again.",
+    domain.KeyringStatus.ERROR: "The keyring reported an error; see the message above.",
 }
 
 
@@ -32,8 +35,8 @@ class AccountsPanel(Card):
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__("Accounts", parent, accessible="Accounts settings")
         self.ctx = ctx
-        self.accounts: list[dict[str, Any]] = []
-        self.keyring: dict[str, str] | None = None
+        self.accounts: Sequence[domain.AccountInfo] = ()
+        self.keyring: domain.KeyringState | None = None
         self.dialog: Any = None
         self.keyring_badge = StatusBadge("idle", "Keyring: checking…")
         self.header.addWidget(self.keyring_badge)
@@ -56,8 +59,8 @@ class AccountsPanel(Card):
         self.test_button.clicked.connect(self.test_selected)
         self.sign_in_button = QPushButton(theme.icon("sign-in"), "Sign in…")
         self.sign_in_button.setAccessibleName("Sign in to the selected account")
-        self.sign_in_available = hasattr(ctx.services, "connect_account")
-        self.platforms = {p["name"]: p for p in ctx.services.platforms()}
+        self.sign_in_available = hasattr(ctx.services.accounts, "connect")
+        self.platforms = {p.name: p for p in ctx.services.accounts.platforms()}
         self.sign_in_button.setToolTip("Sign in with the platform in your browser" if self.sign_in_available else
                                        "Browser sign-in (OAuth) is not available in this build yet; paste tokens "
                                        "as credentials instead")
@@ -88,50 +91,51 @@ class AccountsPanel(Card):
         self.check_keyring()
 
     def refresh_accounts(self) -> None:
-        self.ctx.workers.run(self.ctx.services.list_accounts, owner=self, on_done=self._apply)
+        self.ctx.workers.run(self.ctx.services.accounts.list, owner=self, on_done=self._apply)
 
     def check_keyring(self) -> None:
-        self.ctx.workers.run(self.ctx.services.keyring_state, lane="keyring", owner=self, on_done=self._keyring,
-                             on_error=lambda exc: self._keyring({"state": "error", "backend": "?",
-                                                                 "message": str(exc)}))
+        self.ctx.workers.run(self.ctx.services.accounts.keyring_state, lane="keyring", owner=self,
+                             on_done=self._keyring, on_error=lambda exc: self._keyring(domain.KeyringState(
+                                 status=domain.KeyringStatus.ERROR, backend="?", message=str(exc))))
 
-    def _keyring(self, state: dict[str, str]) -> None:
+    def _keyring(self, state: domain.KeyringState) -> None:
         self.keyring = state
-        self.keyring_badge.set_status(state["state"], f"Keyring: {theme.label_of(state['state']).lower()}")
-        advice = KEYRING_ADVICE.get(state["state"], "")
-        self.keyring_text.setText(f"{state['message']} {advice}".strip() if state["state"] != "available"
-                                  else f"{advice} ({state['backend']})")
+        self.keyring_badge.set_status(state.status.value, f"Keyring: {theme.label_of(state.status.value).lower()}")
+        advice = KEYRING_ADVICE.get(state.status, "")
+        self.keyring_text.setText(f"{state.message} {advice}".strip()
+                                  if state.status != domain.KeyringStatus.AVAILABLE else f"{advice} ({state.backend})")
 
-    def _apply(self, accounts: list[dict[str, Any]]) -> None:
+    def _apply(self, accounts: Sequence[domain.AccountInfo]) -> None:
         selected = self.selected()
         self.accounts = accounts
-        labels = {p["name"]: p["label"] for p in self.ctx.services.platforms()}
         self.table.setRowCount(len(accounts))
         for row, account in enumerate(accounts):
-            auth = "OK" if account["auth_state"] == "ok" else theme.label_of(account["auth_state"])
-            values = (account["name"], labels.get(account["platform"], account["platform"]), account["account_id"],
-                      auth, theme.label_of(account["health"]))
+            platform = self.platforms.get(account.platform)
+            ok = account.auth_state == domain.AuthState.OK
+            auth = "OK" if ok else theme.label_of(account.auth_state.value)
+            values = (account.name, platform.label if platform else account.platform, account.account_id,
+                      auth, theme.label_of(account.health.value))
             for column, value in enumerate(values):
                 item = QTableWidgetItem(value)
                 if column == 4:
-                    item.setIcon(theme.status_icon(account["health"]))
-                if column == 3 and account["auth_state"] != "ok":
+                    item.setIcon(theme.status_icon(account.health.value))
+                if column == 3 and not ok:
                     item.setIcon(theme.status_icon("needs_sign_in"))
                 self.table.setItem(row, column, item)
-            if selected and account["name"] == selected["name"]:
+            if selected and account.name == selected.name:
                 self.table.selectRow(row)
         self.table.setFixedHeight(min(320, 32 + 30 * max(2, len(accounts))))
         self._selection()
 
     # --- selection and actions ---
 
-    def selected(self) -> dict[str, Any] | None:
+    def selected(self) -> domain.AccountInfo | None:
         rows = self.table.selectionModel().selectedRows() if self.table.selectionModel() else []
         return self.accounts[rows[0].row()] if rows and rows[0].row() < len(self.accounts) else None
 
     def select(self, name: str) -> None:
         for row, account in enumerate(self.accounts):
-            if account["name"] == name:
+            if account.name == name:
                 self.table.selectRow(row)
 
     def _selection(self) -> None:
@@ -139,10 +143,11 @@ class AccountsPanel(Card):
         for button in (self.test_button, self.remove_button):
             button.setEnabled(has)
         account = self.selected()
-        browser = bool(account and self.platforms.get(account["platform"], {}).get("browser_sign_in"))
+        platform = self.platforms.get(account.platform) if account else None
+        browser = bool(platform and platform.browser_sign_in)
         self.sign_in_button.setEnabled(has and self.sign_in_available and browser)
         if account is not None and not browser:
-            label = self.platforms.get(account["platform"], {}).get("label", "This platform")
+            label = platform.label if platform else "This platform"
             self.sign_in_button.setToolTip(f"{label} has no browser sign-in; its credentials are entered when "
                                            "adding it")
         elif self.sign_in_available:
@@ -162,10 +167,10 @@ class AccountsPanel(Card):
         account = self.selected()
         if account is None:
             return
-        name = account["name"]
+        name = account.name
         self.result.setText(f"Testing {name}…")
         self.test_button.setEnabled(False)
-        self.ctx.workers.run(self.ctx.services.test_account, name, lane="keyring", owner=self,
+        self.ctx.workers.run(self.ctx.services.accounts.test, name, lane="keyring", owner=self,
                              on_done=lambda text: self._tested(f"✓ {name}: {text}"),
                              on_error=lambda exc: self._tested(f"✗ {name}: {dialogs.plain(str(exc))}"))
 
@@ -179,8 +184,8 @@ class AccountsPanel(Card):
             return
         from autosync_desktop.gui.settings.sign_in import SignInDialog
 
-        label = self.platforms.get(account["platform"], {}).get("label", account["platform"])
-        self.dialog = SignInDialog(self.ctx, account, label, self)  # type: ignore[assignment]
+        platform = self.platforms.get(account.platform)
+        self.dialog = SignInDialog(self.ctx, account.name, platform.label if platform else account.platform, self)  # type: ignore[assignment]
         self.dialog.signed_in.connect(lambda name: (self.result.setText(f"✓ Signed in to {name}"), self.refresh()))
         self.dialog.open()
 
@@ -188,12 +193,12 @@ class AccountsPanel(Card):
         account = self.selected()
         if account is None:
             return
-        name = account["name"]
+        name = account.name
         if not dialogs.confirm(self, "Remove account", f"Remove the account {name!r}?\n\nIts schedules, campaigns and "
                                "daily stats are deleted from this computer and its credentials from the keyring. "
                                "Its run history is kept.", action="Remove"):
             return
-        self.ctx.workers.run(self.ctx.services.remove_account, name, lane="keyring", owner=self,
+        self.ctx.workers.run(self.ctx.services.accounts.remove, name, lane="keyring", owner=self,
                              on_done=lambda _: (self.result.setText(f"Removed {name}; its run history is kept."),
                                                 self.changed.emit(), self.refresh()),
                              on_error=lambda exc: self.result.setText(f"✗ {dialogs.plain(str(exc))}"))

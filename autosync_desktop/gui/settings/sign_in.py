@@ -1,6 +1,6 @@
-"""Sign in to an account in the system browser (services.connect_account: loopback + PKCE, token to the keyring).
+"""Sign in to an account in the system browser (services.accounts.connect: loopback + PKCE, token to the keyring).
 
-connect_account blocks until the browser comes back, so it runs in the keyring worker with a cancel event.
+accounts.connect blocks until the browser comes back, so it runs in the keyring worker with a cancel event.
 It reports the sign-in address through `on_url` from that worker thread; `_UrlRelay` (a GUI-thread QObject)
 carries it to the GUI thread, which opens the browser and shows the address to copy if none opens.
 """
@@ -8,7 +8,6 @@ carries it to the GUI thread, which opens the browser and shows the address to c
 from __future__ import annotations
 
 import threading
-from typing import Any
 
 from PySide6.QtCore import QObject, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
@@ -28,11 +27,10 @@ class _UrlRelay(QObject):
 class SignInDialog(QDialog):
     signed_in = Signal(str)
 
-    def __init__(self, ctx: AppContext, account: dict[str, Any], platform_label: str,
-                 parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: AppContext, account: str, platform_label: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
-        self.account = account["name"]
+        self.account = account
         self.cancel_event: threading.Event | None = None
         self.setWindowTitle(f"Sign in to {self.account}")
         self.setAccessibleName(self.windowTitle())
@@ -76,7 +74,7 @@ class SignInDialog(QDialog):
         self.start_button.setEnabled(False)
         self.badge.set_status("running", "Waiting for the browser…")
         self.cancel_event = threading.Event()
-        self.ctx.workers.run(self.ctx.services.connect_account, self.account, on_url=self.relay.url.emit,
+        self.ctx.workers.run(self.ctx.services.accounts.connect, self.account, on_url=self.relay.url.emit,
                              client_id=self.client_id.text().strip() or None,
                              client_secret=self.client_secret.text() or None, cancel=self.cancel_event,
                              lane="keyring", owner=self, on_done=self._done, on_error=self._failed,

@@ -92,7 +92,7 @@ class SettingsView(BaseView):
         self.load_finished()
 
     def _build(self, values: dict[str, Any]) -> None:
-        platforms = [p for p in self.ctx.services.platforms() if not p["sandbox"]]
+        platforms = [p for p in self.ctx.services.accounts.platforms() if not p.sandbox]
         self.groups["retry"] = SettingsGroup(self.ctx, "Retry", RETRY, values,
                                              "How failed requests are retried. Rate limits wait for the time the "
                                              "platform announces, up to the longest rate-limit wait.")
@@ -110,9 +110,9 @@ class SettingsView(BaseView):
         performance = SettingsGroup(self.ctx, "Performance", PERFORMANCE, values,
                                     "Limits per platform apply to all its accounts together.")
         for platform in platforms:
-            key = f"http.requests_per_minute.{platform['name']}"
+            key = f"http.requests_per_minute.{platform.name}"
             performance.add_key(key, values.get(key, values.get("http.requests_per_minute", 0.0)),
-                                label=f"Requests per minute — {platform['label']}")
+                                label=f"Requests per minute — {platform.label}")
         self.groups["performance"] = performance
         placed = set(RETRY + RETENTION + PERFORMANCE + GENERAL + HIDDEN)
         # notify.* and general.* have their own sections below; everything else declared is shown here
