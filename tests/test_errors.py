@@ -238,6 +238,15 @@ def test_credentials_json_nested_100000_levels_is_bad_input(run: Run, monkeypatc
     assert "--credentials-stdin" in _one_line(err) and "nested too deeply" in err
 
 
+@pytest.mark.parametrize("minutes", ["1000000000000", "100000000000000000000000"])
+def test_a_huge_interval_is_bad_input(run: Run, minutes: str) -> None:
+    assert run("accounts", "add", "--platform", "demo", "--name", "Demo A")[0] == 0
+    code, _, err = run("schedules", "add", "--name", "rare", "--account", "Demo A", "--type", "both",
+                       "--frequency", "interval", "--every-minutes", minutes)
+    assert code == 2
+    assert _one_line(err).startswith("autosync: --every-minutes: must be at most 527040")
+
+
 def test_an_empty_output_path_is_bad_input(run: Run) -> None:
     code, _, err = run("export", "runs", "--format", "csv", "--output", "")
     assert code == 2

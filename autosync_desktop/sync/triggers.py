@@ -33,6 +33,7 @@ from autosync_desktop import clock
 from autosync_desktop.errors import UserError
 
 FREQUENCIES = ("manual", "interval", "hourly", "daily", "weekly", "cron")
+MAX_INTERVAL_MINUTES = 366 * 24 * 60  # a year
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 _DAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -198,6 +199,11 @@ def _validate_minutes(value: int | None, minimum: int) -> int:
             "--every-minutes",
             f"must be at least {minimum} for this platform (got {value}); "
             f"use --every-minutes {minimum} or more",
+        )
+    if value > MAX_INTERVAL_MINUTES:  # beyond this, next-run dates leave the calendar (and SQLite's integers)
+        raise ScheduleSpecError(
+            "--every-minutes",
+            f"must be at most {MAX_INTERVAL_MINUTES} (a year; got {value}); use a cron schedule for rare runs",
         )
     return value
 
