@@ -118,3 +118,35 @@ def test_a_load_the_page_started_itself_only_records_the_time(page: FakePage, qt
     with qtbot.waitSignal(page.loaded, timeout=1000):
         page.load_finished()  # e.g. a filter change reloaded the table
     assert page.has_loaded and page.changes == [] and not page.busy.busy
+
+
+def test_the_scheduler_page_makes_one_read_of_a_burst_and_survives_a_failed_one(
+        open_window: Any, seeded: Any, qtbot: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    window = open_window(tab="scheduler")
+    view = window.scheduler
+    schedules = window.ctx.services.schedules
+    real_cards = schedules.cards
+    calls: list[int] = []
+    failing = [False]
+
+    def cards(*args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        if failing[0]:
+            raise OSError("database is locked")
+        return real_cards(*args, **kwargs)
+
+    monkeypatch.setattr(schedules, "cards", cards)
+    for _ in range(5):
+        view.schedule_refresh()
+    qtbot.waitUntil(lambda: len(calls) == 1 and not view.is_loading(), timeout=5000)
+    qtbot.wait(500)  # longer than the debounce: nothing more
+    assert len(calls) == 1
+    failing[0] = True
+    with qtbot.waitSignal(view.message, timeout=5000) as said:
+        view.refresh()
+    assert said.args == ["Could not load the schedules: database is locked"]
+    assert not view.is_loading() and not view.busy.busy and view.cards  # the cards shown before stay
+    failing[0] = False
+    with qtbot.waitSignal(view.loaded, timeout=5000):
+        view.refresh()
+    assert len(calls) == 3
