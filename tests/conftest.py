@@ -1,11 +1,18 @@
-"""Shared fixtures: a fresh store in a temp dir, an event bus that records, and scripted connectors."""
+"""Shared fixtures (a fresh store in a temp dir, an event bus that records, scripted connectors) and `--today`.
+
+`pytest --today 2026-12-31T23:40` runs the whole suite as if the wall clock (UTC) read that moment when the
+session started, moving on from there (time-machine, tick=True; monotonic time is untouched); AutoSync child
+processes started with tests/travel_launch.py start at the parent's moment. See README "Development".
+"""
 
 from __future__ import annotations
 
 import os
 import sys
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -15,6 +22,9 @@ os.environ.setdefault("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
 
 from autosync_desktop import events as ev
 from autosync_desktop.store.db import open_store
+from tests import travel_launch
+
+_TRAVELLER = pytest.StashKey[Any]()
 
 
 class Recorder:
@@ -77,3 +87,39 @@ def _no_leaked_log_handlers() -> Iterator[None]:
     logs = sys.modules.get("autosync_desktop.logs")
     if logs is not None:
         logs.shutdown_logging()
+
+
+# --- --today: the whole suite at a chosen moment -------------------------------------------------------------
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--today", metavar="YYYY-MM-DDTHH:MM",
+                     help="run the suite as if the wall clock read this moment (UTC) when it starts, moving on from "
+                          "there; child processes started through tests/travel_launch.py follow")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    value = config.getoption("--today")
+    if not value:
+        return
+    try:
+        moment = datetime.strptime(value, "%Y-%m-%dT%H:%M").replace(tzinfo=UTC)
+    except ValueError:
+        raise pytest.UsageError(f"--today {value!r}: use YYYY-MM-DDTHH:MM (UTC), e.g. 2026-12-31T23:40") from None
+    import time_machine
+
+    traveller = time_machine.travel(moment, tick=True)  # wall clock and dates only: time.monotonic() stays real
+    traveller.start()
+    config.stash[_TRAVELLER] = traveller
+    os.environ[travel_launch.NOW_ENV] = moment.isoformat()  # children start at the parent's moment (travel_launch)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    traveller = config.stash.get(_TRAVELLER, None)
+    if traveller is not None:
+        traveller.stop()
+        os.environ.pop(travel_launch.NOW_ENV, None)
+
+
+def pytest_report_header(config: pytest.Config) -> str | None:
+    value = config.getoption("--today")
+    return f"--today: the wall clock started at {value} UTC" if value else None

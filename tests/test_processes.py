@@ -7,7 +7,6 @@ import os
 import signal
 import sqlite3
 import subprocess
-import sys
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -15,21 +14,23 @@ from pathlib import Path
 import pytest
 
 from autosync_desktop import clock
+from tests import travel_launch
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def autosync(data_dir: Path, *args: str, check: bool = True, timeout: float = 60) -> subprocess.CompletedProcess:
-    proc = subprocess.run([sys.executable, "-m", "autosync_desktop", "--data-dir", str(data_dir), *args],
-                          capture_output=True, text=True, timeout=timeout, cwd=ROOT)
+    proc = subprocess.run(travel_launch.command("--data-dir", str(data_dir), *args),
+                          capture_output=True, text=True, timeout=timeout, cwd=ROOT, env=travel_launch.env())
     if check:
         assert proc.returncode == 0, proc.stderr
     return proc
 
 
 def spawn(data_dir: Path, *args: str) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "autosync_desktop", "--data-dir", str(data_dir), *args],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
+    return subprocess.Popen(travel_launch.command("--data-dir", str(data_dir), *args),
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT,
+                            env=travel_launch.env())
 
 
 def db_rows(data_dir: Path, sql: str) -> list[tuple]:

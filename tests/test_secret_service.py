@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from tests import travel_launch
+
 ROOT = Path(__file__).resolve().parent.parent
 needs_secret_service = pytest.mark.skipif(
     not (shutil.which("dbus-run-session") and shutil.which("gnome-keyring-daemon")),
@@ -24,7 +26,7 @@ SCRIPT = r"""
 set -e
 echo -n pw | gnome-keyring-daemon --unlock --components=secrets >/dev/null
 sleep 0.3
-run() { "$PY" -m autosync_desktop --data-dir "$DATA" "$@"; }
+run() { "$PY" "$LAUNCHER" --data-dir "$DATA" "$@"; }
 echo "$CREDS" | run accounts add --platform meta_ads --name "Meta EU" --account-id act_123 --credentials-stdin
 "$PY" -c 'import keyring, json; print("BACKEND", type(keyring.get_keyring()).__module__);
 print("STORED", keyring.get_password("autosync-desktop", "account:Meta EU"))'
@@ -34,11 +36,11 @@ run accounts remove "Meta EU"
 
 
 def _env(tmp_path: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DBUS_", "PYTHON_KEYRING"))}
+    env = travel_launch.env({k: v for k, v in os.environ.items() if not k.startswith(("DBUS_", "PYTHON_KEYRING"))})
     home = tmp_path / "home"
     home.mkdir()
     env.update(HOME=str(home), XDG_DATA_HOME=str(home / ".local/share"), XDG_RUNTIME_DIR=str(home / "run"),
-               PY=sys.executable, DATA=str(tmp_path / "data"))
+               PY=sys.executable, LAUNCHER=travel_launch.LAUNCHER, DATA=str(tmp_path / "data"))
     (home / "run").mkdir(mode=0o700)
     return env
 
@@ -63,14 +65,14 @@ def test_credentials_live_in_the_secret_service_and_never_in_the_data_dir(tmp_pa
 def test_without_a_keyring_credentials_are_refused_with_what_to_do(tmp_path: Path) -> None:
     env = _env(tmp_path) | {"PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
     proc = subprocess.run(
-        [sys.executable, "-m", "autosync_desktop", "--data-dir", env["DATA"], "accounts", "add", "--platform",
-         "meta_ads", "--name", "M", "--account-id", "act_1", "--credentials-stdin"],
+        travel_launch.command("--data-dir", env["DATA"], "accounts", "add", "--platform", "meta_ads", "--name", "M",
+                              "--account-id", "act_1", "--credentials-stdin"),
         input='{"access_token": "tok-should-not-persist"}', env=env, capture_output=True, text=True, timeout=60,
         cwd=ROOT)
     assert proc.returncode == 2
     assert "No system keyring" in proc.stderr and "never stores secrets in plain text" in proc.stderr
-    listed = subprocess.run([sys.executable, "-m", "autosync_desktop", "--data-dir", env["DATA"], "accounts",
-                             "list", "--json"], env=env, capture_output=True, text=True, timeout=60, cwd=ROOT)
+    listed = subprocess.run(travel_launch.command("--data-dir", env["DATA"], "accounts", "list", "--json"),
+                            env=env, capture_output=True, text=True, timeout=60, cwd=ROOT)
     assert json.loads(listed.stdout) == []  # nothing half-added
     for path in Path(env["DATA"]).rglob("*"):
         if path.is_file():

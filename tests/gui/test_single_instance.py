@@ -4,7 +4,6 @@ service refuses to run the scheduler beside a window that runs it."""
 from __future__ import annotations
 
 import json
-import os
 import signal
 import socket
 import subprocess
@@ -19,6 +18,7 @@ from PySide6.QtCore import QDir
 
 from autosync_desktop.gui import single_instance
 from autosync_desktop.gui.single_instance import SingleInstance, server_name
+from tests import travel_launch
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -94,15 +94,13 @@ def test_a_stale_socket_from_a_crashed_window_is_replaced(tmp_path: Path) -> Non
 # --- real processes ---
 
 def autosync(data: Path, *args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "autosync_desktop", "--data-dir", str(data), *args],
+    return subprocess.run(travel_launch.command("--data-dir", str(data), *args),
                           capture_output=True, text=True, timeout=timeout, cwd=ROOT, env=child_env())
 
 
 def child_env() -> dict[str, str]:
-    env = dict(os.environ)
-    env.update(QT_QPA_PLATFORM="offscreen", PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring",
-               PYTHONPATH=str(ROOT))
-    return env
+    return travel_launch.env(QT_QPA_PLATFORM="offscreen", PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring",
+                             PYTHONPATH=str(ROOT))
 
 
 def scheduler_owner(data: Path) -> str | None:
@@ -114,7 +112,7 @@ def scheduler_owner(data: Path) -> str | None:
 
 def test_a_second_gui_process_hands_over_and_exits(tmp_path: Path) -> None:
     data = tmp_path / "data"
-    first = subprocess.Popen([sys.executable, "-m", "autosync_desktop", "--data-dir", str(data), "gui"],
+    first = subprocess.Popen(travel_launch.command("--data-dir", str(data), "gui"),
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT, env=child_env())
     try:
         deadline = time.monotonic() + 60

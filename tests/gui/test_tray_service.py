@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
-import sys
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from autosync_desktop.gui import tray_model as model
 from autosync_desktop.services import Services
+from tests import travel_launch
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -21,8 +20,8 @@ def test_the_service_resumes_a_pause_whose_end_has_passed(tmp_path: Path) -> Non
     services = Services.open(data)
     model.pause_all(services, hours=1, now=datetime.now(UTC) - timedelta(minutes=61))
     services.close()
-    env = dict(os.environ, PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring", PYTHONPATH=str(ROOT))
-    service = subprocess.Popen([sys.executable, "-m", "autosync_desktop", "--data-dir", str(data), "service"],
+    env = travel_launch.env(PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring", PYTHONPATH=str(ROOT))
+    service = subprocess.Popen(travel_launch.command("--data-dir", str(data), "service"),
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT, env=env)
     try:
         lines: list[str] = []
