@@ -24,7 +24,7 @@ PROGRESS_INTERVAL_S = 0.1
 
 
 class Bridge(QObject):
-    event = Signal(object)  # every event
+    any_event = Signal(object)  # every event (not `event`: that would hide QObject.event(), Qt's event handler)
     run_queued = Signal(object)
     run_started = Signal(object)
     run_progress = Signal(object)
@@ -77,7 +77,7 @@ class Bridge(QObject):
     def _dispatch(self, event: ev.Event) -> None:  # GUI thread
         if self._closed:
             return
-        self.event.emit(event)
+        self.any_event.emit(event)
         signal = self._typed.get(type(event))
         if signal is not None:
             signal.emit(event)

@@ -24,7 +24,7 @@ def test_bridge_delivers_in_the_gui_thread_and_coalesces_progress(qtbot: Any) ->
     bus = ev.EventBus()
     bridge = Bridge(bus)
     got: list[tuple[str, bool]] = []
-    bridge.event.connect(lambda e: got.append((type(e).__name__, threading.current_thread() is
+    bridge.any_event.connect(lambda e: got.append((type(e).__name__, threading.current_thread() is
                                                threading.main_thread())))
     progress: list[int] = []
     bridge.run_progress.connect(lambda e: progress.append(e.rows))

@@ -70,7 +70,7 @@ class DashboardView(BaseView):
         for signal in (bridge.run_finished, bridge.run_queued, bridge.schedule_changed, bridge.account_changed,
                        bridge.scheduler_state, bridge.retention_pruned, bridge.setting_changed):
             signal.connect(self.schedule_refresh)
-        bridge.event.connect(self.feed.on_event)
+        bridge.any_event.connect(self.feed.on_event)
         Ticker.instance().tick.connect(self._tick)
 
     # --- layout ---
