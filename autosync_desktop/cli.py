@@ -22,12 +22,12 @@ from typing import Any, NoReturn
 
 from autosync_desktop import __version__
 from autosync_desktop import events as ev
-from autosync_desktop.domain import AccountInfo, Frequency, ScheduleInfo
+from autosync_desktop.domain import AccountInfo, Frequency, RunRow, RunStatus, ScheduleInfo
 from autosync_desktop.errors import AutoSyncError, UserError, one_line
 from autosync_desktop.logs import FILE_ONLY, LOG_NAME, setup_logging
-from autosync_desktop.services import Services, default_data_dir, iso
+from autosync_desktop.services import Services, default_data_dir, iso, run_dict
 from autosync_desktop.services.core import expected_error
-from autosync_desktop.store.models import FREQUENCIES, MISSED_POLICIES, RUN_STATUSES, SCHEDULE_TYPES
+from autosync_desktop.store.models import FREQUENCIES, MISSED_POLICIES, SCHEDULE_TYPES
 
 # Ctrl-C, SIGTERM and SIGHUP (a closed terminal or SSH session) all stop cleanly: running syncs are cancelled at
 # their next page and recorded as `cancelled`, never left for the orphan reaper as a crash.
@@ -144,7 +144,7 @@ def build_parser() -> Parser:
     syn.add_argument("--json", action="store_true")
 
     rns = sub.add_parser("runs", help="run history")
-    rns.add_argument("--status", choices=RUN_STATUSES)
+    rns.add_argument("--status", choices=tuple(s.value for s in RunStatus))
     rns.add_argument("--schedule")
     rns.add_argument("--account")
     rns.add_argument("--limit", type=int, default=50)
@@ -340,14 +340,14 @@ def cmd_sync(svc: Services, a: argparse.Namespace) -> int:
     interrupted = threading.Event()
     stop = _on_interrupt(interrupted.set)
     try:
-        request = svc.request_sync(a.name, a.date_from, a.date_to)
-        if request.status == "skipped":
-            run = svc.run_detail(request.run_id)
-            _say(a.json, run, f"run {request.run_id} skipped: {run['reason']}")
+        request = svc.runs.request(a.name, a.date_from, a.date_to)
+        if request.status == RunStatus.SKIPPED:
+            run = svc.runs.get(request.run_id)
+            _say(a.json, run, f"run {request.run_id} skipped: {run.reason}")
             return 1
         in_process = request.handled_by == "this process"
         if not a.wait and not in_process:
-            _say(a.json, svc.run_detail(request.run_id),
+            _say(a.json, svc.runs.get(request.run_id),
                  f"run {request.run_id} queued for the running scheduler ({request.handled_by})")
             return 0
         if not in_process:
@@ -358,33 +358,31 @@ def cmd_sync(svc: Services, a: argparse.Namespace) -> int:
         stop()
         if printer:
             printer()
-    detail = svc.run_detail(final.id)
     line = f"run {final.id} {final.status}: {final.rows} rows, {final.campaigns} campaigns"
     if final.duration_s is not None:
         line += f" in {final.duration_s:.1f} s"
-    if final.error_message or final.reason:
-        line += f" — {final.error_message or final.reason}"
-    _say(a.json, detail, line)
-    return 0 if final.status == "succeeded" else 1
+    if final.error or final.reason:
+        line += f" — {final.error or final.reason}"
+    _say(a.json, final, line)
+    return 0 if final.status == RunStatus.SUCCEEDED else 1
 
 
-def _wait_or_cancel(svc: Services, run_id: int, interrupted: threading.Event) -> Any:
+def _wait_or_cancel(svc: Services, run_id: int, interrupted: threading.Event) -> RunRow:
     """Wait for the run's end; after an interrupt, ask it to stop once and keep waiting for it to record that."""
     cancel_sent = False
     while True:
         if interrupted.is_set() and not cancel_sent:
-            svc.cancel_run(run_id)
+            svc.runs.cancel(run_id)
             cancel_sent = True
-        run = svc.wait_for_run(run_id, poll_s=0.2, timeout_s=0.0)
-        if run.status not in ("queued", "running"):
+        run = svc.runs.wait(run_id, poll_s=0.2, timeout_s=0.0)
+        if run.status.is_final:
             return run
         interrupted.wait(0.2)
 
 
-def _say(as_json: bool, detail: dict[str, Any], line: str) -> None:
+def _say(as_json: bool, run: RunRow, line: str) -> None:
     if as_json:
-        detail.pop("events", None)
-        _print_json(detail)
+        _print_json(run_dict(run))
     else:
         print(line)
 
@@ -414,23 +412,30 @@ def _on_interrupt(action: Callable[[], Any]) -> Callable[[], None]:
 
 def cmd_runs(svc: Services, a: argparse.Namespace) -> int:
     if a.action == "show":
-        detail = svc.run_detail(a.id)
+        detail = svc.runs.detail(a.id)
+        fields = run_dict(detail.run)
+        events = [{"at": iso(e.at), "level": e.level, "message": e.message} for e in detail.events]
         if a.json:
-            _print_json(detail)
+            _print_json(fields | {"events": events})
             return 0
-        for key, value in detail.items():
-            if key != "events" and value not in (None, ""):
+        for key, value in fields.items():
+            if value not in (None, ""):
                 print(f"{key:12} {value}")
         print("log:")
-        for e in detail["events"]:
+        for e in events:
             print(f"  {e['at']}  {e['level']:7}  {e['message']}")
         return 0
     if a.action == "cancel":
-        result = svc.cancel_run(a.id)
-        print({"cancelling": f"run {a.id}: cancel requested; it stops at its next page",
-               "cancelled": f"run {a.id} cancelled"}.get(result, f"run {a.id} already {result}"))
+        result = svc.runs.cancel(a.id)
+        if result.requested:
+            print(f"run {a.id}: cancel requested; it stops at its next page")
+        elif result.status == RunStatus.CANCELLED:
+            print(f"run {a.id} cancelled")
+        else:
+            print(f"run {a.id} already {result.status.value}")
         return 0
-    items = svc.runs(status=a.status, schedule=a.schedule, account=a.account, limit=a.limit)
+    items = [run_dict(r) for r in svc.runs.list(status=a.status, schedule=a.schedule, account=a.account,
+                                                limit=a.limit)]
     if a.json:
         _print_json(items)
     else:
@@ -607,7 +612,7 @@ def cmd_demo(svc: Services, a: argparse.Namespace) -> int:
         svc.schedules.add("Demo sync", "Demo account", "both", "interval", every_minutes=a.every_minutes)
         print(f"Created schedule 'Demo sync' (every {a.every_minutes} minutes)")
     if svc.status("30d")["total_runs"] == 0:
-        request = svc.request_sync("Demo sync")
+        request = svc.runs.request("Demo sync")
         print(f"First sync queued as run {request.run_id}")
     return cmd_service(svc, a)
 

@@ -6,7 +6,7 @@ executable itself, or this interpreter with `-m autosync_desktop`):
     <program> --data-dir <new temp dir> gui --self-test-sync
 
 The child (`run_child`) opens a store in that empty dir, starts the scheduler (`Services.start_scheduler`), adds
-a Demo account, queues one sync with `request_sync` (the scheduler hands it to its runner pool), waits for the
+a Demo account, queues one sync with `services.runs.request` (the scheduler hands it to its runner pool), waits for the
 end and prints one line. The parent then reads the temp store back itself, read-only with plain sqlite3: the
 run's status, its row count and the daily stats and campaigns actually stored. The temp dir is removed after a
 pass and kept (its path printed) after a failure.
@@ -115,6 +115,7 @@ def check(timeout_s: float = CHILD_TIMEOUT_S) -> tuple[str, str]:
 def run_child(data_dir: Path | None, timeout_s: float = CHILD_TIMEOUT_S) -> int:
     """`autosync --data-dir DIR gui --self-test-sync`: one Demo sync through the scheduler in DIR, which must not
     hold a store yet (this never writes into an existing one). Prints one line; exit 0 when the run succeeded."""
+    from autosync_desktop.domain import RunStatus
     from autosync_desktop.services import Services
 
     if data_dir is None or (data_dir / DB_NAME).exists():
@@ -126,10 +127,10 @@ def run_child(data_dir: Path | None, timeout_s: float = CHILD_TIMEOUT_S) -> int:
     try:
         svc.start_scheduler()
         svc.accounts.add("demo", ACCOUNT, "self-test")
-        request = svc.request_sync(ACCOUNT)
-        run = svc.wait_for_run(request.run_id, poll_s=0.05, timeout_s=timeout_s)
-        ok = run.status == "succeeded"
-        detail = f": {run.error_class}: {run.error_message}" if run.error_message else ""
+        request = svc.runs.request(ACCOUNT)
+        run = svc.runs.wait(request.run_id, poll_s=0.05, timeout_s=timeout_s)
+        ok = run.status == RunStatus.SUCCEEDED
+        detail = f": {run.error_class}: {run.error}" if run.error else ""
         print(f"{'ok' if ok else 'FAIL':4} demo-sync run {run.id} {run.status} ({request.handled_by}, "
               f"{run.rows} rows, {run.campaigns} campaigns) in {time.monotonic() - started:.2f} s{detail}",
               flush=True)

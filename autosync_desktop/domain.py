@@ -236,3 +236,142 @@ class SpecCheck:
     @property
     def ok(self) -> bool:
         return not self.errors
+
+
+# --- runs -----------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class RunRow:
+    """One run as `autosync runs`, the History table and the runs export show it. Times are aware UTC."""
+
+    id: int
+    schedule: str | None  # None: an account's own run
+    account: str
+    platform: str
+    trigger: Trigger
+    status: RunStatus
+    queued_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    duration_s: float | None  # rounded to milliseconds
+    rows: int  # daily-stat rows written
+    campaigns: int
+    pages: int
+    api_calls: int
+    attempt: int
+    error_class: str | None  # an ErrorClass value, or the name of an unexpected exception
+    error: str | None
+    reason: str | None  # why skipped / interrupted / cancelled
+    window_from: date | None  # an explicit backfill range
+    window_to: date | None
+
+    @property
+    def who(self) -> str:
+        """The schedule's name, or the account's for an account's own run."""
+        return self.schedule or self.account
+
+
+@dataclass(frozen=True, slots=True)
+class RunLogLine:
+    """One line of a run's log."""
+
+    at: datetime
+    level: str  # info | warning | error
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class RunWindows:
+    """The dates a run covered: its explicit backfill range, or the windows its log announced."""
+
+    first: date
+    last: date
+    count: int | None  # None for a backfill range (its windows are not counted here)
+    backfill: bool
+
+
+@dataclass(frozen=True, slots=True)
+class RunDetail:
+    """One run with its log (oldest line first), the dates it covered and how often it was retried."""
+
+    run: RunRow
+    events: tuple[RunLogLine, ...]
+    windows: RunWindows | None
+    retries: int
+
+
+@dataclass(frozen=True, slots=True)
+class RunFilter:
+    """Which runs the History page (and its export) shows; empty fields match everything."""
+
+    statuses: tuple[RunStatus, ...] = ()
+    triggers: tuple[Trigger, ...] = ()
+    account: str | None = None
+    schedule: str | None = None
+    since: datetime | None = None  # queued at or after
+    until: datetime | None = None  # queued before
+    text: str | None = None  # in the schedule or account name, the error or the reason
+
+    @property
+    def is_empty(self) -> bool:
+        return self == RunFilter()
+
+
+@dataclass(frozen=True, slots=True)
+class RunCursor:
+    """Where the next page of runs continues: after this run (keyset paging on queued_at, id)."""
+
+    queued_at: datetime
+    id: int
+
+
+@dataclass(frozen=True, slots=True)
+class RunPage:
+    """One page of the History list; `cursor` continues after its last row, `done` when no more follow."""
+
+    rows: tuple[RunRow, ...]
+    cursor: RunCursor | None
+    done: bool
+
+
+@dataclass(frozen=True, slots=True)
+class SyncRequest:
+    """A sync that was asked for: its run, queued (or skipped), and who executes it."""
+
+    run_id: int
+    status: RunStatus  # queued | skipped (or cancelled when stopped at once)
+    handled_by: str  # "this process" | "service pid N"
+
+
+@dataclass(frozen=True, slots=True)
+class CancelResult:
+    """What a cancel did: `requested` when the run stops at its next page, else the run's (final) status."""
+
+    run_id: int
+    requested: bool
+    status: RunStatus
+
+    @property
+    def word(self) -> str:
+        """"cancelling" (it stops at its next page), else the run's status ("cancelled", "succeeded", ...)."""
+        return "cancelling" if self.requested else self.status.value
+
+
+@dataclass(frozen=True, slots=True)
+class ActivityLine:
+    """A run log line with its run's names and state, for the Dashboard's activity feed."""
+
+    event_id: int
+    run_id: int
+    at: datetime
+    level: str
+    message: str
+    run_status: RunStatus
+    schedule: str | None
+    account: str
+    trigger: Trigger
+    run_rows: int
+    run_duration_s: float | None
+    run_finished_at: datetime | None
+    run_error: str | None  # the run's error message, else its reason

@@ -168,8 +168,8 @@ def test_needs_sign_in_through_the_engine_is_one_message(tmp_path: Path, memory_
             _enable_webhook(svc, f"{hook.base_url}/hook")
             svc.start_scheduler()
             scripted.failures = [ReauthRequired("The refresh token was revoked (invalid_grant)")]
-            run_id = svc.request_sync("Hourly Scripted").run_id
-            assert svc.wait_for_run(run_id, poll_s=0.05, timeout_s=20).status == "failed"
+            run_id = svc.runs.request("Hourly Scripted").run_id
+            assert svc.runs.wait(run_id, poll_s=0.05, timeout_s=20).status == "failed"
             assert svc.notifier is not None and svc.notifier.flush()
             [event] = [json.loads(r.body) for r in hook.calls("/hook")]
             assert event["event"] == "sign_in" and event["title"] == "Sign-in needed: Scripted Co"
@@ -197,8 +197,8 @@ def test_a_demo_sync_succeeds_while_the_configured_channel_is_down(tmp_path: Pat
         _enable_webhook(svc, f"http://127.0.0.1:{closed_port()}/hook", **{"notify.webhook.on_success": "on"})
         svc.start_scheduler()
         assert svc.notifier is not None
-        request = svc.request_sync("Demo")
-        run = svc.wait_for_run(request.run_id, poll_s=0.05, timeout_s=20)
+        request = svc.runs.request("Demo")
+        run = svc.runs.wait(request.run_id, poll_s=0.05, timeout_s=20)
         assert run.status == "succeeded" and run.rows > 0
         assert svc.notifier.flush()
         webhook = next(c for c in svc.notify_channels()["channels"] if c["name"] == "webhook")
@@ -223,10 +223,10 @@ def test_a_failing_run_reaches_a_working_channel_end_to_end(tmp_path: Path, memo
             svc.start_scheduler()
             scripted.failures = [Permanent("Unknown account id 42"), Permanent("Unknown account id 42")]
             for _ in range(2):  # the second failure is the same problem: no second message
-                run_id = svc.request_sync("Hourly Scripted").run_id
-                assert svc.wait_for_run(run_id, poll_s=0.05, timeout_s=20).status == "failed"
-            run_id = svc.request_sync("Hourly Scripted").run_id
-            assert svc.wait_for_run(run_id, poll_s=0.05, timeout_s=20).status == "succeeded"
+                run_id = svc.runs.request("Hourly Scripted").run_id
+                assert svc.runs.wait(run_id, poll_s=0.05, timeout_s=20).status == "failed"
+            run_id = svc.runs.request("Hourly Scripted").run_id
+            assert svc.runs.wait(run_id, poll_s=0.05, timeout_s=20).status == "succeeded"
             assert svc.notifier is not None and svc.notifier.flush()
             events = [json.loads(r.body) for r in hook.calls("/hook")]
             assert [e["event"] for e in events] == ["failure", "recovery"]

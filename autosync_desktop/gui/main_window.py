@@ -122,7 +122,7 @@ class MainWindow(QMainWindow):
         elif self._start_scheduler:
             self.scheduler_status.setText("Scheduler: running")
         if first_sync:
-            self.ctx.workers.run(self.ctx.services.request_sync, DEMO_SCHEDULE, lane="write", owner=self)
+            self.ctx.workers.run(self.ctx.services.runs.request, DEMO_SCHEDULE, lane="write", owner=self)
         self._check_accounts()
         self.current_view().refresh()
         if self.current_view() is not self.dashboard:
@@ -140,7 +140,7 @@ class MainWindow(QMainWindow):
         else:
             self.welcome.set_busy("")
             if created:
-                self.ctx.workers.run(self.ctx.services.request_sync, DEMO_SCHEDULE, lane="write", owner=self)
+                self.ctx.workers.run(self.ctx.services.runs.request, DEMO_SCHEDULE, lane="write", owner=self)
             self.refresh_all()
             self._check_accounts()
 

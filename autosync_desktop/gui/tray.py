@@ -198,8 +198,8 @@ class TrayController(QObject):
         elif name == "quit":
             self.quit_requested.emit()
         elif name == "cancel":
-            workers.run(services.cancel_run, int(arg), lane="write", owner=self,
-                        on_done=lambda result: self._done(f"Run {arg}: {result}"), on_error=self._error)
+            workers.run(services.runs.cancel, int(arg), lane="write", owner=self,
+                        on_done=lambda result: self._done(f"Run {arg}: {result.word}"), on_error=self._error)
         elif name == "sync_all":
             workers.run(model.sync_all, services, lane="write", owner=self, on_done=self._done, on_error=self._error)
         elif name in ("pause_hour", "pause"):

@@ -34,8 +34,8 @@ APP = "AutoSync Desktop"
 class ActiveRun:
     run_id: int
     name: str  # the schedule's name, or the account's for a run of its own
-    status: str  # queued | running
-    started_at: str | None
+    status: RunStatus  # queued | running
+    started_at: datetime | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,8 +93,7 @@ def collect(services: Any) -> TraySnapshot:
         last = card.last_run
         if last is not None and last.status in ATTENTION_RUN_STATUSES and card.account not in troubled:
             problems.append(f"{card.name}: last run {last.status.value}")
-    active = tuple(ActiveRun(r["id"], r["schedule"] or r["account"], r["status"], r["started_at"])
-                   for r in services.active_runs())
+    active = tuple(ActiveRun(r.id, r.who, r.status, r.started_at) for r in services.runs.active())
     active_schedules = sum(1 for c in cards if not c.own_paused and c.frequency != Frequency.MANUAL)
     return TraySnapshot(
         scheduler_owner=info["owner"], paused_all=bool(info["paused_all"]),
@@ -188,7 +187,7 @@ def sync_all(services: Any) -> str:
         elif card.active_run is not None:
             busy += 1
         else:
-            request = services.request_sync(card.name)
+            request = services.runs.request(card.name)
             queued += request.status == "queued"
             busy += request.status != "queued"
     if not (queued or busy or paused):

@@ -12,8 +12,8 @@ works on the state that `ServicesCore` sets up (`self.db`, `self.bus`, `self.sch
                     `default_data_dir`, `sign_in_hint`, the constants and small validation helpers
 - accounts.py       accounts, credentials, browser sign-in, connectivity test
 - schedules.py      schedules, pausing (one, all, timed), next runs
-- syncs.py          `SyncRequest`; queue, wait for and cancel runs
-- history.py        runs, run detail, status, pruning, the History page's paged run list
+- runs.py           `services.runs`: request, wait for and cancel runs; list, detail, History pages, activity
+- history.py        status, pruning
 - app_settings.py   settings and start at login
 - notifications.py  the notifier's wiring, channel status, test messages, channel secrets
 - exports.py        export columns, `run_dict`, CSV/JSON exports
@@ -27,6 +27,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from autosync_desktop import events as ev
+from autosync_desktop.domain import SyncRequest
 from autosync_desktop.services.accounts import AccountsService
 from autosync_desktop.services.app_settings import SettingsMixin
 from autosync_desktop.services.core import (
@@ -45,8 +46,8 @@ from autosync_desktop.services.core import (
 from autosync_desktop.services.exports import CAMPAIGN_COLUMNS, RUN_COLUMNS, STATS_COLUMNS, ExportsMixin, run_dict
 from autosync_desktop.services.history import HistoryMixin
 from autosync_desktop.services.notifications import NotificationsMixin
+from autosync_desktop.services.runs import RunsService
 from autosync_desktop.services.schedules import SchedulesService
-from autosync_desktop.services.syncs import SyncRequest, SyncsMixin
 from autosync_desktop.services.window import WindowMixin
 
 __all__ = [
@@ -69,7 +70,7 @@ __all__ = [
 ]
 
 
-class Services(ServicesCore, SyncsMixin, HistoryMixin, SettingsMixin,
+class Services(ServicesCore, HistoryMixin, SettingsMixin,
                NotificationsMixin, ExportsMixin, WindowMixin):
     """The service layer: open it with `Services.open(data_dir)`, close it with `close()`.
 
@@ -82,3 +83,4 @@ class Services(ServicesCore, SyncsMixin, HistoryMixin, SettingsMixin,
         # --- areas (each added by the change that moves its methods out of the mixins) ---
         self.accounts = AccountsService(self)
         self.schedules = SchedulesService(self)
+        self.runs = RunsService(self)

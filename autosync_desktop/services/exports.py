@@ -8,7 +8,9 @@ from typing import IO, TYPE_CHECKING, Any
 
 from peewee import SqliteDatabase
 
+from autosync_desktop.domain import RunFilter, RunRow
 from autosync_desktop.services.core import UserError, iso
+from autosync_desktop.services.runs import RunsService, run_row
 from autosync_desktop.store import queries
 from autosync_desktop.store.models import Account, Campaign, SyncRun
 
@@ -21,14 +23,14 @@ CAMPAIGN_COLUMNS = ["platform", "account_id", "campaign_id", "name", "status", "
                     "updated_at", "synced_at"]
 
 
-def run_dict(run: SyncRun) -> dict[str, Any]:
+def run_dict(run: RunRow) -> dict[str, Any]:
+    """A run as the CLI's JSON and the runs export show it (RUN_COLUMNS, in that order)."""
     return {
-        "id": run.id, "schedule": run.schedule_name, "account": run.account_name, "platform": run.platform,
-        "trigger": run.trigger, "status": run.status, "queued_at": iso(run.queued_at),
-        "started_at": iso(run.started_at), "finished_at": iso(run.finished_at),
-        "duration_s": None if run.duration_s is None else round(run.duration_s, 3), "rows": run.rows,
-        "campaigns": run.campaigns, "pages": run.pages, "api_calls": run.api_calls, "attempt": run.attempt,
-        "error_class": run.error_class, "error": run.error_message, "reason": run.reason,
+        "id": run.id, "schedule": run.schedule, "account": run.account, "platform": run.platform,
+        "trigger": run.trigger.value, "status": run.status.value, "queued_at": iso(run.queued_at),
+        "started_at": iso(run.started_at), "finished_at": iso(run.finished_at), "duration_s": run.duration_s,
+        "rows": run.rows, "campaigns": run.campaigns, "pages": run.pages, "api_calls": run.api_calls,
+        "attempt": run.attempt, "error_class": run.error_class, "error": run.error, "reason": run.reason,
         "window_from": iso(run.window_from), "window_to": iso(run.window_to),
     }
 
@@ -59,9 +61,9 @@ class ExportsMixin:
     """Streaming exports (constant memory) to CSV or JSON."""
 
     db: SqliteDatabase
+    runs: RunsService
 
     if TYPE_CHECKING:  # provided by HistoryMixin and WindowMixin (history.py, window.py)
-        def _history_filter(self, filters: dict[str, Any] | None) -> queries.HistoryFilter: ...
         def _stats_filter(self, filters: dict[str, Any] | None) -> queries.StatsFilter: ...
 
     def export_rows(self, kind: str) -> tuple[list[str], Iterator[tuple[Any, ...]]]:
@@ -71,7 +73,7 @@ class ExportsMixin:
         if kind == "campaigns":
             return CAMPAIGN_COLUMNS, _campaign_rows()
         if kind == "runs":
-            return RUN_COLUMNS, (tuple(run_dict(r)[c] for c in RUN_COLUMNS)
+            return RUN_COLUMNS, (tuple(run_dict(run_row(r)).values())
                                  for r in SyncRun.select().order_by(SyncRun.id).iterator())
         raise UserError("export: choose runs, stats or campaigns")
 
@@ -85,14 +87,14 @@ class ExportsMixin:
             return exporter.write_json(out, columns, rows)
         raise UserError("--format: choose csv or json")
 
-    def export_history(self, filters: dict[str, Any] | None, fmt: str, out: IO[str],
+    def export_history(self, filters: RunFilter | None, fmt: str, out: IO[str],
                        progress: Any = None, order: str = "newest") -> int:
         """Write the runs matching `filters` (as the History table shows them, in its order) as CSV or JSON.
         `progress(count)` is called every 1000 rows; it may raise to abort."""
         from autosync_desktop import export as exporter
 
-        flt = self._history_filter(filters)
-        rows = (tuple(run_dict(r)[c] for c in RUN_COLUMNS) for r in queries.history_iter(flt, order))
+        flt = self.runs.history_filter(filters)
+        rows = (tuple(run_dict(run_row(r)).values()) for r in queries.history_iter(flt, order))
         return self._write_export(exporter, fmt, out, RUN_COLUMNS, self._counting(rows, progress))
 
     def export_stats(self, filters: dict[str, Any] | None, fmt: str, out: IO[str], progress: Any = None) -> int:

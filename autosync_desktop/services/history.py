@@ -1,20 +1,17 @@
-"""History and status: runs, one run's detail and log, the status summary, pruning, and the
-History page's keyset-paged, filtered run list (history / history_total)."""
+"""Status and retention: the status summary and pruning (runs moved to `services.runs`, runs.py)."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from peewee import SqliteDatabase
 
 from autosync_desktop import events as ev
 from autosync_desktop.services.core import PERIODS, UserError, _file_size, iso
-from autosync_desktop.services.exports import run_dict
-from autosync_desktop.services.schedules import SchedulesService, schedule_row
+from autosync_desktop.services.schedules import SchedulesService
 from autosync_desktop.store import queries, retention, runs, settings
-from autosync_desktop.store.models import ACTIVE_STATUSES, RUN_STATUSES, Account, RunEvent, SyncRun, utcnow
+from autosync_desktop.store.models import ACTIVE_STATUSES, SyncRun, utcnow
 from autosync_desktop.sync.scheduler import SchedulerService
 
 
@@ -25,31 +22,8 @@ class HistoryMixin:
     db_path: Path
     bus: ev.EventBus
     scheduler: SchedulerService | None
+
     schedules: SchedulesService
-
-    if TYPE_CHECKING:  # provided by AccountsMixin (accounts.py)
-        def account(self, name: str) -> Account: ...
-
-    def runs(self, status: str | None = None, schedule: str | None = None, account: str | None = None,
-             limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
-        if status is not None and status not in RUN_STATUSES:
-            raise UserError(f"--status: must be one of {', '.join(RUN_STATUSES)}")
-        if limit < 1 or limit > 100_000:
-            raise UserError("--limit: must be between 1 and 100000")
-        flt = queries.HistoryFilter(
-            statuses=(status,) if status else (),
-            schedule_id=schedule_row(schedule).id if schedule else None,
-            account_id=self.account(account).id if account else None)
-        return [run_dict(run) for run in queries.history_page(flt, limit=limit, offset=offset)]
-
-    def run_detail(self, run_id: int) -> dict[str, Any]:
-        run = SyncRun.get_or_none(SyncRun.id == run_id)
-        if run is None:
-            raise UserError(f"No run with id {run_id}; see 'runs' for the list")
-        detail = run_dict(run)
-        detail["events"] = [{"at": iso(e.at), "level": e.level, "message": e.message}
-                            for e in RunEvent.select().where(RunEvent.run == run_id).order_by(RunEvent.id)]
-        return detail
 
     def status(self, period: str = "24h") -> dict[str, Any]:
         if period not in PERIODS:
@@ -91,34 +65,3 @@ class HistoryMixin:
         result = retention.prune(self.db)
         self.bus.publish(ev.RetentionPruned(runs_deleted=result.runs_deleted, stats_deleted=result.stats_deleted))
         return result
-
-    # History page (for the window): like every method here these may block on the database; the window calls
-    # them from its workers, never on the GUI thread.
-
-    def _history_filter(self, filters: dict[str, Any] | None) -> queries.HistoryFilter:
-        f = filters or {}
-        bad = [s for s in f.get("statuses", ()) if s not in RUN_STATUSES]
-        if bad:
-            raise UserError(f"status: {', '.join(bad)} unknown; use {', '.join(RUN_STATUSES)}")
-        return queries.HistoryFilter(
-            statuses=tuple(f.get("statuses", ())), triggers=tuple(f.get("triggers", ())),
-            schedule_id=schedule_row(f["schedule"]).id if f.get("schedule") else None,
-            account_id=self.account(f["account"]).id if f.get("account") else None,
-            since=f.get("since"), until=f.get("until"), text=(f.get("text") or "").strip() or None)
-
-    def history(self, filters: dict[str, Any] | None = None, after: tuple[str, int] | None = None,
-                limit: int = 200, order: str = "newest") -> dict[str, Any]:
-        """One page of runs (run_dict) matching `filters`, continuing after `cursor` of the previous page.
-
-        filters: statuses, triggers (lists), account, schedule (names), since, until (datetimes), text.
-        Returns {"rows": [...], "cursor": (queued_at text, id) of the last row or None, "done": bool}.
-        """
-        if not 1 <= limit <= 10_000:
-            raise UserError("limit: must be between 1 and 10000")
-        key = (datetime.fromisoformat(after[0]), after[1]) if after else None
-        page = queries.history_after(self._history_filter(filters), key, limit, order)
-        cursor = (page[-1].queued_at.isoformat(sep=" "), page[-1].id) if page else after
-        return {"rows": [run_dict(r) for r in page], "cursor": cursor, "done": len(page) < limit}
-
-    def history_total(self, filters: dict[str, Any] | None = None) -> int:
-        return queries.history_count(self._history_filter(filters))

@@ -11,7 +11,6 @@ from peewee import SqliteDatabase
 
 from autosync_desktop.services.accounts import AccountsService, account_row
 from autosync_desktop.services.core import PERIODS, UserError, _file_size, iso
-from autosync_desktop.services.exports import run_dict
 from autosync_desktop.services.schedules import next_run_of
 from autosync_desktop.store import queries, runs, settings
 from autosync_desktop.store.models import ACTIVE_STATUSES, Schedule, SyncRun, utcnow
@@ -79,14 +78,6 @@ class WindowMixin:
         problems = [row[0] for row in self.db.execute_sql("PRAGMA quick_check(5)").fetchall()]
         return "ok" if problems == ["ok"] else "; ".join(problems)
 
-    def recent_activity(self, limit: int = 50) -> list[dict[str, Any]]:
-        """The newest run log lines with their run's names and status, newest first."""
-        return [{"event_id": a.event_id, "run_id": a.run_id, "at": iso(a.at), "level": a.level,
-                 "message": a.message, "run_status": a.run_status, "schedule": a.schedule_name,
-                 "account": a.account_name, "trigger": a.trigger, "run_rows": a.run_rows,
-                 "run_duration_s": a.run_duration_s, "run_finished_at": iso(a.run_finished_at),
-                 "run_error": a.run_error} for a in queries.recent_run_events(limit)]
-
     def chart_series(self, days: int = 30, utc_offset_minutes: int = 0,
                      now: datetime | None = None) -> dict[str, Any]:
         """Per local day: runs by status, rows written, average duration (every day present, oldest first)."""
@@ -106,10 +97,6 @@ class WindowMixin:
                     "accounts": self.accounts.cards(now), "scheduler": self.scheduler_info(),
                     "database": self.database_info(),
                     "charts": self.chart_series(chart_days, utc_offset_minutes, now)}
-
-    def active_runs(self) -> list[dict[str, Any]]:
-        """Queued and running runs (with their counters so far), oldest first."""
-        return [run_dict(r) for r in SyncRun.select().where(SyncRun.status.in_(ACTIVE_STATUSES)).order_by(SyncRun.id)]
 
     def _stats_filter(self, filters: dict[str, Any] | None) -> queries.StatsFilter:
         f = filters or {}

@@ -36,6 +36,7 @@ from autosync_desktop.connectors.base import (
     RetryPolicy,
     Transient,
 )
+from autosync_desktop.domain import RunStatus
 from autosync_desktop.errors import AutoSyncError, one_line
 from autosync_desktop.store import runs, settings
 from autosync_desktop.store.db import translate_error
@@ -75,7 +76,7 @@ def http_limits(platform: str) -> HttpLimits:
 
 @dataclass(slots=True)
 class Outcome:
-    status: str
+    status: RunStatus  # a final status
     rows: int = 0
     campaigns: int = 0
     error_class: str | None = None
@@ -111,11 +112,12 @@ class Engine:
 
     # --- entry point --------------------------------------------------------------------------------------
 
-    def execute(self, run_id: int, cancel_event: threading.Event) -> Outcome:
+    def execute(self, run_id: int, cancel_event: threading.Event) -> Outcome | None:
+        """Run `run_id` to its end; None when there is no such run (removed before it started): nothing ran."""
         if SyncRun.get_or_none(SyncRun.id == run_id) is None:
-            return Outcome("missing")
+            return None
         if not runs.mark_running(run_id):  # cancelled (or reaped) before it could start
-            return Outcome(SyncRun.get_by_id(run_id).status)
+            return Outcome(RunStatus(SyncRun.get_by_id(run_id).status))
         row = SyncRun.get_by_id(run_id)
         started = time.monotonic()
         timeout_s = settings.get("sync.run_timeout_minutes") * 60
@@ -138,23 +140,23 @@ class Engine:
             finally:
                 connector.close()
         except Cancelled:
-            outcome = Outcome("cancelled", error="Cancelled by request; data from finished windows is kept")
+            outcome = Outcome(RunStatus.CANCELLED, error="Cancelled by request; data from finished windows is kept")
         except RunTimeout as exc:
-            outcome = Outcome("failed", error_class="Timeout", error=str(exc))
+            outcome = Outcome(RunStatus.FAILED, error_class="Timeout", error=str(exc))
         except Deferred as exc:
-            outcome = Outcome("failed", error_class="RateLimited", error=str(exc), retry_at=exc.retry_at)
+            outcome = Outcome(RunStatus.FAILED, error_class="RateLimited", error=str(exc), retry_at=exc.retry_at)
         except ReauthRequired as exc:
             self._needs_sign_in(row.account_id, exc)
-            outcome = Outcome("failed", error_class=exc.error_class, error=_error_text(exc))
+            outcome = Outcome(RunStatus.FAILED, error_class=exc.error_class, error=_error_text(exc))
         except ConnectorError as exc:
-            outcome = Outcome("failed", error_class=exc.error_class, error=_error_text(exc))
+            outcome = Outcome(RunStatus.FAILED, error_class=exc.error_class, error=_error_text(exc))
         except Exception as exc:  # record it, never leave the run "running"
             failure = translate_error(exc)  # the store's SQLite failures (damaged, locked, full) as the error root
             if isinstance(failure, AutoSyncError):  # expected (no keyring, a store failure): one line, no traceback
                 log.warning("run %s failed: %s", run_id, one_line(failure))
             else:
                 log.exception("run %s failed unexpectedly", run_id)  # a bug
-            outcome = Outcome("failed", error_class=type(failure).__name__,
+            outcome = Outcome(RunStatus.FAILED, error_class=type(failure).__name__,
                               error=str(failure) or repr(failure))
         if state is not None:
             outcome.rows, outcome.campaigns = state.rows, state.campaigns
@@ -195,7 +197,7 @@ class Engine:
                 del buffer  # free this window before the next one is fetched: the peak holds one window
                 self._log(run.row.id, "info", f"Window {window}: {written} rows")
                 self._progress(run, f"window {window} done")
-        return Outcome("succeeded")
+        return Outcome(RunStatus.SUCCEEDED)
 
     def _plan(self, run: _Run, spec: registry.PlatformSpec, options: dict[str, Any], tz: str) -> list[win.Window]:
         if run.row.sync_type == "campaigns":
@@ -336,9 +338,9 @@ class Engine:
                                    reason=reason)
         if finished is None:  # something else ended it first (a reaper); report what the store says
             finished = SyncRun.get_by_id(run_id)
-            outcome.status = finished.status
+            outcome.status = RunStatus(finished.status)
         self.bus.publish(ev.RunFinished(run_id=run_id, schedule=row.schedule_name, account=row.account_name,
-                                        trigger=row.trigger, status=outcome.status, rows=outcome.rows,
+                                        trigger=row.trigger, status=outcome.status.value, rows=outcome.rows,
                                         duration_s=finished.duration_s, error_class=outcome.error_class,
                                         error=outcome.error, retry_at=outcome.retry_at))
         return outcome

@@ -33,12 +33,12 @@ class Runner:
         self._pool = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="autosync-run")
         self._lock = threading.Lock()
         self._active: dict[int, threading.Event] = {}
-        self._futures: dict[int, Future[Outcome]] = {}
+        self._futures: dict[int, Future[Outcome | None]] = {}
         self._stop = threading.Event()
         self._heart = threading.Thread(target=self._heartbeat_loop, name="autosync-heartbeat", daemon=True)
         self._heart.start()
 
-    def submit(self, run_id: int) -> Future[Outcome]:
+    def submit(self, run_id: int) -> Future[Outcome | None]:
         cancel = threading.Event()
         with self._lock:
             self._active[run_id] = cancel
@@ -46,7 +46,7 @@ class Runner:
             self._futures[run_id] = future
         return future
 
-    def _execute(self, run_id: int, cancel: threading.Event) -> Outcome:
+    def _execute(self, run_id: int, cancel: threading.Event) -> Outcome | None:
         try:
             return self.engine.execute(run_id, cancel)
         finally:

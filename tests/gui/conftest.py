@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from autosync_desktop.domain import RunRow
 from autosync_desktop.gui import formatting
 from autosync_desktop.gui.app import make_app, window_idle
 from autosync_desktop.gui.context import AppContext
@@ -28,7 +29,7 @@ SCHEDULE = "Demo sync"
 @dataclass
 class Seed:
     data_dir: Path
-    runs: list[dict[str, Any]] = field(default_factory=list)
+    runs: list[RunRow] = field(default_factory=list)
 
 
 def seed_demo(data_dir: Path, runs: int = 1, campaigns: int = 8) -> Seed:
@@ -39,9 +40,8 @@ def seed_demo(data_dir: Path, runs: int = 1, campaigns: int = 8) -> Seed:
         services.schedules.add(SCHEDULE, DEMO, "both", "interval", every_minutes=5)
         seed = Seed(data_dir)
         for _ in range(runs):
-            request = services.request_sync(SCHEDULE)
-            services.wait_for_run(request.run_id, poll_s=0.02, timeout_s=30)
-            seed.runs.append(services.run_detail(request.run_id))
+            request = services.runs.request(SCHEDULE)
+            seed.runs.append(services.runs.wait(request.run_id, poll_s=0.02, timeout_s=30))
         return seed
     finally:
         services.close()

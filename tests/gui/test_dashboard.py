@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import UTC, datetime
 from typing import Any
 
 from PySide6.QtCore import Qt
 
+from autosync_desktop.domain import ActivityLine, RunStatus, Trigger
 from autosync_desktop.gui import formatting as fmt
 from tests.gui.conftest import DEMO, SCHEDULE, seed_demo, wait_idle
 
 
 def test_cards_and_charts_show_the_synced_numbers(open_window: Any, data_dir: Any) -> None:
     seed = seed_demo(data_dir, runs=2)
-    rows = sum(run["rows"] for run in seed.runs)
+    rows = sum(run.rows for run in seed.runs)
     window = open_window()
     dash = window.dashboard
     assert dash.total.value.text() == "2"
@@ -37,8 +40,8 @@ def test_cards_and_charts_show_the_synced_numbers(open_window: Any, data_dir: An
     assert dash.rows_chart.values[:-1] == [0] * (len(dash.rows_chart.days) - 1)  # no invented history
     # the feed starts with the stored log lines of those runs, newest first
     texts = dash.feed.texts()
-    assert any(f"#{seed.runs[-1]['id']} {SCHEDULE}: Window" in t for t in texts)
-    assert f"#{seed.runs[0]['id']}" in texts[-1]
+    assert any(f"#{seed.runs[-1].id} {SCHEDULE}: Window" in t for t in texts)
+    assert f"#{seed.runs[0].id}" in texts[-1]
     assert "Updated" in dash.updated.text()
 
 
@@ -82,7 +85,7 @@ def test_feed_and_cards_follow_a_run_live(open_window: Any, seeded: Any, qtbot: 
     item = dash.feed.list.item(0)
     dash.feed.list.itemClicked.emit(item)
     assert window.current_key() == "history"
-    qtbot.waitUntil(lambda: window.history.detail.run is not None and window.history.detail.run["id"] == event.run_id)
+    qtbot.waitUntil(lambda: window.history.detail.run is not None and window.history.detail.run.run.id == event.run_id)
 
 
 def test_pause_all_from_the_scheduler_card(open_window: Any, seeded: Any, qtbot: Any) -> None:
@@ -113,11 +116,12 @@ def test_feed_does_not_repeat_what_it_already_showed_live(qtbot) -> None:
     feed.on_event(ev.RunQueued(run_id=7, schedule="Demo sync", account="Demo account", trigger="manual"))
     feed.on_event(ev.RunFinished(run_id=7, schedule="Demo sync", account="Demo account", trigger="manual",
                                  status="succeeded", rows=5, duration_s=0.1))
-    stored = {"run_id": 7, "schedule": "Demo sync", "account": "Demo account", "trigger": "manual",
-              "run_finished_at": "2026-11-29T01:00:00", "run_status": "succeeded", "run_rows": 5,
-              "run_duration_s": 0.1, "run_error": None, "level": "info", "at": "2026-11-29T00:59:59"}
-    feed.load_history([{**stored, "event_id": 2, "message": "Window 2026-11-28..2026-11-29: 5 rows"},
-                       {**stored, "event_id": 1, "message": "Queued (manual)"}])
+    stored = ActivityLine(event_id=0, run_id=7, at=datetime(2026, 11, 29, 0, 59, 59, tzinfo=UTC), level="info",
+                          message="", run_status=RunStatus.SUCCEEDED, schedule="Demo sync", account="Demo account",
+                          trigger=Trigger.MANUAL, run_rows=5, run_duration_s=0.1,
+                          run_finished_at=datetime(2026, 11, 29, 1, tzinfo=UTC), run_error=None)
+    feed.load_history((replace(stored, event_id=2, message="Window 2026-11-28..2026-11-29: 5 rows"),
+                       replace(stored, event_id=1, message="Queued (manual)")))
     texts = feed.texts()
     assert sum("queued" in t.lower() for t in texts) == 1
     assert sum("succeeded" in t for t in texts) == 1

@@ -22,7 +22,7 @@ def test_data_view_shows_the_synced_stats_with_exact_totals(open_window: Any, se
     window = open_window(tab="data")
     view = window.data
     rows = DailyStat.select().count()
-    assert rows == seeded.runs[0]["rows"] > 200
+    assert rows == seeded.runs[0].rows > 200
     assert len(view.model.rows) == 200 and view.model.canFetchMore()
     cost = sum(s.cost_micros for s in DailyStat.select())
     whole, frac = divmod(cost, 1_000_000)

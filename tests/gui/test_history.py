@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from autosync_desktop import clock
+from autosync_desktop.domain import RunStatus
 from autosync_desktop.gui.history.model import PAGE_SIZE
 from autosync_desktop.services import Services
 from autosync_desktop.store.models import Account, Schedule, SyncRun, utcnow
@@ -22,11 +23,11 @@ def _mixed_history(data_dir: Path) -> dict[str, int]:
     try:
         services.set_setting("retry.max_attempts", 1)
         services.accounts.add("demo", "Flaky", "flaky-1", {"latency_ms": "0", "failure_rate": "1"})
-        failed = services.request_sync("Flaky")
-        services.wait_for_run(failed.run_id, poll_s=0.02, timeout_s=30)
+        failed = services.runs.request("Flaky")
+        services.runs.wait(failed.run_id, poll_s=0.02, timeout_s=30)
         today = clock.today("UTC")  # the Demo account's zone
-        backfill = services.request_sync(SCHEDULE, today - timedelta(days=5), today - timedelta(days=1))
-        services.wait_for_run(backfill.run_id, poll_s=0.02, timeout_s=30)
+        backfill = services.runs.request(SCHEDULE, today - timedelta(days=5), today - timedelta(days=1))
+        services.runs.wait(backfill.run_id, poll_s=0.02, timeout_s=30)
         return {"failed": failed.run_id, "backfill": backfill.run_id}
     finally:
         services.close()
@@ -43,10 +44,10 @@ def test_filters_return_the_right_rows(open_window: Any, data_dir: Path, qtbot: 
     view, model, filters = window.history, window.history.model, window.history.filters
     qtbot.waitUntil(lambda: model.total == 4)
     assert view.count.text() == "4 runs match · 4 loaded"
-    assert [r["status"] for r in model.rows].count("succeeded") == 3
+    assert [r.status for r in model.rows].count(RunStatus.SUCCEEDED) == 3
     _filter(window, qtbot, filters.status, "Failed")
     assert model.ids() == [ids["failed"]] and model.total == 1
-    assert model.rows[0]["account"] == "Flaky" and "sandbox" in model.rows[0]["error"]
+    assert model.rows[0].account == "Flaky" and "sandbox" in (model.rows[0].error or "")
     _filter(window, qtbot, filters.status, "Any status")
     _filter(window, qtbot, filters.trigger, "Backfill")
     assert model.ids() == [ids["backfill"]]
@@ -76,19 +77,19 @@ def test_detail_pane_explains_a_failure_and_shows_the_log(open_window: Any, data
     window = open_window(tab="history")
     window.history.show_run(ids["failed"])
     detail = window.history.detail
-    qtbot.waitUntil(lambda: detail.run is not None and detail.run["id"] == ids["failed"])
+    qtbot.waitUntil(lambda: detail.run is not None and detail.run.run.id == ids["failed"])
     assert detail.badge.text() == "Failed"
     assert detail.error.text().startswith(("The platform limited", "A temporary problem"))
     assert "Recorded message: The demo sandbox" in detail.error.text()
     assert any("error:" in line for line in detail.log_lines())
     assert window.history.table.selectionModel().selectedRows()[0].row() == window.history.model.row_of(ids["failed"])
     window.history.show_run(ids["backfill"])
-    qtbot.waitUntil(lambda: detail.run["id"] == ids["backfill"])
+    qtbot.waitUntil(lambda: detail.run is not None and detail.run.run.id == ids["backfill"])
     today = clock.today("UTC")  # the Demo account's zone, as when _mixed_history asked for the backfill
     start = (today - timedelta(days=5)).isoformat()
     assert detail.fields["windows"].text() == f"{start} to {(today - timedelta(days=1)).isoformat()} (backfill)"
     assert detail.fields["retries"].text() == "none"
-    assert f"{detail.run['rows']:,} rows" in detail.fields["counts"].text()
+    assert detail.run is not None and f"{detail.run.run.rows:,} rows" in detail.fields["counts"].text()
 
 
 def test_lazy_paging_and_export_of_what_the_table_shows(open_window: Any, seeded: Any, tmp_path: Path,
@@ -113,7 +114,7 @@ def test_lazy_paging_and_export_of_what_the_table_shows(open_window: Any, seeded
         model.fetchMore()
         wait_idle(qtbot, window)
     assert len(model.rows) == 451 and len(set(model.ids())) == 451
-    queued = [r["queued_at"] for r in model.rows]
+    queued = [r.queued_at for r in model.rows]
     assert queued == sorted(queued, reverse=True)
     # filter, then export: the file holds exactly the table's runs, in its order
     window.history.filters.status.setCurrentIndex(window.history.filters.status.findText("Cancelled"))

@@ -98,6 +98,6 @@ def test_gui_demo_creates_the_demo_account_and_schedule_once(data_dir: Path, tmp
         assert [(a.name, a.platform) for a in services.accounts.list()] == [("Demo account", "demo")]
         assert [(s.name, s.frequency, s.every_minutes) for s in services.schedules.list()] == [
             ("Demo sync", "interval", 5)]
-        assert len(services.runs()) == 1  # the first sync, queued once on creation
+        assert len(services.runs.list()) == 1  # the first sync, queued once on creation
     finally:
         services.close()

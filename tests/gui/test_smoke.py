@@ -10,6 +10,7 @@ from PySide6.QtGui import QFontDatabase, QImage
 from PySide6.QtWidgets import QLabel, QWidget
 
 from autosync_desktop.cli import main
+from autosync_desktop.domain import RunStatus, Trigger
 from autosync_desktop.gui.main_window import TAB_KEYS
 from autosync_desktop.gui.prefs import Prefs
 from tests.gui.conftest import DEMO, SCHEDULE, wait_idle, wait_workers
@@ -48,7 +49,8 @@ def test_welcome_then_demo_data(open_window: Any, qtbot: Any) -> None:
     qtbot.mouseClick(window.welcome.demo_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not window.showing_welcome(), timeout=10000)
     services = window.ctx.services
-    qtbot.waitUntil(lambda: bool(services.runs()) and services.runs()[0]["status"] == "succeeded", timeout=15000)
+    qtbot.waitUntil(lambda: bool(services.runs.list()) and services.runs.list()[0].status == RunStatus.SUCCEEDED,
+                    timeout=15000)
     accounts, schedules = services.accounts.list(), services.schedules.list()
     assert [(a.name, a.platform) for a in accounts] == [(DEMO, "demo")]
     assert [(s.name, s.frequency, s.every_minutes) for s in schedules] == [(SCHEDULE, "interval", 5)]
@@ -78,8 +80,8 @@ def test_ctrl_r_syncs_the_selected_schedule(open_window: Any, seeded: Any, qtbot
     window.scheduler.select(SCHEDULE)
     qtbot.keyClick(window, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
     services = window.ctx.services
-    qtbot.waitUntil(lambda: len(services.runs()) == 2, timeout=10000)
-    assert services.runs()[0]["trigger"] == "manual"
+    qtbot.waitUntil(lambda: len(services.runs.list()) == 2, timeout=10000)
+    assert services.runs.list()[0].trigger == Trigger.MANUAL
     wait_workers(qtbot, window)
 
 

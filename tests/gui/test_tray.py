@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from autosync_desktop.domain import RunStatus
 from autosync_desktop.gui import tray_model as model
 from autosync_desktop.gui.desktop import DesktopIntegration
 from autosync_desktop.gui.tray import TrayController, tray_icon
@@ -46,7 +47,8 @@ def test_all_good_shows_the_next_sync_and_the_common_actions() -> None:
 
 
 def test_running_syncs_each_get_a_cancel_action() -> None:
-    runs = (model.ActiveRun(7, "Daily", "running", "2030-01-01T05:00:00Z"), model.ActiveRun(8, "Acme", "queued", None))
+    runs = (model.ActiveRun(7, "Daily", RunStatus.RUNNING, datetime(2030, 1, 1, 5, tzinfo=UTC)),
+            model.ActiveRun(8, "Acme", RunStatus.QUEUED, None))
     state = model.tray_state(snap(active_runs=runs))
     assert state.icon == "running"
     assert texts(state)[0] == "2 syncs running"
@@ -55,7 +57,7 @@ def test_running_syncs_each_get_a_cancel_action() -> None:
 
 
 def test_attention_wins_over_running_and_names_the_problems() -> None:
-    runs = (model.ActiveRun(7, "Daily", "running", None),)
+    runs = (model.ActiveRun(7, "Daily", RunStatus.RUNNING, None),)
     state = model.tray_state(snap(active_runs=runs, problems=("Acme: needs sign-in", "Weekly: last run failed")))
     assert state.icon == "attention"
     assert texts(state)[0] == "Needs attention: Acme: needs sign-in (and 1 more)"
@@ -202,7 +204,7 @@ def test_cancel_in_the_menu_cancels_the_run(open_window: Any, data_dir: Path, tr
     services.schedules.add("Slow sync", DEMO, "both", "manual")
     services.close()
     window, tray = tray_window()
-    window.ctx.services.request_sync("Slow sync")
+    window.ctx.services.runs.request("Slow sync")
     qtbot.waitUntil(lambda: tray.action("cancel") is not None and tray.snapshot.active_runs
                     and tray.snapshot.active_runs[0].status == "running", timeout=10000)
     assert tray.state.icon == "running"

@@ -1,7 +1,7 @@
 """The live activity feed: real run events, newest first; a click opens the run in History.
 
 At start it shows the newest run log lines from the store (RunEvent joined to its run, via
-services.recent_activity), then it continues with the bus events as they happen: queued, started, progress
+services.runs.recent_activity), then it continues with the bus events as they happen: queued, started, progress
 (one line per run, updated in place), log lines, and the end (succeeded / failed with the reason / cancelled /
 skipped / interrupted). Catch-up and retry runs say so.
 """
@@ -14,6 +14,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
 from autosync_desktop import events as ev
+from autosync_desktop.domain import ActivityLine
 from autosync_desktop.gui import formatting as fmt
 from autosync_desktop.gui import theme
 from autosync_desktop.gui.widgets.card import Card, muted
@@ -60,30 +61,30 @@ class ActivityFeed(Card):
 
     # --- history from the store ---
 
-    def load_history(self, rows: list[dict[str, Any]]) -> None:
+    def load_history(self, rows: tuple[ActivityLine, ...]) -> None:
         """Append the stored events (newest first, as the store orders them) below the live ones so far.
 
         Each finished run also gets its end line (from the run's row), above its newest log line, like the
         live feed shows it."""
         ended: set[int] = set()
         for row in rows:
-            if row["event_id"] in self._seen_event_ids:
+            if row.event_id in self._seen_event_ids:
                 continue
-            self._seen_event_ids.add(row["event_id"])
-            who = _who(row["schedule"], row["account"])
-            if row["run_id"] in self._live_finished:
-                ended.add(row["run_id"])  # its end line came live while the history was loading
-            if row["run_id"] in self._live_queued and row["message"].startswith("Queued"):
+            self._seen_event_ids.add(row.event_id)
+            who = _who(row.schedule, row.account)
+            if row.run_id in self._live_finished:
+                ended.add(row.run_id)  # its end line came live while the history was loading
+            if row.run_id in self._live_queued and row.message.startswith("Queued"):
                 continue  # said live already
-            if row["run_id"] not in ended and row["run_finished_at"] and row["run_status"] not in ("queued", "running"):
-                ended.add(row["run_id"])
-                self._add(row["run_id"], row["run_finished_at"], self._end_text(
-                    row["run_id"], who, row["run_status"], row["run_rows"], row["run_duration_s"], row["run_error"],
-                    row["trigger"]), row["run_status"], top=False, position=self.list.count())
-            if row["level"] == "error" and row["message"] == row["run_error"]:
+            if row.run_id not in ended and row.run_finished_at and row.run_status.is_final:
+                ended.add(row.run_id)
+                self._add(row.run_id, row.run_finished_at, self._end_text(
+                    row.run_id, who, row.run_status, row.run_rows, row.run_duration_s, row.run_error,
+                    row.trigger), row.run_status, top=False, position=self.list.count())
+            if row.level == "error" and row.message == row.run_error:
                 continue  # already said by the run's end line
-            text = f"#{row['run_id']} {who}: {row['message']}"
-            self._add(row["run_id"], row["at"], text, LEVEL_STATUS.get(row["level"]) or "idle", top=False,
+            text = f"#{row.run_id} {who}: {row.message}"
+            self._add(row.run_id, row.at, text, LEVEL_STATUS.get(row.level) or "idle", top=False,
                       position=self.list.count())
 
     # --- live events ---

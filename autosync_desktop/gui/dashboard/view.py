@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from autosync_desktop.domain import AccountCard
+from autosync_desktop.domain import AccountCard, ActivityLine
 from autosync_desktop.gui import formatting as fmt
 from autosync_desktop.gui import theme
 from autosync_desktop.gui.context import AppContext
@@ -171,7 +171,7 @@ class DashboardView(BaseView):
         self.ctx.workers.run(self.ctx.services.dashboard, self.period, fmt.utc_offset_minutes(),
                              CHART_DAYS[self.period], on_done=self._apply, on_error=self.load_failed, owner=self)
         if not self._history_loaded:
-            self.ctx.workers.run(self.ctx.services.recent_activity, 100, on_done=self._history, owner=self)
+            self.ctx.workers.run(self.ctx.services.runs.recent_activity, 100, on_done=self._history, owner=self)
         if not self._integrity_started:
             self.check_integrity()
 
@@ -182,7 +182,7 @@ class DashboardView(BaseView):
     def show_error(self, text: str) -> None:
         self._tick()  # "Refresh failed: …" beside the Refresh button
 
-    def _history(self, rows: list[dict[str, Any]]) -> None:
+    def _history(self, rows: tuple[ActivityLine, ...]) -> None:
         self._history_loaded = True
         self.feed.load_history(rows)
 

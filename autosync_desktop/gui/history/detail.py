@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import re
-from typing import Any
-
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFormLayout, QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
+from autosync_desktop import domain
 from autosync_desktop.gui import formatting as fmt
 from autosync_desktop.gui import theme
 from autosync_desktop.gui.widgets.card import Card, muted
@@ -36,34 +34,31 @@ STATUS_EXPLAIN = {
     "running": "In progress.",
 }
 LEVEL_STATUS = {"info": "idle", "warning": "warning", "error": "failed"}
-_WINDOWS = re.compile(r"^(\d+) window\(s\): (\S+) to (\S+)")
 
 
-def explain(run: dict[str, Any]) -> str:
+def explain(run: domain.RunRow) -> str:
     """The error (or non-success) of a run in plain words, followed by the recorded message."""
-    if run["status"] == "succeeded":
+    if run.status == domain.RunStatus.SUCCEEDED:
         return ""
     parts = []
-    known = EXPLAIN.get(run.get("error_class") or "")
+    known = EXPLAIN.get(run.error_class or "")
     if known:
         parts.append(known)
-    elif run["status"] in STATUS_EXPLAIN:
-        parts.append(STATUS_EXPLAIN[run["status"]])
-    recorded = run.get("error") or run.get("reason")
+    elif run.status in STATUS_EXPLAIN:
+        parts.append(STATUS_EXPLAIN[run.status])
+    recorded = run.error or run.reason
     if recorded:
         parts.append(f"Recorded message: {recorded}")
     return "\n\n".join(parts)
 
 
-def windows_text(run: dict[str, Any]) -> str:
-    if run.get("window_from"):
-        return f"{run['window_from']} to {run['window_to']} (backfill)"
-    for event in run.get("events", []):
-        match = _WINDOWS.match(event["message"])
-        if match:
-            count = int(match.group(1))
-            return f"{match.group(2)} to {match.group(3)} in {count} window{'s' if count != 1 else ''}"
-    return "—"
+def windows_text(windows: domain.RunWindows | None) -> str:
+    if windows is None:
+        return "—"
+    if windows.backfill:
+        return f"{windows.first.isoformat()} to {windows.last.isoformat()} (backfill)"
+    count = windows.count or 0
+    return f"{windows.first.isoformat()} to {windows.last.isoformat()} in {count} window{'s' if count != 1 else ''}"
 
 
 def _value(name: str) -> QLabel:
@@ -77,7 +72,7 @@ def _value(name: str) -> QLabel:
 class RunDetail(Card):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("Run details", parent, accessible="Run details")
-        self.run: dict[str, Any] | None = None
+        self.run: domain.RunDetail | None = None
         self.badge = StatusBadge()
         self.badge.hide()
         self.header.addWidget(self.badge)
@@ -114,43 +109,43 @@ class RunDetail(Card):
         self.placeholder.setText("Loading…")
         self.placeholder.show()
 
-    def show_run(self, run: dict[str, Any] | None) -> None:
-        self.run = run
-        has = run is not None
+    def show_run(self, detail: domain.RunDetail | None) -> None:
+        self.run = detail
+        has = detail is not None
         for widget in (self.body, self.log_title, self.log, self.badge):
             widget.setVisible(has)
         self.placeholder.setVisible(not has)
         self.error.setVisible(False)
-        if run is None:
+        if detail is None:
             self.title.setText("Run details")
             self.placeholder.setText("Select a run to see its timeline, counts and log.")
             return
-        self.title.setText(f"Run #{run['id']}")
-        self.badge.set_status(run["status"])
-        trigger = run["trigger"]
-        self.fields["what"].setText(f"{run['schedule'] or 'account sync'} · {run['account']} ({run['platform']}) · "
-                                    f"{trigger}")
-        timeline = [f"queued {fmt.fmt_time(run['queued_at'], seconds=True)}"]
-        if run["started_at"]:
-            timeline.append(f"started {fmt.fmt_time(run['started_at'], seconds=True)}")
-        if run["finished_at"]:
-            timeline.append(f"ended {fmt.fmt_time(run['finished_at'], seconds=True)}")
+        run = detail.run
+        self.title.setText(f"Run #{run.id}")
+        self.badge.set_status(run.status)
+        self.fields["what"].setText(f"{run.schedule or 'account sync'} · {run.account} ({run.platform}) · "
+                                    f"{run.trigger.value}")
+        timeline = [f"queued {fmt.fmt_time(run.queued_at, seconds=True)}"]
+        if run.started_at:
+            timeline.append(f"started {fmt.fmt_time(run.started_at, seconds=True)}")
+        if run.finished_at:
+            timeline.append(f"ended {fmt.fmt_time(run.finished_at, seconds=True)}")
         self.fields["timeline"].setText(" → ".join(timeline))
-        self.fields["duration"].setText(fmt.fmt_duration(run["duration_s"]))
-        self.fields["windows"].setText(windows_text(run))
-        self.fields["counts"].setText(f"{run['rows']:,} rows · {run['campaigns']:,} campaigns · {run['pages']:,} "
-                                      f"pages · {run['api_calls']:,} API calls")
-        retries = max(0, (run.get("attempt") or 1) - 1)
+        self.fields["duration"].setText(fmt.fmt_duration(run.duration_s))
+        self.fields["windows"].setText(windows_text(detail.windows))
+        self.fields["counts"].setText(f"{run.rows:,} rows · {run.campaigns:,} campaigns · {run.pages:,} "
+                                      f"pages · {run.api_calls:,} API calls")
+        retries = detail.retries
         self.fields["retries"].setText("none" if not retries else f"{retries} retr{'y' if retries == 1 else 'ies'}")
         text = explain(run)
         self.error.setText(text)
         self.error.setVisible(bool(text))
         self.log.clear()
-        for event in run.get("events", []):
-            item = QListWidgetItem(theme.status_icon(LEVEL_STATUS.get(event["level"], "idle")),
-                                   f"{fmt.fmt_time(event['at'], seconds=True)}  {event['level']}: {event['message']}")
+        for event in detail.events:
+            item = QListWidgetItem(theme.status_icon(LEVEL_STATUS.get(event.level, "idle")),
+                                   f"{fmt.fmt_time(event.at, seconds=True)}  {event.level}: {event.message}")
             self.log.addItem(item)
-        if not run.get("events"):
+        if not detail.events:
             self.log.addItem("No log lines recorded")
 
     def log_lines(self) -> list[str]:

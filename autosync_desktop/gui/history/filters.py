@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
 
 from PySide6.QtCore import QDate, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -17,12 +16,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from autosync_desktop.domain import RunFilter, RunStatus, Trigger
 from autosync_desktop.gui import formatting as fmt
-from autosync_desktop.store.models import RUN_STATUSES, RUN_TRIGGERS
 
-STATUS_CHOICES = (("Any status", ()), ("Failed or interrupted", ("failed", "interrupted")),
-                  *((s.capitalize(), (s,)) for s in RUN_STATUSES))
-TRIGGER_CHOICES = (("Any trigger", ()), *((t.capitalize(), (t,)) for t in RUN_TRIGGERS))
+STATUS_CHOICES: tuple[tuple[str, tuple[RunStatus, ...]], ...] = (
+    ("Any status", ()), ("Failed or interrupted", (RunStatus.FAILED, RunStatus.INTERRUPTED)),
+    *((s.value.capitalize(), (s,)) for s in RunStatus))
+TRIGGER_CHOICES: tuple[tuple[str, tuple[Trigger, ...]], ...] = (
+    ("Any trigger", ()), *((t.value.capitalize(), (t,)) for t in Trigger))
 
 
 def _combo(name: str) -> QComboBox:
@@ -127,24 +128,18 @@ class HistoryFilters(QWidget):
         self._debounce.stop()
         self.changed.emit()
 
-    def values(self) -> dict[str, Any]:
-        """The filters in services.history's terms."""
-        filters: dict[str, Any] = {}
-        if self.status.currentData():
-            filters["statuses"] = list(self.status.currentData())
-        if self.trigger.currentData():
-            filters["triggers"] = list(self.trigger.currentData())
-        if self.account.currentData():
-            filters["account"] = self.account.currentData()
-        if self.schedule.currentData():
-            filters["schedule"] = self.schedule.currentData()
+    def values(self) -> RunFilter:
+        """The filters in services.runs.page's terms."""
+        since = until = None
         if self.use_dates.isChecked():
             start, end = self.date_from.date(), self.date_to.date()
-            filters["since"] = day_start_utc(date(start.year(), start.month(), start.day()))
-            filters["until"] = day_start_utc(date(end.year(), end.month(), end.day()) + timedelta(days=1))
-        if self.text.text().strip():
-            filters["text"] = self.text.text().strip()
-        return filters
+            since = day_start_utc(date(start.year(), start.month(), start.day()))
+            until = day_start_utc(date(end.year(), end.month(), end.day()) + timedelta(days=1))
+        # Qt hands the combo's data back as plain strings: make them enum members again
+        return RunFilter(statuses=tuple(RunStatus(s) for s in self.status.currentData() or ()),
+                         triggers=tuple(Trigger(t) for t in self.trigger.currentData() or ()),
+                         account=self.account.currentData() or None, schedule=self.schedule.currentData() or None,
+                         since=since, until=until, text=self.text.text().strip() or None)
 
     def set_text_now(self, text: str) -> None:
         """Set the search text and apply it at once (no typing debounce)."""

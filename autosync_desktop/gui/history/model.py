@@ -1,16 +1,18 @@
 """Run history as a lazily paged table model: pages of 200 runs are read in a worker as the user scrolls.
 
-Pages continue after the (queued_at, id) of the last loaded row (keyset paging, services.history), so page
+Pages continue after the (queued_at, id) of the last loaded row (keyset paging, services.runs.page), so page
 5,000 of a million runs costs what page 1 costs. Changing the filters or the order starts a new generation:
 pages of an older generation that arrive late are dropped. The total for the filters is counted separately.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 
+from autosync_desktop.domain import RunCursor, RunFilter, RunPage, RunRow
 from autosync_desktop.gui import formatting as fmt
 from autosync_desktop.gui import theme
 from autosync_desktop.gui.context import AppContext
@@ -31,10 +33,10 @@ class RunsModel(QAbstractTableModel):
     def __init__(self, ctx: AppContext, parent: Any = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
-        self.rows: list[dict[str, Any]] = []
-        self.filters: dict[str, Any] = {}
+        self.rows: list[RunRow] = []
+        self.filters = RunFilter()
         self.order = "newest"
-        self.cursor: tuple[str, int] | None = None
+        self.cursor: RunCursor | None = None
         self.done = True
         self.loading = False
         self.total: int | None = None
@@ -63,34 +65,38 @@ class RunsModel(QAbstractTableModel):
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
             return self.text(run, key)
         if role == Qt.ItemDataRole.DecorationRole and key == "status":
-            return theme.status_icon(run["status"])
+            return theme.status_icon(run.status)
         if role == Qt.ItemDataRole.ForegroundRole and key == "status":
-            return theme.status_color(run["status"])
+            return theme.status_color(run.status)
         if role == Qt.ItemDataRole.TextAlignmentRole and key in ("id", "duration_s", "rows"):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ToolTipRole and key == "error":
-            return run.get("error") or run.get("reason")
+            return run.error or run.reason
         if role == Qt.ItemDataRole.UserRole:
-            return run["id"]
+            return run.id
         return None
 
     @staticmethod
-    def text(run: dict[str, Any], key: str) -> str:
+    def text(run: RunRow, key: str) -> str:
         if key == "id":
-            return str(run["id"])
+            return str(run.id)
         if key == "queued_at":
-            return fmt.fmt_time(run["queued_at"], seconds=True)
+            return fmt.fmt_time(run.queued_at, seconds=True)
         if key == "schedule":
-            return run["schedule"] or "— (account sync)"
+            return run.schedule or "— (account sync)"
+        if key == "account":
+            return run.account
+        if key == "trigger":
+            return run.trigger.value
         if key == "status":
-            return theme.label_of(run["status"])
+            return theme.label_of(run.status)
         if key == "duration_s":
-            return fmt.fmt_duration(run["duration_s"], empty="")
+            return fmt.fmt_duration(run.duration_s, empty="")
         if key == "rows":
-            return f"{run['rows']:,}"
+            return f"{run.rows:,}"
         if key == "error":
-            return (run.get("error") or run.get("reason") or "").replace("\n", " ")
-        return str(run.get(key) or "")
+            return (run.error or run.reason or "").replace("\n", " ")
+        return ""
 
     def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: B008
         return not parent.isValid() and not self.done and not self.loading
@@ -105,16 +111,16 @@ class RunsModel(QAbstractTableModel):
 
     # --- loading ---
 
-    def load(self, filters: dict[str, Any], order: str = "newest") -> None:
+    def load(self, filters: RunFilter, order: str = "newest") -> None:
         """Start over with new filters / order: the first page and the total are read in workers."""
         self.generation += 1
         self.beginResetModel()
-        self.rows, self.filters, self.order = [], dict(filters), order
+        self.rows, self.filters, self.order = [], filters, order
         self.cursor, self.done, self.loading, self.total, self.pages_loaded = None, False, False, None, 0
         self.endResetModel()
         self.total_changed.emit(None)
         generation = self.generation
-        self.ctx.workers.run(self.ctx.services.history_total, self.filters, owner=self,
+        self.ctx.workers.run(self.ctx.services.runs.total, self.filters, owner=self,
                              on_done=lambda total: self._total(generation, total),
                              on_error=lambda exc: self._failed(generation, exc))
         self.fetch_page()
@@ -124,21 +130,21 @@ class RunsModel(QAbstractTableModel):
             return
         self.loading = True
         generation = self.generation
-        self.ctx.workers.run(self.ctx.services.history, self.filters, self.cursor, PAGE_SIZE, self.order,
+        self.ctx.workers.run(self.ctx.services.runs.page, self.filters, self.cursor, PAGE_SIZE, self.order,
                              owner=self, on_done=lambda page: self._page(generation, page),
                              on_error=lambda exc: self._failed(generation, exc))
 
-    def _page(self, generation: int, page: dict[str, Any]) -> None:
+    def _page(self, generation: int, page: RunPage) -> None:
         if generation != self.generation:
             return
         self.loading = False
-        rows = page["rows"]
+        rows = page.rows
         if rows:
             self.beginInsertRows(QModelIndex(), len(self.rows), len(self.rows) + len(rows) - 1)
             self.rows.extend(rows)
             self.endInsertRows()
-        self.cursor = tuple(page["cursor"]) if page["cursor"] else None  # type: ignore[assignment]
-        self.done = page["done"]
+        self.cursor = page.cursor
+        self.done = page.done
         self.pages_loaded += 1
         self.page_loaded.emit()
 
@@ -156,20 +162,20 @@ class RunsModel(QAbstractTableModel):
 
     # --- helpers ---
 
-    def run_at(self, row: int) -> dict[str, Any] | None:
+    def run_at(self, row: int) -> RunRow | None:
         return self.rows[row] if 0 <= row < len(self.rows) else None
 
     def row_of(self, run_id: int) -> int | None:
-        return next((i for i, run in enumerate(self.rows) if run["id"] == run_id), None)
+        return next((i for i, run in enumerate(self.rows) if run.id == run_id), None)
 
     def update_run(self, run_id: int, **changes: Any) -> bool:
         """Patch a loaded row in place (a run that finished while shown)."""
         row = self.row_of(run_id)
         if row is None:
             return False
-        self.rows[row].update(changes)
+        self.rows[row] = dataclasses.replace(self.rows[row], **changes)
         self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
         return True
 
     def ids(self) -> list[int]:
-        return [run["id"] for run in self.rows]
+        return [run.id for run in self.rows]

@@ -7,6 +7,7 @@ from typing import Any
 from PySide6.QtCore import QItemSelection, Qt, QTimer
 from PySide6.QtWidgets import QHBoxLayout, QHeaderView, QPushButton, QSplitter, QTableView, QVBoxLayout, QWidget
 
+from autosync_desktop import domain
 from autosync_desktop import events as ev
 from autosync_desktop.gui import theme
 from autosync_desktop.gui.context import AppContext
@@ -148,7 +149,7 @@ class HistoryView(BaseView):
         if total is None:
             self.count.setText(f"{shown:,} runs loaded, counting…" if shown else "Counting…")
         elif total == 0:
-            self.count.setText("No runs yet" if not self.filters.values() else "No runs match these filters")
+            self.count.setText("No runs yet" if self.filters.values().is_empty else "No runs match these filters")
         else:
             self.count.setText(f"{total:,} run{'s' if total != 1 else ''} match · {shown:,} loaded")
         self.export_button.setEnabled(total != 0)
@@ -167,7 +168,8 @@ class HistoryView(BaseView):
     # --- live ---
 
     def _run_finished(self, event: ev.RunFinished) -> None:
-        self.model.update_run(event.run_id, status=event.status, rows=event.rows, duration_s=event.duration_s,
+        self.model.update_run(event.run_id, status=domain.RunStatus(event.status), rows=event.rows,
+                              duration_s=None if event.duration_s is None else round(event.duration_s, 3),
                               error=event.error if event.status == "failed" else None,
                               reason=event.error if event.status != "failed" else None)
         if self._detail_id == event.run_id:
@@ -190,8 +192,8 @@ class HistoryView(BaseView):
         rows = self.table.selectionModel().selectedRows()
         if rows:
             run = self.model.run_at(rows[0].row())
-            if run is not None and run["id"] != self._detail_id:
-                self.show_run(run["id"], select=False)
+            if run is not None and run.id != self._detail_id:
+                self.show_run(run.id, select=False)
 
     def show_run(self, run_id: int, select: bool = True) -> None:
         """Show a run's detail (and select its row when loaded) - e.g. from a click in the activity feed."""
@@ -199,12 +201,12 @@ class HistoryView(BaseView):
         self.detail.show_loading(run_id)
         if select:
             self._select_run(run_id)
-        self.ctx.workers.run(self.ctx.services.run_detail, run_id, owner=self, on_done=self._detail_loaded,
+        self.ctx.workers.run(self.ctx.services.runs.detail, run_id, owner=self, on_done=self._detail_loaded,
                              on_error=lambda exc: self.message.emit(f"Could not load run #{run_id}: {exc}"))
 
-    def _detail_loaded(self, run: dict[str, Any]) -> None:
-        if run["id"] == self._detail_id:
-            self.detail.show_run(run)
+    def _detail_loaded(self, detail: domain.RunDetail) -> None:
+        if detail.run.id == self._detail_id:
+            self.detail.show_run(detail)
 
     def _select_run(self, run_id: int) -> None:
         row = self.model.row_of(run_id)
@@ -215,17 +217,17 @@ class HistoryView(BaseView):
         self.table.selectRow(row)
         self.table.scrollTo(self.model.index(row, 0))
 
-    def selected_run(self) -> dict[str, Any] | None:
+    def selected_run(self) -> domain.RunRow | None:
         rows = self.table.selectionModel().selectedRows()
         return self.model.run_at(rows[0].row()) if rows else None
 
     def sync_selected(self) -> bool:
         """Ctrl+R on History: run the selected run's schedule again. False when nothing is selected."""
         run = self.selected_run()
-        if run is None or not (run["schedule"] or run["account"]):
+        if run is None:
             return False
-        name = run["schedule"] or run["account"]
-        self.ctx.workers.run(self.ctx.services.request_sync, name, lane="write", owner=self,
+        name = run.who
+        self.ctx.workers.run(self.ctx.services.runs.request, name, lane="write", owner=self,
                              on_done=lambda r: self.message.emit(f"{name}: run #{r.run_id} {r.status}"),
                              on_error=lambda exc: self.message.emit(str(exc)))
         return True
@@ -239,7 +241,7 @@ class HistoryView(BaseView):
             if chosen is None:
                 return None
             path, fmt_ = chosen
-        filters, order = dict(self.model.filters), self.model.order
+        filters, order = self.model.filters, self.model.order
         services = self.ctx.services
         job = ExportJob(self.ctx.workers, self, "runs", self.model.total)
         job.finished.connect(lambda p, n: self.message.emit(f"Exported {n:,} runs to {p}"))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Any
 
 from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
@@ -18,6 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from autosync_desktop import events as ev
+from autosync_desktop.domain import RunStatus, SyncRequest
 from autosync_desktop.gui import theme
 from autosync_desktop.gui.context import AppContext
 from autosync_desktop.gui.widgets.card import muted
@@ -101,13 +101,13 @@ class BackfillDialog(QDialog):
             return
         self.run_button.setEnabled(False)
         self.badge.set_status("queued", "Queuing…")
-        self.ctx.workers.run(self.ctx.services.request_sync, self.schedule, _pydate(self.date_from.date()),
+        self.ctx.workers.run(self.ctx.services.runs.request, self.schedule, _pydate(self.date_from.date()),
                              _pydate(self.date_to.date()), lane="write", owner=self, on_done=self._queued,
                              on_error=self._failed)
 
-    def _queued(self, request: Any) -> None:
+    def _queued(self, request: SyncRequest) -> None:
         self.run_id = request.run_id
-        if request.status == "skipped":
+        if request.status == RunStatus.SKIPPED:
             self.badge.set_status("skipped", "Skipped")
             self.detail.setText(f"Run #{request.run_id} was skipped: another run of this schedule is active. "
                                 "Try again when it has finished.")
