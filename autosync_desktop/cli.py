@@ -484,16 +484,16 @@ def cmd_export(svc: Services, a: argparse.Namespace) -> int:
 
 def cmd_settings(svc: Services, a: argparse.Namespace) -> int:
     if a.action == "list":
-        values = svc.settings()
+        values = svc.settings.values()
         if a.json:
             _print_json(values)
         else:
             for key, value in values.items():
                 print(f"{key} = {json.dumps(value)}")
     elif a.action == "get":
-        print(json.dumps(svc.get_setting(a.key)))
+        print(json.dumps(svc.settings.get(a.key)))
     elif a.action == "set":
-        print(f"{a.key} = {json.dumps(svc.set_setting(a.key, a.value))}")
+        print(f"{a.key} = {json.dumps(svc.settings.set(a.key, a.value))}")
     else:
         raise CliError("settings: choose list, get or set")
     return 0
@@ -561,9 +561,9 @@ def cmd_prune(svc: Services, a: argparse.Namespace) -> int:
 
 def cmd_autostart(svc: Services, a: argparse.Namespace) -> int:
     if a.action == "status":
-        print("Start at login: on" if svc.start_at_login() else "Start at login: off")
+        print("Start at login: on" if svc.settings.start_at_login() else "Start at login: off")
     else:
-        print(svc.set_start_at_login(a.action == "enable"))
+        print(svc.settings.set_start_at_login(a.action == "enable"))
     return 0
 
 

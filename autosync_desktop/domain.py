@@ -238,6 +238,39 @@ class SpecCheck:
         return not self.errors
 
 
+# --- settings -------------------------------------------------------------------------------------------------
+
+SettingValue = bool | int | float | str  # a setting's value; its SettingType says which
+
+
+class SettingType(StrEnum):
+    BOOL = "bool"
+    INT = "int"
+    FLOAT = "float"
+    TEXT = "str"
+
+
+@dataclass(frozen=True, slots=True)
+class SettingSpec:
+    """A declared setting as a person sees it: label, unit, help, its bounds or choices, and its value now."""
+
+    key: str  # "retry.max_attempts", or a per-platform one: "http.requests_per_minute.google_ads"
+    platform: str | None  # the platform of a per-platform setting, else None
+    label: str  # "Max attempts"
+    unit: str  # shown after a number: " s", " min", " days", " months", or ""
+    help: str  # what it does, one sentence
+    note: str  # when a change takes effect, if not at once ("" otherwise)
+    type: SettingType
+    default: SettingValue
+    minimum: float | None
+    maximum: float | None
+    choices: tuple[str, ...]  # empty: any value of its type within the bounds
+    value: SettingValue
+
+
+# --- notifications --------------------------------------------------------------------------------------------
+
+
 # --- runs -----------------------------------------------------------------------------------------------------
 
 

@@ -277,17 +277,17 @@ def test_the_os_entry_is_the_truth_and_a_refused_write_changes_nothing(
 
     svc = Services.open(tmp_path / "data")
     try:
-        svc.set_start_at_login(True)
+        svc.settings.set_start_at_login(True)
         autostart.disable()  # removed outside AutoSync (e.g. the desktop's startup-apps tool)
-        assert svc.start_at_login() is False and svc.get_setting("general.start_at_login") is True
+        assert svc.settings.start_at_login() is False and svc.settings.get("general.start_at_login") is True
 
         (home / ".config" / "autostart").rmdir()
         (home / ".config" / "autostart").write_text("not a folder")
         with pytest.raises(UserError, match="Start at login: cannot write"):
-            svc.set_start_at_login(True)
-        svc.set_setting("general.start_at_login", False)  # disabling a missing entry works
+            svc.settings.set_start_at_login(True)
+        svc.settings.set("general.start_at_login", False)  # disabling a missing entry works
         with pytest.raises(UserError, match="Start at login"):
-            svc.set_setting("general.start_at_login", True)
-        assert svc.get_setting("general.start_at_login") is False  # not claimed when the OS refused
+            svc.settings.set("general.start_at_login", True)
+        assert svc.settings.get("general.start_at_login") is False  # not claimed when the OS refused
     finally:
         svc.close()

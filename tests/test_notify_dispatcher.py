@@ -184,7 +184,7 @@ def test_needs_sign_in_through_the_engine_is_one_message(tmp_path: Path, memory_
 def _enable_webhook(svc: Services, url: str, **more: str) -> None:
     for key, value in {"notify.desktop.enabled": "off", "notify.webhook.enabled": "on", "notify.webhook.url": url,
                        "notify.min_interval_minutes": "0", "retry.max_attempts": "1", **more}.items():
-        svc.set_setting(key, value)
+        svc.settings.set(key, value)
 
 
 def test_a_demo_sync_succeeds_while_the_configured_channel_is_down(tmp_path: Path, memory_keyring: dict,

@@ -80,7 +80,6 @@ def collect(services: Any) -> TraySnapshot:
     """One snapshot from the services (blocking: call it from a worker)."""
     info = services.scheduler_info()
     cards = services.schedules.cards()
-    values = services.settings()
     problems: list[str] = []
     troubled: set[str] = set()  # accounts already named: their schedules' failed runs say nothing new
     for account in services.accounts.list():
@@ -99,7 +98,7 @@ def collect(services: Any) -> TraySnapshot:
         scheduler_owner=info["owner"], paused_all=bool(info["paused_all"]),
         paused_until=services.schedules.paused_until(), next_run_at=info["next_run_at"],
         next_schedule=info["next_schedule"], active_runs=active, problems=tuple(problems), schedules=len(cards),
-        active_schedules=active_schedules, close_to_tray=bool(values.get(CLOSE_TO_TRAY, True)))
+        active_schedules=active_schedules, close_to_tray=bool(services.settings.value(CLOSE_TO_TRAY)))
 
 
 def icon_of(snapshot: TraySnapshot) -> str:

@@ -29,7 +29,7 @@ from pathlib import Path
 from autosync_desktop import events as ev
 from autosync_desktop.domain import SyncRequest
 from autosync_desktop.services.accounts import AccountsService
-from autosync_desktop.services.app_settings import SettingsMixin
+from autosync_desktop.services.app_settings import SettingsService
 from autosync_desktop.services.core import (
     APP_NAME,
     DB_NAME,
@@ -70,7 +70,7 @@ __all__ = [
 ]
 
 
-class Services(ServicesCore, HistoryMixin, SettingsMixin,
+class Services(ServicesCore, HistoryMixin,
                NotificationsMixin, ExportsMixin, WindowMixin):
     """The service layer: open it with `Services.open(data_dir)`, close it with `close()`.
 
@@ -83,4 +83,5 @@ class Services(ServicesCore, HistoryMixin, SettingsMixin,
         # --- areas (each added by the change that moves its methods out of the mixins) ---
         self.accounts = AccountsService(self)
         self.schedules = SchedulesService(self)
+        self.settings = SettingsService(self)
         self.runs = RunsService(self)

@@ -74,7 +74,7 @@ def test_settings_are_saved_validated_and_follow_changes(open_window: Any, seede
     qtbot.waitUntil(lambda: timeout.error.text() != "", timeout=5000)
     assert timeout.error.text() == "must be at least 1 (got 0)" and settings.get("http.timeout_s") == 60.0
     # a change made elsewhere (CLI, another window) shows up
-    window.ctx.services.set_setting("retention.runs_days", 30)
+    window.ctx.services.settings.set("retention.runs_days", 30)
     qtbot.waitUntil(lambda: view.groups["retention"].fields["retention.runs_days"].value() == 30, timeout=5000)
     qtbot.mouseClick(view.prune_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: view.prune_result.text().startswith("Pruned 0 runs"), timeout=5000)

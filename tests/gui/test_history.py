@@ -21,7 +21,7 @@ def _mixed_history(data_dir: Path) -> dict[str, int]:
     seed_demo(data_dir, runs=2)
     services = Services.open(data_dir)
     try:
-        services.set_setting("retry.max_attempts", 1)
+        services.settings.set("retry.max_attempts", 1)
         services.accounts.add("demo", "Flaky", "flaky-1", {"latency_ms": "0", "failure_rate": "1"})
         failed = services.runs.request("Flaky")
         services.runs.wait(failed.run_id, poll_s=0.02, timeout_s=30)

@@ -21,7 +21,7 @@ from tests.gui.conftest import DEMO, SCHEDULE, wait_workers
 
 def snap(**changes: Any) -> model.TraySnapshot:
     base = model.TraySnapshot(scheduler_owner="this process", paused_all=False, paused_until=None,
-                              next_run_at="2030-01-01T06:00:00Z", next_schedule="Daily", schedules=2,
+                              next_run_at=datetime(2030, 1, 1, 6, tzinfo=UTC), next_schedule="Daily", schedules=2,
                               active_schedules=2)
     return replace(base, **changes)
 
@@ -153,7 +153,8 @@ def test_pause_for_an_hour_stores_the_end_and_resumes_when_due(seeded: Any, tray
     assert tray.action("pause_hour") is None
     assert tray._resume.isActive() and tray._resume.interval() == 60_000  # re-checked at least every minute
     # the hour passes (the clock is moved instead of waiting): the controller resumes by itself
-    window.ctx.services.set_setting("scheduler.paused_until", timed_pause.fmt(datetime.now(UTC) - timedelta(seconds=1)))
+    window.ctx.services.settings.set("scheduler.paused_until",
+                                     timed_pause.fmt(datetime.now(UTC) - timedelta(seconds=1)))
     qtbot.waitUntil(lambda: settings.get("scheduler.paused_all") is False, timeout=10000)
     assert settings.get("scheduler.paused_until") == ""
     qtbot.waitUntil(lambda: tray.action("pause_hour") is not None, timeout=10000)
@@ -190,7 +191,7 @@ def test_another_pause_or_resume_clears_a_timed_end(data_dir: Path) -> None:
     try:
         model.pause_all(services, hours=1)
         assert settings.get("scheduler.paused_until") != ""
-        services.set_setting("scheduler.paused_all", True)  # e.g. the Settings checkbox or the CLI
+        services.settings.set("scheduler.paused_all", True)  # e.g. the Settings checkbox or the CLI
         assert settings.get("scheduler.paused_until") == ""
         assert model.resume_if_due(services, now=datetime.now(UTC) + timedelta(days=1)) is False
         assert settings.get("scheduler.paused_all") is True  # an open-ended pause is never resumed by a timer
@@ -255,7 +256,7 @@ def test_with_a_tray_closing_hides_to_it_and_says_so_once(open_window: Any, seed
                                            at=datetime.now(UTC)))
     assert shown[-1][:2] == ("Demo sync failed", "Why.") and window.notices.notices == []
     # with "close to tray" off, closing quits (after asking, since a schedule is active)
-    window.ctx.services.set_setting("general.close_to_tray", False)
+    window.ctx.services.settings.set("general.close_to_tray", False)
     qtbot.waitUntil(lambda: desktop.tray.snapshot.close_to_tray is False, timeout=5000)
     monkeypatch.setattr(QMessageBox, "question", lambda *a: QMessageBox.StandardButton.Yes)
     window.show()

@@ -42,7 +42,7 @@ def test_the_service_resumes_a_pause_whose_end_has_passed(tmp_path: Path) -> Non
             service.communicate(timeout=10)
     services = Services.open(data)
     try:
-        assert services.get_setting("scheduler.paused_all") is False
-        assert services.get_setting("scheduler.paused_until") == ""
+        assert services.settings.get("scheduler.paused_all") is False
+        assert services.settings.get("scheduler.paused_until") == ""
     finally:
         services.close()

@@ -7,6 +7,7 @@ file or registry I/O); "close to tray" is the `general.close_to_tray` setting; t
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -14,10 +15,10 @@ from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPushButton, QSystemTrayIcon, QWidget
 
+from autosync_desktop.domain import SettingSpec
 from autosync_desktop.gui.context import AppContext
 from autosync_desktop.gui.settings.spec_form import SpecField
 from autosync_desktop.gui.widgets.card import Card, muted
-from autosync_desktop.store.settings import spec_for
 
 CLOSE_TO_TRAY = "general.close_to_tray"
 
@@ -32,12 +33,12 @@ def logs_folder(data_dir: Path) -> Path | None:
 
 
 class DesktopSettings(Card):
-    def __init__(self, ctx: AppContext, values: dict[str, Any], tray: bool | None = None,
+    def __init__(self, ctx: AppContext, specs: Mapping[str, SettingSpec], tray: bool | None = None,
                  parent: QWidget | None = None) -> None:
         super().__init__("Desktop", parent, accessible="Desktop settings")
         self.ctx = ctx
         self.tray = QSystemTrayIcon.isSystemTrayAvailable() if tray is None else tray
-        self.login_available = hasattr(ctx.services, "set_start_at_login")
+        self.login_available = hasattr(ctx.services.settings, "set_start_at_login")
         self.login = QCheckBox("Start AutoSync when I log in")
         self.login.setAccessibleName("Start AutoSync when I log in")
         self.login.setEnabled(False)  # until the OS entry has been read
@@ -48,8 +49,7 @@ class DesktopSettings(Card):
         self.outer.addWidget(self.login)
         self.outer.addWidget(self.login_status)
 
-        self.close_to_tray = SpecField(ctx, spec_for(CLOSE_TO_TRAY), values.get(CLOSE_TO_TRAY, True),
-                                       "Close to tray")
+        self.close_to_tray = SpecField(ctx, specs[CLOSE_TO_TRAY], "Close to tray")
         self.close_to_tray.input.setAccessibleName("Keep running in the tray when the window is closed")
         row = QHBoxLayout()
         label = QLabel("Close to tray")
@@ -79,7 +79,7 @@ class DesktopSettings(Card):
 
     def refresh(self) -> None:
         if self.login_available:
-            self.ctx.workers.run(self.ctx.services.start_at_login, owner=self, on_done=self._login_loaded,
+            self.ctx.workers.run(self.ctx.services.settings.start_at_login, owner=self, on_done=self._login_loaded,
                                  on_error=lambda exc: self._login_loaded(None, str(exc)))
 
     def _login_loaded(self, enabled: bool | None, error: str | None = None) -> None:
@@ -96,7 +96,7 @@ class DesktopSettings(Card):
     def _login_toggled(self, checked: bool) -> None:
         self.login.setEnabled(False)
         self.login_status.setText("Saving…")
-        self.ctx.workers.run(self.ctx.services.set_start_at_login, checked, lane="write", owner=self,
+        self.ctx.workers.run(self.ctx.services.settings.set_start_at_login, checked, lane="write", owner=self,
                              on_done=self._login_saved, on_error=self._login_refused)
 
     def _login_saved(self, text: str) -> None:
@@ -112,9 +112,9 @@ class DesktopSettings(Card):
 
     # --- the rest ---
 
-    def update_values(self, values: dict[str, Any]) -> None:
-        if CLOSE_TO_TRAY in values:
-            self.close_to_tray.set_value(values[CLOSE_TO_TRAY])
+    def update_values(self, specs: Mapping[str, SettingSpec]) -> None:
+        if CLOSE_TO_TRAY in specs:
+            self.close_to_tray.set_value(specs[CLOSE_TO_TRAY].value)
 
     def fields(self) -> dict[str, Any]:
         return {CLOSE_TO_TRAY: self.close_to_tray}

@@ -1,7 +1,7 @@
 """Settings › Notifications: the shared rules, and per channel its switch, what it sends, its fields, its
 keyring secret, a "Send test" button and its last delivery.
 
-Every setting is saved through `services.set_setting` in the write worker (validated by its declaration in
+Every setting is saved through `services.settings.set` in the write worker (validated by its declaration in
 store/settings.py); secrets go to the keyring through `services.set_notify_secret` in the keyring worker; the
 channels' readiness and last results come from `services.notify_channels` (it reads the keyring, so it runs in
 the keyring worker too); a test message is sent in the slow worker (it may wait for a server up to its timeout).
@@ -10,6 +10,7 @@ the keyring worker too); a test message is sent in the slow worker (it may wait 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -29,6 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from autosync_desktop.domain import SettingSpec, SettingValue
 from autosync_desktop.gui import formatting as fmt
 from autosync_desktop.gui.context import AppContext
 from autosync_desktop.gui.settings.spec_form import SettingsGroup, SpecField
@@ -36,7 +38,7 @@ from autosync_desktop.gui.widgets.card import Card, muted
 from autosync_desktop.gui.widgets.field_error import FieldError
 from autosync_desktop.notify.config import CHANNEL_NAMES, TOGGLES
 from autosync_desktop.notify.registry import SECRET_LABELS, SECRETS
-from autosync_desktop.store.settings import spec_for
+from autosync_desktop.services.app_settings import LABELS
 
 CHANNEL_LABELS = {"desktop": "Desktop", "email": "Email", "slack": "Slack", "webhook": "Webhook", "sms": "SMS"}
 CHANNEL_INTROS = {
@@ -56,16 +58,6 @@ FIELDS = {
     "sms": ["notify.sms.account_sid", "notify.sms.from", "notify.sms.to", "notify.sms.api_base"],
 }
 RULES = ["notify.stale_hours", "notify.min_interval_minutes", "notify.quiet_start", "notify.quiet_end"]
-LABELS = {
-    "notify.stale_hours": "Warn about stale data after", "notify.min_interval_minutes": "At most one message per",
-    "notify.quiet_start": "Quiet hours from", "notify.quiet_end": "Quiet hours until",
-    "notify.email.host": "SMTP server", "notify.email.port": "Port", "notify.email.security": "Security",
-    "notify.email.username": "User name", "notify.email.from": "From", "notify.email.to": "To",
-    "notify.email.digest": "Daily digest", "notify.email.digest_at": "Digest at",
-    "notify.webhook.url": "Webhook URL", "notify.sms.account_sid": "Account SID", "notify.sms.from": "From",
-    "notify.sms.to": "To", "notify.sms.api_base": "API base URL",
-}
-SUFFIXES = {"notify.stale_hours": " h", "notify.min_interval_minutes": " min"}
 
 
 def in_window_words(text: str) -> str:
@@ -79,7 +71,7 @@ def in_window_words(text: str) -> str:
     text = text.replace("goes to the keyring with the “Set …” button", "goes to the keyring (“Set …” below)")
     text = text.replace("a URL that embeds a token goes to the keyring instead (the “Set …” button)",
                         "a URL that embeds a token goes to the keyring instead (“Set …” below)")
-    for key in sorted(LABELS, key=len, reverse=True):
+    for key in sorted((k for k in LABELS if k.startswith("notify.")), key=len, reverse=True):
         text = text.replace(key, f"“{LABELS[key]}”")
     return text
 
@@ -105,16 +97,16 @@ class SettingToggle(QCheckBox):
     failed = Signal(str)
     saved = Signal(str)
 
-    def __init__(self, ctx: AppContext, key: str, text: str, value: bool) -> None:
+    def __init__(self, ctx: AppContext, spec: SettingSpec, text: str) -> None:
         super().__init__(text)
         self.ctx = ctx
-        self.key = key
+        self.key = spec.key
         self.setAccessibleName(text)
-        self.setToolTip(f"{spec_for(key).description}\nSetting: {key}")
-        self.set_value(value)
+        self.setToolTip(f"{spec.help}\nSetting: {spec.key}")
+        self.set_value(spec.value)
         self.toggled.connect(self._save)
 
-    def set_value(self, value: Any) -> None:
+    def set_value(self, value: SettingValue) -> None:
         self.blockSignals(True)
         self.setChecked(bool(value))
         self.blockSignals(False)
@@ -123,7 +115,7 @@ class SettingToggle(QCheckBox):
         return self.isChecked()
 
     def _save(self, checked: bool) -> None:
-        self.ctx.workers.run(self.ctx.services.set_setting, self.key, checked, lane="write", owner=self,
+        self.ctx.workers.run(self.ctx.services.settings.set, self.key, checked, lane="write", owner=self,
                              on_done=lambda _: self.saved.emit(self.key), on_error=self._refused)
 
     def _refused(self, exc: Exception) -> None:
@@ -171,7 +163,7 @@ class ChannelPage(QWidget):
     secret_changed = Signal()
     tested = Signal(str, bool, str)  # channel, ok, what happened
 
-    def __init__(self, ctx: AppContext, name: str, values: dict[str, Any]) -> None:
+    def __init__(self, ctx: AppContext, name: str, specs: Mapping[str, SettingSpec]) -> None:
         super().__init__()
         self.ctx = ctx
         self.name = name
@@ -185,9 +177,9 @@ class ChannelPage(QWidget):
         layout.setContentsMargins(10, 10, 10, 10)
         layout.setSpacing(6)
         layout.addWidget(muted(CHANNEL_INTROS[name], f"{self.label} introduction"))
-        self.enabled = SettingToggle(ctx, f"notify.{name}.enabled", f"Send notifications by {self.label.lower()}"
-                                     if name != "desktop" else "Show desktop notifications",
-                                     values.get(f"notify.{name}.enabled", False))
+        self.enabled = SettingToggle(ctx, specs[f"notify.{name}.enabled"],
+                                     f"Send notifications by {self.label.lower()}" if name != "desktop"
+                                     else "Show desktop notifications")
         self.enabled.setAccessibleName(f"{self.label}: on")
         self.readiness = QLabel("Checking…")
         self.readiness.setWordWrap(True)
@@ -200,7 +192,7 @@ class ChannelPage(QWidget):
         sends.addWidget(QLabel("Send on:"))
         for toggle in TOGGLES:
             key = f"notify.{name}.on_{toggle}"
-            box = SettingToggle(ctx, key, TOGGLE_LABELS[toggle], values.get(key, spec_for(key).default))
+            box = SettingToggle(ctx, specs[key], TOGGLE_LABELS[toggle])
             box.setAccessibleName(f"{self.label}: {TOGGLE_LABELS[toggle]}")
             self.toggles[key] = box
             sends.addWidget(box)
@@ -215,13 +207,11 @@ class ChannelPage(QWidget):
             form = QFormLayout()
             form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
             for key in FIELDS[name]:
-                field = SpecField(ctx, spec_for(key), values.get(key, spec_for(key).default), LABELS[key])
+                field = SpecField(ctx, specs[key])
                 plain_description(field)
                 field.saved.connect(lambda *_: self.secret_changed.emit())
-                if key in SUFFIXES and hasattr(field.input, "setSuffix"):
-                    field.input.setSuffix(SUFFIXES[key])  # type: ignore[attr-defined]
                 self.fields[key] = field
-                label = QLabel(LABELS[key])
+                label = QLabel(field.label)
                 label.setBuddy(field.input)
                 form.addRow(label, field)
             layout.addLayout(form)
@@ -255,10 +245,10 @@ class ChannelPage(QWidget):
         """Every setting widget of this page by key (SpecField or SettingToggle)."""
         return {self.enabled.key: self.enabled, **self.toggles, **self.fields}
 
-    def update_values(self, values: dict[str, Any]) -> None:
+    def update_values(self, specs: Mapping[str, SettingSpec]) -> None:
         for key, widget in self.all_fields().items():
-            if key in values:
-                widget.set_value(values[key])
+            if key in specs:
+                widget.set_value(specs[key].value)
 
     def show_status(self, info: dict[str, Any]) -> None:
         if info["ready"]:
@@ -311,7 +301,7 @@ class ChannelPage(QWidget):
 class NotificationsPanel(QWidget):
     """The "Notification rules" and "Notification channels" cards."""
 
-    def __init__(self, ctx: AppContext, values: dict[str, Any], tray: bool | None = None,
+    def __init__(self, ctx: AppContext, specs: Mapping[str, SettingSpec], tray: bool | None = None,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
@@ -322,14 +312,10 @@ class NotificationsPanel(QWidget):
         self._again = False
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        self.rules = SettingsGroup(ctx, "Notification rules", [], values,
+        self.rules = SettingsGroup(ctx, "Notification rules", [specs[key] for key in RULES],
                                    "Failure and recovery, not noise: one message per problem (not per retry), at "
                                    "most one per schedule and channel in the interval, held during quiet hours "
                                    "and then sent as one summary.")
-        for key in RULES:
-            field = self.rules.add_key(key, values.get(key, spec_for(key).default), LABELS[key])
-            if key in SUFFIXES and hasattr(field.input, "setSuffix"):
-                field.input.setSuffix(SUFFIXES[key])  # type: ignore[attr-defined]
         self.card = Card("Notification channels", accessible="Notification channels")
         self.sender = muted("Checking who sends notifications…", "Who sends notifications")
         self.card.outer.addWidget(self.sender)
@@ -343,7 +329,7 @@ class NotificationsPanel(QWidget):
         stack_layout.setContentsMargins(0, 0, 0, 0)
         self.pages: dict[str, ChannelPage] = {}
         for name in CHANNEL_NAMES:
-            page = ChannelPage(ctx, name, values)
+            page = ChannelPage(ctx, name, specs)
             page.secret_changed.connect(self.refresh)
             self.pages[name] = page
             self.tabs.addTab(CHANNEL_LABELS[name])
@@ -372,10 +358,10 @@ class NotificationsPanel(QWidget):
             out.update(page.all_fields())
         return out
 
-    def update_values(self, values: dict[str, Any]) -> None:
-        self.rules.update_values(values)
+    def update_values(self, specs: Mapping[str, SettingSpec]) -> None:
+        self.rules.update_values(specs)
         for page in self.pages.values():
-            page.update_values(values)
+            page.update_values(specs)
 
     def refresh(self) -> None:
         if self._loading:

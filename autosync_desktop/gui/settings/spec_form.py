@@ -1,12 +1,13 @@
-"""Settings fields built from the declarations in store/settings.py (kind, bounds, description).
+"""Settings fields built from the services' `SettingSpec`s (type, bounds, label, unit, help).
 
-Each change is saved through services.set_setting in the write worker (which validates it against the same
+Each change is saved through services.settings.set in the write worker (which validates it against the same
 declaration); the field then says "Saved", or shows the error beside itself. The engine reads settings when
 it uses them, so changes apply to the next request / run without a restart (exceptions are noted per field).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from PySide6.QtCore import QTimer, Signal
@@ -24,32 +25,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from autosync_desktop.domain import SettingSpec, SettingType, SettingValue
 from autosync_desktop.gui.context import AppContext
 from autosync_desktop.gui.widgets.card import Card, muted
 from autosync_desktop.gui.widgets.dialogs import split_field
 from autosync_desktop.gui.widgets.field_error import FieldError
-from autosync_desktop.store.settings import SettingSpec, spec_for
-
-LABELS = {
-    "retry.max_attempts": "Max attempts", "retry.base_delay_s": "First retry delay",
-    "retry.max_delay_s": "Longest retry delay", "retry.max_rate_limit_wait_s": "Longest rate-limit wait",
-    "scheduler.max_concurrent_runs": "Max concurrent syncs", "scheduler.wake_delay_s": "Delay after wake-up",
-    "scheduler.paused_all": "Pause all schedules", "sync.run_timeout_minutes": "Run time limit",
-    "sync.initial_history_days": "First sync history", "http.timeout_s": "Request timeout",
-    "http.requests_per_minute": "Requests per minute (all platforms)",
-    "http.max_concurrent": "Concurrent requests per platform", "retention.runs_days": "Keep run history",
-    "retention.stats_months": "Keep daily stats", "health.probe_minutes": "Connection check after idle",
-}
-SUFFIX = {"_s": " s", "_minutes": " min", "_days": " days", "_months": " months"}
-NOTES = {"scheduler.max_concurrent_runs": "Takes effect the next time AutoSync starts."}
-DESCRIPTIONS = {"scheduler.paused_all": "No scheduled runs until unticked (Sync now still works)"}
-
-
-def label_for(key: str) -> str:
-    base, _, platform = key.rpartition(".")
-    if base == "http.requests_per_minute":
-        return f"Requests per minute — {platform}"
-    return LABELS.get(key, key)
 
 
 class SpecField(QWidget):
@@ -57,15 +37,15 @@ class SpecField(QWidget):
 
     saved = Signal(str, object)
 
-    def __init__(self, ctx: AppContext, spec: SettingSpec, value: Any, label: str | None = None) -> None:
+    def __init__(self, ctx: AppContext, spec: SettingSpec, label: str | None = None) -> None:
         super().__init__()
         self.ctx = ctx
         self.spec = spec
         self.key = spec.key
-        self.label = label or label_for(spec.key)
+        self.label = label or spec.label
         self.input = self._make_input(spec)
         self.input.setAccessibleName(self.label)
-        self.input.setToolTip(f"{spec.description}\nSetting: {spec.key}")
+        self.input.setToolTip(f"{spec.help}\nSetting: {spec.key}")
         self.status = muted("", f"{self.label} save status")
         self.status.setWordWrap(False)
         self.error = FieldError(self.label)
@@ -77,9 +57,7 @@ class SpecField(QWidget):
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(1)
         column.addLayout(row)
-        note = NOTES.get(spec.key, "")
-        text = DESCRIPTIONS.get(spec.key, spec.description)
-        column.addWidget(muted(text + (f". {note}" if note else ""), f"{self.label} description"))
+        column.addWidget(muted(spec.help + (f". {spec.note}" if spec.note else ""), f"{self.label} description"))
         column.addWidget(self.error)
         self._debounce = QTimer(self)
         self._debounce.setSingleShot(True)
@@ -89,21 +67,21 @@ class SpecField(QWidget):
         self._clear.setSingleShot(True)
         self._clear.setInterval(4000)
         self._clear.timeout.connect(lambda: self.status.setText(""))
-        self.set_value(value)
+        self.set_value(spec.value)
         self._connect()
 
     def _make_input(self, spec: SettingSpec) -> QWidget:
-        if spec.kind is bool:
+        if spec.type == SettingType.BOOL:
             return QCheckBox()
         if spec.choices:
             combo = QComboBox()
             combo.addItems(list(spec.choices))
             return combo
-        if spec.kind is str:
+        if spec.type == SettingType.TEXT:
             edit = QLineEdit()
             edit.setMinimumWidth(220)
             return edit
-        box: QSpinBox | QDoubleSpinBox = QSpinBox() if spec.kind is int else QDoubleSpinBox()
+        box: QSpinBox | QDoubleSpinBox = QSpinBox() if spec.type == SettingType.INT else QDoubleSpinBox()
         low = spec.minimum if spec.minimum is not None else 0
         high = spec.maximum if spec.maximum is not None else 1_000_000_000
         if isinstance(box, QDoubleSpinBox):
@@ -114,10 +92,7 @@ class SpecField(QWidget):
         box.setKeyboardTracking(False)
         box.setCorrectionMode(QAbstractSpinBox.CorrectionMode.CorrectToNearestValue)
         box.setMinimumWidth(130)
-        for end, suffix in SUFFIX.items():
-            if spec.key.endswith(end):
-                box.setSuffix(suffix)
-                break
+        box.setSuffix(spec.unit)
         return box
 
     def _connect(self) -> None:
@@ -142,7 +117,7 @@ class SpecField(QWidget):
             return widget.text()
         return widget.value()  # type: ignore[union-attr]
 
-    def set_value(self, value: Any) -> None:
+    def set_value(self, value: SettingValue) -> None:
         self._stored = value
         widget = self.input
         widget.blockSignals(True)
@@ -162,10 +137,10 @@ class SpecField(QWidget):
         if value == self._stored:
             return
         self.status.setText("Saving…")
-        self.ctx.workers.run(self.ctx.services.set_setting, self.key, value, lane="write", owner=self,
+        self.ctx.workers.run(self.ctx.services.settings.set, self.key, value, lane="write", owner=self,
                              on_done=self._saved, on_error=self._failed)
 
-    def _saved(self, stored: Any) -> None:
+    def _saved(self, stored: SettingValue) -> None:
         self._stored = stored
         self.error.show_error(None)
         self.status.setText("✓ Saved")
@@ -181,8 +156,7 @@ class SpecField(QWidget):
 class SettingsGroup(Card):
     """A card of SpecFields for some setting keys, with room for extra rows (e.g. a Prune button)."""
 
-    def __init__(self, ctx: AppContext, title: str, keys: list[str], values: dict[str, Any],
-                 intro: str = "") -> None:
+    def __init__(self, ctx: AppContext, title: str, specs: Sequence[SettingSpec], intro: str = "") -> None:
         super().__init__(title, accessible=f"{title} settings")
         self.ctx = ctx
         self.fields: dict[str, SpecField] = {}
@@ -191,19 +165,19 @@ class SettingsGroup(Card):
         self.form = QFormLayout()
         self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
         self.outer.addLayout(self.form)
-        for key in keys:
-            self.add_key(key, values.get(key, spec_for(key).default))
+        for spec in specs:
+            self.add_spec(spec)
 
-    def add_key(self, key: str, value: Any, label: str | None = None) -> SpecField:
-        field = SpecField(self.ctx, spec_for(key), value, label)
-        self.fields[key] = field
+    def add_spec(self, spec: SettingSpec, label: str | None = None) -> SpecField:
+        field = SpecField(self.ctx, spec, label)
+        self.fields[spec.key] = field
         label = QLabel(field.label)
         label.setBuddy(field.input)
         self.form.addRow(label, field)
         return field
 
-    def update_values(self, values: dict[str, Any]) -> None:
+    def update_values(self, specs: Mapping[str, SettingSpec]) -> None:
         for key, field in self.fields.items():
-            if key in values:
-                field.set_value(values[key])
+            if key in specs:
+                field.set_value(specs[key].value)
 

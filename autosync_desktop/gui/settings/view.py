@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from datetime import datetime
 from types import SimpleNamespace
 from typing import Any
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QPushButton, QScrollArea, QVBoxLayout, QWidget
 
+from autosync_desktop.domain import SettingSpec
 from autosync_desktop.gui import formatting as fmt
 from autosync_desktop.gui.context import AppContext
 from autosync_desktop.gui.settings.accounts import AccountsPanel
@@ -16,8 +19,6 @@ from autosync_desktop.gui.settings.notifications import NotificationsPanel
 from autosync_desktop.gui.settings.spec_form import SettingsGroup
 from autosync_desktop.gui.widgets.base_view import BaseView
 from autosync_desktop.gui.widgets.card import muted
-from autosync_desktop.store.settings import SPECS
-from autosync_desktop.sync.triggers import system_timezone
 
 RETRY = ["retry.max_attempts", "retry.base_delay_s", "retry.max_delay_s", "retry.max_rate_limit_wait_s"]
 RETENTION = ["retention.runs_days", "retention.stats_months"]
@@ -26,6 +27,7 @@ PERFORMANCE = ["scheduler.max_concurrent_runs", "http.timeout_s", "http.max_conc
 GENERAL = ["scheduler.paused_all"]
 OWN_SECTIONS = ("notify.", "general.")  # the Notifications and Desktop sections
 HIDDEN = ["scheduler.paused_until"]  # set by "Pause all for 1 h" (tray); shown beside "Pause all schedules"
+PER_PLATFORM_SHOWN = ("http.requests_per_minute.",)  # per-platform limits shown under Performance
 
 
 class SettingsView(BaseView):
@@ -76,27 +78,34 @@ class SettingsView(BaseView):
         if self.notifications is not None:
             self.notifications.refresh()
             self.desktop.refresh()  # type: ignore[union-attr]
-        self.ctx.workers.run(self.ctx.services.settings, owner=self, on_done=self._apply,
+        def read(services: Any) -> tuple[tuple[SettingSpec, ...], datetime | None, object]:
+            return (services.settings.list(), services.schedules.paused_until(),
+                    services.settings.get("retention.last_prune"))
+
+        self.ctx.workers.run(read, self.ctx.services, owner=self, on_done=lambda found: self._apply(*found),
                              on_error=self.load_failed)
 
-    def _apply(self, values: dict[str, Any]) -> None:
+    def _apply(self, listed: tuple[SettingSpec, ...], paused_until: datetime | None, last_prune: Any) -> None:
+        specs = {spec.key: spec for spec in listed}
         if not self.groups:
-            self._build(values)
+            self._build(specs)
         else:
             for group in self.groups.values():
-                group.update_values(values)
-            self.notifications.update_values(values)  # type: ignore[union-attr]
-            self.desktop.update_values(values)  # type: ignore[union-attr]
-        self._show_pause_end(values.get("scheduler.paused_until"), values.get("scheduler.paused_all"))
-        self._show_last_prune(values.get("retention.last_prune"))
+                group.update_values(specs)
+            self.notifications.update_values(specs)  # type: ignore[union-attr]
+            self.desktop.update_values(specs)  # type: ignore[union-attr]
+        self._show_pause_end(paused_until)
+        self._show_last_prune(last_prune)
         self.load_finished()
 
-    def _build(self, values: dict[str, Any]) -> None:
-        platforms = [p for p in self.ctx.services.accounts.platforms() if not p.sandbox]
-        self.groups["retry"] = SettingsGroup(self.ctx, "Retry", RETRY, values,
+    def _build(self, specs: Mapping[str, SettingSpec]) -> None:
+        def group(keys: list[str]) -> list[SettingSpec]:
+            return [specs[key] for key in keys]
+
+        self.groups["retry"] = SettingsGroup(self.ctx, "Retry", group(RETRY),
                                              "How failed requests are retried. Rate limits wait for the time the "
                                              "platform announces, up to the longest rate-limit wait.")
-        self.groups["retention"] = SettingsGroup(self.ctx, "Data retention", RETENTION, values,
+        self.groups["retention"] = SettingsGroup(self.ctx, "Data retention", group(RETENTION),
                                                  "The scheduler prunes once a day; the last success of every "
                                                  "schedule and account is always kept.")
         self.prune_button = QPushButton("Prune now")
@@ -107,23 +116,23 @@ class SettingsView(BaseView):
         row.addWidget(self.prune_button)
         row.addWidget(self.prune_result, 1)
         self.groups["retention"].outer.addLayout(row)
-        performance = SettingsGroup(self.ctx, "Performance", PERFORMANCE, values,
+        performance = SettingsGroup(self.ctx, "Performance", group(PERFORMANCE),
                                     "Limits per platform apply to all its accounts together.")
-        for platform in platforms:
-            key = f"http.requests_per_minute.{platform.name}"
-            performance.add_key(key, values.get(key, values.get("http.requests_per_minute", 0.0)),
-                                label=f"Requests per minute — {platform.label}")
+        for spec in specs.values():
+            if spec.platform is not None and spec.key.startswith(PER_PLATFORM_SHOWN):
+                performance.add_spec(spec)
         self.groups["performance"] = performance
         placed = set(RETRY + RETENTION + PERFORMANCE + GENERAL + HIDDEN)
         # notify.* and general.* have their own sections below; everything else declared is shown here
-        others = [s.key for s in SPECS if s.key not in placed and not s.key.startswith(OWN_SECTIONS)]
-        self.groups["general"] = SettingsGroup(self.ctx, "General", GENERAL + others, values)
+        others = [s for s in specs.values()
+                  if s.key not in placed and s.platform is None and not s.key.startswith(OWN_SECTIONS)]
+        self.groups["general"] = SettingsGroup(self.ctx, "General", group(GENERAL) + others)
         self.pause_end = muted("", "Pause end")
         self.pause_end.hide()
         self.groups["general"].form.addRow("", self.pause_end)
         self._display_row(self.groups["general"])
-        self.desktop = DesktopSettings(self.ctx, values)
-        self.notifications = NotificationsPanel(self.ctx, values)
+        self.desktop = DesktopSettings(self.ctx, specs)
+        self.notifications = NotificationsPanel(self.ctx, specs)
         self.left.addWidget(self.groups["general"])
         self.left.addWidget(self.desktop)
         self.left.addWidget(self.groups["retry"])
@@ -138,7 +147,7 @@ class SettingsView(BaseView):
     def _display_row(self, group: SettingsGroup) -> None:
         self.zone = QComboBox()
         self.zone.setAccessibleName("Show times in")
-        self.zone.addItem(f"Local time ({system_timezone()})", "local")
+        self.zone.addItem(f"Local time ({self.ctx.services.schedules.default_timezone()})", "local")
         self.zone.addItem("UTC", "UTC")
         self.zone.setCurrentIndex(1 if self.ctx.prefs.display_zone() == "UTC" else 0)
         self.zone.currentIndexChanged.connect(self._zone_changed)
@@ -157,10 +166,10 @@ class SettingsView(BaseView):
         fmt.set_display_zone(value)
         self.display_zone_changed.emit()
 
-    def _show_pause_end(self, until: str | None, paused_all: bool | None) -> None:
+    def _show_pause_end(self, until: datetime | None) -> None:
         if not hasattr(self, "pause_end"):
             return
-        text = f"Resumes by itself at {fmt.fmt_time(until)}" if until and paused_all else ""
+        text = f"Resumes by itself at {fmt.fmt_time(until)}" if until else ""
         self.pause_end.setText(text)
         self.pause_end.setVisible(bool(text))
 
@@ -193,9 +202,7 @@ class SettingsView(BaseView):
             if field is not None and field.value() != event.value:
                 field.set_value(event.value)
         if event.key in ("scheduler.paused_all", "scheduler.paused_until") and self.has_loaded:
-            self.ctx.workers.run(self.ctx.services.settings, owner=self,
-                                 on_done=lambda v: self._show_pause_end(v.get("scheduler.paused_until"),
-                                                                        v.get("scheduler.paused_all")))
+            self.ctx.workers.run(self.ctx.services.schedules.paused_until, owner=self, on_done=self._show_pause_end)
 
     def add_account(self) -> None:
         self.accounts.add_account()
