@@ -38,6 +38,7 @@ from tests.fakes.google_ads import (
     rate_limited,
     server_error,
     slow,
+    unauthenticated,
 )
 from tests.fakes.server import Reply
 
@@ -168,10 +169,10 @@ def test_backfill_matches_ground_truth_and_rerun_is_idempotent(cli: Cli, fake: F
     assert (again["status"], again["rows"]) == ("succeeded", truth.rows)
     assert cli.stored(start, end) == truth
     assert cli.stored_rows(start, end) == expected_rows(fake, start, end)
-    # the access token was kept in the keyring and reused by the second run
-    assert fake.token_calls() == 1
+    # one refresh per run: access tokens live in memory only, the keyring keeps the credentials as given
+    assert fake.token_calls() == 2
     saved = json.loads(next(iter(memory_keyring.values())))
-    assert saved["access_token"] == fake.issued_tokens[0] and saved["refresh_token"] == CREDENTIALS["refresh_token"]
+    assert saved == CREDENTIALS and "access_token" not in saved
 
 
 def test_incremental_sync_updates_restated_days_within_the_lookback(cli: Cli, fake: FakeGoogleAds) -> None:
@@ -256,11 +257,10 @@ def test_persistent_server_errors_fail_the_run_without_half_written_windows(cli:
 def test_expired_access_token_is_refreshed_once(cli: Cli, fake: FakeGoogleAds) -> None:
     cli.add()
     start, end = _recent(fake)
-    cli.sync(start=start, end=end)
-    fake.expire_access_tokens()
+    fake.fail_next(SEARCH_STREAM, unauthenticated())  # the first query's token is rejected as expired
     run = cli.sync(start=start, end=end)
     assert run["status"] == "succeeded" and cli.stored(start, end) == fake.totals(start, end)
-    assert fake.token_calls() == 2 and fake.unauthorized == 1
+    assert fake.token_calls() == 2 and fake.faults == []
     assert any("access token expired, refreshing it once" in message for message in cli.events(run))
 
 
@@ -270,7 +270,7 @@ def test_revoked_refresh_token_needs_sign_in(cli: Cli, fake: FakeGoogleAds) -> N
     fake.fail_next(TOKEN_PATH, invalid_grant())
     run = cli.sync(start=start, end=end, code=1)
     assert (run["status"], run["error_class"]) == ("failed", "ReauthRequired")
-    assert "The refresh token was revoked or expired — sign in again" in run["error"]
+    assert "Google sign-in expired or was revoked — sign in again" in run["error"]
     assert "invalid_grant" in run["error"] and fake.search_calls() == []
     assert cli.account()["auth_state"] == "needs_sign_in"
 
@@ -353,7 +353,7 @@ def test_missing_credential_is_named_and_nothing_is_added(cli: Cli) -> None:
     assert "lack developer_token" in cli.err and "--credentials-stdin" in cli.err
     assert json.loads(cli("accounts", "list", "--json")) == []
     cli.add(account_id="AW-123", code=2)
-    assert "10-digit customer id" in cli.err
+    assert "Google Ads account id must be a number such as 123-456-7890 (10 digits" in cli.err
 
 
 # --- secrets ------------------------------------------------------------------------------------------------
@@ -381,9 +381,10 @@ def test_no_secret_reaches_the_data_dir_exports_or_output(cli: Cli, fake: FakeGo
     finally:
         reader.close()
     secrets = [*SECRETS, *fake.issued_tokens]
-    assert len(fake.issued_tokens) == 2
+    assert len(fake.issued_tokens) == 3  # one refresh per run, one more after the expiry
     for secret in secrets:
         assert not any(secret.encode() in blob for blob in blobs), "a secret was written outside the keyring"
     assert any(CAMPAIGNS[0].name.encode() in blob for blob in blobs[:len(files)])  # the scan sees stored data
     keyring_text = "".join(memory_keyring.values())
-    assert all(secret in keyring_text for secret in [*SECRETS, fake.issued_tokens[-1]])
+    assert all(secret in keyring_text for secret in SECRETS)
+    assert not any(token in keyring_text for token in fake.issued_tokens)  # access tokens are never stored

@@ -18,7 +18,7 @@ import requests
 from requests.structures import CaseInsensitiveDict
 
 from autosync_desktop.cli import main
-from autosync_desktop.connectors import meta_ads
+from autosync_desktop.connectors import meta_ads, meta_errors, meta_records
 from autosync_desktop.connectors.base import (
     ConnectorContext,
     Permanent,
@@ -368,7 +368,7 @@ def test_error_messages_for_the_user() -> None:
     assert expired is not None and "expired" in expired.message and "code 190, subcode 463" in (
         expired.platform_message or "")
     invalid = conn._classify(_reply(fk.invalid_token(None)))
-    assert invalid is not None and invalid.message == meta_ads._TOKEN_INVALID
+    assert invalid is not None and invalid.message == meta_errors.TOKEN_INVALID
     user = conn._classify(_reply(fk.Reply(400, fk.error_body(100, "Invalid", user_msg="Pick a shorter range"))))
     assert user is not None and (user.platform_message or "").startswith("Pick a shorter range")
     reduce = conn._classify(_reply(fk.reduce_data()))
@@ -432,10 +432,10 @@ def test_records_and_action_types(fake: MetaFake) -> None:
     row = {"campaign_id": "1", "date_start": "2026-01-02", "spend": "0.125", "impressions": "7", "clicks": "0",
            "actions": [{"action_type": "purchase", "value": "1.5"}, {"action_type": "link_click", "value": "4"}],
            "action_values": [{"action_type": "purchase", "value": "10.005"}]}
-    record = meta_ads.stat_record(row, frozenset({"purchase"}), "USD")
+    record = meta_records.stat_record(row, frozenset({"purchase"}), "USD")
     assert (record.cost_micros, record.conversions, record.conversion_value_micros, record.currency) == (
         125000, 1.5, 10005000, "USD")
-    assert meta_ads.campaign_record({"id": 5, "name": "x", "status": "IN_PROCESS"}, None).status == "OTHER"
+    assert meta_records.campaign_record({"id": 5, "name": "x", "status": "IN_PROCESS"}, None).status == "OTHER"
     fake.fail_next("/insights", fk.Reply(200, {"data": [{"date_start": "2026-01-01", "clicks": "7"}]}))
     with pytest.raises(Permanent, match="cannot read"):
         list(conn.fetch_daily_stats(since, until))
@@ -470,6 +470,6 @@ def test_fast_money_path_equals_money_to_micros() -> None:
     rng = random.Random(7)
     tricky += [f"{rng.randrange(10**9)}.{rng.randrange(10**6):0{rng.randrange(1, 7)}d}" for _ in range(500)]
     for text in tricky:
-        assert meta_ads.micros(text) == money_to_micros(text), text
+        assert meta_records.micros(text) == money_to_micros(text), text
     with pytest.raises(Permanent):
-        meta_ads.micros("12,50")
+        meta_records.micros("12,50")

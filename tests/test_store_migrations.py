@@ -87,3 +87,27 @@ def test_foreign_file_is_refused(tmp_path: Path) -> None:
     con.close()
     with pytest.raises(StoreError, match="not an AutoSync database"):
         open_store(path)
+
+
+def test_v5_stores_meta_account_ids_without_act(tmp_path: Path) -> None:
+    path = tmp_path / "autosync.db"
+    make_v1_database(path)
+    con = sqlite3.connect(path)
+    con.executemany("INSERT INTO account (id, name, platform, external_id, options, auth_state, created_at) "
+                    "VALUES (?, ?, ?, ?, '{}', 'ok', '2026-01-01 00:00:00')",
+                    [(2, "meta", "meta_ads", "act_123"), (3, "meta upper", "meta_ads", " ACT_456"),
+                     (4, "meta bare", "meta_ads", "789"), (5, "meta odd", "meta_ads", "act_"),
+                     (6, "google", "google_ads", "act_1"), (7, "meta junk", "meta_ads", "act_12x")])
+    con.commit()
+    con.close()
+
+    db = open_store(path)
+
+    ids = dict(db.execute_sql("SELECT name, external_id FROM account").fetchall())
+    assert ids == {"acme": "a1", "meta": "123", "meta upper": "456", "meta bare": "789", "meta odd": "act_",
+                   "google": "act_1", "meta junk": "act_12x"}
+    db.close()
+    old = dict(sqlite3.connect(tmp_path / "autosync.db.v1.bak").execute(
+        "SELECT name, external_id FROM account").fetchall())
+    assert old["meta"] == "act_123"  # the backup keeps the ids as they were
+

@@ -16,6 +16,7 @@ from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 from typing import Any, Protocol
 
 from autosync_desktop.clock import SYSTEM_CLOCK, Clock
+from autosync_desktop.connectors.urls import URL_OPTIONS, UrlRefused, checked_url
 from autosync_desktop.errors import AutoSyncError
 
 CAMPAIGN_STATUSES = ("ACTIVE", "PAUSED", "REMOVED", "OTHER")
@@ -279,9 +280,19 @@ class PlatformSpec:
         return self.normalise_id(raw) if self.normalise_id else raw.strip()
 
     def check_options(self, options: dict[str, Any]) -> None:
-        """Raise Permanent naming the first option whose value its rule refuses (URLs, numbers, versions)."""
+        """Raise Permanent naming the first option whose value its rule refuses (URLs, numbers, versions).
+
+        `api_base_url` and `token_url` obey the one URL rule on every platform, also where no rule declares them.
+        """
         for rule in self.option_rules:
             rule.parse(options.get(rule.name))
+        declared = {rule.name for rule in self.option_rules}
+        for name in URL_OPTIONS:
+            if name not in declared and str(options.get(name) or "").strip():
+                try:
+                    checked_url(options[name], name, path_allowed=True, example="https://api.example.com")
+                except UrlRefused as exc:
+                    raise Permanent(str(exc)) from None
 
     def build(self, account_id: str, options: dict[str, Any], credentials: dict[str, str] | None,
               ctx: ConnectorContext) -> Connector:

@@ -6,9 +6,9 @@ bump the constant when Google announces the sunset of this one. The JSON shapes 
 batches, google.rpc errors) have been stable across versions.
 
 Auth: an OAuth2 desktop-app client. The keyring holds {client_id, client_secret, refresh_token,
-developer_token[, login_customer_id]}; an access token comes from the refresh grant, lazily before the first
-call and again on refresh_auth(). It is cached in memory and handed to ctx.save_credentials (the keyring), so
-the next run reuses it until it is about to expire. Tokens are never logged and never put in messages.
+developer_token[, login_customer_id]}; an access token comes from the refresh grant (connectors/tokens.py),
+lazily before the first call and again on refresh_auth(), and lives in memory only. Tokens are never logged
+and never put in messages.
 
 Queries go to `customers/{cid}/googleAds:searchStream`, which answers one JSON array of batches with
 `results`. int64 fields (ids, impressions, clicks, costMicros) arrive as strings; proto3 JSON leaves out
@@ -24,22 +24,18 @@ Errors (google.rpc shape, on searchStream possibly wrapped in an array, possibly
   (Permanent) and a Google user without Google Ads access (ReauthRequired);
 - 403 -> Permanent naming what to check (login_customer_id, developer-token approval, account access);
 - 400 and other 4xx -> Permanent, with the manager-account case (REQUESTED_METRICS_FOR_MANAGER) explained;
-- the token endpoint: invalid_grant (and a rejected OAuth client) -> ReauthRequired.
+- the token endpoint (connectors/tokens.py): invalid_grant (and a rejected OAuth client) -> ReauthRequired.
 """
 
 from __future__ import annotations
 
-import json
-import re
-import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from datetime import date
-from decimal import Decimal
-from typing import Any, TypeVar
-from urllib.parse import urlsplit
+from typing import Any
 
 import requests
 
+from . import google_rpc as rpc
 from .base import (
     AccountInfo,
     AuthExpired,
@@ -55,14 +51,15 @@ from .base import (
     money_to_micros,
 )
 from .http import HttpClient
+from .options import ParsedOption, UrlOption, numeric_id, parse_options, unknown_options
+from .paging import stream_pages
+from .tokens import RefreshingToken
 
 API_VERSION = "26"
 DEFAULT_API_BASE_URL = "https://googleads.googleapis.com"
 DEFAULT_TOKEN_URL = "https://oauth2.googleapis.com/token"
 REQUIRED_CREDENTIALS = ("client_id", "client_secret", "refresh_token", "developer_token")
 PAGE_SIZE = 1000  # records per yielded page
-TOKEN_MARGIN_S = 120.0  # refresh an access token this long before Google says it expires
-DEFAULT_TOKEN_LIFETIME_S = 3599.0
 
 CUSTOMER_QUERY = ("SELECT customer.id, customer.descriptive_name, customer.currency_code, customer.time_zone "
                   "FROM customer")
@@ -73,13 +70,9 @@ STATS_QUERY = ("SELECT customer.currency_code, campaign.id, campaign.name, segme
                "FROM campaign WHERE segments.date BETWEEN '{start}' AND '{end}'")
 
 STATUS_MAP = {"ENABLED": "ACTIVE", "PAUSED": "PAUSED", "REMOVED": "REMOVED"}
-_LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
-_EXTRA_OPTIONS = ("lookback_days",)  # read by the engine, accepted here
-_DURATION = re.compile(r"\s*(\d+(?:\.\d+)?)s?\s*")
 _MANAGER_HELP = ("this is a manager (MCC) account, which has no metrics of its own; add the client account id "
                  "instead (--account-id) and use login_customer_id={cid} to reach it through this manager")
 
-T = TypeVar("T")
 Json = Any
 
 
@@ -91,24 +84,15 @@ class AccessDenied(Permanent):
 
 def customer_id(value: object, field: str) -> str:
     """A Google Ads customer id as 10 digits; accepts the UI's "123-456-7890" form."""
-    text = re.sub(r"[\s-]", "", str(value or ""))
-    if not (len(text) == 10 and text.isascii() and text.isdigit()):
-        raise Permanent(f"Google Ads {field} must be a 10-digit customer id such as 123-456-7890 "
-                        f"(got {value!r}); it is shown at the top of the Google Ads web interface.")
-    return text
+    return numeric_id(value, what=f"Google Ads {field}", length=10, separators="- \t",
+                      example="123-456-7890 (10 digits, shown at the top of the Google Ads web interface)")
 
 
-def _url(value: object, field: str, *, path_allowed: bool) -> str:
-    text = str(value).strip()
-    parts = urlsplit(text)
-    secure = parts.scheme == "https" or (parts.scheme == "http" and parts.hostname in _LOOPBACK_HOSTS)
-    if not secure or not parts.netloc or parts.query or parts.fragment:
-        raise Permanent(f"Google Ads option {field} must be an https:// URL (plain http only for a local test "
-                        f"server), got {text!r}.")
-    if not path_allowed and parts.path not in ("", "/"):
-        raise Permanent(f"Google Ads option {field} is the scheme and host only, such as {DEFAULT_API_BASE_URL} "
-                        f"(the /v{API_VERSION}/ path is added by AutoSync), got {text!r}.")
-    return text.rstrip("/") if not path_allowed else text
+OPTIONS = (
+    UrlOption("api_base_url", DEFAULT_API_BASE_URL),
+    UrlOption("token_url", DEFAULT_TOKEN_URL, path_allowed=True),
+    ParsedOption("login_customer_id", None, lambda raw: customer_id(raw, "login_customer_id")),
+)
 
 
 def _credentials(credentials: dict[str, str] | None) -> dict[str, str]:
@@ -119,83 +103,6 @@ def _credentials(credentials: dict[str, str] | None) -> dict[str, str]:
                         f"--credentials-stdin and one JSON object with {', '.join(REQUIRED_CREDENTIALS)} "
                         "(and login_customer_id when you go through a manager account).")
     return creds
-
-
-def _cached_token(creds: dict[str, str]) -> tuple[str | None, float]:
-    """An access token saved by an earlier run, if it is still good for a while."""
-    token = creds.get("access_token")
-    try:
-        expires_at = float(creds.get("access_token_expires_at") or 0)
-    except ValueError:
-        expires_at = 0.0
-    if token and expires_at - TOKEN_MARGIN_S > time.time():
-        return token, expires_at
-    return None, 0.0
-
-
-# --- reading google.rpc error bodies ----------------------------------------------------------------------
-
-def _load(response: requests.Response) -> Json:
-    """The body as JSON, exact decimals kept as Decimal; raises ValueError when it is not JSON."""
-    return json.loads(response.content, parse_float=Decimal)
-
-
-def _find_error(body: Json) -> dict[str, Any] | None:
-    """The google.rpc error object of a body: {"error": {...}} or an array holding one."""
-    items = body if isinstance(body, list) else [body]
-    for item in items:
-        if isinstance(item, dict) and isinstance(item.get("error"), dict):
-            return item["error"]
-    return None
-
-
-def _ads_errors(error: dict[str, Any]) -> list[dict[str, Any]]:
-    out: list[dict[str, Any]] = []
-    for detail in error.get("details") or []:
-        if isinstance(detail, dict) and isinstance(detail.get("errors"), list):
-            out.extend(e for e in detail["errors"] if isinstance(e, dict))
-    return out
-
-
-def _code(item: dict[str, Any]) -> str | None:
-    """One GoogleAdsError's code as "QueryError.REQUESTED_METRICS_FOR_MANAGER"."""
-    for kind, value in (item.get("errorCode") or {}).items():
-        return f"{kind[:1].upper()}{kind[1:]}.{value}"
-    return None
-
-
-def _codes(error: dict[str, Any]) -> list[str]:
-    return [code for item in _ads_errors(error) if (code := _code(item))]
-
-
-def _duration(value: object) -> float | None:
-    """A protobuf Duration in JSON ("30s", "1.5s") as seconds."""
-    match = _DURATION.fullmatch(str(value)) if value is not None else None
-    return float(match.group(1)) if match else None
-
-
-def _retry_delay(error: dict[str, Any]) -> float | None:
-    for item in _ads_errors(error):
-        quota = (item.get("details") or {}).get("quotaErrorDetails") or {}
-        delay = _duration(quota.get("retryDelay"))
-        if delay is not None:
-            return delay
-    for detail in error.get("details") or []:
-        if isinstance(detail, dict) and str(detail.get("@type", "")).endswith("google.rpc.RetryInfo"):
-            delay = _duration(detail.get("retryDelay"))
-            if delay is not None:
-                return delay
-    return None
-
-
-def _platform_message(error: dict[str, Any] | None, http_status: int, text: str) -> str:
-    if not error:
-        snippet = " ".join(text.split())[:200]
-        return f"HTTP {http_status}" + (f": {snippet}" if snippet else "")
-    head = f"{error.get('status') or f'HTTP {http_status}'}: {error.get('message') or 'no message'}"
-    details = [": ".join(str(p) for p in (_code(item), item.get("message")) if p) for item in _ads_errors(error)]
-    message = "; ".join([head, *(d for d in details[:3] if d)])
-    return message if len(message) <= 600 else message[:597] + "…"
 
 
 # --- value parsing ----------------------------------------------------------------------------------------
@@ -246,17 +153,6 @@ def _results(batches: Json) -> Iterator[dict[str, Any]]:
             yield from (row for row in batch.get("results") or [] if isinstance(row, dict))
 
 
-def _pages(items: Iterable[T], size: int = PAGE_SIZE) -> Iterator[list[T]]:
-    page: list[T] = []
-    for item in items:
-        page.append(item)
-        if len(page) >= size:
-            yield page
-            page = []
-    if page:
-        yield page
-
-
 # --- the connector ----------------------------------------------------------------------------------------
 
 class GoogleAdsConnector:
@@ -267,26 +163,22 @@ class GoogleAdsConnector:
     def __init__(self, *, account_id: str, options: dict[str, Any], credentials: dict[str, str] | None,
                  ctx: ConnectorContext) -> None:
         self.ctx = ctx
-        options = dict(options or {})
-        unknown = sorted(set(options) - set(SPEC.option_names) - set(_EXTRA_OPTIONS))
+        unknown = unknown_options(OPTIONS, options)
         if unknown:
             ctx.log("warning", f"Google Ads: ignoring unknown option(s) {', '.join(unknown)}")
+        opts = parse_options(OPTIONS, options)
         self.customer_id = customer_id(account_id, "account id")
         creds = _credentials(credentials)
-        login = options.get("login_customer_id") or creds.get("login_customer_id")
+        login = opts["login_customer_id"] or creds.get("login_customer_id")
         self.login_customer_id = customer_id(login, "login_customer_id") if login else None
-        self.api_base = _url(options.get("api_base_url") or DEFAULT_API_BASE_URL, "api_base_url",
-                             path_allowed=False)
-        self.token_url = _url(options.get("token_url") or DEFAULT_TOKEN_URL, "token_url", path_allowed=True)
-        self._creds = creds
-        self._access_token, self._expires_at = _cached_token(creds)
+        self.api_base: str = opts["api_base_url"]
+        self._tokens = RefreshingToken(platform=self.platform, label="Google", token_url=opts["token_url"],
+                                       credentials=creds, ctx=ctx)
         self._accepted: tuple[requests.Response, Json] | None = None  # body parsed by a classifier
         headers = {"developer-token": creds["developer_token"], "Accept": "application/json"}
         if self.login_customer_id:
             headers["login-customer-id"] = self.login_customer_id
         self._api = HttpClient("google_ads", ctx, self._classify_api, headers=headers)
-        # The token endpoint gets its own session: no developer token there, and its own pacing.
-        self._oauth = HttpClient("google_oauth", ctx, self._classify_token, headers={"Accept": "application/json"})
 
     # --- the Connector protocol ---
 
@@ -294,16 +186,16 @@ class GoogleAdsConnector:
         return self._account_info(retry=True)
 
     def fetch_campaigns(self) -> Iterator[list[CampaignRecord]]:
-        yield from _pages(self._campaign(row) for row in _results(self._search(CAMPAIGN_QUERY)))
+        yield from stream_pages((self._campaign(row) for row in _results(self._search(CAMPAIGN_QUERY))), PAGE_SIZE)
 
     def fetch_daily_stats(self, start: date, end: date) -> Iterator[list[DailyStatRecord]]:
         if start > end:
             raise Permanent(f"The requested date range is empty: {start.isoformat()} is after {end.isoformat()}.")
         query = STATS_QUERY.format(start=start.isoformat(), end=end.isoformat())
-        yield from _pages(self._stat(row) for row in _results(self._search(query)))
+        yield from stream_pages((self._stat(row) for row in _results(self._search(query))), PAGE_SIZE)
 
     def refresh_auth(self) -> None:
-        self._refresh_access_token(retry=True)
+        self._tokens.refresh()
 
     def test_connection(self) -> str:
         """One customer query (no retries, one token refresh if needed), in plain words."""
@@ -311,7 +203,7 @@ class GoogleAdsConnector:
             try:
                 info = self._account_info(retry=False)
             except AuthExpired:
-                self._refresh_access_token(retry=False)
+                self._tokens.refresh(retry=False)
                 info = self._account_info(retry=False)
         except AccessDenied as exc:
             raise AccessDenied(exc.message + self._accessible_hint(), platform_message=exc.platform_message) from exc
@@ -321,7 +213,7 @@ class GoogleAdsConnector:
 
     def close(self) -> None:
         self._api.close()
-        self._oauth.close()
+        self._tokens.close()
 
     # --- records ---
 
@@ -363,7 +255,7 @@ class GoogleAdsConnector:
         return self._call("POST", url, retry=retry, json={"query": query})
 
     def _call(self, method: str, url: str, *, retry: bool, **kwargs: Any) -> Json:
-        token = self._token(retry=retry)
+        token = self._tokens.get(retry=retry)
         response = self._api.request(method, url, retry=retry, headers={"Authorization": f"Bearer {token}"},
                                      **kwargs)
         return self._body(response)
@@ -388,37 +280,7 @@ class GoogleAdsConnector:
         accepted, self._accepted = self._accepted, None
         if accepted is not None and accepted[0] is response:
             return accepted[1]
-        return _load(response)
-
-    # --- OAuth ---
-
-    def _token(self, *, retry: bool) -> str:
-        if self._access_token and time.time() < self._expires_at - TOKEN_MARGIN_S:
-            return self._access_token
-        return self._refresh_access_token(retry=retry)
-
-    def _refresh_access_token(self, *, retry: bool) -> str:
-        form = {"grant_type": "refresh_token", "client_id": self._creds["client_id"],
-                "client_secret": self._creds["client_secret"], "refresh_token": self._creds["refresh_token"]}
-        data = self._body(self._oauth.request("POST", self.token_url, retry=retry, data=form))
-        token = str(data["access_token"])
-        try:
-            lifetime = float(data.get("expires_in") or DEFAULT_TOKEN_LIFETIME_S)
-        except (TypeError, ValueError):
-            lifetime = DEFAULT_TOKEN_LIFETIME_S
-        self._access_token, self._expires_at = token, time.time() + lifetime
-        self._save_token()
-        return token
-
-    def _save_token(self) -> None:
-        """Keep the access token in the keyring for the next run; a failure here only costs a refresh."""
-        saved = {**self._creds, "access_token": self._access_token or "",
-                 "access_token_expires_at": f"{self._expires_at:.0f}"}
-        try:
-            self.ctx.save_credentials(saved)
-        except Exception as exc:  # the keyring may be locked; the sync itself can go on
-            self.ctx.log("warning", f"Google Ads: could not keep the access token in the keyring "
-                                    f"({type(exc).__name__}); the next run signs in again")
+        return rpc.load(response)
 
     # --- classifiers (called by HttpClient for every response) ---
 
@@ -427,18 +289,18 @@ class GoogleAdsConnector:
         if 200 <= status < 300:
             return self._accept(response, "Google Ads")
         try:
-            error = _find_error(_load(response))
+            error = rpc.find_error(rpc.load(response))
         except ValueError:
             error = None
         return self._api_error(status, error, response.text)
 
     def _accept(self, response: requests.Response, who: str) -> ConnectorError | None:
         try:
-            body = _load(response)
+            body = rpc.load(response)
         except ValueError:
             return Transient(f"{who} sent an unreadable answer (malformed or cut-off JSON)",
                              platform_message=f"HTTP {response.status_code}, {len(response.content)} bytes")
-        error = _find_error(body)
+        error = rpc.find_error(body)
         if error is not None:  # a searchStream that failed part-way: HTTP 200, the error as the last batch
             code = error.get("code")
             return self._api_error(code if isinstance(code, int) else 500, error, "")
@@ -446,17 +308,17 @@ class GoogleAdsConnector:
         return None
 
     def _api_error(self, status: int, error: dict[str, Any] | None, text: str) -> ConnectorError:
-        rpc = (error or {}).get("status") or ""
-        platform = _platform_message(error, status, text)
-        codes = _codes(error or {})
-        if status == 429 or rpc == "RESOURCE_EXHAUSTED":
+        rpc_status = (error or {}).get("status") or ""
+        platform = rpc.platform_message(error, status, text)
+        codes = rpc.codes(error or {})
+        if status == 429 or rpc_status == "RESOURCE_EXHAUSTED":
             return RateLimited("Google Ads API rate limit or quota reached", platform_message=platform,
-                               retry_after=_retry_delay(error or {}))
-        if status >= 500 or status == 408 or rpc in ("UNAVAILABLE", "INTERNAL", "DEADLINE_EXCEEDED"):
+                               retry_after=rpc.retry_delay(error or {}))
+        if status >= 500 or status == 408 or rpc_status in ("UNAVAILABLE", "INTERNAL", "DEADLINE_EXCEEDED"):
             return Transient(f"Google Ads had a temporary server problem (HTTP {status})", platform_message=platform)
-        if status == 401 or rpc == "UNAUTHENTICATED":
+        if status == 401 or rpc_status == "UNAUTHENTICATED":
             return self._auth_error(codes, platform)
-        if status == 403 or rpc == "PERMISSION_DENIED":
+        if status == 403 or rpc_status == "PERMISSION_DENIED":
             return AccessDenied(self._denied_message(codes, platform), platform_message=platform)
         if "QueryError.REQUESTED_METRICS_FOR_MANAGER" in codes:
             return Permanent(f"Google Ads customer {self.customer_id}: "
@@ -494,45 +356,6 @@ class GoogleAdsConnector:
                 f"Google user can open this account; if you reach it through a manager (MCC) account, that "
                 f"login_customer_id is the manager's id (now: {login}); and that the developer token is approved.")
 
-    def _classify_token(self, response: requests.Response) -> ConnectorError | None:
-        if not 200 <= response.status_code < 300:
-            return _token_error(response)
-        error = self._accept(response, "Google's sign-in service")
-        if error is not None:
-            return error
-        body = self._accepted[1] if self._accepted is not None else None
-        if not isinstance(body, dict) or not body.get("access_token"):
-            self._accepted = None
-            return Transient("Google's sign-in service answered without an access token")
-        return None
-
-
-def _token_error(response: requests.Response) -> ConnectorError:
-    """An error answer of the OAuth token endpoint ({"error": "invalid_grant", "error_description": ...})."""
-    status = response.status_code
-    try:
-        body = _load(response)
-    except ValueError:
-        body = {}
-    error = body.get("error") if isinstance(body, dict) else None
-    if isinstance(error, dict):  # a google.rpc-shaped answer
-        error = error.get("status") or error.get("message")
-    description = body.get("error_description") if isinstance(body, dict) else None
-    platform = f"{error}: {description}" if error and description else str(error or f"HTTP {status}")
-    if error == "invalid_grant":
-        return ReauthRequired("The refresh token was revoked or expired — sign in again", platform_message=platform)
-    if error in ("invalid_client", "unauthorized_client"):
-        return ReauthRequired("Google rejected the OAuth client id or secret (deleted client or reset secret?) — "
-                              "sign in again with valid app credentials", platform_message=platform)
-    if status == 429:
-        return RateLimited("Google's sign-in service is throttling token refreshes", platform_message=platform)
-    if status >= 500 or status == 408:
-        return Transient(f"Google's sign-in service had a temporary problem (HTTP {status})",
-                         platform_message=platform)
-    return Permanent(f"Google's sign-in service refused the token refresh (HTTP {status}): {platform}",
-                     platform_message=platform)
-
-
 SPEC = PlatformSpec(
     name="google_ads",
     label="Google Ads",
@@ -542,5 +365,6 @@ SPEC = PlatformSpec(
     default_history_days=90,
     factory=GoogleAdsConnector,
     normalise_id=lambda raw: customer_id(raw, "account id"),
-    option_names=("api_base_url", "token_url", "login_customer_id"),
+    option_names=tuple(rule.name for rule in OPTIONS),
+    option_rules=OPTIONS,
 )

@@ -23,9 +23,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 from datetime import UTC, date, datetime, timedelta
-from decimal import Decimal, InvalidOperation
 from typing import Any
-from urllib.parse import quote
 
 import requests
 
@@ -43,9 +41,18 @@ from .base import (
     RateLimited,
     ReauthRequired,
     Transient,
-    money_to_micros,
 )
 from .http import HttpClient
+from .linkedin_rest import (
+    campaign_id_of,
+    campaign_urn,
+    ms_to_iso,
+    query_string,
+    restli_date_range,
+    restli_encode,
+    restli_list,
+    stat_record,
+)
 from .options import TextOption, UrlOption, numeric_id, parse_options, unknown_options
 from .paging import token_pages
 from .tokens import RefreshingToken
@@ -75,47 +82,10 @@ ANALYTICS_FIELDS = ("dateRange", "pivotValues", "impressions", "clicks", "costIn
                     "externalWebsiteConversions", "conversionValueInLocalCurrency")
 
 ACCOUNT_URN_PREFIX = "urn:li:sponsoredAccount:"
-CAMPAIGN_URN_PREFIX = "urn:li:sponsoredCampaign:"
 _EXPIRED_SERVICE_CODES = range(65600, 65603)
 _VERSION_WORD = re.compile(r"\bversion\b", re.IGNORECASE)
 _DAILY_LIMIT = re.compile(r"\bday\b|\bdaily\b", re.IGNORECASE)
 _SIGN_IN_AGAIN = "LinkedIn sign-in expired or was revoked — sign in again"
-
-
-# --- Rest.li 2.0 query building -------------------------------------------------------------------------------
-
-def restli_encode(value: str) -> str:
-    """A value inside Rest.li structure: everything but unreserved characters is percent-encoded."""
-    return quote(value, safe="")
-
-
-def restli_list(values: Sequence[str]) -> str:
-    return "List(" + ",".join(restli_encode(v) for v in values) + ")"
-
-
-def restli_date(day: date) -> str:
-    return f"(year:{day.year},month:{day.month},day:{day.day})"
-
-
-def restli_date_range(start: date, end: date) -> str:
-    return f"(start:{restli_date(start)},end:{restli_date(end)})"
-
-
-def query_string(params: Sequence[tuple[str, str]]) -> str:
-    """Join already-encoded parameters; the Rest.li structure characters stay literal."""
-    return "&".join(f"{key}={value}" for key, value in params)
-
-
-def campaign_urn(campaign_id: str) -> str:
-    return f"{CAMPAIGN_URN_PREFIX}{campaign_id}"
-
-
-def campaign_id_of(value: Any) -> str | None:
-    """A campaign id from an int id, a digit string or a sponsoredCampaign URN."""
-    text = str(value).strip() if value is not None and not isinstance(value, bool) else ""
-    if text.startswith(CAMPAIGN_URN_PREFIX):
-        text = text[len(CAMPAIGN_URN_PREFIX):]
-    return text if text.isdigit() else None
 
 
 def normalise_account_id(raw: str) -> str:
@@ -168,44 +138,6 @@ def _is_json_object(response: requests.Response) -> bool:
         return isinstance(response.json(), dict)
     except ValueError:
         return False
-
-
-def _as_int(value: Any, what: str) -> int:
-    if value is None or value == "":
-        return 0
-    if isinstance(value, int) and not isinstance(value, bool):
-        return value
-    try:
-        number = Decimal(str(value).strip())
-    except InvalidOperation:
-        number = Decimal("NaN")
-    if isinstance(value, bool) or not number.is_finite() or number != number.to_integral_value():
-        raise Permanent(f"LinkedIn sent a non-integer {what}: {value!r}")
-    return int(number)
-
-
-def _as_float(value: Any, what: str) -> float:
-    if value is None or value == "":
-        return 0.0
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        raise Permanent(f"LinkedIn sent a non-numeric {what}: {value!r}") from None
-
-
-def _date_of(value: Any) -> date | None:
-    if not isinstance(value, dict):
-        return None
-    try:
-        return date(int(value["year"]), int(value["month"]), int(value["day"]))
-    except (KeyError, TypeError, ValueError):
-        return None
-
-
-def _ms_to_iso(value: Any) -> str | None:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    return datetime.fromtimestamp(value / 1000, UTC).isoformat().replace("+00:00", "Z")
 
 
 def _elements(data: dict[str, Any], what: str) -> list[dict[str, Any]]:
@@ -382,7 +314,7 @@ class LinkedInAdsConnector:
             status=STATUS_MAP.get(raw or "", "OTHER"),
             status_raw=raw,
             currency=currency,
-            updated_at=_ms_to_iso(modified.get("time")) if isinstance(modified, dict) else None,
+            updated_at=ms_to_iso(modified.get("time")) if isinstance(modified, dict) else None,
         )
 
     def _campaign_list(self) -> list[tuple[str, str]]:
@@ -425,7 +357,7 @@ class LinkedInAdsConnector:
         out: dict[tuple[str, date], DailyStatRecord] = {}
         skipped = 0
         for element in elements:
-            record = self._stat_record(element, names, currency)
+            record = stat_record(element, names, currency)
             if record is None or not start <= record.date <= end:
                 skipped += 1
                 continue
@@ -434,26 +366,6 @@ class LinkedInAdsConnector:
             self.ctx.log("warning", f"LinkedIn: skipped {skipped} analytics row(s) without a campaign or outside "
                                     f"{start.isoformat()}..{end.isoformat()}")
         return list(out.values())
-
-    @staticmethod
-    def _stat_record(element: dict[str, Any], names: dict[str, str], currency: str | None) -> DailyStatRecord | None:
-        pivots = element.get("pivotValues")
-        campaign_id = campaign_id_of(pivots[0]) if isinstance(pivots, list) and pivots else None
-        date_range = element.get("dateRange")
-        day = _date_of(date_range.get("start")) if isinstance(date_range, dict) else None
-        if campaign_id is None or day is None:
-            return None
-        return DailyStatRecord(
-            campaign_id=campaign_id,
-            date=day,
-            impressions=_as_int(element.get("impressions"), "impressions count"),
-            clicks=_as_int(element.get("clicks"), "clicks count"),
-            cost_micros=money_to_micros(element.get("costInLocalCurrency")),
-            conversions=_as_float(element.get("externalWebsiteConversions"), "conversions count"),
-            conversion_value_micros=money_to_micros(element.get("conversionValueInLocalCurrency")),
-            currency=currency,
-            campaign_name=names.get(campaign_id),
-        )
 
     # --- the rest of the protocol ---
 
@@ -475,5 +387,6 @@ SPEC = PlatformSpec(
     default_history_days=90,
     factory=LinkedInAdsConnector,
     normalise_id=normalise_account_id,
-    option_names=("api_base_url", "token_url", "linkedin_version"),
+    option_names=tuple(rule.name for rule in OPTIONS),
+    option_rules=OPTIONS,
 )

@@ -2,7 +2,8 @@
 
 `LoopbackSignIn` listens on an ephemeral port of 127.0.0.1 (the IP literal, not "localhost", §8.3), builds
 the authorization URL, waits (cancellable) for the browser's redirect, checks `state`, and exchanges the code
-(with the PKCE verifier) for tokens at the platform's token endpoint. The OAuth client is the user's own:
+(with the PKCE verifier) for tokens at the platform's token endpoint; the answer is read by connectors/tokens.py,
+which also refreshes the tokens later (RefreshingToken). The OAuth client is the user's own:
 a secret shipped inside a desktop app is not confidential (§8.5). Imports stdlib and requests only.
 """
 
@@ -21,6 +22,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import requests
 
 from autosync_desktop.connectors.base import Cancelled, Permanent, ReauthRequired, Transient
+from autosync_desktop.connectors.tokens import token_body, token_error
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +47,9 @@ PROVIDERS: dict[str, OAuthProvider] = {
         "Create an app at developer.linkedin.com with the Advertising API product, and add "
         "http://127.0.0.1 as an authorized redirect URL (native PKCE must be enabled for the app)."),
 }
+
+
+_LABELS = {"google_ads": "Google", "linkedin_ads": "LinkedIn"}
 
 
 def pkce_pair() -> tuple[str, str]:
@@ -143,6 +148,7 @@ class LoopbackSignIn:
         return result["code"]
 
     def exchange(self, code: str, timeout_s: float = 30.0) -> dict[str, Any]:
+        """The authorization code (with the PKCE verifier) for tokens, read like every token answer (tokens.py)."""
         data = {"grant_type": "authorization_code", "code": code, "redirect_uri": self.redirect_uri,
                 "client_id": self.client_id, "code_verifier": self.verifier}
         if self.client_secret:
@@ -150,14 +156,11 @@ class LoopbackSignIn:
         try:
             response = requests.post(self.token_url, data=data, timeout=timeout_s)
         except requests.RequestException as exc:
-            raise Transient(f"Could not reach the token endpoint: {exc}") from exc
-        try:
-            body = response.json()
-        except ValueError:
-            body = {}
-        if response.status_code != 200 or "access_token" not in body:
-            reason = body.get("error_description") or body.get("error") or f"HTTP {response.status_code}"
-            if body.get("error") == "invalid_grant":
-                raise ReauthRequired(f"The sign-in code was rejected ({reason}); start the sign-in again")
-            raise Permanent(f"The token exchange failed: {reason}")
-        return body
+            raise Transient(f"Could not reach the token endpoint: {type(exc).__name__}") from exc
+        error = token_error(response, _LABELS.get(self.provider.platform, self.provider.platform))
+        if isinstance(error, ReauthRequired):
+            raise ReauthRequired(f"The sign-in code was rejected ({error.platform_message}); start the sign-in again",
+                                 platform_message=error.platform_message)
+        if error is not None:
+            raise error
+        return token_body(response)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .base import Permanent
-from .urls import checked_url
+from .urls import UrlRefused, checked_url
 
 # Read by the engine (window lookback) and accepted by every connector.
 COMMON_OPTIONS = ("lookback_days",)
@@ -53,7 +53,10 @@ class UrlOption:
     def parse(self, raw: object) -> str:
         if raw is None or (isinstance(raw, str) and not raw.strip()):
             return self.default
-        return checked_url(raw, self.name, path_allowed=self.path_allowed, example=self.default)
+        try:
+            return checked_url(raw, self.name, path_allowed=self.path_allowed, example=self.default)
+        except UrlRefused as exc:
+            raise Permanent(str(exc)) from None
 
 
 @dataclass(frozen=True, slots=True)

@@ -56,10 +56,23 @@ def _v4_health_probes(db: SqliteDatabase) -> None:
     db.execute_sql('CREATE INDEX IF NOT EXISTS "health_probe_account_id_at" ON "health_probe" ("account_id", "at")')
 
 
+def _v5_meta_ids_without_act(db: SqliteDatabase) -> None:
+    """Version 5: Meta ad account ids are stored as their digits, like every platform's ("act_123" -> "123").
+
+    The connector adds `act_` when it calls the API. Ids that are not `act_` + digits are left as they are
+    (the connector refuses them with a message that says what an id looks like).
+    """
+    db.execute_sql(
+        "UPDATE account SET external_id = substr(trim(external_id), 5) WHERE platform = 'meta_ads'"
+        " AND lower(substr(trim(external_id), 1, 4)) = 'act_' AND length(trim(external_id)) > 4"
+        " AND substr(trim(external_id), 5) NOT GLOB '*[^0-9]*'")
+
+
 STEPS: dict[int, Callable[[SqliteDatabase], None]] = {
     2: _v2_extra_metrics,
     3: _v3_history_indexes,
     4: _v4_health_probes,
+    5: _v5_meta_ids_without_act,
 }
 LATEST = max(STEPS)
 
