@@ -74,6 +74,10 @@ def run(options: GuiOptions) -> int:
     if options.tab is not None and options.tab not in TABS:
         raise GuiError(f"--tab: choose one of {', '.join(TABS)}")
     size = parse_size(options.size)
+    if options.screenshot is not None:
+        folder = Path(options.screenshot).expanduser().absolute().parent
+        if not folder.is_dir():  # never create folders the user did not ask for (as root: anywhere)
+            raise GuiError(f"--screenshot: the folder {folder} does not exist; create it or choose another path")
     from autosync_desktop.gui.context import AppContext
     from autosync_desktop.gui.main_window import MainWindow
     from autosync_desktop.services import default_data_dir
@@ -176,7 +180,6 @@ def _screenshot(ctx, options: GuiOptions, size: tuple[int, int]) -> int:
             window.show_tab(options.tab)
             wait_until(lambda: window_idle(window), timeout_s=30)
         path = Path(options.screenshot or "screenshot.png")
-        path.parent.mkdir(parents=True, exist_ok=True)
         if not window.grab().save(str(path)):
             raise GuiError(f"--screenshot: could not write {path}")
         print(f"Saved {path} ({size[0]}x{size[1]}, tab {window.current_key()})")

@@ -97,3 +97,7 @@ def test_cli_screenshot_and_self_test(seeded: Any, tmp_path: Path, capsys: Any) 
         assert any(line.split()[1:2] == [check] for line in out.splitlines()), out
     assert "WARN keyring" in out  # the test keyring backend is the 'fail' one: only sandbox accounts, so a warning
     assert main(["--data-dir", str(seeded.data_dir), "gui", "--screenshot", str(shot), "--size", "big"]) == 2
+    missing = tmp_path / "no-such-folder" / "shot.png"
+    capsys.readouterr()
+    assert main(["--data-dir", str(seeded.data_dir), "gui", "--screenshot", str(missing)]) == 2
+    assert "does not exist" in capsys.readouterr().err and not missing.parent.exists()
