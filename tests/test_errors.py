@@ -329,3 +329,24 @@ def test_a_log_file_that_cannot_be_written_costs_one_warning_per_process(
     assert _one_line(err) == (f"autosync: cannot write the log file {tmp_path / 'autosync.log'} (No space left on "
                               "device); later lines are not logged")
     assert "Logging error" not in err
+
+
+@pytest.mark.parametrize(("journal", "words"), [("wal", "must upgrade it"), ("delete", "read-only")])
+def test_a_read_only_store_that_needs_an_upgrade_is_refused_untouched(tmp_path: Path, journal: str,
+                                                                     words: str) -> None:
+    from tests.test_store_migrations import make_v1_database
+
+    path = tmp_path / "autosync.db"
+    make_v1_database(path)
+    con = sqlite3.connect(path)
+    con.execute(f"PRAGMA journal_mode = {journal}")
+    con.close()
+    before = path.read_bytes()
+    path.chmod(0o444)
+    try:
+        with pytest.raises(errors.StoreReadOnly, match=words):
+            store_db.open_store(path)
+    finally:
+        path.chmod(0o644)
+    assert path.read_bytes() == before
+    assert not list(tmp_path.glob("*.bak"))  # nothing written beside it either

@@ -102,7 +102,8 @@ def open_store(path: Path) -> SqliteDatabase:
 
 
 def _open(path: Path) -> SqliteDatabase:
-    db = make_database(path, read_only=is_read_only(path))
+    read_only = is_read_only(path)
+    db = make_database(path, read_only=read_only)
     try:
         db.connect(reuse_if_open=True)
     except Exception as exc:  # peewee wraps sqlite3 errors
@@ -119,8 +120,12 @@ def _open(path: Path) -> SqliteDatabase:
         log.info("created store %s at schema version %d", path, migrations.LATEST)
     elif version > migrations.LATEST:
         raise ForeignStore(f"{path} was written by a newer AutoSync (schema {version}, this build knows "
-                         f"{migrations.LATEST}). Update the app, or use another --data-dir.")
+                           f"{migrations.LATEST}). Update the app, or use another --data-dir.")
     elif version < migrations.LATEST:
+        if read_only:
+            db.close()
+            raise StoreReadOnly(f"The database file is read-only: {path}; this version of AutoSync must upgrade "
+                                f"it (schema {version} to {migrations.LATEST}) before using it")
         backup = backup_file(path, version)
         log.info("migrating %s from schema %d to %d (backup: %s)", path, version, migrations.LATEST, backup)
         try:
