@@ -22,7 +22,15 @@ from typing import Any, NoReturn
 
 from autosync_desktop import __version__
 from autosync_desktop import events as ev
-from autosync_desktop.domain import AccountInfo, Frequency, RunRow, RunStatus, ScheduleInfo
+from autosync_desktop.domain import (
+    AccountInfo,
+    Delivery,
+    Frequency,
+    NotificationsStatus,
+    RunRow,
+    RunStatus,
+    ScheduleInfo,
+)
 from autosync_desktop.errors import AutoSyncError, UserError, one_line
 from autosync_desktop.logs import FILE_ONLY, LOG_NAME, setup_logging
 from autosync_desktop.services import Services, default_data_dir, iso, run_dict
@@ -506,48 +514,67 @@ SECRET_PROMPTS = {"email": "SMTP password", "slack": "Slack incoming-webhook URL
 
 def cmd_notify(svc: Services, a: argparse.Namespace) -> int:
     if a.action == "list":
-        info = svc.notify_channels()
+        info = svc.notifications.channels()
         if a.json:
-            _print_json(info)
+            _print_json(_notifications_json(info))
             return 0
         _print_notify_list(info)
     elif a.action == "test":
-        print(svc.notify_test(a.channel))
+        print(svc.notifications.test(a.channel))
     elif a.action == "set-secret":
         which = "url" if a.url else None
         if a.clear:
-            print(svc.set_notify_secret(a.channel, None, which))
+            print(svc.notifications.set_secret(a.channel, None, which))
             return 0
         label = "webhook URL" if a.url else SECRET_PROMPTS[a.channel]
         value = getpass.getpass(f"{label} (input hidden): ") if sys.stdin.isatty() else sys.stdin.readline()
-        print(svc.set_notify_secret(a.channel, value, which))
+        print(svc.notifications.set_secret(a.channel, value, which))
     else:
         raise CliError("notify: choose list, test or set-secret")
     return 0
 
 
-def _print_notify_list(info: dict[str, Any]) -> None:
-    channels = info["channels"]
-    _table([(c["name"], "on" if c["enabled"] else "off", "yes" if c["ready"] else "NO", ",".join(c["sends"]),
-             c["target"]) for c in channels], ("CHANNEL", "ON", "READY", "SENDS ON", "TO"))
+def _delivery_json(d: Delivery | None) -> dict[str, Any] | None:
+    """A channel's last result as stored (notify's DeliveryResult.to_dict())."""
+    if d is None:
+        return None
+    return {"channel": d.channel, "ok": d.ok, "message": d.message, "at": d.at.isoformat(), "kind": d.kind,
+            "title": d.title}
+
+
+def _notifications_json(info: NotificationsStatus) -> dict[str, Any]:
+    """What `notify list --json` prints (the documented fields, in this order)."""
+    return {"sender": info.sender, "channels": [
+        {"name": c.name, "enabled": c.enabled, "ready": c.ready, "problem": c.problem, "target": c.target,
+         "sends": list(c.sends), "last_result": _delivery_json(c.last_result)} for c in info.channels],
+        "stale_hours": info.stale_hours, "min_interval_minutes": info.min_interval_minutes,
+        "quiet_hours": info.quiet_hours, "email_digest_at": info.email_digest_at, "failing": list(info.failing),
+        "held": info.held}
+
+
+def _print_notify_list(info: NotificationsStatus) -> None:
+    channels = info.channels
+    _table([(c.name, "on" if c.enabled else "off", "yes" if c.ready else "NO", ",".join(c.sends), c.target)
+            for c in channels], ("CHANNEL", "ON", "READY", "SENDS ON", "TO"))
     for c in channels:
-        if c["problem"] and c["enabled"]:
-            print(f"{c['name']}: {c['problem']}")
+        if c.problem and c.enabled:
+            print(f"{c.name}: {c.problem}")
     print()
-    results = [(c["name"], c["last_result"]) for c in channels if c["last_result"]]
-    for name, r in results:
-        print(f"last {name}: {r['at'][:19].replace('T', ' ')} UTC {'ok' if r['ok'] else 'FAILED'} "
-              f"({r.get('kind') or 'message'}): {r['message']}")
-    rules = f"At most one message per sync and channel every {info['min_interval_minutes']} min; "
-    rules += f"no-fresh-data warning after {info['stale_hours']} h" if info["stale_hours"] else "no stale-data warning"
-    rules += f"; quiet hours {info['quiet_hours']}" if info["quiet_hours"] else "; no quiet hours"
-    rules += f"; email digest daily at {info['email_digest_at']}" if info["email_digest_at"] else ""
+    for c in channels:
+        r = c.last_result
+        if r is not None:
+            print(f"last {c.name}: {r.at.isoformat()[:19].replace('T', ' ')} UTC {'ok' if r.ok else 'FAILED'} "
+                  f"({r.kind or 'message'}): {r.message}")
+    rules = f"At most one message per sync and channel every {info.min_interval_minutes} min; "
+    rules += f"no-fresh-data warning after {info.stale_hours} h" if info.stale_hours else "no stale-data warning"
+    rules += f"; quiet hours {info.quiet_hours}" if info.quiet_hours else "; no quiet hours"
+    rules += f"; email digest daily at {info.email_digest_at}" if info.email_digest_at else ""
     print(rules)
-    if info["failing"]:
-        print(f"Failing now (announced, recovery will be announced): {', '.join(info['failing'])}")
-    if info["held"]:
-        print(f"{info['held']} message(s) held for quiet hours or the minimum interval")
-    print(f"Sent by: {info['sender']}" if info["sender"] else
+    if info.failing:
+        print(f"Failing now (announced, recovery will be announced): {', '.join(info.failing)}")
+    if info.held:
+        print(f"{info.held} message(s) held for quiet hours or the minimum interval")
+    print(f"Sent by: {info.sender}" if info.sender else
           "Nobody sends notifications right now: the process running the scheduler does ('autosync service' "
           "or the window)")
 

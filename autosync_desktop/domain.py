@@ -271,6 +271,62 @@ class SettingSpec:
 # --- notifications --------------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True, slots=True)
+class ChannelSecret:
+    """A secret a notification channel keeps in the keyring."""
+
+    which: str  # "password", "url", "secret", "auth_token"
+    label: str  # "SMTP password"
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelInfo:
+    """A notification channel of this build (no I/O): the message kinds it can be switched on for, its secrets."""
+
+    name: str  # desktop | email | slack | webhook | sms
+    toggles: tuple[str, ...]  # failure, recovery, success, stale, sign_in
+    secrets: tuple[ChannelSecret, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """A channel's last delivery: a notification or a test message, and what came of it."""
+
+    channel: str
+    ok: bool
+    message: str  # "Sent to ..." or the error in plain words (redacted)
+    at: datetime
+    kind: str  # the notification's kind; "test" for a test message
+    title: str
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelStatus:
+    """A channel now: switched on, ready (set up), where it sends, which kinds, and its last delivery."""
+
+    name: str
+    enabled: bool
+    ready: bool
+    problem: str | None  # what is missing from its setup, when not ready
+    target: str  # where messages go (never a secret)
+    sends: tuple[str, ...]  # the toggles that are on
+    last_result: Delivery | None
+
+
+@dataclass(frozen=True, slots=True)
+class NotificationsStatus:
+    """Every channel's status, the shared rules, who sends (the process running the scheduler), open problems."""
+
+    sender: str | None  # "this process", "service pid 12", or None: nobody sends right now
+    channels: tuple[ChannelStatus, ...]
+    stale_hours: int  # 0: no stale-data warning
+    min_interval_minutes: int
+    quiet_hours: str | None  # "22:00-07:00"
+    email_digest_at: str | None  # "HH:MM" when the daily digest is on
+    failing: tuple[str, ...]  # problems announced and not yet recovered
+    held: int  # messages held for quiet hours or the minimum interval
+
+
 # --- runs -----------------------------------------------------------------------------------------------------
 
 

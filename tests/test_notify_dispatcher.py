@@ -9,6 +9,7 @@ import json
 import logging
 import socket
 import threading
+from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -201,11 +202,11 @@ def test_a_demo_sync_succeeds_while_the_configured_channel_is_down(tmp_path: Pat
         run = svc.runs.wait(request.run_id, poll_s=0.05, timeout_s=20)
         assert run.status == "succeeded" and run.rows > 0
         assert svc.notifier.flush()
-        webhook = next(c for c in svc.notify_channels()["channels"] if c["name"] == "webhook")
-        assert webhook["last_result"]["ok"] is False
-        assert webhook["last_result"]["message"].startswith("Could not connect to The webhook (127.0.0.1:")
-        assert webhook["last_result"]["title"] == "Sync succeeded: account Demo"
-        assert svc.notify_channels()["sender"] == "this process"
+        webhook = next(c for c in svc.notifications.channels().channels if c.name == "webhook")
+        assert webhook.last_result is not None and webhook.last_result.ok is False
+        assert webhook.last_result.message.startswith("Could not connect to The webhook (127.0.0.1:")
+        assert webhook.last_result.title == "Sync succeeded: account Demo"
+        assert svc.notifications.channels().sender == "this process"
     finally:
         svc.close()
     assert svc.notifier is None
@@ -236,7 +237,7 @@ def test_a_failing_run_reaches_a_working_channel_end_to_end(tmp_path: Path, memo
             assert failure["details"]["Next try"].startswith("The next scheduled run is at ")
             assert "Check the account id" in failure["details"]["What to do"]
             assert events[1]["facts"]["failed_runs"] == 2
-            assert svc.notify_channels()["failing"] == []
+            assert svc.notifications.channels().failing == ()
         finally:
             svc.close()
 
@@ -280,9 +281,10 @@ def test_no_secret_in_messages_logs_or_the_database(tmp_path: Path, memory_keyri
             errors = []
             for channel in ("email", "sms"):  # test messages that fail: the error shown to the user
                 with pytest.raises(UserError) as failure:
-                    svc.notify_test(channel)
+                    svc.notifications.test(channel)
                 errors.append(str(failure.value))
-            results = [c["last_result"] for c in svc.notify_channels()["channels"] if c["last_result"]]
+            results = [asdict(c.last_result) | {"at": c.last_result.at.isoformat()}
+                       for c in svc.notifications.channels().channels if c.last_result]
         finally:
             svc.close()
         bodies = [r.body.decode() for r in hook.calls()] + [r.body.decode() for r in twilio.calls()]

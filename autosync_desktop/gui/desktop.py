@@ -4,7 +4,7 @@
 - the tray (`TrayController`): "Open AutoSync" shows the window, "Quit" quits;
 - closing the window: with a tray and `general.close_to_tray` on, the window hides and AutoSync keeps running
   (said once, from the tray); without a tray closing quits, after asking when schedules would stop running;
-- desktop notifications: `services.set_desktop_sink` gets a function that only emits a signal of a GUI-thread
+- desktop notifications: `notifications.set_desktop_sink` gets a function that only emits a signal of a GUI-thread
   QObject (it is called on a notifier thread); they show from the tray, or in the window's banner without one;
 - `activate(argv)`: a later launch on the same data dir (single_instance.py) brings the window to the front.
 """
@@ -69,7 +69,7 @@ class DesktopIntegration(QObject):
         self.tray.message.connect(lambda text: window.statusBar().showMessage(text, 10_000))
         self.relay = NotificationRelay(self)
         self.relay.received.connect(self.show_notification)
-        self.ctx.services.set_desktop_sink(self.relay.sink)
+        self.ctx.services.notifications.set_desktop_sink(self.relay.sink)
         self._told = QSettings(self.ctx.prefs.path, QSettings.Format.IniFormat)
         window.before_close = self.before_close
 
@@ -93,7 +93,7 @@ class DesktopIntegration(QObject):
             return
         self.relay.closed = True
         if not self.ctx.closed:
-            self.ctx.services.set_desktop_sink(None)
+            self.ctx.services.notifications.set_desktop_sink(None)
         self.tray.close()
 
     # --- front / back ---

@@ -1,6 +1,6 @@
 """Desktop notifications: delivered by the AutoSync window (tray icon), which registers a sink.
 
-The window calls `Services.set_desktop_sink(sink)`; the sink is called on a notifier thread and must return
+The window calls `notifications.set_desktop_sink(sink)`; the sink is called on a notifier thread and must return
 quickly (emit a Qt signal, never touch widgets). Without a window in this process the channel says so.
 """
 

@@ -45,7 +45,7 @@ from autosync_desktop.services.core import (
 )
 from autosync_desktop.services.exports import CAMPAIGN_COLUMNS, RUN_COLUMNS, STATS_COLUMNS, ExportsMixin, run_dict
 from autosync_desktop.services.history import HistoryMixin
-from autosync_desktop.services.notifications import NotificationsMixin
+from autosync_desktop.services.notifications import NotificationsService
 from autosync_desktop.services.runs import RunsService
 from autosync_desktop.services.schedules import SchedulesService
 from autosync_desktop.services.window import WindowMixin
@@ -71,7 +71,7 @@ __all__ = [
 
 
 class Services(ServicesCore, HistoryMixin,
-               NotificationsMixin, ExportsMixin, WindowMixin):
+               ExportsMixin, WindowMixin):
     """The service layer: open it with `Services.open(data_dir)`, close it with `close()`.
 
     Per-area objects (`Area` subclasses, one per module) hang off the façade: `services.schedules.pause(name)`,
@@ -84,4 +84,5 @@ class Services(ServicesCore, HistoryMixin,
         self.accounts = AccountsService(self)
         self.schedules = SchedulesService(self)
         self.settings = SettingsService(self)
+        self.notifications = NotificationsService(self)
         self.runs = RunsService(self)

@@ -28,6 +28,9 @@ from autosync_desktop.store.models import Account, SyncRun
 from autosync_desktop.sync.runner import Runner
 from autosync_desktop.sync.scheduler import SchedulerService
 
+if TYPE_CHECKING:
+    from autosync_desktop.services.notifications import NotificationsService
+
 APP_NAME = "AutoSync Desktop"
 DB_NAME = "autosync.db"
 PERIODS = {"24h": timedelta(hours=24), "7d": timedelta(days=7), "30d": timedelta(days=30)}
@@ -71,8 +74,8 @@ def iso(moment: datetime | date | None) -> str | None:
 class ServicesCore:
     """Opening and closing, the runner and the scheduler; the state every mixin reads."""
 
-    if TYPE_CHECKING:  # provided by NotificationsMixin (notifications.py)
-        def _start_notifier(self) -> None: ...
+    if TYPE_CHECKING:  # set by Services (services/__init__.py)
+        notifications: NotificationsService
 
     def __init__(self, data_dir: Path, bus: ev.EventBus, kind: str) -> None:
         self.data_dir = data_dir
@@ -131,7 +134,7 @@ class ServicesCore:
             raise UserError(f"Another AutoSync process ({other.kind}, pid {other.pid}) is already running the "
                             f"scheduler for {self.data_dir}; stop it first or use another --data-dir")
         self.scheduler = SchedulerService(self.db, self.bus, self.runner)
-        self._start_notifier()  # first, so runs a crash left behind are announced too
+        self.notifications.start()  # first, so runs a crash left behind are announced too
         self.scheduler.start(self.kind)
         for run_id in self.reaped:
             self.scheduler.announce(SyncRun.get_by_id(run_id))

@@ -1,5 +1,5 @@
-"""Notifications: the notifier's wiring to the store and keyring, channel status, test
-messages and channel secrets."""
+"""`services.notifications`: the notifier's wiring to the store and keyring (started with the scheduler),
+channel status (`NotificationsStatus`), test messages and channel secrets."""
 
 from __future__ import annotations
 
@@ -8,36 +8,49 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from peewee import SqliteDatabase
-
 from autosync_desktop import clock, logs, notify, secrets
 from autosync_desktop import events as ev
 from autosync_desktop.connectors import oauth, registry
+from autosync_desktop.domain import ChannelInfo, ChannelSecret, ChannelStatus, Delivery, NotificationsStatus
+from autosync_desktop.services.area import Area
 from autosync_desktop.services.core import NOTIFY_STATE, UserError, log, sign_in_hint
 from autosync_desktop.services.schedules import next_run_of
 from autosync_desktop.store import queries, runs, settings
 from autosync_desktop.store.models import ACTIVE_STATUSES, Account, Schedule, SyncRun
 
 
-class NotificationsMixin:
-    """The notifier (started with the scheduler) and the notification settings' actions."""
+def _delivery(stored: Any) -> Delivery | None:
+    """A channel's last result as stored (DeliveryResult.to_dict()), or None."""
+    if not stored:
+        return None
+    result = notify.DeliveryResult.from_dict(stored)
+    return Delivery(channel=result.channel, ok=result.ok, message=result.message, at=result.at, kind=result.kind,
+                    title=result.title)
 
-    db: SqliteDatabase
-    bus: ev.EventBus
-    notifier: notify.Dispatcher | None
-    _desktop_sink: Callable[[notify.Notification], None] | None
 
-    # --- notifications ---
+class NotificationsService(Area):
+    """The notifier (started with the scheduler) and the notification settings' actions. Its state (the
+    running notifier, the window's desktop sink) lives on the façade: `core.notifier`, `core._desktop_sink`."""
+
     # The process that runs the scheduler (headless service or window) also runs the notifier; it reaches the
     # store only through the callables below. `notify list`/`notify test` work from any process.
 
-    def _start_notifier(self) -> None:
+    @staticmethod
+    def catalog() -> tuple[ChannelInfo, ...]:
+        """The channels of this build with their toggles and keyring secrets (no I/O: fine on the GUI thread)."""
+        return tuple(ChannelInfo(name=name, toggles=notify.config.TOGGLES, secrets=tuple(
+            ChannelSecret(which=which, label=notify.registry.SECRET_LABELS[(name, which)])
+            for which in notify.registry.SECRETS[name])) for name in notify.config.CHANNEL_NAMES)
+
+    def start(self) -> None:
+        """Start the notifier (the scheduler's process does, before its first run)."""
+        core = self.core
         try:
-            self.notifier = notify.Dispatcher(self.bus, self._notify_backend(), desktop_sink=self._desktop_sink)
-            self.notifier.start()
+            core.notifier = notify.Dispatcher(core.bus, self._notify_backend(), desktop_sink=core._desktop_sink)
+            core.notifier.start()
         except Exception:  # notifications must never stop syncing
             log.exception("notifications could not start; syncs continue without them")
-            self.notifier = None
+            core.notifier = None
 
     def _notify_backend(self) -> notify.Backend:
         def save_result(result: notify.DeliveryResult) -> None:
@@ -48,22 +61,23 @@ class NotificationsMixin:
             totals=_notify_totals, load_state=lambda: settings.get(NOTIFY_STATE),
             save_state=lambda data: settings.set_state(NOTIFY_STATE, data), save_result=save_result,
             secret_values=self._secret_values, channel_secret=secrets.load_channel_secret,
-            thread_done=lambda: None if self.db.is_closed() else self.db.close())
+            thread_done=lambda: None if self.core.db.is_closed() else self.core.db.close())
 
     def set_desktop_sink(self, sink: Callable[[notify.Notification], None] | None) -> None:
         """The window's way to show a desktop notification; called on a notifier thread, so it must only
         hand over (emit a Qt signal) and return."""
-        self._desktop_sink = sink
-        if self.notifier is not None:
-            self.notifier.desktop_sink = sink
+        self.core._desktop_sink = sink
+        if self.core.notifier is not None:
+            self.core.notifier.desktop_sink = sink
 
-    def notify_channels(self) -> dict[str, Any]:
+    def channels(self) -> NotificationsStatus:
         """Each channel's switch, toggles, target, readiness and last result, plus the shared rules and who
         sends (only a process running the scheduler does). Reads the keyring: may block."""
         config = notify.NotifyConfig.from_values(settings.all_values())
         other = runs.live_scheduler()
-        sender = "this process" if self.notifier is not None else (f"{other.kind} pid {other.pid}" if other else None)
-        sink = self._desktop_sink
+        sender = ("this process" if self.core.notifier is not None
+                  else (f"{other.kind} pid {other.pid}" if other else None))
+        sink = self.core._desktop_sink
         if sink is None and other is not None and other.kind == "gui":
             sink = lambda n: None  # noqa: E731 - the window running the scheduler shows desktop notifications
         keyring_problem: list[str] = []
@@ -83,23 +97,25 @@ class NotificationsMixin:
             target, problem = channel.target(), channel.missing()
             if problem and keyring_problem:
                 problem = f"{problem}. {keyring_problem[0]}"
-            last = settings.get(f"notify.result.{name}")
-            channels.append({"name": name, "enabled": rules.enabled, "ready": problem is None, "problem": problem,
-                             "target": target, "sends": [t for t in notify.config.TOGGLES if t in rules.toggles],
-                             "last_result": last})
+            channels.append(ChannelStatus(
+                name=name, enabled=rules.enabled, ready=problem is None, problem=problem, target=target,
+                sends=tuple(t for t in notify.config.TOGGLES if t in rules.toggles),
+                last_result=_delivery(settings.get(f"notify.result.{name}"))))
         state = notify.PolicyState.from_dict(settings.get(NOTIFY_STATE))
-        return {"sender": sender, "channels": channels, "stale_hours": config.stale_hours,
-                "min_interval_minutes": int(config.min_interval.total_seconds() // 60),
-                "quiet_hours": config.quiet.describe() if config.quiet else None,
-                "email_digest_at": f"{config.email.digest_at:%H:%M}" if config.email.digest else None,
-                "failing": sorted(p["label"] for p in state.problems.values()), "held": state.held_count()}
+        return NotificationsStatus(
+            sender=sender, channels=tuple(channels), stale_hours=config.stale_hours,
+            min_interval_minutes=int(config.min_interval.total_seconds() // 60),
+            quiet_hours=config.quiet.describe() if config.quiet else None,
+            email_digest_at=f"{config.email.digest_at:%H:%M}" if config.email.digest else None,
+            failing=tuple(sorted(p["label"] for p in state.problems.values())), held=state.held_count())
 
-    def notify_test(self, channel: str) -> str:
+    def test(self, channel: str) -> str:
         """Send a labelled test message on `channel` now (even when it is switched off) and record the result.
         Returns what happened ("Sent to ..."); raises UserError with the reason in plain words."""
         notify.registry.check_name(channel)  # UnknownChannel is a UserError
         config = notify.NotifyConfig.from_values(settings.all_values())
-        ctx = notify.registry.ChannelContext(config, secrets.load_channel_secret, desktop_sink=self._desktop_sink)
+        ctx = notify.registry.ChannelContext(config, secrets.load_channel_secret,
+                                             desktop_sink=self.core._desktop_sink)
         message = notify.messages.channel_test(channel, clock.now())
         redactor = notify.redact.Redactor(self._secret_values())
         unguard = notify.redact.guard_logs(lambda: redactor)
@@ -116,7 +132,7 @@ class NotificationsMixin:
                     f"'autosync settings set notify.{channel}.enabled on'")
         return result.message
 
-    def set_notify_secret(self, channel: str, value: str | None, which: str | None = None) -> str:
+    def set_secret(self, channel: str, value: str | None, which: str | None = None) -> str:
         """Store (or, with value None, remove) a channel's keyring secret: email password, Slack webhook URL,
         webhook signing secret (`which="url"`: a webhook URL with a token), Twilio auth token."""
         names = notify.registry.SECRETS[notify.registry.check_name(channel)]  # UnknownChannel is a UserError

@@ -182,7 +182,7 @@ def test_desktop_notifications_show_in_a_banner_without_a_tray(open_window: Any,
     assert not window.notices.isVisibleTo(window)
     # the real path: the service's test message through the sink, called on a worker thread
     result: list[str] = []
-    window.ctx.workers.run(window.ctx.services.notify_test, "desktop", lane="slow", on_done=result.append)
+    window.ctx.workers.run(window.ctx.services.notifications.test, "desktop", lane="slow", on_done=result.append)
     qtbot.waitUntil(lambda: bool(result) and window.notices.isVisibleTo(window), timeout=10000)
     assert result == ["Shown on the desktop"]
     assert window.notices.texts()[0].startswith("AutoSync test message")

@@ -2,8 +2,9 @@
 keyring secret, a "Send test" button and its last delivery.
 
 Every setting is saved through `services.settings.set` in the write worker (validated by its declaration in
-store/settings.py); secrets go to the keyring through `services.set_notify_secret` in the keyring worker; the
-channels' readiness and last results come from `services.notify_channels` (it reads the keyring, so it runs in
+store/settings.py); secrets go to the keyring through `services.notifications.set_secret` in the keyring worker;
+the channels' readiness and last results come from `services.notifications.channels()` (it reads the keyring, so
+it runs in
 the keyring worker too); a test message is sent in the slow worker (it may wait for a server up to its timeout).
 """
 
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -30,14 +32,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from autosync_desktop.domain import SettingSpec, SettingValue
+from autosync_desktop.domain import ChannelInfo, ChannelStatus, Delivery, NotificationsStatus, SettingSpec, SettingValue
 from autosync_desktop.gui import formatting as fmt
 from autosync_desktop.gui.context import AppContext
 from autosync_desktop.gui.settings.spec_form import SettingsGroup, SpecField
 from autosync_desktop.gui.widgets.card import Card, muted
 from autosync_desktop.gui.widgets.field_error import FieldError
-from autosync_desktop.notify.config import CHANNEL_NAMES, TOGGLES
-from autosync_desktop.notify.registry import SECRET_LABELS, SECRETS
 from autosync_desktop.services.app_settings import LABELS
 
 CHANNEL_LABELS = {"desktop": "Desktop", "email": "Email", "slack": "Slack", "webhook": "Webhook", "sms": "SMS"}
@@ -83,12 +83,12 @@ def plain_description(field: SpecField) -> None:
             label.setText(in_window_words(label.text()))
 
 
-def describe_result(result: dict[str, Any] | None) -> str:
-    if not result:
+def describe_result(result: Delivery | None) -> str:
+    if result is None:
         return "Last delivery: none yet"
-    mark = "✓" if result.get("ok") else "✗"
-    what = " (test)" if result.get("kind") == "test" else ""
-    return f"Last delivery{what} {fmt.fmt_time(result.get('at'))}: {mark} {in_window_words(result.get('message', ''))}"
+    mark = "✓" if result.ok else "✗"
+    what = " (test)" if result.kind == "test" else ""
+    return f"Last delivery{what} {fmt.fmt_time(result.at)}: {mark} {in_window_words(result.message)}"
 
 
 class SettingToggle(QCheckBox):
@@ -163,10 +163,11 @@ class ChannelPage(QWidget):
     secret_changed = Signal()
     tested = Signal(str, bool, str)  # channel, ok, what happened
 
-    def __init__(self, ctx: AppContext, name: str, specs: Mapping[str, SettingSpec]) -> None:
+    def __init__(self, ctx: AppContext, channel: ChannelInfo, specs: Mapping[str, SettingSpec]) -> None:
         super().__init__()
         self.ctx = ctx
-        self.name = name
+        self.channel = channel
+        self.name = name = channel.name
         self.label = CHANNEL_LABELS[name]
         self.setAccessibleName(f"{self.label} notifications")
         self.fields: dict[str, SpecField] = {}
@@ -190,7 +191,7 @@ class ChannelPage(QWidget):
         layout.addLayout(top)
         sends = QHBoxLayout()
         sends.addWidget(QLabel("Send on:"))
-        for toggle in TOGGLES:
+        for toggle in channel.toggles:
             key = f"notify.{name}.on_{toggle}"
             box = SettingToggle(ctx, specs[key], TOGGLE_LABELS[toggle])
             box.setAccessibleName(f"{self.label}: {TOGGLE_LABELS[toggle]}")
@@ -216,12 +217,11 @@ class ChannelPage(QWidget):
                 form.addRow(label, field)
             layout.addLayout(form)
         actions = QHBoxLayout()
-        for which in SECRETS[name]:
-            text = SECRET_LABELS[(name, which)]
-            button = QPushButton(f"Set {text}…")
-            button.setAccessibleName(f"Set the {text}")
-            button.clicked.connect(lambda _=False, w=which: self.ask_secret(w))
-            self.secret_buttons[which] = button
+        for secret in channel.secrets:
+            button = QPushButton(f"Set {secret.label}…")
+            button.setAccessibleName(f"Set the {secret.label}")
+            button.clicked.connect(lambda _=False, w=secret.which: self.ask_secret(w))
+            self.secret_buttons[secret.which] = button
             actions.addWidget(button)
         self.test_button = QPushButton("Send test")
         self.test_button.setAccessibleName(f"Send a test {self.label.lower()} notification")
@@ -250,14 +250,13 @@ class ChannelPage(QWidget):
             if key in specs:
                 widget.set_value(specs[key].value)
 
-    def show_status(self, info: dict[str, Any]) -> None:
-        if info["ready"]:
-            self.readiness.setText(f"✓ Ready: {info['target']}" if info["enabled"] else
-                                   f"Off (ready: {info['target']})")
+    def show_status(self, info: ChannelStatus) -> None:
+        if info.ready:
+            self.readiness.setText(f"✓ Ready: {info.target}" if info.enabled else f"Off (ready: {info.target})")
         else:
-            self.readiness.setText(("✗ Not ready: " if info["enabled"] else "Off. Not set up: ")
-                                   + in_window_words(info["problem"] or ""))
-        self.last.setText(describe_result(info.get("last_result")))
+            self.readiness.setText(("✗ Not ready: " if info.enabled else "Off. Not set up: ")
+                                   + in_window_words(info.problem or ""))
+        self.last.setText(describe_result(info.last_result))
 
     def say(self, text: str) -> None:
         """The result of the last action on this channel (Send test, Set secret), beside it."""
@@ -265,7 +264,7 @@ class ChannelPage(QWidget):
         self.result.setVisible(bool(text))
 
     def ask_secret(self, which: str) -> None:
-        label = SECRET_LABELS[(self.name, which)]
+        label = next(s.label for s in self.channel.secrets if s.which == which)
         self.dialog = SecretDialog(label, self)
         self.dialog.accepted.connect(lambda: self._store_secret(which, label))
         self.dialog.open()
@@ -275,7 +274,7 @@ class ChannelPage(QWidget):
         value = self.dialog.value()
         self.dialog.edit.clear()
         self.say(f"Saving the {label}…" if value is not None else f"Removing the {label}…")
-        self.ctx.workers.run(self.ctx.services.set_notify_secret, self.name, value, which, lane="keyring",
+        self.ctx.workers.run(self.ctx.services.notifications.set_secret, self.name, value, which, lane="keyring",
                              owner=self, on_done=lambda text: self._secret_done(True, text),
                              on_error=lambda exc: self._secret_done(False, str(exc)))
 
@@ -286,7 +285,7 @@ class ChannelPage(QWidget):
     def send_test(self) -> None:
         self.test_button.setEnabled(False)
         self.say("Sending a test message…")
-        self.ctx.workers.run(self.ctx.services.notify_test, self.name, lane="slow", owner=self,
+        self.ctx.workers.run(self.ctx.services.notifications.test, self.name, lane="slow", owner=self,
                              on_done=lambda text: self._tested(True, text),
                              on_error=lambda exc: self._tested(False, str(exc)))
 
@@ -307,7 +306,7 @@ class NotificationsPanel(QWidget):
         self.ctx = ctx
         self.tray = QSystemTrayIcon.isSystemTrayAvailable() if tray is None else tray
         self.setAccessibleName("Notifications settings")
-        self.info: dict[str, Any] | None = None
+        self.info: NotificationsStatus | None = None
         self._loading = False
         self._again = False
         layout = QVBoxLayout(self)
@@ -328,11 +327,11 @@ class NotificationsPanel(QWidget):
         stack_layout = QVBoxLayout(self.stack)
         stack_layout.setContentsMargins(0, 0, 0, 0)
         self.pages: dict[str, ChannelPage] = {}
-        for name in CHANNEL_NAMES:
-            page = ChannelPage(ctx, name, specs)
+        for channel in ctx.services.notifications.catalog():
+            page = ChannelPage(ctx, channel, specs)
             page.secret_changed.connect(self.refresh)
-            self.pages[name] = page
-            self.tabs.addTab(CHANNEL_LABELS[name])
+            self.pages[channel.name] = page
+            self.tabs.addTab(CHANNEL_LABELS[channel.name])
             stack_layout.addWidget(page)
         self.tabs.currentChanged.connect(self.show_channel_index)
         self.show_channel_index(0)
@@ -368,7 +367,7 @@ class NotificationsPanel(QWidget):
             self._again = True
             return
         self._loading = True
-        self.ctx.workers.run(self.ctx.services.notify_channels, lane="keyring", owner=self, on_done=self._apply,
+        self.ctx.workers.run(self.ctx.services.notifications.channels, lane="keyring", owner=self, on_done=self._apply,
                              on_error=self._failed)
 
     def is_loading(self) -> bool:
@@ -378,10 +377,10 @@ class NotificationsPanel(QWidget):
         self._loading = False
         self.sender.setText(f"Could not read the notification channels: {exc}")
 
-    def _apply(self, info: dict[str, Any]) -> None:
+    def _apply(self, info: NotificationsStatus) -> None:
         self._loading = False
         self.info = info
-        sender = info.get("sender")
+        sender = info.sender
         if sender == "this process":
             text = "This window sends notifications (it runs the scheduler)."
         elif sender:
@@ -389,20 +388,20 @@ class NotificationsPanel(QWidget):
         else:
             text = ("Nobody sends notifications right now: the process that runs the scheduler does (this window, "
                     "or 'autosync service').")
-        if info.get("failing"):
-            text += f" Failing now: {', '.join(info['failing'])}."
-        if info.get("held"):
-            text += f" {info['held']} message(s) held for quiet hours or the minimum interval."
+        if info.failing:
+            text += f" Failing now: {', '.join(info.failing)}."
+        if info.held:
+            text += f" {info.held} message(s) held for quiet hours or the minimum interval."
         self.sender.setText(text)
-        for channel in info["channels"]:
-            page = self.pages.get(channel["name"])
+        for channel in info.channels:
+            page = self.pages.get(channel.name)
             if page is None:
                 continue
-            if channel["name"] == "desktop" and not self.tray and channel["ready"]:
-                channel = {**channel, "target": "a banner at the top of this window (this desktop has no tray)"}
+            if channel.name == "desktop" and not self.tray and channel.ready:
+                channel = replace(channel, target="a banner at the top of this window (this desktop has no tray)")
             page.show_status(channel)
-            mark = " ✓" if channel["enabled"] and channel["ready"] else (" ✗" if channel["enabled"] else "")
-            self.tabs.setTabText(list(self.pages).index(channel["name"]), CHANNEL_LABELS[channel["name"]] + mark)
+            mark = " ✓" if channel.enabled and channel.ready else (" ✗" if channel.enabled else "")
+            self.tabs.setTabText(list(self.pages).index(channel.name), CHANNEL_LABELS[channel.name] + mark)
         if self._again:
             self._again = False
             self.refresh()
