@@ -10,6 +10,7 @@ from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import QLabel, QMainWindow, QStackedWidget, QTabWidget, QVBoxLayout, QWidget
 
 from autosync_desktop.domain import AccountInfo
+from autosync_desktop.errors import AutoSyncError
 from autosync_desktop.gui import formatting as fmt
 from autosync_desktop.gui import theme
 from autosync_desktop.gui.banner import NotificationBanner
@@ -20,7 +21,6 @@ from autosync_desktop.gui.history.view import HistoryView
 from autosync_desktop.gui.scheduler.view import SchedulerView
 from autosync_desktop.gui.settings.view import SettingsView
 from autosync_desktop.gui.welcome import DEMO_SCHEDULE, WelcomePanel, ensure_demo
-from autosync_desktop.services import UserError
 
 TAB_KEYS = ("dashboard", "scheduler", "history", "data", "settings")  # Ctrl+1 .. Ctrl+5
 
@@ -116,7 +116,7 @@ class MainWindow(QMainWindow):
 
     def _scheduler_started(self, error: Exception | None, first_sync: bool) -> None:
         if error is not None:
-            self.scheduler_error = str(error) if isinstance(error, UserError) else f"Could not start: {error}"
+            self.scheduler_error = str(error) if isinstance(error, AutoSyncError) else f"Could not start: {error}"
             self.scheduler_status.setText("Scheduler: in another process")
             self.dashboard.set_scheduler_error(self.scheduler_error)
         elif self._start_scheduler:

@@ -2,7 +2,7 @@
 
 Validation is the engine's own through `services.schedules.validate` (pure, so it runs as you type; its
 message is shown beside the field it names) plus the name checks; saving goes through services.schedules.add
-/ update in the write worker, and a UserError it raises is shown beside its field too. The dialog stays open
+/ update in the write worker, and an AutoSyncError it raises is shown beside its field too. The dialog stays open
 until it saved.
 """
 
@@ -29,12 +29,12 @@ from PySide6.QtWidgets import (
 )
 
 from autosync_desktop import domain
+from autosync_desktop.errors import AutoSyncError
 from autosync_desktop.gui import formatting as fmt
 from autosync_desktop.gui.context import AppContext
 from autosync_desktop.gui.widgets.card import muted
 from autosync_desktop.gui.widgets.dialogs import plain, split_field
 from autosync_desktop.gui.widgets.field_error import FieldError
-from autosync_desktop.services import UserError
 
 FREQUENCY_WORDS = (("interval", "Every N minutes"), ("hourly", "Hourly"), ("daily", "Daily"), ("weekly", "Weekly"),
                    ("cron", "Cron expression"), ("manual", "Manual only"))
@@ -316,7 +316,7 @@ class ScheduleDialog(QDialog):
 
     def _failed(self, exc: Exception) -> None:
         self.saving = False
-        field, message = split_field(str(exc)) if isinstance(exc, UserError) else (None, f"Could not save: {exc}")
+        field, message = split_field(str(exc)) if isinstance(exc, AutoSyncError) else (None, f"Could not save: {exc}")
         if field in self.errors:
             self.errors[field].show_error(message)
         else:

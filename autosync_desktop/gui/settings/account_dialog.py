@@ -22,11 +22,11 @@ from PySide6.QtWidgets import (
 )
 
 from autosync_desktop import domain
+from autosync_desktop.errors import AutoSyncError
 from autosync_desktop.gui.context import AppContext
 from autosync_desktop.gui.widgets.card import muted
 from autosync_desktop.gui.widgets.dialogs import split_field
 from autosync_desktop.gui.widgets.field_error import FieldError
-from autosync_desktop.services import UserError
 
 FIELD_OF = {"--name": "name", "--platform": "platform", "--account-id": "account_id", "--option": "options",
             "--credentials-stdin": "credentials"}
@@ -156,7 +156,7 @@ class AccountDialog(QDialog):
 
     def _failed(self, exc: Exception) -> None:
         self.save_button.setEnabled(True)
-        if not isinstance(exc, UserError):
+        if not isinstance(exc, AutoSyncError):
             self.errors["general"].show_error(f"Could not add the account: {exc}")
             return
         flag, message = split_field(str(exc))
