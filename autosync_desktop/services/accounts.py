@@ -126,10 +126,7 @@ class AccountsService(Area):
         name = (name or "").strip()
         if not name:
             raise UserError("--name: an account needs a name, e.g. --name 'Acme Google Ads'")
-        try:
-            spec = registry.platform(platform)
-        except registry.UnknownPlatform as exc:
-            raise UserError(str(exc)) from None
+        spec = registry.platform(platform)  # UnknownPlatform is a UserError
         if Account.get_or_none(Account.name == name) is not None:
             raise UserError(f"--name: an account named {name!r} already exists; pick another name")
         options = dict(options or {})
@@ -159,10 +156,7 @@ class AccountsService(Area):
             except ConnectorError as exc:
                 raise UserError(exc.message) from None
         if credentials:
-            try:
-                secrets.save_credentials(name, credentials)
-            except secrets.SecretsUnavailable as exc:
-                raise UserError(str(exc)) from None
+            secrets.save_credentials(name, credentials)  # no keyring: SecretsUnavailable, told as it is
         account = Account.create(
             name=name, platform=platform, external_id=external_id, options=json.dumps(options),
             auth_state="needs_sign_in" if needs_sign_in else "ok",
@@ -179,18 +173,15 @@ class AccountsService(Area):
             raise UserError(f"{spec.label} needs no credentials")
         if not credentials:
             raise UserError("--credentials-stdin: expected one JSON object with the credentials")
-        try:
-            previous = secrets.load_credentials(name)
-            secrets.save_credentials(name, credentials)
-            result = probe.probe(account, self.core._credentials_for, self.core.bus)
-            if not result.ok:
-                if previous is not None:
-                    secrets.save_credentials(name, previous)
-                else:
-                    secrets.delete_credentials(name)
-                raise UserError(f"The new credentials did not work ({result.message}); the old ones are kept")
-        except secrets.SecretsUnavailable as exc:
-            raise UserError(str(exc)) from None
+        previous = secrets.load_credentials(name)  # no keyring: SecretsUnavailable, told as it is
+        secrets.save_credentials(name, credentials)
+        result = probe.probe(account, self.core._credentials_for, self.core.bus)
+        if not result.ok:
+            if previous is not None:
+                secrets.save_credentials(name, previous)
+            else:
+                secrets.delete_credentials(name)
+            raise UserError(f"The new credentials did not work ({result.message}); the old ones are kept")
         Account.update(auth_state="ok", auth_message=None).where(Account.id == account.id).execute()
         self.core.bus.publish(ev.AccountChanged(account=name, change="auth_state", detail="ok"))
         return f"Credentials of {name!r} replaced and checked: {result.message}"
@@ -249,8 +240,6 @@ class AccountsService(Area):
             credentials.update({"client_id": client["client_id"], "client_secret": client.get("client_secret", ""),
                                 "refresh_token": tokens["refresh_token"]})
             secrets.save_credentials(name, credentials)
-        except secrets.SecretsUnavailable as exc:
-            raise UserError(str(exc)) from None
         except ConnectorError as exc:
             raise UserError(exc.message) from None
         Account.update(auth_state="ok", auth_message=None).where(Account.id == account.id).execute()

@@ -33,7 +33,7 @@ from autosync_desktop.services.core import UserError
 from autosync_desktop.services.schedules import schedule_row
 from autosync_desktop.store import queries, runs
 from autosync_desktop.store.models import ACTIVE_STATUSES, Account, RunEvent, Schedule, SyncRun
-from autosync_desktop.sync.windows import WindowError, backfill_range
+from autosync_desktop.sync.windows import backfill_range
 
 _WINDOWS = re.compile(r"^(\d+) window\(s\): (\S+) to (\S+)")  # the engine's first log line of a run
 
@@ -98,10 +98,7 @@ class RunsService(Area):
         if (date_from is None) != (date_to is None):
             raise UserError("--from and --to go together: give both dates (YYYY-MM-DD) or neither")
         if date_from is not None and date_to is not None:
-            try:
-                backfill_range(date_from, date_to)
-            except WindowError as exc:
-                raise UserError(str(exc)) from None
+            backfill_range(date_from, date_to)  # a bad range raises WindowError, a UserError
             if date_to > date.today() + timedelta(days=1):
                 raise UserError(f"--to {date_to.isoformat()} is in the future; use today or an earlier date")
         kind = trigger or (Trigger.BACKFILL if date_from else Trigger.MANUAL)
