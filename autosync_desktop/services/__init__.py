@@ -10,12 +10,13 @@ works on the state that `ServicesCore` sets up (`self.db`, `self.bus`, `self.sch
 
 - core.py           `ServicesCore` (open/close, runner, scheduler, credentials), `UserError`, `iso`,
                     `default_data_dir`, `sign_in_hint`, the constants and small validation helpers
-- accounts.py       accounts, credentials, browser sign-in, connectivity test
-- schedules.py      schedules, pausing (one, all, timed), next runs
+- accounts.py       `services.accounts`: accounts, credentials, browser sign-in, connectivity test, platforms,
+                    keyring state, the Dashboard's account cards
+- schedules.py      `services.schedules`: schedules, cards, pausing (one, all, timed), next runs, the editor's check
 - runs.py           `services.runs`: request, wait for and cancel runs; list, detail, History pages, activity
 - history.py        status, pruning
-- app_settings.py   settings and start at login
-- notifications.py  the notifier's wiring, channel status, test messages, channel secrets
+- app_settings.py   `services.settings`: setting specs (label, unit, help, bounds, value), get/set, start at login
+- notifications.py  `services.notifications`: the notifier's wiring, channel status, test messages, secrets
 - exports.py        export columns, `run_dict`, CSV/JSON exports
 - window.py         read models for the desktop window (dashboard, cards, charts, Data view)
 
