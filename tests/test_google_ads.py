@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 
 from autosync_desktop.cli import main
+from autosync_desktop.connectors.google_ads import API_VERSION, SPEC
 from tests.fakes.google_ads import (
     CAMPAIGNS,
     CREDENTIALS,
@@ -31,8 +32,10 @@ from tests.fakes.google_ads import (
     TOKEN_PATH,
     FakeGoogleAds,
     Totals,
+    ads_error,
     broken_stream,
     dropped,
+    google_error,
     invalid_grant,
     malformed,
     rate_limited,
@@ -286,6 +289,21 @@ def test_long_rate_limit_is_deferred_without_hammering(cli: Cli, fake: FakeGoogl
     assert (run["status"], run["error_class"]) == ("failed", "RateLimited")
     assert "deferred" in run["error"] and "rate limit" in run["error"]
     assert len(fake.search_calls()) == 1
+
+
+def test_a_sunset_api_version_fails_once_saying_to_update(cli: Cli, fake: FakeGoogleAds) -> None:
+    assert SPEC.api_version == f"v{API_VERSION}" == "v26"
+    cli.add()
+    start, end = _recent(fake)
+    blocked = ads_error("requestError", "UNKNOWN", f" Version v{API_VERSION} is deprecated. Requests to this "
+                        "version will be blocked.")  # what Google answers for a sunset version
+    fake.fail_next(SEARCH_STREAM, google_error(400, "INVALID_ARGUMENT", "Request contains an invalid argument.",
+                                               errors=(blocked,)))
+    run = cli.sync(start=start, end=end, code=1)
+    assert (run["status"], run["error_class"]) == ("failed", "Permanent")
+    assert run["error"].startswith("This AutoSync uses Google Ads API v26, which Google Ads has retired: "
+                                   "update AutoSync.")
+    assert len(fake.search_calls()) == 1  # not retried
 
 
 def test_manager_account_metrics_explain_what_to_do(cli: Cli, fake: FakeGoogleAds) -> None:

@@ -321,8 +321,23 @@ def test_sunset_api_version_says_to_update_it(cli: Cli, linkedin: Callable[..., 
     api = linkedin()
     cli.add(api, options=("linkedin_version=202401",))
     run = cli.sync(start=api.today, end=api.today, code=1)
-    assert run["error_class"] == "Permanent"
-    assert "API version 202401" in run["error"] and "update LINKEDIN_VERSION" in run["error"]
+    assert run["error_class"] == "Permanent" and len(api.requests) == 2  # the token, then one 426: not retried
+    assert "This AutoSync uses LinkedIn API 202401, which LinkedIn has retired: update AutoSync (or remove " \
+           "--option linkedin_version=202401)." in run["error"]
+
+
+def test_the_pinned_version_is_current_and_its_retirement_is_plain(
+        cli: Cli, linkedin: Callable[..., FakeLinkedInAds]) -> None:
+    assert li.LINKEDIN_VERSION >= "202607" and li.SPEC.api_version == li.LINKEDIN_VERSION
+    api = linkedin(oldest_version="202602")  # LinkedIn after 2027-01-15: 202601 is gone
+    cli.add(api)
+    start, end = short_range(api)
+    assert cli.sync(start=start, end=end)["status"] == "succeeded"
+    assert {r.headers["linkedin-version"] for r in api.requests if r.path != TOKEN_PATH} == {li.LINKEDIN_VERSION}
+    api.oldest_version = "209901"  # the day LinkedIn retires the pinned version too
+    run = cli.sync(start=start, end=end, code=1)
+    assert run["error_class"] == "Permanent" and run["error"].startswith(
+        f"This AutoSync uses LinkedIn API {li.LINKEDIN_VERSION}, which LinkedIn has retired: update AutoSync.")
 
 
 # --- faults ---------------------------------------------------------------------------------------------------

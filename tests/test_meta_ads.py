@@ -165,6 +165,32 @@ def test_rerun_is_idempotent_and_a_restated_day_is_updated_inside_the_lookback(
     assert_matches(cli, fake, "Meta A", since, date.fromisoformat(last))
 
 
+# --- API version ---------------------------------------------------------------------------------------------
+
+def test_calls_use_a_supported_version_and_log_the_version_warning_once(
+        cli: Cli, fake: MetaFake, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert meta_ads.GRAPH_VERSION not in fk.RETIRED_VERSIONS and meta_ads.SPEC.api_version == meta_ads.GRAPH_VERSION
+    add(cli, fake, monkeypatch)
+    fake.version_warning = "v27.0 will stop working on 2028-01-31; move to v28.0"
+    since, until = fake.today - timedelta(days=3), fake.today - timedelta(days=1)
+    run = sync(cli, "Meta A", since, until)
+    assert run["status"] == "succeeded"
+    assert {r.path.split("/")[1] for r in fake.calls()} == {meta_ads.GRAPH_VERSION}
+    warnings = [m for m in cli.events(run["id"]) if "Meta says about API v27.0" in m]
+    assert len(warnings) == 1 and "move to v28.0" in warnings[0]
+    assert_matches(cli, fake, "Meta A", since, until)
+
+
+def test_a_retired_version_fails_once_with_a_plain_message(
+        cli: Cli, fake: MetaFake, monkeypatch: pytest.MonkeyPatch) -> None:
+    add(cli, fake, monkeypatch)
+    monkeypatch.setattr(meta_ads, "GRAPH_VERSION", "v25.0")  # this build after Meta ended v25.0 (2027-02-23)
+    run = sync(cli, "Meta A", fake.today - timedelta(days=3), fake.today - timedelta(days=1), code=1)
+    assert (run["status"], run["error_class"]) == ("failed", "Permanent")
+    assert run["error"].startswith("This AutoSync uses Meta API v25.0, which Meta has retired: update AutoSync.")
+    assert len(fake.calls()) == 1  # not retried
+
+
 # --- documented fault behaviour ----------------------------------------------------------------------------
 
 def test_throttle_with_a_short_estimate_waits_once_then_succeeds(
@@ -393,14 +419,14 @@ def test_usage_headers_pause_only_near_the_limit_or_while_blocked() -> None:
 
 def test_next_links_keep_the_token_at_home() -> None:
     conn = connector(page_limit=200)
-    current = "https://graph.facebook.com/v25.0/act_1234/insights?limit=200&level=campaign"
-    same = {"paging": {"next": "https://graph.facebook.com/v25.0/act_1234/insights?level=campaign&limit=200"
+    current = "https://graph.facebook.com/v27.0/act_1234/insights?limit=200&level=campaign"
+    same = {"paging": {"next": "https://graph.facebook.com/v27.0/act_1234/insights?level=campaign&limit=200"
                                 "&access_token=SECRET&after=QQ", "cursors": {"after": "QQ"}}}
     assert conn._next_url(same, current) == (
-        "https://graph.facebook.com/v25.0/act_1234/insights?level=campaign&after=QQ&limit=200")
-    foreign = {"paging": {"next": "https://evil.example/v25.0/x?after=QQ", "cursors": {"after": "QQ"}}}
+        "https://graph.facebook.com/v27.0/act_1234/insights?level=campaign&after=QQ&limit=200")
+    foreign = {"paging": {"next": "https://evil.example/v27.0/x?after=QQ", "cursors": {"after": "QQ"}}}
     assert conn._next_url(foreign, current) == (
-        "https://graph.facebook.com/v25.0/act_1234/insights?level=campaign&after=QQ&limit=200")
+        "https://graph.facebook.com/v27.0/act_1234/insights?level=campaign&after=QQ&limit=200")
     with pytest.raises(Permanent, match="another host"):
         conn._next_url({"paging": {"next": "https://evil.example/x"}}, current)
     assert conn._next_url({"paging": {"cursors": {"after": "QQ"}}}, current) is None

@@ -139,6 +139,12 @@ class Permanent(ConnectorError):
     error_class = "Permanent"
 
 
+def retired_api(platform: str, version: str, *, note: str = "", platform_message: str | None = None) -> Permanent:
+    """The platform answered that the API version this build speaks is retired (sunset)."""
+    return Permanent(f"This AutoSync uses {platform} API {version}, which {platform} has retired: update AutoSync"
+                     f"{note}.", platform_message=platform_message)
+
+
 class Cancelled(Exception):
     """Raised inside a run when the user (or shutdown) asked it to stop."""
 

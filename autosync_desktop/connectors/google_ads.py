@@ -1,8 +1,9 @@
 """The Google Ads connector: campaigns and daily campaign metrics over the Google Ads API (REST, GAQL).
 
-API version: `API_VERSION` is "26", current when this was written (released 2026-10-14). tap-google-ads pins
-v20, but Google sunset v20 on 2026-06-10 (and v22 on 2026-10-07); a major version lives about a year, so
-bump the constant when Google announces the sunset of this one. The JSON shapes used here (searchStream
+API version: `API_VERSION` is "26", current when this was written (released 2026-10-14; v19-v22 are sunset, v22
+on 2026-10-07). Google ships about monthly and keeps about four majors live: bump the one constant when Google
+announces the sunset of this one. A sunset version's answer ("Version vNN is deprecated", UNSUPPORTED_VERSION)
+fails the run as Permanent, saying to update AutoSync. The JSON shapes used here (searchStream
 batches, google.rpc errors) have been stable across versions.
 
 Auth: an OAuth2 desktop-app client. The keyring holds {client_id, client_secret, refresh_token,
@@ -29,6 +30,7 @@ Errors (google.rpc shape, on searchStream possibly wrapped in an array, possibly
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import date
 from typing import Any
@@ -49,6 +51,7 @@ from .base import (
     ReauthRequired,
     Transient,
     money_to_micros,
+    retired_api,
 )
 from .http import HttpClient
 from .options import ParsedOption, UrlOption, numeric_id, parse_options, unknown_options
@@ -70,6 +73,7 @@ STATS_QUERY = ("SELECT customer.currency_code, campaign.id, campaign.name, segme
                "FROM campaign WHERE segments.date BETWEEN '{start}' AND '{end}'")
 
 STATUS_MAP = {"ENABLED": "ACTIVE", "PAUSED": "PAUSED", "REMOVED": "REMOVED"}
+_DEPRECATED_VERSION = re.compile(r"\bVersion v\d+ is deprecated\b", re.IGNORECASE)  # what a sunset version answers
 _MANAGER_HELP = ("this is a manager (MCC) account, which has no metrics of its own; add the client account id "
                  "instead (--account-id) and use login_customer_id={cid} to reach it through this manager")
 
@@ -311,6 +315,8 @@ class GoogleAdsConnector:
         rpc_status = (error or {}).get("status") or ""
         platform = rpc.platform_message(error, status, text)
         codes = rpc.codes(error or {})
+        if "RequestError.UNSUPPORTED_VERSION" in codes or _DEPRECATED_VERSION.search(platform):
+            return retired_api("Google Ads", f"v{API_VERSION}", platform_message=platform)
         if status == 429 or rpc_status == "RESOURCE_EXHAUSTED":
             return RateLimited("Google Ads API rate limit or quota reached", platform_message=platform,
                                retry_after=rpc.retry_delay(error or {}))
@@ -364,6 +370,8 @@ SPEC = PlatformSpec(
     max_window_days=30,
     default_history_days=90,
     factory=GoogleAdsConnector,
+    api_version=f"v{API_VERSION}",
+    api_sunset=None,  # Google announces a sunset a few months ahead; none is announced for v26 yet
     normalise_id=lambda raw: customer_id(raw, "account id"),
     option_names=tuple(rule.name for rule in OPTIONS),
     option_rules=OPTIONS,

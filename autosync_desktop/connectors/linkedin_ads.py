@@ -3,11 +3,13 @@ analytics (adAnalytics, pivot CAMPAIGN, DAILY), mapped onto the records of conne
 
 Facts this module relies on (shared/docs/platform-apis.md §3):
 - Every call carries `Authorization: Bearer`, `LinkedIn-Version: YYYYMM` and `X-Restli-Protocol-Version: 2.0.0`.
-  Versions sunset after about a year: LINKEDIN_VERSION below is the one place to update (or set the account
-  option `linkedin_version`).
-- Rest.li 2.0 query syntax: parentheses, colons and commas are structure and stay literal; values inside it
-  (URNs, page tokens) are percent-encoded. `requests` would encode the structure too, so query strings are
-  built here and a finished URL string goes to HttpClient.
+  LINKEDIN_VERSION is 202607 (July 2026, the newest LinkedIn documents; 202601 retires on 2027-01-15). Between
+  them LinkedIn changed nothing this module reads: adAnalytics gained metrics (202606) and adCampaigns changed on
+  the write side (202602 budget pricing, 202607 campaign creation); the search finder, the fields and the
+  analytics finder used here are unchanged. LinkedIn supports a version for at least a year and publishes the
+  date later (none yet for 202607). `--option linkedin_version=YYYYMM` overrides it; a retired version is
+  answered with HTTP 426, which fails the run as Permanent.
+- Rest.li 2.0 wire format (query building, URNs, elements): connectors/linkedin_rest.py.
 - adAnalytics does not paginate: windows stay <= 30 days and campaigns go in groups of <= 50. A URL that is
   too long (> MAX_URL_LENGTH, or a 414 answer) is re-sent as POST with `X-HTTP-Method-Override: GET` and the
   query as a form body.
@@ -41,6 +43,7 @@ from .base import (
     RateLimited,
     ReauthRequired,
     Transient,
+    retired_api,
 )
 from .http import HttpClient
 from .linkedin_rest import (
@@ -57,7 +60,8 @@ from .options import TextOption, UrlOption, numeric_id, parse_options, unknown_o
 from .paging import token_pages
 from .tokens import RefreshingToken
 
-LINKEDIN_VERSION = "202601"  # YYYYMM; LinkedIn sunsets a version about a year after its release: keep it current
+LINKEDIN_VERSION = "202607"  # YYYYMM; LinkedIn sunsets a version about a year after its release: keep it current
+LINKEDIN_SUNSET: date | None = None  # not yet published by LinkedIn for 202607 (at least a year after July 2026)
 DEFAULT_API_BASE_URL = "https://api.linkedin.com"
 DEFAULT_TOKEN_URL = "https://www.linkedin.com/oauth/v2/accessToken"
 RESTLI_PROTOCOL_VERSION = "2.0.0"
@@ -200,9 +204,9 @@ class LinkedInAdsConnector:
         code = str(body.get("code") or "")
         if status == 426 or code in ("VERSION_MISSING", "NONEXISTENT_VERSION") or (
                 status == 400 and _VERSION_WORD.search(str(body.get("message") or ""))):
-            return Permanent(f"LinkedIn does not accept API version {self.version} (versions sunset after about a "
-                             "year): update LINKEDIN_VERSION in autosync_desktop/connectors/linkedin_ads.py or "
-                             "set the account option linkedin_version=YYYYMM", platform_message=message)
+            override = self.version != LINKEDIN_VERSION  # the account's own option named the old version
+            return retired_api("LinkedIn", self.version, platform_message=message,
+                               note=f" (or remove --option linkedin_version={self.version})" if override else "")
         if status == 401:
             return self._classify_401(body, message)
         if status == 403:
@@ -386,6 +390,8 @@ SPEC = PlatformSpec(
     max_window_days=30,
     default_history_days=90,
     factory=LinkedInAdsConnector,
+    api_version=LINKEDIN_VERSION,
+    api_sunset=LINKEDIN_SUNSET,
     normalise_id=normalise_account_id,
     option_names=tuple(rule.name for rule in OPTIONS),
     option_rules=OPTIONS,

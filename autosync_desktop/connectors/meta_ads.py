@@ -1,4 +1,9 @@
-"""Meta (Facebook) Marketing API, Graph v25.0: the ad account, its campaigns and daily campaign insights.
+"""Meta (Facebook) Marketing API v27.0: the ad account, its campaigns and daily campaign insights.
+
+Version: GRAPH_VERSION (v27.0, 2026-11-04; v25.0 stopped answering ads calls on 2027-02-23, and Meta has not yet
+dated v27.0's end). No multi-ID requests, field aliases, method override or batch requests are used (v27.0
+forbids them to new apps). Meta's `X-Ad-Api-Version-Warning` header is logged; error #2635 (a deprecated
+version) fails the run as Permanent.
 
 Auth: a pasted system-user or long-lived user token, credentials `{"access_token": "…"}`, sent as
 `Authorization: Bearer`. Meta has no refresh token for these, so code 190 means "paste a new token"
@@ -61,7 +66,9 @@ from .paging import next_url_pages
 from .urls import origin, with_query
 
 PLATFORM = "meta_ads"
-GRAPH_VERSION = "v25.0"
+GRAPH_VERSION = "v27.0"
+GRAPH_SUNSET: date | None = None  # Meta publishes the end of a version later ("TBD" for v27.0 on 2026-12-04)
+VERSION_WARNING_HEADER = "X-Ad-Api-Version-Warning"
 DEFAULT_API_BASE_URL = "https://graph.facebook.com"
 DEFAULT_CONVERSION_ACTION_TYPES = ("purchase", "lead")
 DEFAULT_ASYNC_THRESHOLD_DAYS = 14
@@ -141,6 +148,7 @@ class MetaAdsConnector:
         self._origin = origin(self.base_url)
         self._filter_level = {"campaigns": 0, "insights": 0}
         self._last: tuple[requests.Response, Any] | None = None
+        self._version_warned = False  # X-Ad-Api-Version-Warning is logged once per run
         self.http = HttpClient(PLATFORM, ctx, self._classify, headers={"Authorization": f"Bearer {token}"},
                                on_response=self._on_response)
 
@@ -338,7 +346,7 @@ class MetaAdsConnector:
         status = response.status_code
         error = payload.get("error") if isinstance(payload, dict) else None
         if isinstance(error, dict):
-            return classify_error(status, error, response.headers, self.account_id)
+            return classify_error(status, error, response.headers, self.account_id, GRAPH_VERSION)
         if status == 429:
             return RateLimited("Meta is throttling requests (HTTP 429)")
         if status >= 500:
@@ -352,6 +360,10 @@ class MetaAdsConnector:
     def _on_response(self, response: requests.Response) -> float | None:
         """Seconds to pause all Meta requests when usage nears a limit or Meta announced a block, else None."""
         headers = response.headers
+        warning = headers.get(VERSION_WARNING_HEADER)
+        if warning and not self._version_warned:
+            self._version_warned = True
+            self.ctx.log("warning", f"Meta says about API {GRAPH_VERSION}: {' '.join(warning.split())[:300]}")
         usage = peak_usage(headers)
         near = usage is not None and usage.pct >= USAGE_PAUSE_PCT
         block = block_seconds(headers)
@@ -376,6 +388,8 @@ SPEC = PlatformSpec(
     max_window_days=30,
     default_history_days=90,
     factory=MetaAdsConnector,
+    api_version=GRAPH_VERSION,
+    api_sunset=GRAPH_SUNSET,
     normalise_id=normalise_account_id,
     option_names=tuple(rule.name for rule in OPTIONS),
     option_rules=OPTIONS,

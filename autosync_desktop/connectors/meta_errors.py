@@ -2,9 +2,9 @@
 
 Meta throttles with codes 4/17/32/613/80000-80014 (usually HTTP 400): RateLimited, waiting for Meta's own
 estimate from the usage headers; code 190 is a dead token (ReauthRequired: paste a new one); codes 1, 2, subcode
-99 and `is_transient` are Transient; 10 and 200-299 are permissions (Permanent). HTTP 500 "Please reduce the
-amount of data" is ReduceData (the pager halves its page size) and code 100 is InvalidParameter (a rejected
-status filter falls back to a narrower one).
+99 and `is_transient` are Transient; 10 and 200-299 are permissions and 2635 a retired API version (Permanent).
+HTTP 500 "Please reduce the amount of data" is ReduceData (the pager halves its page size) and code 100 is
+InvalidParameter (a rejected status filter falls back to a narrower one).
 """
 
 from __future__ import annotations
@@ -12,11 +12,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .base import ConnectorError, Permanent, RateLimited, ReauthRequired, Transient
+from .base import ConnectorError, Permanent, RateLimited, ReauthRequired, Transient, retired_api
 from .meta_usage import regain_seconds
 
 THROTTLE_CODES = frozenset({4, 17, 32, 613, *range(80000, 80015)})
 TRANSIENT_CODES = frozenset({1, 2})
+DEPRECATED_VERSION_CODE = 2635  # "(#2635) You are calling a deprecated version of the Ads API"
 _THROTTLE_NAMES = {4: "app request limit", 17: "user request limit", 32: "page request limit",
                    613: "ad account request limit", 80000: "ads insights limit", 80004: "ads management limit"}
 TOKEN_INVALID = "The Meta access token is invalid or expired — paste a new system-user or long-lived token"
@@ -51,13 +52,15 @@ def _as_int(value: Any) -> int | None:
         return None
 
 
-def classify_error(status: int, error: Mapping[str, Any], headers: Mapping[str, str],
-                   account_id: str) -> ConnectorError:
+def classify_error(status: int, error: Mapping[str, Any], headers: Mapping[str, str], account_id: str,
+                   version: str) -> ConnectorError:
     """Meta's error object ({"error": {"code", "error_subcode", "message", ...}}) as one of the five classes."""
     code = _as_int(error.get("code"))
     sub = _as_int(error.get("error_subcode"))
     message = str(error.get("message") or "")
     platform = _platform_message(error)
+    if code == DEPRECATED_VERSION_CODE:
+        return retired_api("Meta", version, platform_message=platform)
     if code == 190:
         return ReauthRequired(_TOKEN_MESSAGES.get(sub or 0, TOKEN_INVALID), platform_message=platform)
     if code in THROTTLE_CODES:

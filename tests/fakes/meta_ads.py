@@ -37,7 +37,8 @@ import orjson
 from autosync_desktop import clock
 from tests.fakes.server import FakeApi, Reply, Request
 
-VERSION = "v25.0"
+VERSION = "v27.0"
+RETIRED_VERSIONS = ("v23.0", "v24.0", "v25.0")  # answered with error #2635, as Meta does after a version's end
 HIDDEN_BY_DEFAULT = frozenset({"DELETED", "ARCHIVED"})
 PURCHASE_TYPES = ("offsite_conversion.fb_pixel_purchase", "purchase", "omni_purchase")
 LEAD_TYPES = ("offsite_conversion.fb_pixel_lead", "lead")
@@ -199,6 +200,7 @@ class MetaFake(FakeApi):
         self.reject_deleted_filter = False
         self.failing_jobs = 0
         self.page_faults: list[Reply] = []  # served, in order, to requests for a second or later page
+        self.version_warning: str | None = None  # sent as X-Ad-Api-Version-Warning on every answer when set
         self.jobs: dict[str, Job] = {}
         self._versions: dict[date, int] = {}
         self._rendered: dict[tuple[Any, ...], bytes] = {}
@@ -313,7 +315,8 @@ class MetaFake(FakeApi):
 
     def _dispatch(self, req: Request) -> Reply:
         reply = super()._dispatch(req)
-        return replace(reply, headers={**self.usage_headers(), **reply.headers})
+        warning = {"X-Ad-Api-Version-Warning": self.version_warning} if self.version_warning else {}
+        return replace(reply, headers={**self.usage_headers(), **warning, **reply.headers})
 
     def handle(self, req: Request) -> Reply:
         if req.arg("after") and self.page_faults:
@@ -326,6 +329,9 @@ class MetaFake(FakeApi):
         if not self._authorized(req, params):
             return Reply(400, error_body(190, "Invalid OAuth access token - Cannot parse access token"))
         parts = req.path.strip("/").split("/")
+        if parts[0] in RETIRED_VERSIONS:
+            return Reply(400, error_body(2635, f"(#2635) You are calling a deprecated version of the Ads API. "
+                                               f"Please update to the latest version: {VERSION}."))
         if len(parts) < 2 or parts[0] != VERSION:
             return Reply(404, error_body(100, f"Unknown path {req.path}"))
         node, edge = parts[1], "/".join(parts[2:])
