@@ -16,7 +16,7 @@ import sys
 import threading
 import webbrowser
 from collections.abc import Callable, Sequence
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -27,9 +27,11 @@ from autosync_desktop.domain import (
     Delivery,
     Frequency,
     NotificationsStatus,
+    PruneResult,
     RunRow,
     RunStatus,
     ScheduleInfo,
+    StatusSnapshot,
 )
 from autosync_desktop.errors import AutoSyncError, UserError, one_line
 from autosync_desktop.logs import FILE_ONLY, LOG_NAME, setup_logging
@@ -453,8 +455,40 @@ def cmd_runs(svc: Services, a: argparse.Namespace) -> int:
     return 0
 
 
+def _utc_text(moment: datetime) -> str:
+    """A time as the store writes it in its own records: 'YYYY-MM-DD HH:MM:SS' (UTC)."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _prune_json(p: PruneResult) -> dict[str, Any]:
+    return {"at": _utc_text(p.at), "runs_deleted": p.runs_deleted, "stats_deleted": p.stats_deleted,
+            "runs_before": _utc_text(p.runs_before),
+            "stats_before": p.stats_before.isoformat() if p.stats_before else None}
+
+
+def _status_json(s: StatusSnapshot) -> dict[str, Any]:
+    m, sched, db = s.metrics, s.scheduler, s.database
+    accounts = [{
+        "name": x.name, "platform": x.platform, "health": x.health.value, "auth_state": x.auth_state.value,
+        "last_success_at": iso(x.last_success_at),
+        "last_run_status": x.last_run_status.value if x.last_run_status else None, "errors_24h": x.errors_24h,
+        "avg_latency_ms": x.avg_latency_ms, "uptime_24h": x.uptime_24h, "last_probe_ok": x.last_probe_ok,
+        "last_probe_at": iso(x.last_probe_at),
+    } for x in s.accounts]
+    return {
+        "period": s.period.value, "success_rate": m.success_rate, "total_runs": m.total_runs,
+        "succeeded": m.succeeded, "failed": m.failed, "cancelled": m.cancelled, "skipped": m.skipped,
+        "avg_duration_s": None if m.avg_duration_s is None else round(m.avg_duration_s, 3),
+        "rows_processed": m.rows_processed, "accounts": accounts,
+        "scheduler": {"running": sched.running, "owner": sched.owner, "paused_all": sched.paused_all,
+                      "active_runs": sched.active_runs, "next_run_at": iso(sched.next_run_at)},
+        "database": {"path": db.path, "size_bytes": db.size_bytes,
+                     "last_prune": _prune_json(db.last_prune) if db.last_prune else None},
+    }
+
+
 def cmd_status(svc: Services, a: argparse.Namespace) -> int:
-    s = svc.status(a.period)
+    s = _status_json(svc.metrics.status(a.period))
     if a.json:
         _print_json(s)
         return 0
@@ -580,9 +614,9 @@ def _print_notify_list(info: NotificationsStatus) -> None:
 
 
 def cmd_prune(svc: Services, a: argparse.Namespace) -> int:
-    result = svc.prune()
-    print(f"Pruned {result.runs_deleted} runs (before {result.runs_before}) and {result.stats_deleted} daily stats"
-          + (f" (before {result.stats_before})" if result.stats_before else ""))
+    result = svc.metrics.prune()
+    print(f"Pruned {result.runs_deleted} runs (before {_utc_text(result.runs_before)}) and {result.stats_deleted} "
+          "daily stats" + (f" (before {result.stats_before.isoformat()})" if result.stats_before else ""))
     return 0
 
 
@@ -638,7 +672,7 @@ def cmd_demo(svc: Services, a: argparse.Namespace) -> int:
     if not svc.schedules.list():
         svc.schedules.add("Demo sync", "Demo account", "both", "interval", every_minutes=a.every_minutes)
         print(f"Created schedule 'Demo sync' (every {a.every_minutes} minutes)")
-    if svc.status("30d")["total_runs"] == 0:
+    if svc.metrics.status("30d").metrics.total_runs == 0:
         request = svc.runs.request("Demo sync")
         print(f"First sync queued as run {request.run_id}")
     return cmd_service(svc, a)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 # --- enums ----------------------------------------------------------------------------------------------------
@@ -464,3 +464,147 @@ class ActivityLine:
     run_duration_s: float | None
     run_finished_at: datetime | None
     run_error: str | None  # the run's error message, else its reason
+
+
+# --- metrics --------------------------------------------------------------------------------------------------
+
+
+class Period(StrEnum):
+    """The spans the Dashboard and `autosync status` summarise."""
+
+    DAY = "24h"
+    WEEK = "7d"
+    MONTH = "30d"
+
+    @property
+    def span(self) -> timedelta:
+        return {Period.DAY: timedelta(hours=24), Period.WEEK: timedelta(days=7),
+                Period.MONTH: timedelta(days=30)}[self]
+
+
+@dataclass(frozen=True, slots=True)
+class PeriodMetrics:
+    """Runs queued in a period: counts, success rate, average duration and rows written."""
+
+    total_runs: int
+    succeeded: int
+    failed: int  # failed + interrupted
+    cancelled: int
+    skipped: int
+    success_rate: float | None  # succeeded / (succeeded + failed); None when both are 0
+    avg_duration_s: float | None  # over finished runs that started
+    rows_processed: int
+
+
+@dataclass(frozen=True, slots=True)
+class PeriodComparison:
+    """A period's metrics and those of the period just before it (for "change vs previous")."""
+
+    period: Period
+    since: datetime
+    until: datetime
+    current: PeriodMetrics
+    previous: PeriodMetrics
+
+
+@dataclass(frozen=True, slots=True)
+class AccountStatus:
+    """One account's health as `autosync status` shows it."""
+
+    name: str
+    platform: str
+    health: Health
+    auth_state: AuthState
+    last_success_at: datetime | None
+    last_run_status: RunStatus | None
+    errors_24h: int
+    avg_latency_ms: float | None  # rounded to 0.1 ms
+    uptime_24h: float | None  # share of successful API calls, rounded to 4 places
+    last_probe_ok: bool | None
+    last_probe_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class SchedulerInfo:
+    """Who runs the scheduler, whether everything is paused, the active runs and the next run."""
+
+    running: bool
+    owner: str | None  # "this process", "service pid N", or None when nobody runs it
+    paused_all: bool
+    active_runs: int
+    next_run_at: datetime | None
+    next_schedule: str | None
+    schedules: int
+
+
+@dataclass(frozen=True, slots=True)
+class PruneResult:
+    """What a prune removed: runs queued before `runs_before`, daily stats dated before `stats_before`."""
+
+    at: datetime
+    runs_deleted: int
+    stats_deleted: int
+    runs_before: datetime
+    stats_before: date | None  # None when daily stats are kept forever
+
+
+@dataclass(frozen=True, slots=True)
+class DatabaseInfo:
+    path: str
+    size_bytes: int  # the file with its WAL and shared-memory files
+    last_prune: PruneResult | None
+    schema_version: int
+
+
+@dataclass(frozen=True, slots=True)
+class IntegrityCheck:
+    """SQLite's quick check: ok, or the first problems it reported."""
+
+    problems: tuple[str, ...]
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    @property
+    def text(self) -> str:
+        return "ok" if self.ok else "; ".join(self.problems)
+
+
+@dataclass(frozen=True, slots=True)
+class StatusSnapshot:
+    """Everything `autosync status` shows."""
+
+    period: Period
+    metrics: PeriodMetrics
+    accounts: tuple[AccountStatus, ...]
+    scheduler: SchedulerInfo
+    database: DatabaseInfo
+
+
+@dataclass(frozen=True, slots=True)
+class ChartDay:
+    """One local day of the Dashboard's charts (a day without runs has zeros and no duration)."""
+
+    day: date
+    runs: int
+    rows: int
+    avg_duration_s: float | None
+    runs_by_status: Mapping[RunStatus, int]  # statuses without runs are left out
+
+
+@dataclass(frozen=True, slots=True)
+class ChartSeries:
+    days: tuple[ChartDay, ...]  # every day present, oldest first
+
+
+@dataclass(frozen=True, slots=True)
+class DashboardSnapshot:
+    """Everything the Dashboard shows (except the slow integrity check), read in one transaction."""
+
+    at: datetime
+    metrics: PeriodComparison
+    accounts: tuple[AccountCard, ...]
+    scheduler: SchedulerInfo
+    database: DatabaseInfo
+    charts: ChartSeries

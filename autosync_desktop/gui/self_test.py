@@ -73,11 +73,10 @@ def self_test(data_dir: Path | None) -> int:
     def store() -> tuple[str, str]:
         opened.append(AppContext.open(data_dir))
         services = opened[0].services
-        info = services.database_info()
-        integrity = services.integrity_check()
-        status = "ok" if integrity == "ok" else "FAIL"
-        return status, f"{info['path']} (schema v{info['schema_version']}, {info['size_bytes'] / 1e6:.1f} MB), " \
-                       f"integrity {integrity}"
+        info = services.metrics.database_info()
+        integrity = services.metrics.integrity_check()
+        return "ok" if integrity.ok else "FAIL", f"{info.path} (schema v{info.schema_version}, " \
+                                                  f"{info.size_bytes / 1e6:.1f} MB), integrity {integrity.text}"
 
     _check(results, "store", store)
     if not opened:
@@ -97,7 +96,7 @@ def self_test(data_dir: Path | None) -> int:
                 bad.append(f"{schedule.name}: {'; '.join(check.errors.values())}")
             else:  # the schedule's own next run (anchored where it was created); none while paused
                 upcoming.extend(services.schedules.next_runs(schedule.name, 1))
-        owner = services.scheduler_info()["owner"]
+        owner = services.metrics.scheduler_info().owner
         where = f"running in {owner}" if owner else "starts with the window"
         if bad:
             return "FAIL", "invalid schedules: " + "; ".join(bad)

@@ -45,7 +45,7 @@ class TraySnapshot:
     scheduler_owner: str | None  # "this process", "service pid 12", or None: nobody runs the scheduler
     paused_all: bool
     paused_until: datetime | None  # when a timed pause ends (aware UTC)
-    next_run_at: str | None
+    next_run_at: datetime | None
     next_schedule: str | None
     active_runs: tuple[ActiveRun, ...] = ()
     problems: tuple[str, ...] = ()  # "Acme Google: needs sign-in", "Daily Meta: last run failed"
@@ -78,7 +78,7 @@ class TrayState:
 
 def collect(services: Any) -> TraySnapshot:
     """One snapshot from the services (blocking: call it from a worker)."""
-    info = services.scheduler_info()
+    info = services.metrics.scheduler_info()
     cards = services.schedules.cards()
     problems: list[str] = []
     troubled: set[str] = set()  # accounts already named: their schedules' failed runs say nothing new
@@ -95,9 +95,9 @@ def collect(services: Any) -> TraySnapshot:
     active = tuple(ActiveRun(r.id, r.who, r.status, r.started_at) for r in services.runs.active())
     active_schedules = sum(1 for c in cards if not c.own_paused and c.frequency != Frequency.MANUAL)
     return TraySnapshot(
-        scheduler_owner=info["owner"], paused_all=bool(info["paused_all"]),
-        paused_until=services.schedules.paused_until(), next_run_at=info["next_run_at"],
-        next_schedule=info["next_schedule"], active_runs=active, problems=tuple(problems), schedules=len(cards),
+        scheduler_owner=info.owner, paused_all=info.paused_all,
+        paused_until=services.schedules.paused_until(), next_run_at=info.next_run_at,
+        next_schedule=info.next_schedule, active_runs=active, problems=tuple(problems), schedules=len(cards),
         active_schedules=active_schedules, close_to_tray=bool(services.settings.value(CLOSE_TO_TRAY)))
 
 

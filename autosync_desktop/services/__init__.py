@@ -14,7 +14,7 @@ works on the state that `ServicesCore` sets up (`self.db`, `self.bus`, `self.sch
                     keyring state, the Dashboard's account cards
 - schedules.py      `services.schedules`: schedules, cards, pausing (one, all, timed), next runs, the editor's check
 - runs.py           `services.runs`: request, wait for and cancel runs; list, detail, History pages, activity
-- history.py        status, pruning
+- metrics.py        `services.metrics`: status, dashboard snapshot, scheduler/database info, charts, prune
 - app_settings.py   `services.settings`: setting specs (label, unit, help, bounds, value), get/set, start at login
 - notifications.py  `services.notifications`: the notifier's wiring, channel status, test messages, secrets
 - exports.py        export columns, `run_dict`, CSV/JSON exports
@@ -45,7 +45,7 @@ from autosync_desktop.services.core import (
     sign_in_hint,
 )
 from autosync_desktop.services.exports import CAMPAIGN_COLUMNS, RUN_COLUMNS, STATS_COLUMNS, ExportsMixin, run_dict
-from autosync_desktop.services.history import HistoryMixin
+from autosync_desktop.services.metrics import MetricsService
 from autosync_desktop.services.notifications import NotificationsService
 from autosync_desktop.services.runs import RunsService
 from autosync_desktop.services.schedules import SchedulesService
@@ -71,7 +71,7 @@ __all__ = [
 ]
 
 
-class Services(ServicesCore, HistoryMixin,
+class Services(ServicesCore,
                ExportsMixin, WindowMixin):
     """The service layer: open it with `Services.open(data_dir)`, close it with `close()`.
 
@@ -87,3 +87,4 @@ class Services(ServicesCore, HistoryMixin,
         self.settings = SettingsService(self)
         self.notifications = NotificationsService(self)
         self.runs = RunsService(self)
+        self.metrics = MetricsService(self)

@@ -8,7 +8,7 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 
-from autosync_desktop.domain import ActivityLine, RunStatus, Trigger
+from autosync_desktop.domain import ActivityLine, Period, RunStatus, Trigger
 from autosync_desktop.gui import formatting as fmt
 from tests.gui.conftest import DEMO, SCHEDULE, seed_demo, wait_idle
 
@@ -23,7 +23,7 @@ def test_cards_and_charts_show_the_synced_numbers(open_window: Any, data_dir: An
     assert dash.rows.value.text() == f"{rows:,}"
     assert "no runs in the previous 24 h" in dash.total.change.text()
     assert dash.success.detail.text() == "2 of 2 finished runs succeeded"
-    expected = window.ctx.services.period_comparison("24h")["current"]["avg_duration_s"]
+    expected = window.ctx.services.metrics.period_comparison("24h").current.avg_duration_s
     assert dash.duration.value.text() == fmt.fmt_duration(expected) != "—"
     card = dash.account_card(DEMO)
     assert card is not None and card.badge.text() == "Healthy"
@@ -62,7 +62,7 @@ def test_period_switch_and_refresh_loading_state(open_window: Any, seeded: Any, 
     qtbot.mouseClick(dash.period_buttons["30d"], Qt.MouseButton.LeftButton)
     assert dash.is_loading() and not dash.refresh_button.isEnabled() and dash.busy.isVisibleTo(dash)
     wait_idle(qtbot, window)
-    assert dash.snapshot["metrics"]["period"] == "30d"
+    assert dash.snapshot is not None and dash.snapshot.metrics.period == Period.MONTH
     assert len(dash.runs_chart.days) == 30
     assert window.ctx.prefs.period() == "30d"
     assert dash.refresh_button.isEnabled() and not dash.busy.isVisibleTo(dash)

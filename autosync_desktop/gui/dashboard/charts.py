@@ -1,6 +1,6 @@
 """The dashboard's pyqtgraph charts: runs per day stacked by outcome, average duration per day, rows per day.
 
-Every chart plots exactly the series the services computed (services.chart_series); a day without runs is a
+Every chart plots exactly the series the services computed (services.metrics.chart_series); a day without runs is a
 zero bar or a gap in the duration line, never an invented value. Hovering a day shows its numbers in the
 card's header line. Colours follow the palette (plot background = base, axes = text).
 """
@@ -8,22 +8,24 @@ card's header line. Colours follow the palette (plot background = base, axes = t
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Mapping, Sequence
 
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication, QLabel, QStackedWidget, QWidget
 
+from autosync_desktop.domain import ChartSeries, RunStatus
 from autosync_desktop.gui import formatting as fmt
 from autosync_desktop.gui import theme
 from autosync_desktop.gui.widgets.card import Card, muted
 from autosync_desktop.gui.widgets.empty_state import EmptyState
 
 # stacking order (bottom to top) and the statuses each band adds up
-BANDS = (("succeeded", ("succeeded",)), ("failed", ("failed", "interrupted")), ("cancelled", ("cancelled",)),
-         ("skipped", ("skipped",)), ("running", ("running", "queued")))
+BANDS: tuple[tuple[str, tuple[RunStatus, ...]], ...] = (
+    ("succeeded", (RunStatus.SUCCEEDED,)), ("failed", (RunStatus.FAILED, RunStatus.INTERRUPTED)),
+    ("cancelled", (RunStatus.CANCELLED,)), ("skipped", (RunStatus.SKIPPED,)),
+    ("running", (RunStatus.RUNNING, RunStatus.QUEUED)))
 
 
 class ChartCard(Card):
@@ -101,12 +103,12 @@ class ChartCard(Card):
 class RunsChart(ChartCard):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("Runs per day", parent=parent)
-        self.per_day: list[dict[str, int]] = []
+        self.per_day: list[Mapping[RunStatus, int]] = []
         self.legend = QLabel()
         self.legend.setAccessibleName("Runs per day legend")
         self.outer.insertWidget(1, self.legend)
 
-    def update_series(self, days: Sequence[str], per_day: Sequence[dict[str, int]]) -> None:
+    def update_series(self, days: Sequence[str], per_day: Sequence[Mapping[RunStatus, int]]) -> None:
         self.per_day = list(per_day)
         for item in [i for i in self.plot.items() if isinstance(i, pg.BarGraphItem)]:
             self.plot.removeItem(item)
@@ -193,8 +195,8 @@ def chart_title_label(text: str) -> QLabel:
     return label
 
 
-def apply_series(runs: RunsChart, duration: DurationChart, rows: RowsChart, charts: dict[str, Any]) -> None:
-    days = charts["days"]
-    runs.update_series(days, charts["runs_by_status"])
-    duration.update_series(days, charts["avg_duration_s"])
-    rows.update_series(days, charts["rows"])
+def apply_series(runs: RunsChart, duration: DurationChart, rows: RowsChart, charts: ChartSeries) -> None:
+    days = [d.day.isoformat() for d in charts.days]
+    runs.update_series(days, [d.runs_by_status for d in charts.days])
+    duration.update_series(days, [d.avg_duration_s for d in charts.days])
+    rows.update_series(days, [d.rows for d in charts.days])

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
 
-from autosync_desktop.domain import AccountCard, Health
+from autosync_desktop.domain import AccountCard, DatabaseInfo, Health, IntegrityCheck, SchedulerInfo
 from autosync_desktop.gui import formatting as fmt
 from autosync_desktop.gui import theme
 from autosync_desktop.gui.widgets.card import Card, muted
@@ -98,27 +96,27 @@ class DatabaseCard(Card):
         self.outer.addWidget(self.path)
         self.outer.addStretch(1)
 
-    def update_info(self, info: dict[str, Any]) -> None:
-        self.size.setText(f"Size: {fmt.fmt_bytes(info['size_bytes'])} · schema v{info['schema_version']}")
-        prune = info.get("last_prune")
-        if prune:
-            self.prune.setText(f"Last prune: {fmt.fmt_time(prune['at'])} — {prune['runs_deleted']:,} runs, "
-                               f"{prune['stats_deleted']:,} daily stats removed")
+    def update_info(self, info: DatabaseInfo) -> None:
+        self.size.setText(f"Size: {fmt.fmt_bytes(info.size_bytes)} · schema v{info.schema_version}")
+        prune = info.last_prune
+        if prune is not None:
+            self.prune.setText(f"Last prune: {fmt.fmt_time(prune.at)} — {prune.runs_deleted:,} runs, "
+                               f"{prune.stats_deleted:,} daily stats removed")
         else:
             self.prune.setText("Last prune: never (the scheduler prunes daily)")
-        self.path.setText(info["path"])
+        self.path.setText(info.path)
 
-    def set_integrity(self, result: str | None, error: str | None = None) -> None:
+    def set_integrity(self, result: IntegrityCheck | None, error: str | None = None) -> None:
         self.check.setEnabled(True)
-        if error:
+        if error or result is None:
             self.badge.set_status("failed", "Check failed")
             self.integrity.setText(f"Integrity check failed to run: {error}")
-        elif result == "ok":
+        elif result.ok:
             self.badge.set_status("ok", "OK")
             self.integrity.setText("Integrity check: ok")
         else:
             self.badge.set_status("failed", "Problems")
-            self.integrity.setText(f"Integrity check: {result}")
+            self.integrity.setText(f"Integrity check: {result.text}")
 
     def set_checking(self) -> None:
         self.check.setEnabled(False)
@@ -150,21 +148,21 @@ class SchedulerCard(Card):
         self.outer.addLayout(row)
         self.outer.addStretch(1)
 
-    def update_info(self, info: dict[str, Any], start_error: str | None = None) -> None:
-        self._paused_all = bool(info["paused_all"])
-        if info["paused_all"]:
+    def update_info(self, info: SchedulerInfo, start_error: str | None = None) -> None:
+        self._paused_all = info.paused_all
+        if info.paused_all:
             self.badge.set_status("paused", "All paused")
-        elif info["running"]:
+        elif info.running:
             self.badge.set_status("ok", "Running")
         else:
             self.badge.set_status("warning", "Not running")
-        if info["owner"] == "this process":
+        if info.owner == "this process":
             self.owner.setText("Runs in this window")
-        elif info["owner"]:
-            self.owner.setText(f"Runs in another AutoSync process ({info['owner']})")
+        elif info.owner:
+            self.owner.setText(f"Runs in another AutoSync process ({info.owner})")
         else:
             self.owner.setText(start_error or "Not running: scheduled syncs wait until it starts")
-        self.active.setText(f"Active runs: {info['active_runs']} · schedules: {info['schedules']}")
-        self.next.set_target(info["next_run_at"], "Next run: none scheduled")
-        self.next_name.setText(f"Next: {info['next_schedule']}" if info.get("next_schedule") else "")
-        self.pause_all.setText("Resume all" if info["paused_all"] else "Pause all")
+        self.active.setText(f"Active runs: {info.active_runs} · schedules: {info.schedules}")
+        self.next.set_target(info.next_run_at, "Next run: none scheduled")
+        self.next_name.setText(f"Next: {info.next_schedule}" if info.next_schedule else "")
+        self.pause_all.setText("Resume all" if info.paused_all else "Pause all")

@@ -1,14 +1,13 @@
 """The Dashboard tab: metric cards for a period (with the change vs the previous one), charts, health cards for
 accounts, the database and the scheduler, and the live activity feed.
 
-Everything comes from one `services.dashboard()` snapshot read in a worker; finished runs (and other changes)
+Everything comes from one `services.metrics.dashboard()` snapshot read in a worker; finished runs (and other changes)
 trigger a debounced refresh. Nothing is estimated or invented: a period without runs says so.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -23,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from autosync_desktop.domain import AccountCard, ActivityLine
+from autosync_desktop.domain import AccountCard, ActivityLine, DashboardSnapshot, PeriodComparison
 from autosync_desktop.gui import formatting as fmt
 from autosync_desktop.gui import theme
 from autosync_desktop.gui.context import AppContext
@@ -60,7 +59,7 @@ class DashboardView(BaseView):
         self.ctx = ctx
         self.setAccessibleName("Dashboard view")
         self.period = ctx.prefs.period()
-        self.snapshot: dict[str, Any] | None = None
+        self.snapshot: DashboardSnapshot | None = None
         self.scheduler_error: str | None = None
         self._history_loaded = False
         self._integrity_started = False
@@ -168,7 +167,7 @@ class DashboardView(BaseView):
         self.refresh()
 
     def load(self) -> None:
-        self.ctx.workers.run(self.ctx.services.dashboard, self.period, fmt.utc_offset_minutes(),
+        self.ctx.workers.run(self.ctx.services.metrics.dashboard, self.period, fmt.utc_offset_minutes(),
                              CHART_DAYS[self.period], on_done=self._apply, on_error=self.load_failed, owner=self)
         if not self._history_loaded:
             self.ctx.workers.run(self.ctx.services.runs.recent_activity, 100, on_done=self._history, owner=self)
@@ -189,7 +188,7 @@ class DashboardView(BaseView):
     def check_integrity(self) -> None:
         self._integrity_started = True
         self.database_card.set_checking()
-        self.ctx.workers.run(self.ctx.services.integrity_check, lane="slow", owner=self,
+        self.ctx.workers.run(self.ctx.services.metrics.integrity_check, lane="slow", owner=self,
                              on_done=self.database_card.set_integrity,
                              on_error=lambda exc: self.database_card.set_integrity(None, str(exc)))
 
@@ -201,50 +200,50 @@ class DashboardView(BaseView):
     def set_scheduler_error(self, message: str | None) -> None:
         self.scheduler_error = message
         if self.snapshot is not None:
-            self.scheduler_card.update_info(self.snapshot["scheduler"], message)
+            self.scheduler_card.update_info(self.snapshot.scheduler, message)
 
     # --- applying a snapshot ---
 
-    def _apply(self, snap: dict[str, Any]) -> None:
+    def _apply(self, snap: DashboardSnapshot) -> None:
         self.snapshot = snap
-        self._apply_metrics(snap["metrics"])
-        days = len(snap["charts"]["days"])
+        self._apply_metrics(snap.metrics)
+        days = len(snap.charts.days)
         self.charts_heading.setText(f"Last {days} days (times in {fmt.zone_label()})")
-        apply_series(self.runs_chart, self.duration_chart, self.rows_chart, snap["charts"])
-        self.scheduler_card.update_info(snap["scheduler"], self.scheduler_error)
-        self.database_card.update_info(snap["database"])
-        self._layout_health(snap["accounts"])
+        apply_series(self.runs_chart, self.duration_chart, self.rows_chart, snap.charts)
+        self.scheduler_card.update_info(snap.scheduler, self.scheduler_error)
+        self.database_card.update_info(snap.database)
+        self._layout_health(snap.accounts)
         self.load_finished()
         self._tick()
 
-    def _apply_metrics(self, metrics: dict[str, Any]) -> None:
-        cur, prev = metrics["current"], metrics["previous"]
-        words = dict((k, w) for k, _, w in PERIODS)[metrics["period"]]
-        span = SPAN_WORDS[metrics["period"]]
+    def _apply_metrics(self, metrics: PeriodComparison) -> None:
+        cur, prev = metrics.current, metrics.previous
+        words = dict((k, w) for k, _, w in PERIODS)[metrics.period]
+        span = SPAN_WORDS[metrics.period]
 
-        def change(key: str, kind: str = "relative") -> tuple[str, int]:
-            if prev["total_runs"] == 0:
+        def change(now: float | None, before: float | None, kind: str = "relative") -> tuple[str, int]:
+            if prev.total_runs == 0:
                 return f"no runs in the previous {span}", 0
-            if prev[key] is None or cur[key] is None:
+            if before is None or now is None:
                 return f"not measured in the previous {span}", 0
-            text, direction = fmt.fmt_change(cur[key], prev[key], kind)
+            text, direction = fmt.fmt_change(now, before, kind)
             return f"{text} vs previous {span}", direction
 
-        if cur["total_runs"] == 0:
+        runs = change(cur.total_runs, prev.total_runs)
+        if cur.total_runs == 0:
             for card in (self.success, self.duration, self.rows):
                 card.set_metric("—", detail=f"No runs yet in the {words}")
-            self.total.set_metric("0", *change("total_runs"), detail=f"No runs yet in the {words}")
+            self.total.set_metric("0", *runs, detail=f"No runs yet in the {words}")
             return
-        decided = cur["succeeded"] + cur["failed"]
-        self.success.set_metric(fmt.fmt_pct(cur["success_rate"]), *change("success_rate", "points"),
-                                detail=f"{cur['succeeded']:,} of {decided:,} finished runs succeeded" if decided
+        decided = cur.succeeded + cur.failed
+        self.success.set_metric(fmt.fmt_pct(cur.success_rate), *change(cur.success_rate, prev.success_rate, "points"),
+                                detail=f"{cur.succeeded:,} of {decided:,} finished runs succeeded" if decided
                                 else "No finished runs yet")
-        self.total.set_metric(fmt.fmt_int(cur["total_runs"]), *change("total_runs"),
-                              detail=f"{cur['failed']:,} failed · {cur['cancelled']:,} cancelled · "
-                                     f"{cur['skipped']:,} skipped")
-        self.duration.set_metric(fmt.fmt_duration(cur["avg_duration_s"]), *change("avg_duration_s"),
+        self.total.set_metric(fmt.fmt_int(cur.total_runs), *runs,
+                              detail=f"{cur.failed:,} failed · {cur.cancelled:,} cancelled · {cur.skipped:,} skipped")
+        self.duration.set_metric(fmt.fmt_duration(cur.avg_duration_s), *change(cur.avg_duration_s, prev.avg_duration_s),
                                  detail="per run that started")
-        self.rows.set_metric(fmt.fmt_int(cur["rows_processed"]), *change("rows_processed"),
+        self.rows.set_metric(fmt.fmt_int(cur.rows_processed), *change(cur.rows_processed, prev.rows_processed),
                              detail="daily-stat rows written")
 
     def _layout_health(self, accounts: Sequence[AccountCard]) -> None:

@@ -10,7 +10,7 @@ from typing import Any
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QPushButton, QScrollArea, QVBoxLayout, QWidget
 
-from autosync_desktop.domain import SettingSpec
+from autosync_desktop.domain import PruneResult, SettingSpec
 from autosync_desktop.gui import formatting as fmt
 from autosync_desktop.gui.context import AppContext
 from autosync_desktop.gui.settings.accounts import AccountsPanel
@@ -178,14 +178,14 @@ class SettingsView(BaseView):
     def prune(self) -> None:
         self.prune_button.setEnabled(False)
         self.prune_result.setText("Pruning…")
-        self.ctx.workers.run(self.ctx.services.prune, lane="write", owner=self, on_done=self._pruned,
+        self.ctx.workers.run(self.ctx.services.metrics.prune, lane="write", owner=self, on_done=self._pruned,
                              on_error=lambda exc: (self.prune_result.setText(f"Prune failed: {exc}"),
                                                    self.prune_button.setEnabled(True)))
 
-    def _pruned(self, result: Any) -> None:
+    def _pruned(self, result: PruneResult) -> None:
         self.prune_button.setEnabled(True)
-        text = f"Pruned {result.runs_deleted:,} runs (queued before {result.runs_before})"
-        text += f" and {result.stats_deleted:,} daily stats" + (f" (before {result.stats_before})"
+        text = f"Pruned {result.runs_deleted:,} runs (queued before {fmt.fmt_time(result.runs_before)})"
+        text += f" and {result.stats_deleted:,} daily stats" + (f" (before {result.stats_before.isoformat()})"
                                                                 if result.stats_before else "")
         self.prune_result.setText(text)
 
