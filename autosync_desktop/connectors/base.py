@@ -162,7 +162,7 @@ class RetryPolicy:
 
     def backoff(self, attempt: int, rng: random.Random | None = None) -> float:
         """Exponential backoff with jitter for the wait after `attempt` failed (1-based)."""
-        ceiling = min(self.max_delay_s, self.base_delay_s * 2 ** (attempt - 1))
+        ceiling = min(self.max_delay_s, self.base_delay_s * 2.0 ** (attempt - 1))
         return ceiling / 2 + (rng or random).uniform(0, ceiling / 2)
 
 

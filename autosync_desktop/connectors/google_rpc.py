@@ -27,8 +27,9 @@ def find_error(body: Json) -> dict[str, Any] | None:
     """The google.rpc error object of a body: {"error": {...}} or an array holding one."""
     items = body if isinstance(body, list) else [body]
     for item in items:
-        if isinstance(item, dict) and isinstance(item.get("error"), dict):
-            return item["error"]
+        error = item.get("error") if isinstance(item, dict) else None
+        if isinstance(error, dict):
+            return error
     return None
 
 
