@@ -125,13 +125,13 @@ class SchedulesService(Area):
         """Every schedule with its own paused flag, its last finished run and its active run."""
         last = queries.last_runs_by_schedule()
         active: dict[int, SyncRun] = {}
-        for run in SyncRun.select().where(SyncRun.status.in_(ACTIVE_STATUSES) & SyncRun.schedule.is_null(False)):
-            active.setdefault(run.schedule_id, run)
+        for queued in SyncRun.select().where(SyncRun.status.in_(ACTIVE_STATUSES) & SyncRun.schedule.is_null(False)):
+            active.setdefault(queued.schedule_id, queued)
         paused_all = bool(settings.get("scheduler.paused_all"))
         cards = []
         for schedule in Schedule.select(Schedule, Account).join(Account).order_by(Schedule.name):
             info = self._info(schedule, last.get(schedule.id), paused_all)
-            run = last.get(schedule.id)
+            run: SyncRun | None = last.get(schedule.id)
             if run is not None and run.status in ACTIVE_STATUSES:
                 run = (SyncRun.select().where((SyncRun.schedule == schedule.id) & SyncRun.status.not_in(
                     (*ACTIVE_STATUSES, "skipped"))).order_by(SyncRun.queued_at.desc(), SyncRun.id.desc()).first())

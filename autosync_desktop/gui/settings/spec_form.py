@@ -171,9 +171,9 @@ class SettingsGroup(Card):
     def add_spec(self, spec: SettingSpec, label: str | None = None) -> SpecField:
         field = SpecField(self.ctx, spec, label)
         self.fields[spec.key] = field
-        label = QLabel(field.label)
-        label.setBuddy(field.input)
-        self.form.addRow(label, field)
+        caption = QLabel(field.label)
+        caption.setBuddy(field.input)
+        self.form.addRow(caption, field)
         return field
 
     def update_values(self, specs: Mapping[str, SettingSpec]) -> None:
