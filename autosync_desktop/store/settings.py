@@ -149,7 +149,7 @@ _NOTIFY_SPECS = (
 )
 
 SPECS: tuple[SettingSpec, ...] = (
-    # Mirrors the OS login entry, which is the truth (autosync_desktop/autostart.py); services.set_setting
+    # Mirrors the OS login entry, which is the truth (autosync_desktop/autostart.py); services.settings.set
     # writes both.
     SettingSpec("general.start_at_login", bool, False, "Start AutoSync when you log in"),
     SettingSpec("general.close_to_tray", bool, True,

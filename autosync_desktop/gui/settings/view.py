@@ -67,7 +67,7 @@ class SettingsView(BaseView):
         layout.setContentsMargins(10, 10, 10, 10)
         layout.addWidget(scroll)
         ctx.bridge.setting_changed.connect(self._setting_changed)
-        ctx.bridge.scheduler_state.connect(  # "Pause all" from the dashboard or the tray: set_paused_all
+        ctx.bridge.scheduler_state.connect(  # "Pause all" from the dashboard or the tray
             lambda e: self._setting_changed(SimpleNamespace(key="scheduler.paused_all", value=e.paused_all)))
         ctx.bridge.retention_pruned.connect(lambda e: self.prune_result.setText(
             f"Pruned {e.runs_deleted:,} runs and {e.stats_deleted:,} daily stats") if hasattr(self, "prune_result")
