@@ -137,8 +137,12 @@ class SchedulesService(Area):
                     (*ACTIVE_STATUSES, "skipped"))).order_by(SyncRun.queued_at.desc(), SyncRun.id.desc()).first())
             spec = registry.PLATFORMS.get(info.platform)
             cards.append(ScheduleCard(
-                **{name: getattr(info, name) for name in ScheduleInfo.__dataclass_fields__},
-                own_paused=bool(schedule.paused), paused_all=paused_all, created_at=_aware(schedule.created_at),
+                name=info.name, account=info.account, platform=info.platform, type=info.type,
+                frequency=info.frequency, description=info.description, every_minutes=info.every_minutes,
+                at=info.at, days=info.days, cron=info.cron, timezone=info.timezone, lookback_days=info.lookback_days,
+                missed=info.missed, paused=info.paused, next_run_at=info.next_run_at, last_status=info.last_status,
+                last_run_at=info.last_run_at, own_paused=bool(schedule.paused), paused_all=paused_all,
+                created_at=_aware(schedule.created_at),
                 platform_label=spec.label if spec else info.platform, last_run=_run(run) if run else None,
                 active_run=_run(active[schedule.id]) if schedule.id in active else None))
         return tuple(cards)
