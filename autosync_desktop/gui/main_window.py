@@ -21,6 +21,7 @@ from autosync_desktop.gui.history.view import HistoryView
 from autosync_desktop.gui.scheduler.view import SchedulerView
 from autosync_desktop.gui.settings.view import SettingsView
 from autosync_desktop.gui.welcome import DEMO_SCHEDULE, WelcomePanel, ensure_demo
+from autosync_desktop.gui.widgets.base_view import BaseView
 
 TAB_KEYS = ("dashboard", "scheduler", "history", "data", "settings")  # Ctrl+1 .. Ctrl+5
 
@@ -48,7 +49,7 @@ class MainWindow(QMainWindow):
         self.history = HistoryView(ctx)
         self.data = DataView(ctx)
         self.settings = SettingsView(ctx)
-        self.views: dict[str, Any] = {"dashboard": self.dashboard, "scheduler": self.scheduler,
+        self.views: dict[str, BaseView] = {"dashboard": self.dashboard, "scheduler": self.scheduler,
                                       "history": self.history, "data": self.data, "settings": self.settings}
         self.tabs = QTabWidget()
         self.tabs.setAccessibleName("Main tabs")
@@ -87,9 +88,8 @@ class MainWindow(QMainWindow):
         ctx.workers.error.connect(lambda text: self.statusBar().showMessage(f"Error: {text}", 15000))
         ctx.bridge.account_changed.connect(lambda _: self._check_accounts())
         ctx.bridge.scheduler_state.connect(self._scheduler_state)
-        self.scheduler.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
-        self.history.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
-        self.data.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        for view in self.views.values():  # a page's failed load and its other messages
+            view.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self.tabs.currentChanged.connect(self._tab_changed)
         self._shortcuts()
         self._restore()
@@ -184,7 +184,7 @@ class MainWindow(QMainWindow):
     def current_key(self) -> str:
         return TAB_KEYS[self.tabs.currentIndex()]
 
-    def current_view(self) -> Any:
+    def current_view(self) -> BaseView:
         return self.views[self.current_key()]
 
     def show_tab(self, key: str) -> None:

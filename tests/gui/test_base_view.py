@@ -150,3 +150,18 @@ def test_the_scheduler_page_makes_one_read_of_a_burst_and_survives_a_failed_one(
     with qtbot.waitSignal(view.loaded, timeout=5000):
         view.refresh()
     assert len(calls) == 3
+
+
+def test_a_page_that_fails_to_load_says_so_in_the_status_bar(
+        open_window: Any, qtbot: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    window = open_window()
+    assert window.current_key() == "dashboard" and not window.settings.has_loaded
+
+    def broken() -> None:
+        raise OSError("disk I/O error")
+
+    monkeypatch.setattr(window.settings, "load", broken)
+    window.show_tab("settings")  # not loaded yet, so showing it loads it
+    qtbot.waitUntil(lambda: window.statusBar().currentMessage() == "Could not load the settings: disk I/O error",
+                    timeout=5000)
+    assert not window.settings.is_loading() and not window.settings.has_loaded
