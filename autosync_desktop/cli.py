@@ -510,12 +510,12 @@ def cmd_status(svc: Services, a: argparse.Namespace) -> int:
 
 def cmd_export(svc: Services, a: argparse.Namespace) -> int:
     if a.output is None:
-        count = svc.export(a.kind, a.format, sys.stdout)
+        count = svc.exports.write(a.kind, a.format, sys.stdout).rows
     else:
         tmp = a.output.with_name(a.output.name + ".part")
         try:
             with tmp.open("w", encoding="utf-8", newline="") as out:
-                count = svc.export(a.kind, a.format, out)
+                count = svc.exports.write(a.kind, a.format, out).rows
             tmp.replace(a.output)  # never leave a half-written export under the real name
         except OSError as exc:
             tmp.unlink(missing_ok=True)

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from enum import StrEnum
 
 # --- enums ----------------------------------------------------------------------------------------------------
@@ -608,3 +609,119 @@ class DashboardSnapshot:
     scheduler: SchedulerInfo
     database: DatabaseInfo
     charts: ChartSeries
+
+
+# --- data -----------------------------------------------------------------------------------------------------
+
+
+def money_text(micros: int) -> str:
+    """Integer micros as an exact decimal string with at least two decimals: 37120000 -> "37.12"."""
+    sign = "-" if micros < 0 else ""
+    whole, frac = divmod(abs(micros), 1_000_000)
+    return f"{sign}{whole}.{f'{frac:06d}'.rstrip('0').ljust(2, '0')}"
+
+
+@dataclass(frozen=True, slots=True)
+class Money:
+    """An exact amount of money: integer micros (millionths) of `currency` (None when the platform gave none)."""
+
+    micros: int
+    currency: str | None
+
+    @property
+    def amount(self) -> Decimal:
+        return Decimal(self.micros).scaleb(-6)
+
+    @property
+    def text(self) -> str:
+        """The exact decimal, at least two decimals ("37.12", "0.000001"), without the currency."""
+        return money_text(self.micros)
+
+
+@dataclass(frozen=True, slots=True)
+class StatsFilter:
+    """Which daily stats the Data page (and its export) shows; empty fields match everything."""
+
+    account: str | None = None
+    campaign_id: str | None = None
+    since: date | None = None  # inclusive
+    until: date | None = None  # inclusive
+
+    @property
+    def is_empty(self) -> bool:
+        return self == StatsFilter()
+
+
+@dataclass(frozen=True, slots=True)
+class StatRow:
+    """One campaign's stats for one day. A metric the platform did not return is None."""
+
+    account: str
+    platform: str
+    campaign_id: str
+    campaign: str | None  # the campaign's name, when its campaign row is known
+    day: date
+    impressions: int | None
+    clicks: int | None
+    cost: Money | None
+    conversions: float | None
+    conversion_value: Money | None
+    currency: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class StatsPage:
+    """One page of daily stats, newest day first; `done` when no more follow."""
+
+    rows: tuple[StatRow, ...]
+    done: bool
+
+
+@dataclass(frozen=True, slots=True)
+class CurrencyTotal:
+    """The totals of the matching daily stats in one currency (currencies are never added together)."""
+
+    currency: str | None
+    rows: int
+    impressions: int
+    clicks: int
+    cost: Money
+    conversions: float  # rounded to 2 places
+    conversion_value: Money
+
+
+@dataclass(frozen=True, slots=True)
+class StatsSummary:
+    rows: int
+    totals: tuple[CurrencyTotal, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class CampaignRow:
+    account: str
+    platform: str
+    campaign_id: str
+    name: str | None
+    status: str | None  # enabled | paused | removed | ... as normalised by the connector
+    currency: str | None
+    synced_at: datetime | None
+
+
+class ExportKind(StrEnum):
+    RUNS = "runs"
+    STATS = "stats"
+    CAMPAIGNS = "campaigns"
+
+
+class ExportFormat(StrEnum):
+    CSV = "csv"
+    JSON = "json"
+
+
+@dataclass(frozen=True, slots=True)
+class ExportResult:
+    """A finished export: what was written, in which format, how many rows."""
+
+    kind: ExportKind
+    format: ExportFormat
+    rows: int

@@ -5,8 +5,8 @@ into `interrupted`, and registers this process. Methods validate input and raise
 that names the field and the fix; nothing is written when validation fails. Methods may block on the
 database or the keyring: GUI code calls them from workers, never on the GUI thread.
 
-Layout: `Services` is assembled from one plain mixin per area; each module holds one area, and every mixin
-works on the state that `ServicesCore` sets up (`self.db`, `self.bus`, `self.scheduler`, ...):
+Layout: `Services` is `ServicesCore` (the store, the bus, the runner and the scheduler) with one `Area` object per
+area hanging off it (`services.runs.page(...)`); each module holds one area:
 
 - core.py           `ServicesCore` (open/close, runner, scheduler, credentials), `UserError`, `iso`,
                     `default_data_dir`, `sign_in_hint`, the constants and small validation helpers
@@ -17,8 +17,9 @@ works on the state that `ServicesCore` sets up (`self.db`, `self.bus`, `self.sch
 - metrics.py        `services.metrics`: status, dashboard snapshot, scheduler/database info, charts, prune
 - app_settings.py   `services.settings`: setting specs (label, unit, help, bounds, value), get/set, start at login
 - notifications.py  `services.notifications`: the notifier's wiring, channel status, test messages, secrets
-- exports.py        export columns, `run_dict`, CSV/JSON exports
-- window.py         read models for the desktop window (dashboard, cards, charts, Data view)
+- data.py           `services.data`: the Data page's daily stats (paged), totals per currency, campaigns
+- exports.py        `services.exports`: CSV/JSON exports (whole tables, or what History and Data show);
+                    the export columns and `run_dict`
 
 Everything that `autosync_desktop.services` offered as one module is still importable from here.
 """
@@ -44,12 +45,12 @@ from autosync_desktop.services.core import (
     log,
     sign_in_hint,
 )
-from autosync_desktop.services.exports import CAMPAIGN_COLUMNS, RUN_COLUMNS, STATS_COLUMNS, ExportsMixin, run_dict
+from autosync_desktop.services.data import DataService
+from autosync_desktop.services.exports import CAMPAIGN_COLUMNS, RUN_COLUMNS, STATS_COLUMNS, ExportsService, run_dict
 from autosync_desktop.services.metrics import MetricsService
 from autosync_desktop.services.notifications import NotificationsService
 from autosync_desktop.services.runs import RunsService
 from autosync_desktop.services.schedules import SchedulesService
-from autosync_desktop.services.window import WindowMixin
 
 __all__ = [
     "APP_NAME",
@@ -71,12 +72,11 @@ __all__ = [
 ]
 
 
-class Services(ServicesCore,
-               ExportsMixin, WindowMixin):
+class Services(ServicesCore):
     """The service layer: open it with `Services.open(data_dir)`, close it with `close()`.
 
     Per-area objects (`Area` subclasses, one per module) hang off the façade: `services.schedules.pause(name)`,
-    `services.runs.page(...)`. The mixins are the old flat API, being moved into the areas one by one.
+    `services.runs.page(...)`.
     """
 
     def __init__(self, data_dir: Path, bus: ev.EventBus, kind: str) -> None:
@@ -88,3 +88,5 @@ class Services(ServicesCore,
         self.notifications = NotificationsService(self)
         self.runs = RunsService(self)
         self.metrics = MetricsService(self)
+        self.data = DataService(self)
+        self.exports = ExportsService(self)

@@ -1,16 +1,27 @@
-"""Export: the column lists, `run_dict` (a run as the CLI, the window and exports show it), and the
-CSV/JSON exports of runs, daily stats and campaigns (whole tables, or what the History and Data views show)."""
+"""`services.exports`: CSV/JSON exports of runs, daily stats and campaigns (whole tables for the CLI, or what the
+History and Data pages show), streamed in constant memory; each returns an `ExportResult`.
+
+Also here: the column lists and `run_dict` (a run as the CLI's JSON and the runs export show it).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import IO, TYPE_CHECKING, Any
+from collections.abc import Callable, Iterable, Iterator
+from typing import IO, Any
 
-from peewee import SqliteDatabase
-
-from autosync_desktop.domain import RunFilter, RunRow
+from autosync_desktop.domain import (
+    ExportFormat,
+    ExportKind,
+    ExportResult,
+    RunFilter,
+    RunRow,
+    StatsFilter,
+    money_text,
+)
+from autosync_desktop.services.area import Area
 from autosync_desktop.services.core import UserError, iso
-from autosync_desktop.services.runs import RunsService, run_row
+from autosync_desktop.services.data import stats_filter
+from autosync_desktop.services.runs import run_row
 from autosync_desktop.store import queries
 from autosync_desktop.store.models import Account, Campaign, SyncRun
 
@@ -35,19 +46,23 @@ def run_dict(run: RunRow) -> dict[str, Any]:
     }
 
 
-def _stats_rows(db: Any) -> Iterator[tuple[Any, ...]]:
-    from autosync_desktop.connectors.base import micros_to_text
+def _stats_values(row: Iterable[Any]) -> tuple[Any, ...]:
+    """A raw daily-stat row (platform, account id, campaign id, name, date, impressions, clicks, cost_micros,
+    currency, conversions, conversion_value_micros) in STATS_COLUMNS: money also as exact decimal text."""
+    (platform, account_id, campaign_id, name, day, impressions, clicks, cost, currency, conversions, value) = row
+    return (platform, account_id, campaign_id, name, day, impressions, clicks,
+            money_text(cost) if cost is not None else None, cost, currency, conversions,
+            money_text(value) if value is not None else None)
 
+
+def _stats_rows(db: Any) -> Iterator[tuple[Any, ...]]:
     cursor = db.execute_sql(
         "SELECT a.platform, a.external_id, s.campaign_id, c.name, s.date, s.impressions, s.clicks, s.cost_micros,"
         " COALESCE(s.currency, a.currency), s.conversions, s.conversion_value_micros FROM daily_stat s"
         " JOIN account a ON a.id = s.account_id LEFT JOIN campaign c ON c.account_id = s.account_id"
         " AND c.campaign_id = s.campaign_id ORDER BY a.name, s.date, s.campaign_id")
-    for (platform, account_id, campaign_id, name, day, impressions, clicks, cost, currency, conversions,
-         value) in cursor:
-        yield (platform, account_id, campaign_id, name, day, impressions, clicks,
-               micros_to_text(cost) if cost is not None else None, cost, currency, conversions,
-               micros_to_text(value) if value is not None else None)
+    for row in cursor:
+        yield _stats_values(row)
 
 
 def _campaign_rows() -> Iterator[tuple[Any, ...]]:
@@ -57,73 +72,57 @@ def _campaign_rows() -> Iterator[tuple[Any, ...]]:
                c.currency, c.updated_at, iso(c.synced_at))
 
 
-class ExportsMixin:
+def _counting(rows: Iterator[tuple[Any, ...]], progress: Callable[[int], object] | None) -> Iterator[tuple[Any, ...]]:
+    for count, row in enumerate(rows, 1):
+        yield row
+        if progress is not None and count % 1000 == 0:
+            progress(count)
+
+
+def _format(fmt: str, field: str) -> ExportFormat:
+    try:
+        return ExportFormat(fmt)
+    except ValueError:
+        raise UserError(f"{field}: choose csv or json") from None
+
+
+def _write(kind: ExportKind, fmt: ExportFormat, out: IO[str], columns: list[str],
+           rows: Iterator[tuple[Any, ...]]) -> ExportResult:
+    from autosync_desktop import export as exporter  # the writers load only when something is exported
+
+    write = exporter.write_csv if fmt == ExportFormat.CSV else exporter.write_json
+    return ExportResult(kind=kind, format=fmt, rows=write(out, columns, rows))
+
+
+class ExportsService(Area):
     """Streaming exports (constant memory) to CSV or JSON."""
 
-    db: SqliteDatabase
-    runs: RunsService
-
-    if TYPE_CHECKING:  # provided by HistoryMixin and WindowMixin (history.py, window.py)
-        def _stats_filter(self, filters: dict[str, Any] | None) -> queries.StatsFilter: ...
-
-    def export_rows(self, kind: str) -> tuple[list[str], Iterator[tuple[Any, ...]]]:
-        """Column names and a lazy row iterator (streamed from SQL, constant memory)."""
-        if kind == "stats":
-            return STATS_COLUMNS, _stats_rows(self.db)
-        if kind == "campaigns":
-            return CAMPAIGN_COLUMNS, _campaign_rows()
-        if kind == "runs":
-            return RUN_COLUMNS, (tuple(run_dict(run_row(r)).values())
-                                 for r in SyncRun.select().order_by(SyncRun.id).iterator())
+    def table(self, kind: str) -> tuple[ExportKind, list[str], Iterator[tuple[Any, ...]]]:
+        """A whole table's columns and a lazy row iterator (streamed from SQL)."""
+        if kind == ExportKind.STATS:
+            return ExportKind.STATS, STATS_COLUMNS, _stats_rows(self.core.db)
+        if kind == ExportKind.CAMPAIGNS:
+            return ExportKind.CAMPAIGNS, CAMPAIGN_COLUMNS, _campaign_rows()
+        if kind == ExportKind.RUNS:
+            return ExportKind.RUNS, RUN_COLUMNS, (tuple(run_dict(run_row(r)).values())
+                                                  for r in SyncRun.select().order_by(SyncRun.id).iterator())
         raise UserError("export: choose runs, stats or campaigns")
 
-    def export(self, kind: str, fmt: str, out: IO[str]) -> int:
-        from autosync_desktop import export as exporter
+    def write(self, kind: str, fmt: str, out: IO[str]) -> ExportResult:
+        """A whole table (`autosync export`): runs, stats or campaigns, as csv or json."""
+        which, columns, rows = self.table(kind)
+        return _write(which, _format(fmt, "--format"), out, columns, rows)
 
-        columns, rows = self.export_rows(kind)
-        if fmt == "csv":
-            return exporter.write_csv(out, columns, rows)
-        if fmt == "json":
-            return exporter.write_json(out, columns, rows)
-        raise UserError("--format: choose csv or json")
-
-    def export_history(self, filters: RunFilter | None, fmt: str, out: IO[str],
-                       progress: Any = None, order: str = "newest") -> int:
-        """Write the runs matching `filters` (as the History table shows them, in its order) as CSV or JSON.
+    def history(self, filters: RunFilter | None, fmt: str, out: IO[str],
+                progress: Callable[[int], object] | None = None, order: str = "newest") -> ExportResult:
+        """The runs matching `filters`, as the History table shows them (in its order).
         `progress(count)` is called every 1000 rows; it may raise to abort."""
-        from autosync_desktop import export as exporter
-
-        flt = self.runs.history_filter(filters)
+        flt = self.core.runs.history_filter(filters)
         rows = (tuple(run_dict(run_row(r)).values()) for r in queries.history_iter(flt, order))
-        return self._write_export(exporter, fmt, out, RUN_COLUMNS, self._counting(rows, progress))
+        return _write(ExportKind.RUNS, _format(fmt, "format"), out, RUN_COLUMNS, _counting(rows, progress))
 
-    def export_stats(self, filters: dict[str, Any] | None, fmt: str, out: IO[str], progress: Any = None) -> int:
-        """The daily stats matching `filters` (as the Data view shows them) in the CLI's stats export columns."""
-        from autosync_desktop import export as exporter
-        from autosync_desktop.connectors.base import micros_to_text
-
-        def rows() -> Iterator[tuple[Any, ...]]:
-            for (platform, account_id, campaign_id, name, day, impressions, clicks, cost, currency, conversions,
-                 value) in queries.stats_export_iter(self._stats_filter(filters)):
-                yield (platform, account_id, campaign_id, name, day, impressions, clicks,
-                       micros_to_text(cost) if cost is not None else None, cost, currency, conversions,
-                       micros_to_text(value) if value is not None else None)
-
-        return self._write_export(exporter, fmt, out, STATS_COLUMNS, self._counting(rows(), progress))
-
-    @staticmethod
-    def _counting(rows: Iterator[tuple[Any, ...]], progress: Any) -> Iterator[tuple[Any, ...]]:
-        for count, row in enumerate(rows, 1):
-            yield row
-            if progress is not None and count % 1000 == 0:
-                progress(count)
-
-    @staticmethod
-    def _write_export(exporter: Any, fmt: str, out: IO[str], columns: list[str],
-                      rows: Iterator[tuple[Any, ...]]) -> int:
-        if fmt == "csv":
-            return exporter.write_csv(out, columns, rows)
-        if fmt == "json":
-            return exporter.write_json(out, columns, rows)
-        raise UserError("format: choose csv or json")
-
+    def stats(self, filters: StatsFilter | None, fmt: str, out: IO[str],
+              progress: Callable[[int], object] | None = None) -> ExportResult:
+        """The daily stats matching `filters` (as the Data page shows them) in the stats export's columns."""
+        rows = (_stats_values(row) for row in queries.stats_export_iter(stats_filter(filters)))
+        return _write(ExportKind.STATS, _format(fmt, "format"), out, STATS_COLUMNS, _counting(rows, progress))

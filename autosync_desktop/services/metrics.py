@@ -104,7 +104,7 @@ class MetricsService(Area):
         stored = settings.get("retention.last_prune")
         return DatabaseInfo(path=str(core.db_path), size_bytes=_file_size(core.db_path),
                             last_prune=prune_result(stored) if isinstance(stored, Mapping) else None,
-                            schema_version=current_version(core.db))
+                            schema_version=current_version(core.db) or 0)
 
     def integrity_check(self) -> IntegrityCheck:
         """SQLite's PRAGMA quick_check (at most 5 problems). Slow on big stores."""

@@ -128,6 +128,7 @@ class SyncRun(BaseModel):
 
 
 class RunEvent(BaseModel):
+    id = AutoField()
     run = ForeignKeyField(SyncRun, backref="events", on_delete="CASCADE")
     at = DateTimeField(default=utcnow)
     level = CharField(default="info")

@@ -33,7 +33,8 @@ def test_data_view_shows_the_synced_stats_with_exact_totals(open_window: Any, se
     assert totals["clicks"] == f"{sum(s.clicks for s in DailyStat.select()):,}"
     first = view.model.rows[0]
     newest = DailyStat.select().order_by(DailyStat.date.desc(), DailyStat.campaign_id).first()
-    assert (first["date"], first["campaign_id"]) == (str(newest.date), newest.campaign_id)
+    assert (first.day, first.campaign_id) == (newest.date, newest.campaign_id)
+    assert first.cost is not None and first.cost.micros == newest.cost_micros and first.cost.currency == "USD"
     assert view.model.data(view.model.index(0, 5)) == f"{Decimal(newest.cost_micros) / 1_000_000:,.2f} USD"
     assert view.pages.tabText(1) == "Campaigns (8)"
     # filter on one campaign
@@ -41,7 +42,7 @@ def test_data_view_shows_the_synced_stats_with_exact_totals(open_window: Any, se
     view.campaign.setCurrentIndex(view.campaign.findData(campaign))
     wait_idle(qtbot, window)
     per_campaign = DailyStat.select().where(DailyStat.campaign_id == campaign).count()
-    assert len(view.model.rows) == per_campaign and {r["campaign_id"] for r in view.model.rows} == {campaign}
+    assert len(view.model.rows) == per_campaign and {r.campaign_id for r in view.model.rows} == {campaign}
     assert view.totals_texts()[0][1] == f"{per_campaign:,} rows"
     # export what the view shows
     out = tmp_path / "stats.csv"
@@ -50,7 +51,7 @@ def test_data_view_shows_the_synced_stats_with_exact_totals(open_window: Any, se
     with out.open(newline="") as handle:
         exported = list(csv.DictReader(handle))
     assert len(exported) == per_campaign and {r["campaign_id"] for r in exported} == {campaign}
-    assert [r["date"] for r in exported] == [r["date"] for r in view.model.rows]
+    assert [r["date"] for r in exported] == [r.day.isoformat() for r in view.model.rows]
 
 
 def test_settings_are_saved_validated_and_follow_changes(open_window: Any, seeded: Any, qtbot: Any,

@@ -1,7 +1,7 @@
 """Synced data as table models: daily stats (paged as the user scrolls) and campaigns.
 
-Money is shown exactly as stored (integer micros rendered as a decimal string by the services, never a
-float), with its currency.
+Money is shown exactly as stored (`Money`: integer micros rendered as an exact decimal, never a float), with its
+currency.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 
+from autosync_desktop.domain import CampaignRow, Money, StatRow, StatsFilter, StatsPage
 from autosync_desktop.gui import formatting as fmt
 from autosync_desktop.gui.context import AppContext
 
@@ -23,18 +24,29 @@ CAMPAIGN_COLUMNS = (("account", "Account"), ("name", "Campaign"), ("campaign_id"
 Index = QModelIndex | QPersistentModelIndex
 
 
-def stat_text(row: dict[str, Any], key: str) -> str:
-    if key in ("impressions", "clicks"):
-        return fmt.fmt_int(row[key], empty="")
+def money_text(money: Money | None, empty: str = "") -> str:
+    """Exact money with thousands separators and its currency ("165,309.42 USD")."""
+    return empty if money is None else fmt.fmt_money(money.text, money.currency, empty=empty)
+
+
+def stat_text(row: StatRow, key: str) -> str:
+    if key == "impressions":
+        return fmt.fmt_int(row.impressions, empty="")
+    if key == "clicks":
+        return fmt.fmt_int(row.clicks, empty="")
     if key == "cost":
-        return fmt.fmt_money(row["cost"], row["currency"], empty="")
+        return money_text(row.cost)
     if key == "conversion_value":
-        return fmt.fmt_money(row["conversion_value"], row["currency"], empty="")
+        return money_text(row.conversion_value)
     if key == "conversions":
-        return fmt.fmt_number(row["conversions"], 2, empty="")
+        return fmt.fmt_number(row.conversions, 2, empty="")
     if key == "campaign":
-        return row["campaign"] or row["campaign_id"]
-    return str(row.get(key) or "")
+        return row.campaign or row.campaign_id
+    if key == "date":
+        return row.day.isoformat()
+    if key == "account":
+        return row.account
+    return ""
 
 
 class StatsModel(QAbstractTableModel):
@@ -44,8 +56,8 @@ class StatsModel(QAbstractTableModel):
     def __init__(self, ctx: AppContext, parent: Any = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
-        self.rows: list[dict[str, Any]] = []
-        self.filters: dict[str, Any] = {}
+        self.rows: list[StatRow] = []
+        self.filters = StatsFilter()
         self.done = True
         self.loading = False
         self.generation = 0
@@ -71,7 +83,7 @@ class StatsModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.TextAlignmentRole and key in NUMERIC:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ToolTipRole and key == "campaign":
-            return f"{row['campaign']} ({row['campaign_id']}) · {row['platform']}"
+            return f"{row.campaign} ({row.campaign_id}) · {row.platform}"
         return None
 
     def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: B008
@@ -81,10 +93,10 @@ class StatsModel(QAbstractTableModel):
         if not parent.isValid():
             self.fetch_page()
 
-    def load(self, filters: dict[str, Any]) -> None:
+    def load(self, filters: StatsFilter) -> None:
         self.generation += 1
         self.beginResetModel()
-        self.rows, self.filters, self.done, self.loading = [], dict(filters), False, False
+        self.rows, self.filters, self.done, self.loading = [], filters, False, False
         self.endResetModel()
         self.fetch_page()
 
@@ -93,19 +105,20 @@ class StatsModel(QAbstractTableModel):
             return
         self.loading = True
         generation = self.generation
-        self.ctx.workers.run(self.ctx.services.stats_view, self.filters, PAGE_SIZE, len(self.rows), owner=self,
-                             on_done=lambda rows: self._page(generation, rows),
+        self.ctx.workers.run(self.ctx.services.data.stats, self.filters, PAGE_SIZE, len(self.rows), owner=self,
+                             on_done=lambda page: self._page(generation, page),
                              on_error=lambda exc: self._failed(generation, exc))
 
-    def _page(self, generation: int, rows: list[dict[str, Any]]) -> None:
+    def _page(self, generation: int, page: StatsPage) -> None:
         if generation != self.generation:
             return
         self.loading = False
+        rows = page.rows
         if rows:
             self.beginInsertRows(QModelIndex(), len(self.rows), len(self.rows) + len(rows) - 1)
             self.rows.extend(rows)
             self.endInsertRows()
-        self.done = len(rows) < PAGE_SIZE
+        self.done = page.done
         self.page_loaded.emit()
 
     def _failed(self, generation: int, exc: Exception) -> None:
@@ -118,9 +131,9 @@ class StatsModel(QAbstractTableModel):
 class CampaignsModel(QAbstractTableModel):
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
-        self.rows: list[dict[str, Any]] = []
+        self.rows: tuple[CampaignRow, ...] = ()
 
-    def set_rows(self, rows: list[dict[str, Any]]) -> None:
+    def set_rows(self, rows: tuple[CampaignRow, ...]) -> None:
         self.beginResetModel()
         self.rows = rows
         self.endResetModel()
@@ -142,7 +155,15 @@ class CampaignsModel(QAbstractTableModel):
         row = self.rows[index.row()]
         key = CAMPAIGN_COLUMNS[index.column()][0]
         if key == "synced_at":
-            return fmt.fmt_time(row["synced_at"])
+            return fmt.fmt_time(row.synced_at)
         if key == "status":
-            return (row["status"] or "").capitalize()
-        return str(row.get(key) or "")
+            return (row.status or "").capitalize()
+        if key == "account":
+            return row.account
+        if key == "name":
+            return row.name or ""
+        if key == "campaign_id":
+            return row.campaign_id
+        if key == "currency":
+            return row.currency or ""
+        return ""

@@ -21,10 +21,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from autosync_desktop.domain import CampaignRow, StatsFilter, StatsSummary
 from autosync_desktop.gui import formatting as fmt
 from autosync_desktop.gui import theme
 from autosync_desktop.gui.context import AppContext
-from autosync_desktop.gui.data.model import NUMERIC, STAT_COLUMNS, CampaignsModel, StatsModel
+from autosync_desktop.gui.data.model import NUMERIC, STAT_COLUMNS, CampaignsModel, StatsModel, money_text
 from autosync_desktop.gui.widgets.base_view import BaseView
 from autosync_desktop.gui.widgets.busy import BusyOverlay
 from autosync_desktop.gui.widgets.card import muted
@@ -53,7 +54,7 @@ class DataView(BaseView):
         super().__init__(parent)
         self.ctx = ctx
         self.setAccessibleName("Data view")
-        self.summary: dict[str, Any] | None = None
+        self.summary: StatsSummary | None = None
         self.export_job: ExportJob | None = None
         self._pending = 0  # reads in flight (the stats model's pages aside)
         self._failure: Exception | str | None = None  # the first failed read since the last complete load
@@ -134,17 +135,14 @@ class DataView(BaseView):
 
     # --- filters ---
 
-    def filters(self) -> dict[str, Any]:
-        values: dict[str, Any] = {}
-        if self.account.currentData():
-            values["account"] = self.account.currentData()
-        if self.campaign.currentData():
-            values["campaign_id"] = self.campaign.currentData()
+    def filters(self) -> StatsFilter:
+        since = until = None
         if self.use_dates.isChecked():
             start, end = self.date_from.date(), self.date_to.date()
-            values["since"] = date(start.year(), start.month(), start.day())
-            values["until"] = date(end.year(), end.month(), end.day())
-        return values
+            since = date(start.year(), start.month(), start.day())
+            until = date(end.year(), end.month(), end.day())
+        return StatsFilter(account=self.account.currentData() or None, campaign_id=self.campaign.currentData() or None,
+                           since=since, until=until)
 
     def _dates_toggled(self, on: bool) -> None:
         self.date_from.setEnabled(on)
@@ -198,16 +196,16 @@ class DataView(BaseView):
         self.account.blockSignals(False)
 
     def _load_campaigns(self) -> None:
-        self._task(lambda s, a: s.campaigns_view(a), self._campaigns, self.account.currentData())
+        self._task(lambda s, a: s.data.campaigns(a), self._campaigns, self.account.currentData())
 
-    def _campaigns(self, rows: list[dict[str, Any]]) -> None:
+    def _campaigns(self, rows: tuple[CampaignRow, ...]) -> None:
         self.campaigns_model.set_rows(rows)
         current = self.campaign.currentData()
         self.campaign.blockSignals(True)
         self.campaign.clear()
         self.campaign.addItem("Any campaign", None)
         for row in rows:
-            self.campaign.addItem(f"{row['name']} · {row['account']}", row["campaign_id"])
+            self.campaign.addItem(f"{row.name or row.campaign_id} · {row.account}", row.campaign_id)
         self.campaign.setCurrentIndex(max(0, self.campaign.findData(current)) if current else 0)
         self.campaign.blockSignals(False)
         self.pages.setTabText(1, f"Campaigns ({len(rows):,})")
@@ -216,7 +214,7 @@ class DataView(BaseView):
         filters = self.filters()
         self.overlay.show_over("Loading daily stats…")
         self.model.load(filters)
-        self._task(lambda s, f: s.stats_summary(f), self._summary, filters)
+        self._task(lambda s, f: s.data.summary(f), self._summary, filters)
 
     def _page_loaded(self) -> None:
         self.overlay.hide()
@@ -236,17 +234,16 @@ class DataView(BaseView):
         else:
             self.load_failed(failure)
 
-    def _summary(self, summary: dict[str, Any]) -> None:
+    def _summary(self, summary: StatsSummary) -> None:
         self.summary = summary
         self._update_count()
-        totals = summary["totals"]
+        totals = summary.totals
         self.totals.setRowCount(len(totals))
         for row, total in enumerate(totals):
-            values = {"date": "Total", "account": f"{total['rows']:,} rows", "campaign": total["currency"] or "",
-                      "impressions": fmt.fmt_int(total["impressions"]), "clicks": fmt.fmt_int(total["clicks"]),
-                      "cost": fmt.fmt_money(total["cost"], total["currency"]),
-                      "conversions": fmt.fmt_number(total["conversions"]),
-                      "conversion_value": fmt.fmt_money(total["conversion_value"], total["currency"])}
+            values = {"date": "Total", "account": f"{total.rows:,} rows", "campaign": total.currency or "",
+                      "impressions": fmt.fmt_int(total.impressions), "clicks": fmt.fmt_int(total.clicks),
+                      "cost": money_text(total.cost, empty="—"), "conversions": fmt.fmt_number(total.conversions),
+                      "conversion_value": money_text(total.conversion_value, empty="—")}
             for column, (key, _) in enumerate(STAT_COLUMNS):
                 item = QTableWidgetItem(values[key])
                 font = item.font()
@@ -260,11 +257,11 @@ class DataView(BaseView):
         self.totals.setVisible(bool(totals))
 
     def _update_count(self) -> None:
-        total = self.summary["rows"] if self.summary else None
+        total = self.summary.rows if self.summary else None
         shown = len(self.model.rows)
         if total == 0:
             self.count.setText("No daily stats yet: they appear after the first successful sync"
-                               if not self.filters() else "No daily stats match these filters")
+                               if self.filters().is_empty else "No daily stats match these filters")
         elif total is None:
             self.count.setText(f"{shown:,} rows loaded")
         else:
@@ -273,8 +270,9 @@ class DataView(BaseView):
         self.export_button.setEnabled(total != 0)
 
     def totals_texts(self) -> list[list[str]]:
-        return [[self.totals.item(r, c).text() for c in range(self.totals.columnCount())]
-                for r in range(self.totals.rowCount())]
+        columns = range(self.totals.columnCount())
+        items = [[self.totals.item(r, c) for c in columns] for r in range(self.totals.rowCount())]
+        return [[item.text() if item is not None else "" for item in row] for row in items]
 
     # --- export ---
 
@@ -285,9 +283,10 @@ class DataView(BaseView):
                 return None
             path, fmt_ = chosen
         filters, services = self.filters(), self.ctx.services
-        job = ExportJob(self.ctx.workers, self, "daily stats", self.summary["rows"] if self.summary else None)
+        job = ExportJob(self.ctx.workers, self, "daily stats", self.summary.rows if self.summary else None)
         job.finished.connect(lambda p, n: self.message.emit(f"Exported {n:,} daily stats rows to {p}"))
         job.failed.connect(self.message)
-        job.start(path, fmt_ or "csv", lambda f, out, progress: services.export_stats(filters, f, out, progress))
+        job.start(path, fmt_ or "csv",
+                  lambda f, out, progress: services.exports.stats(filters, f, out, progress).rows)
         self.export_job = job
         return job

@@ -46,11 +46,11 @@ class HistoryFilters(QWidget):
         super().__init__(parent)
         self.setAccessibleName("History filters")
         self.status = _combo("Filter by status")
-        for text, value in STATUS_CHOICES:
-            self.status.addItem(text, value)
+        for label, statuses in STATUS_CHOICES:
+            self.status.addItem(label, statuses)
         self.trigger = _combo("Filter by trigger")
-        for text, value in TRIGGER_CHOICES:
-            self.trigger.addItem(text, value)
+        for label, triggers in TRIGGER_CHOICES:
+            self.trigger.addItem(label, triggers)
         self.account = _combo("Filter by account")
         self.schedule = _combo("Filter by schedule")
         self.set_names([], [])
@@ -85,8 +85,8 @@ class HistoryFilters(QWidget):
         first.addWidget(self.text, 1)
         for widget in (self.status, self.trigger, self.account, self.schedule):
             first.addWidget(widget)
-        for widget in (self.use_dates, self.date_from, self.date_to):
-            second.addWidget(widget)
+        for control in (self.use_dates, self.date_from, self.date_to):
+            second.addWidget(control)
         second.addStretch(1)
         second.addWidget(self.clear)
         layout = QVBoxLayout(self)

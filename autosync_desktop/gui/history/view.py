@@ -246,8 +246,8 @@ class HistoryView(BaseView):
         job = ExportJob(self.ctx.workers, self, "runs", self.model.total)
         job.finished.connect(lambda p, n: self.message.emit(f"Exported {n:,} runs to {p}"))
         job.failed.connect(self.message)
-        job.start(path, fmt_ or "csv", lambda f, out, progress: services.export_history(filters, f, out, progress,
-                                                                                        order=order))
+        job.start(path, fmt_ or "csv", lambda f, out, progress: services.exports.history(
+            filters, f, out, progress, order=order).rows)
         self.export_job = job
         return job
 

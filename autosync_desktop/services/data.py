@@ -1,0 +1,84 @@
+"""`services.data`: the synced data as the Data page shows it: daily stats (paged, newest day first), their totals
+per currency, and campaigns.
+
+`DataService` returns `StatsPage`, `StatsSummary` and `CampaignRow` (autosync_desktop/domain.py); money is
+exact (`Money`: integer micros and the currency), never a float. Like every service these may block on the
+database: the window calls them from its workers.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from autosync_desktop.domain import CampaignRow, CurrencyTotal, Money, StatRow, StatsFilter, StatsPage, StatsSummary
+from autosync_desktop.services.accounts import account_row
+from autosync_desktop.services.area import Area
+from autosync_desktop.services.core import UserError
+from autosync_desktop.store import queries
+
+
+def _int(value: object) -> int | None:
+    return None if value is None else int(str(value))
+
+
+def _float(value: object) -> float | None:
+    return None if value is None else float(str(value))
+
+
+def _text(value: object) -> str | None:
+    return None if value is None else str(value)
+
+
+def _money(micros: object, currency: str | None) -> Money | None:
+    return None if micros is None else Money(int(str(micros)), currency)
+
+
+def _moment(text: object) -> datetime | None:
+    if not text:
+        return None
+    moment = datetime.fromisoformat(str(text))
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def stats_filter(filters: StatsFilter | None) -> queries.StatsFilter:
+    """`filters` in the store's terms (for the exports area too)."""
+    f = filters or StatsFilter()
+    return queries.StatsFilter(account_id=account_row(f.account).id if f.account else None,
+                               campaign_id=f.campaign_id or None, since=f.since, until=f.until)
+
+
+class DataService(Area):
+    """Daily stats and campaigns, read-only."""
+
+    def stats(self, filters: StatsFilter | None = None, limit: int = 200, offset: int = 0) -> StatsPage:
+        """A page of daily stats: newest day first, then account and campaign."""
+        if not 1 <= limit <= 10_000:
+            raise UserError("limit: must be between 1 and 10000")
+        rows = []
+        for (account, platform, campaign_id, campaign, day, impressions, clicks, cost, currency, conversions,
+             value) in queries.stats_page(stats_filter(filters), limit, max(0, offset)):
+            money = _text(currency)
+            rows.append(StatRow(
+                account=str(account), platform=str(platform), campaign_id=str(campaign_id), campaign=_text(campaign),
+                day=date.fromisoformat(str(day)), impressions=_int(impressions), clicks=_int(clicks),
+                cost=_money(cost, money), conversions=_float(conversions), conversion_value=_money(value, money),
+                currency=money))
+        return StatsPage(rows=tuple(rows), done=len(rows) < limit)
+
+    def summary(self, filters: StatsFilter | None = None) -> StatsSummary:
+        """Row count and totals per currency (money of different currencies is never added together)."""
+        totals = tuple(
+            CurrencyTotal(currency=currency, rows=count, impressions=impressions, clicks=clicks,
+                          cost=Money(cost, currency), conversions=round(conversions, 2),
+                          conversion_value=Money(value, currency))
+            for currency, count, impressions, clicks, cost, conversions, value
+            in queries.stats_totals_by_currency(stats_filter(filters)))
+        return StatsSummary(rows=sum(t.rows for t in totals), totals=totals)
+
+    def campaigns(self, account: str | None = None) -> tuple[CampaignRow, ...]:
+        """Campaigns (of one account, or all), by account and name."""
+        return tuple(
+            CampaignRow(account=str(name), platform=str(platform), campaign_id=str(campaign_id),
+                        name=_text(title), status=_text(status), currency=_text(currency), synced_at=_moment(synced))
+            for name, platform, campaign_id, title, status, currency, synced
+            in queries.campaign_rows(account_row(account).id if account else None))
