@@ -26,18 +26,19 @@ from autosync_desktop.domain import (
     AccountInfo,
     Delivery,
     Frequency,
+    MissedPolicy,
     NotificationsStatus,
     PruneResult,
     RunRow,
     RunStatus,
     ScheduleInfo,
     StatusSnapshot,
+    SyncType,
 )
 from autosync_desktop.errors import AutoSyncError, UserError, one_line
 from autosync_desktop.logs import FILE_ONLY, LOG_NAME, setup_logging
 from autosync_desktop.services import Services, default_data_dir, iso, run_dict
 from autosync_desktop.services.core import expected_error
-from autosync_desktop.store.models import FREQUENCIES, MISSED_POLICIES, SCHEDULE_TYPES
 
 # Ctrl-C, SIGTERM and SIGHUP (a closed terminal or SSH session) all stop cleanly: running syncs are cancelled at
 # their next page and recorded as `cancelled`, never left for the orphan reaper as a crash.
@@ -125,15 +126,15 @@ def build_parser() -> Parser:
     sadd = sch.add_parser("add", help="add a schedule")
     sadd.add_argument("--name", required=True)
     sadd.add_argument("--account", required=True)
-    sadd.add_argument("--type", required=True, choices=SCHEDULE_TYPES)
-    sadd.add_argument("--frequency", required=True, choices=FREQUENCIES)
+    sadd.add_argument("--type", required=True, choices=tuple(t.value for t in SyncType))
+    sadd.add_argument("--frequency", required=True, choices=tuple(f.value for f in Frequency))
     sadd.add_argument("--every-minutes", type=int)
     sadd.add_argument("--at", help="HH:MM (daily, weekly) or :MM (hourly)")
     sadd.add_argument("--days", help="mon,tue,... (weekly)")
     sadd.add_argument("--cron", help="5-field crontab expression")
     sadd.add_argument("--timezone", help="IANA time zone (default: the system's)")
     sadd.add_argument("--lookback-days", type=int)
-    sadd.add_argument("--missed", choices=MISSED_POLICIES, default="run_once")
+    sadd.add_argument("--missed", choices=tuple(m.value for m in MissedPolicy), default=MissedPolicy.RUN_ONCE.value)
     sadd.add_argument("--paused", action="store_true", help="create it paused")
     slst = sch.add_parser("list", help="list schedules")
     slst.add_argument("--json", action="store_true")
