@@ -29,7 +29,7 @@ from autosync_desktop.domain import (
 from autosync_desktop.services.area import Area
 from autosync_desktop.services.core import UserError, _int_in_range, sign_in_hint
 from autosync_desktop.store import queries, runs
-from autosync_desktop.store.models import ACTIVE_STATUSES, Account, SyncRun, utcnow
+from autosync_desktop.store.models import ACTIVE_STATUSES, Account, Schedule, SyncRun, utcnow
 from autosync_desktop.sync import probe, windows
 
 
@@ -196,7 +196,7 @@ class AccountsService(Area):
                 secrets.delete_credentials(name)
             except secrets.SecretsUnavailable as exc:
                 raise UserError(f"Could not remove the credentials of {name!r}: {exc}") from None
-        schedules = [s.name for s in account.schedules]
+        schedules = [s.name for s in Schedule.select(Schedule.name).where(Schedule.account == account.id)]
         account.delete_instance()  # cascades to schedules, campaigns, stats, state; runs keep the names
         for schedule in schedules:
             self.core.bus.publish(ev.ScheduleChanged(schedule=schedule, change="removed"))

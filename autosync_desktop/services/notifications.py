@@ -4,9 +4,9 @@ channel status (`NotificationsStatus`), test messages and channel secrets."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 from autosync_desktop import clock, logs, notify, secrets
 from autosync_desktop import events as ev
@@ -61,7 +61,12 @@ class NotificationsService(Area):
             totals=_notify_totals, load_state=lambda: settings.get(NOTIFY_STATE),
             save_state=lambda data: settings.set_state(NOTIFY_STATE, data), save_result=save_result,
             secret_values=self._secret_values, channel_secret=secrets.load_channel_secret,
-            thread_done=lambda: None if self.core.db.is_closed() else self.core.db.close())
+            thread_done=self._close_thread_connection)
+
+    def _close_thread_connection(self) -> None:
+        """A notifier thread is done with the store: close its connection (peewee keeps one per thread)."""
+        if not self.core.db.is_closed():
+            self.core.db.close()
 
     def set_desktop_sink(self, sink: Callable[[notify.Notification], None] | None) -> None:
         """The window's way to show a desktop notification; called on a notifier thread, so it must only
@@ -186,17 +191,22 @@ class NotificationsService(Area):
     def _notify_accounts(self) -> list[notify.AccountFreshness]:
         accounts = {a.id: a for a in Account.select()}
         paused_all = settings.get("scheduler.paused_all")
-        schedules: dict[int, list[Schedule]] = {}
-        for schedule in Schedule.select(Schedule.account, Schedule.name, Schedule.paused, Schedule.frequency):
-            schedules.setdefault(schedule.account_id, []).append(schedule)
-        running = {r.account_id for r in SyncRun.select(SyncRun.account).where(SyncRun.status.in_(ACTIVE_STATUSES))}
+        schedules: dict[int, list[tuple[str, bool, str]]] = {}  # account id -> (name, paused, frequency)
+        rows = cast(Iterable[tuple[int, str, bool, str]], Schedule.select(
+            Schedule.account, Schedule.name, Schedule.paused, Schedule.frequency).tuples())
+        for account_id, name, paused, frequency in rows:
+            schedules.setdefault(account_id, []).append((name, bool(paused), frequency))
+        active = cast(Iterable[tuple[int]], SyncRun.select(SyncRun.account).where(
+            SyncRun.status.in_(ACTIVE_STATUSES)).tuples())
+        running = {account_id for (account_id,) in active}
         out = []
         for h in queries.account_health():
             account, own = accounts[h.account_id], schedules.get(h.account_id, [])
             out.append(notify.AccountFreshness(
-                account=h.name, last_success_at=_aware(h.last_success_at), created_at=_aware(account.created_at),
-                expected=not paused_all and any(not s.paused and s.frequency != "manual" for s in own),
-                schedules=tuple(s.name for s in own), running=h.account_id in running,
+                account=h.name, last_success_at=_aware(h.last_success_at),
+                created_at=_aware(account.created_at) or clock.now(),  # always stored; never None in practice
+                expected=not paused_all and any(not paused and frequency != "manual" for _, paused, frequency in own),
+                schedules=tuple(name for name, _, _ in own), running=h.account_id in running,
                 needs_sign_in=h.auth_state == "needs_sign_in", sign_in_detail=account.auth_message or "",
                 sign_in_hint=self._sign_in_hint(account)))
         return out

@@ -6,9 +6,10 @@ peewee rows. `schedule_row` and `next_run_of` are for the other service modules 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from enum import Enum
-from typing import Final
+from typing import Final, cast
 
 from autosync_desktop import clock
 from autosync_desktop import events as ev
@@ -124,9 +125,13 @@ class SchedulesService(Area):
     def cards(self) -> tuple[ScheduleCard, ...]:
         """Every schedule with its own paused flag, its last finished run and its active run."""
         last = queries.last_runs_by_schedule()
-        active: dict[int, SyncRun] = {}
-        for queued in SyncRun.select().where(SyncRun.status.in_(ACTIVE_STATUSES) & SyncRun.schedule.is_null(False)):
-            active.setdefault(queued.schedule_id, queued)
+        active_ids: dict[int, int] = {}  # schedule id -> its oldest queued or running run
+        pairs = cast(Iterable[tuple[int, int]], SyncRun.select(SyncRun.schedule, SyncRun.id).where(
+            SyncRun.status.in_(ACTIVE_STATUSES) & SyncRun.schedule.is_null(False)).order_by(SyncRun.id).tuples())
+        for schedule_id, run_id in pairs:
+            active_ids.setdefault(schedule_id, run_id)
+        by_id = {r.id: r for r in SyncRun.select().where(SyncRun.id.in_(list(active_ids.values())))}
+        active = {schedule_id: by_id[run_id] for schedule_id, run_id in active_ids.items() if run_id in by_id}
         paused_all = bool(settings.get("scheduler.paused_all"))
         cards = []
         for schedule in Schedule.select(Schedule, Account).join(Account).order_by(Schedule.name):
