@@ -37,6 +37,7 @@ from autosync_desktop.domain import (
 )
 from autosync_desktop.errors import AutoSyncError, UserError, one_line
 from autosync_desktop.logs import FILE_ONLY, LOG_NAME, setup_logging
+from autosync_desktop.output_files import open_output
 from autosync_desktop.services import Services, default_data_dir, iso, run_dict
 from autosync_desktop.services.core import expected_error
 
@@ -173,7 +174,7 @@ def build_parser() -> Parser:
     ex = sub.add_parser("export", help="export runs, stats or campaigns")
     ex.add_argument("kind", choices=("runs", "stats", "campaigns"))
     ex.add_argument("--format", required=True, choices=("csv", "json"))
-    ex.add_argument("--output", type=_path, help="file to write (default: stdout)")
+    ex.add_argument("--output", type=_path, help="file to write, or - for stdout (default: stdout)")
 
     se = sub.add_parser("settings", help="settings").add_subparsers(dest="action", metavar="ACTION")
     se.add_parser("list", help="all settings").add_argument("--json", action="store_true")
@@ -510,17 +511,11 @@ def cmd_status(svc: Services, a: argparse.Namespace) -> int:
 
 
 def cmd_export(svc: Services, a: argparse.Namespace) -> int:
-    if a.output is None:
+    if a.output is None or str(a.output) == "-":
         count = svc.exports.write(a.kind, a.format, sys.stdout).rows
     else:
-        tmp = a.output.with_name(a.output.name + ".part")
-        try:
-            with tmp.open("w", encoding="utf-8", newline="") as out:
-                count = svc.exports.write(a.kind, a.format, out).rows
-            tmp.replace(a.output)  # never leave a half-written export under the real name
-        except OSError as exc:
-            tmp.unlink(missing_ok=True)
-            raise UserError(f"--output: cannot write {a.output}: {exc.strerror}") from None
+        with open_output(a.output) as out:  # never renames over a symlink, pipe or device; atomic for files
+            count = svc.exports.write(a.kind, a.format, out).rows
         print(f"Exported {count} {a.kind} rows to {a.output}", file=sys.stderr)
     return 0
 

@@ -30,6 +30,7 @@ from pathlib import Path
 
 from autosync_desktop import events as ev
 from autosync_desktop.domain import SyncRequest
+from autosync_desktop.output_files import open_output
 from autosync_desktop.services.accounts import AccountsService
 from autosync_desktop.services.app_settings import SettingsService
 from autosync_desktop.services.core import (
@@ -67,6 +68,7 @@ __all__ = [
     "default_data_dir",
     "iso",
     "log",
+    "open_output",
     "run_dict",
     "sign_in_hint",
 ]

@@ -1,12 +1,12 @@
 """Exports to CSV/JSON: a save dialog, the writing in the export worker, a progress dialog that can cancel.
 
-The file is written as `<name>.part` and renamed when complete, so a cancelled or failed export never
-leaves a half-written file under the name the user chose.
+The file is written through `open_output` (a temporary file renamed when complete), so a cancelled or failed
+export never leaves a half-written file under the name the user chose, and a symlink, a pipe or a device at
+that name is never replaced.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
@@ -14,8 +14,8 @@ from typing import IO, Any
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QProgressDialog, QWidget
 
-from autosync_desktop.errors import AutoSyncError
 from autosync_desktop.gui.workers import Task, Workers
+from autosync_desktop.services import open_output
 
 Writer = Callable[[str, IO[str], Callable[[int], None]], int]  # (fmt, out, progress) -> rows written
 
@@ -33,18 +33,9 @@ def ask_export_path(parent: QWidget, title: str, default_name: str) -> tuple[str
 
 
 def _write_file(path: str, fmt: str, write: Writer, task: Task) -> int:
-    part = f"{path}.part"
-    try:
-        with open(part, "w", encoding="utf-8", newline="") as out:
-            count = write(fmt, out, task.report)
-        os.replace(part, path)
-        return count
-    except OSError as exc:  # a full disk, a folder without write permission: expected, told in one line
-        Path(part).unlink(missing_ok=True)
-        raise AutoSyncError(f"Could not write {path}: {exc.strerror or exc}") from exc
-    except BaseException:
-        Path(part).unlink(missing_ok=True)
-        raise
+    """Atomic for files (temp + rename), written through symlinks, never renamed over a pipe or a device."""
+    with open_output(Path(path), field="Export") as out:
+        return write(fmt, out, task.report)
 
 
 class ExportJob(QObject):
