@@ -13,9 +13,18 @@ import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from autosync_desktop.errors import USER_ERROR_EXIT, AutoSyncError
 from autosync_desktop.gui.qt_app import make_app, wait_until
+
+if TYPE_CHECKING:  # heavy Qt modules are imported when the window starts, not at import time
+    from PySide6.QtWidgets import QApplication
+
+    from autosync_desktop.gui.context import AppContext
+    from autosync_desktop.gui.desktop import DesktopIntegration
+    from autosync_desktop.gui.main_window import MainWindow
+    from autosync_desktop.gui.single_instance import SingleInstance
 
 TABS = ("dashboard", "scheduler", "history", "data", "settings")
 
@@ -58,7 +67,7 @@ def _check_display(headless: bool) -> None:
                        "session, use 'autosync service' for headless syncing, or set QT_QPA_PLATFORM=offscreen.")
 
 
-def window_idle(window) -> bool:
+def window_idle(window: MainWindow) -> bool:
     view = window.current_view()
     return (window.ctx.workers.pending == 0 and view.has_loaded and not view.is_loading()
             and window.dashboard.has_loaded)
@@ -97,7 +106,7 @@ def run(options: GuiOptions) -> int:
     return _run_window(app, ctx, MainWindow(ctx), instance, options)
 
 
-def _single_instance(data_dir: Path):  # -> SingleInstance | None (None: another window took over)
+def _single_instance(data_dir: Path) -> SingleInstance | None:  # None: another window took over
     from autosync_desktop.gui.single_instance import HandOverFailed, SingleInstance
 
     instance = SingleInstance(data_dir)
@@ -107,7 +116,8 @@ def _single_instance(data_dir: Path):  # -> SingleInstance | None (None: another
         raise GuiError(str(exc)) from None
 
 
-def _run_window(app, ctx, window, instance, options: GuiOptions) -> int:
+def _run_window(app: QApplication, ctx: AppContext, window: MainWindow, instance: SingleInstance | None,
+                options: GuiOptions) -> int:
     from autosync_desktop.gui.crash_dialog import CrashHandler
     from autosync_desktop.gui.desktop import DesktopIntegration
 
@@ -142,7 +152,7 @@ def _log_file(data_dir: Path) -> Path | None:
     return path if path.exists() else None
 
 
-def _quit_on_signals(app, desktop) -> None:  # (QApplication, DesktopIntegration)
+def _quit_on_signals(app: QApplication, desktop: DesktopIntegration) -> None:
     """Ctrl-C / SIGTERM quit like the tray's Quit (scheduler stopped, running syncs cancelled at their next
     page), without asking. Qt's event loop never runs Python code by itself, so a timer lets the handler run."""
     import signal
@@ -164,7 +174,7 @@ def _quit_on_signals(app, desktop) -> None:  # (QApplication, DesktopIntegration
     timer.start()
 
 
-def _screenshot(ctx, options: GuiOptions, size: tuple[int, int]) -> int:
+def _screenshot(ctx: AppContext, options: GuiOptions, size: tuple[int, int]) -> int:
     from autosync_desktop.gui.main_window import MainWindow
 
     window = MainWindow(ctx, start_scheduler=False, remember=False)

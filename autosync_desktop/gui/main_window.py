@@ -10,7 +10,7 @@ from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import QLabel, QMainWindow, QStackedWidget, QTabWidget, QVBoxLayout, QWidget
 
 from autosync_desktop.domain import AccountInfo
-from autosync_desktop.errors import AutoSyncError
+from autosync_desktop.errors import AutoSyncError, one_line
 from autosync_desktop.gui import formatting as fmt
 from autosync_desktop.gui import theme
 from autosync_desktop.gui.banner import NotificationBanner
@@ -237,9 +237,11 @@ class MainWindow(QMainWindow):
     def try_demo(self) -> None:
         self.welcome.set_busy("Creating the Demo account and its schedule…")
         self.ctx.workers.run(ensure_demo, self.ctx.services, lane="write", owner=self,
-                             on_done=self._after_demo,
-                             on_error=lambda exc: self.welcome.set_busy("") or self.welcome.status.setText(
-                                 f"Could not create the demo data: {exc}"))
+                             on_done=self._after_demo, on_error=self._demo_failed)
+
+    def _demo_failed(self, exc: Exception) -> None:
+        self.welcome.set_busy("")
+        self.welcome.status.setText(f"Could not create the demo data: {one_line(exc)}")
 
     def connect_account(self) -> None:
         self.show_tab("settings")

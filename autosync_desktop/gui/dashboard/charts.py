@@ -58,9 +58,9 @@ class ChartCard(Card):
         self.stack.addWidget(self.empty)
         self.outer.addWidget(self.stack, 1)
         self.days: list[str] = []
-        self.cursor = pg.InfiniteLine(angle=90, pen=pg.mkPen(theme.muted_color(), style=Qt.PenStyle.DashLine))
-        self.cursor.hide()
-        self.plot.addItem(self.cursor, ignoreBounds=True)
+        self.hover_line = pg.InfiniteLine(angle=90, pen=pg.mkPen(theme.muted_color(), style=Qt.PenStyle.DashLine))
+        self.hover_line.hide()
+        self.plot.addItem(self.hover_line, ignoreBounds=True)
         self.plot.scene().sigMouseMoved.connect(self._moved)
 
     def _axis(self, days: Sequence[str]) -> None:
@@ -76,8 +76,8 @@ class ChartCard(Card):
         x = self.plot.getPlotItem().vb.mapSceneToView(pos).x()
         index = round(x)
         if 0 <= index < len(self.days):
-            self.cursor.setPos(index)
-            self.cursor.show()
+            self.hover_line.setPos(index)
+            self.hover_line.show()
             self.hover.setText(self.describe(index))
 
     def show_day(self, index: int) -> str:

@@ -79,7 +79,7 @@ class DatabaseCard(Card):
         super().__init__("Database", parent, accessible="Database health")
         self.badge = StatusBadge("idle", "Checking…")
         self.header.addWidget(self.badge)
-        self.size = _line(name="Database size")
+        self.size_line = _line(name="Database size")
         self.prune = _line(name="Last prune")
         self.integrity = _line("Integrity check: running…", "Integrity check result")
         self.path = muted("", "Database path")
@@ -90,14 +90,14 @@ class DatabaseCard(Card):
         self.check.clicked.connect(self.check_requested)
         row.addWidget(self.integrity, 1)
         row.addWidget(self.check)
-        for widget in (self.size, self.prune):
+        for widget in (self.size_line, self.prune):
             self.outer.addWidget(widget)
         self.outer.addLayout(row)
         self.outer.addWidget(self.path)
         self.outer.addStretch(1)
 
     def update_info(self, info: DatabaseInfo) -> None:
-        self.size.setText(f"Size: {fmt.fmt_bytes(info.size_bytes)} · schema v{info.schema_version}")
+        self.size_line.setText(f"Size: {fmt.fmt_bytes(info.size_bytes)} · schema v{info.schema_version}")
         prune = info.last_prune
         if prune is not None:
             self.prune.setText(f"Last prune: {fmt.fmt_time(prune.at)} — {prune.runs_deleted:,} runs, "
@@ -138,8 +138,8 @@ class SchedulerCard(Card):
         self.next_name = muted("", "Next scheduled schedule")
         self.pause_all = QPushButton("Pause all")
         self.pause_all.setAccessibleName("Pause or resume all schedules")
-        self.pause_all.clicked.connect(lambda: self.pause_all_requested.emit(not self._paused_all))
         self._paused_all = False
+        self.pause_all.clicked.connect(lambda: self.pause_all_requested.emit(not self._paused_all))
         for widget in (self.owner, self.active, self.next, self.next_name):
             self.outer.addWidget(widget)
         row = QHBoxLayout()

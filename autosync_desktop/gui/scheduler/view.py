@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Sequence
 from typing import Any
 
@@ -87,7 +88,7 @@ class SchedulerView(BaseView):
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         scroll.setWidget(self.list)
         scroll.setAccessibleName("Schedules scroll area")
-        self.scroll = scroll
+        self.list_scroll = scroll
         self.zone_note = muted("", "Time zone note")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 10, 10, 10)
@@ -115,18 +116,20 @@ class SchedulerView(BaseView):
                 card.deleteLater()
                 self.checked.discard(name)
         for index, item in enumerate(items):
-            card = self.cards.get(item.name)
-            if card is None:
+            found = self.cards.get(item.name)
+            if found is None:
                 card = self.cards[item.name] = ScheduleCard(item.name)
                 card.action.connect(self.action)
                 card.checked.connect(self._checked)
                 card.clicked.connect(self.select)
+            else:
+                card = found
             self.list_layout.insertWidget(index, card)
             card.update_item(item)
             if item.active_run is not None:
                 self._run_schedule[item.active_run.id] = item.name
         self.empty.setVisible(not items)
-        self.scroll.setVisible(bool(items))
+        self.list_scroll.setVisible(bool(items))
         self.zone_note.setText(f"Times are shown in {fmt.zone_label()}; each schedule runs in its own time zone.")
         self._update_bulk()
         self.load_finished()
@@ -182,7 +185,7 @@ class SchedulerView(BaseView):
         for card_name, card in self.cards.items():
             card.set_selected(card_name == name)
         if name in self.cards:
-            self.scroll.ensureWidgetVisible(self.cards[name])
+            self.list_scroll.ensureWidgetVisible(self.cards[name])
 
     def selected_names(self) -> list[str]:
         if self.checked:
@@ -219,7 +222,7 @@ class SchedulerView(BaseView):
         self.select(name)
         if key == "sync":
             self.ctx.workers.run(services.runs.request, name, lane="write", owner=self,
-                                 on_done=lambda r, n=name: self._queued(n, r), on_error=self._error)
+                                 on_done=functools.partial(self._queued, name), on_error=self._error)
         elif key in ("pause", "resume", "toggle_pause"):
             item = self.item(name)
             paused = not (item is not None and item.own_paused) if key == "toggle_pause" else key == "pause"
@@ -247,10 +250,14 @@ class SchedulerView(BaseView):
                                          "stopping at its next page" if result.requested else result.word)))
 
     def _write(self, fn: Any, *args: Any, done: str = "") -> None:
-        self.ctx.workers.run(fn, *args, lane="write", owner=self, on_error=self._error,
-                             on_done=lambda _: (self.message.emit(done) if done else None, self.refresh()))
+        def written(_: object) -> None:
+            if done:
+                self.message.emit(done)
+            self.refresh()
 
-    def _queued(self, name: str, request: Any) -> None:
+        self.ctx.workers.run(fn, *args, lane="write", owner=self, on_error=self._error, on_done=written)
+
+    def _queued(self, name: str, request: domain.SyncRequest) -> None:
         if request.status == "skipped":
             self.message.emit(f"{name}: not started — a run of it is still active (recorded as skipped)")
         else:
@@ -261,6 +268,10 @@ class SchedulerView(BaseView):
         self.message.emit(dialogs.plain(str(exc)))
         self.refresh()
 
+    def _saved(self, name: str) -> None:
+        self.message.emit(f"Saved schedule {name!r}")
+        self.refresh()
+
     def new_schedule(self) -> None:
         self._open_editor(None, editing=False)
 
@@ -269,8 +280,10 @@ class SchedulerView(BaseView):
         def load(services: Any) -> tuple[Sequence[domain.AccountInfo], Sequence[domain.ScheduleCard]]:
             return services.accounts.list(), services.schedules.cards()
 
-        self.ctx.workers.run(load, self.ctx.services, lane="write", owner=self,
-                             on_done=lambda found: self._show_editor(*found, name, editing))
+        def loaded(found: tuple[Sequence[domain.AccountInfo], Sequence[domain.ScheduleCard]]) -> None:
+            self._show_editor(found[0], found[1], name, editing)
+
+        self.ctx.workers.run(load, self.ctx.services, lane="write", owner=self, on_done=loaded)
 
     def _show_editor(self, accounts: Sequence[domain.AccountInfo], items: Sequence[domain.ScheduleCard],
                      name: str | None, editing: bool) -> None:
@@ -280,6 +293,6 @@ class SchedulerView(BaseView):
             self.refresh()
             return
         self.dialog = ScheduleDialog(self.ctx, accounts, {i.name for i in items}, item, editing, self)
-        self.dialog.saved.connect(lambda name: (self.message.emit(f"Saved schedule {name!r}"), self.refresh()))
+        self.dialog.saved.connect(self._saved)
         self.dialog.open()
 
