@@ -202,7 +202,7 @@ class ChannelPage(QWidget):
         self.error = FieldError(f"{self.label} setting")
         for box in (self.enabled, *self.toggles.values()):
             box.failed.connect(lambda text: self.error.show_error(in_window_words(text)))
-            box.saved.connect(lambda _key: (self.error.show_error(None), self.secret_changed.emit()))
+            box.saved.connect(self._saved)
         layout.addWidget(self.error)
         if FIELDS[name]:
             form = QFormLayout()
@@ -240,6 +240,10 @@ class ChannelPage(QWidget):
         self.last.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(self.last)
         layout.addStretch(1)
+
+    def _saved(self, _key: str) -> None:
+        self.error.show_error(None)
+        self.secret_changed.emit()
 
     def all_fields(self) -> dict[str, Any]:
         """Every setting widget of this page by key (SpecField or SettingToggle)."""
@@ -316,8 +320,8 @@ class NotificationsPanel(QWidget):
                                    "most one per schedule and channel in the interval, held during quiet hours "
                                    "and then sent as one summary.")
         self.card = Card("Notification channels", accessible="Notification channels")
-        self.sender = muted("Checking who sends notifications…", "Who sends notifications")
-        self.card.outer.addWidget(self.sender)
+        self.sender_line = muted("Checking who sends notifications…", "Who sends notifications")
+        self.card.outer.addWidget(self.sender_line)
         # A tab bar over a stack (not a QTabWidget, which is as tall as its tallest page, Email)
         self.tabs = QTabBar()
         self.tabs.setAccessibleName("Notification channels")
@@ -375,7 +379,7 @@ class NotificationsPanel(QWidget):
 
     def _failed(self, exc: Exception) -> None:
         self._loading = False
-        self.sender.setText(f"Could not read the notification channels: {exc}")
+        self.sender_line.setText(f"Could not read the notification channels: {exc}")
 
     def _apply(self, info: NotificationsStatus) -> None:
         self._loading = False
@@ -392,7 +396,7 @@ class NotificationsPanel(QWidget):
             text += f" Failing now: {', '.join(info.failing)}."
         if info.held:
             text += f" {info.held} message(s) held for quiet hours or the minimum interval."
-        self.sender.setText(text)
+        self.sender_line.setText(text)
         for channel in info.channels:
             page = self.pages.get(channel.name)
             if page is None:

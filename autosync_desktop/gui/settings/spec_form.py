@@ -115,7 +115,9 @@ class SpecField(QWidget):
             return widget.currentText()
         if isinstance(widget, QLineEdit):
             return widget.text()
-        return widget.value()  # type: ignore[union-attr]
+        if isinstance(widget, QSpinBox | QDoubleSpinBox):
+            return widget.value()
+        raise TypeError(f"unexpected input widget {type(widget).__name__}")
 
     def set_value(self, value: SettingValue) -> None:
         self._stored = value
@@ -127,8 +129,10 @@ class SpecField(QWidget):
             widget.setCurrentText(str(value))
         elif isinstance(widget, QLineEdit):
             widget.setText("" if value is None else str(value))
-        else:
-            widget.setValue(value)  # type: ignore[union-attr]
+        elif isinstance(widget, QSpinBox):
+            widget.setValue(int(value or 0))
+        elif isinstance(widget, QDoubleSpinBox):
+            widget.setValue(float(value or 0))
         widget.blockSignals(False)
 
     def save(self) -> None:
