@@ -12,6 +12,7 @@ import re
 import time
 from datetime import UTC, date, datetime, timedelta
 
+from autosync_desktop import clock
 from autosync_desktop import events as ev
 from autosync_desktop.domain import (
     ActivityLine,
@@ -99,7 +100,7 @@ class RunsService(Area):
             raise UserError("--from and --to go together: give both dates (YYYY-MM-DD) or neither")
         if date_from is not None and date_to is not None:
             backfill_range(date_from, date_to)  # a bad range raises WindowError, a UserError
-            if date_to > date.today() + timedelta(days=1):
+            if date_to > clock.today() + timedelta(days=1):
                 raise UserError(f"--to {date_to.isoformat()} is in the future; use today or an earlier date")
         kind = trigger or (Trigger.BACKFILL if date_from else Trigger.MANUAL)
         sync_type = schedule.sync_type if schedule is not None else "both"

@@ -207,7 +207,7 @@ class SchedulesService(Area):
             spec = triggers.validate(draft, min_interval_minutes=_min_interval(platform))
         except triggers.ScheduleSpecError as exc:
             return SpecCheck(errors={exc.field: exc.message})
-        return SpecCheck(next_runs=tuple(triggers.next_runs(spec, count, after=after or datetime.now(UTC))))
+        return SpecCheck(next_runs=tuple(triggers.next_runs(spec, count, after=after or clock.now())))
 
     # --- changing ---
 
