@@ -31,15 +31,18 @@ root to show a message must not swallow a cancel by accident.
 
 from __future__ import annotations
 
+from autosync_desktop import redaction
+
 USER_ERROR_EXIT = 2  # bad input or an impossible request: the user changes something and tries again
 FAILED_EXIT = 1  # the operation ran and failed
 
 
 def one_line(exc: BaseException) -> str:
-    """The first non-empty line of an exception's text (its class name when it has none)."""
+    """The first non-empty line of an exception's text (its class name when it has none), secrets masked
+    (`redaction.clean`): this is the line the CLI, the window and the log show, so it is a door out."""
     for line in str(exc).splitlines():
         if line.strip():
-            return line.strip()
+            return redaction.clean(line.strip())
     return type(exc).__name__
 
 

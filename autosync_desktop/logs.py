@@ -2,8 +2,9 @@
 
 The service, the CLI and the window all call `setup_logging` once they know the data dir, so one folder holds
 what every AutoSync process did. Every record that reaches these handlers goes through `SecretsFilter`, which
-applies the notifications' redaction (`notify.redact`: token patterns plus the secret values registered with
-`register_secrets`) to the message with its arguments, to the traceback text and to stack info.
+applies the app's one redaction (`autosync_desktop.redaction`: token patterns plus every secret value this process
+has read, and those registered with `register_secrets`) to the message with its arguments, to the traceback text
+and to stack info.
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ from logging.handlers import RotatingFileHandler
 from pathlib import Path
 from typing import TextIO
 
-from autosync_desktop.notify.redact import MASK, Redactor
+from autosync_desktop import redaction
+from autosync_desktop.redaction import MASK, Redactor
 
 LOG_NAME = "autosync.log"
 MAX_BYTES = 2 * 1024 * 1024
@@ -36,17 +38,29 @@ class SecretsFilter(logging.Filter):
     def __init__(self) -> None:
         super().__init__()
         self._lock = threading.Lock()
+        self._extra: tuple[str, ...] = ()  # registered for the log only (`register_secrets`)
+        self._built_from: Redactor | None = None
         self._redactor = Redactor()
 
     def register(self, values: Iterable[str]) -> None:
         """Also mask these exact values (keyring secrets) from now on; earlier ones stay masked."""
         with self._lock:
-            self._redactor = Redactor([*self._redactor.values, *values])
+            self._extra = (*self._extra, *values)
+            self._built_from = None
+
+    def redactor(self) -> Redactor:
+        """`redaction.known()` (every secret the process has read) plus the values registered here."""
+        known = redaction.known()
+        with self._lock:
+            if self._built_from is not known:
+                self._redactor = Redactor([*known.values, *self._extra]) if self._extra else known
+                self._built_from = known
+            return self._redactor
 
     def filter(self, record: logging.LogRecord) -> bool:
         if getattr(record, "_autosync_redacted", False):  # the file and the console handler share the record
             return True
-        redact = self._redactor
+        redact = self.redactor()
         try:
             record.msg, record.args = redact(record.getMessage()), ()  # the args are inside the message now
         except Exception:  # a broken format string: keep what can be shown safely
@@ -64,8 +78,14 @@ class SecretsFilter(logging.Filter):
 _FILTER = SecretsFilter()
 
 
+def secrets_filter() -> SecretsFilter:
+    """The filter every handler of the app's log has (its `redactor()` masks what the log masks)."""
+    return _FILTER
+
+
 def register_secrets(values: Iterable[str]) -> None:
-    """Exact secret values (as `notify.redact.Redactor` takes them) that no log line may show."""
+    """Exact secret values that no log line may show (what the process reads from the keyring is masked in every
+    text it stores or shows anyway: `redaction.remember`)."""
     _FILTER.register(values)
 
 

@@ -2,6 +2,8 @@
 
 A keyring that is missing or locked is an explicit state with a message that says what to do; there is no
 plaintext fallback. Every call may block (D-Bus, an unlock prompt): callers keep it off the GUI thread.
+Every secret value read or written here is remembered by `redaction` for the rest of the process, so no text the
+process stores or shows afterwards (a platform's error that echoes it, a log line) can carry it.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from dataclasses import dataclass
 import keyring
 from keyring.errors import KeyringError, KeyringLocked, NoKeyringError, PasswordDeleteError
 
+from autosync_desktop import redaction
 from autosync_desktop.errors import USER_ERROR_EXIT, AutoSyncError
 
 SERVICE = "autosync-desktop"
@@ -70,12 +73,15 @@ def _call(fn, *args):  # type: ignore[no-untyped-def]
 
 
 def save_credentials(account: str, credentials: dict[str, str]) -> None:
+    redaction.remember_credentials(credentials)
     _call(keyring.set_password, SERVICE, _key(account), json.dumps(credentials))
 
 
 def load_credentials(account: str) -> dict[str, str] | None:
     raw = _call(keyring.get_password, SERVICE, _key(account))
-    return json.loads(raw) if raw else None
+    credentials: dict[str, str] | None = json.loads(raw) if raw else None
+    redaction.remember_credentials(credentials)
+    return credentials
 
 
 def delete_credentials(account: str) -> None:
@@ -93,13 +99,16 @@ def _client_key(platform: str) -> str:
 
 def save_oauth_client(platform: str, client_id: str, client_secret: str | None) -> None:
     """The user's own OAuth client for a platform, entered once and reused by every sign-in."""
+    redaction.remember_credentials(client_secret)
     _call(keyring.set_password, SERVICE, _client_key(platform),
           json.dumps({"client_id": client_id, "client_secret": client_secret or ""}))
 
 
 def load_oauth_client(platform: str) -> dict[str, str] | None:
     raw = _call(keyring.get_password, SERVICE, _client_key(platform))
-    return json.loads(raw) if raw else None
+    client: dict[str, str] | None = json.loads(raw) if raw else None
+    redaction.remember_credentials((client or {}).get("client_secret"))  # the client id is not a secret
+    return client
 
 
 def _channel_key(channel: str, name: str) -> str:
@@ -108,11 +117,14 @@ def _channel_key(channel: str, name: str) -> str:
 
 def save_channel_secret(channel: str, name: str, value: str) -> None:
     """A notification channel's secret (SMTP password, Slack webhook URL, webhook signing secret, Twilio token)."""
+    redaction.remember_credentials(value)
     _call(keyring.set_password, SERVICE, _channel_key(channel, name), value)
 
 
 def load_channel_secret(channel: str, name: str) -> str | None:
-    return _call(keyring.get_password, SERVICE, _channel_key(channel, name)) or None
+    value: str | None = _call(keyring.get_password, SERVICE, _channel_key(channel, name)) or None
+    redaction.remember_credentials(value)
+    return value
 
 
 def delete_channel_secret(channel: str, name: str) -> None:

@@ -89,6 +89,15 @@ def _no_leaked_log_handlers() -> Iterator[None]:
         logs.shutdown_logging()
 
 
+@pytest.fixture(autouse=True)
+def _forget_remembered_secrets() -> Iterator[None]:
+    """The secret values a test's process read (`redaction.remember`) are masked in that test only."""
+    yield
+    from autosync_desktop import redaction
+
+    redaction.forget_all()
+
+
 # --- --today: the whole suite at a chosen moment -------------------------------------------------------------
 
 def pytest_addoption(parser: pytest.Parser) -> None:

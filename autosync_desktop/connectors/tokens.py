@@ -21,6 +21,8 @@ from typing import Any
 
 import requests
 
+from autosync_desktop import redaction
+
 from .base import ConnectorContext, ConnectorError, Permanent, RateLimited, ReauthRequired, Transient
 from .http import HttpClient
 
@@ -124,10 +126,12 @@ class RefreshingToken:
             form["client_secret"] = creds["client_secret"]
         body = token_body(self._http.request("POST", self.token_url, retry=retry, data=form))
         self._token = str(body["access_token"])
+        redaction.remember([self._token])  # never in a stored or shown error text, even when a platform echoes it
         lifetime = _seconds(body.get("expires_in")) or DEFAULT_LIFETIME_S
         self._expires_at = time.monotonic() + max(0.0, lifetime - self.margin_s)
         rotated = body.get("refresh_token")
         if isinstance(rotated, str) and rotated and rotated != creds["refresh_token"]:
+            redaction.remember([rotated])
             creds["refresh_token"] = rotated
             self._save()
         self._warn_if_grant_expiring(body.get("refresh_token_expires_in"))

@@ -36,9 +36,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from autosync_desktop import logs
 from autosync_desktop.errors import AutoSyncError, one_line
 from autosync_desktop.logs import FILE_ONLY
-from autosync_desktop.notify.redact import Redactor
+from autosync_desktop.redaction import Redactor
 
 log = logging.getLogger("autosync_desktop.crash")
 
@@ -46,16 +47,9 @@ ExcInfo = tuple[type[BaseException], BaseException, TracebackType | None]
 
 
 def redactor() -> Redactor:
-    """The log's redactor (token patterns + registered keyring values) when logs.py is there, else patterns."""
-    try:
-        from autosync_desktop import logs
-
-        current = getattr(getattr(logs, "_FILTER", None), "_redactor", None)
-        if isinstance(current, Redactor):
-            return current
-    except ImportError:
-        pass
-    return Redactor()
+    """The log's redactor: token patterns, every keyring value this process has read, the values registered for
+    the log."""
+    return logs.secrets_filter().redactor()
 
 
 def format_exception(exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None,

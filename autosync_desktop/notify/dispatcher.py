@@ -22,6 +22,7 @@ from datetime import timedelta, tzinfo
 from typing import Any
 
 from autosync_desktop import events as ev
+from autosync_desktop import redaction
 from autosync_desktop.notify import registry
 from autosync_desktop.notify.base import DEFAULT_TIMEOUT_S, DeliveryError, DeliveryResult
 from autosync_desktop.notify.config import NotifyConfig
@@ -83,7 +84,8 @@ def deliver_once(name: str, n: Notification, ctx: registry.ChannelContext, redac
         text, ok, retryable = exc.message, False, exc.retryable
     except Exception as exc:  # a bug or an unexpected library error: recorded, never raised into a sync
         text, ok = f"Unexpected error ({type(exc).__name__}: {exc})", False
-    clean = shorten(Redactor([*redactor.values, *looked_up])(text))  # redact first, then cut: never half a secret
+    # redact first, then cut (never half a secret): this channel's secrets, then everything the process has read
+    clean = shorten(redaction.clean(Redactor([*redactor.values, *looked_up])(text)))
     return DeliveryResult(name, ok, clean, clock(), n.kind, n.title), retryable
 
 

@@ -1,6 +1,8 @@
 """Peewee models: the schema of the local store (current version; history lives in store/migrations.py).
 
 All timestamps are naive UTC datetimes. Money is integer micros. Platform ids are TEXT.
+Free text that may quote a platform (errors, reasons, run events, probe and sign-in messages) is a
+`RedactedTextField`: secrets are masked as it enters the store, whoever writes it.
 Models are bound to `database_proxy`, which store/db.py initialises when a store is opened.
 """
 
@@ -23,7 +25,7 @@ from peewee import (
     TextField,
 )
 
-from autosync_desktop import clock
+from autosync_desktop import clock, redaction
 
 database_proxy = DatabaseProxy()
 
@@ -40,6 +42,16 @@ AUTH_STATES = ("ok", "needs_sign_in", "unknown")
 def utcnow() -> datetime:
     """Naive UTC now: what every DateTimeField in the store holds."""
     return clock.utcnow_naive()
+
+
+class RedactedTextField(TextField):
+    """A TEXT column whose values are redacted (`redaction.clean`: keyring values read by this process, token
+    patterns) on the way in, by inserts and updates alike: a platform's error that echoes a secret is stored masked."""
+
+    def db_value(self, value: object) -> object:
+        if isinstance(value, str):
+            value = redaction.clean(value)
+        return super().db_value(value)
 
 
 class BaseModel(Model):
@@ -62,7 +74,7 @@ class Account(BaseModel):
     currency = CharField(null=True)
     timezone = CharField(null=True)
     auth_state = CharField(default="ok")
-    auth_message = TextField(null=True)
+    auth_message = RedactedTextField(null=True)
     created_at = DateTimeField(default=utcnow)
 
 
@@ -96,7 +108,7 @@ class SyncRun(BaseModel):
     sync_type = CharField(default="both")
     trigger = CharField(default="manual")
     status = CharField(default="queued")
-    reason = TextField(null=True)  # why skipped / interrupted / cancelled
+    reason = RedactedTextField(null=True)  # why skipped / interrupted / cancelled
     window_from = DateField(null=True)  # explicit backfill range, if any
     window_to = DateField(null=True)
     queued_at = DateTimeField(default=utcnow)
@@ -112,7 +124,7 @@ class SyncRun(BaseModel):
     api_latency_ms = FloatField(default=0.0)  # sum over api_calls
     attempt = IntegerField(default=1)
     error_class = CharField(null=True)
-    error_message = TextField(null=True)
+    error_message = RedactedTextField(null=True)
     owner_pid = IntegerField(null=True)  # process executing the run; NULL while waiting to be claimed
     owner_host = CharField(null=True)
     cancel_requested = BooleanField(default=False)
@@ -132,7 +144,7 @@ class RunEvent(BaseModel):
     run = ForeignKeyField(SyncRun, backref="events", on_delete="CASCADE")
     at = DateTimeField(default=utcnow)
     level = CharField(default="info")
-    message = TextField()
+    message = RedactedTextField()
 
 
 class Campaign(BaseModel):
@@ -194,7 +206,7 @@ class HealthProbe(BaseModel):
     ok = BooleanField()
     latency_ms = FloatField(null=True)
     error_class = CharField(null=True)
-    message = TextField(null=True)
+    message = RedactedTextField(null=True)
 
     class Meta:
         indexes = ((("account", "at"), False),)

@@ -21,6 +21,7 @@ from typing import Any, TypeVar
 from peewee import SqliteDatabase
 
 from autosync_desktop import events as ev
+from autosync_desktop import redaction
 from autosync_desktop.connectors import registry
 from autosync_desktop.connectors.base import (
     AuthExpired,
@@ -133,7 +134,9 @@ class Engine:
             options = json.loads(account.options or "{}")
             if self.save_credentials is not None:
                 ctx.credentials_sink = lambda creds, a=account: self.save_credentials(a, creds)
-            connector = spec.build(account.external_id, options, self.credentials_for(account), ctx)
+            credentials = self.credentials_for(account)
+            redaction.remember_credentials(credentials)  # a platform that echoes one in an error: masked everywhere
+            connector = spec.build(account.external_id, options, credentials, ctx)
             state = _Run(row, account, connector, ctx)
             try:
                 outcome = self._sync(state, spec, options)
@@ -304,6 +307,7 @@ class Engine:
                        attempt=run.retries + 1).where(SyncRun.id == run.row.id).execute()
 
     def _log(self, run_id: int, level: str, message: str) -> None:
+        message = redaction.clean(message)  # once, for the store and the bus (the window's feed, notifications)
         runs.add_event(run_id, level, message)
         self.bus.publish(ev.RunLog(run_id=run_id, level=level, message=message))
 
@@ -328,6 +332,7 @@ class Engine:
         self.bus.publish(ev.AccountChanged(account=account.name, change="auth_state", detail="needs_sign_in"))
 
     def _finish(self, run_id: int, row: SyncRun, state: _Run | None, outcome: Outcome) -> Outcome:
+        outcome.error = redaction.clean(outcome.error) or None  # the store, the bus and the caller get it masked
         if state is not None:
             self._save_counters(state)
         if outcome.error:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from autosync_desktop import events as ev
+from autosync_desktop import redaction
 from autosync_desktop.connectors import registry
 from autosync_desktop.connectors.base import ConnectorContext, ConnectorError, ReauthRequired
 from autosync_desktop.store import settings
@@ -36,8 +37,9 @@ def probe(account: Account, credentials_for: CredentialsFor, bus: ev.EventBus | 
     ctx = ConnectorContext(retry=replace(retry_policy(), max_attempts=1), limits=http_limits(account.platform))
     started = time.perf_counter()
     try:
-        connector = spec.build(account.external_id, json.loads(account.options or "{}"), credentials_for(account),
-                               ctx)
+        credentials = credentials_for(account)
+        redaction.remember_credentials(credentials)
+        connector = spec.build(account.external_id, json.loads(account.options or "{}"), credentials, ctx)
         try:
             message = connector.test_connection()
         finally:
@@ -50,6 +52,7 @@ def probe(account: Account, credentials_for: CredentialsFor, bus: ev.EventBus | 
                 Account.id == account.id).execute()
     except Exception as exc:  # the keyring, a bug: recorded like any failed probe, never raised into the scheduler
         result = ProbeResult(False, f"{type(exc).__name__}: {exc}", None, type(exc).__name__)
+    result = replace(result, message=redaction.clean(result.message))  # `accounts test`, `set-credentials`, the store
     HealthProbe.create(account=account.id, ok=result.ok, latency_ms=result.latency_ms,
                        error_class=result.error_class, message=result.message[:500])
     if bus is not None:

@@ -16,6 +16,8 @@ to the fake, in its account's zone Europe/Berlin; by default the clock's date th
 `reset()`. `restate(day)` changes the numbers of a past day, as conversions credited back to the click date do;
 `expected_rows` / `totals` give the ground truth. Faults: `fail_next(path_fragment, reply)` from FakeApi, plus
 `fail_query(gaql_fragment, reply)` for one kind of query; the reply helpers below build the platform's error shapes.
+`echo_secrets(times)` makes the next API calls fail (400 INVALID_ARGUMENT) with a message that repeats the request's
+`Authorization` and `developer-token` headers and the client secret, as a careless proxy or platform might.
 """
 
 from __future__ import annotations
@@ -206,6 +208,7 @@ class FakeGoogleAds(FakeApi):
         self.issued_tokens: list[str] = []
         self.arrivals: list[tuple[float, str]] = []  # (time.monotonic(), path) of every request
         self.unauthorized = 0  # 401s answered for a dead or missing access token
+        self.echoes = 0  # API calls still to answer with an error that echoes the request's secrets
         self._live_tokens: set[str] = set()
         self._restated: dict[date, int] = {}
         self._query_faults: list[_QueryFault] = []
@@ -232,6 +235,12 @@ class FakeGoogleAds(FakeApi):
         self.require_login_customer_id = None
         self.refresh_revoked = False
         self.unauthorized = 0
+        self.echoes = 0
+
+    def echo_secrets(self, times: int = 1) -> None:
+        """The next `times` API calls (not the token endpoint) fail with an error text that quotes the secrets."""
+        with self._state:
+            self.echoes = times
 
     def expire_access_tokens(self) -> None:
         with self._state:
@@ -299,6 +308,13 @@ class FakeGoogleAds(FakeApi):
         match = re.fullmatch(r"/v(\d+)/(.+)", req.path)
         if match is None or match.group(1) != self.api_version:
             return Reply(404, "<html><body>Not Found</body></html>")
+        with self._state:
+            echo, self.echoes = self.echoes > 0, max(0, self.echoes - 1)
+        if echo:  # before the auth check: a proxy in front of Google answers whatever the credentials
+            return google_error(400, "INVALID_ARGUMENT", f"Request contains an invalid argument. Received headers: "
+                                f"Authorization: {req.headers.get('authorization')}; developer-token: "
+                                f"{req.headers.get('developer-token')}; client_secret={CLIENT_SECRET} "
+                                f"(client secret {CLIENT_SECRET}, token {req.headers.get('developer-token')})")
         denied = self._check_auth(req)
         if denied is not None:
             return denied
