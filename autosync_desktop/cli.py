@@ -475,7 +475,8 @@ def _status_json(s: StatusSnapshot) -> dict[str, Any]:
         "last_success_at": iso(x.last_success_at),
         "last_run_status": x.last_run_status.value if x.last_run_status else None, "errors_24h": x.errors_24h,
         "avg_latency_ms": x.avg_latency_ms, "uptime_24h": x.uptime_24h, "last_probe_ok": x.last_probe_ok,
-        "last_probe_at": iso(x.last_probe_at),
+        "last_probe_at": iso(x.last_probe_at), "api_version": x.api.version if x.api else None,
+        "api_sunset": x.api.sunset.isoformat() if x.api and x.api.sunset else None,
     } for x in s.accounts]
     return {
         "period": s.period.value, "success_rate": m.success_rate, "total_runs": m.total_runs,

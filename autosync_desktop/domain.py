@@ -73,6 +73,7 @@ class Health(StrEnum):
     PAUSED = "paused"
     NEVER_SYNCED = "never_synced"
     FAILING = "failing"
+    NEEDS_UPDATE = "needs_update"  # the platform retires the API version this AutoSync speaks within 60 days
     DEGRADED = "degraded"
     HEALTHY = "healthy"
 
@@ -134,6 +135,43 @@ class KeyringState:
     message: str
 
 
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+UPDATE_NOTICE_DAYS = (60, 14)  # an account's health turns "needs update" (and a notice goes out) this many days before
+
+
+@dataclass(frozen=True, slots=True)
+class ApiVersion:
+    """The platform API version an account's connector speaks and, where the platform has published it, the day
+    the platform retires it (the connector's PlatformSpec `api_version` / `api_sunset`)."""
+
+    api: str  # "Meta API"
+    version: str  # "v27.0"
+    sunset: date | None
+
+    @property
+    def words(self) -> str:
+        """'Meta API v27.0'."""
+        return f"{self.api} {self.version}"
+
+    @property
+    def until_words(self) -> str | None:
+        """'until 23 Feb 2027', or None when no sunset is known."""
+        day = self.sunset
+        return None if day is None else f"until {day.day} {MONTHS[day.month - 1]} {day.year}"
+
+    def days_left(self, today: date) -> int | None:
+        return None if self.sunset is None else (self.sunset - today).days
+
+    def notice_stage(self, today: date) -> int | None:
+        """The smallest of UPDATE_NOTICE_DAYS that `today` is within of the sunset (60, then 14; also after it),
+        else None (no sunset known, or further away)."""
+        left = self.days_left(today)
+        if left is None:
+            return None
+        reached = [days for days in UPDATE_NOTICE_DAYS if left <= days]
+        return min(reached) if reached else None
+
+
 @dataclass(frozen=True, slots=True)
 class AccountInfo:
     """One account as `accounts list` shows it."""
@@ -147,6 +185,7 @@ class AccountInfo:
     timezone: str | None
     last_success_at: datetime | None
     options: Mapping[str, str]
+    api: ApiVersion | None = None  # the platform API version its connector speaks (None: not declared)
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,6 +210,7 @@ class AccountCard:
     lookback_days: int
     settling_from: date | None
     settling_days: int | None
+    api: ApiVersion | None = None  # the platform API version its connector speaks, and its sunset
 
 
 # --- schedules ------------------------------------------------------------------------------------------------
@@ -523,6 +563,7 @@ class AccountStatus:
     uptime_24h: float | None  # share of successful API calls, rounded to 4 places
     last_probe_ok: bool | None
     last_probe_at: datetime | None
+    api: ApiVersion | None = None  # `api_version` / `api_sunset` in `status --json`
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime, tzinfo
 from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
+from autosync_desktop.domain import ApiVersion
 from autosync_desktop.sync.triggers import system_timezone
 
 _zone_name = "local"
@@ -194,3 +195,10 @@ def fmt_change(current: float | None, previous: float | None, kind: str = "relat
     if abs(change) < 0.05:
         return "±0 %", 0
     return f"{change:+.1f} %", 1 if change > 0 else -1
+
+
+def fmt_api(api: ApiVersion | None, empty: str = "") -> str:
+    """'Meta API v27.0 · until 23 Feb 2027' (without the sunset when the platform has not published one)."""
+    if api is None:
+        return empty
+    return f"{api.words} · {api.until_words}" if api.until_words else api.words

@@ -27,7 +27,7 @@ _KIND = {
     "running": "running", "queued": "running", "cancelling": "running",
     "failed": "failed", "failing": "failed", "interrupted": "failed", "needs_sign_in": "failed",
     "missing": "failed", "locked": "warning", "error": "failed",
-    "degraded": "warning", "warning": "warning", "skipped": "warning",
+    "degraded": "warning", "warning": "warning", "skipped": "warning", "needs_update": "warning",
     "paused": "paused", "cancelled": "paused",
     "never_synced": "idle", "idle": "idle", None: "idle",
 }
@@ -49,7 +49,7 @@ STATUS_LABEL = {
     "paused": "Paused", "never_synced": "Never synced", "succeeded": "Succeeded", "failed": "Failed",
     "cancelled": "Cancelled", "interrupted": "Interrupted", "skipped": "Skipped", "queued": "Queued",
     "running": "Running", "idle": "Idle", "available": "Available", "missing": "Missing", "locked": "Locked",
-    "error": "Error",
+    "error": "Error", "needs_update": "Needs update",
 }
 
 

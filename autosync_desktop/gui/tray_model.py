@@ -24,7 +24,8 @@ log = logging.getLogger(__name__)
 
 CLOSE_TO_TRAY = "general.close_to_tray"
 ATTENTION_RUN_STATUSES = (RunStatus.FAILED, RunStatus.INTERRUPTED)
-ATTENTION_HEALTH = {Health.FAILING: "failing", Health.NEEDS_SIGN_IN: "needs sign-in"}
+ATTENTION_HEALTH = {Health.FAILING: "failing", Health.NEEDS_SIGN_IN: "needs sign-in",
+                    Health.NEEDS_UPDATE: "needs an AutoSync update (its API version is retiring)"}
 MAX_RUNS_IN_MENU = 8
 MAX_PROBLEMS_IN_MENU = 3
 APP = "AutoSync Desktop"

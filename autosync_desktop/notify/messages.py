@@ -14,8 +14,11 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, tzinfo
 from typing import Any
 
-KINDS = ("failure", "recovery", "success", "stale", "fresh", "sign_in", "summary", "digest", "test")
-SEVERITY = {"failure": "error", "sign_in": "error", "stale": "warning", "recovery": "ok", "fresh": "ok",
+from autosync_desktop.domain import ApiVersion
+
+KINDS = ("failure", "recovery", "success", "stale", "fresh", "sign_in", "api_update", "summary", "digest", "test")
+SEVERITY = {"failure": "error", "sign_in": "error", "stale": "warning", "api_update": "warning", "recovery": "ok",
+            "fresh": "ok",
             "success": "ok", "summary": "info", "digest": "info", "test": "info"}
 ICON = {"error": "🔴", "warning": "🟠", "ok": "🟢", "info": "ℹ️"}
 HOST = socket.gethostname()
@@ -213,6 +216,20 @@ def fresh(account: str, at: datetime, tz: tzinfo | None = None) -> Notification:
         kind="fresh", subject=f"stale:{account}", title=f"Data fresh again: {account}",
         summary=f"{account} synced successfully at {when(at, tz)}; its data is up to date again.", at=at,
         facts={"account": account})
+
+
+def api_update(account: str, api: ApiVersion, days_left: int, at: datetime) -> Notification:
+    """The platform retires the API version AutoSync speaks for `account` in `days_left` days (60, then 14)."""
+    until = api.until_words or ""
+    left = f"in {days_left} day{'s' if days_left != 1 else ''}" if days_left > 0 else "now"
+    return Notification(
+        kind="api_update", subject=f"api_update:{account}", title=f"Update AutoSync: {api.words} ends {left}",
+        summary=f"{account} syncs through {api.words}, which the platform supports {until}. Update AutoSync "
+                "before then, or its syncs will fail.", at=at,
+        details=(("Platform API", f"{api.words} ({until})"),
+                 ("What to do", "Install the newest AutoSync version; it speaks a supported API version.")),
+        facts={"account": account, "api_version": api.version,
+               "api_sunset": api.sunset.isoformat() if api.sunset else None, "days_left": days_left})
 
 
 def sign_in(account: str, detail: str, hint: str, at: datetime, tz: tzinfo | None = None) -> Notification:

@@ -15,6 +15,8 @@ Rules:
   `stale_hours` is announced once per stale period; its next success says it is fresh again.
 - Needs sign-in: announced once until the account works again; the failure of the same run is then not
   announced a second time on channels that got the sign-in message.
+- API version retiring: an account whose platform API version has a known sunset is announced once when 60
+  days or fewer are left and once more at 14 days or fewer (per version; the state survives restarts).
 - Digest (email): when enabled, email gets one digest per local day at `digest_at` (the day's failures,
   recoveries, stale accounts and run totals) instead of single messages. It is not held by quiet hours.
 """
@@ -27,6 +29,7 @@ from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 
 from autosync_desktop import clock
+from autosync_desktop.domain import ApiVersion
 from autosync_desktop.notify import messages
 from autosync_desktop.notify.config import NotifyConfig
 from autosync_desktop.notify.messages import DigestTotals, Notification, RunFacts
@@ -68,6 +71,7 @@ class AccountFreshness:
     needs_sign_in: bool = False
     sign_in_detail: str = ""
     sign_in_hint: str = ""
+    api: ApiVersion | None = None  # the platform API version its connector speaks (and its sunset, if known)
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +84,7 @@ class Delivery:
 class PolicyState:
     problems: dict[str, dict[str, Any]] = field(default_factory=dict)  # subject -> open problem
     sign_in: dict[str, str] = field(default_factory=dict)  # account -> announced at
+    api_update: dict[str, dict[str, Any]] = field(default_factory=dict)  # account -> {version, sunset, days}
     stale: dict[str, dict[str, Any]] = field(default_factory=dict)  # account -> {reference, alerted_at}
     last_sent: dict[str, str] = field(default_factory=dict)  # "channel|subject" -> sent at
     held: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # channel -> [{n, release_at|None}]
@@ -90,6 +95,7 @@ class PolicyState:
 
     def to_dict(self) -> dict[str, Any]:
         return {"version": STATE_VERSION, "problems": self.problems, "sign_in": self.sign_in, "stale": self.stale,
+                "api_update": self.api_update,
                 "last_sent": self.last_sent, "held": self.held, "dropped": self.dropped, "journal": self.journal,
                 "last_digest_day": self.last_digest_day, "last_digest_at": self.last_digest_at}
 
@@ -98,6 +104,7 @@ class PolicyState:
         if not data or data.get("version") != STATE_VERSION:
             return cls()
         return cls(problems=dict(data.get("problems", {})), sign_in=dict(data.get("sign_in", {})),
+                   api_update=dict(data.get("api_update", {})),
                    stale=dict(data.get("stale", {})), last_sent=dict(data.get("last_sent", {})),
                    held={k: list(v) for k, v in data.get("held", {}).items()}, dropped=dict(data.get("dropped", {})),
                    journal=list(data.get("journal", [])),
@@ -169,6 +176,7 @@ class Policy:
         """An account was removed: drop what is known about it (its open problems too)."""
         self.state.sign_in.pop(account, None)
         self.state.stale.pop(account, None)
+        self.state.api_update.pop(account, None)
         for subject in [s for s, p in self.state.problems.items() if p.get("account") == account]:
             del self.state.problems[subject]
 
@@ -188,12 +196,13 @@ class Policy:
         out: list[Delivery] = []
         live = {a.account for a in accounts}
         subjects = {f"account:{a.account}" for a in accounts} | {f"schedule:{s}" for a in accounts for s in a.schedules}
-        for account in [a for a in (*self.state.stale, *self.state.sign_in) if a not in live]:
+        for account in [a for a in (*self.state.stale, *self.state.sign_in, *self.state.api_update) if a not in live]:
             self.forget_account(account)
         for subject in [s for s in self.state.problems if s not in subjects]:
             del self.state.problems[subject]  # its schedule was removed
         checking_stale = config.stale_hours > 0 and now >= self.started_at + self.startup_grace
         for a in accounts:
+            out += self._check_api(config, a, now)
             if a.needs_sign_in and a.expected:
                 out += self.sign_in_needed(a.account, a.sign_in_detail, a.sign_in_hint, config)
             elif not a.needs_sign_in:
@@ -215,6 +224,23 @@ class Policy:
                 self._journal(n)
                 out += self._route(n, config, now, throttle=False)
         return out
+
+    def _check_api(self, config: NotifyConfig, a: AccountFreshness, now: datetime) -> list[Delivery]:
+        """Announce a retiring API version once at 60 days and once at 14 (the first tick inside 14: only that)."""
+        api = a.api
+        stage = api.notice_stage(now.date()) if api is not None else None
+        if api is None or api.sunset is None or stage is None:
+            self.state.api_update.pop(a.account, None)  # updated (another version), or no sunset known (any more)
+            return []
+        entry = self.state.api_update.get(a.account)
+        same = entry is not None and (entry["version"], entry["sunset"]) == (api.version, api.sunset.isoformat())
+        if same and entry is not None and entry["days"] <= stage:
+            return []
+        self.state.api_update[a.account] = {"version": api.version, "sunset": api.sunset.isoformat(), "days": stage,
+                                            "at": _iso(now)}
+        n = messages.api_update(a.account, api, api.days_left(now.date()) or 0, now)
+        self._journal(n)
+        return self._route(n, config, now, throttle=False)
 
     def _digest(self, config: NotifyConfig, totals: Totals, now: datetime) -> list[Delivery]:
         rules = config.channels.get("email")

@@ -12,8 +12,8 @@ import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
 
+from autosync_desktop import clock, secrets
 from autosync_desktop import events as ev
-from autosync_desktop import secrets
 from autosync_desktop.connectors import oauth, registry
 from autosync_desktop.connectors.base import ConnectorContext, ConnectorError
 from autosync_desktop.domain import (
@@ -26,6 +26,7 @@ from autosync_desktop.domain import (
     PlatformInfo,
     RunStatus,
 )
+from autosync_desktop.services import api_versions
 from autosync_desktop.services.area import Area
 from autosync_desktop.services.core import UserError, _int_in_range, sign_in_hint
 from autosync_desktop.store import queries, runs
@@ -68,11 +69,13 @@ class AccountsService(Area):
 
     @staticmethod
     def _info(account: Account, h: queries.AccountHealth | None) -> AccountInfo:
+        api = api_versions.api_of(account.platform)
         return AccountInfo(
             name=account.name, platform=account.platform, account_id=account.external_id,
-            auth_state=AuthState(account.auth_state), health=Health(h.health) if h else Health.NEVER_SYNCED,
+            auth_state=AuthState(account.auth_state),
+            health=api_versions.health_of(h.health if h else Health.NEVER_SYNCED, api, clock.today()),
             currency=account.currency, timezone=account.timezone,
-            last_success_at=_aware(h.last_success_at) if h else None, options=_options(account))
+            last_success_at=_aware(h.last_success_at) if h else None, options=_options(account), api=api)
 
     def cards(self, now: datetime | None = None) -> tuple[AccountCard, ...]:
         """Health of every account plus data freshness: the last complete day of daily stats and which recent
@@ -92,15 +95,17 @@ class AccountsService(Area):
                 zone = account.timezone or options.get("timezone") or "UTC"
                 settling_from = windows.settling_since(windows.today_in(zone, now.replace(tzinfo=UTC)), lookback)
                 settling_days = max(0, (through - settling_from).days + 1)
+            api = api_versions.api_of(h.platform)
             cards.append(AccountCard(
                 name=h.name, platform=h.platform, platform_label=spec.label if spec else h.platform,
-                sandbox=bool(spec and spec.is_sandbox), health=Health(h.health), auth_state=AuthState(h.auth_state),
+                sandbox=bool(spec and spec.is_sandbox), health=api_versions.health_of(h.health, api, now.date()),
+                auth_state=AuthState(h.auth_state),
                 auth_message=account.auth_message, last_success_at=_aware(h.last_success_at),
                 last_run_status=RunStatus(h.last_run_status) if h.last_run_status else None,
                 errors_24h=h.errors_24h, runs_24h=h.runs_24h,
                 avg_latency_ms=None if h.avg_latency_ms is None else round(h.avg_latency_ms, 1),
                 data_through=through, data_synced_at=_aware(synced_at), lookback_days=lookback,
-                settling_from=settling_from, settling_days=settling_days))
+                settling_from=settling_from, settling_days=settling_days, api=api))
         return tuple(cards)
 
     @staticmethod

@@ -19,7 +19,6 @@ from autosync_desktop.domain import (
     ChartSeries,
     DashboardSnapshot,
     DatabaseInfo,
-    Health,
     IntegrityCheck,
     Period,
     PeriodComparison,
@@ -29,6 +28,8 @@ from autosync_desktop.domain import (
     SchedulerInfo,
     StatusSnapshot,
 )
+from autosync_desktop.services import api_versions
+from autosync_desktop.services.api_versions import api_of
 from autosync_desktop.services.area import Area
 from autosync_desktop.services.core import UserError, _file_size
 from autosync_desktop.services.schedules import next_run_of
@@ -137,12 +138,13 @@ class MetricsService(Area):
         span = _period(period, "--period")
         now = utcnow()
         accounts = tuple(AccountStatus(
-            name=h.name, platform=h.platform, health=Health(h.health), auth_state=AuthState(h.auth_state),
+            name=h.name, platform=h.platform, health=api_versions.health_of(h.health, api_of(h.platform), now.date()),
+            auth_state=AuthState(h.auth_state),
             last_success_at=None if h.last_success_at is None else _aware(h.last_success_at),
             last_run_status=RunStatus(h.last_run_status) if h.last_run_status else None, errors_24h=h.errors_24h,
             avg_latency_ms=None if h.avg_latency_ms is None else round(h.avg_latency_ms, 1),
             uptime_24h=None if h.uptime_24h is None else round(h.uptime_24h, 4), last_probe_ok=h.last_probe_ok,
-            last_probe_at=None if h.last_probe_at is None else _aware(h.last_probe_at),
+            last_probe_at=None if h.last_probe_at is None else _aware(h.last_probe_at), api=api_of(h.platform),
         ) for h in queries.account_health(now))
         return StatusSnapshot(period=span, metrics=_metrics(queries.period_metrics(now - span.span, now)),
                               accounts=accounts, scheduler=self.scheduler_info(), database=self.database_info())

@@ -12,6 +12,7 @@ from autosync_desktop import clock, logs, notify, secrets
 from autosync_desktop import events as ev
 from autosync_desktop.connectors import oauth, registry
 from autosync_desktop.domain import ChannelInfo, ChannelSecret, ChannelStatus, Delivery, NotificationsStatus
+from autosync_desktop.services.api_versions import api_of
 from autosync_desktop.services.area import Area
 from autosync_desktop.services.core import NOTIFY_STATE, UserError, log, sign_in_hint
 from autosync_desktop.services.schedules import next_run_of
@@ -208,7 +209,7 @@ class NotificationsService(Area):
                 expected=not paused_all and any(not paused and frequency != "manual" for _, paused, frequency in own),
                 schedules=tuple(name for name, _, _ in own), running=h.account_id in running,
                 needs_sign_in=h.auth_state == "needs_sign_in", sign_in_detail=account.auth_message or "",
-                sign_in_hint=self._sign_in_hint(account)))
+                sign_in_hint=self._sign_in_hint(account), api=api_of(h.platform)))
         return out
 
 

@@ -12,8 +12,8 @@ from autosync_desktop.gui.widgets.card import Card, muted
 from autosync_desktop.gui.widgets.countdown import CountdownLabel
 from autosync_desktop.gui.widgets.status_badge import StatusBadge
 
-HEALTH_ORDER = (Health.NEEDS_SIGN_IN, Health.FAILING, Health.DEGRADED, Health.PAUSED, Health.NEVER_SYNCED,
-                Health.HEALTHY)
+HEALTH_ORDER = (Health.NEEDS_SIGN_IN, Health.FAILING, Health.NEEDS_UPDATE, Health.DEGRADED, Health.PAUSED,
+                Health.NEVER_SYNCED, Health.HEALTHY)
 
 
 def _line(text: str = "", name: str = "Detail") -> QLabel:
@@ -47,7 +47,8 @@ class AccountHealthCard(Card):
         self.freshness = _line(name=f"{name} data freshness")
         self.errors = _line(name=f"{name} errors and latency")
         self.auth = _line(name=f"{name} sign-in message")
-        for widget in (self.platform, self.last_success, self.freshness, self.errors, self.auth):
+        self.api = muted("", f"{name} platform API version")
+        for widget in (self.platform, self.api, self.last_success, self.freshness, self.errors, self.auth):
             self.outer.addWidget(widget)
         self.outer.addStretch(1)
 
@@ -55,6 +56,8 @@ class AccountHealthCard(Card):
         self.badge.set_status(card.health.value)
         platform = card.platform_label
         self.platform.setText(f"{platform} · labelled sample data" if card.sandbox else platform)
+        self.api.setText(fmt.fmt_api(card.api))
+        self.api.setVisible(card.api is not None)
         last = card.last_success_at
         self.last_success.setText(f"Last success: {fmt.fmt_time(last)} ({fmt.fmt_ago(last)})" if last
                                   else "Last success: never")
@@ -66,6 +69,8 @@ class AccountHealthCard(Card):
         if card.health == Health.NEEDS_SIGN_IN:
             message = (card.auth_message or "The platform revoked access.") + \
                 " Sign in again in Settings › Accounts."
+        elif card.health == Health.NEEDS_UPDATE and card.api is not None:
+            message = f"{card.api.words} is supported {card.api.until_words}: update AutoSync before then."
         self.auth.setText(message)
         self.auth.setVisible(bool(message))
         self.setAccessibleDescription(f"{theme.label_of(card.health.value)}. {self.last_success.text()}. "

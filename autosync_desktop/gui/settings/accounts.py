@@ -9,6 +9,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QHeaderView, QPushButton, QTableWidget, QTableWidgetItem, QWidget
 
 from autosync_desktop import domain
+from autosync_desktop.gui import formatting as fmt
 from autosync_desktop.gui import theme
 from autosync_desktop.gui.context import AppContext
 from autosync_desktop.gui.settings.account_dialog import AccountDialog
@@ -16,7 +17,7 @@ from autosync_desktop.gui.widgets import dialogs
 from autosync_desktop.gui.widgets.card import Card, muted
 from autosync_desktop.gui.widgets.status_badge import StatusBadge
 
-COLUMNS = ("Name", "Platform", "Account id", "Sign-in", "Health")
+COLUMNS = ("Name", "Platform", "Account id", "Sign-in", "Health", "Platform API")
 KEYRING_ADVICE = {
     domain.KeyringStatus.AVAILABLE: "Credentials are stored in the system keyring, never in the database or in "
                                     "files.",
@@ -114,9 +115,12 @@ class AccountsPanel(Card):
             ok = account.auth_state == domain.AuthState.OK
             auth = "OK" if ok else theme.label_of(account.auth_state.value)
             values = (account.name, platform.label if platform else account.platform, account.account_id,
-                      auth, theme.label_of(account.health.value))
+                      auth, theme.label_of(account.health.value), fmt.fmt_api(account.api, "—"))
             for column, value in enumerate(values):
                 item = QTableWidgetItem(value)
+                if column == 5 and account.health == domain.Health.NEEDS_UPDATE:
+                    item.setIcon(theme.status_icon("needs_update"))
+                    item.setToolTip("The platform retires this API version soon: update AutoSync before then.")
                 if column == 4:
                     item.setIcon(theme.status_icon(account.health.value))
                 if column == 3 and not ok:
