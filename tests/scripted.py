@@ -25,6 +25,7 @@ class Script:
         self.fetches = 0
         self.clicks = 3
         self.block: Any = None  # a threading.Event the fetch waits on (to hold a run mid-window)
+        self.repeat_rows = False  # each day's row comes three times: as is, exactly again, and with other numbers
         self.built = 0
 
 
@@ -52,7 +53,9 @@ class ScriptedConnector:
         day = start
         while day <= end:
             self.ctx.stats.record(1.0)
-            yield [DailyStatRecord("c1", day, 100, SCRIPT.clicks, 2_500_000, 1.0, None, "EUR")]
+            row = DailyStatRecord("c1", day, 100, SCRIPT.clicks, 2_500_000, 1.0, None, "EUR")
+            other = DailyStatRecord("c1", day, 10, 1, 500_000, 0.5, None, "EUR")
+            yield [row, row, other] if SCRIPT.repeat_rows else [row]
             if SCRIPT.block is not None:
                 while not SCRIPT.block.wait(0.05):
                     self.ctx.check()

@@ -8,7 +8,7 @@ money as decimal strings in the account currency, dates as (year, month, day) ob
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -91,8 +91,15 @@ def ms_to_iso(value: Any) -> str | None:
     return datetime.fromtimestamp(value / 1000, UTC).isoformat().replace("+00:00", "Z")
 
 
+def _sent(element: dict[str, Any], key: str, parse: Callable[[Any], int]) -> int | None:
+    """The metric parsed, or None when LinkedIn did not send it (unknown, not zero)."""
+    value = element.get(key)
+    return None if value is None else parse(value)
+
+
 def stat_record(element: dict[str, Any], names: dict[str, str], currency: str | None) -> DailyStatRecord | None:
-    """One adAnalytics element (pivot CAMPAIGN, DAILY) as a record; None without a campaign or a day."""
+    """One adAnalytics element (pivot CAMPAIGN, DAILY) as a record; None without a campaign or a day.
+    A metric LinkedIn did not send is unknown (None), not 0 (the conversions count, a NOT NULL column, is 0)."""
     pivots = element.get("pivotValues")
     campaign_id = campaign_id_of(pivots[0]) if isinstance(pivots, list) and pivots else None
     date_range = element.get("dateRange")
@@ -102,11 +109,11 @@ def stat_record(element: dict[str, Any], names: dict[str, str], currency: str | 
     return DailyStatRecord(
         campaign_id=campaign_id,
         date=day,
-        impressions=as_int(element.get("impressions"), "impressions count"),
-        clicks=as_int(element.get("clicks"), "clicks count"),
-        cost_micros=money_to_micros(element.get("costInLocalCurrency")),
+        impressions=_sent(element, "impressions", lambda v: as_int(v, "impressions count")),
+        clicks=_sent(element, "clicks", lambda v: as_int(v, "clicks count")),
+        cost_micros=_sent(element, "costInLocalCurrency", money_to_micros),
         conversions=as_float(element.get("externalWebsiteConversions"), "conversions count"),
-        conversion_value_micros=money_to_micros(element.get("conversionValueInLocalCurrency")),
+        conversion_value_micros=_sent(element, "conversionValueInLocalCurrency", money_to_micros),
         currency=currency,
         campaign_name=names.get(campaign_id),
     )

@@ -59,13 +59,17 @@ def stat_record(row: Mapping[str, Any], types: frozenset[str], currency: str | N
     """One insights row (level=campaign, time_increment=1) as a record. Numbers arrive as strings.
 
     Money and counts are summed exactly (integers, Decimal for the rare fractional count), never via float.
+    A field Meta did not send is unknown (None), not 0; only the action lists, which Meta leaves out when they
+    are empty, count as zero conversions.
     """
     get = row.get
     actions = get("actions")
     values = get("action_values")
+    impressions, clicks, spend = get("impressions"), get("clicks"), get("spend")
     return DailyStatRecord(
-        str(row["campaign_id"]), date.fromisoformat(row["date_start"]), int(get("impressions") or 0),
-        int(get("clicks") or 0), micros(get("spend")), _sum_actions(actions, types) if actions else 0.0,
+        str(row["campaign_id"]), date.fromisoformat(row["date_start"]),
+        None if impressions is None else int(impressions or 0), None if clicks is None else int(clicks or 0),
+        None if spend is None else micros(spend), _sum_actions(actions, types) if actions else 0.0,
         _sum_action_values(values, types) if values else 0, get("account_currency") or currency,
         get("campaign_name"))
 

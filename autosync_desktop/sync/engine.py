@@ -193,6 +193,10 @@ class Engine:
                 run.ctx.check()
                 self._check_deadline(run)
                 written = writer.replace_window(window.start, window.end, buffer)
+                if writer.merged:
+                    self._log(run.row.id, "warning", f"Window {window}: the platform repeated {writer.merged} "
+                                                     "(campaign, day) row(s); merged (an exact repeat counts once, "
+                                                     "differing rows are added up)")
                 known |= buffer.names.keys()
                 run.rows += written
                 run.windows_done += 1

@@ -2,6 +2,11 @@
 
 A window's daily stats replace the account's rows for exactly those dates (delete, then insert), because
 platforms omit zero-activity days: an upsert alone would keep a day that has since dropped to nothing.
+
+A platform answer that repeats a (campaign, day) row is merged by one rule, never refused: a row repeated exactly
+(the same numbers) counts once (a page served twice); rows that differ are added up metric by metric (parts of
+that day, e.g. split by a segment), a metric missing from both stays NULL, the last row's extra metrics win.
+`Writer.merged` says how many rows of the last window were merged; the engine puts it in the run log.
 The bulk path runs `executemany` on the peewee database's own sqlite3 connection inside `db.atomic()`
 (peewee's insert_many is ~3.7x slower here), with the per-window constants written into the statement; the
 peewee models remain the schema.
@@ -26,6 +31,14 @@ _STAT_VALUES = ("campaign_id", "date", "impressions", "clicks", "cost_micros", "
 _extra_of = attrgetter("extra")
 _id_of = attrgetter("campaign_id")
 _DELETE_STATS = "DELETE FROM daily_stat WHERE account_id = ? AND date >= ? AND date <= ?"
+_COUNT_STATS = "SELECT COUNT(*) FROM daily_stat WHERE account_id = ? AND date >= ? AND date <= ?"
+_METRICS = ("impressions", "clicks", "cost_micros", "conversions", "conversion_value_micros")
+_SAME_METRICS = " AND ".join(f"{m} IS excluded.{m}" for m in _METRICS)
+# A repeated (campaign, day): an exact repeat keeps the row as it is; a different row is added, NULL only if both are.
+_MERGE_DUPLICATE = " ON CONFLICT (account_id, date, campaign_id) DO UPDATE SET " + ", ".join(
+    [f"{m} = CASE WHEN {_SAME_METRICS} OR ({m} IS NULL AND excluded.{m} IS NULL) THEN {m}"
+     f" ELSE COALESCE({m}, 0) + COALESCE(excluded.{m}, 0) END" for m in _METRICS]
+    + ["extra = COALESCE(excluded.extra, extra)"])
 _UPSERT_CAMPAIGN = (
     "INSERT INTO campaign (account_id, campaign_id, name, status, status_raw, currency, updated_at, extra,"
     " synced_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (account_id, campaign_id) DO UPDATE SET"
@@ -90,6 +103,7 @@ class Writer:
         self.db = db
         self.account_id = account_id
         self.run_id = run_id
+        self.merged = 0  # rows of the last window that repeated a (campaign, day) and were merged into it
 
     def known_campaigns(self) -> set[str]:
         cursor = self.db.execute_sql("SELECT campaign_id FROM campaign WHERE account_id = ?", (self.account_id,))
@@ -108,18 +122,23 @@ class Writer:
         return len(params)
 
     def replace_window(self, start: date, end: date, buffer: StatBuffer) -> int:
-        """Replace the account's daily stats for [start, end] with the buffer and advance the sync state."""
+        """Replace the account's daily stats for [start, end] with the buffer and advance the sync state.
+        Returns the rows stored; repeated (campaign, day) rows are merged (see the module's rule; `merged`)."""
         stamp = _stamp()
         run_id = "NULL" if self.run_id is None else str(int(self.run_id))
         insert = (f"INSERT INTO daily_stat (account_id, synced_at, run_id, {', '.join(_STAT_VALUES)}) "
-                  f"VALUES ({int(self.account_id)}, '{stamp}', {run_id}, {', '.join('?' for _ in _STAT_VALUES)})")
+                  f"VALUES ({int(self.account_id)}, '{stamp}', {run_id}, {', '.join('?' for _ in _STAT_VALUES)})"
+                  + _MERGE_DUPLICATE)
+        window = (self.account_id, start.isoformat(), end.isoformat())
         con = self.db.connection()
         with self.db.atomic():
             con.executemany(_INSERT_CAMPAIGN_IF_NEW, [
                 (self.account_id, cid, name, currency, stamp)
                 for cid, (name, currency) in buffer.names.items()
             ])
-            con.execute(_DELETE_STATS, (self.account_id, start.isoformat(), end.isoformat()))
+            con.execute(_DELETE_STATS, window)
             con.executemany(insert, buffer.rows)
+            stored = int(con.execute(_COUNT_STATS, window).fetchone()[0])
             con.execute(_UPSERT_STATE, (self.account_id, "daily_stats", end.isoformat(), stamp))
-        return len(buffer.rows)
+        self.merged = len(buffer.rows) - stored
+        return stored
