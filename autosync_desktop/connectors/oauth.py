@@ -33,6 +33,7 @@ class OAuthProvider:
     scopes: tuple[str, ...]
     extra_params: dict[str, str] = field(default_factory=dict)
     setup_help: str = ""
+    public_client: bool = False  # the app has no secret (Microsoft's desktop apps): none is stored or sent
 
 
 PROVIDERS: dict[str, OAuthProvider] = {
@@ -46,10 +47,17 @@ PROVIDERS: dict[str, OAuthProvider] = {
         "https://www.linkedin.com/oauth/v2/accessToken", ("r_ads_reporting", "r_ads"), {},
         "Create an app at developer.linkedin.com with the Advertising API product, and add "
         "http://127.0.0.1 as an authorized redirect URL (native PKCE must be enabled for the app)."),
+    "microsoft_ads": OAuthProvider(
+        "microsoft_ads", "https://login.microsoftonline.com/common/oauth2/v2.0/authorize",
+        "https://login.microsoftonline.com/common/oauth2/v2.0/token",
+        ("https://ads.microsoft.com/msads.manage", "offline_access"), {"prompt": "select_account"},
+        "Register an app in the Azure portal (App registrations, any organizational directory and personal "
+        "Microsoft accounts), add the platform 'Mobile and desktop applications' with the redirect URI "
+        "http://127.0.0.1 and turn on 'Allow public client flows'; it needs no secret.", public_client=True),
 }
 
 
-_LABELS = {"google_ads": "Google", "linkedin_ads": "LinkedIn"}
+_LABELS = {"google_ads": "Google", "linkedin_ads": "LinkedIn", "microsoft_ads": "Microsoft"}
 
 
 def pkce_pair() -> tuple[str, str]:
@@ -70,7 +78,7 @@ class LoopbackSignIn:
                  token_url: str | None = None) -> None:
         self.provider = provider
         self.client_id = client_id
-        self.client_secret = client_secret
+        self.client_secret = None if provider.public_client else client_secret
         self.token_url = token_url or provider.token_url
         self.state = secrets.token_urlsafe(24)
         self.verifier, self.challenge = pkce_pair()

@@ -1,13 +1,13 @@
 """Which platforms exist, their defaults (lookback, minimum interval, window size) and how to build each.
 
 Lookback defaults follow the platforms' attribution windows (platform-apis.md): Google 30, Meta 28,
-LinkedIn 7. A platform whose connector is not in a build has `factory=None`: its accounts can be added and
-scheduled, and a sync fails with a plain message instead of pretending.
+LinkedIn 7, Microsoft 30. A platform whose connector is not in a build has `factory=None`: its accounts can be
+added and scheduled, and a sync fails with a plain message instead of pretending.
 """
 
 from __future__ import annotations
 
-from autosync_desktop.connectors import demo, google_ads, linkedin_ads, meta_ads
+from autosync_desktop.connectors import demo, google_ads, linkedin_ads, meta_ads, microsoft_ads
 from autosync_desktop.connectors.base import PlatformSpec
 from autosync_desktop.errors import UserError
 
@@ -18,6 +18,7 @@ PLATFORMS: dict[str, PlatformSpec] = {
         google_ads.SPEC,
         meta_ads.SPEC,
         linkedin_ads.SPEC,
+        microsoft_ads.SPEC,
     )
 }
 

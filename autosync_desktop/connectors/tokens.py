@@ -86,8 +86,9 @@ class RefreshingToken:
     """One account's access token, refreshed by the refresh-token grant before it expires."""
 
     def __init__(self, *, platform: str, label: str, token_url: str, credentials: dict[str, str],
-                 ctx: ConnectorContext, margin_s: float = DEFAULT_MARGIN_S) -> None:
+                 ctx: ConnectorContext, margin_s: float = DEFAULT_MARGIN_S, scope: str | None = None) -> None:
         self.label = label
+        self.scope = scope  # sent with each refresh where the platform wants it (Microsoft identity platform)
         self.token_url = token_url
         self.ctx = ctx
         self.margin_s = margin_s
@@ -124,6 +125,8 @@ class RefreshingToken:
         form = {"grant_type": "refresh_token", "refresh_token": creds["refresh_token"], "client_id": creds["client_id"]}
         if creds.get("client_secret"):  # a public client (native PKCE) has none
             form["client_secret"] = creds["client_secret"]
+        if self.scope:
+            form["scope"] = self.scope
         body = token_body(self._http.request("POST", self.token_url, retry=retry, data=form))
         self._token = str(body["access_token"])
         redaction.remember([self._token])  # never in a stored or shown error text, even when a platform echoes it

@@ -225,6 +225,9 @@ class AccountsService(Area):
         if provider is None:
             raise UserError(f"{registry.platform(account.platform).label} has no browser sign-in; add the "
                             "account with --credentials-stdin (e.g. a system-user or long-lived token)")
+        if provider.public_client and client_secret:
+            raise UserError(f"--client-secret-stdin: {provider.platform} signs in as a public client without a "
+                            "secret; leave --client-secret-stdin out")
         try:
             if client_id:
                 secrets.save_oauth_client(account.platform, client_id, client_secret)
@@ -244,6 +247,8 @@ class AccountsService(Area):
             credentials = dict(secrets.load_credentials(name) or {})
             credentials.update({"client_id": client["client_id"], "client_secret": client.get("client_secret", ""),
                                 "refresh_token": tokens["refresh_token"]})
+            if provider.public_client:
+                credentials.pop("client_secret")
             secrets.save_credentials(name, credentials)
         except ConnectorError as exc:
             raise UserError(exc.message) from None

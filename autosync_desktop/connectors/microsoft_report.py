@@ -1,0 +1,162 @@
+"""Microsoft Advertising's campaign performance report: the Submit body, the Poll answer and the ZIP/CSV it yields.
+
+- `report_request`: a CampaignPerformanceReportRequest for one account and date range, aggregated Daily, as CSV
+  with the report header and footer excluded (column headers kept), and `ReportTimeZone` always set: omitted,
+  Microsoft reports in Pacific time whatever the account's zone.
+- `poll_state`: the `ReportRequestStatus` of a Poll answer as (status, download URL); "Success" without a URL
+  is Microsoft's "no data in this range".
+- `read_report`: the ZIP's CSV (UTF-8, with a byte-order mark) into one record per campaign and day. Money
+  (Spend, Revenue) goes through Decimal to micros; an empty or "--" cell is unknown (None), never 0; rows of the
+  same campaign and day (should Microsoft split them) are added up.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from .base import DailyStatRecord, Permanent, Transient, money_to_micros
+
+COLUMNS = ("TimePeriod", "CampaignId", "CampaignName", "CampaignStatus", "CurrencyCode", "Impressions", "Clicks",
+           "Spend", "Conversions", "Revenue")
+_UNKNOWN = ("", "--")
+
+
+def _day(value: date) -> dict[str, int]:
+    return {"Day": value.day, "Month": value.month, "Year": value.year}
+
+
+def report_request(account_id: str, start: date, end: date, report_time_zone: str) -> dict[str, Any]:
+    """The body of GenerateReport/Submit."""
+    return {"ReportRequest": {
+        "Type": "CampaignPerformanceReportRequest",
+        "ExcludeColumnHeaders": False,
+        "ExcludeReportFooter": True,
+        "ExcludeReportHeader": True,
+        "Format": "Csv",
+        "FormatVersion": "2.0",
+        "ReportName": f"AutoSync campaigns {start.isoformat()}..{end.isoformat()}",
+        "ReturnOnlyCompleteData": False,
+        "Aggregation": "Daily",
+        "Columns": list(COLUMNS),
+        "Scope": {"AccountIds": [int(account_id)]},
+        "Time": {"CustomDateRangeStart": _day(start), "CustomDateRangeEnd": _day(end),
+                 "ReportTimeZone": report_time_zone},
+    }}
+
+
+def poll_state(body: dict[str, Any]) -> tuple[str, str | None]:
+    """(Status, ReportDownloadUrl or None) of a GenerateReport/Poll answer."""
+    status = body.get("ReportRequestStatus")
+    if not isinstance(status, dict):
+        raise Transient("Microsoft Advertising answered the report poll without a ReportRequestStatus")
+    url = status.get("ReportDownloadUrl")
+    return str(status.get("Status") or ""), str(url) if isinstance(url, str) and url.strip() else None
+
+
+def csv_text(archive: bytes) -> str:
+    """The CSV inside the downloaded ZIP (Transient when the download is not a readable ZIP with a CSV)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(archive)) as zipped:
+            names = [n for n in zipped.namelist() if n.lower().endswith(".csv")]
+            if not names:
+                raise Transient("Microsoft Advertising's report download holds no CSV file; it will be asked again")
+            return zipped.read(names[0]).decode("utf-8-sig")
+    except (zipfile.BadZipFile, UnicodeDecodeError, EOFError) as exc:
+        raise Transient(f"Microsoft Advertising's report download is damaged ({type(exc).__name__}); it will be "
+                        "asked again") from None
+
+
+def _number(text: str, what: str) -> Decimal | None:
+    cleaned = text.strip().replace(",", "")
+    if cleaned in _UNKNOWN:
+        return None
+    try:
+        value = Decimal(cleaned)
+    except InvalidOperation:
+        value = Decimal("NaN")
+    if not value.is_finite():
+        raise Permanent(f"Microsoft Advertising sent a non-numeric {what} in the report: {text!r}")
+    return value
+
+
+def _count(text: str, what: str) -> int | None:
+    value = _number(text, what)
+    if value is not None and value != value.to_integral_value():
+        raise Permanent(f"Microsoft Advertising sent a non-integer {what} in the report: {text!r}")
+    return None if value is None else int(value)
+
+
+def _money(text: str, what: str) -> int | None:
+    value = _number(text, what)
+    return None if value is None else money_to_micros(str(value))
+
+
+def _date(text: str) -> date:
+    text = text.strip()
+    for pattern in ("%Y-%m-%d", "%m/%d/%Y"):
+        try:
+            return datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+    raise Permanent(f"Microsoft Advertising sent an unreadable TimePeriod in the report: {text!r}")
+
+
+def _add(a: int | None, b: int | None) -> int | None:
+    return b if a is None else a if b is None else a + b
+
+
+@dataclass(slots=True)
+class ReportRows:
+    records: list[DailyStatRecord]
+    skipped: int  # rows without a campaign id or outside the asked range
+
+
+def read_report(text: str, start: date, end: date, currency: str | None) -> ReportRows:
+    """The CSV's rows as records within start..end (in the report's time zone, i.e. the account's)."""
+    reader = csv.DictReader(io.StringIO(text))
+    missing = [c for c in ("TimePeriod", "CampaignId") if c not in (reader.fieldnames or ())]
+    if missing:
+        raise Transient(f"Microsoft Advertising's report lacks the column(s) {', '.join(missing)}; it will be asked "
+                        "again")
+    out: dict[tuple[str, date], DailyStatRecord] = {}
+    skipped = 0
+    for row in _rows(reader):
+        campaign_id = (row.get("CampaignId") or "").strip()
+        if not campaign_id.isdigit():
+            skipped += 1
+            continue
+        day = _date(row.get("TimePeriod") or "")
+        if not start <= day <= end:
+            skipped += 1
+            continue
+        record = DailyStatRecord(
+            campaign_id=campaign_id, date=day,
+            impressions=_count(row.get("Impressions") or "", "Impressions count"),
+            clicks=_count(row.get("Clicks") or "", "Clicks count"),
+            cost_micros=_money(row.get("Spend") or "", "Spend"),
+            conversions=float(_number(row.get("Conversions") or "", "Conversions count") or 0),
+            conversion_value_micros=_money(row.get("Revenue") or "", "Revenue"),
+            currency=(row.get("CurrencyCode") or "").strip().upper() or currency,
+            campaign_name=(row.get("CampaignName") or "").strip() or None)
+        seen = out.get((campaign_id, day))
+        if seen is not None:
+            seen.impressions = _add(seen.impressions, record.impressions)
+            seen.clicks = _add(seen.clicks, record.clicks)
+            seen.cost_micros = _add(seen.cost_micros, record.cost_micros)
+            seen.conversions += record.conversions
+            seen.conversion_value_micros = _add(seen.conversion_value_micros, record.conversion_value_micros)
+        else:
+            out[(campaign_id, day)] = record
+    return ReportRows(list(out.values()), skipped)
+
+
+def _rows(reader: Iterable[dict[str, str | None]]) -> Iterable[dict[str, str]]:
+    for row in reader:
+        yield {k: v for k, v in row.items() if isinstance(k, str) and isinstance(v, str)}
