@@ -395,6 +395,29 @@ def test_a_report_that_ends_in_error_is_asked_again(cli: Cli, microsoft: Callabl
     assert len(api.calls(SUBMIT_PATH)) == 2 and cli.stored() == truth(api, start, end)
 
 
+def test_a_report_that_never_gets_ready_fails_transient(cli: Cli, microsoft: Callable[..., FakeMicrosoftAds],
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(ms, "POLL_MAX_WAIT_S", 0.2)
+    api = microsoft(pending_polls=10_000)
+    cli.add(api)
+    start, end = short_range(api)
+    run = cli.sync(start=start, end=end, code=1)
+    assert run["error_class"] == "Transient" and "report was not ready within" in run["error"]
+    assert len(api.calls(SUBMIT_PATH)) == 4 and cli.stored() == {}  # retry.max_attempts reports, then it stops
+
+
+def test_a_download_link_that_is_not_https_is_not_followed(cli: Cli, microsoft: Callable[
+        ..., FakeMicrosoftAds]) -> None:
+    api = microsoft()
+    cli.add(api)
+    link = "http://downloads.example.com/r.zip?sig=abc"
+    api.fail_next(POLL_PATH, Reply(200, {"ReportRequestStatus": {"ReportDownloadUrl": link, "Status": "Success"}}))
+    start, end = short_range(api)
+    run = cli.sync(start=start, end=end, code=1)
+    assert run["error_class"] == "Permanent" and "not https (downloads.example.com)" in run["error"]
+    assert "sig=abc" not in json.dumps(run) and api.calls(DOWNLOAD_PATH) == []
+
+
 def test_call_rate_exceeded_waits_for_the_platforms_hint(cli: Cli, microsoft: Callable[..., FakeMicrosoftAds]) -> None:
     api = microsoft()
     cli.add(api)
