@@ -39,7 +39,7 @@ from autosync_desktop.errors import AutoSyncError, UserError, one_line
 from autosync_desktop.logs import FILE_ONLY, LOG_NAME, setup_logging
 from autosync_desktop.output_files import open_output
 from autosync_desktop.services import Services, default_data_dir, iso, run_dict
-from autosync_desktop.services.core import expected_error
+from autosync_desktop.services.core import SCHEDULER_COMPANIONS, expected_error
 
 # Ctrl-C, SIGTERM and SIGHUP (a closed terminal or SSH session) all stop cleanly: running syncs are cancelled at
 # their next page and recorded as `cancelled`, never left for the orphan reaper as a crash.
@@ -198,6 +198,13 @@ def build_parser() -> Parser:
     nsec.add_argument("--url", action="store_true",
                       help="webhook: store the URL itself (one that embeds a token) instead of the signing secret")
     nsec.add_argument("--clear", action="store_true", help="remove the secret from the keyring")
+
+    api = sub.add_parser("api", help="the local REST API: its status and bearer token").add_subparsers(
+        dest="action", metavar="ACTION")
+    api.add_parser("status", help="whether it is on, its URL and which process serves it").add_argument(
+        "--json", action="store_true")
+    api.add_parser("token", help="print the bearer token (created in the keyring on first use)").add_argument(
+        "--rotate", action="store_true", help="replace the token; the old one stops working at once")
 
     gui = sub.add_parser("gui", help="open the window (the default when no command is given)")
     gui.add_argument("--demo", action="store_true", help="create the Demo account and schedule if there are none")
@@ -610,6 +617,32 @@ def _print_notify_list(info: NotificationsStatus) -> None:
           "or the window)")
 
 
+def cmd_api(svc: Services, a: argparse.Namespace) -> int:
+    if a.action == "status":
+        status = svc.api_access.status()
+        if a.json:
+            _print_json({"enabled": status.enabled, "url": status.url, "served_by_pid": status.served_by_pid})
+        elif not status.enabled:
+            print(f"Local API: off (turn it on with: autosync settings set api.enabled on; it would serve "
+                  f"{status.url})")
+        elif status.served_by_pid is not None:
+            print(f"Local API: on at {status.url}, served by pid {status.served_by_pid}")
+        else:
+            print(f"Local API: on but not served at {status.url}: {status.problem}")
+    elif a.action == "token":
+        print(svc.api_access.rotate_token() if a.rotate else svc.api_access.token())
+    else:
+        raise CliError("api: choose status or token")
+    return 0
+
+
+def _serve_api(svc: Services) -> Callable[[], None]:
+    """The local REST API beside the scheduler (FastAPI is imported only in the process that runs it)."""
+    from autosync_desktop.api.server import ApiService
+
+    return ApiService.attach(svc)
+
+
 def cmd_prune(svc: Services, a: argparse.Namespace) -> int:
     result = svc.metrics.prune()
     print(f"Pruned {result.runs_deleted} runs (before {_utc_text(result.runs_before)}) and {result.stats_deleted} "
@@ -678,7 +711,7 @@ def cmd_demo(svc: Services, a: argparse.Namespace) -> int:
 COMMANDS: dict[str, Callable[[Services, argparse.Namespace], int]] = {
     "accounts": cmd_accounts, "schedules": cmd_schedules, "sync": cmd_sync, "runs": cmd_runs,
     "status": cmd_status, "export": cmd_export, "settings": cmd_settings, "prune": cmd_prune,
-    "service": cmd_service, "demo": cmd_demo, "notify": cmd_notify, "autostart": cmd_autostart,
+    "service": cmd_service, "demo": cmd_demo, "notify": cmd_notify, "autostart": cmd_autostart, "api": cmd_api,
 }
 KINDS = {"service": "service", "demo": "service"}
 
@@ -702,6 +735,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     its one line on stderr and its exit code; anything else is a bug and ends as one line naming the log. The
     traceback of either goes to the log file only."""
     log_file: Path | None = None
+    if _serve_api not in SCHEDULER_COMPANIONS:  # the window and `service` serve the API when api.enabled is on
+        SCHEDULER_COMPANIONS.append(_serve_api)
     try:
         args = build_parser().parse_args(argv)
         log_file = _start_logging(args)

@@ -766,3 +766,16 @@ class ExportResult:
     kind: ExportKind
     format: ExportFormat
     rows: int
+
+
+# --- local API ------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ApiStatus:
+    """The local REST API as `autosync api status` and Settings › Advanced show it."""
+
+    enabled: bool  # the setting api.enabled
+    url: str  # http://127.0.0.1:<api.port>
+    served_by_pid: int | None  # the live process serving it now (the one running the scheduler), else None
+    problem: str | None  # why it is not served although enabled (a busy port, no scheduler running), else None

@@ -134,3 +134,19 @@ def delete_channel_secret(channel: str, name: str) -> None:
         if isinstance(exc.__cause__, PasswordDeleteError):
             return
         raise
+
+
+_API_TOKEN_KEY = "api:token"
+
+
+def load_api_token() -> str | None:
+    """The local REST API's bearer token (None before the first `save_api_token`)."""
+    value: str | None = _call(keyring.get_password, SERVICE, _API_TOKEN_KEY) or None
+    redaction.remember([value] if value else [])
+    return value
+
+
+def save_api_token(token: str) -> None:
+    """Store (or replace) the local REST API's bearer token."""
+    redaction.remember([token])
+    _call(keyring.set_password, SERVICE, _API_TOKEN_KEY, token)

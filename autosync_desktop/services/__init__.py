@@ -20,6 +20,7 @@ area hanging off it (`services.runs.page(...)`); each module holds one area:
 - data.py           `services.data`: the Data page's daily stats (paged), totals per currency, campaigns
 - exports.py        `services.exports`: CSV/JSON exports (whole tables, or what History and Data show);
                     the export columns and `run_dict`
+- api_access.py     `services.api_access`: the local REST API's setting, serving state and bearer token
 
 Everything that `autosync_desktop.services` offered as one module is still importable from here.
 """
@@ -32,6 +33,7 @@ from autosync_desktop import events as ev
 from autosync_desktop.domain import SyncRequest
 from autosync_desktop.output_files import open_output
 from autosync_desktop.services.accounts import AccountsService
+from autosync_desktop.services.api_access import ApiAccessService
 from autosync_desktop.services.app_settings import SettingsService
 from autosync_desktop.services.core import (
     APP_NAME,
@@ -92,3 +94,4 @@ class Services(ServicesCore):
         self.metrics = MetricsService(self)
         self.data = DataService(self)
         self.exports = ExportsService(self)
+        self.api_access = ApiAccessService(self)

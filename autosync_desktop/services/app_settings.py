@@ -30,9 +30,13 @@ LABELS = {
     "notify.email.digest": "Daily digest", "notify.email.digest_at": "Digest at",
     "notify.webhook.url": "Webhook URL", "notify.sms.account_sid": "Account SID", "notify.sms.from": "From",
     "notify.sms.to": "To", "notify.sms.api_base": "API base URL",
+    "api.enabled": "Local REST API", "api.port": "API port",
 }
 UNITS = {"_s": " s", "_minutes": " min", "_hours": " h", "_days": " days", "_months": " months"}  # by the key's ending
-NOTES = {"scheduler.max_concurrent_runs": "Takes effect the next time AutoSync starts."}
+NOTES = {"scheduler.max_concurrent_runs": "Takes effect the next time AutoSync starts.",
+         "api.enabled": "Takes effect within seconds in the window or 'autosync service' (whichever runs the "
+                        "scheduler).",
+         "api.port": "Takes effect within seconds; a port in use is reported and the API stays off."}
 HELP = {"scheduler.paused_all": "No scheduled runs until unticked (Sync now still works)"}
 PER_PLATFORM_LABELS = {"http.requests_per_minute": "Requests per minute", "http.max_concurrent": "Concurrent requests"}
 TYPES = {bool: SettingType.BOOL, int: SettingType.INT, float: SettingType.FLOAT, str: SettingType.TEXT}

@@ -39,6 +39,11 @@ START_AT_LOGIN = "general.start_at_login"
 
 log = logging.getLogger("autosync_desktop.services")  # the name it always had
 
+# What runs beside the scheduler in its process: each is called with the services once the scheduler has started
+# and returns how to stop it (called by `close`). cli.py registers the local REST API here (services never
+# import api/).
+SCHEDULER_COMPANIONS: list[Callable[[Any], Callable[[], None]]] = []
+
 
 def expected_error(exc: BaseException) -> BaseException:
     """`exc` as an `AutoSyncError` when it is an expected low-level failure (the store's SQLite errors: damaged,
@@ -99,12 +104,19 @@ class ServicesCore:
         self._desktop_sink: Callable[[notify.Notification], None] | None = None
         self._runner: Runner | None = None
         self._lock = threading.Lock()
+        self._companions: list[Callable[[], None]] = []  # stops SCHEDULER_COMPANIONS
 
     @classmethod
     def open(cls, data_dir: Path | None = None, bus: ev.EventBus | None = None, kind: str = "cli") -> Self:
         return cls(data_dir or default_data_dir(), bus or ev.EventBus(), kind)
 
     def close(self) -> None:
+        for stop in reversed(self._companions):
+            try:
+                stop()
+            except Exception:
+                log.exception("stopping %r failed", stop)
+        self._companions.clear()
         if self.scheduler is not None:
             self.scheduler.stop()
         elif self._runner is not None:
@@ -138,6 +150,11 @@ class ServicesCore:
         self.scheduler.start(self.kind)
         for run_id in self.reaped:
             self.scheduler.announce(SyncRun.get_by_id(run_id))
+        for companion in SCHEDULER_COMPANIONS:
+            try:
+                self._companions.append(companion(self))
+            except Exception:  # a companion (the local API) never keeps the scheduler from running
+                log.exception("starting %r beside the scheduler failed", companion)
         return self.scheduler
 
     def _credentials_for(self, account: Account) -> dict[str, str] | None:

@@ -173,6 +173,16 @@ class SchedulesService(Area):
             return ()
         return tuple(triggers.next_runs(spec_of(schedule), count))
 
+    def ids(self) -> dict[str, int]:
+        """Every schedule's id by its name (the local REST API names schedules by id)."""
+        pairs = cast(Iterable[tuple[int, str]], Schedule.select(Schedule.id, Schedule.name).tuples())
+        return {name: schedule_id for schedule_id, name in pairs}
+
+    def name_of(self, schedule_id: int) -> str | None:
+        """The name of the schedule with this id, or None when there is none."""
+        schedule = Schedule.get_or_none(Schedule.id == schedule_id)
+        return None if schedule is None else str(schedule.name)
+
     # --- the editor's live check (pure: no store, no keyring; fine on the GUI thread) ---
 
     @staticmethod

@@ -185,13 +185,17 @@ SPECS: tuple[SettingSpec, ...] = (
     SettingSpec("retention.stats_months", int, 0, "Delete daily stats older than this many months (0: keep all)",
                 0, 1200),
     *_NOTIFY_SPECS,
+    SettingSpec("api.enabled", bool, False,
+                "Serve the local REST API on 127.0.0.1 (bearer token: 'autosync api token') from the process that "
+                "runs the scheduler"),
+    SettingSpec("api.port", int, 8765, "Port of the local REST API on 127.0.0.1", 1024, 65535),
 )
 SPEC_BY_KEY = {spec.key: spec for spec in SPECS}
 
 # Keys written by the app itself (not user-editable), shown by `settings list`.
 STATE_KEYS = ("retention.last_prune",)
 # App-maintained keys not shown by `settings list`: the notifier's state and each channel's last result.
-INTERNAL_PREFIXES = ("notify.state", "notify.result.")
+INTERNAL_PREFIXES = ("notify.state", "notify.result.", "api.state", "api.token_generation")
 
 
 PER_PLATFORM = ("http.requests_per_minute", "http.max_concurrent")
