@@ -761,12 +761,22 @@ def _start_logging(args: argparse.Namespace) -> Path | None:
     return folder / LOG_NAME
 
 
+def _reads_only(args: argparse.Namespace) -> bool:
+    """A command that only reads the store: it still answers from a damaged store where SQLite can read."""
+    action = getattr(args, "action", None)
+    return args.command in ("status", "export") or (args.command == "runs" and action != "cancel") or (
+        args.command in ("accounts", "schedules", "settings", "notify") and action in ("list", "get", "next"))
+
+
 def _run(args: argparse.Namespace) -> int:
     if args.command in (None, "gui"):
         return _gui(args)
-    svc = Services.open(args.data_dir, kind=KINDS.get(args.command, "cli"))
+    svc = Services.open(args.data_dir, kind=KINDS.get(args.command, "cli"), reads_only=_reads_only(args), notice=_err)
     try:
-        return COMMANDS[args.command](svc, args)
+        code = COMMANDS[args.command](svc, args)
+        if svc.damaged is not None:  # what could be read was shown; say that the store needs care all the same
+            _err(f"{one_line(svc.damaged)} (this answer comes from what could still be read)")
+        return code
     finally:
         if svc.scheduler is None:  # the service closes itself after its last message
             svc.close()

@@ -27,6 +27,7 @@ Everything that `autosync_desktop.services` offered as one module is still impor
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from autosync_desktop import events as ev
@@ -83,8 +84,9 @@ class Services(ServicesCore):
     `services.runs.page(...)`.
     """
 
-    def __init__(self, data_dir: Path, bus: ev.EventBus, kind: str) -> None:
-        super().__init__(data_dir, bus, kind)
+    def __init__(self, data_dir: Path, bus: ev.EventBus, kind: str, *, reads_only: bool = False,
+                 notice: Callable[[str], None] | None = None) -> None:
+        super().__init__(data_dir, bus, kind, reads_only=reads_only, notice=notice)
         # --- areas (each added by the change that moves its methods out of the mixins) ---
         self.accounts = AccountsService(self)
         self.schedules = SchedulesService(self)

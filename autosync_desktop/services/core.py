@@ -1,8 +1,10 @@
 """The core of the service layer: errors, constants, small helpers, and `ServicesCore`.
 
 `ServicesCore` opens (creating or migrating) the store, reaps runs orphaned by a dead process, registers this
-process, owns the runner and the scheduler, and closes it all again. It sets the attributes the mixins of the
-other modules use (`self.db`, `self.bus`, `self.scheduler`, ...).
+process, owns the runner and the scheduler, and closes it all again. Opened `reads_only` (a command that only
+reads: `status`, `runs`, `export`, the lists), a store that is damaged where those two writes go still answers
+whatever SQLite can read; every other opening refuses a damaged store with its one line. It sets the attributes
+the mixins of the other modules use (`self.db`, `self.bus`, `self.scheduler`, ...).
 """
 
 from __future__ import annotations
@@ -21,9 +23,9 @@ import platformdirs
 from autosync_desktop import events as ev
 from autosync_desktop import notify, secrets
 from autosync_desktop.connectors import oauth, registry
-from autosync_desktop.errors import StoreReadOnly, UserError
+from autosync_desktop.errors import StoreDamaged, StoreReadOnly, UserError, one_line
 from autosync_desktop.store import runs, settings
-from autosync_desktop.store.db import open_store, store_errors, translate_error
+from autosync_desktop.store.db import open_store, store_errors, translate_error, waiting_for_lock
 from autosync_desktop.store.models import Account, SyncRun
 from autosync_desktop.sync.runner import Runner
 from autosync_desktop.sync.scheduler import SchedulerService
@@ -82,20 +84,32 @@ class ServicesCore:
     if TYPE_CHECKING:  # set by Services (services/__init__.py)
         notifications: NotificationsService
 
-    def __init__(self, data_dir: Path, bus: ev.EventBus, kind: str) -> None:
+    def __init__(self, data_dir: Path, bus: ev.EventBus, kind: str, *, reads_only: bool = False,
+                 notice: Callable[[str], None] | None = None) -> None:
         self.data_dir = data_dir
         self.db_path = data_dir / DB_NAME
         self.bus = bus
         self.kind = kind
         self.db = open_store(self.db_path)
         self.read_only = False  # a store SQLite opened read-only: reads work, every write says so in one line
+        self.damaged: StoreDamaged | None = None  # opened `reads_only` although damaged: what SQLite said
         self.reaped: list[int] = []
         try:
             with store_errors(self.db_path):  # damaged, locked, read-only, full: one plain StoreError
-                self.reaped = runs.reap_orphans(self.db)  # runs a crashed process left behind, now `interrupted`
-                runs.register_process(kind, runs_scheduler=False)
+                tell = notice or (lambda line: log.warning("%s", line))  # a lock held by another process, at once
+                # runs a crashed process left behind, now `interrupted`
+                self.reaped = waiting_for_lock(self.db, self.db_path, lambda: runs.reap_orphans(self.db), tell)
+                waiting_for_lock(self.db, self.db_path, lambda: runs.register_process(kind, runs_scheduler=False),
+                                 tell)
         except StoreReadOnly:
             self.read_only = True
+        except StoreDamaged as exc:
+            if not reads_only:  # a writer refuses a damaged store: each write could hit (or spread) the damage
+                self.db.close()
+                raise
+            log.info("%s; answering reads only", one_line(exc), exc_info=exc)
+            self.damaged = exc  # the CLI adds this line to what it could still show
+            self.read_only = True  # registered nothing, so nothing to unregister at close
         except BaseException:
             self.db.close()
             raise
@@ -107,8 +121,10 @@ class ServicesCore:
         self._companions: list[Callable[[], None]] = []  # stops SCHEDULER_COMPANIONS
 
     @classmethod
-    def open(cls, data_dir: Path | None = None, bus: ev.EventBus | None = None, kind: str = "cli") -> Self:
-        return cls(data_dir or default_data_dir(), bus or ev.EventBus(), kind)
+    def open(cls, data_dir: Path | None = None, bus: ev.EventBus | None = None, kind: str = "cli", *,
+             reads_only: bool = False, notice: Callable[[str], None] | None = None) -> Self:
+        """`notice` gets a line for the person waiting (the CLI prints it on stderr; default: a log warning)."""
+        return cls(data_dir or default_data_dir(), bus or ev.EventBus(), kind, reads_only=reads_only, notice=notice)
 
     def close(self) -> None:
         for stop in reversed(self._companions):

@@ -7,7 +7,8 @@ and a file that is not an AutoSync store is refused before anything in it change
 
 The expected SQLite failures (damaged, locked, read-only, disk full) become `StoreError`s with one plain line
 that says what to do: `open_store` raises them, `store_errors()` and `translate_error()` turn them so wherever
-the store is used (the services, the CLI and the window's workers).
+the store is used (the services, the CLI and the window's workers). `waiting_for_lock` runs a process's first
+writes so that a database held by another process is said at once (who holds it) while the wait goes on.
 """
 
 from __future__ import annotations
@@ -17,10 +18,11 @@ import os
 import shutil
 import sqlite3
 import stat
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
+from typing import TypeVar
 from urllib.parse import unquote
 
 from peewee import SqliteDatabase
@@ -36,6 +38,8 @@ log = logging.getLogger(__name__)
 sqlite3.register_adapter(date, date.isoformat)
 
 BUSY_TIMEOUT_S = 30.0
+LOCK_NOTICE_S = 0.8  # a first write still waiting for another process's lock after this long says so at once
+T = TypeVar("T")
 PRAGMAS = {
     "journal_mode": "wal",
     "foreign_keys": 1,
@@ -247,6 +251,31 @@ def _classify_one(error: sqlite3.Error, path: Path) -> StoreError | None:
     if name.startswith("SQLITE_IOERR") or "disk i/o error" in text:
         return StoreError(f"Reading or writing the database {path} failed (disk I/O error); check the disk")
     return None
+
+
+def _set_busy_timeout(db: SqliteDatabase, seconds: float) -> None:
+    db.execute_sql(f"PRAGMA busy_timeout = {max(0, int(seconds * 1000))}")  # this thread's connection only
+
+
+def waiting_for_lock(db: SqliteDatabase, path: Path, write: Callable[[], T], notice: Callable[[str], None]) -> T:
+    """Run `write` (one short write transaction, safe to run again after a failure). When another process holds
+    the database for longer than LOCK_NOTICE_S, `notice` gets one line at once saying so (and which AutoSync
+    process, when it is one), and the wait goes on until BUSY_TIMEOUT_S in all; then the StoreLocked line."""
+    first = min(LOCK_NOTICE_S, BUSY_TIMEOUT_S)
+    _set_busy_timeout(db, first)
+    try:
+        try:
+            return write()
+        except Exception as exc:
+            if first >= BUSY_TIMEOUT_S or not isinstance(classify(exc, path), StoreLocked):
+                raise
+        who = holders(path)
+        notice(f"Another process holds the database {path}" + (f" (AutoSync {who})" if who else "")
+               + f"; waiting up to {BUSY_TIMEOUT_S - first:.0f} s for it to finish…")
+        _set_busy_timeout(db, BUSY_TIMEOUT_S - first)
+        return write()
+    finally:
+        _set_busy_timeout(db, BUSY_TIMEOUT_S)
 
 
 def bound_path() -> Path | None:
