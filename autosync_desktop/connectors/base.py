@@ -9,11 +9,11 @@ from __future__ import annotations
 import random
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from autosync_desktop.clock import SYSTEM_CLOCK, Clock
 from autosync_desktop.connectors.urls import URL_OPTIONS, UrlRefused, checked_url
@@ -261,6 +261,20 @@ class Connector(Protocol):
     def test_connection(self) -> str: ...
 
     def close(self) -> None: ...
+
+
+@runtime_checkable
+class PrefetchesWindows(Protocol):
+    """A connector that fetches a run's windows ahead (Meta runs several report jobs at once, meta_jobs.py).
+
+    The engine hands it every window of the run in date order and takes back one page iterator per window, in
+    the same order, and writes each window when its iterator is read to the end. A window's ConnectorError is
+    raised when its iterator is read, so the engine retries that window alone (through `fetch_daily_stats`).
+    Connectors without this method are driven one window at a time.
+    """
+
+    def prefetch_daily_stats(self, windows: Sequence[tuple[date, date]]) -> Iterator[Iterator[list[DailyStatRecord]]]:
+        ...
 
 
 @dataclass(frozen=True, slots=True)

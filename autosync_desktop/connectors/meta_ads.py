@@ -20,6 +20,8 @@ Options (all optional):
   (POST /act_{id}/insights, poll GET /{report_run_id}, then GET /{report_run_id}/insights), as Meta advises for
   large reports and as tap-facebook and Airbyte do. Default 14: the 29-day lookback windows of scheduled runs
   and 30-day backfill windows go async, a short manual refresh stays one synchronous call; 0 disables jobs.
+- `async_max_jobs`: report jobs of one account in flight at once over a run's windows, 1..10, default 4
+  (meta_jobs.py: new jobs wait while Meta's usage is above 75 %; windows are still written in date order).
 - `page_limit`: rows per page (`limit`), default 500, 25..5000. When Meta answers HTTP 500 "Please reduce the
   amount of data", the limit is halved (not below 25) for the rest of the run and the same page is asked again.
 
@@ -36,11 +38,10 @@ block as Airbyte #86316 did.
 from __future__ import annotations
 
 import re
-import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import date
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
 import orjson
 import requests
@@ -59,8 +60,9 @@ from .base import (
 )
 from .http import HttpClient
 from .meta_errors import TOKEN_INVALID, InvalidParameter, ReduceData, classify_error
+from .meta_jobs import DEFAULT_MAX_JOBS, MAX_JOBS, ReportJobs, one_job_pages
 from .meta_records import ROW_ERRORS, campaign_record, stat_record, unreadable
-from .meta_usage import block_seconds, peak_usage, reset_seconds
+from .meta_usage import Usage, block_seconds, peak_usage, reset_seconds
 from .options import IntOption, ParsedOption, UrlOption, numeric_id, parse_options, unknown_options
 from .paging import next_url_pages
 from .urls import origin, with_query
@@ -78,8 +80,8 @@ MAX_PAGE_LIMIT = 5000
 
 USAGE_PAUSE_PCT = 95.0  # pause once any usage percentage reaches this
 PROACTIVE_PAUSE_S = 60.0  # how long, unless Meta's estimate is longer (tests make it tiny)
-ASYNC_POLL_FIRST_S = 1.0  # first wait between report-job polls; grows by half each poll ...
-ASYNC_POLL_MAX_S = 10.0  # ... up to this
+ASYNC_POLL_FIRST_S = 1.0  # first wait between report-job polls; then 40 % of the job's time so far ...
+ASYNC_POLL_MAX_S = 10.0  # ... up to this (meta_jobs.poll_delay)
 ASYNC_POLL_LOG_EVERY = 5  # log the job's progress on the first poll and every this many polls
 ASYNC_MAX_WAIT_S = 1800.0  # a job still running after this is given up (Transient: the engine retries)
 
@@ -110,6 +112,7 @@ OPTIONS = (
     ParsedOption("conversion_action_types", frozenset(DEFAULT_CONVERSION_ACTION_TYPES), _action_types),
     IntOption("async_threshold_days", DEFAULT_ASYNC_THRESHOLD_DAYS, 0, 3650),
     IntOption("page_limit", DEFAULT_PAGE_LIMIT, MIN_PAGE_LIMIT, MAX_PAGE_LIMIT),
+    IntOption("async_max_jobs", DEFAULT_MAX_JOBS, 1, MAX_JOBS),
 )
 
 
@@ -118,8 +121,6 @@ def normalise_account_id(account_id: str) -> str:
     return numeric_id(account_id, what="A Meta ad account id", example="act_1234567890 or 1234567890",
                       prefix="act_")
 
-
-# --- response reading ------------------------------------------------------------------------------------
 
 # --- the connector ---------------------------------------------------------------------------------------
 
@@ -144,6 +145,8 @@ class MetaAdsConnector:
         self.action_types: frozenset[str] = opts["conversion_action_types"]
         self.async_threshold_days: int = opts["async_threshold_days"]
         self.limit: int = opts["page_limit"]
+        self.max_jobs: int = opts["async_max_jobs"]
+        self.usage: Usage | None = None  # the highest usage figure of Meta's latest answer (meta_jobs holds back on it)
         self.currency: str | None = None
         self._origin = origin(self.base_url)
         self._filter_level = {"campaigns": 0, "insights": 0}
@@ -180,7 +183,7 @@ class MetaAdsConnector:
         def pages(statuses: tuple[str, ...] | None) -> Iterator[list[dict[str, Any]]]:
             params = self._insights_params(start, end, statuses)
             if use_job:
-                return self._report_job_pages(params)
+                return one_job_pages(self, params)
             return self._pages(f"act_{self.account_id}/insights", params, "insights")
 
         types, currency = self.action_types, self.currency
@@ -190,6 +193,10 @@ class MetaAdsConnector:
             except ROW_ERRORS as exc:
                 raise unreadable("insights", exc) from exc
             yield records
+
+    def prefetch_daily_stats(self, windows: Sequence[tuple[date, date]]) -> Iterator[Iterator[list[DailyStatRecord]]]:
+        """A run's windows with up to `async_max_jobs` report jobs running ahead (base.PrefetchesWindows)."""
+        return iter(ReportJobs(self, windows, self.max_jobs))
 
     def refresh_auth(self) -> None:
         raise ReauthRequired(TOKEN_INVALID)
@@ -299,41 +306,6 @@ class MetaAdsConnector:
                                         f"again with {', '.join(wanted) if wanted else 'no filter'} — some deleted "
                                         "or archived campaigns may be missing")
 
-    # --- asynchronous report jobs ---
-
-    def _report_job_pages(self, params: Mapping[str, str]) -> Iterator[list[dict[str, Any]]]:
-        started = self._call("POST", self._url(f"act_{self.account_id}/insights"), data=params)
-        run_id = str(started.get("report_run_id") or "")
-        if not run_id:
-            raise Transient("Meta did not return a report_run_id for the insights report job")
-        self._wait_for_job(run_id)
-        yield from self._pages(f"{quote(run_id, safe='')}/insights", {}, "insights")
-
-    def _wait_for_job(self, run_id: str) -> None:
-        url = self._url(quote(run_id, safe=""), {"fields": "id,async_status,async_percent_completion"})
-        began = time.monotonic()
-        delay = ASYNC_POLL_FIRST_S
-        polls = 0
-        while True:
-            job = self._call("GET", url)
-            polls += 1
-            status = str(job.get("async_status") or "")
-            percent = job.get("async_percent_completion")
-            if status == "Job Completed":
-                self.ctx.log("info", f"Meta report {run_id} ready after {polls} poll(s)")
-                return
-            if status in ("Job Failed", "Job Skipped"):
-                raise Transient(f"Meta's insights report job {run_id} ended with {status!r}; it will be asked again",
-                                platform_message=status)
-            if polls % ASYNC_POLL_LOG_EVERY == 1:
-                self.ctx.log("info", f"Meta report {run_id}: {status or 'pending'}, {percent or 0}% done")
-            waited = time.monotonic() - began
-            remaining = self.ctx.remaining()
-            if waited >= ASYNC_MAX_WAIT_S or (remaining is not None and remaining <= 0):
-                raise Transient(f"Meta's insights report job {run_id} did not finish within {waited:.0f} s")
-            self.ctx.sleep(delay)
-            delay = min(delay * 1.5, ASYNC_POLL_MAX_S)
-
     # --- hooks for HttpClient ---
 
     def _classify(self, response: requests.Response) -> ConnectorError | None:
@@ -364,7 +336,7 @@ class MetaAdsConnector:
         if warning and not self._version_warned:
             self._version_warned = True
             self.ctx.log("warning", f"Meta says about API {GRAPH_VERSION}: {' '.join(warning.split())[:300]}")
-        usage = peak_usage(headers)
+        usage = self.usage = peak_usage(headers)
         near = usage is not None and usage.pct >= USAGE_PAUSE_PCT
         block = block_seconds(headers)
         if not near and not block:

@@ -30,8 +30,10 @@ from autosync_desktop.connectors.base import (
     Connector,
     ConnectorContext,
     ConnectorError,
+    DailyStatRecord,
     HttpLimits,
     Permanent,
+    PrefetchesWindows,
     RateLimited,
     ReauthRequired,
     RetryPolicy,
@@ -187,9 +189,9 @@ class Engine:
             self._progress(run, f"{run.campaigns} campaigns")
         if run.row.sync_type in ("performance", "both"):
             known = writer.known_campaigns()
+            ahead = self._prefetch(run, plan)  # None: one window at a time
             for window in plan:
-                buffer = self._retrying(run, f"window {window}",
-                                        lambda w=window, k=known: self._collect_stats(run, w, k))
+                buffer = self._retrying(run, f"window {window}", self._window_fetch(run, window, known, ahead))
                 run.ctx.check()
                 self._check_deadline(run)
                 written = writer.replace_window(window.start, window.end, buffer)
@@ -229,10 +231,29 @@ class Engine:
             out.extend(page)
         return out
 
-    def _collect_stats(self, run: _Run, window: win.Window, known: set[str]) -> StatBuffer:
+    @staticmethod
+    def _prefetch(run: _Run, plan: list[win.Window]) -> Iterator[Iterator[list[DailyStatRecord]]] | None:
+        """The connector's windows fetched ahead, when it can (base.PrefetchesWindows) and there are several."""
+        if len(plan) < 2 or not isinstance(run.connector, PrefetchesWindows):
+            return None
+        return run.connector.prefetch_daily_stats([(window.start, window.end) for window in plan])
+
+    def _window_fetch(self, run: _Run, window: win.Window, known: set[str],
+                      ahead: Iterator[Iterator[list[DailyStatRecord]]] | None) -> Callable[[], StatBuffer]:
+        """`_retrying`'s fetch of one window: its prefetched pages first (they may raise the window's error); a
+        retry fetches the window alone, the ordinary way."""
+        prefetched = [next(ahead)] if ahead is not None else []
+
+        def fetch() -> StatBuffer:
+            pages = prefetched.pop() if prefetched else run.connector.fetch_daily_stats(window.start, window.end)
+            return self._collect_stats(run, window, known, pages)
+        return fetch
+
+    def _collect_stats(self, run: _Run, window: win.Window, known: set[str],
+                       pages: Iterator[list[DailyStatRecord]]) -> StatBuffer:
         """Fetch a whole window into memory (bounded by window size), so it can be committed atomically."""
         buffer = StatBuffer(set(known))
-        for page in self._pages(run, run.connector.fetch_daily_stats(window.start, window.end)):
+        for page in self._pages(run, pages):
             buffer.add(page)
             self._progress(run, f"window {window}", pending=len(buffer))
         return buffer

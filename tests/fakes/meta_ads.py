@@ -16,9 +16,11 @@ day's version, which `restate(day)` bumps (the past changes, as Meta's attributi
 `totals()` are the ground truth, over every campaign whatever its status. Faults: queue the module's reply
 helpers (`throttle`, `reduce_data`, `server_error`, ...) with `fail_next`; `max_limit` answers "reduce the
 amount of data" while `limit` is above it; `reject_deleted_filter` rejects DELETED in status filters;
-`failing_jobs` makes that many report jobs end "Job Failed"; `page_faults` are served to requests for a
-second or later page (which `fail_next`, matching paths only, cannot single out). `prerender()` renders a
-range's sync pages to bytes once, so that a benchmark measures the client rather than this server.
+`failing_jobs` makes that many report jobs end "Job Failed"; with `job_seconds` a report job runs that long in
+wall time (from its POST) instead of `job_polls` polls, and `peak_jobs` is the most jobs that ran at once;
+`page_faults` are served to requests for a second or later page (which `fail_next`, matching paths only,
+cannot single out). `prerender()` renders a range's sync pages to bytes once, so that a benchmark measures the
+client rather than this server.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import threading
+import time
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
@@ -144,6 +147,11 @@ class Job:
     fails: bool
     done: bool = False
     polls: int = 0
+    started: float = 0.0  # time.monotonic() at its POST
+    seconds: float | None = None  # wall time it takes (None: job_polls polls)
+
+    def running(self, now: float) -> bool:
+        return not self.done if self.seconds is None else now < self.started + self.seconds
 
 
 @dataclass(slots=True)
@@ -181,7 +189,8 @@ class MetaFake(FakeApi):
     def __init__(self, *, account_id: str = "1234", name: str = "Acme", currency: str = "EUR",
                  timezone: str = "Europe/Berlin", campaigns: int = 12, days: int = 150, last_day: date | None = None,
                  token: str = "meta-test-token-5f3a9c", job_polls: int = 3, usage_pct: float = 5.0,
-                 all_active: bool = False, zero_days_pct: int = 8, today: date | None = None) -> None:
+                 all_active: bool = False, zero_days_pct: int = 8, today: date | None = None,
+                 job_seconds: float | None = None) -> None:
         super().__init__()
         self.account_id = account_id
         self.name = name
@@ -194,6 +203,8 @@ class MetaFake(FakeApi):
         self.campaigns = [self._make_campaign(i, all_active) for i in range(campaigns)]
         self.zero_days_pct = zero_days_pct  # share of (campaign, day) pairs without activity, hence without a row
         self.job_polls = job_polls
+        self.job_seconds = job_seconds
+        self.peak_jobs = 0
         self.usage_pct = usage_pct
         self.regain_minutes = 0.0
         self.max_limit: int | None = None
@@ -426,13 +437,23 @@ class MetaFake(FakeApi):
             run_id = str(9_000_000_000 + len(self.jobs) + 1)
             fails = self.failing_jobs > 0
             self.failing_jobs -= 1 if fails else 0
-            self.jobs[run_id] = Job(query.since, query.until, query.allowed, self.job_polls, fails)
+            now = time.monotonic()
+            job = Job(query.since, query.until, query.allowed, self.job_polls, fails, started=now,
+                      seconds=self.job_seconds)
+            self.jobs[run_id] = job
+            self.peak_jobs = max(self.peak_jobs, sum(j.running(now) for j in self.jobs.values()))
         return Reply(200, {"report_run_id": run_id})
 
     def _poll(self, run_id: str, job: Job) -> Reply:
         with self._state:
             job.polls += 1
-            if job.polls_left > 0:
+            if job.seconds is not None:
+                if job.running(time.monotonic()):
+                    return Reply(200, {"id": run_id, "async_status": "Job Running", "async_percent_completion": min(
+                        99, int(100 * (time.monotonic() - job.started) / job.seconds))})
+                job.done = True
+                status, percent = ("Job Failed", 40) if job.fails else ("Job Completed", 100)
+            elif job.polls_left > 0:
                 job.polls_left -= 1
                 done = self.job_polls - job.polls_left
                 status, percent = "Job Running", int(100 * done / (self.job_polls + 1))
