@@ -156,6 +156,8 @@ def create_app(ctx: ApiContext) -> FastAPI:
 
     @app.exception_handler(HTTPException)
     def http_error(_: Request, exc: HTTPException) -> JSONResponse:
+        if exc.status_code == 400:  # a body that is not JSON text at all: invalid input like any other
+            return _error(422, "invalid", f"The request body is not valid JSON ({exc.detail})")
         codes = {404: "not_found", 405: "method_not_allowed", 413: "too_large"}
         return _error(exc.status_code, codes.get(exc.status_code, "error"), str(exc.detail))
 

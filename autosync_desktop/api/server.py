@@ -25,7 +25,7 @@ from autosync_desktop import events as ev
 from autosync_desktop.api.app import ApiContext, create_app
 from autosync_desktop.api.events import EventRing
 from autosync_desktop.api.security import Guard, Throttle, TokenSource
-from autosync_desktop.errors import one_line
+from autosync_desktop.errors import AutoSyncError, one_line
 from autosync_desktop.services import Services
 from autosync_desktop.services.api_access import HOST, url_for
 
@@ -179,6 +179,14 @@ class ApiService:
                 return
             if self._failed is not None and self._failed[0] == port and \
                     self._now() - self._failed[1] < RETRY_BUSY_S:
+                return
+            try:
+                self.services.api_access.token()  # created now if needed, so Settings and clients can read it
+            except AutoSyncError as exc:  # no keyring: no token, so nobody could use the API
+                self._failed = (port, self._now())
+                self.problem = f"The local API needs the system keyring for its token: {one_line(exc)}"
+                log.warning("%s", self.problem)
+                self._record(None)
                 return
             try:
                 sock = bind(port)

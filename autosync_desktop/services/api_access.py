@@ -73,6 +73,14 @@ class ApiAccessService(Area):
             token = self._new_token()
         return token
 
+    def existing_token(self) -> str | None:
+        """The bearer token if one was created (never creates one). May block on the keyring."""
+        return secrets.load_api_token()
+
+    def shown_token(self) -> str | None:
+        """What Settings shows: the token, created when the API is on (it needs one), else only an existing one."""
+        return self.token() if settings.get("api.enabled") else self.existing_token()
+
     def rotate_token(self) -> str:
         """A new token; the old one stops working at once (the serving process sees the new generation)."""
         return self._new_token()

@@ -14,6 +14,8 @@ from autosync_desktop.domain import PruneResult, SettingSpec
 from autosync_desktop.gui import formatting as fmt
 from autosync_desktop.gui.context import AppContext
 from autosync_desktop.gui.settings.accounts import AccountsPanel
+from autosync_desktop.gui.settings.advanced import KEYS as ADVANCED
+from autosync_desktop.gui.settings.advanced import AdvancedSettings
 from autosync_desktop.gui.settings.general_desktop import DesktopSettings
 from autosync_desktop.gui.settings.notifications import NotificationsPanel
 from autosync_desktop.gui.settings.spec_form import SettingsGroup
@@ -25,7 +27,7 @@ RETENTION = ["retention.runs_days", "retention.stats_months"]
 PERFORMANCE = ["scheduler.max_concurrent_runs", "http.timeout_s", "http.max_concurrent", "http.requests_per_minute",
                "sync.run_timeout_minutes", "sync.initial_history_days", "scheduler.wake_delay_s"]
 GENERAL = ["scheduler.paused_all"]
-OWN_SECTIONS = ("notify.", "general.")  # the Notifications and Desktop sections
+OWN_SECTIONS = ("notify.", "general.", "api.")  # the Notifications, Desktop and Advanced sections
 HIDDEN = ["scheduler.paused_until"]  # set by "Pause all for 1 h" (tray); shown beside "Pause all schedules"
 PER_PLATFORM_SHOWN = ("http.requests_per_minute.",)  # per-platform limits shown under Performance
 
@@ -44,6 +46,7 @@ class SettingsView(BaseView):
         self.groups: dict[str, SettingsGroup] = {}
         self.desktop: DesktopSettings | None = None
         self.notifications: NotificationsPanel | None = None
+        self.advanced: AdvancedSettings | None = None
         self.accounts = AccountsPanel(ctx)
         self.accounts.changed.connect(self.accounts_changed)
         self.content = QWidget()
@@ -138,6 +141,10 @@ class SettingsView(BaseView):
         self.left.addWidget(self.groups["retry"])
         self.right.addWidget(performance)
         self.right.addWidget(self.groups["retention"])
+        self.advanced = AdvancedSettings(self.ctx, group(ADVANCED))
+        self.groups["advanced"] = self.advanced
+        self.right.addWidget(self.advanced)
+        self.advanced.refresh()
         self.left.addStretch(1)
         self.right.addStretch(1)
         self.column.insertWidget(self.column.count() - 1, self.notifications)  # full width, before the stretch
@@ -201,6 +208,8 @@ class SettingsView(BaseView):
         for field in fields:
             if field is not None and field.value() != event.value:
                 field.set_value(event.value)
+        if event.key.startswith("api.") and self.advanced is not None:
+            self.advanced.refresh()
         if event.key in ("scheduler.paused_all", "scheduler.paused_until") and self.has_loaded:
             self.ctx.workers.run(self.ctx.services.schedules.paused_until, owner=self, on_done=self._show_pause_end)
 
