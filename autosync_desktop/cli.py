@@ -24,6 +24,8 @@ from autosync_desktop import __version__
 from autosync_desktop import events as ev
 from autosync_desktop.domain import (
     AccountInfo,
+    AccountRemoval,
+    DataOnRemove,
     Delivery,
     Frequency,
     MissedPolicy,
@@ -37,6 +39,7 @@ from autosync_desktop.domain import (
 )
 from autosync_desktop.errors import AutoSyncError, UserError, one_line
 from autosync_desktop.logs import FILE_ONLY, LOG_NAME, setup_logging
+from autosync_desktop.names import printable
 from autosync_desktop.output_files import open_output
 from autosync_desktop.services import Services, default_data_dir, iso, run_dict
 from autosync_desktop.services.core import SCHEDULER_COMPANIONS, expected_error
@@ -75,6 +78,12 @@ def _run_id(text: str) -> int:
     return number
 
 
+def _data_dir(text: str) -> Path:
+    if not text.strip():
+        raise argparse.ArgumentTypeError("empty; give a folder, or leave --data-dir out for the default one")
+    return Path(text)
+
+
 def _path(text: str) -> Path:
     if not text.strip():
         raise argparse.ArgumentTypeError("expected a file path, got an empty one")
@@ -91,7 +100,7 @@ def _option(text: str) -> tuple[str, str]:
 def build_parser() -> Parser:
     p = Parser(prog="autosync", description="AutoSync Desktop: your advertising data, synced to this machine.")
     p.add_argument("--version", action="version", version=f"autosync {__version__}")
-    p.add_argument("--data-dir", type=Path, help="where the database lives (default: the user data dir; "
+    p.add_argument("--data-dir", type=_data_dir, help="where the database lives (default: the user data dir; "
                    "AUTOSYNC_DATA_DIR also sets it)")
     p.add_argument("-v", "--verbose", action="store_true", help="log details to stderr")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
@@ -110,7 +119,12 @@ def build_parser() -> Parser:
                      help="read the credentials as one JSON object from stdin (stored in the OS keyring)")
     lst = acc.add_parser("list", help="list accounts")
     lst.add_argument("--json", action="store_true")
-    acc.add_parser("remove", help="remove an account (its runs stay in history)").add_argument("name")
+    rem = acc.add_parser("remove", help="remove an account and its schedules (its runs stay in history)")
+    rem.add_argument("name")
+    what = rem.add_mutually_exclusive_group()
+    what.add_argument("--delete-data", action="store_true", help="also delete its synced campaigns and daily stats")
+    what.add_argument("--keep-data", action="store_true",
+                      help="keep its synced data (readable in Data and exports as 'NAME (removed DATE)')")
     acc.add_parser("test", help="one cheap real call to check the connection").add_argument("name")
     setc = acc.add_parser("set-credentials", help="replace an account's credentials (checked with one real call)")
     setc.add_argument("name")
@@ -153,6 +167,8 @@ def build_parser() -> Parser:
     syn.add_argument("--from", dest="date_from", type=_date)
     syn.add_argument("--to", dest="date_to", type=_date)
     syn.add_argument("--wait", action="store_true", help="wait for the end; exit 0 only on success")
+    syn.add_argument("--yes", action="store_true",
+                     help="start a backfill of more than 12 windows (30 days each) on a real platform: it costs quota")
     syn.add_argument("--json", action="store_true")
 
     rns = sub.add_parser("runs", help="run history")
@@ -225,7 +241,7 @@ def _print_json(value: Any) -> None:
 
 
 def _table(rows: Sequence[Sequence[Any]], headers: Sequence[str]) -> None:
-    cells = [[("" if v is None else str(v)) for v in row] for row in rows]
+    cells = [[("" if v is None else printable(str(v))) for v in row] for row in rows]  # no raw escapes
     widths = [max([len(h), *(len(r[i]) for r in cells)]) for i, h in enumerate(headers)]
     print("  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip())
     for row in cells:
@@ -233,7 +249,7 @@ def _table(rows: Sequence[Sequence[Any]], headers: Sequence[str]) -> None:
 
 
 def _err(message: str) -> None:
-    print(f"autosync: {message}", file=sys.stderr)
+    print(f"autosync: {printable(message)}", file=sys.stderr)
 
 
 # --- commands ------------------------------------------------------------------------------------------------
@@ -263,8 +279,8 @@ def cmd_accounts(svc: Services, a: argparse.Namespace) -> int:
             _table([(x.name, x.platform, x.account_id, x.auth_state.value, x.health.value) for x in accounts],
                    ("NAME", "PLATFORM", "ACCOUNT ID", "AUTH", "HEALTH"))
     elif a.action == "remove":
-        svc.accounts.remove(a.name)
-        print(f"Removed account {a.name!r}; its past runs stay in the history")
+        data = DataOnRemove.DELETE if a.delete_data else DataOnRemove.KEEP if a.keep_data else DataOnRemove.REFUSE
+        print(_removed_text(svc.accounts.remove(a.name, data)))
     elif a.action == "test":
         print(svc.accounts.test(a.name))
     elif a.action == "set-credentials":
@@ -289,6 +305,15 @@ def cmd_accounts(svc: Services, a: argparse.Namespace) -> int:
     return 0
 
 
+def _removed_text(r: AccountRemoval) -> str:
+    if r.kept_as is not None:
+        gone = f" and its {r.removed.describe()}" if r.removed.schedules else ""
+        return (f"Removed account {r.name!r}{gone}; its synced data is kept as {r.kept_as!r} (Data, exports); "
+                "its past runs stay in the history")
+    gone = "" if r.removed.empty else f" with its {r.removed.describe()}"
+    return f"Removed account {r.name!r}{gone}; its past runs stay in the history"
+
+
 def _account_json(x: AccountInfo) -> dict[str, Any]:
     """An account as `accounts list --json` prints it (the documented fields, in this order)."""
     return {"name": x.name, "platform": x.platform, "account_id": x.account_id, "auth_state": x.auth_state.value,
@@ -296,8 +321,26 @@ def _account_json(x: AccountInfo) -> dict[str, Any]:
             "last_success_at": iso(x.last_success_at), "options": dict(x.options)}
 
 
+# The options each frequency uses; any other one given is refused, not ignored.
+FREQUENCY_OPTIONS = {"manual": (), "interval": ("every_minutes",), "hourly": ("at",), "daily": ("at",),
+                     "weekly": ("at", "days"), "cron": ("cron",)}
+_FLAGS = {"every_minutes": "--every-minutes", "at": "--at", "days": "--days", "cron": "--cron"}
+
+
+def _check_frequency_options(a: argparse.Namespace) -> None:
+    for field, flag in _FLAGS.items():
+        if getattr(a, field) is not None and field not in FREQUENCY_OPTIONS[a.frequency]:
+            used = [_FLAGS[f] for f in FREQUENCY_OPTIONS[a.frequency]]
+            fix = f"it takes {' and '.join(used)}" if used else "it takes no time options"
+            raise CliError(f"{flag}: does not apply to --frequency {a.frequency} ({fix}); leave {flag} out")
+    if a.timezone is not None and not a.timezone.strip():
+        raise CliError("--timezone: empty; give an IANA zone such as Europe/Berlin, or leave it out for the "
+                       "system's zone")
+
+
 def cmd_schedules(svc: Services, a: argparse.Namespace) -> int:
     if a.action == "add":
+        _check_frequency_options(a)
         s = svc.schedules.add(a.name, a.account, a.type, a.frequency, every_minutes=a.every_minutes, at=a.at,
                               days=a.days, cron=a.cron, timezone=a.timezone, lookback_days=a.lookback_days,
                               missed=a.missed, paused=a.paused)
@@ -359,7 +402,7 @@ def cmd_sync(svc: Services, a: argparse.Namespace) -> int:
     interrupted = threading.Event()
     stop = _on_interrupt(interrupted.set)
     try:
-        request = svc.runs.request(a.name, a.date_from, a.date_to)
+        request = svc.runs.request(a.name, a.date_from, a.date_to, confirmed=a.yes)
         if request.status == RunStatus.SKIPPED:
             run = svc.runs.get(request.run_id)
             _say(a.json, run, f"run {request.run_id} skipped: {run.reason}")
@@ -403,16 +446,16 @@ def _say(as_json: bool, run: RunRow, line: str) -> None:
     if as_json:
         _print_json(run_dict(run))
     else:
-        print(line)
+        print(printable(line))
 
 
 def _progress_printer() -> Callable[[ev.Event], None]:
     def show(event: ev.Event) -> None:
         if isinstance(event, ev.RunStarted):
-            print(f"run {event.run_id} started: {event.account} ({event.platform}), {event.windows} window(s)",
-                  file=sys.stderr)
+            print(f"run {event.run_id} started: {printable(event.account)} ({event.platform}), {event.windows} "
+                  "window(s)", file=sys.stderr)
         elif isinstance(event, ev.RunLog) and event.level != "info":
-            print(f"run {event.run_id} {event.level}: {event.message}", file=sys.stderr)
+            print(f"run {event.run_id} {event.level}: {printable(event.message)}", file=sys.stderr)
     return show
 
 
@@ -439,10 +482,10 @@ def cmd_runs(svc: Services, a: argparse.Namespace) -> int:
             return 0
         for key, value in fields.items():
             if value not in (None, ""):
-                print(f"{key:12} {value}")
+                print(f"{key:12} {printable(str(value))}")
         print("log:")
         for e in events:
-            print(f"  {e['at']}  {e['level']:7}  {e['message']}")
+            print(f"  {e['at']}  {e['level']:7}  {printable(str(e['message']))}")
         return 0
     if a.action == "cancel":
         result = svc.runs.cancel(a.id)
@@ -691,19 +734,18 @@ def _service_printer() -> Callable[[ev.Event], None]:
             text = f"pruned {event.runs_deleted} old runs, {event.stats_deleted} old daily stats"
         else:
             return
-        print(f"{stamp} {text}", flush=True)
+        print(f"{stamp} {printable(text)}", flush=True)
     return show
 
 
 def cmd_demo(svc: Services, a: argparse.Namespace) -> int:
-    if not any(x.platform == "demo" for x in svc.accounts.list()):
-        svc.accounts.add("demo", "Demo account", "demo-1")
+    setup = svc.schedules.ensure_demo(a.every_minutes)  # checked first, then both or neither
+    if setup.created_account:
         print("Created the Demo account (sandbox data, clearly labelled; no credentials needed)")
-    if not svc.schedules.list():
-        svc.schedules.add("Demo sync", "Demo account", "both", "interval", every_minutes=a.every_minutes)
-        print(f"Created schedule 'Demo sync' (every {a.every_minutes} minutes)")
+    if setup.created_schedule:
+        print(f"Created schedule {setup.schedule!r} (every {a.every_minutes} minutes)")
     if svc.metrics.status("30d").metrics.total_runs == 0:
-        request = svc.runs.request("Demo sync")
+        request = svc.runs.request(setup.schedule)
         print(f"First sync queued as run {request.run_id}")
     return cmd_service(svc, a)
 

@@ -189,6 +189,54 @@ class AccountInfo:
 
 
 @dataclass(frozen=True, slots=True)
+class AccountContents:
+    """What removing an account would touch: its schedules and its synced data (runs stay in the history)."""
+
+    schedules: int
+    daily_rows: int
+    campaigns: int
+
+    @property
+    def empty(self) -> bool:
+        return not (self.schedules or self.daily_rows or self.campaigns)
+
+    def describe(self) -> str:
+        """'2 schedules and 2,825 daily rows (8 campaigns)'."""
+        parts = [f"{self.schedules:,} schedule{'s' if self.schedules != 1 else ''}"] if self.schedules else []
+        if self.daily_rows or not parts:
+            parts.append(f"{self.daily_rows:,} daily row{'s' if self.daily_rows != 1 else ''}")
+        text = " and ".join(parts)
+        return text + (f" ({self.campaigns:,} campaign{'s' if self.campaigns != 1 else ''})" if self.campaigns else "")
+
+
+class DataOnRemove(StrEnum):
+    """What `accounts remove` does with the account's synced data."""
+
+    REFUSE = "refuse"  # refuse when there are schedules or data (say what would go)
+    DELETE = "delete"  # delete the schedules and the data with the account
+    KEEP = "keep"  # delete the schedules; keep the data, readable under the removed account's (renamed) name
+
+
+@dataclass(frozen=True, slots=True)
+class AccountRemoval:
+    """What `accounts remove` did."""
+
+    name: str
+    removed: AccountContents  # schedules and data deleted
+    kept_as: str | None  # the name the kept data is found under (Data, exports), when data was kept
+
+
+@dataclass(frozen=True, slots=True)
+class DemoSetup:
+    """The Demo account and its schedule after `autosync demo` (created here, or found)."""
+
+    account: str
+    schedule: str
+    created_account: bool
+    created_schedule: bool
+
+
+@dataclass(frozen=True, slots=True)
 class AccountCard:
     """An account's health card on the Dashboard: health, recent errors and latency, and data freshness (the
     last day of daily stats, and which recent days are still settling because every run re-fetches them)."""

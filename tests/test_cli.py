@@ -140,7 +140,9 @@ def test_schedule_management_commands(cli: Cli) -> None:
         "weekly", "mon,fri", "07:30", "skip", 5)
     cli("schedules", "remove", "wk")
     assert [s["name"] for s in cli.json("schedules", "list")] == ["daily-a"]
-    cli("accounts", "remove", "Demo A")
+    cli("accounts", "remove", "Demo A", code=2)  # it has a schedule: say so, delete nothing
+    assert "1 schedule" in cli.err and [s["name"] for s in cli.json("schedules", "list")] == ["daily-a"]
+    cli("accounts", "remove", "Demo A", "--delete-data")
     assert cli.json("schedules", "list") == [] and cli.json("accounts", "list") == []
 
 

@@ -287,6 +287,8 @@ class PlatformSpec:
     min_interval_minutes: int = 5
     max_window_days: int = 30
     default_history_days: int = 90
+    # How far back the platform serves daily stats (None: no stated limit; the Demo uses its history_days option)
+    retention_months: int | None = None
     factory: Callable[..., Connector] | None = None
     option_names: tuple[str, ...] = ()
     is_sandbox: bool = False

@@ -366,6 +366,7 @@ SPEC = PlatformSpec(
     name="google_ads",
     label="Google Ads",
     default_lookback_days=30,
+    retention_months=132,  # daily metrics: 11 years (Google Ads data retention policy)
     min_interval_minutes=5,
     max_window_days=30,
     default_history_days=90,

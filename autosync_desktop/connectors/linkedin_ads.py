@@ -386,6 +386,7 @@ SPEC = PlatformSpec(
     name="linkedin_ads",
     label="LinkedIn Ads",
     default_lookback_days=7,
+    retention_months=24,  # adAnalytics: about 2 years of history
     min_interval_minutes=5,
     max_window_days=30,
     default_history_days=90,

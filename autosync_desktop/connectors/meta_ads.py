@@ -356,6 +356,7 @@ SPEC = PlatformSpec(
     name="meta_ads",
     label="Meta Ads",
     default_lookback_days=28,
+    retention_months=37,  # Insights serve 37 months
     min_interval_minutes=5,
     max_window_days=30,
     default_history_days=90,

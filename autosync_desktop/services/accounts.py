@@ -8,18 +8,23 @@ platforms of this build, the keyring's state and the Dashboard's account cards.
 from __future__ import annotations
 
 import json
+import shlex
 import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from autosync_desktop import clock, secrets
+from autosync_desktop import clock, names, secrets
 from autosync_desktop import events as ev
+from autosync_desktop.connectors import credentials as credential_keys
 from autosync_desktop.connectors import oauth, registry
 from autosync_desktop.connectors.base import ConnectorContext, ConnectorError
 from autosync_desktop.domain import (
     AccountCard,
+    AccountContents,
     AccountInfo,
+    AccountRemoval,
     AuthState,
+    DataOnRemove,
     Health,
     KeyringState,
     KeyringStatus,
@@ -30,17 +35,58 @@ from autosync_desktop.services import api_versions
 from autosync_desktop.services.area import Area
 from autosync_desktop.services.core import UserError, _int_in_range, sign_in_hint
 from autosync_desktop.store import queries, runs
-from autosync_desktop.store.models import ACTIVE_STATUSES, Account, Schedule, SyncRun, utcnow
+from autosync_desktop.store.models import (
+    ACTIVE_STATUSES,
+    Account,
+    Campaign,
+    DailyStat,
+    HealthProbe,
+    Schedule,
+    SyncRun,
+    utcnow,
+)
 from autosync_desktop.sync import probe, windows
 
 
-def account_row(name: str) -> Account:
-    """The account's row, or UserError naming the known ones (for the service modules, not their callers)."""
-    account = Account.get_or_none(Account.name == name)
-    if account is None:
-        known = ", ".join(a.name for a in Account.select(Account.name).order_by(Account.name)) or "none yet"
-        raise UserError(f"Unknown account {name!r} (accounts: {known}); add it with 'accounts add'")
-    return account
+class RemovedAccount(UserError):
+    """The account was removed with its data kept: it no longer syncs or has schedules."""
+
+
+def account_row(name: str, *, removed: bool = False) -> Account:
+    """The account's row (the exact name, else the one name equal to it case-insensitively), or UserError with the
+    closest known names (for the service modules, not their callers). An account removed with its data kept is
+    found only with `removed=True` (to delete that data later)."""
+    query = Account.select() if removed else Account.select().where(Account.removed_at.is_null())
+    account: Account | None = query.where(Account.name == name).first()
+    if account is not None:
+        return account
+    known = [a.name for a in query.order_by(Account.name)]
+    same = [other for other in known if names.key(other) == names.key(name)]
+    if len(same) == 1:
+        return Account.get(Account.name == same[0])
+    removed_one = Account.select().where(Account.name == name, Account.removed_at.is_null(False)).first()
+    if removed_one is not None:
+        raise RemovedAccount(f"Account {name!r} was removed (its synced data is kept); remove the data with "
+                        f"'accounts remove {shlex.quote(name)} --delete-data'")
+    raise names.unknown("account", name, known, "see 'accounts list'; add one with 'accounts add'")
+
+
+def _contents(account: Account) -> AccountContents:
+    return AccountContents(
+        schedules=Schedule.select().where(Schedule.account == account.id).count(),
+        daily_rows=DailyStat.select().where(DailyStat.account == account.id).count(),
+        campaigns=Campaign.select().where(Campaign.account == account.id).count())
+
+
+def _kept_name(name: str, today: str) -> str:
+    """A free name for an account removed with its data kept: 'NAME (removed YYYY-MM-DD)' (numbered if taken)."""
+    taken = [a.name for a in Account.select(Account.name)]
+    for number in range(1, 1000):
+        suffix = f" (removed {today})" if number == 1 else f" (removed {today}, {number})"
+        candidate = name[:names.MAX_LENGTH - len(suffix)] + suffix
+        if names.clash(candidate, taken) is None:
+            return candidate
+    raise UserError(f"Too many removed accounts named {name!r}; delete the data of some with --delete-data")
 
 
 def _aware(moment: datetime | None) -> datetime | None:
@@ -65,7 +111,8 @@ class AccountsService(Area):
     def list(self) -> tuple[AccountInfo, ...]:
         """Every account, by name."""
         health = {h.account_id: h for h in queries.account_health()}
-        return tuple(self._info(a, health.get(a.id)) for a in Account.select().order_by(Account.name))
+        return tuple(self._info(a, health.get(a.id))
+                     for a in Account.select().where(Account.removed_at.is_null()).order_by(Account.name))
 
     @staticmethod
     def _info(account: Account, h: queries.AccountHealth | None) -> AccountInfo:
@@ -128,12 +175,14 @@ class AccountsService(Area):
 
     def add(self, platform: str, name: str, account_id: str | None = None,
             options: dict[str, str] | None = None, credentials: dict[str, str] | None = None) -> AccountInfo:
-        name = (name or "").strip()
-        if not name:
-            raise UserError("--name: an account needs a name, e.g. --name 'Acme Google Ads'")
+        name = names.clean(name, "--name", "Acme Google Ads")
         spec = registry.platform(platform)  # UnknownPlatform is a UserError
-        if Account.get_or_none(Account.name == name) is not None:
-            raise UserError(f"--name: an account named {name!r} already exists; pick another name")
+        other = names.clash(name, (a.name for a in Account.select(Account.name)))
+        if other is not None:
+            same = "" if other == name else " (names are compared ignoring case)"
+            raise UserError(f"--name: an account named {other!r} already exists{same}; pick another name")
+        if credentials is not None:  # `{}` too: it cannot work
+            credentials = credential_keys.check(platform, spec.label, spec.is_sandbox, credentials)
         options = dict(options or {})
         unknown = sorted(set(options) - set(spec.option_names) - {"lookback_days", "api_base_url", "token_url"})
         if unknown:
@@ -174,10 +223,7 @@ class AccountsService(Area):
         the account's data and history stay. On failure the old credentials are kept."""
         account = account_row(name)
         spec = registry.platform(account.platform)
-        if spec.is_sandbox:
-            raise UserError(f"{spec.label} needs no credentials")
-        if not credentials:
-            raise UserError("--credentials-stdin: expected one JSON object with the credentials")
+        credentials = credential_keys.check(account.platform, spec.label, spec.is_sandbox, credentials)
         previous = secrets.load_credentials(name)  # no keyring: SecretsUnavailable, told as it is
         secrets.save_credentials(name, credentials)
         result = probe.probe(account, self.core._credentials_for, self.core.bus)
@@ -191,21 +237,49 @@ class AccountsService(Area):
         self.core.bus.publish(ev.AccountChanged(account=name, change="auth_state", detail="ok"))
         return f"Credentials of {name!r} replaced and checked: {result.message}"
 
-    def remove(self, name: str) -> None:
-        account = account_row(name)
+    def contents(self, name: str) -> AccountContents:
+        """What removing the account would touch: its schedules, daily rows and campaigns."""
+        return _contents(account_row(name, removed=True))
+
+    def remove(self, name: str, data: DataOnRemove = DataOnRemove.REFUSE) -> AccountRemoval:
+        """Remove an account, its schedules and its credentials; its past runs stay in the history.
+
+        With schedules or synced data, `data` must say what happens to them: REFUSE (the default) raises UserError
+        saying what would go; DELETE deletes them with the account; KEEP deletes the schedules and keeps the
+        campaigns and daily stats, readable in Data and exports under 'NAME (removed YYYY-MM-DD)'."""
+        account = account_row(name, removed=True)
+        name = account.name
         if runs.active_run_of_account(account.id) is not None or SyncRun.select().where(
                 (SyncRun.account == account.id) & SyncRun.status.in_(ACTIVE_STATUSES)).exists():
             raise UserError(f"Account {name!r} has a sync in progress; cancel it first ('runs cancel ID')")
-        if not registry.platform(account.platform).is_sandbox:
+        contents = _contents(account)
+        if data == DataOnRemove.REFUSE and not contents.empty:
+            raise UserError(f"Account {name!r} has {contents.describe()}; add --delete-data to remove them, or "
+                            "--keep-data to keep the data and remove only the account and its schedules")
+        if data == DataOnRemove.KEEP and account.removed_at is not None:
+            raise UserError(f"Account {name!r} is already removed and its data kept; add --delete-data to delete "
+                            "the data too")
+        if account.removed_at is None and not registry.platform(account.platform).is_sandbox:
             try:
                 secrets.delete_credentials(name)
             except secrets.SecretsUnavailable as exc:
                 raise UserError(f"Could not remove the credentials of {name!r}: {exc}") from None
         schedules = [s.name for s in Schedule.select(Schedule.name).where(Schedule.account == account.id)]
-        account.delete_instance()  # cascades to schedules, campaigns, stats, state; runs keep the names
+        kept_as = None
+        with self.core.db.atomic():
+            if data == DataOnRemove.KEEP and (contents.daily_rows or contents.campaigns):
+                kept_as = _kept_name(name, clock.today().isoformat())
+                Schedule.delete().where(Schedule.account == account.id).execute()
+                HealthProbe.delete().where(HealthProbe.account == account.id).execute()
+                Account.update(name=kept_as, removed_at=utcnow(), auth_state="ok", auth_message=None).where(
+                    Account.id == account.id).execute()
+            else:
+                account.delete_instance()  # cascades to schedules, campaigns, stats, state; runs keep the names
         for schedule in schedules:
             self.core.bus.publish(ev.ScheduleChanged(schedule=schedule, change="removed"))
         self.core.bus.publish(ev.AccountChanged(account=name, change="removed"))
+        deleted = contents if kept_as is None else AccountContents(contents.schedules, 0, 0)
+        return AccountRemoval(name=name, removed=deleted, kept_as=kept_as)
 
     def test(self, name: str) -> str:
         """One cheap real call; recorded as a connectivity probe (it feeds the account's health)."""

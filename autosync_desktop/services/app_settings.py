@@ -47,6 +47,11 @@ def _platform_of(key: str) -> str | None:
     return platform if base in settings.PER_PLATFORM and platform else None
 
 
+def _known_platform(name: str) -> bool:
+    spec = registry.PLATFORMS.get(name)
+    return spec is not None and not spec.is_sandbox
+
+
 def _label(key: str) -> str:
     platform = _platform_of(key)
     if platform is not None:
@@ -110,6 +115,11 @@ class SettingsService(Area):
     def set(self, key: str, value: object) -> SettingValue:
         """Validate and store a setting (text is parsed: "on", "30"); returns the value stored. A bad key or
         value raises SettingError (a UserError, exit 2)."""
+        platform = _platform_of(key)
+        if platform is not None and not _known_platform(platform):
+            raise settings.SettingError(
+                f"{key}: {platform!r} is not a platform with an API; use one of "
+                f"{', '.join(p.name for p in registry.PLATFORMS.values() if not p.is_sandbox)}")
         if key == START_AT_LOGIN:  # the OS entry first, so the setting never claims what the OS refused
             self._apply_start_at_login(settings.spec_for(key).parse(value))
         stored: SettingValue = settings.set_value(key, value)

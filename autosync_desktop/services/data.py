@@ -43,7 +43,8 @@ def _moment(text: object) -> datetime | None:
 def stats_filter(filters: StatsFilter | None) -> queries.StatsFilter:
     """`filters` in the store's terms (for the exports area too)."""
     f = filters or StatsFilter()
-    return queries.StatsFilter(account_id=account_row(f.account).id if f.account else None,
+    # an account removed with its data kept is still a filter for that data
+    return queries.StatsFilter(account_id=account_row(f.account, removed=True).id if f.account else None,
                                campaign_id=f.campaign_id or None, since=f.since, until=f.until)
 
 
@@ -81,4 +82,4 @@ class DataService(Area):
             CampaignRow(account=str(name), platform=str(platform), campaign_id=str(campaign_id),
                         name=_text(title), status=_text(status), currency=_text(currency), synced_at=_moment(synced))
             for name, platform, campaign_id, title, status, currency, synced
-            in queries.campaign_rows(account_row(account).id if account else None))
+            in queries.campaign_rows(account_row(account, removed=True).id if account else None))

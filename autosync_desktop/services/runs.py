@@ -8,12 +8,14 @@ keyset-paged list and its total, the active runs and the activity feed's recent 
 
 from __future__ import annotations
 
+import json
 import re
 import time
 from datetime import UTC, date, datetime, timedelta
 
-from autosync_desktop import clock
+from autosync_desktop import clock, names
 from autosync_desktop import events as ev
+from autosync_desktop.connectors import registry
 from autosync_desktop.domain import (
     ActivityLine,
     CancelResult,
@@ -28,12 +30,13 @@ from autosync_desktop.domain import (
     SyncRequest,
     Trigger,
 )
-from autosync_desktop.services.accounts import account_row
+from autosync_desktop.services.accounts import RemovedAccount, account_row
 from autosync_desktop.services.area import Area
 from autosync_desktop.services.core import UserError
 from autosync_desktop.services.schedules import schedule_row
 from autosync_desktop.store import queries, runs
 from autosync_desktop.store.models import ACTIVE_STATUSES, Account, RunEvent, Schedule, SyncRun
+from autosync_desktop.sync import windows as win
 from autosync_desktop.sync.windows import backfill_range
 
 _WINDOWS = re.compile(r"^(\d+) window\(s\): (\S+) to (\S+)")  # the engine's first log line of a run
@@ -82,26 +85,89 @@ def _statuses(values: tuple[str, ...], field: str) -> tuple[RunStatus, ...]:
     return tuple(RunStatus(v) for v in values)
 
 
+MAX_UNCONFIRMED_WINDOWS = 12  # a backfill longer than this (12 x 30 days) on a real platform needs --yes
+
+
+def _earliest_day(account: Account, today: date) -> tuple[date, str] | None:
+    """The first day the platform still serves daily stats for, and how long that is in words."""
+    spec = registry.platform(account.platform)
+    if spec.is_sandbox:
+        options = json.loads(account.options or "{}")
+        try:
+            days = int(options.get("history_days") or spec.default_history_days)
+        except ValueError:
+            days = spec.default_history_days
+        return today - timedelta(days=days), f"has {days} days of history (option history_days)"
+    if spec.retention_months is None:
+        return None
+    months = spec.retention_months
+    span = f"{months // 12} years" if months % 12 == 0 else f"{months} months"
+    return win.months_before(today, months), f"keeps daily stats for {span}"
+
+
+def _check_backfill_size(account: Account, date_from: date, date_to: date, confirmed: bool) -> None:
+    """Refuse a backfill from before the platform's retention, and a large one on a real platform unless confirmed."""
+    spec = registry.platform(account.platform)
+    zone = account.timezone or json.loads(account.options or "{}").get("timezone") or "UTC"
+    try:
+        today = win.today_in(str(zone))
+    except (ValueError, KeyError):
+        today = win.today_in("UTC")
+    earliest = _earliest_day(account, today)
+    if earliest is not None and date_from < earliest[0]:
+        raise UserError(f"--from {date_from.isoformat()}: {spec.label} {earliest[1]}; use --from "
+                        f"{earliest[0].isoformat()} or later")
+    windows = win.window_count(win.Window(date_from, date_to), spec.max_window_days)
+    if not spec.is_sandbox and windows > MAX_UNCONFIRMED_WINDOWS and not confirmed:
+        raise UserError(f"--from/--to: this backfill takes {windows:,} windows of up to {spec.max_window_days} days, "
+                        f"at least {windows + 1:,} API calls to {spec.label}; add --yes to start it, or choose a "
+                        "shorter range")
+
+
+def _schedule_or_account(name: str) -> tuple[Schedule | None, Account]:
+    """The schedule named `name` (and its account), else the account; case-insensitive when that is unambiguous."""
+    schedule = Schedule.get_or_none(Schedule.name == name)
+    if schedule is not None:
+        return schedule, schedule.account
+    account = Account.get_or_none((Account.name == name) & Account.removed_at.is_null())
+    if account is not None:
+        return None, account
+    try:
+        schedule = schedule_row(name)
+        return schedule, schedule.account
+    except UserError:
+        pass
+    try:
+        return None, account_row(name)
+    except RemovedAccount:
+        raise
+    except UserError:
+        known = [*(s.name for s in Schedule.select(Schedule.name)),
+                 *(a.name for a in Account.select(Account.name).where(Account.removed_at.is_null()))]
+        raise names.unknown("schedule or account", name, known, "see 'schedules list' and 'accounts list'") from None
+
+
 class RunsService(Area):
     """Runs: requesting, waiting, cancelling, and reading them back."""
 
     # --- syncing ---
 
     def request(self, name: str, date_from: date | None = None, date_to: date | None = None,
-                trigger: Trigger | None = None) -> SyncRequest:
+                trigger: Trigger | None = None, *, confirmed: bool = False) -> SyncRequest:
         """Queue a run of a schedule (or an account's own run). A live scheduler in another process picks
-        it up; otherwise this process executes it (see `wait`)."""
+        it up; otherwise this process executes it (see `wait`).
+
+        A backfill (`date_from`..`date_to`) must start within what the platform keeps, and one of more than
+        `MAX_UNCONFIRMED_WINDOWS` windows on a real platform needs `confirmed` (the CLI's --yes): it costs quota."""
         core = self.core
-        schedule = Schedule.get_or_none(Schedule.name == name)
-        account = schedule.account if schedule is not None else Account.get_or_none(Account.name == name)
-        if account is None:
-            raise UserError(f"Unknown schedule or account {name!r}; see 'schedules list' and 'accounts list'")
+        schedule, account = _schedule_or_account(name)
         if (date_from is None) != (date_to is None):
             raise UserError("--from and --to go together: give both dates (YYYY-MM-DD) or neither")
         if date_from is not None and date_to is not None:
             backfill_range(date_from, date_to)  # a bad range raises WindowError, a UserError
             if date_to > clock.today() + timedelta(days=1):
                 raise UserError(f"--to {date_to.isoformat()} is in the future; use today or an earlier date")
+            _check_backfill_size(account, date_from, date_to, confirmed)
         kind = trigger or (Trigger.BACKFILL if date_from else Trigger.MANUAL)
         sync_type = schedule.sync_type if schedule is not None else "both"
         if core.scheduler is not None:

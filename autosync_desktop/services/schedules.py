@@ -11,10 +11,11 @@ from datetime import UTC, datetime, timedelta
 from enum import Enum
 from typing import Final, cast
 
-from autosync_desktop import clock
+from autosync_desktop import clock, names
 from autosync_desktop import events as ev
 from autosync_desktop.connectors import registry
 from autosync_desktop.domain import (
+    DemoSetup,
     Frequency,
     MissedPolicy,
     RunStatus,
@@ -48,15 +49,32 @@ class Keep(Enum):
 
 
 KEEP: Final = Keep.KEEP
+DEMO_ACCOUNT = "Demo account"
+DEMO_SCHEDULE = "Demo sync"
 
 
 def schedule_row(name: str) -> Schedule:
-    """The schedule's row, or UserError naming the known ones (for the service modules, not their callers)."""
+    """The schedule's row (the exact name, else the one name equal to it case-insensitively), or UserError with the
+    closest known names (for the service modules, not their callers)."""
     schedule = Schedule.get_or_none(Schedule.name == name)
-    if schedule is None:
-        known = ", ".join(s.name for s in Schedule.select(Schedule.name).order_by(Schedule.name)) or "none"
-        raise UserError(f"Unknown schedule {name!r} (schedules: {known})")
-    return schedule
+    if schedule is not None:
+        return schedule
+    known = [s.name for s in Schedule.select(Schedule.name).order_by(Schedule.name)]
+    same = [other for other in known if names.key(other) == names.key(name)]
+    if len(same) == 1:
+        return Schedule.get(Schedule.name == same[0])
+    raise names.unknown("schedule", name, known, "see 'schedules list'")
+
+
+def _free_name(name: str, field: str, current: int | None = None) -> str:
+    """`name` cleaned (names.clean), or UserError when another schedule has it (ignoring case)."""
+    name = names.clean(name, field, "Daily Google Ads")
+    others = (s.name for s in Schedule.select(Schedule.id, Schedule.name) if s.id != current)
+    other = names.clash(name, others)
+    if other is not None:
+        same = "" if other == name else " (names are compared ignoring case)"
+        raise UserError(f"{field}: a schedule named {other!r} already exists{same}; pick another name")
+    return name
 
 
 def next_run_of(schedule: Schedule) -> datetime | None:
@@ -227,11 +245,7 @@ class SchedulesService(Area):
             missed: str = "run_once", paused: bool = False) -> ScheduleInfo:
         from autosync_desktop.services.accounts import account_row
 
-        name = (name or "").strip()
-        if not name:
-            raise UserError("--name: a schedule needs a name, e.g. --name 'Daily Google Ads'")
-        if Schedule.get_or_none(Schedule.name == name) is not None:
-            raise UserError(f"--name: a schedule named {name!r} already exists; pick another name")
+        name = _free_name(name, "--name")
         owner = account_row(account)
         _check_choices(sync_type, missed, lookback_days)
         spec = _validated_spec(owner, frequency, every_minutes=every_minutes, at=at, days=days, cron=cron,
@@ -253,9 +267,8 @@ class SchedulesService(Area):
         from autosync_desktop.services.accounts import account_row
 
         schedule = schedule_row(name)
-        target = (new_name or name).strip()
-        if target != name and Schedule.get_or_none(Schedule.name == target) is not None:
-            raise UserError(f"--name: a schedule named {target!r} already exists; pick another name")
+        target = schedule.name if not new_name or new_name == schedule.name else _free_name(
+            new_name, "--name", current=schedule.id)
         owner = account_row(account) if account is not None else schedule.account
         sync_type = sync_type if sync_type is not None else schedule.sync_type
         missed = missed if missed is not None else schedule.missed_policy
@@ -275,6 +288,32 @@ class SchedulesService(Area):
                         ).where(Schedule.id == schedule.id).execute()
         self._changed(target, "updated")
         return self.get(target)
+
+    def ensure_demo(self, every_minutes: int = 5) -> DemoSetup:
+        """The Demo account (any account of the demo platform, else a new "Demo account") and a schedule of it
+        (its first, else a new "Demo sync" every `every_minutes`). Checked first, then created in one transaction:
+        both or neither."""
+        check = self.validate("interval", "UTC", every_minutes=every_minutes, platform="demo")
+        if check.errors:
+            field, message = next(iter(check.errors.items()))
+            raise UserError(f"{field}: {message}")
+        with self.core.db.atomic():
+            account = Account.select().where(Account.platform == "demo").order_by(Account.id).first()
+            created_account = account is None
+            account_name = (self.core.accounts.add("demo", DEMO_ACCOUNT, "demo-1").name if account is None
+                            else account.name)
+            schedule = (Schedule.select().join(Account).where(Account.name == account_name)
+                        .order_by(Schedule.id).first())
+            created_schedule = schedule is None
+            if schedule is None:
+                taken = [s.name for s in Schedule.select(Schedule.name)]
+                name = next(candidate for candidate in (DEMO_SCHEDULE, *(f"{DEMO_SCHEDULE} {n}" for n in range(2, 100)))
+                            if names.clash(candidate, taken) is None)
+                schedule_name = self.add(name, account_name, "both", "interval", every_minutes=every_minutes).name
+            else:
+                schedule_name = schedule.name
+        return DemoSetup(account=account_name, schedule=schedule_name, created_account=created_account,
+                         created_schedule=created_schedule)
 
     def pause(self, name: str) -> ScheduleInfo:
         return self._set_paused(name, True)

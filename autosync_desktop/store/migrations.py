@@ -68,11 +68,17 @@ def _v5_meta_ids_without_act(db: SqliteDatabase) -> None:
         " AND substr(trim(external_id), 5) NOT GLOB '*[^0-9]*'")
 
 
+def _v6_removed_accounts(db: SqliteDatabase) -> None:
+    """Version 6: `account.removed_at`, set by `accounts remove --keep-data` (the data stays, the account is gone)."""
+    db.execute_sql('ALTER TABLE "account" ADD COLUMN "removed_at" DATETIME')
+
+
 STEPS: dict[int, Callable[[SqliteDatabase], None]] = {
     2: _v2_extra_metrics,
     3: _v3_history_indexes,
     4: _v4_health_probes,
     5: _v5_meta_ids_without_act,
+    6: _v6_removed_accounts,
 }
 LATEST = max(STEPS)
 

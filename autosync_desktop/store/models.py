@@ -76,6 +76,9 @@ class Account(BaseModel):
     auth_state = CharField(default="ok")
     auth_message = RedactedTextField(null=True)
     created_at = DateTimeField(default=utcnow)
+    # Set by `accounts remove --keep-data`: the account is gone (no schedules, no credentials, not listed) but its
+    # campaigns and daily stats stay readable under its (renamed) name. Schema v6.
+    removed_at = DateTimeField(null=True)
 
 
 class Schedule(BaseModel):

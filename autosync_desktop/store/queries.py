@@ -284,7 +284,7 @@ def account_health(now: datetime | None = None) -> list[AccountHealth]:
         f" (SELECT COUNT(*) {last_probes}), (SELECT TOTAL(NOT p.ok) {last_probes}),"
         f" (SELECT TOTAL(p.latency_ms) {last_probes}),"
         " (SELECT p.ok || ' ' || p.at FROM health_probe p WHERE p.account_id = a.id ORDER BY p.at DESC LIMIT 1) "
-        "FROM account a ORDER BY a.name"
+        "FROM account a WHERE a.removed_at IS NULL ORDER BY a.name"
     )
     since = _text((now or utcnow()) - timedelta(hours=24))
     result = []

@@ -9,7 +9,9 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from autosync_desktop.errors import UserError
@@ -34,6 +36,7 @@ class SettingSpec:
     choices: tuple[str, ...] | None = None
     pattern: str | None = None  # str values: a regular expression the whole (stripped) value must match
     hint: str = ""  # what `pattern` means, for the error message
+    check: Callable[[Any], str | None] | None = None  # a last check of the parsed value: the problem, or None
 
     def parse(self, raw: Any) -> Any:
         value: Any
@@ -64,6 +67,9 @@ class SettingSpec:
         if self.pattern is not None and not re.fullmatch(self.pattern, value):
             got = "" if "://" in value else f" (got {value!r})"  # a refused URL may hold a token: not echoed
             raise SettingError(f"{self.key}: {self.hint or 'not in the expected format'}{got}")
+        problem = self.check(value) if self.check is not None else None
+        if problem:
+            raise SettingError(f"{self.key}: {problem}")
         return value
 
 
@@ -97,6 +103,28 @@ _EMAIL = r"[^@\s,]+@[^@\s,]+\.[^@\s,]+"
 _PHONE = r"\+[1-9]\d{6,14}"
 _URL_WITHOUT_TOKEN = (r"(https?://(?![^/?#]*@)(?!.*[?&;](?:access_token|token|key|api_key|apikey|secret|sig|signature"
                       r"|password|auth)=)[^\s]+)?")
+
+
+def _host_problem(value: str) -> str | None:
+    """A host name or address only: a port goes to notify.email.port (a bracketed IPv6 address is fine)."""
+    if len(value) > 253:
+        return f"a host name has at most 253 characters (got {len(value)})"
+    if ":" in value and not (value.startswith("[") and value.endswith("]")):
+        return f"give the host only (got {value!r}); set the port with notify.email.port"
+    return None
+
+
+def _moment_problem(value: str) -> str | None:
+    """An ISO 8601 time that exists (the pattern lets 2026-13-45T99:99Z through)."""
+    if not value:
+        return None
+    try:
+        datetime.fromisoformat(value)
+    except ValueError:
+        return f"{value!r} is not a real time; use e.g. 2026-11-28T15:00:00Z"
+    return None
+
+
 _NOTIFY_CHANNEL_SPECS = tuple(
     spec for channel, label in NOTIFY_CHANNELS.items() for spec in (
         SettingSpec(f"notify.{channel}.enabled", bool, channel == "desktop", f"Send notifications by {label}"),
@@ -115,7 +143,7 @@ _NOTIFY_SPECS = (
     SettingSpec("notify.quiet_end", str, "", "Quiet hours end (local HH:MM, e.g. 07:00)", pattern=f"({_HHMM})?",
                 hint="use HH:MM, e.g. 07:00"),
     SettingSpec("notify.email.host", str, "", "SMTP server host name, e.g. smtp.example.com",
-                pattern=r"[A-Za-z0-9.\-\[\]:]*", hint="a host name such as smtp.example.com"),
+                pattern=r"[A-Za-z0-9.\-\[\]:]*", hint="a host name such as smtp.example.com", check=_host_problem),
     SettingSpec("notify.email.port", int, 587, "SMTP port (587 for starttls, 465 for ssl, 25 for none)", 1, 65535),
     SettingSpec("notify.email.security", str, "starttls", "SMTP connection security",
                 choices=("none", "starttls", "ssl")),
@@ -169,7 +197,7 @@ SPECS: tuple[SettingSpec, ...] = (
     SettingSpec("scheduler.paused_until", str, "",
                 "When a timed pause of all schedules ends by itself (ISO 8601, e.g. 2026-11-28T15:00:00Z; empty: "
                 "paused until resumed)", pattern=r"(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?(Z|[+-]\d{2}:\d{2}))?",
-                hint="an ISO 8601 time with its zone, e.g. 2026-11-28T15:00:00Z"),
+                hint="an ISO 8601 time with its zone, e.g. 2026-11-28T15:00:00Z", check=_moment_problem),
     SettingSpec("sync.run_timeout_minutes", float, 120.0, "A run still going after this long fails", 1, 7 * 1440),
     SettingSpec("sync.initial_history_days", int, 90,
                 "Days of history fetched by an account's first sync (platform defaults may be shorter)", 1, 3650),

@@ -67,7 +67,7 @@ def due_accounts() -> list[Account]:
         return []
     since = utcnow() - timedelta(minutes=minutes)
     due = []
-    for account in Account.select().where(Account.auth_state != "needs_sign_in"):
+    for account in Account.select().where((Account.auth_state != "needs_sign_in") & Account.removed_at.is_null()):
         recent_run = SyncRun.select().where((SyncRun.account == account.id) & (SyncRun.queued_at >= since)
                                             & (SyncRun.api_calls > 0)).exists()
         recent_probe = HealthProbe.select().where((HealthProbe.account == account.id)

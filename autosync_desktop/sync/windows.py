@@ -63,6 +63,25 @@ def backfill_range(date_from: date, date_to: date) -> Window:
     return Window(date_from, date_to)
 
 
+def window_count(window: Window, max_days: int = 30) -> int:
+    """How many windows of at most `max_days` days `chunk` makes of `window` (without making them)."""
+    return -(-window.days // max(1, max_days))
+
+
+def months_before(day: date, months: int) -> date:
+    """The same day `months` calendar months earlier (the month's last day when that month is shorter)."""
+    index = day.year * 12 + day.month - 1 - months
+    year, month = divmod(index, 12)
+    if year < 1:
+        return date.min
+    for candidate in (day.day, 30, 29, 28):
+        try:
+            return date(year, month + 1, min(day.day, candidate))
+        except ValueError:
+            continue
+    return date(year, month + 1, 28)
+
+
 def settling_since(today: date, lookback_days: int) -> date:
     """The first day that is not final yet: the platform may still restate it."""
     return today - timedelta(days=lookback_days)

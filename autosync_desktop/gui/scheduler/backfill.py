@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from functools import partial
 
 from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
@@ -101,9 +102,10 @@ class BackfillDialog(QDialog):
             return
         self.run_button.setEnabled(False)
         self.badge.set_status("queued", "Queuing…")
-        self.ctx.workers.run(self.ctx.services.runs.request, self.schedule, _pydate(self.date_from.date()),
-                             _pydate(self.date_to.date()), lane="write", owner=self, on_done=self._queued,
-                             on_error=self._failed)
+        # the dialog is the confirmation of its size (the CLI asks for --yes); the platform's retention still applies
+        self.ctx.workers.run(partial(self.ctx.services.runs.request, confirmed=True), self.schedule,
+                             _pydate(self.date_from.date()), _pydate(self.date_to.date()), lane="write", owner=self,
+                             on_done=self._queued, on_error=self._failed)
 
     def _queued(self, request: SyncRequest) -> None:
         self.run_id = request.run_id

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import partial
 from typing import Any
 
 from PySide6.QtCore import Signal
@@ -198,11 +199,37 @@ class AccountsPanel(Card):
         if account is None:
             return
         name = account.name
-        if not dialogs.confirm(self, "Remove account", f"Remove the account {name!r}?\n\nIts schedules, campaigns and "
-                               "daily stats are deleted from this computer and its credentials from the keyring. "
-                               "Its run history is kept.", action="Remove"):
-            return
-        self.ctx.workers.run(self.ctx.services.accounts.remove, name, lane="keyring", owner=self,
-                             on_done=lambda _: (self.result.setText(f"Removed {name}; its run history is kept."),
-                                                self.changed.emit(), self.refresh()),
+        self.ctx.workers.run(self.ctx.services.accounts.contents, name, lane="read", owner=self,
+                             on_done=lambda contents: self._ask_remove(name, contents),
                              on_error=lambda exc: self.result.setText(f"✗ {dialogs.plain(str(exc))}"))
+
+    def _ask_remove(self, name: str, contents: domain.AccountContents) -> None:
+        """The same question as `accounts remove`: with schedules or data, delete them or keep the data."""
+        data = domain.DataOnRemove.DELETE
+        if contents.empty:
+            if not dialogs.confirm(self, "Remove account", f"Remove the account {name!r}?\n\nIts credentials are "
+                                   "deleted from the keyring. Its run history is kept.", action="Remove"):
+                return
+        else:
+            choice = dialogs.choose(
+                self, "Remove account", f"Remove the account {name!r}?\n\nIt has {contents.describe()}. "
+                "“Delete data” removes them from this computer; “Keep data” removes only the account and its "
+                f"schedules and keeps the synced data in Data and exports (as “{name} (removed DATE)”). "
+                "Its credentials are deleted from the keyring. Its run history is kept.", ("Delete data", "Keep data"))
+            if choice is None:
+                return
+            data = domain.DataOnRemove.DELETE if choice == "Delete data" else domain.DataOnRemove.KEEP
+        self.ctx.workers.run(partial(self.ctx.services.accounts.remove, data=data), name, lane="keyring", owner=self,
+                             on_done=self._removed,
+                             on_error=lambda exc: self.result.setText(f"✗ {dialogs.plain(str(exc))}"))
+
+    def _removed(self, removal: domain.AccountRemoval) -> None:
+        self.result.setText(_removed_text(removal))
+        self.changed.emit()
+        self.refresh()
+
+
+def _removed_text(removal: domain.AccountRemoval) -> str:
+    if removal.kept_as is not None:
+        return f"Removed {removal.name}; its synced data is kept as “{removal.kept_as}”. Its run history is kept."
+    return f"Removed {removal.name}; its run history is kept."

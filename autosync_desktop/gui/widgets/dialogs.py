@@ -18,6 +18,16 @@ def confirm(parent: QWidget | None, title: str, text: str, action: str = "Delete
     return box.clickedButton() is ok
 
 
+def choose(parent: QWidget | None, title: str, text: str, actions: tuple[str, ...]) -> str | None:
+    """Ask with one button per action (and Cancel, the default); the action chosen, or None."""
+    box = QMessageBox(QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.Cancel, parent)
+    buttons = {box.addButton(action, QMessageBox.ButtonRole.DestructiveRole): action for action in actions}
+    box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+    box.setAccessibleName(title)
+    box.exec()
+    return next((action for button, action in buttons.items() if box.clickedButton() is button), None)
+
+
 # flags that name a whole field (no value follows): said in the window's words
 _FIELD_WORDS = {"--credentials-stdin": "the Credentials field", "--option": "the Options fields"}
 
