@@ -8,7 +8,6 @@ import json
 import os
 import socket
 import subprocess
-import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,6 +17,7 @@ import pytest
 import requests
 
 from autosync_desktop import cli, redaction
+from tests import travel_launch
 from tests.api_support import LiveApi, free_port, live_api, wait_for
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -41,8 +41,8 @@ def ids(api: LiveApi) -> dict[str, int]:
 
 
 def cli_run(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
-    return subprocess.run([sys.executable, "-m", "autosync_desktop", "--data-dir", str(data_dir), *args],
+    env = travel_launch.env(PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring")
+    return subprocess.run(travel_launch.command("--data-dir", str(data_dir), *args),
                           capture_output=True, text=True, timeout=60, env=env, cwd=ROOT)
 
 
