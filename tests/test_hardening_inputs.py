@@ -103,6 +103,7 @@ def test_remove_with_keep_data_keeps_the_data_readable_and_frees_the_name(cli: C
         assert services.accounts.contents(kept).daily_rows == rows
     finally:
         services.close()
+    assert [r["account"] for r in json.loads(cli("runs", "--account", kept, "--json"))] == ["Demo"]  # its history
     cli("sync", kept, code=2)  # a removed account does not sync
     assert "was removed" in cli.err and "--delete-data" in cli.err
     # the name is free again, and the kept data can be deleted later

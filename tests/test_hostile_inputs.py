@@ -188,6 +188,7 @@ def test_refused_input(name: str, template: Path, tmp_path: Path, capsys: pytest
             "{two_years_ago}": (today - timedelta(days=730)).isoformat()}
     c = CASES[name]
     args = [subs.get(arg, arg) for arg in c.args]
+    monkeypatch.setattr("autosync_desktop.cli.cmd_service", lambda *_: 0)  # accepted by mistake: fail, not hang
     monkeypatch.setattr("sys.stdin", io.StringIO(c.stdin or ""))
     code = main(["--data-dir", str(data), *args])
     out, err = capsys.readouterr()

@@ -230,7 +230,7 @@ class RunsService(Area):
         flt = queries.HistoryFilter(
             statuses=(status,) if status else (),
             schedule_id=schedule_row(schedule).id if schedule else None,
-            account_id=account_row(account).id if account else None)
+            account_id=account_row(account, removed=True).id if account else None)  # a removed one's runs too
         return tuple(run_row(run) for run in queries.history_page(flt, limit=limit, offset=offset))
 
     def history_filter(self, filters: RunFilter | None) -> queries.HistoryFilter:
@@ -240,7 +240,7 @@ class RunsService(Area):
             statuses=tuple(s.value for s in _statuses(tuple(f.statuses), "status")),
             triggers=tuple(Trigger(t).value for t in f.triggers),
             schedule_id=schedule_row(f.schedule).id if f.schedule else None,
-            account_id=account_row(f.account).id if f.account else None,
+            account_id=account_row(f.account, removed=True).id if f.account else None,
             since=f.since, until=f.until, text=(f.text or "").strip() or None)
 
     def page(self, filters: RunFilter | None = None, after: RunCursor | None = None, limit: int = 200,
