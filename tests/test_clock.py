@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import time
 from datetime import UTC, date, datetime, timedelta
@@ -66,3 +67,12 @@ def test_a_child_process_starts_on_the_parents_clock(tmp_path: Path) -> None:
     schedule = json.loads(autosync("schedules", "list", "--json"))[0]
     created = datetime.fromisoformat(schedule["next_run_at"].replace("Z", "+00:00")) - timedelta(minutes=60)
     assert before - timedelta(seconds=2) <= created <= after + timedelta(seconds=2)
+
+
+def test_every_autosync_child_of_the_tests_starts_through_the_launcher() -> None:
+    """A child started as `python -m autosync_desktop` would run at the real date under `--today`."""
+    direct = re.compile(r'(subprocess\.\w+|Popen)\(\s*\[sys\.executable,\s*"-m",\s*"autosync_desktop"'
+                        r'|"\$PY" -m autosync_desktop')
+    offenders = [f"{path.relative_to(ROOT)}:{n}" for path in sorted((ROOT / "tests").rglob("*.py"))
+                 for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if direct.search(line)]
+    assert offenders == [], "start AutoSync children with tests/travel_launch.py (command() and env())"
