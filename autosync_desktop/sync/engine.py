@@ -15,13 +15,14 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
 
 from peewee import SqliteDatabase
 
 from autosync_desktop import events as ev
 from autosync_desktop import redaction
+from autosync_desktop.clock import SYSTEM_CLOCK, Clock
 from autosync_desktop.connectors import registry
 from autosync_desktop.connectors.base import (
     AuthExpired,
@@ -106,8 +107,10 @@ class _Run:
 
 class Engine:
     def __init__(self, db: SqliteDatabase, bus: ev.EventBus, credentials_for: CredentialsFor | None = None,
-                 rng: random.Random | None = None, save_credentials: SaveCredentials | None = None) -> None:
+                 rng: random.Random | None = None, save_credentials: SaveCredentials | None = None,
+                 clock: Clock = SYSTEM_CLOCK) -> None:
         self.db = db
+        self.clock = clock  # "today" of every run, and the Demo connector's (through its context)
         self.bus = bus
         self.credentials_for = credentials_for or (lambda account: None)
         self.save_credentials = save_credentials
@@ -126,7 +129,7 @@ class Engine:
         timeout_s = settings.get("sync.run_timeout_minutes") * 60
         ctx = ConnectorContext(cancel_event, deadline=started + timeout_s,
                                log=lambda level, message: self._log(run_id, level, message),
-                               retry=retry_policy(), limits=http_limits(row.platform))
+                               retry=retry_policy(), limits=http_limits(row.platform), clock=self.clock)
         state: _Run | None = None
         try:
             account = Account.get_by_id(row.account_id) if row.account_id else None
@@ -222,7 +225,7 @@ class Engine:
             state = SyncState.get_or_none((SyncState.account == run.account.id)
                                           & (SyncState.stream == "daily_stats"))
             last = _as_date(state.last_complete_date) if state and state.last_complete_date else None
-            whole = win.sync_range(win.today_in(tz), last, lookback, initial)
+            whole = win.sync_range(win.today_in(tz, self.clock.now()), last, lookback, initial)
         return win.chunk(whole, spec.max_window_days)
 
     def _collect_campaigns(self, run: _Run) -> list[CampaignRecord]:
@@ -288,7 +291,7 @@ class Engine:
                     raise
                 wait = exc.retry_after if exc.retry_after is not None else policy.backoff(attempt, self.rng)
                 if wait > policy.max_rate_limit_wait_s:
-                    retry_at = datetime.now(UTC) + timedelta(seconds=wait)
+                    retry_at = self.clock.now() + timedelta(seconds=wait)
                     raise Deferred(f"Rate limited by the platform until {retry_at:%Y-%m-%d %H:%M} UTC "
                                    f"({_error_text(exc)}); deferred instead of retrying", retry_at) from exc
                 if attempt >= policy.max_attempts:
