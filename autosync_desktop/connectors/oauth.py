@@ -34,6 +34,7 @@ class OAuthProvider:
     extra_params: dict[str, str] = field(default_factory=dict)
     setup_help: str = ""
     public_client: bool = False  # the app has no secret (Microsoft's desktop apps): none is stored or sent
+    shares_client_with: str | None = None  # another platform whose stored OAuth client also works here
 
 
 PROVIDERS: dict[str, OAuthProvider] = {
@@ -54,10 +55,16 @@ PROVIDERS: dict[str, OAuthProvider] = {
         "Register an app in the Azure portal (App registrations, any organizational directory and personal "
         "Microsoft accounts), add the platform 'Mobile and desktop applications' with the redirect URI "
         "http://127.0.0.1 and turn on 'Allow public client flows'; it needs no secret.", public_client=True),
+    "ga4": OAuthProvider(
+        "ga4", "https://accounts.google.com/o/oauth2/v2/auth", "https://oauth2.googleapis.com/token",
+        ("https://www.googleapis.com/auth/analytics.readonly",), {"access_type": "offline", "prompt": "consent"},
+        "Create an OAuth client of type 'Desktop app' in Google Cloud Console (APIs & Services > Credentials) "
+        "in a project with the Google Analytics Data API enabled (the Google Ads client works too once that API "
+        "is enabled in its project).", shares_client_with="google_ads"),
 }
 
 
-_LABELS = {"google_ads": "Google", "linkedin_ads": "LinkedIn", "microsoft_ads": "Microsoft"}
+_LABELS = {"google_ads": "Google", "linkedin_ads": "LinkedIn", "microsoft_ads": "Microsoft", "ga4": "Google"}
 
 
 def pkce_pair() -> tuple[str, str]:

@@ -306,6 +306,8 @@ class AccountsService(Area):
             if client_id:
                 secrets.save_oauth_client(account.platform, client_id, client_secret)
             client = secrets.load_oauth_client(account.platform)
+            if not client and provider.shares_client_with:  # e.g. GA4 signs in with the Google Ads client
+                client = secrets.load_oauth_client(provider.shares_client_with)
             if not client:
                 raise UserError(f"--client-id: no OAuth client for {provider.platform} yet. "
                                 f"{provider.setup_help} Then pass --client-id (and --client-secret-stdin).")
