@@ -380,6 +380,28 @@ def test_transient_faults_are_retried_to_a_complete_result(cli: Cli, analytics: 
     assert api.faults == []
 
 
+def test_a_report_that_changes_between_its_pages_is_read_again(cli: Cli, analytics: Callable[..., FakeGA4],
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    api = analytics(campaigns=30)
+    cli.add(api, options=("page_size=50",))
+    start, end = short_range(api)
+    serve = api._report
+    restated: list[dict[str, Any]] = []
+
+    def processing_meanwhile(query: dict[str, Any]) -> Reply:
+        reply = serve(query)
+        if query["offset"] == 0 and "date" in query["dimensions"] and not restated:
+            restated.append(query)
+            api.restate(end)  # GA4 reprocesses a day while the connector pages through the report
+        return reply
+
+    monkeypatch.setattr(api, "_report", processing_meanwhile)
+    run = cli.sync(start=start, end=end)
+    assert run["status"] == "succeeded" and restated
+    assert cli.stored() == truth(api, start, end)  # the restated numbers, whole: no page from before mixed in
+    assert any("changed while it was read" in m for m in cli.log(run))
+
+
 def test_retry_info_is_the_wait_even_for_a_quota_with_a_long_guess(cli: Cli, analytics: Callable[..., FakeGA4]) -> None:
     """'Exhausted potentially thresholded requests quota.' alone means 30 minutes; RetryInfo 1s decides."""
     api = analytics(campaigns=4)
@@ -503,3 +525,14 @@ def test_quota_pacing_spreads_what_is_left_over_the_period() -> None:
     meaning, wait_s = ga4_quota.exhausted_wait("Exhausted concurrent requests quota.", now)
     assert wait_s == 30.0 and "concurrent" in meaning
     assert ga4_quota.exhausted_wait("Something else.", now)[1] is None
+
+
+def test_status_names_the_data_api_and_its_version(cli: Cli, analytics: Callable[..., FakeGA4]) -> None:
+    api = analytics(campaigns=3)
+    cli.add(api)
+    account = next(a for a in cli.json("status", "--json")["accounts"] if a["name"] == "GA")
+    assert (account["api_version"], account["api_sunset"]) == ("v1beta", None)
+    from autosync_desktop.services import api_versions
+
+    version = api_versions.api_of("ga4")
+    assert version is not None and version.api == "Google Analytics Data API"

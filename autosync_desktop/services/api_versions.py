@@ -14,7 +14,8 @@ from autosync_desktop.connectors import registry
 from autosync_desktop.domain import ApiVersion, Health
 
 # The API's own name where "<label without 'Ads'> API" would be wrong.
-API_NAMES = {"google_ads": "Google Ads API", "meta_ads": "Meta API", "linkedin_ads": "LinkedIn API"}
+API_NAMES = {"google_ads": "Google Ads API", "meta_ads": "Meta API", "linkedin_ads": "LinkedIn API",
+             "ga4": "Google Analytics Data API"}
 OUTRANKED = (Health.HEALTHY, Health.DEGRADED, Health.NEVER_SYNCED)  # the healths "needs update" replaces
 
 
