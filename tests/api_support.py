@@ -93,11 +93,12 @@ def live_api(data_dir: Path) -> Iterator[LiveApi]:
         port = free_port()
         services.settings.set("api.port", port)
         services.settings.set("api.enabled", True)
-        SCHEDULER_COMPANIONS.append(companion)
+        registered = list(SCHEDULER_COMPANIONS)  # e.g. cli.main's own: this test's server is the only one
+        SCHEDULER_COMPANIONS[:] = [companion]
         try:
             services.start_scheduler()
         finally:
-            SCHEDULER_COMPANIONS.remove(companion)
+            SCHEDULER_COMPANIONS[:] = registered
         token = services.api_access.token()
         session = requests.Session()
         session.headers["Authorization"] = f"Bearer {token}"

@@ -13,9 +13,10 @@ import binascii
 import re
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import FastAPI, Header, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
@@ -31,10 +32,12 @@ from autosync_desktop.errors import AutoSyncError, UserError, one_line
 from autosync_desktop.services import Services
 
 MAX_ID = 2**63 - 1
+T = TypeVar("T")
 ScheduleId = Annotated[int, Path(ge=1, le=MAX_ID, description="the schedule's id")]
 JobIdParam = Annotated[int, Path(ge=1, le=MAX_ID, description="the job's (run's) id")]
 CHART_DAYS = {Period.DAY: 1, Period.WEEK: 7, Period.MONTH: 30}
 INTEGRITY_EVERY_S = 600.0
+CACHE_S = 1.0  # how long a page of jobs or the metrics may be reused for other polling clients
 
 # The CLI's option names (as its messages start) and the JSON field each one is in the API.
 CLI_FIELDS = {"--name": "name", "--account": "account", "--type": "type", "--frequency": "frequency",
@@ -73,6 +76,41 @@ def _error(status: int, code: str, message: str, field: str | None = None, **ext
                         status_code=status)
 
 
+class PollCache:
+    """Answers of the polled reads (a page of jobs, the metrics) shared by every client asking the same within
+    CACHE_S, computed once while others wait (single flight), and dropped at once when a job or schedule changes
+    state (`changed`); so 50 dashboards polling the same page cost about one query a second, not fifty."""
+
+    def __init__(self, ttl_s: float = CACHE_S) -> None:
+        self.ttl_s = ttl_s
+        self._lock = threading.Lock()
+        self._keys: dict[tuple[Any, ...], threading.Lock] = {}
+        self._answers: dict[tuple[Any, ...], tuple[float, int, Any]] = {}
+        self._generation = 0
+
+    def changed(self) -> None:
+        with self._lock:
+            self._generation += 1
+            self._answers.clear()
+
+    def get(self, key: tuple[Any, ...], compute: Callable[[], T]) -> T:
+        with self._lock:
+            key_lock = self._keys.setdefault(key, threading.Lock())
+        with key_lock:
+            with self._lock:
+                found = self._answers.get(key)
+                generation = self._generation
+            if found is not None and found[1] == generation and time.monotonic() < found[0]:
+                return found[2]  # type: ignore[no-any-return]
+            value = compute()
+            with self._lock:
+                if generation == self._generation:
+                    if len(self._answers) > 1000:
+                        self._answers.clear()
+                    self._answers[key] = (time.monotonic() + self.ttl_s, generation, value)
+            return value
+
+
 @dataclass
 class ApiContext:
     """What the app needs beyond the services: the event ring and what this process knows about its scheduler."""
@@ -83,6 +121,7 @@ class ApiContext:
     last_wake_up: datetime | None = None
     trigger_lock: threading.Lock = field(default_factory=threading.Lock)
     integrity: tuple[float, datetime, IntegrityCheck] | None = None
+    cache: PollCache = field(default_factory=PollCache)
 
 
 def _encode_cursor(cursor: RunCursor) -> str:
@@ -239,6 +278,11 @@ def create_app(ctx: ApiContext) -> FastAPI:
                   limit: Annotated[int, Query(ge=1, le=1000)] = 100,
                   cursor: Annotated[str | None, Query(max_length=200)] = None) -> m.JobPage:
         """Jobs, newest first, keyset-paged: pass `next_cursor` as `cursor` for the next page."""
+        key = ("jobs", status, schedule_id, account, since, limit, cursor)
+        return ctx.cache.get(key, lambda: jobs_page(status, schedule_id, account, since, limit, cursor))
+
+    def jobs_page(status: RunStatus | None, schedule_id: int | None, account: str | None, since: datetime | None,
+                  limit: int, cursor: str | None) -> m.JobPage:
         schedule = None
         if schedule_id is not None:
             schedule = svc.schedules.name_of(schedule_id)
@@ -275,9 +319,12 @@ def create_app(ctx: ApiContext) -> FastAPI:
     def metrics(period: Period = Period.DAY) -> m.Metrics:
         """Success rate, total syncs, average duration and data points of the period and the one before it, with
         per-day series for charts."""
-        comparison = svc.metrics.period_comparison(period.value)
-        days = svc.metrics.chart_series(CHART_DAYS[period], 0, comparison.until).days
-        return m.metrics(comparison, days)
+        def compute() -> m.Metrics:
+            comparison = svc.metrics.period_comparison(period.value)
+            days = svc.metrics.chart_series(CHART_DAYS[period], 0, comparison.until).days
+            return m.metrics(comparison, days)
+
+        return ctx.cache.get(("metrics", period), compute)
 
     @app.get("/sync/system-status", response_model=m.SystemStatus, tags=["status"])
     def system_status() -> m.SystemStatus:
