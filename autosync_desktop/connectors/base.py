@@ -296,6 +296,9 @@ class PlatformSpec:
     option_rules: tuple[OptionRule, ...] = ()  # connectors/options.py rules; checked at `accounts add`
     api_version: str | None = None  # the platform API version this build speaks ("26", "v26.0", "202607")
     api_sunset: date | None = None  # when the platform retires that version, where it has said so
+    # Trades one-time credentials (TikTok's auth code) for lasting ones before they are stored:
+    # (account_id, options, credentials) -> the credentials to keep; raises a ConnectorError
+    exchange_credentials: Callable[[str, dict[str, Any], dict[str, str]], dict[str, str]] | None = None
 
     def canonical_id(self, raw: str) -> str:
         """The account id as stored and exported; raises Permanent (naming the field) when it is malformed."""

@@ -41,6 +41,10 @@ RULES: dict[str, CredentialKeys] = {
         keys=("developer_token", "client_id", "refresh_token"), needs=(("developer_token",),),
         example='{"developer_token": "…"} (then accounts connect), or {"client_id", "refresh_token", '
                 '"developer_token"}'),
+    "tiktok_ads": CredentialKeys(
+        keys=("access_token", "app_id", "secret", "auth_code"),
+        needs=(("access_token",), ("app_id", "secret", "auth_code")),
+        example='{"access_token": "…"} or {"app_id", "secret", "auth_code"}'),
     "ga4": CredentialKeys(
         keys=("client_id", "client_secret", "refresh_token"), needs=(("client_id", "client_secret", "refresh_token"),),
         example='{"client_id", "client_secret", "refresh_token"} (or none: accounts connect signs in)'),

@@ -17,7 +17,7 @@ from autosync_desktop import clock, names, secrets
 from autosync_desktop import events as ev
 from autosync_desktop.connectors import credentials as credential_keys
 from autosync_desktop.connectors import oauth, registry
-from autosync_desktop.connectors.base import ConnectorContext, ConnectorError
+from autosync_desktop.connectors.base import ConnectorContext, ConnectorError, PlatformSpec
 from autosync_desktop.domain import (
     AccountCard,
     AccountContents,
@@ -76,6 +76,20 @@ def _contents(account: Account) -> AccountContents:
         schedules=Schedule.select().where(Schedule.account == account.id).count(),
         daily_rows=DailyStat.select().where(DailyStat.account == account.id).count(),
         campaigns=Campaign.select().where(Campaign.account == account.id).count())
+
+
+def _exchanged(spec: PlatformSpec, account_id: str, options: dict[str, str],
+               credentials: dict[str, str]) -> dict[str, str]:
+    """One-time credentials (TikTok's auth code) traded for lasting ones, only once the keyring can keep them."""
+    if spec.exchange_credentials is None:
+        return credentials
+    keyring = secrets.state()
+    if keyring.state != "available":
+        raise secrets.SecretsUnavailable(keyring.message)
+    try:
+        return spec.exchange_credentials(account_id, options, credentials)
+    except ConnectorError as exc:
+        raise UserError(exc.message) from None
 
 
 def _kept_name(name: str, today: str) -> str:
@@ -201,6 +215,8 @@ class AccountsService(Area):
             spec.check_options(options)
         except ConnectorError as exc:
             raise UserError(exc.message) from None
+        if credentials:
+            credentials = _exchanged(spec, external_id, options, credentials)
         # Without a token yet (e.g. only a Google developer token), the browser sign-in completes the credentials.
         needs_sign_in = not spec.is_sandbox and (not credentials or (
             platform in oauth.PROVIDERS and not {"refresh_token", "access_token"} & credentials.keys()))
@@ -225,6 +241,7 @@ class AccountsService(Area):
         spec = registry.platform(account.platform)
         credentials = credential_keys.check(account.platform, spec.label, spec.is_sandbox, credentials)
         previous = secrets.load_credentials(name)  # no keyring: SecretsUnavailable, told as it is
+        credentials = _exchanged(spec, account.external_id, _options(account), credentials)
         secrets.save_credentials(name, credentials)
         result = probe.probe(account, self.core._credentials_for, self.core.bus)
         if not result.ok:
