@@ -394,3 +394,72 @@ def test_api_token_command_creates_and_rotates(tmp_path: Path, memory_keyring: d
     assert "Local API: off" in capsys.readouterr().out
     log = (tmp_path / "logs" / "autosync.log").read_text()
     assert first not in log and rotated not in log
+
+
+# --- pieces without a server ------------------------------------------------------------------------------------
+
+
+def test_event_ring_keeps_the_last_thousand_for_resume() -> None:
+    from autosync_desktop import events as ev
+    from autosync_desktop.api.events import EventRing
+
+    ring = EventRing()
+    for run_id in range(1, 1101):
+        ring.publish(ev.RunQueued(run_id=run_id, schedule="s", account="a", trigger="manual"))
+    ring.publish(ev.SettingChanged(key="x", value=1))  # not a run event: not streamed
+    assert ring.latest_id() == 1100
+    assert [e.id for e in ring.after(5)] == list(range(101, 1101))  # older ones are gone: the oldest kept follow
+    assert [e.id for e in ring.after(1098)] == [1099, 1100]
+    assert ring.after(5000) == []  # an id from an earlier life of the process: nothing to replay
+    frame = ring.after(1099)[0].frame().decode()
+    assert frame.startswith("id: 1100\nevent: run_queued\ndata: {") and frame.endswith("}\n\n")
+    assert json.loads(frame.split("data: ", 1)[1])["run_id"] == 1100
+
+
+def test_event_ring_masks_secrets_in_texts() -> None:
+    from autosync_desktop import events as ev
+    from autosync_desktop.api.events import EventRing
+
+    redaction.remember(["s3cr3t-token-value-123"])
+    ring = EventRing()
+    ring.publish(ev.RunLog(run_id=1, level="error", message="HTTP 401 for token s3cr3t-token-value-123"))
+    assert "s3cr3t" not in ring.after(None)[0].data and "[redacted]" in ring.after(None)[0].data
+
+
+def test_throttle_counts_failures_in_a_sliding_minute() -> None:
+    from autosync_desktop.api.security import Throttle
+
+    now = [1000.0]
+    throttle = Throttle(monotonic=lambda: now[0])
+    for _ in range(9):
+        throttle.failed("127.0.0.1")
+    assert throttle.retry_after("127.0.0.1") is None
+    throttle.failed("127.0.0.1")
+    assert throttle.retry_after("127.0.0.1") == 60
+    assert throttle.retry_after("10.0.0.2") is None  # per client
+    now[0] += 30
+    assert throttle.retry_after("127.0.0.1") == 30
+    now[0] += 30
+    assert throttle.retry_after("127.0.0.1") is None
+
+
+def test_token_source_rereads_the_keyring_only_when_rotated() -> None:
+    from autosync_desktop.api.security import TokenSource
+
+    loads: list[int] = []
+    generation = [1]
+    tokens = TokenSource(lambda: loads.append(1) or f"token-{generation[0]}", lambda: generation[0])
+    assert tokens.current() == b"token-1" and tokens.current() == b"token-1" and len(loads) == 1
+    generation[0] = 2
+    assert tokens.current() == b"token-2" and len(loads) == 2
+
+
+def test_cli_field_names_map_to_json_fields() -> None:
+    from autosync_desktop.api.app import field_of
+
+    assert field_of("--every-minutes: must be at least 1") == "every_minutes"
+    assert field_of("--from 2020-01-01: Demo has 3 days of history") == "from"
+    assert field_of("--from/--to: this backfill takes 40 windows") == "from"
+    assert field_of("Unknown account 'x' (see 'accounts list')") == "account"
+    assert field_of("cursor: not a cursor this API returned") == "cursor"
+    assert field_of("The database is damaged") is None
