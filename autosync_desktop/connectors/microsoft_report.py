@@ -15,17 +15,18 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 from typing import Any
 
-from .base import DailyStatRecord, Permanent, Transient, money_to_micros
+from .base import DailyStatRecord, Permanent, Transient
 
 COLUMNS = ("TimePeriod", "CampaignId", "CampaignName", "CampaignStatus", "CurrencyCode", "Impressions", "Clicks",
            "Spend", "Conversions", "Revenue")
 _UNKNOWN = ("", "--")
+_MICROS = Decimal(1_000_000)
+_ONE = Decimal(1)
 
 
 def _day(value: date) -> dict[str, int]:
@@ -87,20 +88,36 @@ def _number(text: str, what: str) -> Decimal | None:
 
 
 def _count(text: str, what: str) -> int | None:
+    if text.isdigit():  # the usual case, without a Decimal
+        return int(text)
     value = _number(text, what)
     if value is not None and value != value.to_integral_value():
         raise Permanent(f"Microsoft Advertising sent a non-integer {what} in the report: {text!r}")
     return None if value is None else int(value)
 
 
+def _decimal(text: str, what: str) -> Decimal | None:
+    try:
+        value: Decimal | None = Decimal(text)  # the usual case: a plain decimal such as "12.34"
+    except InvalidOperation:
+        value = _number(text, what)
+    if value is not None and not value.is_finite():
+        raise Permanent(f"Microsoft Advertising sent a non-numeric {what} in the report: {text!r}")
+    return value
+
+
 def _money(text: str, what: str) -> int | None:
-    value = _number(text, what)
-    return None if value is None else money_to_micros(str(value))
+    value = _decimal(text, what)
+    return None if value is None else int((value * _MICROS).quantize(_ONE, rounding=ROUND_HALF_EVEN))
 
 
 def _date(text: str) -> date:
     text = text.strip()
-    for pattern in ("%Y-%m-%d", "%m/%d/%Y"):
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        pass
+    for pattern in ("%m/%d/%Y",):
         try:
             return datetime.strptime(text, pattern).date()
         except ValueError:
@@ -120,31 +137,38 @@ class ReportRows:
 
 def read_report(text: str, start: date, end: date, currency: str | None) -> ReportRows:
     """The CSV's rows as records within start..end (in the report's time zone, i.e. the account's)."""
-    reader = csv.DictReader(io.StringIO(text))
-    missing = [c for c in ("TimePeriod", "CampaignId") if c not in (reader.fieldnames or ())]
+    reader = csv.reader(io.StringIO(text))
+    header = next(reader, [])
+    missing = [c for c in ("TimePeriod", "CampaignId") if c not in header]
     if missing:
         raise Transient(f"Microsoft Advertising's report lacks the column(s) {', '.join(missing)}; it will be asked "
                         "again")
+    n = len(header)
+    (i_day, i_id, i_name, _i_status, i_currency, i_impressions, i_clicks, i_spend, i_conversions,
+     i_revenue) = (header.index(c) if c in header else n for c in COLUMNS)  # n: past the cells, i.e. empty
+    pad = any(c not in header for c in COLUMNS)
     out: dict[tuple[str, date], DailyStatRecord] = {}
     skipped = 0
-    for row in _rows(reader):
-        campaign_id = (row.get("CampaignId") or "").strip()
+    for row in reader:
+        if pad or len(row) < n:
+            row = row + [""] * (n + 1 - len(row))
+        campaign_id = row[i_id].strip()
         if not campaign_id.isdigit():
             skipped += 1
             continue
-        day = _date(row.get("TimePeriod") or "")
+        day = _date(row[i_day])
         if not start <= day <= end:
             skipped += 1
             continue
         record = DailyStatRecord(
             campaign_id=campaign_id, date=day,
-            impressions=_count(row.get("Impressions") or "", "Impressions count"),
-            clicks=_count(row.get("Clicks") or "", "Clicks count"),
-            cost_micros=_money(row.get("Spend") or "", "Spend"),
-            conversions=float(_number(row.get("Conversions") or "", "Conversions count") or 0),
-            conversion_value_micros=_money(row.get("Revenue") or "", "Revenue"),
-            currency=(row.get("CurrencyCode") or "").strip().upper() or currency,
-            campaign_name=(row.get("CampaignName") or "").strip() or None)
+            impressions=_count(row[i_impressions], "Impressions count"),
+            clicks=_count(row[i_clicks], "Clicks count"),
+            cost_micros=_money(row[i_spend], "Spend"),
+            conversions=float(_decimal(row[i_conversions], "Conversions count") or 0),
+            conversion_value_micros=_money(row[i_revenue], "Revenue"),
+            currency=row[i_currency].strip().upper() or currency,
+            campaign_name=row[i_name].strip() or None)
         seen = out.get((campaign_id, day))
         if seen is not None:
             seen.impressions = _add(seen.impressions, record.impressions)
@@ -155,8 +179,3 @@ def read_report(text: str, start: date, end: date, currency: str | None) -> Repo
         else:
             out[(campaign_id, day)] = record
     return ReportRows(list(out.values()), skipped)
-
-
-def _rows(reader: Iterable[dict[str, str | None]]) -> Iterable[dict[str, str]]:
-    for row in reader:
-        yield {k: v for k, v in row.items() if isinstance(k, str) and isinstance(v, str)}

@@ -113,6 +113,7 @@ class FakeMicrosoftAds(FakeApi):
         self.reports: list[dict[str, Any]] = []  # accepted Submit bodies' ReportRequest
         self.signatures: list[str] = []  # the download links' signatures: secrets too
         self._jobs: dict[str, dict[str, Any]] = {}
+        self._zips: dict[tuple[Any, ...], tuple[int, bytes]] = {}  # rendered reports (rows, ZIP) until a restatement
         self._restated: dict[date, int] = {}
         self._state = threading.Lock()
         self.campaigns = [self._campaign(i) for i in range(campaigns)]
@@ -128,6 +129,18 @@ class FakeMicrosoftAds(FakeApi):
     def restate(self, day: date) -> None:
         with self._state:
             self._restated[day] = self._restated.get(day, 0) + 1
+            self._zips.clear()
+
+    def rendered(self, start: date, end: date, zone: str, columns: list[str]) -> tuple[int, bytes]:
+        """(rows, ZIP) of a report, rendered once (the benchmark renders its reports before timing)."""
+        key = (start, end, zone, tuple(columns))
+        with self._state:
+            cached = self._zips.get(key)
+        if cached is None:
+            cached = (len(self.stats(start, end, zone)), report_zip(self, start, end, zone, columns))
+            with self._state:
+                self._zips[key] = cached
+        return cached
 
     def stat(self, campaign: FakeCampaign, day: date, zone: str | None = None) -> FakeStat | None:
         days_ago = (self.today - day).days
@@ -310,7 +323,7 @@ class FakeMicrosoftAds(FakeApi):
                 return Reply(200, {"ReportRequestStatus": {"ReportDownloadUrl": None, "Status": "Pending"}})
             if job["error"]:
                 return Reply(200, {"ReportRequestStatus": {"ReportDownloadUrl": None, "Status": "Error"}})
-        if not self.stats(job["start"], job["end"], job["zone"]):
+        if not self.rendered(job["start"], job["end"], job["zone"], job["columns"])[0]:
             return Reply(200, {"ReportRequestStatus": {"ReportDownloadUrl": None, "Status": "Success"}})
         signature = f"sig-{_u64(job_id + 'sas') :016x}SAS"
         with self._state:
@@ -326,7 +339,7 @@ class FakeMicrosoftAds(FakeApi):
             job = self._jobs.get(job_id)
         if job is None or not req.arg("sig", "").startswith("sig-"):
             return Reply(403, b"<Error><Code>AuthenticationFailed</Code></Error>")
-        return Reply(200, report_zip(self, job["start"], job["end"], job["zone"], job["columns"]))
+        return Reply(200, self.rendered(job["start"], job["end"], job["zone"], job["columns"])[1])
 
 
 def report_zip(api: FakeMicrosoftAds, start: date, end: date, zone: str, columns: list[str]) -> bytes:
@@ -334,10 +347,11 @@ def report_zip(api: FakeMicrosoftAds, start: date, end: date, zone: str, columns
     out = io.StringIO()
     writer = csv.writer(out, quoting=csv.QUOTE_ALL, lineterminator="\r\n")
     writer.writerow(columns)
+    statuses = {str(c.id): c.status for c in api.campaigns}
     for s in api.stats(start, end, zone):
-        campaign = next(c for c in api.campaigns if str(c.id) == s.campaign_id)
         values = {"TimePeriod": s.date.isoformat(), "AccountId": str(api.account_id), "CampaignId": s.campaign_id,
-                  "CampaignName": s.campaign_name, "CampaignStatus": campaign.status, "CurrencyCode": api.currency,
+                  "CampaignName": s.campaign_name, "CampaignStatus": statuses[s.campaign_id],
+                  "CurrencyCode": api.currency,
                   "Impressions": str(s.impressions), "Clicks": str(s.clicks), "Spend": _money(s.spend_micros),
                   "Conversions": str(s.conversions), "Revenue": _money(s.revenue_micros)}
         writer.writerow([values.get(c, "") for c in columns])
