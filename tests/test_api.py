@@ -380,6 +380,14 @@ def test_switching_off_and_on_and_a_busy_port(api: LiveApi) -> None:
     assert api.services.api_access.status().served_by_pid == os.getpid()
 
 
+def test_another_process_switches_it_off_and_on(api: LiveApi) -> None:
+    assert cli_run(api.data_dir, "settings", "set", "api.enabled", "off").returncode == 0
+    wait_for(lambda: api.api.server is None, what="the API to stop after another process turned it off")
+    assert cli_run(api.data_dir, "settings", "set", "api.enabled", "on").returncode == 0
+    wait_for(lambda: api.api.server is not None, what="the API to serve again")
+    assert api.get("/sync/schedules").status_code == 200
+
+
 def test_api_token_command_creates_and_rotates(tmp_path: Path, memory_keyring: dict[Any, str],
                                                capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["--data-dir", str(tmp_path), "api", "token"]) == 0

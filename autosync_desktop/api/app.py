@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import logging
 import re
 import threading
 import time
@@ -31,6 +32,7 @@ from autosync_desktop.domain import IntegrityCheck, Period, RunCursor, RunFilter
 from autosync_desktop.errors import AutoSyncError, UserError, one_line
 from autosync_desktop.services import Services
 
+log = logging.getLogger(__name__)
 MAX_ID = 2**63 - 1
 T = TypeVar("T")
 ScheduleId = Annotated[int, Path(ge=1, le=MAX_ID, description="the schedule's id")]
@@ -184,6 +186,11 @@ def create_app(ctx: ApiContext) -> FastAPI:
     @app.exception_handler(AutoSyncError)
     def unavailable(_: Request, exc: AutoSyncError) -> JSONResponse:
         return _error(503, "unavailable", one_line(exc))
+
+    @app.exception_handler(Exception)
+    def bug(_: Request, exc: Exception) -> JSONResponse:  # the traceback goes to the log (redacted there)
+        log.error("unexpected error in the local API", exc_info=exc)
+        return _error(500, "internal", f"Unexpected error: {type(exc).__name__} (details in the log)")
 
     @app.exception_handler(RequestValidationError)
     def invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
