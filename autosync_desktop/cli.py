@@ -130,7 +130,7 @@ def build_parser() -> Parser:
     setc.add_argument("name")
     setc.add_argument("--credentials-stdin", action="store_true", required=True,
                       help="read the credentials as one JSON object from stdin")
-    con = acc.add_parser("connect", help="sign in with the platform in your browser (Google Ads, LinkedIn Ads)")
+    con = acc.add_parser("connect", help="sign in with the platform in your browser (X Ads: then type the PIN)")
     con.add_argument("name")
     con.add_argument("--client-id", help="your OAuth client id (stored in the keyring for this platform)")
     con.add_argument("--client-secret-stdin", action="store_true", help="read the OAuth client secret from stdin")
@@ -297,12 +297,18 @@ def cmd_accounts(svc: Services, a: argparse.Namespace) -> int:
         stop = _on_interrupt(cancel.set)
         try:
             print(svc.accounts.connect(a.name, on_url=show, client_id=a.client_id, client_secret=secret,
-                                       timeout_s=a.timeout, cancel=cancel))
+                                       timeout_s=a.timeout, cancel=cancel, read_pin=_read_pin))
         finally:
             stop()
     else:
         raise CliError("accounts: choose add, list, remove, test, set-credentials or connect")
     return 0
+
+
+def _read_pin() -> str:
+    """The PIN X shows after the user authorizes the app (PIN sign-in), one line from stdin."""
+    print("Type the PIN X shows after you authorize the app, then Enter:", file=sys.stderr, flush=True)
+    return sys.stdin.readline().strip()
 
 
 def _removed_text(r: AccountRemoval) -> str:
@@ -469,7 +475,12 @@ def _on_interrupt(action: Callable[[], Any]) -> Callable[[], None]:
         action()
 
     previous = {sig: signal.signal(sig, handler) for sig in _STOP_SIGNALS}
-    return lambda: [signal.signal(sig, h) for sig, h in previous.items()] and None
+
+    def restore() -> None:
+        for sig, old in previous.items():
+            signal.signal(sig, old)
+
+    return restore
 
 
 def cmd_runs(svc: Services, a: argparse.Namespace) -> int:

@@ -9,6 +9,7 @@ Models are bound to `database_proxy`, which store/db.py initialises when a store
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from peewee import (
     AutoField,
@@ -105,6 +106,9 @@ class SyncRun(BaseModel):
     # Names are copied into the run so history survives the removal of a schedule or account.
     schedule = ForeignKeyField(Schedule, null=True, backref="runs", on_delete="SET NULL", index=False)
     account = ForeignKeyField(Account, null=True, backref="runs", on_delete="SET NULL", index=False)
+    if TYPE_CHECKING:  # peewee's foreign-key id columns, for the type checker
+        schedule_id: int | None
+        account_id: int | None
     schedule_name = CharField(null=True)
     account_name = CharField()
     platform = CharField()

@@ -340,7 +340,7 @@ class Engine:
         self.bus.publish(ev.RunLog(run_id=run_id, level=level, message=message))
 
     def _update_account(self, account: Account, currency: str | None, timezone: str | None) -> None:
-        changes = {}
+        changes: dict[str, str | None] = {}
         if currency and currency != account.currency:
             changes["currency"] = account.currency = currency
         if timezone and timezone != account.timezone:

@@ -208,9 +208,10 @@ class SchedulerService:
         if settings.get("scheduler.paused_all"):
             return
         for schedule in Schedule.select().where(~Schedule.paused & Schedule.next_run_at.is_null(False)):
-            if schedule.frequency == "manual" or schedule.next_run_at > now - timedelta(seconds=MISFIRE_GRACE_S):
+            due = schedule.next_run_at
+            if schedule.frequency == "manual" or due is None or due > now - timedelta(seconds=MISFIRE_GRACE_S):
                 continue
-            self._missed(schedule, schedule.next_run_at.replace(tzinfo=UTC), "AutoSync was not running",
+            self._missed(schedule, due.replace(tzinfo=UTC), "AutoSync was not running",
                          delay_s=0.0)
 
     def _on_missed(self, event: JobExecutionEvent) -> None:

@@ -190,9 +190,13 @@ class AccountsPanel(Card):
         from autosync_desktop.gui.settings.sign_in import SignInDialog
 
         platform = self.platforms.get(account.platform)
-        self.dialog = SignInDialog(self.ctx, account.name, platform.label if platform else account.platform, self)  # type: ignore[assignment]
-        self.dialog.signed_in.connect(lambda name: (self.result.setText(f"✓ Signed in to {name}"), self.refresh()))
+        self.dialog = SignInDialog(self.ctx, account.name, platform.label if platform else account.platform, self)
+        self.dialog.signed_in.connect(self._signed_in)
         self.dialog.open()
+
+    def _signed_in(self, name: str) -> None:
+        self.result.setText(f"✓ Signed in to {name}")
+        self.refresh()
 
     def remove_selected(self) -> None:
         account = self.selected()

@@ -11,6 +11,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QPushButton, QScrollArea, QVBoxLayout, QWidget
 
 from autosync_desktop.domain import PruneResult, SettingSpec
+from autosync_desktop.errors import one_line
 from autosync_desktop.gui import formatting as fmt
 from autosync_desktop.gui.context import AppContext
 from autosync_desktop.gui.settings.accounts import AccountsPanel
@@ -186,8 +187,11 @@ class SettingsView(BaseView):
         self.prune_button.setEnabled(False)
         self.prune_result.setText("Pruning…")
         self.ctx.workers.run(self.ctx.services.metrics.prune, lane="write", owner=self, on_done=self._pruned,
-                             on_error=lambda exc: (self.prune_result.setText(f"Prune failed: {exc}"),
-                                                   self.prune_button.setEnabled(True)))
+                             on_error=self._prune_failed)
+
+    def _prune_failed(self, exc: Exception) -> None:
+        self.prune_result.setText(f"Prune failed: {one_line(exc)}")
+        self.prune_button.setEnabled(True)
 
     def _pruned(self, result: PruneResult) -> None:
         self.prune_button.setEnabled(True)
