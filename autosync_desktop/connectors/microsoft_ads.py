@@ -12,7 +12,8 @@ Facts this module relies on (shared/docs/platform-apis.md §5; learn.microsoft.c
   `Success`, then download the ZIP at once from `ReportDownloadUrl` — without our Authorization header (it is a
   pre-signed storage link, never logged). "Success" without a URL means no data: an empty window. The report's
   `ReportTimeZone` is always the account's own zone (connectors/microsoft_zones.py).
-- Errors come as `{"OperationErrors": [{"Code", "ErrorCode", "Message"}], "BatchErrors": [...], "TrackingId"}`:
+- Errors come as `{"OperationErrors": [{"Code", "ErrorCode", "Message"}], "BatchErrors": [...], "TrackingId"}`
+  (ApiFaultDetail) or `{"Errors": [...]}` (AdApiFaultDetail, e.g. authentication):
   117 CallRateExceeded → RateLimited (a Retry-After, when sent, decides the wait); 105 InvalidCredentials and
   109 AuthenticationTokenExpired → AuthExpired (the engine refreshes once, then the account needs sign-in);
   ApiVersionNoLongerSupported → Permanent "update AutoSync"; 5xx → Transient; the rest Permanent with Microsoft's
@@ -127,7 +128,8 @@ def _json(response: requests.Response) -> Any:
 def _errors(body: Any) -> list[dict[str, Any]]:
     if not isinstance(body, dict):
         return []
-    found = [*(body.get("OperationErrors") or []), *(body.get("BatchErrors") or [])]
+    # ApiFaultDetail: OperationErrors + BatchErrors; AdApiFaultDetail (e.g. authentication): Errors
+    found = [*(body.get("OperationErrors") or []), *(body.get("BatchErrors") or []), *(body.get("Errors") or [])]
     return [e for e in found if isinstance(e, dict)]
 
 

@@ -81,8 +81,13 @@ def _money(micros: int) -> str:
 
 
 def ms_error(status: int, code: int, name: str, message: str, headers: dict[str, str] | None = None) -> Reply:
-    return Reply(status, {"OperationErrors": [{"Code": code, "Details": None, "ErrorCode": name, "Message": message}],
-                          "BatchErrors": [], "TrackingId": "6a1c2f0e-8d4b-4b8e-9c7a-3f2d1e0b9a87",
+    """An ApiFaultDetail (operation errors), or an AdApiFaultDetail (`Errors`) for authentication faults."""
+    error = {"Code": code, "Details": None, "ErrorCode": name, "Message": message}
+    tracking = "6a1c2f0e-8d4b-4b8e-9c7a-3f2d1e0b9a87"
+    if code in (105, 106, 109):
+        return Reply(status, {"Errors": [error], "TrackingId": tracking, "Type": "AdApiFaultDetail"},
+                     headers=headers or {})
+    return Reply(status, {"OperationErrors": [error], "BatchErrors": [], "TrackingId": tracking,
                           "Type": "ApiFaultDetail"}, headers=headers or {})
 
 
