@@ -8,6 +8,7 @@ import json
 import os
 import socket
 import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -471,3 +472,12 @@ def test_cli_field_names_map_to_json_fields() -> None:
     assert field_of("Unknown account 'x' (see 'accounts list')") == "account"
     assert field_of("cursor: not a cursor this API returned") == "cursor"
     assert field_of("The database is damaged") is None
+
+
+def test_the_api_package_never_imports_qt_and_cli_commands_never_import_fastapi() -> None:
+    check = ("import sys, autosync_desktop.api.server, autosync_desktop.api.app; "
+             "assert not [m for m in sys.modules if m.startswith('PySide6')]")
+    assert subprocess.run([sys.executable, "-c", check], cwd=ROOT, timeout=60).returncode == 0
+    lazy = ("import sys; from autosync_desktop import cli; cli.build_parser(); "
+            "assert 'fastapi' not in sys.modules and 'uvicorn' not in sys.modules")
+    assert subprocess.run([sys.executable, "-c", lazy], cwd=ROOT, timeout=60).returncode == 0
