@@ -723,6 +723,9 @@ def cmd_service(svc: Services, a: argparse.Namespace) -> int:
     nxt = scheduler.next_run_at()
     print(f"AutoSync service running on {svc.data_dir} — {len(active)} active schedule(s) of {len(schedules)}, "
           f"next run {iso(nxt) or '—'}. Ctrl-C to stop.", flush=True)
+    api = svc.api_access.status()
+    if api.enabled:  # started with the scheduler (SCHEDULER_COMPANIONS); a busy port is said here too
+        print(f"Local API: {api.url}" if api.served_by_pid else f"Local API not served: {api.problem}", flush=True)
     stop.wait()
     print("Stopping: cancelling running syncs at their next page…", flush=True)
     svc.close()

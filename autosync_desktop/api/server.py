@@ -196,7 +196,7 @@ class ApiService:
             except AutoSyncError as exc:  # no keyring: no token, so nobody could use the API
                 self._failed = (port, self._now())
                 self.problem = f"The local API needs the system keyring for its token: {one_line(exc)}"
-                log.warning("%s", self.problem)
+                log.info("%s", self.problem)  # told by 'api status', Settings › Advanced and 'service'
                 self._record(None)
                 return
             try:
@@ -204,7 +204,7 @@ class ApiService:
             except PortBusy as exc:
                 self._failed = (port, self._now())
                 if self.problem != str(exc):
-                    log.warning("%s", exc)
+                    log.info("%s", exc)  # told by 'api status', Settings › Advanced and 'service'
                 self.problem = str(exc)
                 self._record(None)
                 return
