@@ -170,6 +170,18 @@ def test_backfill_over_two_windows_is_exact_and_idempotent(cli: Cli, analytics: 
     assert cli("export", "stats", "--format", "csv") == first
 
 
+def test_pages_follow_row_count_when_the_server_answers_fewer_rows_than_asked(
+        cli: Cli, analytics: Callable[..., FakeGA4]) -> None:
+    api = analytics(campaigns=20)
+    api.row_cap = 20  # the default page_size asks for 100,000 rows
+    cli.add(api)
+    start, end = short_range(api)
+    assert cli.sync(start=start, end=end)["status"] == "succeeded"
+    assert cli.stored() == truth(api, start, end)
+    stats = [q["offset"] for q in api.reports if q["dimensions"] == list(ga4.STAT_DIMENSIONS)]
+    assert stats[:3] == [0, 20, 40]
+
+
 def test_campaigns_are_the_distinct_ids_and_names_seen(cli: Cli, analytics: Callable[..., FakeGA4]) -> None:
     api = analytics(campaigns=12)
     cli.add(api)

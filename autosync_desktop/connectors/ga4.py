@@ -69,7 +69,7 @@ from .ga4_report import (
 )
 from .http import HttpClient
 from .options import IntOption, UrlOption, numeric_id, parse_options, unknown_options
-from .paging import start_count_pages, stream_pages
+from .paging import stream_pages
 from .tokens import RefreshingToken
 
 API_VERSION = "v1beta"
@@ -243,8 +243,16 @@ class GA4Connector:
                 raise Transient("The Google Analytics report changed while it was read; it will be read again")
             return page
 
-        yield from start_count_pages(fetch, lambda page: len(page.rows), self.page_size,
-                                     lambda page: page.row_count or 0, self.ctx.check)
+        offset = 0
+        while True:  # strictly against rowCount: a page shorter than the limit is not the end while rows remain
+            self.ctx.check()
+            page = fetch(offset, self.page_size)
+            yield page
+            offset += len(page.rows)
+            total = page.row_count
+            if not page.rows or (total is not None and offset >= total) or (
+                    total is None and len(page.rows) < self.page_size):
+                return
 
     def _run(self, body: dict[str, Any], *, retry: bool = True) -> ReportPage:
         token = self._tokens.get(retry=retry)

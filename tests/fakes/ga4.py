@@ -109,6 +109,7 @@ class FakeGA4(FakeApi):
         self.sampled_days: set[date] = set()
         self.thresholded = False
         self.other_row = False  # add GA4's "(other)" row and set dataLossFromOtherRow
+        self.row_cap: int | None = None  # answer at most this many rows a page, whatever the limit (a server cap)
         self.token_cost = token_cost
         self.quota = {name: (quota_remaining or {}).get(name, limit) for name, limit in STANDARD_QUOTA.items()}
         self.reports: list[dict[str, Any]] = []  # accepted runReport requests, parsed
@@ -306,7 +307,7 @@ class FakeGA4(FakeApi):
     def report_body(self, query: dict[str, Any], rows: list[Row]) -> dict[str, Any]:
         """The answer to `query` (its offset and limit) from all of the report's rows."""
         dims, metrics = query["dimensions"], query["metrics"]
-        page = rows[query["offset"]:query["offset"] + query["limit"]]
+        page = rows[query["offset"]:query["offset"] + min(query["limit"], self.row_cap or query["limit"])]
         body: dict[str, Any] = {
             "dimensionHeaders": [{"name": d} for d in dims],
             "metricHeaders": [{"name": m, "type": METRIC_TYPES[m]} for m in metrics],
