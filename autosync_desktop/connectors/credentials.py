@@ -45,6 +45,11 @@ RULES: dict[str, CredentialKeys] = {
         keys=("access_token", "app_id", "secret", "auth_code"),
         needs=(("access_token",), ("app_id", "secret", "auth_code")),
         example='{"access_token": "…"} or {"app_id", "secret", "auth_code"}'),
+    "x_ads": CredentialKeys(
+        keys=("consumer_key", "consumer_secret", "access_token", "access_token_secret"),
+        needs=(("consumer_key", "consumer_secret"),),  # the app's keys alone: then accounts connect (PIN)
+        example='{"consumer_key", "consumer_secret", "access_token", "access_token_secret"} (or the first two, '
+                'then accounts connect)'),
     "ga4": CredentialKeys(
         keys=("client_id", "client_secret", "refresh_token"), needs=(("client_id", "client_secret", "refresh_token"),),
         example='{"client_id", "client_secret", "refresh_token"} (or none: accounts connect signs in)'),

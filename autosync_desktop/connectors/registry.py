@@ -7,7 +7,7 @@ added and scheduled, and a sync fails with a plain message instead of pretending
 
 from __future__ import annotations
 
-from autosync_desktop.connectors import demo, ga4, google_ads, linkedin_ads, meta_ads, microsoft_ads, tiktok_ads
+from autosync_desktop.connectors import demo, ga4, google_ads, linkedin_ads, meta_ads, microsoft_ads, tiktok_ads, x_ads
 from autosync_desktop.connectors.base import PlatformSpec
 from autosync_desktop.errors import UserError
 
@@ -21,6 +21,7 @@ PLATFORMS: dict[str, PlatformSpec] = {
         microsoft_ads.SPEC,
         ga4.SPEC,
         tiktok_ads.SPEC,
+        x_ads.SPEC,
     )
 }
 

@@ -66,8 +66,7 @@ _SIGN_IN_CODES = {40102, 40104, 40105}
 _EXCHANGE_CODES = {40101, 40110}
 _DAILY = re.compile(r"\bQPD\b|\bday\b|\bdaily\b", re.IGNORECASE)
 _RETIRED = re.compile(r"version.*(deprecat|retire|no longer|not supported|offline)", re.IGNORECASE)
-_SIGN_IN_AGAIN = "The TikTok access token expired or was revoked — sign in again and store a new one " \
-                 "(accounts set-credentials)"
+_SIGN_IN_AGAIN = "The TikTok access token expired or was revoked — sign in again (accounts set-credentials)"
 
 OPTIONS = (
     UrlOption("api_base_url", DEFAULT_API_BASE_URL),
@@ -259,8 +258,6 @@ class TikTokAdsConnector:
     def refresh_auth(self) -> None:
         raise ReauthRequired(_SIGN_IN_AGAIN)  # TikTok advertiser tokens have no refresh grant
 
-    # --- HTTP ---
-
     def _token(self) -> str:
         if not self._credentials.get("access_token"):  # an auth code stored by hand: trade it once, keep the token
             self._credentials = exchange_auth_code(self.account_id, self.options, self._credentials, self.ctx)
@@ -298,7 +295,7 @@ class TikTokAdsConnector:
         return self._info
 
     def _account(self) -> AccountInfo:
-        return self._info if self._info is not None else self.account_info()
+        return self._info or self.account_info()
 
     def _pages(self, endpoint: str, params: dict[str, Any]) -> Iterator[list[dict[str, Any]]]:
         page, total = 1, 1

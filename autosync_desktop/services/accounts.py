@@ -31,7 +31,7 @@ from autosync_desktop.domain import (
     PlatformInfo,
     RunStatus,
 )
-from autosync_desktop.services import api_versions
+from autosync_desktop.services import api_versions, pin_sign_in
 from autosync_desktop.services.area import Area
 from autosync_desktop.services.core import UserError, _int_in_range, sign_in_hint
 from autosync_desktop.store import queries, runs
@@ -219,7 +219,8 @@ class AccountsService(Area):
             credentials = _exchanged(spec, external_id, options, credentials)
         # Without a token yet (e.g. only a Google developer token), the browser sign-in completes the credentials.
         needs_sign_in = not spec.is_sandbox and (not credentials or (
-            platform in oauth.PROVIDERS and not {"refresh_token", "access_token"} & credentials.keys()))
+            (platform in oauth.PROVIDERS or platform in pin_sign_in.PLATFORMS)
+            and not {"refresh_token", "access_token"} & credentials.keys()))
         if spec.factory is not None and not needs_sign_in:  # validate options and credentials now, not at 06:00
             try:
                 spec.build(external_id, options, credentials, ConnectorContext()).close()
@@ -308,11 +309,18 @@ class AccountsService(Area):
 
     def connect(self, name: str, *, on_url: Callable[[str], None], client_id: str | None = None,
                         client_secret: str | None = None, timeout_s: float = 300.0,
-                        cancel: threading.Event | None = None) -> str:
+                        cancel: threading.Event | None = None, read_pin: Callable[[], str] | None = None) -> str:
         """Sign in with the platform in the system browser (RFC 8252 loopback + PKCE) and keep the refresh
-        token in the keyring. Blocks until the browser comes back: call it from a worker, never the GUI."""
+        token in the keyring. Blocks until the browser comes back: call it from a worker, never the GUI.
+        X Ads signs in with a PIN instead (services/pin_sign_in.py): `read_pin` returns what the user types."""
         account = account_row(name)
         provider = oauth.PROVIDERS.get(account.platform)
+        if account.platform in pin_sign_in.PLATFORMS:
+            pin_sign_in.connect(account, on_url=on_url, read_pin=read_pin, client_id=client_id,
+                                client_secret=client_secret)
+            Account.update(auth_state="ok", auth_message=None).where(Account.id == account.id).execute()
+            self.core.bus.publish(ev.AccountChanged(account=name, change="auth_state", detail="ok"))
+            return f"Signed in: {name} ({account.platform}) can sync now"
         if provider is None:
             raise UserError(f"{registry.platform(account.platform).label} has no browser sign-in; add the "
                             "account with --credentials-stdin (e.g. a system-user or long-lived token)")

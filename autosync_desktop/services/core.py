@@ -56,7 +56,7 @@ def expected_error(exc: BaseException) -> BaseException:
 def sign_in_hint(platform: str, account: str) -> str:
     """What the user runs to (re)connect an account: browser sign-in where the platform has one."""
     name = shlex.quote(account)
-    if platform in oauth.PROVIDERS:
+    if platform in oauth.PROVIDERS or platform == "x_ads":  # X: the PIN sign-in
         return f"sign in with: autosync accounts connect {name}"
     return f"store a new token with: autosync accounts set-credentials {name} --credentials-stdin"
 
