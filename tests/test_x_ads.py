@@ -9,7 +9,7 @@ import json
 import sqlite3
 import time
 from collections.abc import Callable, Iterator
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +17,7 @@ import pytest
 
 from autosync_desktop.cli import main
 from autosync_desktop.connectors import x_ads
+from autosync_desktop.connectors.x_stats import StatsSum, day_chunks, day_range
 from tests.fakes import x_ads as fake
 from tests.fakes.server import Reply
 from tests.fakes.x_ads import ACCESS_TOKEN_PATH, REQUEST_TOKEN_PATH, FakeXAds
@@ -402,3 +403,30 @@ def test_a_retired_api_version_says_to_update(cli: Cli, xads: Callable[..., Fake
     assert run["error_class"] == "Permanent" and run["error"].startswith(
         "This AutoSync uses X API 12, which X has retired: update AutoSync.")
     assert len(api.requests) == 1
+
+
+# --- building blocks ------------------------------------------------------------------------------------------
+
+def test_day_boundaries_use_the_zones_offset_of_today() -> None:
+    summer = datetime(2027, 3, 20, 12, 0, tzinfo=UTC)  # New York is on EDT (UTC-4) "today"
+    assert day_range(date(2027, 1, 10), date(2027, 1, 16), "America/New_York", summer) == (
+        "2027-01-10T04:00:00Z", "2027-01-17T04:00:00Z")  # January days, but today's offset, as X asks
+    winter = datetime(2027, 1, 20, 12, 0, tzinfo=UTC)
+    assert day_range(date(2027, 3, 13), date(2027, 3, 14), "America/New_York", winter) == (
+        "2027-03-13T05:00:00Z", "2027-03-15T05:00:00Z")
+    assert list(day_chunks(date(2027, 1, 1), date(2027, 1, 16))) == [
+        (date(2027, 1, 1), date(2027, 1, 7)), (date(2027, 1, 8), date(2027, 1, 14)),
+        (date(2027, 1, 15), date(2027, 1, 16))]
+
+
+def test_placements_are_summed_and_unreported_metrics_stay_unknown() -> None:
+    total = StatsSum()
+    first = date(2027, 1, 1)
+    total.add_answer({"data": [{"id": "a1", "id_data": [{"metrics": {
+        "impressions": [10, 0, 5], "clicks": [1, 0, 0], "billed_charge_local_micro": None}}]}]}, first, 3)
+    total.add_answer({"data": [{"id": "a1", "id_data": [{"metrics": {
+        "impressions": [7, 0, 0], "clicks": [2, 0, 0], "billed_charge_local_micro": [1_500_001, 0, 0]}}]},
+        {"id": "b2", "id_data": [{"metrics": {"impressions": None, "clicks": None}}]}]}, first, 3)
+    rows = {(r.campaign_id, r.date): (r.impressions, r.clicks, r.cost_micros)
+            for r in total.records({}, {}, "USD")}
+    assert rows == {("a1", date(2027, 1, 1)): (17, 3, 1_500_001), ("a1", date(2027, 1, 3)): (5, 0, None)}
