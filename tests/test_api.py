@@ -481,3 +481,23 @@ def test_the_api_package_never_imports_qt_and_cli_commands_never_import_fastapi(
     lazy = ("import sys; from autosync_desktop import cli; cli.build_parser(); "
             "assert 'fastapi' not in sys.modules and 'uvicorn' not in sys.modules")
     assert subprocess.run([sys.executable, "-c", lazy], cwd=ROOT, timeout=60).returncode == 0
+
+
+def test_poll_cache_shares_answers_until_a_change_or_a_second() -> None:
+    from autosync_desktop.api.app import PollCache
+
+    cache = PollCache(ttl_s=60)
+    computed: list[int] = []
+
+    def compute() -> int:
+        computed.append(1)
+        return len(computed)
+
+    assert cache.get(("jobs", 1), compute) == 1 and cache.get(("jobs", 1), compute) == 1
+    assert cache.get(("jobs", 2), compute) == 2  # another query: its own answer
+    cache.changed()  # a job changed state: computed afresh
+    assert cache.get(("jobs", 1), compute) == 3
+    assert PollCache(ttl_s=0).get(("m",), compute) == 4 and len(computed) == 4
+    for i in range(2100):  # one key per cursor: the locks stay bounded
+        cache.get(("jobs", i, "cursor"), lambda: 0)
+    assert len(cache._keys) <= 2001

@@ -97,6 +97,8 @@ class PollCache:
 
     def get(self, key: tuple[Any, ...], compute: Callable[[], T]) -> T:
         with self._lock:
+            if len(self._keys) > 2000:  # bounded: every cursor is a key (a dropped lock only costs a second query)
+                self._keys.clear()
             key_lock = self._keys.setdefault(key, threading.Lock())
         with key_lock:
             with self._lock:
