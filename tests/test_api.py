@@ -299,6 +299,8 @@ def test_jobs_are_keyset_paged_and_filtered(api: LiveApi) -> None:
     assert succeeded and all(j["status"] == "succeeded" and j["schedule"] == "Fast sync" for j in succeeded)
     slow = api.get("/sync/jobs", params={"account": "Demo slow"}).json()["jobs"]
     assert slow and all(j["account"] == "Demo slow" for j in slow)
+    blank = api.get("/sync/jobs?status=&schedule_id=&account=&since=&limit=1000&cursor=").json()
+    assert [j["id"] for j in blank["jobs"]] == all_ids  # blank filters are no filters
     future = api.get("/sync/jobs", params={"since": "2999-01-01T00:00:00Z"}).json()
     assert future == {"jobs": [], "next_cursor": None}
     for params, field in (({"cursor": "garbage"}, "cursor"), ({"status": "sleeping"}, "status"),

@@ -128,6 +128,20 @@ class ApiContext:
     cache: PollCache = field(default_factory=PollCache)
 
 
+class DropEmptyQuery:
+    """ASGI wrapper: `?status=&limit=50` means "no status filter" (empty query values are left out), so a URL
+    template with every filter present but blank works as documented."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http" and scope.get("query_string"):
+            pairs = [p for p in scope["query_string"].split(b"&") if p and not p.endswith(b"=")]
+            scope = {**scope, "query_string": b"&".join(pairs)}
+        await self.app(scope, receive, send)
+
+
 def _encode_cursor(cursor: RunCursor) -> str:
     raw = f"{cursor.queued_at.astimezone(UTC).isoformat()}|{cursor.id}".encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")

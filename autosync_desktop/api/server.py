@@ -22,7 +22,7 @@ import uvicorn
 
 from autosync_desktop import clock
 from autosync_desktop import events as ev
-from autosync_desktop.api.app import ApiContext, create_app
+from autosync_desktop.api.app import ApiContext, DropEmptyQuery, create_app
 from autosync_desktop.api.events import EventRing
 from autosync_desktop.api.security import Guard, Throttle, TokenSource
 from autosync_desktop.errors import AutoSyncError, one_line
@@ -212,7 +212,7 @@ class ApiService:
             self.problem = None
             self.ring.reopen()
             sys.setswitchinterval(min(sys.getswitchinterval(), SWITCH_INTERVAL_S))
-            guard = Guard(create_app(self.context), self.tokens, self._port_of_server, self.throttle)
+            guard = Guard(DropEmptyQuery(create_app(self.context)), self.tokens, self._port_of_server, self.throttle)
             server = ApiServer(guard, sock)
             server.start()
             self.server = server
