@@ -287,8 +287,9 @@ def create_app(ctx: ApiContext) -> FastAPI:
     @app.post("/sync/schedules/{schedule_id}/resync", status_code=202, response_model=m.JobId,
               responses=NOT_FOUND, tags=["schedules"])
     def resync(schedule_id: ScheduleId, body: m.ResyncBody) -> m.JobId:
-        """Re-sync a date range (a backfill job)."""
-        request = svc.runs.request(schedule_name(schedule_id), body.from_, body.to, Trigger.BACKFILL)
+        """Re-sync a date range (a backfill job). The range must start within what the platform keeps; a long one
+        is not asked about (the CLI's --yes): the caller named it."""
+        request = svc.runs.request(schedule_name(schedule_id), body.from_, body.to, Trigger.BACKFILL, confirmed=True)
         return m.JobId(job_id=request.run_id)
 
     # --- jobs ---
