@@ -212,16 +212,12 @@ class ApiService:
             self.problem = None
             self.ring.reopen()
             sys.setswitchinterval(min(sys.getswitchinterval(), SWITCH_INTERVAL_S))
-            guard = Guard(DropEmptyQuery(create_app(self.context)), self.tokens, self._port_of_server, self.throttle)
+            guard = Guard(DropEmptyQuery(create_app(self.context)), self.tokens, lambda: port, self.throttle)
             server = ApiServer(guard, sock)
             server.start()
             self.server = server
             log.info("local API serving on %s", url_for(port))
             self._record(url_for(port))
-
-    def _port_of_server(self) -> int:
-        server = self.server
-        return server.port if server is not None else -1
 
     def _stop_server(self) -> None:
         if self.server is not None:
