@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 import requests
 
-from autosync_desktop import cli, redaction
+from autosync_desktop import redaction
 from tests import travel_launch
 from tests.api_support import LiveApi, free_port, live_api, wait_for
 
@@ -391,22 +391,6 @@ def test_another_process_switches_it_off_and_on(api: LiveApi) -> None:
     assert api.get("/sync/schedules").status_code == 200
 
 
-def test_api_token_command_creates_and_rotates(tmp_path: Path, memory_keyring: dict[Any, str],
-                                               capsys: pytest.CaptureFixture[str]) -> None:
-    assert cli.main(["--data-dir", str(tmp_path), "api", "token"]) == 0
-    first = capsys.readouterr().out.strip()
-    assert cli.main(["--data-dir", str(tmp_path), "api", "token"]) == 0
-    assert capsys.readouterr().out.strip() == first and len(first) >= 40
-    assert cli.main(["--data-dir", str(tmp_path), "api", "token", "--rotate"]) == 0
-    rotated = capsys.readouterr().out.strip()
-    assert rotated != first and ("autosync-desktop", "api:token") in memory_keyring
-    assert memory_keyring[("autosync-desktop", "api:token")] == rotated
-    assert cli.main(["--data-dir", str(tmp_path), "api", "status"]) == 0
-    assert "Local API: off" in capsys.readouterr().out
-    log = (tmp_path / "logs" / "autosync.log").read_text()
-    assert first not in log and rotated not in log
-
-
 # --- pieces without a server ------------------------------------------------------------------------------------
 
 
@@ -503,3 +487,16 @@ def test_poll_cache_shares_answers_until_a_change_or_a_second() -> None:
     for i in range(2100):  # one key per cursor: the locks stay bounded
         cache.get(("jobs", i, "cursor"), lambda: 0)
     assert len(cache._keys) <= 2001
+
+
+def test_requests_are_not_logged_with_their_token(api: LiveApi, caplog: pytest.LogCaptureFixture) -> None:
+    import logging
+
+    with caplog.at_level(logging.DEBUG):
+        assert api.get("/sync/schedules").status_code == 200
+        assert requests.get(api.url + "/sync/jobs", headers={"Authorization": f"Bearer {api.token}x"},
+                            timeout=10).status_code == 401
+        api.get("/sync/jobs/123456789")
+    assert caplog.records is not None
+    assert not [r for r in caplog.records if api.token in r.getMessage()]
+    assert not [r for r in caplog.records if r.name == "uvicorn.access"]

@@ -74,6 +74,7 @@ class ApiServer:
         config = uvicorn.Config(app, log_config=None, access_log=False, server_header=False, date_header=False,
                                 timeout_graceful_shutdown=2, lifespan="off", proxy_headers=False)
         self.server = _Uvicorn(config)
+        logging.getLogger("uvicorn.access").disabled = True  # no request lines at all, whoever adds a handler
         self.sock = sock
         self.port = int(sock.getsockname()[1])
         self.thread = threading.Thread(target=self._run, name=f"api-{self.port}", daemon=True)
