@@ -112,6 +112,7 @@ def test_backfill_over_two_windows_matches_ground_truth_and_is_idempotent(
     cli.add(api)
     assert cli("accounts", "test", "TT").strip() == (
         f"Connected to TikTok advertiser {api.advertiser_id} (Acme TikTok, EUR, time zone Europe/Berlin)")
+    assert [r.path for r in api.requests] == [INFO_PATH]  # one cheap call
     end = api.today - timedelta(days=2)
     start = end - timedelta(days=44)
     run = cli.sync(start=start, end=end)

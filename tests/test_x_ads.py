@@ -128,7 +128,8 @@ def test_backfill_matches_ground_truth_in_chunks_x_accepts_and_is_idempotent(
     api = xads()
     cli.add(api)
     assert cli("accounts", "test", "X").strip() == (
-        f"Connected to X Ads account {api.account_id} (Acme X, USD, time zone America/New_York)")
+        f"Connected to X Ads account {api.account_id} (Acme X, time zone America/New_York)")
+    assert [r.path for r in api.requests] == [f"/12/accounts/{api.account_id}"]  # one cheap call
     end = api.today - timedelta(days=2)
     start = end - timedelta(days=39)
     run = cli.sync(start=start, end=end)

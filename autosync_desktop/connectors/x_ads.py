@@ -187,7 +187,8 @@ class XAdsConnector:
 
     # --- account ---
 
-    def account_info(self) -> AccountInfo:
+    def _account_data(self) -> tuple[str | None, str]:
+        """(name, IANA time zone) of the account: one call."""
         data = self._get(f"accounts/{self.account_id}").get("data")
         if not isinstance(data, dict):
             raise Transient("X sent an account answer without data")
@@ -196,12 +197,15 @@ class XAdsConnector:
             ZoneInfo(zone)
         except (ZoneInfoNotFoundError, ValueError):
             raise Permanent(f"X names the account's time zone {zone!r}, which this AutoSync does not know") from None
+        return (str(data["name"]) if data.get("name") else None), zone
+
+    def account_info(self) -> AccountInfo:
+        name, zone = self._account_data()
         first = self._get(f"accounts/{self.account_id}/campaigns", {"count": "1", "with_deleted": "true",
                                                                      "with_draft": "true"}).get("data")
         currency = first[0].get("currency") if isinstance(first, list) and first and isinstance(first[0], dict) \
             else None
-        self._info = AccountInfo(name=str(data["name"]) if data.get("name") else None,
-                                 currency=str(currency).upper() if currency else None, timezone=zone)
+        self._info = AccountInfo(name=name, currency=str(currency).upper() if currency else None, timezone=zone)
         return self._info
 
     def _account(self) -> AccountInfo:
@@ -292,9 +296,8 @@ class XAdsConnector:
     # --- the rest of the protocol ---
 
     def test_connection(self) -> str:
-        info = self.account_info()
-        return (f"Connected to X Ads account {self.account_id} ({info.name}, {info.currency or 'no campaigns yet'}, "
-                f"time zone {info.timezone})")
+        name, zone = self._account_data()  # one cheap call
+        return f"Connected to X Ads account {self.account_id} ({name}, time zone {zone})"
 
     def close(self) -> None:
         self._api.close()
