@@ -772,11 +772,11 @@ class CurrencyTotal:
 
     currency: str | None
     rows: int
-    impressions: int
-    clicks: int
-    cost: Money
-    conversions: float  # rounded to 2 places
-    conversion_value: Money
+    impressions: int | None  # None: no matching row knows it (the platform does not measure it)
+    clicks: int | None
+    cost: Money | None
+    conversions: float | None  # rounded to 2 places
+    conversion_value: Money | None
 
 
 @dataclass(frozen=True, slots=True)

@@ -64,15 +64,15 @@ def test_a_failing_window_leaves_no_partial_rows(store) -> None:
     a = Account.create(name="a", platform="demo", external_id="a")
     _write(store, a, [_stat("c1", 1, 1)], 1, 3)
     bad = StatBuffer()
-    broken = DailyStatRecord(campaign_id="c1", date=date(2026, 1, 3), impressions=1, clicks=1, cost_micros=1,
-                             conversions=None)  # type: ignore[arg-type]  # NOT NULL: the insert fails mid-window
+    broken = DailyStatRecord(campaign_id=None, date=date(2026, 1, 3), impressions=1,  # type: ignore[arg-type]
+                             clicks=1, cost_micros=1)  # campaign_id is NOT NULL: the insert fails mid-window
     bad.add([_stat("c1", 2, 2), broken])
     try:
         Writer(store, a.id, 1).replace_window(date(2026, 1, 1), date(2026, 1, 3), bad)
     except Exception:
         pass
     else:
-        raise AssertionError("a NULL conversions count should fail")
+        raise AssertionError("a NULL campaign id should fail")
     assert [(r.date.day, r.clicks) for r in DailyStat.select()] == [(1, 1)]
 
 

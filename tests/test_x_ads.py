@@ -112,7 +112,7 @@ def xads() -> Iterator[Callable[..., FakeXAds]]:
 
 
 def truth(api: FakeXAds, start: date, end: date) -> dict[StatKey, tuple[Any, ...]]:
-    return {(s.campaign_id, s.date.isoformat()): (s.impressions, s.clicks, s.charge_micros, 0.0, None, api.currency)
+    return {(s.campaign_id, s.date.isoformat()): (s.impressions, s.clicks, s.charge_micros, None, None, api.currency)
             for s in api.stats(start, end)}
 
 

@@ -57,7 +57,7 @@ class DailyStatRecord:
     impressions: int | None
     clicks: int | None
     cost_micros: int | None
-    conversions: float = 0.0
+    conversions: float | None = 0.0  # None: the platform does not report conversions (unknown, not 0)
     conversion_value_micros: int | None = None
     currency: str | None = None
     campaign_name: str | None = None

@@ -18,7 +18,7 @@ import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
-from typing import Any
+from typing import Any, TypeVar
 
 from .base import DailyStatRecord, Permanent, Transient
 
@@ -125,8 +125,16 @@ def _date(text: str) -> date:
     raise Permanent(f"Microsoft Advertising sent an unreadable TimePeriod in the report: {text!r}")
 
 
-def _add(a: int | None, b: int | None) -> int | None:
+_N = TypeVar("_N", int, float)
+
+
+def _add(a: _N | None, b: _N | None) -> _N | None:
+    """The sum of two metrics where None is unknown: unknown only when both are."""
     return b if a is None else a if b is None else a + b
+
+
+def _float_or_none(value: Decimal | None) -> float | None:
+    return None if value is None else float(value)
 
 
 @dataclass(slots=True)
@@ -165,7 +173,7 @@ def read_report(text: str, start: date, end: date, currency: str | None) -> Repo
             impressions=_count(row[i_impressions], "Impressions count"),
             clicks=_count(row[i_clicks], "Clicks count"),
             cost_micros=_money(row[i_spend], "Spend"),
-            conversions=float(_decimal(row[i_conversions], "Conversions count") or 0),
+            conversions=_float_or_none(_decimal(row[i_conversions], "Conversions count")),
             conversion_value_micros=_money(row[i_revenue], "Revenue"),
             currency=row[i_currency].strip().upper() or currency,
             campaign_name=row[i_name].strip() or None)
@@ -174,7 +182,7 @@ def read_report(text: str, start: date, end: date, currency: str | None) -> Repo
             seen.impressions = _add(seen.impressions, record.impressions)
             seen.clicks = _add(seen.clicks, record.clicks)
             seen.cost_micros = _add(seen.cost_micros, record.cost_micros)
-            seen.conversions += record.conversions
+            seen.conversions = _add(seen.conversions, record.conversions)
             seen.conversion_value_micros = _add(seen.conversion_value_micros, record.conversion_value_micros)
         else:
             out[(campaign_id, day)] = record

@@ -13,7 +13,7 @@ Facts this module relies on (shared/docs/platform-apis.md §6; docs.x.com/x-ads-
   GET /12/stats/accounts/:id for the active ids in chunks of ≤ 20 ids and ≤ 7 days, per placement (ALL_ON_TWITTER,
   PUBLISHER_NETWORK), granularity DAY, metric_groups ENGAGEMENT,BILLING; the placements are summed per day
   (connectors/x_stats.py). `billed_charge_local_micro` is already micros of the campaign currency: kept exact.
-  X's ENGAGEMENT/BILLING groups carry no conversions: conversions 0, conversion value NULL.
+  X's ENGAGEMENT/BILLING groups carry no conversions: conversions and conversion value are NULL (unknown).
 - Pacing: `x-rate-limit-limit/-remaining/-reset` (reset in epoch seconds) and, where X sends them, the
   account-level `x-account-rate-limit-*` headers, which win. With nothing left, the account waits until the reset;
   a 429 waits for that reset (a long one defers the run). 503 honours Retry-After, 5xx and 408 are Transient;

@@ -119,7 +119,7 @@ class StatsSum:
             extra = {"url_clicks": str(totals.url_clicks)} if totals.url_clicks is not None else None
             out.append(DailyStatRecord(
                 campaign_id=campaign_id, date=day, impressions=totals.values["impressions"],
-                clicks=totals.values["clicks"], cost_micros=totals.values["cost_micros"], conversions=0.0,
+                clicks=totals.values["clicks"], cost_micros=totals.values["cost_micros"], conversions=None,
                 conversion_value_micros=None, currency=currencies.get(campaign_id) or default_currency,
                 campaign_name=names.get(campaign_id), extra=extra))
         return out

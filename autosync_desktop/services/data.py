@@ -70,8 +70,9 @@ class DataService(Area):
         """Row count and totals per currency (money of different currencies is never added together)."""
         totals = tuple(
             CurrencyTotal(currency=currency, rows=count, impressions=impressions, clicks=clicks,
-                          cost=Money(cost, currency), conversions=round(conversions, 2),
-                          conversion_value=Money(value, currency))
+                          cost=None if cost is None else Money(cost, currency),
+                          conversions=None if conversions is None else round(conversions, 2),
+                          conversion_value=None if value is None else Money(value, currency))
             for currency, count, impressions, clicks, cost, conversions, value
             in queries.stats_totals_by_currency(stats_filter(filters)))
         return StatsSummary(rows=sum(t.rows for t in totals), totals=totals)

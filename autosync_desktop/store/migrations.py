@@ -73,12 +73,30 @@ def _v6_removed_accounts(db: SqliteDatabase) -> None:
     db.execute_sql('ALTER TABLE "account" ADD COLUMN "removed_at" DATETIME')
 
 
+_V7_DAILY_STAT = _V2_DAILY_STAT.replace('"daily_stat_v2"', '"daily_stat_v7"').replace(
+    '"conversions" REAL NOT NULL', '"conversions" REAL')
+
+
+def _v7_conversions_unknown(db: SqliteDatabase) -> None:
+    """Version 7: conversions a platform does not report are NULL (unknown), like every other metric.
+
+    Same hand rebuild as version 2 (keeps WITHOUT ROWID); stored values, zeros included, are copied unchanged.
+    """
+    db.execute_sql(_V7_DAILY_STAT)
+    db.execute_sql(
+        'INSERT INTO "daily_stat_v7" SELECT account_id, campaign_id, date, impressions, clicks, cost_micros,'
+        ' currency, conversions, conversion_value_micros, extra, synced_at, run_id FROM "daily_stat"')
+    db.execute_sql('DROP TABLE "daily_stat"')
+    db.execute_sql('ALTER TABLE "daily_stat_v7" RENAME TO "daily_stat"')
+
+
 STEPS: dict[int, Callable[[SqliteDatabase], None]] = {
     2: _v2_extra_metrics,
     3: _v3_history_indexes,
     4: _v4_health_probes,
     5: _v5_meta_ids_without_act,
     6: _v6_removed_accounts,
+    7: _v7_conversions_unknown,
 }
 LATEST = max(STEPS)
 

@@ -178,7 +178,7 @@ class DailyStat(BaseModel):
     clicks = IntegerField(null=True)
     cost_micros = IntegerField(null=True)
     currency = CharField(null=True)
-    conversions = FloatField(default=0.0)
+    conversions = FloatField(null=True, default=0.0)  # NULL: the platform does not report conversions
     conversion_value_micros = IntegerField(null=True)
     extra = TextField(null=True)  # JSON object of platform metric names -> strings, exact as received
     synced_at = DateTimeField(default=utcnow)

@@ -453,13 +453,14 @@ def stats_page(flt: StatsFilter, limit: int = 200, offset: int = 0) -> list[tupl
     return [tuple(row) for row in database_proxy.execute_sql(sql, (*params, limit, offset))]
 
 
-def stats_totals_by_currency(flt: StatsFilter) -> list[tuple[str | None, int, int, int, int, float, int]]:
+def stats_totals_by_currency(flt: StatsFilter) -> list[tuple[str | None, int, int | None, int | None, int | None,
+                                                               float | None, int | None]]:
     """(currency, rows, impressions, clicks, cost_micros, conversions, conversion_value_micros) per currency:
-    money of different currencies is never added together."""
+    money of different currencies is never added together. A metric that no matching row knows (e.g. GA4's
+    impressions) is None, not 0: unknown stays unknown."""
     where, params = _stats_where(flt)
-    sql = ("SELECT COALESCE(s.currency, a.currency), COUNT(*), COALESCE(SUM(s.impressions), 0),"
-           " COALESCE(SUM(s.clicks), 0), COALESCE(SUM(s.cost_micros), 0), TOTAL(s.conversions),"
-           " COALESCE(SUM(s.conversion_value_micros), 0)"
+    sql = ("SELECT COALESCE(s.currency, a.currency), COUNT(*), SUM(s.impressions), SUM(s.clicks),"
+           " SUM(s.cost_micros), SUM(s.conversions), SUM(s.conversion_value_micros)"
            f" FROM daily_stat s JOIN account a ON a.id = s.account_id{where}"
            " GROUP BY 1 ORDER BY 1")
     return [tuple(row) for row in database_proxy.execute_sql(sql, params)]
