@@ -89,6 +89,7 @@ class KeyringStatus(StrEnum):
     MISSING = "missing"
     LOCKED = "locked"
     ERROR = "error"
+    NOT_NEEDED = "not_needed"  # nothing of ours is in the keyring yet, so it is not opened at all
 
 
 class ErrorClass(StrEnum):
@@ -133,6 +134,7 @@ class KeyringState:
     status: KeyringStatus
     backend: str
     message: str
+    will_ask: str = ""  # what storing a secret makes the desktop ask first: "create" a keyring, "unlock" it, or ""
 
 
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")

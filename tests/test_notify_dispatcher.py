@@ -160,8 +160,8 @@ def test_needs_sign_in_through_the_engine_is_one_message(tmp_path: Path, memory_
                                                        scripted: Any) -> None:
     from autosync_desktop.connectors.base import ReauthRequired
 
-    secrets.save_channel_secret("webhook", "secret", SIGNING_SECRET)
     svc = Services.open(tmp_path / "data", kind="service")
+    secrets.save_channel_secret("webhook", "secret", SIGNING_SECRET)  # recorded in this store: it is read
     with Receiver() as hook:
         try:
             svc.accounts.add("scripted", "Scripted Co")
@@ -191,8 +191,8 @@ def _enable_webhook(svc: Services, url: str, **more: str) -> None:
 def test_a_demo_sync_succeeds_while_the_configured_channel_is_down(tmp_path: Path, memory_keyring: dict,
                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("autosync_desktop.notify.dispatcher.RETRY_DELAYS_S", ())
-    secrets.save_channel_secret("webhook", "secret", SIGNING_SECRET)
     svc = Services.open(tmp_path / "data", kind="service")
+    secrets.save_channel_secret("webhook", "secret", SIGNING_SECRET)  # recorded in this store: it is read
     try:
         svc.accounts.add("demo", "Demo", options={"latency_ms": "0", "history_days": "5"})
         _enable_webhook(svc, f"http://127.0.0.1:{closed_port()}/hook", **{"notify.webhook.on_success": "on"})
@@ -214,8 +214,8 @@ def test_a_demo_sync_succeeds_while_the_configured_channel_is_down(tmp_path: Pat
 
 def test_a_failing_run_reaches_a_working_channel_end_to_end(tmp_path: Path, memory_keyring: dict,
                                                            scripted: Any) -> None:
-    secrets.save_channel_secret("webhook", "secret", SIGNING_SECRET)
     svc = Services.open(tmp_path / "data", kind="service")
+    secrets.save_channel_secret("webhook", "secret", SIGNING_SECRET)  # recorded in this store: it is read
     with Receiver() as hook:
         try:
             svc.accounts.add("scripted", "Scripted Co")

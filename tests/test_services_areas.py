@@ -129,7 +129,9 @@ def test_platforms_and_keyring_state(svc: Services) -> None:
     assert platforms["google_ads"].browser_sign_in and not platforms["google_ads"].sandbox
     assert platforms["google_ads"].min_interval_minutes == 5
     assert "login_customer_id" in platforms["google_ads"].option_names
-    state = svc.accounts.keyring_state()  # the tests' process-wide backend is keyring's 'fail' one
+    state = svc.accounts.keyring_state()  # nothing stored: "not needed yet", the keyring not opened
+    assert state.status == KeyringStatus.NOT_NEEDED and "Not needed yet" in state.message
+    state = svc.accounts.keyring_state(check=True)  # the tests' process-wide backend is keyring's 'fail' one
     assert state.status == KeyringStatus.MISSING and state.message
 
 
@@ -166,7 +168,7 @@ def test_notification_catalog_and_a_failed_test_recorded(svc: Services) -> None:
     assert [(s.which, s.label) for s in catalog["webhook"].secrets] == [
         ("secret", "webhook signing secret"), ("url", "webhook URL (with its token)")]
     assert catalog["desktop"].secrets == () and "failure" in catalog["email"].toggles
-    with pytest.raises(UserError, match="slack: No system keyring is available"):
+    with pytest.raises(UserError, match="slack: No Slack webhook URL in the keyring"):  # none stored: not opened
         svc.notifications.test("slack")
     status = svc.notifications.channels()
     slack = next(c for c in status.channels if c.name == "slack")

@@ -2,11 +2,14 @@
 
 Checks: Qt and fonts, the bundled resources (icons render, desktop entry present; in a frozen build this is
 what PyInstaller collected), the store (schema, integrity), the scheduler (every schedule's trigger, who runs
-it), the keyring (its state; a missing keyring fails only when an account needs credentials), the window
+it), the keyring (its state, never prompting, and not opened at all while no secret is stored; a missing keyring
+fails only when an account needs credentials), the window
 (it opens and loads its dashboard), and last one Demo sync end to end (demo_check: a child process starts the
 scheduler on a new temp data dir, syncs, and the store is read back). It never starts the scheduler on the
 user's data dir (that could queue catch-up runs) and never writes to the user's store beyond opening it.
 Like every view it reads the store, the schedules and the keyring only through the service layer.
+The fonts line says whether Latin, CJK and emoji samples render (fonts.py); a script that would show as empty
+boxes is a WARN naming the Debian package to install (a FAIL only when even Latin cannot be drawn).
 Exit 0 when nothing failed, 1 otherwise.
 """
 
@@ -38,6 +41,7 @@ def self_test(data_dir: Path | None) -> int:
 
     from autosync_desktop import demo_check, resources
     from autosync_desktop.domain import KeyringStatus
+    from autosync_desktop.gui import fonts
     from autosync_desktop.gui.context import AppContext
     from autosync_desktop.gui.main_window import MainWindow
     from autosync_desktop.gui.qt_app import make_app, wait_until
@@ -53,6 +57,7 @@ def self_test(data_dir: Path | None) -> int:
         return "ok", f"Qt {pyside_version} on '{platform}', {len(families)} font families"
 
     _check(results, "display", display)
+    _check(results, "fonts", lambda: fonts.describe(fonts.check_scripts()))
 
     def bundled() -> tuple[str, str]:
         from PySide6.QtGui import QIcon
@@ -110,6 +115,8 @@ def self_test(data_dir: Path | None) -> int:
         platforms = {platform.name: platform for platform in services.accounts.platforms()}
         needs = [account.name for account in services.accounts.list()
                  if account.platform in platforms and not platforms[account.platform].sandbox]
+        if state.status == KeyringStatus.NOT_NEEDED:  # nothing of ours in it: not opened (it could prompt)
+            return "ok", "not needed yet (no secrets stored; the keyring is not opened)"
         if state.status == KeyringStatus.AVAILABLE:
             return "ok", f"available ({state.backend})"
         status = "FAIL" if needs else "WARN"

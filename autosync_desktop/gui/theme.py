@@ -29,7 +29,7 @@ _KIND = {
     "missing": "failed", "locked": "warning", "error": "failed",
     "degraded": "warning", "warning": "warning", "skipped": "warning", "needs_update": "warning",
     "paused": "paused", "cancelled": "paused",
-    "never_synced": "idle", "idle": "idle", None: "idle",
+    "never_synced": "idle", "idle": "idle", "not_needed": "idle", None: "idle",
 }
 # kind -> (shade on a light window, shade on a dark window); both meet ~4.5:1 on their background
 _TEXT = {
@@ -49,7 +49,7 @@ STATUS_LABEL = {
     "paused": "Paused", "never_synced": "Never synced", "succeeded": "Succeeded", "failed": "Failed",
     "cancelled": "Cancelled", "interrupted": "Interrupted", "skipped": "Skipped", "queued": "Queued",
     "running": "Running", "idle": "Idle", "available": "Available", "missing": "Missing", "locked": "Locked",
-    "error": "Error", "needs_update": "Needs update",
+    "error": "Error", "needs_update": "Needs update", "not_needed": "Not needed yet",
 }
 
 

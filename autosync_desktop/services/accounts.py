@@ -31,7 +31,7 @@ from autosync_desktop.domain import (
     PlatformInfo,
     RunStatus,
 )
-from autosync_desktop.services import api_versions, pin_sign_in
+from autosync_desktop.services import api_versions, keyring_use, pin_sign_in
 from autosync_desktop.services.area import Area
 from autosync_desktop.services.core import UserError, _int_in_range, sign_in_hint
 from autosync_desktop.store import queries, runs
@@ -180,10 +180,34 @@ class AccountsService(Area):
             for p in registry.PLATFORMS.values())
 
     @staticmethod
-    def keyring_state() -> KeyringState:
-        """The OS keyring's state and what to do about it. May block (a keyring call): use a worker."""
-        state = secrets.state()
-        return KeyringState(status=KeyringStatus(state.state), backend=state.backend, message=state.message)
+    def keyring_state(check: bool = False) -> KeyringState:
+        """The OS keyring's state and what to do about it, never prompting. While nothing of ours is in the keyring
+        it is NOT_NEEDED without opening it, unless `check` (the user looks at it, or is about to store
+        credentials). May block (D-Bus): use a worker."""
+        if not check and not keyring_use.needed():
+            return KeyringState(status=KeyringStatus.NOT_NEEDED, backend="", message=keyring_use.NOT_NEEDED)
+        state = secrets.peek()
+        return KeyringState(status=KeyringStatus(state.state), backend=state.backend, message=state.message,
+                            will_ask=state.will_ask)
+
+    @staticmethod
+    def unlock_keyring() -> KeyringState:
+        """Open the keyring because the user asked (Unlock): the desktop may prompt to create or unlock it.
+        A cancelled prompt is remembered again. Blocks until the prompt is answered: use a worker."""
+        state = secrets.unlock()
+        return KeyringState(status=KeyringStatus(state.state), backend=state.backend, message=state.message,
+                            will_ask=state.will_ask)
+
+    @staticmethod
+    def allow_keyring_prompt() -> None:
+        """The user is about to store a secret: the keyring may prompt again after a cancelled prompt (no I/O)."""
+        secrets.ask_again()
+
+    @staticmethod
+    def with_credentials() -> frozenset[str]:
+        """The names of the accounts whose credentials are in the keyring (from the store; never opens it)."""
+        names_ = [a.name for a in Account.select(Account.name).where(Account.removed_at.is_null())]
+        return frozenset(keyring_use.accounts_with_credentials(names_))
 
     # --- changing ---
 

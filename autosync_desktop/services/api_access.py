@@ -14,6 +14,7 @@ from collections.abc import Mapping
 
 from autosync_desktop import secrets
 from autosync_desktop.domain import ApiStatus
+from autosync_desktop.services import keyring_use
 from autosync_desktop.services.area import Area
 from autosync_desktop.store import runs, settings
 
@@ -74,7 +75,10 @@ class ApiAccessService(Area):
         return token
 
     def existing_token(self) -> str | None:
-        """The bearer token if one was created (never creates one). May block on the keyring."""
+        """The bearer token if one was created (never creates one). May block on the keyring; while the store
+        says none was stored, the keyring is not opened."""
+        if not keyring_use.has(secrets.API_TOKEN_ENTRY):
+            return None
         return secrets.load_api_token()
 
     def shown_token(self) -> str | None:

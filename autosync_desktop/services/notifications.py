@@ -8,10 +8,11 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any, cast
 
-from autosync_desktop import clock, logs, notify, secrets
+from autosync_desktop import clock, logs, notify, redaction, secrets
 from autosync_desktop import events as ev
-from autosync_desktop.connectors import oauth, registry
+from autosync_desktop.connectors import oauth
 from autosync_desktop.domain import ChannelInfo, ChannelSecret, ChannelStatus, Delivery, NotificationsStatus
+from autosync_desktop.services import keyring_use
 from autosync_desktop.services.api_versions import api_of
 from autosync_desktop.services.area import Area
 from autosync_desktop.services.core import NOTIFY_STATE, UserError, log, sign_in_hint
@@ -61,7 +62,7 @@ class NotificationsService(Area):
             settings=settings.all_values, run_facts=self._notify_run_facts, accounts=self._notify_accounts,
             totals=_notify_totals, load_state=lambda: settings.get(NOTIFY_STATE),
             save_state=lambda data: settings.set_state(NOTIFY_STATE, data), save_result=save_result,
-            secret_values=self._secret_values, channel_secret=secrets.load_channel_secret,
+            secret_values=self._secret_values, channel_secret=_stored_channel_secret,
             thread_done=self._close_thread_connection)
 
     def _close_thread_connection(self) -> None:
@@ -87,8 +88,17 @@ class NotificationsService(Area):
         if sink is None and other is not None and other.kind == "gui":
             sink = lambda n: None  # noqa: E731 - the window running the scheduler shows desktop notifications
         keyring_problem: list[str] = []
+        stored = keyring_use.entries()
+        readable: list[bool] = []  # looked up once, and only when a channel has a secret stored
 
         def secret(channel: str, key: str) -> str | None:
+            if secrets.channel_entry(channel, key) not in stored:
+                return None  # nothing stored: the keyring is not opened
+            if not readable:
+                readable.append(secrets.unlocked())  # never prompts
+            if not readable[0]:
+                keyring_problem[:] = [secrets.peek().message]
+                return None
             try:
                 return secrets.load_channel_secret(channel, key)
             except secrets.SecretsUnavailable as exc:
@@ -120,8 +130,7 @@ class NotificationsService(Area):
         Returns what happened ("Sent to ..."); raises UserError with the reason in plain words."""
         notify.registry.check_name(channel)  # UnknownChannel is a UserError
         config = notify.NotifyConfig.from_values(settings.all_values())
-        ctx = notify.registry.ChannelContext(config, secrets.load_channel_secret,
-                                             desktop_sink=self.core._desktop_sink)
+        ctx = notify.registry.ChannelContext(config, _stored_channel_secret, desktop_sink=self.core._desktop_sink)
         message = notify.messages.channel_test(channel, clock.now())
         redactor = notify.redact.Redactor(self._secret_values())
         unguard = notify.redact.guard_logs(lambda: redactor)
@@ -158,16 +167,26 @@ class NotificationsService(Area):
         return f"Stored the {label} in the keyring"
 
     def _secret_values(self) -> list[str]:
-        """Every secret in the keyring that a message or log line must never show (for redaction)."""
+        """Every secret of ours in the keyring that a message or log line must never show (for redaction).
+
+        Read only from a keyring that is already unlocked, and only the entries the store says exist: with nothing
+        stored the keyring is not opened at all, and this never makes the desktop prompt. Otherwise nothing is
+        read (the values read earlier in this process stay masked, and so do token-shaped strings)."""
+        stored = keyring_use.entries()
+        if not stored or not secrets.unlocked():
+            return list(redaction.known().values)  # what this process read before (none at all while nothing is stored)
         values: list[str] = []
         try:
             for account in Account.select(Account.name, Account.platform):
-                if account.platform not in registry.PLATFORMS or not registry.platform(account.platform).is_sandbox:
+                if secrets.account_entry(account.name) in stored:
                     values += notify.redact.secret_strings(secrets.load_credentials(account.name))
             for platform in oauth.PROVIDERS:
-                values += notify.redact.secret_strings((secrets.load_oauth_client(platform) or {}).get("client_secret"))
+                if secrets.client_entry(platform) in stored:
+                    client = secrets.load_oauth_client(platform) or {}
+                    values += notify.redact.secret_strings(client.get("client_secret"))
             for channel, names in notify.registry.SECRETS.items():
-                values += [v for v in (secrets.load_channel_secret(channel, n) for n in names) if v]
+                values += [v for v in (secrets.load_channel_secret(channel, n) for n in names
+                                       if secrets.channel_entry(channel, n) in stored) if v]
         except secrets.SecretsUnavailable:
             pass  # nothing can be stored without a keyring; the token patterns still apply
         logs.register_secrets(values)  # the log file masks them too
@@ -211,6 +230,13 @@ class NotificationsService(Area):
                 needs_sign_in=h.auth_state == "needs_sign_in", sign_in_detail=account.auth_message or "",
                 sign_in_hint=self._sign_in_hint(account), api=api_of(h.platform)))
         return out
+
+
+def _stored_channel_secret(channel: str, name: str) -> str | None:
+    """A channel's secret for sending; a secret the store says was never stored is not looked up (no keyring)."""
+    if not keyring_use.has(secrets.channel_entry(channel, name)):
+        return None
+    return secrets.load_channel_secret(channel, name)
 
 
 def _aware(moment: datetime | None) -> datetime | None:

@@ -29,7 +29,8 @@ from peewee import SqliteDatabase
 
 from autosync_desktop.errors import DiskFull, ForeignStore, StoreDamaged, StoreError, StoreLocked, StoreReadOnly
 from autosync_desktop.store import migrations
-from autosync_desktop.store.models import MODELS, SchemaVersion, database_proxy
+from autosync_desktop.store.models import MODELS, SchemaVersion, Setting, database_proxy
+from autosync_desktop.store.settings import KEYRING_INDEX
 
 log = logging.getLogger(__name__)
 
@@ -121,6 +122,7 @@ def _open(path: Path) -> SqliteDatabase:
         with db.atomic():
             db.create_tables(MODELS)
             SchemaVersion.create(version=migrations.LATEST)
+            Setting.create(key=KEYRING_INDEX, value="[]")  # a new store has nothing in the keyring (issue 14)
         log.info("created store %s at schema version %d", path, migrations.LATEST)
     elif version > migrations.LATEST:
         raise ForeignStore(f"{path} was written by a newer AutoSync (schema {version}, this build knows "

@@ -222,8 +222,10 @@ SPEC_BY_KEY = {spec.key: spec for spec in SPECS}
 
 # Keys written by the app itself (not user-editable), shown by `settings list`.
 STATE_KEYS = ("retention.last_prune",)
-# App-maintained keys not shown by `settings list`: the notifier's state and each channel's last result.
-INTERNAL_PREFIXES = ("notify.state", "notify.result.", "api.state", "api.token_generation")
+# App-maintained keys not shown by `settings list`: the notifier's state, each channel's last result, which secrets
+# the keyring holds (names only: services/keyring_use.py).
+INTERNAL_PREFIXES = ("notify.state", "notify.result.", "api.state", "api.token_generation", "keyring.")
+KEYRING_INDEX = "keyring.stored"  # the keyring entries this store's secrets live in; [] in a store created new
 
 
 PER_PLATFORM = ("http.requests_per_minute", "http.max_concurrent")

@@ -2,12 +2,15 @@
 
 Saving calls services.accounts.add in the keyring worker (it may write to the keyring, which can block on an
 unlock prompt); errors are shown beside the field they name. Credentials are entered as a JSON object and are
-never shown again or written anywhere but the keyring.
+never shown again or written anywhere but the keyring. Before credentials are stored, the keyring's state is read
+without prompting and the window says what the desktop is about to ask (`gui/keyring_notice.py`).
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from functools import partial
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -23,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from autosync_desktop import domain
 from autosync_desktop.errors import AutoSyncError
+from autosync_desktop.gui import keyring_notice
 from autosync_desktop.gui.context import AppContext
 from autosync_desktop.gui.widgets.card import muted
 from autosync_desktop.gui.widgets.dialogs import split_field
@@ -63,7 +67,8 @@ class AccountDialog(QDialog):
         self.credentials.setPlaceholderText('{"access_token": "…", "refresh_token": "…"}')
         self.credentials.setMaximumHeight(90)
         self.keyring_note = muted(
-            "Credentials go to the system keyring only." if keyring and keyring.status == domain.KeyringStatus.AVAILABLE
+            "Credentials go to the system keyring only." if keyring and keyring.status in (
+                domain.KeyringStatus.AVAILABLE, domain.KeyringStatus.NOT_NEEDED)
             else f"Keyring: {keyring.message if keyring else 'checking…'} Accounts that need credentials cannot be "
             "added until it is available.", "Keyring note")
         form = QFormLayout()
@@ -145,9 +150,26 @@ class AccountDialog(QDialog):
             return
         options = {k: e.text().strip() for k, e in self.option_edits.items() if e.text().strip()}
         self.save_button.setEnabled(False)
-        self.ctx.workers.run(self.ctx.services.accounts.add, self.platform.currentData(), self.name.text().strip(),
-                             self.account_id.text().strip() or None, options, credentials, lane="keyring",
-                             owner=self, on_done=self._saved, on_error=self._failed)
+        submit = partial(self._submit, self.platform.currentData(), self.name.text().strip(),
+                         self.account_id.text().strip() or None, options, credentials)
+        if not credentials:  # nothing goes to the keyring
+            submit()
+            return
+        # A secret is about to be stored: first say what the desktop will ask (a new keyring, or unlocking it).
+        self.ctx.workers.run(partial(self.ctx.services.accounts.keyring_state, True), lane="keyring", owner=self,
+                             on_done=lambda state: self._before_keyring(state, submit),
+                             on_error=lambda _exc: self._before_keyring(None, submit))
+
+    def _before_keyring(self, state: domain.KeyringState | None, submit: Callable[[], None]) -> None:
+        if keyring_notice.go_ahead(self, state, self.ctx.services.accounts.allow_keyring_prompt):
+            submit()
+        else:
+            self.save_button.setEnabled(True)
+
+    def _submit(self, platform: str, name: str, account_id: str | None, options: dict[str, str],
+                credentials: dict[str, str] | None) -> None:
+        self.ctx.workers.run(self.ctx.services.accounts.add, platform, name, account_id, options, credentials,
+                             lane="keyring", owner=self, on_done=self._saved, on_error=self._failed)
 
     def _saved(self, account: domain.AccountInfo) -> None:
         self.credentials.clear()

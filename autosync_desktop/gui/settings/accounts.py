@@ -7,6 +7,7 @@ from functools import partial
 from typing import Any
 
 from PySide6.QtCore import Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QHBoxLayout, QHeaderView, QPushButton, QTableWidget, QTableWidgetItem, QWidget
 
 from autosync_desktop import domain
@@ -24,10 +25,12 @@ KEYRING_ADVICE = {
                                     "files.",
     domain.KeyringStatus.MISSING: "Accounts that need credentials cannot be added or synced until one is running "
                                   "(restart AutoSync after installing it); the Demo account works without one.",
-    domain.KeyringStatus.LOCKED: "The keyring is locked: unlock it (log in to your desktop session or open your "
-                                 "keyring app), then press Check again.",
+    domain.KeyringStatus.LOCKED: "Press “Unlock keyring…” and your system asks for its password, or unlock it in "
+                                 "your keyring app and press Check keyring.",
     domain.KeyringStatus.ERROR: "The keyring reported an error; see the message above.",
+    domain.KeyringStatus.NOT_NEEDED: "",
 }
+LOCKED_CELL = "Keyring locked — unlock"
 
 
 class AccountsPanel(Card):
@@ -39,6 +42,8 @@ class AccountsPanel(Card):
         self.ctx = ctx
         self.accounts: Sequence[domain.AccountInfo] = ()
         self.keyring: domain.KeyringState | None = None
+        self.credentialed: frozenset[str] = frozenset()  # accounts whose credentials are in the keyring (the store)
+        self.opened = False  # the page was shown: the keyring is checked for real (never prompting)
         self.dialog: Any = None
         self.keyring_badge = StatusBadge("idle", "Keyring: checking…")
         self.header.addWidget(self.keyring_badge)
@@ -72,12 +77,18 @@ class AccountsPanel(Card):
         self.remove_button.clicked.connect(self.remove_selected)
         self.check_button = QPushButton("Check keyring")
         self.check_button.setAccessibleName("Check the keyring again")
-        self.check_button.clicked.connect(self.check_keyring)
+        self.check_button.clicked.connect(lambda: self.check_keyring(real=True))
+        self.unlock_button = QPushButton("Unlock keyring…")
+        self.unlock_button.setAccessibleName("Unlock the keyring")
+        self.unlock_button.setToolTip("Your system asks for its keyring password")
+        self.unlock_button.clicked.connect(self.unlock_keyring)
+        self.unlock_button.hide()
         self.result = muted("", "Account action result")
         buttons = QHBoxLayout()
         for button in (self.add_button, self.test_button, self.sign_in_button, self.remove_button):
             buttons.addWidget(button)
         buttons.addStretch(1)
+        buttons.addWidget(self.unlock_button)
         buttons.addWidget(self.check_button)
         self.outer.addWidget(self.keyring_text)
         self.outer.addWidget(self.table)
@@ -94,22 +105,54 @@ class AccountsPanel(Card):
 
     def refresh_accounts(self) -> None:
         self.ctx.workers.run(self.ctx.services.accounts.list, owner=self, on_done=self._apply)
+        self.ctx.workers.run(self.ctx.services.accounts.with_credentials, owner=self, on_done=self._credentials)
 
-    def check_keyring(self) -> None:
-        self.ctx.workers.run(self.ctx.services.accounts.keyring_state, lane="keyring", owner=self,
-                             on_done=self._keyring, on_error=lambda exc: self._keyring(domain.KeyringState(
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if not self.opened:  # the user looks at the accounts: check the keyring for real (it never prompts)
+            self.opened = True
+            self.check_keyring()
+
+    def check_keyring(self, real: bool = False) -> None:
+        """The keyring's state, never prompting; until the page was shown (or `real`), "not needed yet" comes from
+        the store alone while no secret is stored, without opening the keyring."""
+        self.opened = self.opened or real
+        self.ctx.workers.run(partial(self.ctx.services.accounts.keyring_state, self.opened), lane="keyring",
+                             owner=self, on_done=self._keyring, on_error=lambda exc: self._keyring(
+                                 domain.KeyringState(status=domain.KeyringStatus.ERROR, backend="?", message=str(exc))))
+
+    def unlock_keyring(self) -> None:
+        """Asks the desktop again (create or unlock its keyring), also after a cancelled prompt."""
+        self.unlock_button.setEnabled(False)
+        self.result.setText("Your system asks for its keyring password…")
+        self.ctx.workers.run(self.ctx.services.accounts.unlock_keyring, lane="keyring", owner=self,
+                             on_done=self._unlocked, on_error=lambda exc: self._unlocked(domain.KeyringState(
                                  status=domain.KeyringStatus.ERROR, backend="?", message=str(exc))))
+
+    def _unlocked(self, state: domain.KeyringState) -> None:
+        self.unlock_button.setEnabled(True)
+        self.result.setText("✓ The keyring is unlocked." if state.status == domain.KeyringStatus.AVAILABLE
+                            else f"✗ {dialogs.plain(state.message)}")
+        self._keyring(state)
 
     def _keyring(self, state: domain.KeyringState) -> None:
         self.keyring = state
         self.keyring_badge.set_status(state.status.value, f"Keyring: {theme.label_of(state.status.value).lower()}")
         advice = KEYRING_ADVICE.get(state.status, "")
         self.keyring_text.setText(f"{state.message} {advice}".strip()
-                                  if state.status != domain.KeyringStatus.AVAILABLE else f"{advice} ({state.backend})")
+                                  if state.status != domain.KeyringStatus.AVAILABLE or state.will_ask
+                                  else f"{advice} ({state.backend})")
+        self.unlock_button.setVisible(state.status == domain.KeyringStatus.LOCKED)
+        self._apply(self.accounts)
+
+    def _credentials(self, names: frozenset[str]) -> None:
+        self.credentialed = names
+        self._apply(self.accounts)
 
     def _apply(self, accounts: Sequence[domain.AccountInfo]) -> None:
         selected = self.selected()
         self.accounts = accounts
+        locked = self.keyring is not None and self.keyring.status == domain.KeyringStatus.LOCKED
         self.table.setRowCount(len(accounts))
         for row, account in enumerate(accounts):
             platform = self.platforms.get(account.platform)
@@ -127,6 +170,13 @@ class AccountsPanel(Card):
                 if column == 3 and not ok:
                     item.setIcon(theme.status_icon("needs_sign_in"))
                 self.table.setItem(row, column, item)
+            self.table.removeCellWidget(row, 3)
+            if locked and account.name in self.credentialed:  # its credentials cannot be read until unlocked
+                button = QPushButton(theme.status_icon("locked"), LOCKED_CELL)
+                button.setFlat(True)
+                button.setAccessibleName(f"Unlock the keyring for {account.name}")
+                button.clicked.connect(self.unlock_keyring)
+                self.table.setCellWidget(row, 3, button)
             if selected and account.name == selected.name:
                 self.table.selectRow(row)
         self.table.setFixedHeight(min(320, 32 + 30 * max(2, len(accounts))))

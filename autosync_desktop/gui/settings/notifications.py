@@ -11,8 +11,9 @@ the keyring worker too); a test message is sent in the slow worker (it may wait 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import replace
+from functools import partial
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -32,8 +33,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from autosync_desktop import domain
 from autosync_desktop.domain import ChannelInfo, ChannelStatus, Delivery, NotificationsStatus, SettingSpec, SettingValue
 from autosync_desktop.gui import formatting as fmt
+from autosync_desktop.gui import keyring_notice
 from autosync_desktop.gui.context import AppContext
 from autosync_desktop.gui.settings.spec_form import SettingsGroup, SpecField
 from autosync_desktop.gui.widgets.card import Card, muted
@@ -278,9 +281,22 @@ class ChannelPage(QWidget):
         value = self.dialog.value()
         self.dialog.edit.clear()
         self.say(f"Saving the {label}…" if value is not None else f"Removing the {label}…")
-        self.ctx.workers.run(self.ctx.services.notifications.set_secret, self.name, value, which, lane="keyring",
-                             owner=self, on_done=lambda text: self._secret_done(True, text),
-                             on_error=lambda exc: self._secret_done(False, str(exc)))
+        store = partial(self.ctx.workers.run, self.ctx.services.notifications.set_secret, self.name, value, which,
+                        lane="keyring", owner=self, on_done=lambda text: self._secret_done(True, text),
+                        on_error=lambda exc: self._secret_done(False, str(exc)))
+        if value is None:
+            store()
+            return
+        # first say what the desktop will ask (a new keyring, or unlocking it), read without prompting
+        self.ctx.workers.run(partial(self.ctx.services.accounts.keyring_state, True), lane="keyring", owner=self,
+                             on_done=lambda state: self._before_keyring(state, store),
+                             on_error=lambda _exc: self._before_keyring(None, store))
+
+    def _before_keyring(self, state: domain.KeyringState | None, store: Callable[[], object]) -> None:
+        if keyring_notice.go_ahead(self, state, self.ctx.services.accounts.allow_keyring_prompt):
+            store()
+        else:
+            self.say("")
 
     def _secret_done(self, ok: bool, text: str) -> None:
         self.say(("✓ " if ok else "✗ ") + in_window_words(text))

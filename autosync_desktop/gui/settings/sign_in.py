@@ -8,11 +8,14 @@ carries it to the GUI thread, which opens the browser and shows the address to c
 from __future__ import annotations
 
 import threading
+from functools import partial
 
 from PySide6.QtCore import QObject, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
+from autosync_desktop import domain
+from autosync_desktop.gui import keyring_notice
 from autosync_desktop.gui.context import AppContext
 from autosync_desktop.gui.widgets.card import muted
 from autosync_desktop.gui.widgets.dialogs import plain
@@ -70,8 +73,16 @@ class SignInDialog(QDialog):
         layout.addWidget(self.buttons)
 
     def start(self) -> None:
+        """First read the keyring's state (never prompting) and say what the desktop will ask, then sign in."""
         self.error.show_error(None)
         self.start_button.setEnabled(False)
+        self.ctx.workers.run(partial(self.ctx.services.accounts.keyring_state, True), lane="keyring", owner=self,
+                             on_done=self._before_keyring, on_error=lambda _exc: self._before_keyring(None))
+
+    def _before_keyring(self, state: domain.KeyringState | None) -> None:
+        if not keyring_notice.go_ahead(self, state, self.ctx.services.accounts.allow_keyring_prompt):
+            self.start_button.setEnabled(True)
+            return
         self.badge.set_status("running", "Waiting for the browser…")
         self.cancel_event = threading.Event()
         self.ctx.workers.run(self.ctx.services.accounts.connect, self.account, on_url=self.relay.url.emit,
