@@ -5,6 +5,8 @@ first window and exits (single_instance.py). The store is opened before the wind
 started in a worker once the window shows (not in --screenshot / --self-test, which only read). With a tray,
 closing the window keeps AutoSync running there; quitting (tray menu, or closing without a tray) stops the
 scheduler, and running syncs end at their next page, recorded as cancelled (desktop.py).
+The window's first frame (startup.py) shows right after the QApplication, before the pages, the charts and the
+store are loaded; the real window then opens in its place (not with --minimized).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ if TYPE_CHECKING:  # heavy Qt modules are imported when the window starts, not a
     from autosync_desktop.gui.desktop import DesktopIntegration
     from autosync_desktop.gui.main_window import MainWindow
     from autosync_desktop.gui.single_instance import SingleInstance
+    from autosync_desktop.gui.startup import StartupFrame
 
 TABS = ("dashboard", "scheduler", "history", "data", "settings")
 
@@ -87,8 +90,6 @@ def run(options: GuiOptions) -> int:
         folder = Path(options.screenshot).expanduser().absolute().parent
         if not folder.is_dir():  # never create folders the user did not ask for (as root: anywhere)
             raise GuiError(f"--screenshot: the folder {folder} does not exist; create it or choose another path")
-    from autosync_desktop.gui.context import AppContext
-    from autosync_desktop.gui.main_window import MainWindow
     from autosync_desktop.services import default_data_dir
 
     app = make_app()
@@ -100,10 +101,28 @@ def run(options: GuiOptions) -> int:
             where = "left where it is" if options.minimized else "brought to the front"
             print(f"AutoSync is already running for {data_dir}: handed over to its window ({where}).")
             return 0
+    # The first frame shows before the pages, the charts and the store are loaded (startup.py).
+    frame = None if options.minimized else _first_frame(data_dir, size, remembered=options.screenshot is None)
+    from autosync_desktop.gui.context import AppContext
+    from autosync_desktop.gui.main_window import MainWindow
+
     ctx = AppContext.open(data_dir)  # a damaged, locked or foreign store raises a StoreError: one line, exit code
     if options.screenshot is not None:
-        return _screenshot(ctx, options, size)
-    return _run_window(app, ctx, MainWindow(ctx), instance, options)
+        return _screenshot(ctx, options, size, frame)
+    return _run_window(app, ctx, MainWindow(ctx), instance, options, frame)
+
+
+def _first_frame(data_dir: Path, size: tuple[int, int], remembered: bool) -> StartupFrame:
+    from autosync_desktop.gui.prefs import Prefs
+    from autosync_desktop.gui.startup import show_first_frame
+
+    return show_first_frame(size, Prefs(data_dir).geometry() if remembered else None)
+
+
+def _close_frame(frame: StartupFrame | None) -> None:
+    if frame is not None:
+        frame.close()
+        frame.deleteLater()
 
 
 def _single_instance(data_dir: Path) -> SingleInstance | None:  # None: another window took over
@@ -117,7 +136,7 @@ def _single_instance(data_dir: Path) -> SingleInstance | None:  # None: another 
 
 
 def _run_window(app: QApplication, ctx: AppContext, window: MainWindow, instance: SingleInstance | None,
-                options: GuiOptions) -> int:
+                options: GuiOptions, frame: StartupFrame | None = None) -> int:
     from autosync_desktop.gui.crash_dialog import CrashHandler
     from autosync_desktop.gui.desktop import DesktopIntegration
 
@@ -131,6 +150,7 @@ def _run_window(app: QApplication, ctx: AppContext, window: MainWindow, instance
     ctx.workers.crashed.connect(crashes.report)  # bugs in background tasks open the dialog too
     crashes.message.connect(lambda text: window.statusBar().showMessage(f"Error: {text}", 15000))
     desktop.start(minimized=options.minimized)
+    _close_frame(frame)  # the window now stands where the frame was
     window.start(demo=options.demo)
     _quit_on_signals(app, desktop)
     try:
@@ -174,7 +194,7 @@ def _quit_on_signals(app: QApplication, desktop: DesktopIntegration) -> None:
     timer.start()
 
 
-def _screenshot(ctx: AppContext, options: GuiOptions, size: tuple[int, int]) -> int:
+def _screenshot(ctx: AppContext, options: GuiOptions, size: tuple[int, int], frame: StartupFrame | None = None) -> int:
     from autosync_desktop.gui.main_window import MainWindow
 
     window = MainWindow(ctx, start_scheduler=False, remember=False)
@@ -182,13 +202,14 @@ def _screenshot(ctx: AppContext, options: GuiOptions, size: tuple[int, int]) -> 
     if options.tab:
         window.show_tab(options.tab)
     window.show()
+    _close_frame(frame)
     window.start(demo=options.demo)
-    try:
-        if not wait_until(lambda: window_idle(window), timeout_s=60):
+    try:  # idle for 50 ms in a row: every load it started has been applied and painted
+        if not wait_until(lambda: window_idle(window), timeout_s=60, settle_ms=50):
             print("autosync: the window did not finish loading within 60 s; saving what it shows", file=sys.stderr)
-        if options.tab:
+        if options.tab and (window.showing_welcome() or window.current_key() != options.tab):
             window.show_tab(options.tab)
-            wait_until(lambda: window_idle(window), timeout_s=30)
+            wait_until(lambda: window_idle(window), timeout_s=30, settle_ms=50)
         path = Path(options.screenshot or "screenshot.png")
         if not window.grab().save(str(path)):
             raise GuiError(f"--screenshot: could not write {path}")

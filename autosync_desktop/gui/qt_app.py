@@ -1,7 +1,8 @@
 """The process's QApplication (`make_app`) and running its event loop until something holds (`wait_until`).
 
 Shared by the window (app.py), the self-test (self_test.py), the GUI tests and the benchmarks, so none of them
-imports another's entry point. PySide6 and pyqtgraph are imported on first use: importing this module is cheap.
+imports another's entry point. PySide6 is imported on first use: importing this module is cheap (pyqtgraph is
+imported by the Dashboard's charts, when they first get data).
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ if TYPE_CHECKING:
 
 def make_app() -> QApplication:
     """The QApplication (created on the first call), set up for AutoSync: name, icon, card style, Qt fixes."""
-    import pyqtgraph as pg
     from PySide6.QtWidgets import QApplication
 
     from autosync_desktop.gui import qt_fixes, theme
@@ -34,7 +34,6 @@ def make_app() -> QApplication:
     app.setWindowIcon(theme.app_icon())
     if theme.CARD_STYLE not in app.styleSheet():
         app.setStyleSheet(app.styleSheet() + theme.CARD_STYLE)
-    pg.setConfigOptions(antialias=True)
     return app
 
 

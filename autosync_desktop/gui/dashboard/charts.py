@@ -3,14 +3,17 @@
 Every chart plots exactly the series the services computed (services.metrics.chart_series); a day without runs is a
 zero bar or a gap in the duration line, never an invented value. Hovering a day shows its numbers in the
 card's header line. Colours follow the palette (plot background = base, axes = text).
+
+pyqtgraph (and numpy with it) is imported when a chart's plot is first needed - when the Dashboard's first data
+arrives from its worker, after the window's first frame - so opening the window never waits for it.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
-import pyqtgraph as pg
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication, QLabel, QStackedWidget, QWidget
@@ -20,6 +23,9 @@ from autosync_desktop.gui import formatting as fmt
 from autosync_desktop.gui import theme
 from autosync_desktop.gui.widgets.card import Card, muted
 from autosync_desktop.gui.widgets.empty_state import EmptyState
+
+if TYPE_CHECKING:
+    import pyqtgraph as pg
 
 # stacking order (bottom to top) and the statuses each band adds up
 BANDS: tuple[tuple[str, tuple[RunStatus, ...]], ...] = (
@@ -36,32 +42,56 @@ class ChartCard(Card):
         self.hover = muted("Hover a day for its values", f"{title} values")
         self.hover.setWordWrap(False)
         self.outer.addWidget(self.hover)
-        palette = QApplication.palette()
-        self.plot = pg.PlotWidget(background=palette.color(QPalette.ColorRole.Base))
-        self.plot.setAccessibleName(f"{title} plot")
-        self.plot.setMenuEnabled(False)
-        self.plot.setMouseEnabled(x=False, y=False)
-        self.plot.hideButtons()
-        self.plot.setMinimumHeight(120)
         self.setMaximumHeight(215)
-        text = palette.color(QPalette.ColorRole.Text)
-        for side in ("left", "bottom"):
-            axis = self.plot.getAxis(side)
-            axis.setPen(pg.mkPen(theme.muted_color()))
-            axis.setTextPen(pg.mkPen(text))
-        self.plot.getAxis("left").setWidth(44)
-        self.plot.getAxis("left").enableAutoSIPrefix(False)
-        self.plot.showGrid(x=False, y=True, alpha=0.15)
+        self.chart_name = title
         self.empty = EmptyState(empty_text, name=f"{title} empty state")
         self.stack = QStackedWidget()
-        self.stack.addWidget(self.plot)
+        self.stack.addWidget(QWidget())  # blank until the first data (neither a plot nor a false "No runs yet")
         self.stack.addWidget(self.empty)
         self.outer.addWidget(self.stack, 1)
         self.days: list[str] = []
+        self._plot: pg.PlotWidget | None = None
+
+    @property
+    def plot(self) -> pg.PlotWidget:
+        """The pyqtgraph plot, created (and pyqtgraph imported) on first use."""
+        if self._plot is None:
+            self._plot = self._make_plot()
+        return self._plot
+
+    def has_plot(self) -> bool:
+        return self._plot is not None
+
+    def _make_plot(self) -> pg.PlotWidget:
+        import pyqtgraph as pg
+
+        pg.setConfigOptions(antialias=True)
+        title = self.chart_name
+        palette = QApplication.palette()
+        plot = pg.PlotWidget(background=palette.color(QPalette.ColorRole.Base))
+        plot.setAccessibleName(f"{title} plot")
+        plot.setMenuEnabled(False)
+        plot.setMouseEnabled(x=False, y=False)
+        plot.hideButtons()
+        plot.setMinimumHeight(120)
+        text = palette.color(QPalette.ColorRole.Text)
+        for side in ("left", "bottom"):
+            axis = plot.getAxis(side)
+            axis.setPen(pg.mkPen(theme.muted_color()))
+            axis.setTextPen(pg.mkPen(text))
+        plot.getAxis("left").setWidth(44)
+        plot.getAxis("left").enableAutoSIPrefix(False)
+        plot.showGrid(x=False, y=True, alpha=0.15)
+        self.stack.insertWidget(0, plot)
         self.hover_line = pg.InfiniteLine(angle=90, pen=pg.mkPen(theme.muted_color(), style=Qt.PenStyle.DashLine))
         self.hover_line.hide()
-        self.plot.addItem(self.hover_line, ignoreBounds=True)
-        self.plot.scene().sigMouseMoved.connect(self._moved)
+        plot.addItem(self.hover_line, ignoreBounds=True)
+        plot.scene().sigMouseMoved.connect(self._moved)
+        self._add_items(plot)
+        return plot
+
+    def _add_items(self, plot: pg.PlotWidget) -> None:
+        """Items a chart keeps for its whole life (a curve, a bar set), added when the plot is created."""
 
     def _axis(self, days: Sequence[str]) -> None:
         self.days = list(days)
@@ -71,7 +101,7 @@ class ChartCard(Card):
         self.plot.setXRange(-0.6, len(days) - 0.4, padding=0)
 
     def _moved(self, pos: QPointF) -> None:
-        if not self.days or not self.plot.sceneBoundingRect().contains(pos):
+        if not self.days or self._plot is None or not self.plot.sceneBoundingRect().contains(pos):
             return
         x = self.plot.getPlotItem().vb.mapSceneToView(pos).x()
         index = round(x)
@@ -109,6 +139,8 @@ class RunsChart(ChartCard):
         self.outer.insertWidget(1, self.legend)
 
     def update_series(self, days: Sequence[str], per_day: Sequence[Mapping[RunStatus, int]]) -> None:
+        import pyqtgraph as pg
+
         self.per_day = list(per_day)
         for item in [i for i in self.plot.items() if isinstance(i, pg.BarGraphItem)]:
             self.plot.removeItem(item)
@@ -143,9 +175,13 @@ class DurationChart(ChartCard):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("Average duration per day", parent=parent)
         self.values: list[float | None] = []
+
+    def _add_items(self, plot: pg.PlotWidget) -> None:
+        import pyqtgraph as pg
+
         color = QColor(theme.CHART["line"])
-        self.curve = self.plot.plot([], [], pen=pg.mkPen(color, width=2), symbol="o", symbolSize=6,
-                                    symbolBrush=color, symbolPen=color, connect="finite")
+        self.curve = plot.plot([], [], pen=pg.mkPen(color, width=2), symbol="o", symbolSize=6,
+                               symbolBrush=color, symbolPen=color, connect="finite")
 
     def update_series(self, days: Sequence[str], values: Sequence[float | None]) -> None:
         self.values = list(values)
@@ -169,9 +205,13 @@ class RowsChart(ChartCard):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("Rows written per day", parent=parent)
         self.values: list[int] = []
+
+    def _add_items(self, plot: pg.PlotWidget) -> None:
+        import pyqtgraph as pg
+
         color = QColor(theme.CHART["rows"])
         self.bars = pg.BarGraphItem(x=[], height=[], width=0.7, brush=color, pen=pg.mkPen(color.darker(115)))
-        self.plot.addItem(self.bars)
+        plot.addItem(self.bars)
 
     def update_series(self, days: Sequence[str], values: Sequence[int]) -> None:
         self.values = [int(v) for v in values]
