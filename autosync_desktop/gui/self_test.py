@@ -10,8 +10,6 @@ user's data dir (that could queue catch-up runs) and never writes to the user's 
 Like every view it reads the store, the schedules and the keyring only through the service layer.
 The fonts line says whether Latin, CJK and emoji samples render (fonts.py); a script that would show as empty
 boxes is a WARN naming the Debian package to install (a FAIL only when even Latin cannot be drawn).
-The fonts line says whether Latin, CJK and emoji samples render (fonts.py); a script that would show as empty
-boxes is a WARN naming the Debian package to install (a FAIL only when even Latin cannot be drawn).
 Exit 0 when nothing failed, 1 otherwise.
 """
 
@@ -44,7 +42,6 @@ def self_test(data_dir: Path | None) -> int:
     from autosync_desktop import demo_check, resources
     from autosync_desktop.domain import KeyringStatus
     from autosync_desktop.gui import fonts
-    from autosync_desktop.gui import fonts
     from autosync_desktop.gui.context import AppContext
     from autosync_desktop.gui.main_window import MainWindow
     from autosync_desktop.gui.qt_app import make_app, wait_until
@@ -60,7 +57,6 @@ def self_test(data_dir: Path | None) -> int:
         return "ok", f"Qt {pyside_version} on '{platform}', {len(families)} font families"
 
     _check(results, "display", display)
-    _check(results, "fonts", lambda: fonts.describe(fonts.check_scripts()))
     _check(results, "fonts", lambda: fonts.describe(fonts.check_scripts()))
 
     def bundled() -> tuple[str, str]:
