@@ -548,3 +548,17 @@ def test_status_names_the_data_api_and_its_version(cli: Cli, analytics: Callable
 
     version = api_versions.api_of("ga4")
     assert version is not None and version.api == "Google Analytics Data API"
+
+
+def test_access_revoked_in_the_google_account_needs_sign_in(cli: Cli, analytics: Callable[..., FakeGA4]) -> None:
+    """The user removed AutoSync's access: the access token is refused, the refresh answers invalid_grant."""
+    api = analytics(campaigns=4)
+    cli.add(api)
+    start, end = short_range(api)
+    assert cli.sync(start=start, end=end)["status"] == "succeeded"
+    api.revoke()
+    run = cli.sync(start=start, end=end, code=1)
+    assert run["error_class"] == "ReauthRequired" and "sign in again" in run["error"]
+    assert cli.account()["auth_state"] == "needs_sign_in"
+    assert cli.stored() == truth(api, start, end)  # what the first run wrote stays
+    assert len(api.calls(TOKEN_PATH)) == 2  # each run asks for its token first: refused once, no loop
