@@ -11,7 +11,7 @@ from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
 from autosync_desktop.domain import ApiVersion
-from autosync_desktop.sync.triggers import system_timezone
+from autosync_desktop.services.schedules import SchedulesService
 
 _zone_name = "local"
 
@@ -27,11 +27,11 @@ def display_zone_name() -> str:
 
 
 def display_zone() -> tzinfo:
-    return UTC if _zone_name == "UTC" else ZoneInfo(system_timezone())
+    return UTC if _zone_name == "UTC" else ZoneInfo(SchedulesService.default_timezone())
 
 
 def zone_label() -> str:
-    return "UTC" if _zone_name == "UTC" else system_timezone()
+    return "UTC" if _zone_name == "UTC" else SchedulesService.default_timezone()
 
 
 def utc_offset_minutes(now: datetime | None = None) -> int:
