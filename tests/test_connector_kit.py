@@ -21,12 +21,20 @@ from autosync_desktop.connectors.tokens import RefreshingToken
 from autosync_desktop.connectors.urls import UrlRefused, checked_url, is_loopback
 from tests.fakes.server import FakeApi, Reply, Request
 
-PLATFORM_IDS = {"google_ads": "123-456-7890", "meta_ads": "act_1234", "linkedin_ads": "507404993", "demo": "d1"}
+PLATFORM_IDS = {"google_ads": "123-456-7890", "meta_ads": "act_1234", "linkedin_ads": "507404993", "demo": "d1",
+                "ga4": "123456789", "microsoft_ads": "151000820", "tiktok_ads": "7000000000000000001",
+                "x_ads": "18ce54d4x5t"}
+REQUIRED_OPTIONS = {"microsoft_ads": ("customer_id=253000001",)}  # options an account of the platform must have
+
+
+def test_every_registered_platform_is_covered_here() -> None:
+    assert set(PLATFORM_IDS) == set(registry.PLATFORMS)
 
 
 def add(data_dir: Path, capsys: pytest.CaptureFixture[str], platform: str, *options: str) -> tuple[int, str]:
     args = ["--data-dir", str(data_dir), "accounts", "add", "--platform", platform, "--name", "A",
             "--account-id", PLATFORM_IDS[platform]]
+    options = (*REQUIRED_OPTIONS.get(platform, ()), *options)
     rc = main([*args, *[a for o in options for a in ("--option", o)]])
     return rc, capsys.readouterr().err
 
