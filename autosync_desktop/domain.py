@@ -751,7 +751,8 @@ class StatRow:
     platform: str
     campaign_id: str
     campaign: str | None  # the campaign's name, when its campaign row is known
-    day: date
+    day: date  # the platform's own day, never shifted between zones
+    date_tz: str  # the IANA zone that day is in (UTC for LinkedIn, the property's for GA4, else the account's)
     impressions: int | None
     clicks: int | None
     cost: Money | None

@@ -16,8 +16,8 @@ from autosync_desktop.cli import main
 
 RUN_FIELDS = {"id", "schedule", "account", "platform", "trigger", "status", "started_at", "finished_at",
               "duration_s", "rows", "error_class", "error"}
-STATS_HEADER = ["platform", "account_id", "campaign_id", "campaign_name", "date", "impressions", "clicks", "cost",
-                "cost_micros", "currency", "conversions", "conversion_value"]
+STATS_HEADER = ["platform", "account_id", "campaign_id", "campaign_name", "date", "date_tz", "impressions", "clicks",
+                "cost", "cost_micros", "currency", "conversions", "conversion_value"]
 
 
 class Cli:
@@ -77,7 +77,8 @@ def test_end_to_end_sync_history_status_and_export(cli: Cli, tmp_path: Path) -> 
     assert rows[0] == STATS_HEADER and len(rows) - 1 == run["rows"]
     # cost is the exact decimal form of cost_micros
     for r in rows[1:50]:
-        assert Decimal(r[7]) * 1_000_000 == int(r[8]) and len(r[7].split(".")[1]) >= 2
+        assert Decimal(r[8]) * 1_000_000 == int(r[9]) and len(r[8].split(".")[1]) >= 2
+    assert {r[5] for r in rows[1:]} == {"UTC"}  # the Demo account's days are in its `timezone` option (UTC)
     assert {r[4] for r in rows[1:]} <= {(start + timedelta(days=i)).isoformat() for i in range(45)}
 
     # an explicit range gives identical data run after run

@@ -20,6 +20,7 @@ from autosync_desktop import clock
 from autosync_desktop.cli import main
 from autosync_desktop.connectors import ga4, ga4_quota, oauth
 from autosync_desktop.connectors.base import micros_to_text
+from tests.day_zone import assert_day_zone
 from tests.fakes import ga4 as fake
 from tests.fakes.ga4 import REPORT, TOKEN_PATH, FakeGA4
 from tests.fakes.server import Reply
@@ -208,6 +209,7 @@ def test_days_are_the_property_days_and_a_restated_day_is_replaced_inside_the_lo
     assert max(q["end"] for q in api.reports) == today  # the property's today, not UTC's
     assert cli.stored() == truth(api, today - timedelta(days=10), today)
     assert cli.account()["timezone"] == "Pacific/Kiritimati"
+    assert_day_zone(cli.data_dir, "GA", "Pacific/Kiritimati")  # the property's zone on every row
 
     restated = today - timedelta(days=2)
     before = truth(api, restated, restated)

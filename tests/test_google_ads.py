@@ -20,6 +20,7 @@ import pytest
 
 from autosync_desktop.cli import main
 from autosync_desktop.connectors.google_ads import API_VERSION, SPEC
+from tests.day_zone import assert_day_zone
 from tests.fakes.google_ads import (
     CAMPAIGNS,
     CREDENTIALS,
@@ -164,6 +165,7 @@ def test_backfill_matches_ground_truth_and_rerun_is_idempotent(cli: Cli, fake: F
     assert removed_stats > 0  # a removed campaign's past days are kept
     account = cli.account()
     assert (account["currency"], account["timezone"], account["auth_state"]) == (CURRENCY, TIME_ZONE, "ok")
+    assert_day_zone(cli.data_dir, NAME, TIME_ZONE)  # the customer's zone, on every row of Data and the exports
     windows = [r.json()["query"] for r in fake.search_calls("segments.date")]
     assert [q.split("BETWEEN ")[1] for q in windows] == [
         f"'{start}' AND '{start + timedelta(days=29)}'", f"'{start + timedelta(days=30)}' AND '{end}'"]

@@ -19,6 +19,7 @@ import pytest
 from autosync_desktop.cli import main
 from autosync_desktop.connectors import linkedin_ads as li
 from autosync_desktop.connectors.base import ConnectorContext, micros_to_text
+from tests.day_zone import assert_day_zone
 from tests.fakes import linkedin_ads as fake
 from tests.fakes.linkedin_ads import TOKEN_PATH, FakeLinkedInAds
 from tests.fakes.server import Reply
@@ -135,6 +136,7 @@ def test_backfill_over_two_windows_matches_ground_truth_and_is_idempotent(cli: C
 
     stored = cli.stored()
     assert stored == expected
+    assert_day_zone(cli.data_dir, "LI", "UTC")  # LinkedIn's days are UTC days, whatever the account's own zone
     totals = api.totals(start, end)
     assert sum(v[0] for v in stored.values()) == totals["impressions"]
     assert sum(v[1] for v in stored.values()) == totals["clicks"]

@@ -28,6 +28,7 @@ from autosync_desktop.connectors.base import (
     Transient,
 )
 from autosync_desktop.connectors.meta_ads import MetaAdsConnector
+from tests.day_zone import assert_day_zone
 from tests.fakes import meta_ads as fk
 from tests.fakes.meta_ads import MetaFake, seen
 
@@ -124,6 +125,7 @@ def test_backfill_sync_and_async_paths_match_ground_truth_with_every_status(
     run = sync(cli, "Meta sync", since, until)
     assert run["status"] == "succeeded" and run["campaigns"] == 12
     assert not fake.jobs
+    assert_day_zone(cli.data_dir, "Meta sync", fake.timezone)  # the ad account's timezone_name
     run = sync(cli, "Meta async", since, until)
     assert run["status"] == "succeeded"
     assert len(fake.jobs) == 4 and fake.report_polls() == 4 * (fake.job_polls + 1)

@@ -24,6 +24,7 @@ from autosync_desktop.connectors import microsoft_report, microsoft_zones
 from autosync_desktop.connectors.base import Permanent, micros_to_text
 from autosync_desktop.services import Services, UserError
 from autosync_desktop.store.models import Account
+from tests.day_zone import assert_day_zone
 from tests.fakes import microsoft_ads as fake
 from tests.fakes.microsoft_ads import (
     ACCOUNT_PATH,
@@ -190,6 +191,7 @@ def test_the_report_follows_the_account_zone_not_pacific_time(cli: Cli, microsof
     pacific = {(s.campaign_id, s.date.isoformat()) for s in api.stats(start, end, "PacificTimeUSCanadaTijuana")}
     assert pacific != set(cli.stored())  # what an omitted ReportTimeZone would have stored
     assert cli.account()["timezone"] == "Asia/Tokyo"
+    assert_day_zone(cli.data_dir, "MS", "Asia/Tokyo")  # the account's zone, never Pacific
 
 
 def test_campaigns_of_every_type_and_status_are_synced_and_mapped(cli: Cli, microsoft: Callable[

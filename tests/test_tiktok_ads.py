@@ -17,6 +17,7 @@ import pytest
 
 from autosync_desktop.cli import main
 from autosync_desktop.connectors import tiktok_ads as tt
+from tests.day_zone import assert_day_zone
 from tests.fakes import tiktok_ads as fake
 from tests.fakes.server import Reply
 from tests.fakes.tiktok_ads import CAMPAIGNS_PATH, INFO_PATH, REPORT_PATH, TOKEN_PATH, FakeTikTokAds
@@ -118,6 +119,7 @@ def test_backfill_over_two_windows_matches_ground_truth_and_is_idempotent(
     run = cli.sync(start=start, end=end)
     expected = truth(api, start, end)
     assert run["status"] == "succeeded" and run["rows"] == len(expected) > 600
+    assert_day_zone(cli.data_dir, "TT", "Europe/Berlin")  # the advertiser's display zone (not its Etc/GMT-1)
     stored = cli.stored()
     assert stored == expected
     totals = api.totals(start, end)

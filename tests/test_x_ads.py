@@ -18,6 +18,7 @@ import pytest
 from autosync_desktop.cli import main
 from autosync_desktop.connectors import x_ads
 from autosync_desktop.connectors.x_stats import StatsSum, day_chunks, day_range
+from tests.day_zone import assert_day_zone
 from tests.fakes import x_ads as fake
 from tests.fakes.server import Reply
 from tests.fakes.x_ads import ACCESS_TOKEN_PATH, REQUEST_TOKEN_PATH, FakeXAds
@@ -201,6 +202,7 @@ def test_days_follow_the_accounts_zone(cli: Cli, xads: Callable[..., FakeXAds]) 
     assert cli.stored() == truth(api, start, end)
     assert all(r.arg("start_time", "").endswith("T15:00:00Z") for r in api.calls(STATS))  # Tokyo midnight
     assert cli.account()["timezone"] == "Asia/Tokyo"
+    assert_day_zone(cli.data_dir, "X", "Asia/Tokyo")
 
 
 # --- sign-in and credentials ----------------------------------------------------------------------------------

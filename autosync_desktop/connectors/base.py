@@ -30,7 +30,7 @@ class AccountInfo:
 
     name: str | None = None
     currency: str | None = None
-    timezone: str | None = None
+    timezone: str | None = None  # the zone the platform's days are in (LinkedIn: UTC; GA4: the property's)
 
 
 @dataclass(slots=True)

@@ -28,8 +28,8 @@ from autosync_desktop.store.models import Account, Campaign, SyncRun
 RUN_COLUMNS = ["id", "schedule", "account", "platform", "trigger", "status", "queued_at", "started_at",
                "finished_at", "duration_s", "rows", "campaigns", "pages", "api_calls", "attempt", "error_class",
                "error", "reason", "window_from", "window_to"]
-STATS_COLUMNS = ["platform", "account_id", "campaign_id", "campaign_name", "date", "impressions", "clicks", "cost",
-                 "cost_micros", "currency", "conversions", "conversion_value"]
+STATS_COLUMNS = ["platform", "account_id", "campaign_id", "campaign_name", "date", "date_tz", "impressions", "clicks",
+                 "cost", "cost_micros", "currency", "conversions", "conversion_value"]
 CAMPAIGN_COLUMNS = ["platform", "account_id", "campaign_id", "name", "status", "status_raw", "currency",
                     "updated_at", "synced_at"]
 
@@ -47,19 +47,21 @@ def run_dict(run: RunRow) -> dict[str, Any]:
 
 
 def _stats_values(row: Iterable[Any]) -> tuple[Any, ...]:
-    """A raw daily-stat row (platform, account id, campaign id, name, date, impressions, clicks, cost_micros,
-    currency, conversions, conversion_value_micros) in STATS_COLUMNS: money also as exact decimal text."""
-    (platform, account_id, campaign_id, name, day, impressions, clicks, cost, currency, conversions, value) = row
-    return (platform, account_id, campaign_id, name, day, impressions, clicks,
+    """A raw daily-stat row (platform, account id, campaign id, name, date, date_tz, impressions, clicks,
+    cost_micros, currency, conversions, conversion_value_micros) in STATS_COLUMNS: money also as exact decimal text.
+    `date_tz` is the zone the platform's day is in (the date itself is the platform's, never shifted)."""
+    (platform, account_id, campaign_id, name, day, day_tz, impressions, clicks, cost, currency, conversions,
+     value) = row
+    return (platform, account_id, campaign_id, name, day, day_tz, impressions, clicks,
             money_text(cost) if cost is not None else None, cost, currency, conversions,
             money_text(value) if value is not None else None)
 
 
 def _stats_rows(db: Any) -> Iterator[tuple[Any, ...]]:
     cursor = db.execute_sql(
-        "SELECT a.platform, a.external_id, s.campaign_id, c.name, s.date, s.impressions, s.clicks, s.cost_micros,"
-        " COALESCE(s.currency, a.currency), s.conversions, s.conversion_value_micros FROM daily_stat s"
-        " JOIN account a ON a.id = s.account_id LEFT JOIN campaign c ON c.account_id = s.account_id"
+        f"SELECT a.platform, a.external_id, s.campaign_id, c.name, s.date, {queries.DAY_TZ_SQL}, s.impressions,"
+        " s.clicks, s.cost_micros, COALESCE(s.currency, a.currency), s.conversions, s.conversion_value_micros"
+        " FROM daily_stat s JOIN account a ON a.id = s.account_id LEFT JOIN campaign c ON c.account_id = s.account_id"
         " AND c.campaign_id = s.campaign_id ORDER BY a.name, s.date, s.campaign_id")
     for row in cursor:
         yield _stats_values(row)

@@ -438,15 +438,20 @@ def _stats_where(flt: StatsFilter) -> tuple[str, list[object]]:
     return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
 
 
-STATS_PAGE_COLUMNS = ("account", "platform", "campaign_id", "campaign", "date", "impressions", "clicks",
+# The zone an account's days are in (account.timezone, which the engine sets from the connector at every sync:
+# the account's zone for Google, Meta, Microsoft, TikTok and X, UTC for LinkedIn, the property's for GA4, the
+# `timezone` option for Demo); before a first sync, the zone the engine would use. Days are never shifted.
+DAY_TZ_SQL = "COALESCE(a.timezone, json_extract(a.options, '$.timezone'), 'UTC')"
+
+STATS_PAGE_COLUMNS = ("account", "platform", "campaign_id", "campaign", "date", "date_tz", "impressions", "clicks",
                       "cost_micros", "currency", "conversions", "conversion_value_micros")
 
 
 def stats_page(flt: StatsFilter, limit: int = 200, offset: int = 0) -> list[tuple[object, ...]]:
     """Daily stats rows (STATS_PAGE_COLUMNS), newest day first, then account and campaign."""
     where, params = _stats_where(flt)
-    sql = ("SELECT a.name, a.platform, s.campaign_id, c.name, s.date, s.impressions, s.clicks, s.cost_micros,"
-           " COALESCE(s.currency, c.currency, a.currency), s.conversions, s.conversion_value_micros"
+    sql = (f"SELECT a.name, a.platform, s.campaign_id, c.name, s.date, {DAY_TZ_SQL}, s.impressions, s.clicks,"
+           " s.cost_micros, COALESCE(s.currency, c.currency, a.currency), s.conversions, s.conversion_value_micros"
            " FROM daily_stat s JOIN account a ON a.id = s.account_id LEFT JOIN campaign c"
            f" ON c.account_id = s.account_id AND c.campaign_id = s.campaign_id{where}"
            " ORDER BY s.date DESC, a.name, s.campaign_id LIMIT ? OFFSET ?")
@@ -476,11 +481,12 @@ def campaign_rows(account_id: int | None = None) -> list[tuple[object, ...]]:
 
 def stats_export_iter(flt: StatsFilter) -> Iterable[tuple[object, ...]]:
     """Raw rows for a filtered stats export, streamed: (platform, account external id, campaign_id, campaign name,
-    date, impressions, clicks, cost_micros, currency, conversions, conversion_value_micros)."""
+    date, date_tz, impressions, clicks, cost_micros, currency, conversions, conversion_value_micros)."""
     where, params = _stats_where(flt)
-    sql = ("SELECT a.platform, a.external_id, s.campaign_id, c.name, s.date, s.impressions, s.clicks, s.cost_micros,"
-           " COALESCE(s.currency, a.currency), s.conversions, s.conversion_value_micros FROM daily_stat s"
-           " JOIN account a ON a.id = s.account_id LEFT JOIN campaign c ON c.account_id = s.account_id"
-           f" AND c.campaign_id = s.campaign_id{where} ORDER BY s.date DESC, a.name, s.campaign_id")
+    sql = (f"SELECT a.platform, a.external_id, s.campaign_id, c.name, s.date, {DAY_TZ_SQL}, s.impressions, s.clicks,"
+           " s.cost_micros, COALESCE(s.currency, a.currency), s.conversions, s.conversion_value_micros"
+           " FROM daily_stat s JOIN account a ON a.id = s.account_id LEFT JOIN campaign c"
+           f" ON c.account_id = s.account_id AND c.campaign_id = s.campaign_id{where}"
+           " ORDER BY s.date DESC, a.name, s.campaign_id")
     cursor: Iterable[tuple[object, ...]] = database_proxy.execute_sql(sql, params)
     return cursor

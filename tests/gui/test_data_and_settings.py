@@ -4,6 +4,7 @@ added, tested and removed through the widgets; the keyring state is explained.""
 from __future__ import annotations
 
 import csv
+import json
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -179,3 +180,27 @@ def test_sign_in_opens_the_address_from_the_worker_and_reports_success(open_wind
     assert panel.result.text() == "✓ Signed in to Acme Google"
     dialog.reject()
     wait_workers(qtbot, window)
+
+
+def test_data_view_shows_each_days_zone_next_to_the_date_and_exports_it(open_window: Any, seeded: Any,
+                                                                       tmp_path: Path, qtbot: Any) -> None:
+    # the zone the engine stored from the connector (here as a Demo account with that `timezone` option would)
+    Account.update(timezone="America/Argentina/Buenos_Aires").where(Account.name == DEMO).execute()
+    window = open_window(tab="data")
+    view = window.data
+    date_column = [k for k, _ in STAT_COLUMNS].index("date")
+    assert view.model.headerData(date_column, Qt.Orientation.Horizontal) == "Date"
+    newest = DailyStat.select().order_by(DailyStat.date.desc(), DailyStat.campaign_id).first()
+    first = view.model.rows[0]
+    assert (first.day, first.date_tz) == (newest.date, "America/Argentina/Buenos_Aires")  # the day is not shifted
+    index = view.model.index(0, date_column)
+    assert view.model.data(index) == f"{newest.date.isoformat()} (Buenos Aires)"
+    assert "America/Argentina/Buenos_Aires" in view.model.data(index, Qt.ItemDataRole.ToolTipRole)
+    out = tmp_path / "stats.json"
+    job = view.export(str(out), "json")
+    qtbot.waitUntil(lambda: job.done, timeout=10000)
+    exported = json.loads(out.read_text())
+    assert len(exported) == DailyStat.select().count()
+    assert list(exported[0])[4:6] == ["date", "date_tz"]
+    assert {r["date_tz"] for r in exported} == {"America/Argentina/Buenos_Aires"}
+    assert [r["date"] for r in exported[:200]] == [r.day.isoformat() for r in view.model.rows]

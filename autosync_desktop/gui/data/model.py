@@ -29,6 +29,12 @@ def money_text(money: Money | None, empty: str = "") -> str:
     return empty if money is None else fmt.fmt_money(money.text, money.currency, empty=empty)
 
 
+def zone_label(zone: str) -> str:
+    """A day's zone in few words: "Berlin" for Europe/Berlin, "Buenos Aires" for
+    America/Argentina/Buenos_Aires, "UTC" for UTC."""
+    return zone.rsplit("/", 1)[-1].replace("_", " ") or zone
+
+
 def stat_text(row: StatRow, key: str) -> str:
     if key == "impressions":
         return fmt.fmt_int(row.impressions, empty="")
@@ -42,8 +48,8 @@ def stat_text(row: StatRow, key: str) -> str:
         return fmt.fmt_number(row.conversions, 2, empty="")
     if key == "campaign":
         return row.campaign or row.campaign_id
-    if key == "date":
-        return row.day.isoformat()
+    if key == "date":  # the platform's day in its own zone, never shifted: "2026-11-20 (Berlin)"
+        return f"{row.day.isoformat()} ({zone_label(row.date_tz)})"
     if key == "account":
         return row.account
     return ""
@@ -84,6 +90,8 @@ class StatsModel(QAbstractTableModel):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ToolTipRole and key == "campaign":
             return f"{row.campaign} ({row.campaign_id}) · {row.platform}"
+        if role == Qt.ItemDataRole.ToolTipRole and key == "date":
+            return f"The {row.platform} day {row.day.isoformat()} in {row.date_tz} (as the platform reports it)"
         return None
 
     def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: B008

@@ -31,7 +31,7 @@ from autosync_desktop.gui.widgets.busy import BusyOverlay
 from autosync_desktop.gui.widgets.card import muted
 from autosync_desktop.gui.widgets.export import ExportJob, ask_export_path
 
-COLUMN_WIDTHS = (100, 150, 260, 110, 90, 130, 100)
+COLUMN_WIDTHS = (185, 140, 240, 110, 90, 130, 100)  # the date with its zone: "2026-11-20 (Buenos Aires)"
 
 
 def _table(name: str) -> QTableView:
