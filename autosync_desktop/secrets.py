@@ -21,9 +21,7 @@ import threading
 from collections.abc import Callable
 from contextlib import closing
 from dataclasses import dataclass
-
-import keyring
-from keyring.errors import InitError, KeyringError, KeyringLocked, NoKeyringError, PasswordDeleteError
+from types import ModuleType
 
 from autosync_desktop import redaction
 from autosync_desktop.errors import USER_ERROR_EXIT, AutoSyncError
@@ -96,8 +94,21 @@ def _dismissed(exc: BaseException) -> bool:
     return "dismissed" in str(exc).lower()
 
 
+def _keyring() -> ModuleType:
+    """keyring, imported at the first keyring call (~40 ms at start-up otherwise: the window's first frame)."""
+    import keyring
+
+    return keyring
+
+
+def __getattr__(name: str) -> ModuleType:  # `secrets.keyring`, as before the import became lazy
+    if name == "keyring":
+        return _keyring()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 def _backend_name() -> str:
-    backend = keyring.get_keyring()
+    backend = _keyring().get_keyring()
     return f"{type(backend).__module__}.{type(backend).__name__}"
 
 
@@ -145,11 +156,13 @@ def unlock() -> KeyringState:
 
 def state() -> KeyringState:
     """The keyring's state by reading from it: this may prompt (create or unlock); `peek()` never does."""
+    from keyring.errors import InitError, KeyringError, KeyringLocked, NoKeyringError
+
     name = _backend_name()
     if _declined:
         return KeyringState("locked", name, _DECLINED, "unlock")
     try:
-        keyring.get_password(SERVICE, "probe")
+        _keyring().get_password(SERVICE, "probe")
     except NoKeyringError:
         return KeyringState("missing", name, _MISSING)
     except KeyringLocked:  # the unlock prompt was dismissed
@@ -188,6 +201,8 @@ API_TOKEN_ENTRY = "api:token"
 
 
 def _call(fn, *args):  # type: ignore[no-untyped-def]
+    from keyring.errors import InitError, KeyringError, KeyringLocked, NoKeyringError
+
     if _declined:
         raise SecretsUnavailable(_DECLINED)
     try:
@@ -210,12 +225,12 @@ def _call(fn, *args):  # type: ignore[no-untyped-def]
 
 def save_credentials(account: str, credentials: dict[str, str]) -> None:
     redaction.remember_credentials(credentials)
-    _call(keyring.set_password, SERVICE, _key(account), json.dumps(credentials))
+    _call(_keyring().set_password, SERVICE, _key(account), json.dumps(credentials))
     _record(_key(account), True)
 
 
 def load_credentials(account: str) -> dict[str, str] | None:
-    raw = _call(keyring.get_password, SERVICE, _key(account))
+    raw = _call(_keyring().get_password, SERVICE, _key(account))
     credentials: dict[str, str] | None = json.loads(raw) if raw else None
     redaction.remember_credentials(credentials)
     return credentials
@@ -223,8 +238,10 @@ def load_credentials(account: str) -> dict[str, str] | None:
 
 def delete_credentials(account: str) -> None:
     try:
-        _call(keyring.delete_password, SERVICE, _key(account))
+        _call(_keyring().delete_password, SERVICE, _key(account))
     except SecretsUnavailable as exc:
+        from keyring.errors import PasswordDeleteError
+
         if not isinstance(exc.__cause__, PasswordDeleteError):
             raise
     _record(_key(account), False)
@@ -237,13 +254,13 @@ def _client_key(platform: str) -> str:
 def save_oauth_client(platform: str, client_id: str, client_secret: str | None) -> None:
     """The user's own OAuth client for a platform, entered once and reused by every sign-in."""
     redaction.remember_credentials(client_secret)
-    _call(keyring.set_password, SERVICE, _client_key(platform),
+    _call(_keyring().set_password, SERVICE, _client_key(platform),
           json.dumps({"client_id": client_id, "client_secret": client_secret or ""}))
     _record(_client_key(platform), True)
 
 
 def load_oauth_client(platform: str) -> dict[str, str] | None:
-    raw = _call(keyring.get_password, SERVICE, _client_key(platform))
+    raw = _call(_keyring().get_password, SERVICE, _client_key(platform))
     client: dict[str, str] | None = json.loads(raw) if raw else None
     redaction.remember_credentials((client or {}).get("client_secret"))  # the client id is not a secret
     return client
@@ -256,20 +273,22 @@ def _channel_key(channel: str, name: str) -> str:
 def save_channel_secret(channel: str, name: str, value: str) -> None:
     """A notification channel's secret (SMTP password, Slack webhook URL, webhook signing secret, Twilio token)."""
     redaction.remember_credentials(value)
-    _call(keyring.set_password, SERVICE, _channel_key(channel, name), value)
+    _call(_keyring().set_password, SERVICE, _channel_key(channel, name), value)
     _record(_channel_key(channel, name), True)
 
 
 def load_channel_secret(channel: str, name: str) -> str | None:
-    value: str | None = _call(keyring.get_password, SERVICE, _channel_key(channel, name)) or None
+    value: str | None = _call(_keyring().get_password, SERVICE, _channel_key(channel, name)) or None
     redaction.remember_credentials(value)
     return value
 
 
 def delete_channel_secret(channel: str, name: str) -> None:
     try:
-        _call(keyring.delete_password, SERVICE, _channel_key(channel, name))
+        _call(_keyring().delete_password, SERVICE, _channel_key(channel, name))
     except SecretsUnavailable as exc:
+        from keyring.errors import PasswordDeleteError
+
         if not isinstance(exc.__cause__, PasswordDeleteError):
             raise
     _record(_channel_key(channel, name), False)
@@ -280,7 +299,7 @@ _API_TOKEN_KEY = API_TOKEN_ENTRY
 
 def load_api_token() -> str | None:
     """The local REST API's bearer token (None before the first `save_api_token`)."""
-    value: str | None = _call(keyring.get_password, SERVICE, _API_TOKEN_KEY) or None
+    value: str | None = _call(_keyring().get_password, SERVICE, _API_TOKEN_KEY) or None
     redaction.remember([value] if value else [])
     return value
 
@@ -288,5 +307,5 @@ def load_api_token() -> str | None:
 def save_api_token(token: str) -> None:
     """Store (or replace) the local REST API's bearer token."""
     redaction.remember([token])
-    _call(keyring.set_password, SERVICE, _API_TOKEN_KEY, token)
+    _call(_keyring().set_password, SERVICE, _API_TOKEN_KEY, token)
     _record(_API_TOKEN_KEY, True)

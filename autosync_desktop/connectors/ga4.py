@@ -29,10 +29,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from datetime import date, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
-import requests
 
 from . import google_rpc as rpc
 from .base import (
@@ -71,6 +70,9 @@ from .http import HttpClient
 from .options import IntOption, UrlOption, numeric_id, parse_options, unknown_options
 from .paging import stream_pages
 from .tokens import RefreshingToken
+
+if TYPE_CHECKING:  # requests (~60 ms) is imported when the first request is made
+    import requests
 
 API_VERSION = "v1beta"
 DEFAULT_API_BASE_URL = "https://analyticsdata.googleapis.com"

@@ -33,9 +33,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from datetime import date
-from typing import Any
-
-import requests
+from typing import TYPE_CHECKING, Any
 
 from . import google_rpc as rpc
 from .base import (
@@ -57,6 +55,9 @@ from .http import HttpClient
 from .options import ParsedOption, UrlOption, numeric_id, parse_options, unknown_options
 from .paging import stream_pages
 from .tokens import RefreshingToken
+
+if TYPE_CHECKING:  # requests (~60 ms) is imported when the first request is made
+    import requests
 
 API_VERSION = "26"
 DEFAULT_API_BASE_URL = "https://googleads.googleapis.com"

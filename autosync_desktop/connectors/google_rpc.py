@@ -10,9 +10,11 @@ from __future__ import annotations
 import json
 import re
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import requests
+if TYPE_CHECKING:  # requests (~60 ms) is imported when the first request is made
+    import requests
+
 
 Json = Any
 _DURATION = re.compile(r"\s*(\d+(?:\.\d+)?)s?\s*")

@@ -24,9 +24,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
-from typing import Any
-
-import requests
+from typing import TYPE_CHECKING, Any
 
 from autosync_desktop import __version__, clock
 from autosync_desktop.connectors.base import (
@@ -37,8 +35,11 @@ from autosync_desktop.connectors.base import (
     Transient,
 )
 
+if TYPE_CHECKING:  # requests (~60 ms) is imported when the first request is made
+    import requests
+
 USER_AGENT = f"AutoSyncDesktop/{__version__} (+python-requests)"
-Classifier = Callable[[requests.Response], ConnectorError | None]
+Classifier = Callable[["requests.Response"], ConnectorError | None]
 
 
 class PlatformPacer:
@@ -116,6 +117,8 @@ class HttpClient:
         self.ctx = ctx
         self.classify = classify
         self.on_response = on_response  # reads usage headers; returns seconds to pause the platform, or None
+        import requests
+
         self.session = requests.Session()
         self.session.headers.update({"User-Agent": USER_AGENT, **(headers or {})})
         self.pacer = pacer_for(platform)
@@ -154,6 +157,8 @@ class HttpClient:
                 attempt += 1
 
     def _send_once(self, method: str, url: str, **kwargs: Any) -> requests.Response:
+        import requests
+
         limits = self.ctx.limits
         self.pacer.acquire(limits, self.ctx, self.paused_until)
         started = time.perf_counter()

@@ -25,9 +25,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
-
-import requests
+from typing import TYPE_CHECKING, Any
 
 from autosync_desktop import clock
 
@@ -59,6 +57,9 @@ from .linkedin_rest import (
 from .options import TextOption, UrlOption, numeric_id, parse_options, unknown_options
 from .paging import token_pages
 from .tokens import RefreshingToken
+
+if TYPE_CHECKING:  # requests (~60 ms) is imported when the first request is made
+    import requests
 
 LINKEDIN_VERSION = "202607"  # YYYYMM; LinkedIn sunsets a version about a year after its release: keep it current
 LINKEDIN_SUNSET: date | None = None  # not yet published by LinkedIn for 202607 (at least a year after July 2026)

@@ -15,14 +15,14 @@ import html
 import secrets
 import threading
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, HTTPServer
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlencode, urlsplit
-
-import requests
 
 from autosync_desktop.connectors.base import Cancelled, Permanent, ReauthRequired, Transient
 from autosync_desktop.connectors.tokens import token_body, token_error
+
+if TYPE_CHECKING:  # http.server (~8 ms) is imported when a sign-in starts
+    from http.server import BaseHTTPRequestHandler
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +91,8 @@ class LoopbackSignIn:
         self.verifier, self.challenge = pkce_pair()
         self._result: dict[str, str] = {}
         self._arrived = threading.Event()
+        from http.server import HTTPServer
+
         self._server = HTTPServer(("127.0.0.1", 0), self._handler())
         self._thread = threading.Thread(target=self._server.serve_forever, name="oauth-loopback", daemon=True)
 
@@ -116,6 +118,8 @@ class LoopbackSignIn:
         self._server.server_close()
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
+        from http.server import BaseHTTPRequestHandler
+
         flow = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -168,6 +172,8 @@ class LoopbackSignIn:
                 "client_id": self.client_id, "code_verifier": self.verifier}
         if self.client_secret:
             data["client_secret"] = self.client_secret
+        import requests
+
         try:
             response = requests.post(self.token_url, data=data, timeout=timeout_s)
         except requests.RequestException as exc:

@@ -27,10 +27,8 @@ import re
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-import requests
 
 from autosync_desktop import clock, redaction
 
@@ -50,6 +48,9 @@ from .base import (
 )
 from .http import HttpClient
 from .options import IntOption, UrlOption, numeric_id, parse_options, unknown_options
+
+if TYPE_CHECKING:  # requests (~60 ms) is imported when the first request is made
+    import requests
 
 PLATFORM = "tiktok_ads"
 LABEL = "TikTok Ads"

@@ -17,14 +17,15 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import Any
-
-import requests
+from typing import TYPE_CHECKING, Any
 
 from autosync_desktop import redaction
 
 from .base import ConnectorContext, ConnectorError, Permanent, RateLimited, ReauthRequired, Transient
 from .http import HttpClient
+
+if TYPE_CHECKING:  # requests (~60 ms) is imported when the first request is made
+    import requests
 
 DEFAULT_MARGIN_S = 120.0  # refresh this long before the platform says the token expires
 DEFAULT_LIFETIME_S = 3600.0  # when the answer has no usable expires_in

@@ -25,11 +25,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-import requests
-from requests_oauthlib import OAuth1
 
 from autosync_desktop import clock
 
@@ -50,6 +47,9 @@ from .http import HttpClient
 from .options import UrlOption, parse_options, unknown_options
 from .paging import token_pages
 from .x_stats import PLACEMENTS, StatsSum, chunks, day_chunks, day_range
+
+if TYPE_CHECKING:  # requests (~60 ms) is imported when the first request is made
+    import requests
 
 PLATFORM = "x_ads"
 LABEL = "X Ads"
@@ -165,6 +165,8 @@ class XAdsConnector:
                                  f"{', '.join(CREDENTIAL_KEYS)}")
         self._api = HttpClient(self.platform, ctx, classify, headers={"Accept": "application/json"},
                                on_response=self._pace)
+        from requests_oauthlib import OAuth1  # ~16 ms, loaded when an X account syncs
+
         self._api.session.auth = OAuth1(creds["consumer_key"], creds["consumer_secret"], creds["access_token"],
                                         creds["access_token_secret"])  # signs every request, nothing by hand
         self._info: AccountInfo | None = None

@@ -12,15 +12,17 @@ https://api.x.com/oauth), under the one URL rule, so a local test server can sta
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, urlencode
-
-import requests
-from requests_oauthlib import OAuth1
 
 from autosync_desktop import redaction
 
 from .base import ConnectorError, Permanent, RateLimited, ReauthRequired, Transient
 from .http import USER_AGENT
+
+if TYPE_CHECKING:  # requests and requests_oauthlib are imported at the sign-in
+    import requests
+    from requests_oauthlib import OAuth1
 
 PLATFORM = "x_ads"
 TIMEOUT_S = 30.0
@@ -54,6 +56,8 @@ class PinSignIn:
         self.consumer_secret = consumer_secret
         self.oauth_url = oauth_url.rstrip("/")
         self._request_token: tuple[str, str] | None = None
+        import requests
+
         self.session = requests.Session()
         self.session.headers["User-Agent"] = USER_AGENT
         redaction.remember([consumer_secret])
@@ -65,6 +69,8 @@ class PinSignIn:
         self.session.close()
 
     def _post(self, path: str, auth: OAuth1, step: str) -> dict[str, str]:
+        import requests
+
         try:
             response = self.session.post(f"{self.oauth_url}/{path}", auth=auth, timeout=TIMEOUT_S)
         except requests.RequestException as exc:
@@ -76,6 +82,8 @@ class PinSignIn:
 
     def start(self) -> str:
         """Ask for a request token; the address where the user authorizes the app and reads the PIN."""
+        from requests_oauthlib import OAuth1  # ~16 ms, loaded at an X sign-in
+
         auth = OAuth1(self.consumer_key, self.consumer_secret, callback_uri="oob")
         form = self._post("request_token", auth, "request for a sign-in token")
         token, secret = form.get("oauth_token"), form.get("oauth_token_secret")
@@ -93,6 +101,8 @@ class PinSignIn:
         if not pin.isdigit():
             raise Permanent("The PIN is the number X shows after you authorize the app (digits only); sign in again")
         token, secret = self._request_token
+        from requests_oauthlib import OAuth1
+
         auth = OAuth1(self.consumer_key, self.consumer_secret, token, secret, verifier=pin)
         form = self._post("access_token", auth, "PIN")
         access, access_secret = form.get("oauth_token"), form.get("oauth_token_secret")

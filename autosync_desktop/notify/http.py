@@ -5,13 +5,14 @@ Error texts name only the host, never the URL: a Slack webhook's path is its tok
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
-
-import requests
 
 from autosync_desktop import __version__
 from autosync_desktop.notify.base import DeliveryError
+
+if TYPE_CHECKING:  # requests (~60 ms) is imported when the first request is made
+    import requests
 
 USER_AGENT = f"AutoSync-Desktop/{__version__}"
 
@@ -36,6 +37,8 @@ def _reason(exc: BaseException) -> str:
 def post(url: str, *, timeout_s: float, what: str, **kwargs: Any) -> requests.Response:
     """POST without following redirects (a message is never re-sent elsewhere); raise DeliveryError on
     network trouble. The caller judges the status code."""
+    import requests
+
     host = host_of(url)
     headers = {"User-Agent": USER_AGENT, **kwargs.pop("headers", {})}
     try:

@@ -9,10 +9,6 @@ from autosync_desktop.errors import UserError
 from autosync_desktop.notify.base import DEFAULT_TIMEOUT_S, Channel, NotConfigured
 from autosync_desktop.notify.config import CHANNEL_NAMES, NotifyConfig
 from autosync_desktop.notify.desktop import DesktopChannel, DesktopSink
-from autosync_desktop.notify.email import EmailChannel
-from autosync_desktop.notify.slack import SlackChannel
-from autosync_desktop.notify.sms import TwilioSmsChannel
-from autosync_desktop.notify.webhook import WebhookChannel
 from autosync_desktop.secrets import SecretsUnavailable
 
 # channel -> the names of its keyring secrets, the first being what `notify set-secret CHANNEL` stores
@@ -34,23 +30,40 @@ class ChannelContext:
     desktop_sink: DesktopSink | None = None
 
 
+# The channels' modules (smtplib, email, hmac, requests…) are imported when a channel is first built.
 def _email(ctx: ChannelContext) -> Channel:
+    from autosync_desktop.notify.email import EmailChannel
+
     email = ctx.config.email
     return EmailChannel(email, ctx.secret("email", "password") if email.username else None, ctx.timeout_s)
 
 
 def _webhook(ctx: ChannelContext) -> Channel:
+    from autosync_desktop.notify.webhook import WebhookChannel
+
     secret_url = ctx.secret("webhook", "url")
     return WebhookChannel(secret_url or ctx.config.webhook.url, ctx.secret("webhook", "secret"), ctx.timeout_s,
                           url_is_secret=bool(secret_url))
 
 
+def _slack(ctx: ChannelContext) -> Channel:
+    from autosync_desktop.notify.slack import SlackChannel
+
+    return SlackChannel(ctx.secret("slack", "url"), ctx.timeout_s)
+
+
+def _sms(ctx: ChannelContext) -> Channel:
+    from autosync_desktop.notify.sms import TwilioSmsChannel
+
+    return TwilioSmsChannel(ctx.config.sms, ctx.secret("sms", "auth_token"), ctx.timeout_s)
+
+
 FACTORIES: dict[str, Callable[[ChannelContext], Channel]] = {
     "desktop": lambda ctx: DesktopChannel(ctx.desktop_sink),
     "email": _email,
-    "slack": lambda ctx: SlackChannel(ctx.secret("slack", "url"), ctx.timeout_s),
+    "slack": _slack,
     "webhook": _webhook,
-    "sms": lambda ctx: TwilioSmsChannel(ctx.config.sms, ctx.secret("sms", "auth_token"), ctx.timeout_s),
+    "sms": _sms,
 }
 assert tuple(FACTORIES) == CHANNEL_NAMES == tuple(SECRETS)
 

@@ -5,12 +5,15 @@ and Body, HTTP basic auth AccountSid:AuthToken. The auth token lives in the keyr
 
 from __future__ import annotations
 
-import requests
+from typing import TYPE_CHECKING
 
 from autosync_desktop.notify import http
 from autosync_desktop.notify.base import DEFAULT_TIMEOUT_S, DeliveryError, NotConfigured, require_https
 from autosync_desktop.notify.config import TWILIO_API_BASE, SmsSettings
 from autosync_desktop.notify.messages import Notification, as_short
+
+if TYPE_CHECKING:  # requests (~60 ms) is imported when the first request is made
+    import requests
 
 SET_TOKEN = "store the auth token with 'autosync notify set-secret sms'"
 

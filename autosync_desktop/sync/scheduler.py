@@ -16,13 +16,8 @@ from __future__ import annotations
 import logging
 import threading
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from apscheduler.events import EVENT_JOB_MISSED, JobExecutionEvent
-from apscheduler.executors.pool import ThreadPoolExecutor as JobExecutor
-from apscheduler.schedulers.background import BackgroundScheduler
-from apscheduler.triggers.date import DateTrigger
-from apscheduler.triggers.interval import IntervalTrigger
 from peewee import SqliteDatabase, fn
 
 from autosync_desktop import events as ev
@@ -31,6 +26,9 @@ from autosync_desktop.store import retention, runs, settings, timed_pause
 from autosync_desktop.store.models import ACTIVE_STATUSES, Schedule, SyncRun
 from autosync_desktop.sync import probe, triggers
 from autosync_desktop.sync.runner import Runner
+
+if TYPE_CHECKING:  # APScheduler's scheduler is imported when a SchedulerService is made (not by the CLI's import)
+    from apscheduler.events import JobExecutionEvent
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +55,10 @@ class SchedulerService:
         self.clock = clock
         self.bus = bus
         self.runner = runner
+        from apscheduler.events import EVENT_JOB_MISSED
+        from apscheduler.executors.pool import ThreadPoolExecutor as JobExecutor
+        from apscheduler.schedulers.background import BackgroundScheduler
+
         self._aps = BackgroundScheduler(
             executors={"default": JobExecutor(4)},
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": MISFIRE_GRACE_S},
@@ -74,6 +76,8 @@ class SchedulerService:
 
     def start(self, kind: str = "service") -> None:
         """Start scheduling; `kind` names this process (service, gui) for other processes to see."""
+        from apscheduler.triggers.interval import IntervalTrigger
+
         runs.register_process(kind, runs_scheduler=True)  # first: runs queued for a scheduler are ours to claim
         for run_id in runs.reap_orphans(self.db):  # a crash's leftovers, announced like any ended run
             self.announce(SyncRun.get_by_id(run_id))
@@ -237,6 +241,8 @@ class SchedulerService:
         if delay_s <= 0:
             self._fire(schedule.id, "catch-up")
         else:
+            from apscheduler.triggers.date import DateTrigger
+
             self._aps.add_job(self._fire, DateTrigger(self.clock.now() + timedelta(seconds=delay_s)),
                               id=f"catch-up:{schedule.id}", replace_existing=True, misfire_grace_time=None,
                               kwargs={"schedule_id": schedule.id, "trigger": "catch-up"})
@@ -266,6 +272,8 @@ class SchedulerService:
         return self._fire(schedule_id, trigger)
 
     def retry_later(self, schedule_id: int, at: datetime) -> None:
+        from apscheduler.triggers.date import DateTrigger
+
         self._aps.add_job(self._fire, DateTrigger(at), id=f"retry:{schedule_id}", replace_existing=True,
                           misfire_grace_time=None, kwargs={"schedule_id": schedule_id, "trigger": "retry"})
 

@@ -1,6 +1,7 @@
 """The window's first frame comes before the heavy imports: a child process runs `autosync gui --screenshot`
 on a Demo store and reports which modules were loaded when the first frame was painted and when the populated
-Dashboard was saved. pyqtgraph and numpy (the charts) and the pages themselves arrive only after the frame.
+Dashboard was saved. pyqtgraph and numpy (the charts) and the pages themselves arrive only after the frame;
+keyring, APScheduler's scheduler, requests, the sign-in server and the notification channels only when first used.
 Behaviour, not timing: benchmarks/cold_start.py measures how much sooner."""
 
 from __future__ import annotations
@@ -15,6 +16,10 @@ from tests.gui.conftest import seed_demo
 
 ROOT = Path(__file__).resolve().parents[2]
 WATCHED = ("pyqtgraph", "numpy", "autosync_desktop.gui.main_window", "autosync_desktop.gui.dashboard.charts")
+# loaded only when first needed (a keyring call, the scheduler's start, an HTTP request, a sign-in, a
+# notification channel): never before the frame
+LAZY = ("keyring", "apscheduler.schedulers.background", "requests", "requests_oauthlib", "http.server",
+        "autosync_desktop.notify.email", "autosync_desktop.notify.webhook")
 
 CHILD = """
 import json, sys
@@ -28,6 +33,7 @@ original = startup.show_first_frame
 def probed(*args, **kwargs):
     frame = original(*args, **kwargs)
     seen["frame"] = [name for name in WATCHED if name in sys.modules]
+    seen["frame_lazy"] = [name for name in json.loads(sys.argv[4]) if name in sys.modules]
     seen["frame_title"] = frame.windowTitle()
     return frame
 
@@ -46,13 +52,14 @@ def test_the_first_frame_shows_before_the_pages_and_the_charts_are_imported(tmp_
     frame_png = tmp_path / "frame.png"
     env = travel_launch.env(QT_QPA_PLATFORM="offscreen", PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring",
                             PYTHONPATH=str(ROOT), AUTOSYNC_FIRST_FRAME=str(frame_png))
-    command = [sys.executable, "-c", CHILD, str(data_dir), str(shot), json.dumps(WATCHED)]
+    command = [sys.executable, "-c", CHILD, str(data_dir), str(shot), json.dumps(WATCHED), json.dumps(LAZY)]
     result = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, env=env, timeout=120)
     assert result.returncode == 0, result.stderr
     line = next(line for line in result.stdout.splitlines() if line.startswith("SEEN "))
     seen = json.loads(line.removeprefix("SEEN "))
     assert seen["frame_title"] == "AutoSync Desktop"
     assert seen["frame"] == []  # nothing heavy yet when the frame is painted
+    assert seen["frame_lazy"] == []  # nor the keyring, APScheduler, requests or the channels
     assert set(seen["end"]) == set(WATCHED)  # the charts were drawn once the Dashboard had its data
     assert f"First frame saved to {frame_png}" in result.stdout
     assert frame_png.stat().st_size > 0 and shot.stat().st_size > 0
