@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -152,20 +153,33 @@ def test_terminal_errors_stop_at_once(store, bus, scripted, error, cls) -> None:
     assert error.message in run.error_message
 
 
+class _Gate:
+    """Lets exactly as many pages through as were released (an Event set and cleared can let several pass)."""
+
+    def __init__(self) -> None:
+        self._passes = threading.Semaphore(0)
+
+    def release(self) -> None:
+        self._passes.release()
+
+    def wait(self, timeout: float) -> bool:
+        return self._passes.acquire(timeout=timeout)
+
+
 def test_cancel_mid_window_keeps_finished_windows_and_discards_the_one_in_flight(store, bus, scripted) -> None:
     account = Account.create(name="s", platform="scripted", external_id="s")
-    hold = threading.Event()
-    scripted.block = hold
+    gate = _Gate()
+    scripted.block = gate
     run = runs.create_run(store, account=account, schedule=None, trigger="manual", sync_type="performance")
     runner = Runner(store, bus, max_workers=1)
     future = runner.submit(run.id)
-    # 11 days in windows of 5: let the first window finish, then cancel inside the second
-    released = 0
+    # 11 days in windows of 5, one day per page: let exactly the first window's 5 days through (the 5th day's
+    # page then ends the window, which is committed), then cancel while the second window waits at the gate
+    for _ in range(5):
+        gate.release()
+    deadline = time.monotonic() + 30
     while SyncRun.get_by_id(run.id).rows < 5:
-        hold.set()
-        hold.clear()
-        released += 1
-        assert released < 2000
+        assert time.monotonic() < deadline, "the first window was not committed"
         threading.Event().wait(0.01)
     runner.cancel(run.id)
     outcome = future.result(timeout=10)
