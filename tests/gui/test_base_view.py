@@ -165,3 +165,17 @@ def test_a_page_that_fails_to_load_says_so_in_the_status_bar(
     qtbot.waitUntil(lambda: window.statusBar().currentMessage() == "Could not load the settings: disk I/O error",
                     timeout=5000)
     assert not window.settings.is_loading() and not window.settings.has_loaded
+
+
+def test_a_failed_load_shows_one_line_with_echoed_secrets_masked(page: FakePage) -> None:
+    from autosync_desktop import redaction
+    from autosync_desktop.gui.widgets import dialogs
+
+    secret = "dev-token-Zx81QmPw33lk"
+    redaction.remember([secret])
+    page.refresh()
+    page.load_failed(RuntimeError(f"platform said: bad developer token {secret}\nsecond line"))
+    assert secret not in page.last_error and "second line" not in page.last_error
+    assert "bad developer token" in page.last_error
+    assert secret not in dialogs.plain(f"--account-id: refused {secret}")
+    assert secret not in dialogs.split_field(f"--name: echo {secret}")[1]

@@ -27,6 +27,8 @@ from typing import ClassVar
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QWidget
 
+from autosync_desktop import redaction
+from autosync_desktop.errors import one_line
 from autosync_desktop.gui import formatting as fmt
 from autosync_desktop.gui.widgets.busy import BusyIndicator
 
@@ -112,7 +114,7 @@ class BaseView(QWidget):
 
     def load_failed(self, error: Exception | str) -> None:
         """The load did not work: the page keeps what it showed and says why."""
-        self.last_error = error if isinstance(error, str) else (str(error) or type(error).__name__)
+        self.last_error = redaction.clean(error) if isinstance(error, str) else one_line(error)
         self._end_load()
         self.show_error(self.last_error)
         self._run_again_if_asked()

@@ -6,6 +6,8 @@ import re
 
 from PySide6.QtWidgets import QMessageBox, QWidget
 
+from autosync_desktop import redaction
+
 _FLAG = re.compile(r"(?<![\w-])--[a-z][a-z-]*\s?")
 
 
@@ -33,7 +35,9 @@ _FIELD_WORDS = {"--credentials-stdin": "the Credentials field", "--option": "the
 
 
 def plain(message: str) -> str:
-    """A service/CLI message for the window: without CLI flag names ("use e.g. --at 06:00" -> "use e.g. 06:00")."""
+    """A service/CLI message for the window: without CLI flag names ("use e.g. --at 06:00" -> "use e.g. 06:00"),
+    secrets masked (a platform may echo a token in its error text; the window is a door out too)."""
+    message = redaction.clean(message)
     for flag, words in _FIELD_WORDS.items():
         message = re.sub(rf"(?<![\w-]){re.escape(flag)}(?![\w-])(?!:)", words, message)
     return _FLAG.sub("", message).strip()
