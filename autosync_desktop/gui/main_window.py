@@ -116,7 +116,8 @@ class MainWindow(QMainWindow):
 
     def _scheduler_started(self, error: Exception | None, first_sync: bool) -> None:
         if error is not None:
-            self.scheduler_error = str(error) if isinstance(error, AutoSyncError) else f"Could not start: {error}"
+            text = one_line(error)
+            self.scheduler_error = text if isinstance(error, AutoSyncError) else f"Could not start: {text}"
             self.scheduler_status.setText("Scheduler: in another process")
             self.dashboard.set_scheduler_error(self.scheduler_error)
         elif self._start_scheduler:
@@ -131,7 +132,7 @@ class MainWindow(QMainWindow):
         self.started.emit()
 
     def _start_error(self, exc: Exception) -> None:
-        self.statusBar().showMessage(f"Could not create the demo data: {exc}", 15000)
+        self.statusBar().showMessage(f"Could not create the demo data: {one_line(exc)}", 15000)
         self._start_scheduler_then_load()
 
     def _after_demo(self, created: bool, then_start: bool = False) -> None:

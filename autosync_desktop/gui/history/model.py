@@ -13,6 +13,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 
 from autosync_desktop.domain import RunCursor, RunFilter, RunPage, RunRow
+from autosync_desktop.errors import one_line
 from autosync_desktop.gui import formatting as fmt
 from autosync_desktop.gui import theme
 from autosync_desktop.gui.context import AppContext
@@ -157,7 +158,7 @@ class RunsModel(QAbstractTableModel):
         if generation == self.generation:
             self.loading = False
             self.done = True
-            self.load_failed.emit(str(exc))
+            self.load_failed.emit(one_line(exc))
             self.page_loaded.emit()
 
     # --- helpers ---

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QHBoxLayout, QHeaderView, QPushButton, QSplitter, 
 
 from autosync_desktop import domain
 from autosync_desktop import events as ev
+from autosync_desktop.errors import one_line
 from autosync_desktop.gui import theme
 from autosync_desktop.gui.context import AppContext
 from autosync_desktop.gui.history.detail import RunDetail
@@ -202,7 +203,7 @@ class HistoryView(BaseView):
         if select:
             self._select_run(run_id)
         self.ctx.workers.run(self.ctx.services.runs.detail, run_id, owner=self, on_done=self._detail_loaded,
-                             on_error=lambda exc: self.message.emit(f"Could not load run #{run_id}: {exc}"))
+                             on_error=lambda exc: self.message.emit(f"Could not load run #{run_id}: {one_line(exc)}"))
 
     def _detail_loaded(self, detail: domain.RunDetail) -> None:
         if detail.run.id == self._detail_id:
@@ -229,7 +230,7 @@ class HistoryView(BaseView):
         name = run.who
         self.ctx.workers.run(self.ctx.services.runs.request, name, lane="write", owner=self,
                              on_done=lambda r: self.message.emit(f"{name}: run #{r.run_id} {r.status}"),
-                             on_error=lambda exc: self.message.emit(str(exc)))
+                             on_error=lambda exc: self.message.emit(one_line(exc)))
         return True
 
     # --- export ---

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from autosync_desktop import domain
-from autosync_desktop.errors import AutoSyncError
+from autosync_desktop.errors import AutoSyncError, one_line
 from autosync_desktop.gui import keyring_notice
 from autosync_desktop.gui.context import AppContext
 from autosync_desktop.gui.widgets.card import muted
@@ -179,7 +179,7 @@ class AccountDialog(QDialog):
     def _failed(self, exc: Exception) -> None:
         self.save_button.setEnabled(True)
         if not isinstance(exc, AutoSyncError):
-            self.errors["general"].show_error(f"Could not add the account: {exc}")
+            self.errors["general"].show_error(f"Could not add the account: {one_line(exc)}")
             return
         flag, message = split_field(str(exc))
         key = FIELD_OF.get(flag or "")

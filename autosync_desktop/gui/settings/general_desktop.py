@@ -16,6 +16,7 @@ from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPushButton, QSystemTrayIcon, QWidget
 
 from autosync_desktop.domain import SettingSpec
+from autosync_desktop.errors import one_line
 from autosync_desktop.gui.context import AppContext
 from autosync_desktop.gui.settings.spec_form import SpecField
 from autosync_desktop.gui.widgets.card import Card, muted
@@ -80,7 +81,7 @@ class DesktopSettings(Card):
     def refresh(self) -> None:
         if self.login_available:
             self.ctx.workers.run(self.ctx.services.settings.start_at_login, owner=self, on_done=self._login_loaded,
-                                 on_error=lambda exc: self._login_loaded(None, str(exc)))
+                                 on_error=lambda exc: self._login_loaded(None, one_line(exc)))
 
     def _login_loaded(self, enabled: bool | None, error: str | None = None) -> None:
         self.login.blockSignals(True)
@@ -108,7 +109,7 @@ class DesktopSettings(Card):
         self.login.setChecked(not self.login.isChecked())
         self.login.blockSignals(False)
         self.login.setEnabled(True)
-        self.login_status.setText(f"✗ {exc}")
+        self.login_status.setText(f"✗ {one_line(exc)}")
 
     # --- the rest ---
 
