@@ -42,6 +42,8 @@ def test_interval_schedule_fires_runs_and_writes_next_run_back(service, recorder
     first_next = Schedule.get_by_id(schedule.id).next_run_at
     assert first_next is not None and first_next - utcnow() < timedelta(seconds=2)
     _wait_for(lambda: SyncRun.select().where(SyncRun.status == "succeeded").count() == 1)
+    # the run's row says succeeded a moment before RunFinished is published (written, then announced)
+    _wait_for(lambda: any(isinstance(e, ev.RunFinished) for e in recorder.events))
     run = SyncRun.get()
     assert (run.trigger, run.schedule_name, run.account_name) == ("scheduled", "every", "demo")
     later = Schedule.get_by_id(schedule.id).next_run_at
