@@ -627,6 +627,8 @@ class SchedulerInfo:
     next_run_at: datetime | None
     next_schedule: str | None
     schedules: int
+    running_since: datetime | None = None  # when the scheduler that runs (here or in another process) started
+    last_wake_at: datetime | None = None  # its last periodic wake-up (the check for due runs and for sleep)
 
 
 @dataclass(frozen=True, slots=True)

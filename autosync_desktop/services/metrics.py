@@ -94,11 +94,16 @@ class MetricsService(Area):
                     upcoming.append((_aware(moment), schedule.name))
         nxt = min(upcoming) if upcoming else None
         owner = "this process" if core.scheduler is not None else (f"{other.kind} pid {other.pid}" if other else None)
+        since = wake = None
+        if core.scheduler is not None:
+            since, wake = core.scheduler.started_at, core.scheduler.last_wake_at
+        elif other is not None:  # another process: its lease's start and heartbeat (touched at every poll)
+            since, wake = _aware(other.started_at), _aware(other.heartbeat_at)
         return SchedulerInfo(
             running=core.scheduler is not None or other is not None, owner=owner, paused_all=paused_all,
             active_runs=int(SyncRun.select().where(SyncRun.status.in_(ACTIVE_STATUSES)).count()),
             next_run_at=nxt[0] if nxt else None, next_schedule=nxt[1] if nxt else None,
-            schedules=int(Schedule.select().count()))
+            schedules=int(Schedule.select().count()), running_since=since, last_wake_at=wake)
 
     def database_info(self) -> DatabaseInfo:
         core = self.core

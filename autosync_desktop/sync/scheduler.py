@@ -71,6 +71,8 @@ class SchedulerService:
         self._wall = clock.now().timestamp()
         self._mono = clock.monotonic()
         self.running = False
+        self.started_at: datetime | None = None  # for the Dashboard's "running since" / "last wake-up"
+        self.last_wake_at: datetime | None = None
 
     # --- start / stop -------------------------------------------------------------------------------------
 
@@ -83,6 +85,7 @@ class SchedulerService:
             self.announce(SyncRun.get_by_id(run_id))
         self._aps.start()
         self.running = True
+        self.started_at = self.last_wake_at = self.clock.now()
         self._catch_up_after_downtime()
         self.sync_jobs(force=True)
         self._aps.add_job(self._poll, IntervalTrigger(seconds=POLL_INTERVAL_S), id="_poll",
@@ -258,7 +261,8 @@ class SchedulerService:
 
     def _check_wake(self) -> None:
         """A wall-clock jump much larger than the monotonic one means the machine slept."""
-        wall, mono = self.clock.now().timestamp(), self.clock.monotonic()
+        self.last_wake_at = self.clock.now()
+        wall, mono = self.last_wake_at.timestamp(), self.clock.monotonic()
         gap = (wall - self._wall) - (mono - self._mono)
         self._wall, self._mono = wall, mono
         if gap > WAKE_GAP_S:
