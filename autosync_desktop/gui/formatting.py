@@ -6,8 +6,9 @@ zone: the machine's local time zone (default) or UTC, chosen in Settings > Displ
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import UTC, date, datetime, tzinfo
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
 from autosync_desktop.domain import ApiVersion
@@ -88,19 +89,37 @@ def fmt_short(value: str | datetime | None, empty: str = "—") -> str:
     return moment.strftime("%m-%d %H:%M")
 
 
-def fmt_span(seconds: float) -> str:
-    """A short duration in words: '45 s', '3 min 05 s', '2 h 10 min', '3 d 4 h'."""
-    seconds = max(0, round(seconds))
-    if seconds < 60:
-        return f"{seconds} s"
-    minutes, secs = divmod(seconds, 60)
+def duration(seconds: float | None, empty: str = "—") -> str:
+    """A duration, one way on every page: '0.4 s', '45 s', '12 min 34 s', '1 h 02 min', '3 d 4 h'.
+
+    Under 10 s one decimal ('< 0.1 s' for a positive time that rounds to 0.0); from 10 s whole seconds; from a
+    minute minutes and seconds; from an hour hours and minutes; from a day days and hours. None is unknown."""
+    if seconds is None:
+        return empty
+    seconds = max(0.0, float(seconds))
+    if seconds < 9.95:
+        tenths = round(seconds, 1)
+        if tenths == 0:
+            return "< 0.1 s" if seconds > 0 else "0 s"
+        return f"{tenths:.1f} s"
+    whole = round(seconds)
+    if whole < 60:
+        return f"{whole} s"
+    minutes, secs = divmod(whole, 60)
     if minutes < 60:
-        return f"{minutes} min {secs:02d} s" if minutes < 10 else f"{minutes} min"
+        return f"{minutes} min {secs:02d} s"
     hours, minutes = divmod(minutes, 60)
     if hours < 24:
         return f"{hours} h {minutes:02d} min"
     days, hours = divmod(hours, 24)
     return f"{days} d {hours} h"
+
+
+def fmt_span(seconds: float) -> str:
+    """A span in whole seconds, written as `duration` writes it ('45 s', '3 min 05 s', '2 h 10 min'): for
+    countdowns and ages, where tenths of a second would only flicker."""
+    whole = max(0, round(seconds))
+    return f"{whole} s" if whole < 60 else duration(whole)
 
 
 def fmt_countdown(target: str | datetime | None, now: datetime | None = None) -> str:
@@ -122,11 +141,8 @@ def fmt_ago(value: str | datetime | None, now: datetime | None = None, empty: st
 
 
 def fmt_duration(seconds: float | None, empty: str = "—") -> str:
-    if seconds is None:
-        return empty
-    if seconds < 10:
-        return f"{seconds:.2f} s" if seconds < 1 else f"{seconds:.1f} s"
-    return fmt_span(seconds)
+    """The same as `duration` (kept for the pages that call it by this name)."""
+    return duration(seconds, empty)
 
 
 def fmt_int(value: int | float | None, empty: str = "—") -> str:
@@ -156,18 +172,109 @@ def fmt_bytes(size: int | None) -> str:
     return f"{value:.1f} GB"
 
 
+# ISO 4217 minor units (digits after the decimal point) where they differ from 2. A code not listed here, or
+# none, is shown with 2 decimals (and the code, when there is one). Only what is *shown* is rounded: tooltips and
+# exports keep the exact stored amount.
+MINOR_UNITS: dict[str, int] = {
+    **dict.fromkeys(("BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW", "PYG", "RWF", "UGX", "UYI", "VND",
+                     "VUV", "XAF", "XOF", "XPF"), 0),
+    **dict.fromkeys(("BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND"), 3),
+    **dict.fromkeys(("CLF", "UYW"), 4),
+}
+# Shown amounts round half up (away from zero: 0.125 USD -> 0.13, -0.125 -> -0.13), like a spreadsheet does, so
+# a marketer's own sum of the shown numbers matches the platform's UI as closely as possible.
+MONEY_ROUNDING = ROUND_HALF_UP
+
+
+def minor_units(currency: str | None) -> int:
+    """How many decimals `currency` is shown with: ISO 4217's minor units, 2 for an unknown or missing code."""
+    return MINOR_UNITS.get((currency or "").strip().upper(), 2)
+
+
+def _amount(value: str | Decimal | int | None) -> Decimal | None:
+    if value is None or value == "":
+        return None
+    try:
+        amount = value if isinstance(value, Decimal) else Decimal(str(value))
+    except InvalidOperation:
+        return None
+    return amount if amount.is_finite() else None
+
+
+def money(value: str | Decimal | int | None, currency: str | None = None, empty: str = "—") -> str:
+    """Money as shown in tables: rounded (half up) to the currency's minor units, with thousands separators and
+    the code: '176.81 USD', '1,234 JPY', '12.346 KWD', '-3.50 EUR'. None (unknown) is `empty`, never 0."""
+    amount = _amount(value)
+    if amount is None:
+        return empty if value is None or value == "" else str(value)
+    places = minor_units(currency)
+    rounded = amount.quantize(Decimal(1).scaleb(-places), rounding=MONEY_ROUNDING)
+    if rounded == 0:
+        rounded = abs(rounded)  # never "-0.00"
+    shown = f"{rounded:,.{places}f}"
+    return f"{shown} {currency}" if currency else shown
+
+
+def money_exact(value: str | Decimal | int | None, currency: str | None = None, empty: str = "—") -> str:
+    """The exact stored amount (every stored decimal, at least the currency's minor units) with thousands
+    separators and the code: '176.805165 USD' - for tooltips, next to the rounded `money`."""
+    amount = _amount(value)
+    if amount is None:
+        return empty if value is None or value == "" else str(value)
+    exponent = amount.normalize().as_tuple().exponent
+    digits = -exponent if isinstance(exponent, int) and exponent < 0 else 0
+    shown = f"{amount:,.{max(minor_units(currency), digits)}f}"
+    return f"{shown} {currency}" if currency else shown
+
+
 def fmt_money(text: str | None, currency: str | None = None, empty: str = "—") -> str:
-    """An exact decimal money string ('165309.42') with thousands separators and its currency; never via float."""
+    """The same as `money` (kept for the pages that call it by this name): rounded to the minor units."""
+    return money(text, currency, empty)
+
+
+def fmt_si(value: float | None, empty: str = "—") -> str:
+    """A short axis label with an SI suffix: 950, 1.2k, 34k, 1.5M, 2G ('—' for None)."""
+    if value is None:
+        return empty
+    size = abs(value)
+    for factor, suffix in ((1e9, "G"), (1e6, "M"), (1e3, "k")):
+        if size >= factor:
+            scaled = value / factor
+            text = f"{scaled:.1f}" if abs(scaled) < 10 else f"{scaled:.0f}"
+            return f"{text.removesuffix('.0')}{suffix}"
+    if size == 0 or size >= 10:
+        return f"{value:.0f}"
+    return f"{value:.1f}".removesuffix(".0") if size >= 1 else f"{value:.2g}"
+
+
+def text_width(text: str) -> int:
+    """Width in columns: 2 for wide (CJK) characters, 1 for the others."""
+    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
+
+
+def elide(text: str | None, limit: int = 40, empty: str = "—") -> str:
+    """`text` cut in the middle to at most `limit` columns (a CJK character counts 2): 'Acme Europe…retargeting'.
+    The full text belongs in a tooltip."""
     if text is None or text == "":
         return empty
-    try:
-        amount = Decimal(text)
-    except InvalidOperation:
-        return str(text)
-    exponent = amount.as_tuple().exponent
-    digits = -exponent if isinstance(exponent, int) else 2
-    shown = f"{amount:,.{max(2, digits)}f}"
-    return f"{shown} {currency}" if currency else shown
+    if text_width(text) <= limit:
+        return text
+    budget = max(2, limit - 1)
+    head: list[str] = []
+    tail: list[str] = []
+    used = 0
+    chars = list(text)
+    while chars:
+        front = len(head) <= len(tail)
+        ch = chars.pop(0) if front else chars.pop()
+        used += text_width(ch)
+        if used > budget:
+            break
+        if front:
+            head.append(ch)
+        else:
+            tail.insert(0, ch)
+    return f"{''.join(head)}…{''.join(tail)}"
 
 
 def fmt_date(value: str | date | None, empty: str = "—") -> str:

@@ -1,7 +1,8 @@
 """Synced data as table models: daily stats (paged as the user scrolls) and campaigns.
 
-Money is shown exactly as stored (`Money`: integer micros rendered as an exact decimal, never a float), with its
-currency.
+Money is shown rounded to its currency's minor units (formatting.money: 2 decimals for USD, 0 for JPY, 3 for
+KWD; half up) with the code; the exact stored amount (`Money`: integer micros, never a float) is in the tooltip
+and in exports. A metric the platform did not report is "—", never 0.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 
 from autosync_desktop.domain import CampaignRow, Money, StatRow, StatsFilter, StatsPage
+from autosync_desktop.errors import one_line
 from autosync_desktop.gui import formatting as fmt
 from autosync_desktop.gui.context import AppContext
 
@@ -24,9 +26,16 @@ CAMPAIGN_COLUMNS = (("account", "Account"), ("name", "Campaign"), ("campaign_id"
 Index = QModelIndex | QPersistentModelIndex
 
 
-def money_text(money: Money | None, empty: str = "") -> str:
-    """Exact money with thousands separators and its currency ("165,309.42 USD")."""
-    return empty if money is None else fmt.fmt_money(money.text, money.currency, empty=empty)
+def money_text(money: Money | None, empty: str = "—") -> str:
+    """Money as shown: rounded to its currency's minor units, with thousands separators ("165,309.42 USD")."""
+    return empty if money is None else fmt.money(money.text, money.currency, empty=empty)
+
+
+def money_tooltip(money: Money | None) -> str:
+    """The exact stored amount, for the tooltip: "Exact: 176.805165 USD"."""
+    if money is None:
+        return "Not reported by the platform"
+    return f"Exact: {fmt.money_exact(money.text, money.currency)}"
 
 
 def zone_label(zone: str) -> str:
@@ -37,15 +46,15 @@ def zone_label(zone: str) -> str:
 
 def stat_text(row: StatRow, key: str) -> str:
     if key == "impressions":
-        return fmt.fmt_int(row.impressions, empty="")
+        return fmt.fmt_int(row.impressions)
     if key == "clicks":
-        return fmt.fmt_int(row.clicks, empty="")
+        return fmt.fmt_int(row.clicks)
     if key == "cost":
         return money_text(row.cost)
     if key == "conversion_value":
         return money_text(row.conversion_value)
     if key == "conversions":
-        return fmt.fmt_number(row.conversions, 2, empty="")
+        return fmt.fmt_number(row.conversions, 2)
     if key == "campaign":
         return row.campaign or row.campaign_id
     if key == "date":  # the platform's day in its own zone, never shifted: "2026-11-20 (Berlin)"
@@ -66,6 +75,7 @@ class StatsModel(QAbstractTableModel):
         self.filters = StatsFilter()
         self.done = True
         self.loading = False
+        self.refreshing = False
         self.generation = 0
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 (Qt API)
@@ -88,6 +98,10 @@ class StatsModel(QAbstractTableModel):
             return stat_text(row, key)
         if role == Qt.ItemDataRole.TextAlignmentRole and key in NUMERIC:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.ToolTipRole and key in ("cost", "conversion_value"):
+            return money_tooltip(row.cost if key == "cost" else row.conversion_value)
+        if role == Qt.ItemDataRole.ToolTipRole and key == "account":
+            return f"{row.account} ({row.platform})"
         if role == Qt.ItemDataRole.ToolTipRole and key == "campaign":
             return f"{row.campaign} ({row.campaign_id}) · {row.platform}"
         if role == Qt.ItemDataRole.ToolTipRole and key == "date":
@@ -95,17 +109,16 @@ class StatsModel(QAbstractTableModel):
         return None
 
     def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: B008
-        return not parent.isValid() and not self.done and not self.loading
+        return not parent.isValid() and not self.done and not self.loading and not self.refreshing
 
     def fetchMore(self, parent: Index = QModelIndex()) -> None:  # noqa: B008
         if not parent.isValid():
             self.fetch_page()
 
     def load(self, filters: StatsFilter) -> None:
+        """Start over; the rows shown stay until the new first page replaces them (`refreshing`)."""
         self.generation += 1
-        self.beginResetModel()
-        self.rows, self.filters, self.done, self.loading = [], filters, False, False
-        self.endResetModel()
+        self.filters, self.done, self.loading, self.refreshing = filters, False, False, True
         self.fetch_page()
 
     def fetch_page(self) -> None:
@@ -113,7 +126,8 @@ class StatsModel(QAbstractTableModel):
             return
         self.loading = True
         generation = self.generation
-        self.ctx.workers.run(self.ctx.services.data.stats, self.filters, PAGE_SIZE, len(self.rows), owner=self,
+        offset = 0 if self.refreshing else len(self.rows)
+        self.ctx.workers.run(self.ctx.services.data.stats, self.filters, PAGE_SIZE, offset, owner=self,
                              on_done=lambda page: self._page(generation, page),
                              on_error=lambda exc: self._failed(generation, exc))
 
@@ -122,7 +136,12 @@ class StatsModel(QAbstractTableModel):
             return
         self.loading = False
         rows = page.rows
-        if rows:
+        if self.refreshing:
+            self.refreshing = False
+            self.beginResetModel()
+            self.rows = list(rows)
+            self.endResetModel()
+        elif rows:
             self.beginInsertRows(QModelIndex(), len(self.rows), len(self.rows) + len(rows) - 1)
             self.rows.extend(rows)
             self.endInsertRows()
@@ -131,8 +150,8 @@ class StatsModel(QAbstractTableModel):
 
     def _failed(self, generation: int, exc: Exception) -> None:
         if generation == self.generation:
-            self.loading, self.done = False, True
-            self.load_failed.emit(str(exc))
+            self.loading, self.done, self.refreshing = False, True, False
+            self.load_failed.emit(one_line(exc))
             self.page_loaded.emit()
 
 
@@ -158,10 +177,14 @@ class CampaignsModel(QAbstractTableModel):
         return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
+        if not index.isValid():
             return None
         row = self.rows[index.row()]
         key = CAMPAIGN_COLUMNS[index.column()][0]
+        if role == Qt.ItemDataRole.ToolTipRole and key in ("account", "name"):
+            return f"{row.account} ({row.platform})" if key == "account" else row.name
+        if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
+            return None
         if key == "synced_at":
             return fmt.fmt_time(row.synced_at)
         if key == "status":
@@ -169,9 +192,9 @@ class CampaignsModel(QAbstractTableModel):
         if key == "account":
             return row.account
         if key == "name":
-            return row.name or ""
+            return row.name or "—"
         if key == "campaign_id":
             return row.campaign_id
         if key == "currency":
-            return row.currency or ""
+            return row.currency or "—"
         return ""

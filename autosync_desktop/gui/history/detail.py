@@ -1,9 +1,25 @@
-"""One run in detail: its timeline, date windows, counters, retries, the error in plain words, and its log."""
+"""One run in detail: its timeline, date windows, counters, retries, the error in plain words, and its log.
+
+The facts scroll (word-wrapped, long names elided in the middle with the full name in a tooltip) above the log,
+so nothing is ever clipped at any window size; "Re-run" and "Open schedule" act on the shown run.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFormLayout, QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
 
 from autosync_desktop import domain
 from autosync_desktop.gui import formatting as fmt
@@ -61,15 +77,42 @@ def windows_text(windows: domain.RunWindows | None) -> str:
     return f"{windows.first.isoformat()} to {windows.last.isoformat()} in {count} window{'s' if count != 1 else ''}"
 
 
+NAME_LIMIT = 36  # columns of a schedule or account name before it is elided (the tooltip has it whole)
+
+
 def _value(name: str) -> QLabel:
     label = QLabel("—")
     label.setAccessibleName(name)
     label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
     label.setWordWrap(True)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
     return label
 
 
+def what_text(run: domain.RunRow) -> tuple[str, str]:
+    """(shown, tooltip) for the Run line: schedule, account (platform) and trigger, names elided."""
+    schedule = fmt.elide(run.schedule, NAME_LIMIT) if run.schedule else "account's own sync"
+    shown = f"{schedule}\n{fmt.elide(run.account, NAME_LIMIT)} ({run.platform}) · {run.trigger.value}"
+    schedule_full = run.schedule or "— (the account's own sync)"
+    full = f"Schedule: {schedule_full}\nAccount: {run.account} ({run.platform})\nTrigger: {run.trigger.value}"
+    return shown, full
+
+
+def timeline_text(run: domain.RunRow) -> str:
+    """One line per step: 'Queued   2026-11-28 06:00:00', 'Started …', 'Ended …'."""
+    lines = [f"Queued {fmt.fmt_time(run.queued_at, seconds=True)}"]
+    if run.started_at:
+        lines.append(f"Started {fmt.fmt_time(run.started_at, seconds=True)}")
+    if run.finished_at:
+        lines.append(f"Ended {fmt.fmt_time(run.finished_at, seconds=True)}")
+    return "\n".join(lines)
+
+
 class RunDetail(Card):
+    rerun_requested = Signal(object)  # the shown domain.RunRow
+    open_schedule_requested = Signal(str)  # its schedule's name
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("Run details", parent, accessible="Run details")
         self.run: domain.RunDetail | None = None
@@ -77,9 +120,23 @@ class RunDetail(Card):
         self.badge.hide()
         self.header.addWidget(self.badge)
         self.placeholder = muted("Select a run to see its timeline, counts and log.", "No run selected")
+        self.rerun_button = QPushButton(theme.icon("sync"), "Re-run")
+        self.rerun_button.setAccessibleName("Run this run's schedule again")
+        self.rerun_button.clicked.connect(self._rerun)
+        self.schedule_button = QPushButton("Open schedule")
+        self.schedule_button.setAccessibleName("Open this run's schedule")
+        self.schedule_button.clicked.connect(self._open_schedule)
+        self.action_row = QWidget()
+        actions = QHBoxLayout(self.action_row)
+        actions.setContentsMargins(0, 0, 0, 0)
+        actions.addWidget(self.rerun_button)
+        actions.addWidget(self.schedule_button)
+        actions.addStretch(1)
         self.body = QWidget()
         form = QFormLayout(self.body)
         form.setContentsMargins(0, 0, 0, 0)
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         self.fields: dict[str, QLabel] = {}
         for key, label in (("what", "Run"), ("timeline", "Timeline"), ("duration", "Duration"),
                            ("windows", "Dates"), ("counts", "Counts"), ("retries", "Retries")):
@@ -87,21 +144,46 @@ class RunDetail(Card):
             form.addRow(label, self.fields[key])
         self.error = QLabel()
         self.error.setWordWrap(True)
+        self.error.setTextFormat(Qt.TextFormat.PlainText)
         self.error.setAccessibleName("What went wrong")
         self.error.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        facts = QWidget()
+        facts.setAccessibleName("Run facts")
+        column = QVBoxLayout(facts)
+        column.setContentsMargins(0, 0, 4, 0)
+        column.addWidget(self.placeholder)
+        column.addWidget(self.action_row)
+        column.addWidget(self.body)
+        column.addWidget(self.error)
+        column.addStretch(1)
+        self.facts_scroll = QScrollArea()
+        self.facts_scroll.setAccessibleName("Run details, scrollable")
+        self.facts_scroll.setWidget(facts)
+        self.facts_scroll.setWidgetResizable(True)
+        self.facts_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.facts_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.log_title = QLabel("Log")
         self.log_title.setProperty("role", "card-title")
         self.log = QListWidget()
         self.log.setAccessibleName("Run log lines")
         self.log.setWordWrap(True)
         self.log.setAlternatingRowColors(True)
-        column = QVBoxLayout()
-        column.addWidget(self.placeholder)
-        column.addWidget(self.body)
-        column.addWidget(self.error)
-        column.addWidget(self.log_title)
-        column.addWidget(self.log, 1)
-        self.outer.addLayout(column, 1)
+        self.log.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.log.setTextElideMode(Qt.TextElideMode.ElideNone)
+        log_box = QWidget()
+        log_layout = QVBoxLayout(log_box)
+        log_layout.setContentsMargins(0, 4, 0, 0)
+        log_layout.addWidget(self.log_title)
+        log_layout.addWidget(self.log, 1)
+        self.log_box = log_box
+        self.split = QSplitter(Qt.Orientation.Vertical)
+        self.split.setAccessibleName("Run facts and log")
+        self.split.addWidget(self.facts_scroll)
+        self.split.addWidget(log_box)
+        self.split.setChildrenCollapsible(False)
+        self.split.setStretchFactor(0, 3)
+        self.split.setStretchFactor(1, 2)
+        self.outer.addWidget(self.split, 1)
         self.show_run(None)
 
     def show_loading(self, run_id: int) -> None:
@@ -112,7 +194,7 @@ class RunDetail(Card):
     def show_run(self, detail: domain.RunDetail | None) -> None:
         self.run = detail
         has = detail is not None
-        for widget in (self.body, self.log_title, self.log, self.badge):
+        for widget in (self.body, self.log_box, self.badge, self.action_row):
             widget.setVisible(has)
         self.placeholder.setVisible(not has)
         self.error.setVisible(False)
@@ -123,20 +205,21 @@ class RunDetail(Card):
         run = detail.run
         self.title.setText(f"Run #{run.id}")
         self.badge.set_status(run.status)
-        self.fields["what"].setText(f"{run.schedule or 'account sync'} · {run.account} ({run.platform}) · "
-                                    f"{run.trigger.value}")
-        timeline = [f"queued {fmt.fmt_time(run.queued_at, seconds=True)}"]
-        if run.started_at:
-            timeline.append(f"started {fmt.fmt_time(run.started_at, seconds=True)}")
-        if run.finished_at:
-            timeline.append(f"ended {fmt.fmt_time(run.finished_at, seconds=True)}")
-        self.fields["timeline"].setText(" → ".join(timeline))
-        self.fields["duration"].setText(fmt.fmt_duration(run.duration_s))
+        shown, full = what_text(run)
+        self.fields["what"].setText(shown)
+        self.fields["what"].setToolTip(full)
+        self.fields["timeline"].setText(timeline_text(run))
+        self.fields["duration"].setText(fmt.duration(run.duration_s))
         self.fields["windows"].setText(windows_text(detail.windows))
         self.fields["counts"].setText(f"{run.rows:,} rows · {run.campaigns:,} campaigns · {run.pages:,} "
                                       f"pages · {run.api_calls:,} API calls")
         retries = detail.retries
         self.fields["retries"].setText("none" if not retries else f"{retries} retr{'y' if retries == 1 else 'ies'}")
+        self.schedule_button.setEnabled(run.schedule is not None)
+        self.schedule_button.setToolTip(f"Show the schedule {run.schedule} on the Schedules page" if run.schedule
+                                        else "This run is the account's own sync: it has no schedule")
+        again = "the same dates again" if run.trigger == domain.Trigger.BACKFILL else "now"
+        self.rerun_button.setToolTip(f"Sync {run.who} {again}")
         text = explain(run)
         self.error.setText(text)
         self.error.setVisible(bool(text))
@@ -147,6 +230,14 @@ class RunDetail(Card):
             self.log.addItem(item)
         if not detail.events:
             self.log.addItem("No log lines recorded")
+
+    def _rerun(self) -> None:
+        if self.run is not None:
+            self.rerun_requested.emit(self.run.run)
+
+    def _open_schedule(self) -> None:
+        if self.run is not None and self.run.run.schedule:
+            self.open_schedule_requested.emit(self.run.run.schedule)
 
     def log_lines(self) -> list[str]:
         return [self.log.item(i).text() for i in range(self.log.count())]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 
-from PySide6.QtCore import QDate, QTimer, Signal
+from PySide6.QtCore import QDate, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -26,11 +26,23 @@ TRIGGER_CHOICES: tuple[tuple[str, tuple[Trigger, ...]], ...] = (
     ("Any trigger", ()), *((t.value.capitalize(), (t,)) for t in Trigger))
 
 
-def _combo(name: str) -> QComboBox:
+NAME_COMBO_MAX = 220  # px: a 63-character account name never squeezes the search box; it is elided instead
+
+
+def _combo(name: str, names: bool = False) -> QComboBox:
+    """A filter choice; `names` ones (account, schedule) have a maximum width and elide long names, with the
+    full name in the tooltip."""
     combo = QComboBox()
     combo.setAccessibleName(name)
     combo.setToolTip(name)
-    combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+    if names:
+        combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        combo.setMinimumContentsLength(12)
+        combo.setMaximumWidth(NAME_COMBO_MAX)
+        combo.view().setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        combo.currentIndexChanged.connect(lambda _: combo.setToolTip(f"{name}: {combo.currentText()}"))
+    else:
+        combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
     return combo
 
 
@@ -51,8 +63,8 @@ class HistoryFilters(QWidget):
         self.trigger = _combo("Filter by trigger")
         for label, triggers in TRIGGER_CHOICES:
             self.trigger.addItem(label, triggers)
-        self.account = _combo("Filter by account")
-        self.schedule = _combo("Filter by schedule")
+        self.account = _combo("Filter by account", names=True)
+        self.schedule = _combo("Filter by schedule", names=True)
         self.set_names([], [])
         self.use_dates = QCheckBox("Dates")
         self.use_dates.setAccessibleName("Filter by date range")
@@ -106,6 +118,7 @@ class HistoryFilters(QWidget):
             combo.addItem(any_text, None)
             for name in names:
                 combo.addItem(name, name)
+                combo.setItemData(combo.count() - 1, name, Qt.ItemDataRole.ToolTipRole)
             combo.setCurrentIndex(max(0, combo.findData(current)) if current else 0)
         self._muted = False
 

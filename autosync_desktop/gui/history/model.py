@@ -8,6 +8,7 @@ pages of an older generation that arrive late are dropped. The total for the fil
 from __future__ import annotations
 
 import dataclasses
+import textwrap
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
@@ -43,6 +44,7 @@ class RunsModel(QAbstractTableModel):
         self.total: int | None = None
         self.generation = 0
         self.pages_loaded = 0
+        self.refreshing = False  # a new load is under way; the rows shown are the previous load's
 
     # --- Qt model API ---
 
@@ -71,10 +73,24 @@ class RunsModel(QAbstractTableModel):
             return theme.status_color(run.status)
         if role == Qt.ItemDataRole.TextAlignmentRole and key in ("id", "duration_s", "rows"):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.ToolTipRole and key == "error":
-            return run.error or run.reason
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self.tooltip(run, key)
         if role == Qt.ItemDataRole.UserRole:
             return run.id
+        return None
+
+    @staticmethod
+    def tooltip(run: RunRow, key: str) -> str | None:
+        """The full text of a cell that may be elided: the whole (already redacted) error, wrapped; names."""
+        if key == "error":
+            recorded = run.error or run.reason
+            return textwrap.fill(recorded, 90, break_long_words=True) if recorded else None
+        if key == "schedule":
+            return run.schedule or f"{run.account}'s own sync (no schedule)"
+        if key == "account":
+            return f"{run.account} ({run.platform})"
+        if key == "status":
+            return f"{theme.label_of(run.status)}" + (f" ({run.error_class})" if run.error_class else "")
         return None
 
     @staticmethod
@@ -100,7 +116,7 @@ class RunsModel(QAbstractTableModel):
         return ""
 
     def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: B008
-        return not parent.isValid() and not self.done and not self.loading
+        return not parent.isValid() and not self.done and not self.loading and not self.refreshing
 
     def fetchMore(self, parent: Index = QModelIndex()) -> None:  # noqa: B008
         if not parent.isValid():
@@ -113,12 +129,14 @@ class RunsModel(QAbstractTableModel):
     # --- loading ---
 
     def load(self, filters: RunFilter, order: str = "newest") -> None:
-        """Start over with new filters / order: the first page and the total are read in workers."""
+        """Start over with new filters / order: the first page and the total are read in workers.
+
+        The rows on screen stay until the new first page arrives and replaces them in one step (`refreshing`
+        meanwhile), so a refresh never blanks the table."""
         self.generation += 1
-        self.beginResetModel()
-        self.rows, self.filters, self.order = [], filters, order
+        self.filters, self.order = filters, order
         self.cursor, self.done, self.loading, self.total, self.pages_loaded = None, False, False, None, 0
-        self.endResetModel()
+        self.refreshing = True
         self.total_changed.emit(None)
         generation = self.generation
         self.ctx.workers.run(self.ctx.services.runs.total, self.filters, owner=self,
@@ -140,7 +158,12 @@ class RunsModel(QAbstractTableModel):
             return
         self.loading = False
         rows = page.rows
-        if rows:
+        if self.refreshing:  # the first page of a new load replaces what was shown
+            self.refreshing = False
+            self.beginResetModel()
+            self.rows = list(rows)
+            self.endResetModel()
+        elif rows:
             self.beginInsertRows(QModelIndex(), len(self.rows), len(self.rows) + len(rows) - 1)
             self.rows.extend(rows)
             self.endInsertRows()
@@ -158,6 +181,7 @@ class RunsModel(QAbstractTableModel):
         if generation == self.generation:
             self.loading = False
             self.done = True
+            self.refreshing = False
             self.load_failed.emit(one_line(exc))
             self.page_loaded.emit()
 

@@ -1,17 +1,32 @@
-"""The History tab: filters, the lazily paged run table, the selected run's detail, and export."""
+"""The History tab: filters, the lazily paged run table, the selected run's detail, and export.
+
+A refresh keeps the rows on screen (a thin progress line runs above the table) until the new first page replaces
+them; the columns always fit the table's width (history/columns.py). `open_schedule(name)` asks the window to
+show a schedule (the detail pane's "Open schedule").
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QItemSelection, Qt, QTimer
-from PySide6.QtWidgets import QHBoxLayout, QHeaderView, QPushButton, QSplitter, QTableView, QVBoxLayout, QWidget
+from PySide6.QtCore import QItemSelection, Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QProgressBar,
+    QPushButton,
+    QSizePolicy,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
 
 from autosync_desktop import domain
 from autosync_desktop import events as ev
 from autosync_desktop.errors import one_line
 from autosync_desktop.gui import theme
 from autosync_desktop.gui.context import AppContext
+from autosync_desktop.gui.history.columns import Column, ColumnFitter
 from autosync_desktop.gui.history.detail import RunDetail
 from autosync_desktop.gui.history.filters import HistoryFilters
 from autosync_desktop.gui.history.model import COLUMNS, SORTABLE, RunsModel
@@ -20,11 +35,34 @@ from autosync_desktop.gui.widgets.busy import BusyOverlay
 from autosync_desktop.gui.widgets.card import muted
 from autosync_desktop.gui.widgets.export import ExportJob, ask_export_path
 
+# the columns of COLUMNS in order: widths from sample texts; names capped and elided; the error takes the rest
+FIT = (Column("#0000000", priority=3), Column("2026-12-31 23:59:59", floor=130),
+       Column(cap=200, floor=90, sample="Demo sync"), Column(cap=200, floor=90, sample="Demo account"),
+       Column("catch-up", priority=4), Column("Interrupted", icon=20), Column("12 min 34 s", priority=2),
+       Column("1,234,567", priority=5), Column(stretch=True, floor=140))
+
+
+def progress_line(name: str) -> QProgressBar:
+    """A 3 px indeterminate bar: something is loading, while what is shown stays in place (its room is kept
+    when hidden, so the table never jumps)."""
+    bar = QProgressBar()
+    bar.setRange(0, 0)
+    bar.setTextVisible(False)
+    bar.setFixedHeight(3)
+    bar.setAccessibleName(name)
+    policy = bar.sizePolicy()
+    policy.setRetainSizeWhenHidden(True)
+    policy.setHorizontalPolicy(QSizePolicy.Policy.Expanding)
+    bar.setSizePolicy(policy)
+    bar.hide()
+    return bar
+
 
 class HistoryView(BaseView):
     title = "History"
     key = "history"
     subject = "the history"
+    open_schedule = Signal(str)  # a schedule's name: the window shows it on the Schedules page
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -53,14 +91,16 @@ class HistoryView(BaseView):
         header.setSortIndicatorShown(True)
         header.setSortIndicator(1, Qt.SortOrder.DescendingOrder)
         header.sectionClicked.connect(self._header_clicked)
-        for column, width in enumerate((56, 140, 120, 120, 72, 104, 70, 64)):
-            header.resizeSection(column, width)
-        header.setStretchLastSection(True)
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.fitter = ColumnFitter(self.table, FIT, self._column_texts)
+        self.model.modelReset.connect(self.fitter.schedule)
+        self.model.rowsInserted.connect(self.fitter.schedule)
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
+        self.progress = progress_line("Refreshing runs")
         self.overlay = BusyOverlay(self.table, "Loading runs…")
         self.detail = RunDetail()
-        self.detail.setMinimumWidth(340)
+        self.detail.setMinimumWidth(300)
+        self.detail.rerun_requested.connect(self.rerun)
+        self.detail.open_schedule_requested.connect(self.open_schedule)
         self.count = muted("", "Matching runs")
         self.count.setWordWrap(False)
         self.new_runs = QPushButton("New runs — show")
@@ -81,8 +121,15 @@ class HistoryView(BaseView):
         bar.addWidget(self.new_runs)
         bar.addWidget(self.refresh_button)
         bar.addWidget(self.export_button)
+        table_box = QWidget()
+        table_layout = QVBoxLayout(table_box)
+        table_layout.setContentsMargins(0, 0, 0, 0)
+        table_layout.setSpacing(0)
+        table_layout.addWidget(self.progress)
+        table_layout.addWidget(self.table, 1)
         splitter = QSplitter(Qt.Orientation.Horizontal)
-        splitter.addWidget(self.table)
+        splitter.setAccessibleName("Runs and the selected run's details")
+        splitter.addWidget(table_box)
         splitter.addWidget(self.detail)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
@@ -114,7 +161,12 @@ class HistoryView(BaseView):
     def reload(self) -> None:
         self.new_runs.hide()
         self.busy.set_busy(True)
-        self.overlay.show_over("Loading runs…")
+        if self.model.rows:
+            self.progress.show()  # the rows stay until the new ones replace them
+        else:
+            self.overlay.show_over("Loading runs…")
+        if self._detail_id is not None and self._pending_select is None:
+            self._pending_select = self._detail_id  # keep the shown run selected if it is still listed
         order = "newest" if self.table.horizontalHeader().sortIndicatorOrder() == Qt.SortOrder.DescendingOrder \
             else "oldest"
         self.model.load(self.filters.values(), order)
@@ -128,16 +180,18 @@ class HistoryView(BaseView):
 
     def _page_loaded(self) -> None:
         self.overlay.hide()
+        self.progress.hide()
         self.busy.set_busy(False)
         self._update_count()
         if self._pending_select is not None:
-            self._select_run(self._pending_select)
+            self._select_run(self._pending_select, keep_pending=False)
         elif self.model.pages_loaded == 1 and self._detail_id is None and self.model.rows:
             self.table.selectRow(0)  # show the newest run's detail right away
         self.load_finished()
 
     def _load_failed(self, text: str) -> None:
         self.overlay.hide()
+        self.progress.hide()
         self.busy.set_busy(False)
         self.load_failed(text)
 
@@ -209,10 +263,11 @@ class HistoryView(BaseView):
         if detail.run.id == self._detail_id:
             self.detail.show_run(detail)
 
-    def _select_run(self, run_id: int) -> None:
+    def _select_run(self, run_id: int, keep_pending: bool = True) -> None:
         row = self.model.row_of(run_id)
-        if row is None:
-            self._pending_select = run_id if not self.has_loaded else None
+        if row is None or self.model.refreshing:
+            self._pending_select = run_id if keep_pending and (not self.has_loaded or self.model.refreshing) \
+                else None
             return
         self._pending_select = None
         self.table.selectRow(row)
@@ -227,11 +282,32 @@ class HistoryView(BaseView):
         run = self.selected_run()
         if run is None:
             return False
-        name = run.who
-        self.ctx.workers.run(self.ctx.services.runs.request, name, lane="write", owner=self,
-                             on_done=lambda r: self.message.emit(f"{name}: run #{r.run_id} {r.status}"),
-                             on_error=lambda exc: self.message.emit(one_line(exc)))
+        self.rerun(run, same_dates=False)
         return True
+
+    def rerun(self, run: domain.RunRow, same_dates: bool = True) -> None:
+        """Queue the run's schedule (or account) again, on the write lane; a backfill again for its dates."""
+        name = run.who
+        dates: tuple[Any, ...] = ()
+        if same_dates and run.trigger == domain.Trigger.BACKFILL and run.window_from and run.window_to:
+            dates = (run.window_from, run.window_to)
+        self.detail.rerun_button.setEnabled(False)
+
+        def done(request: Any) -> None:
+            self.detail.rerun_button.setEnabled(True)
+            self.message.emit(f"{name}: run #{request.run_id} {request.status}")
+            self._live.start()
+
+        def failed(exc: Exception) -> None:
+            self.detail.rerun_button.setEnabled(True)
+            self.message.emit(f"Could not re-run {name}: {one_line(exc)}")
+
+        self.ctx.workers.run(self.ctx.services.runs.request, name, *dates, lane="write", owner=self,
+                             on_done=done, on_error=failed)
+
+    def _column_texts(self, column: int) -> list[str]:
+        key = COLUMNS[column][0]
+        return [RunsModel.text(run, key) for run in self.model.rows[:400]]
 
     # --- export ---
 
