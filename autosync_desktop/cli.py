@@ -14,35 +14,32 @@ import os
 import signal
 import sys
 import threading
-import webbrowser
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from autosync_desktop import __version__
-from autosync_desktop import events as ev
-from autosync_desktop.domain import (
-    AccountInfo,
-    AccountRemoval,
-    DataOnRemove,
-    Delivery,
-    Frequency,
-    MissedPolicy,
-    NotificationsStatus,
-    PruneResult,
-    RunRow,
-    RunStatus,
-    ScheduleInfo,
-    StatusSnapshot,
-    SyncType,
-)
+from autosync_desktop.data_dir import default_data_dir
+from autosync_desktop.domain import Frequency, MissedPolicy, RunStatus, SyncType
 from autosync_desktop.errors import AutoSyncError, UserError, one_line
 from autosync_desktop.logs import FILE_ONLY, LOG_NAME, setup_logging
 from autosync_desktop.names import printable
-from autosync_desktop.output_files import open_output
-from autosync_desktop.services import Services, default_data_dir, iso, run_dict
-from autosync_desktop.services.core import SCHEDULER_COMPANIONS, expected_error
+
+if TYPE_CHECKING:  # the services (and everything below them) are imported by the commands that use them, so
+    # that `autosync gui` shows the window's first frame before they load (docs/benchmarks.md, Cold start)
+    from autosync_desktop import events as ev
+    from autosync_desktop.domain import (
+        AccountInfo,
+        AccountRemoval,
+        Delivery,
+        NotificationsStatus,
+        PruneResult,
+        RunRow,
+        ScheduleInfo,
+        StatusSnapshot,
+    )
+    from autosync_desktop.services import Services
 
 # Ctrl-C, SIGTERM and SIGHUP (a closed terminal or SSH session) all stop cleanly: running syncs are cancelled at
 # their next page and recorded as `cancelled`, never left for the orphan reaper as a crash.
@@ -279,6 +276,8 @@ def cmd_accounts(svc: Services, a: argparse.Namespace) -> int:
             _table([(x.name, x.platform, x.account_id, x.auth_state.value, x.health.value) for x in accounts],
                    ("NAME", "PLATFORM", "ACCOUNT ID", "AUTH", "HEALTH"))
     elif a.action == "remove":
+        from autosync_desktop.domain import DataOnRemove
+
         data = DataOnRemove.DELETE if a.delete_data else DataOnRemove.KEEP if a.keep_data else DataOnRemove.REFUSE
         print(_removed_text(svc.accounts.remove(a.name, data)))
     elif a.action == "test":
@@ -291,6 +290,8 @@ def cmd_accounts(svc: Services, a: argparse.Namespace) -> int:
         def show(url: str) -> None:
             print(f"Open this address to sign in (waiting up to {a.timeout:.0f} s):\n{url}", flush=True)
             if not a.no_browser:
+                import webbrowser
+
                 webbrowser.open(url)
 
         cancel = threading.Event()
@@ -322,6 +323,8 @@ def _removed_text(r: AccountRemoval) -> str:
 
 def _account_json(x: AccountInfo) -> dict[str, Any]:
     """An account as `accounts list --json` prints it (the documented fields, in this order)."""
+    from autosync_desktop.services import iso
+
     return {"name": x.name, "platform": x.platform, "account_id": x.account_id, "auth_state": x.auth_state.value,
             "health": x.health.value, "currency": x.currency, "timezone": x.timezone,
             "last_success_at": iso(x.last_success_at), "options": dict(x.options)}
@@ -345,6 +348,8 @@ def _check_frequency_options(a: argparse.Namespace) -> None:
 
 
 def cmd_schedules(svc: Services, a: argparse.Namespace) -> int:
+    from autosync_desktop.services import iso
+
     if a.action == "add":
         _check_frequency_options(a)
         s = svc.schedules.add(a.name, a.account, a.type, a.frequency, every_minutes=a.every_minutes, at=a.at,
@@ -392,6 +397,8 @@ def cmd_schedules(svc: Services, a: argparse.Namespace) -> int:
 
 def _schedule_json(s: ScheduleInfo) -> dict[str, Any]:
     """A schedule as `schedules list --json` prints it (the documented fields, in this order)."""
+    from autosync_desktop.services import iso
+
     return {"name": s.name, "account": s.account, "platform": s.platform, "type": s.type.value,
             "frequency": s.frequency.value, "description": s.description, "every_minutes": s.every_minutes,
             "at": s.at, "days": s.days, "cron": s.cron, "timezone": s.timezone, "lookback_days": s.lookback_days,
@@ -400,6 +407,8 @@ def _schedule_json(s: ScheduleInfo) -> dict[str, Any]:
 
 
 def cmd_sync(svc: Services, a: argparse.Namespace) -> int:
+    from autosync_desktop import events as ev
+
     printer = None
     if not a.json:
         printer = svc.bus.subscribe(_progress_printer(), ev.Event)
@@ -450,12 +459,16 @@ def _wait_or_cancel(svc: Services, run_id: int, interrupted: threading.Event) ->
 
 def _say(as_json: bool, run: RunRow, line: str) -> None:
     if as_json:
+        from autosync_desktop.services import run_dict
+
         _print_json(run_dict(run))
     else:
         print(printable(line))
 
 
 def _progress_printer() -> Callable[[ev.Event], None]:
+    from autosync_desktop import events as ev
+
     def show(event: ev.Event) -> None:
         if isinstance(event, ev.RunStarted):
             print(f"run {event.run_id} started: {printable(event.account)} ({event.platform}), {event.windows} "
@@ -484,6 +497,8 @@ def _on_interrupt(action: Callable[[], Any]) -> Callable[[], None]:
 
 
 def cmd_runs(svc: Services, a: argparse.Namespace) -> int:
+    from autosync_desktop.services import iso, run_dict
+
     if a.action == "show":
         detail = svc.runs.detail(a.id)
         fields = run_dict(detail.run)
@@ -530,6 +545,8 @@ def _prune_json(p: PruneResult) -> dict[str, Any]:
 
 
 def _status_json(s: StatusSnapshot) -> dict[str, Any]:
+    from autosync_desktop.services import iso
+
     m, sched, db = s.metrics, s.scheduler, s.database
     accounts = [{
         "name": x.name, "platform": x.platform, "health": x.health.value, "auth_state": x.auth_state.value,
@@ -573,6 +590,8 @@ def cmd_status(svc: Services, a: argparse.Namespace) -> int:
 
 
 def cmd_export(svc: Services, a: argparse.Namespace) -> int:
+    from autosync_desktop.output_files import open_output
+
     if a.output is None or str(a.output) == "-":
         count = svc.exports.write(a.kind, a.format, sys.stdout).rows
     else:
@@ -713,6 +732,9 @@ def cmd_autostart(svc: Services, a: argparse.Namespace) -> int:
 
 
 def cmd_service(svc: Services, a: argparse.Namespace) -> int:
+    from autosync_desktop import events as ev
+    from autosync_desktop.services import iso
+
     scheduler = svc.start_scheduler()
     stop = threading.Event()
     for sig in _STOP_SIGNALS:
@@ -734,6 +756,8 @@ def cmd_service(svc: Services, a: argparse.Namespace) -> int:
 
 
 def _service_printer() -> Callable[[ev.Event], None]:
+    from autosync_desktop import events as ev
+
     def show(event: ev.Event) -> None:
         stamp = event.at.astimezone().strftime("%H:%M:%S")
         if isinstance(event, ev.RunStarted):
@@ -783,7 +807,7 @@ def _gui(a: argparse.Namespace) -> int:
     return run(GuiOptions(data_dir=a.data_dir, demo=getattr(a, "demo", False),
                           screenshot=getattr(a, "screenshot", None), tab=getattr(a, "tab", None),
                           size=getattr(a, "size", "1280x800"), self_test=getattr(a, "self_test", False),
-                          minimized=getattr(a, "minimized", False)))
+                          minimized=getattr(a, "minimized", False), before_store=_serve_api_beside_scheduler))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -791,8 +815,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     its one line on stderr and its exit code; anything else is a bug and ends as one line naming the log. The
     traceback of either goes to the log file only."""
     log_file: Path | None = None
-    if _serve_api not in SCHEDULER_COMPANIONS:  # the window and `service` serve the API when api.enabled is on
-        SCHEDULER_COMPANIONS.append(_serve_api)
     try:
         args = build_parser().parse_args(argv)
         log_file = _start_logging(args)
@@ -800,7 +822,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         return 0
     except Exception as exc:
+        from autosync_desktop.services.core import expected_error
+
         return _report(expected_error(exc), log_file)
+
+
+def _serve_api_beside_scheduler() -> None:
+    """The window and `service` serve the local API when api.enabled is on: registered before the store opens
+    (for the window: after its first frame, as it imports the services)."""
+    from autosync_desktop.services.core import SCHEDULER_COMPANIONS
+
+    if _serve_api not in SCHEDULER_COMPANIONS:
+        SCHEDULER_COMPANIONS.append(_serve_api)
 
 
 def _start_logging(args: argparse.Namespace) -> Path | None:
@@ -827,6 +860,9 @@ def _reads_only(args: argparse.Namespace) -> bool:
 def _run(args: argparse.Namespace) -> int:
     if args.command in (None, "gui"):
         return _gui(args)
+    from autosync_desktop.services import Services
+
+    _serve_api_beside_scheduler()
     svc = Services.open(args.data_dir, kind=KINDS.get(args.command, "cli"), reads_only=_reads_only(args), notice=_err)
     try:
         code = COMMANDS[args.command](svc, args)

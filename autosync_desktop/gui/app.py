@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -48,6 +49,9 @@ class GuiOptions:
     self_test: bool = False
     minimized: bool = False  # start hidden in the tray (without a tray: a minimized window)
     use_tray: bool | None = None  # None: whatever the desktop offers
+    # Called once before the store opens (after the first frame): the CLI registers the local API's server there,
+    # so that neither it nor the services are imported before the frame shows.
+    before_store: Callable[[], None] | None = None
 
 
 def parse_size(text: str) -> tuple[int, int]:
@@ -82,6 +86,9 @@ def run(options: GuiOptions) -> int:
     if options.self_test:
         from autosync_desktop.gui.self_test import self_test
 
+        if options.before_store is not None:
+            options.before_store()
+
         return self_test(options.data_dir)
     if options.tab is not None and options.tab not in TABS:
         raise GuiError(f"--tab: choose one of {', '.join(TABS)}")
@@ -90,7 +97,7 @@ def run(options: GuiOptions) -> int:
         folder = Path(options.screenshot).expanduser().absolute().parent
         if not folder.is_dir():  # never create folders the user did not ask for (as root: anywhere)
             raise GuiError(f"--screenshot: the folder {folder} does not exist; create it or choose another path")
-    from autosync_desktop.services import default_data_dir
+    from autosync_desktop.data_dir import default_data_dir  # not the services: they load after the first frame
 
     app = make_app()
     data_dir = (options.data_dir or default_data_dir()).expanduser()
@@ -103,6 +110,8 @@ def run(options: GuiOptions) -> int:
             return 0
     # The first frame shows before the pages, the charts and the store are loaded (startup.py).
     frame = None if options.minimized else _first_frame(data_dir, size, remembered=options.screenshot is None)
+    if options.before_store is not None:
+        options.before_store()
     from autosync_desktop.gui.context import AppContext
     from autosync_desktop.gui.main_window import MainWindow
 

@@ -10,7 +10,6 @@ the mixins of the other modules use (`self.db`, `self.bus`, `self.scheduler`, ..
 from __future__ import annotations
 
 import logging
-import os
 import shlex
 import threading
 from collections.abc import Callable
@@ -18,11 +17,10 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Self
 
-import platformdirs
-
 from autosync_desktop import events as ev
 from autosync_desktop import notify, secrets
 from autosync_desktop.connectors import oauth, registry
+from autosync_desktop.data_dir import default_data_dir
 from autosync_desktop.errors import StoreDamaged, StoreReadOnly, UserError, one_line
 from autosync_desktop.store import runs, settings
 from autosync_desktop.store.db import open_store, store_errors, translate_error, waiting_for_lock
@@ -59,13 +57,6 @@ def sign_in_hint(platform: str, account: str) -> str:
     if platform in oauth.PROVIDERS or platform == "x_ads":  # X: the PIN sign-in
         return f"sign in with: autosync accounts connect {name}"
     return f"store a new token with: autosync accounts set-credentials {name} --credentials-stdin"
-
-
-def default_data_dir() -> Path:
-    override = os.environ.get("AUTOSYNC_DATA_DIR")
-    if override:
-        return Path(override).expanduser()
-    return Path(platformdirs.user_data_dir("autosync-desktop", appauthor=False))
 
 
 def iso(moment: datetime | date | None) -> str | None:

@@ -15,7 +15,11 @@ from tests import travel_launch
 from tests.gui.conftest import seed_demo
 
 ROOT = Path(__file__).resolve().parents[2]
-WATCHED = ("pyqtgraph", "numpy", "autosync_desktop.gui.main_window", "autosync_desktop.gui.dashboard.charts")
+# not loaded before the frame, all loaded once the Dashboard is drawn: the charts, the pages, and the services with
+# the store below them (the CLI imports them inside its commands; the window needs only the data dir's path)
+WATCHED = ("pyqtgraph", "numpy", "autosync_desktop.gui.main_window", "autosync_desktop.gui.dashboard.charts",
+           "autosync_desktop.services", "autosync_desktop.services.core", "autosync_desktop.store.db",
+           "autosync_desktop.connectors.registry", "autosync_desktop.sync.runner", "autosync_desktop.events", "peewee")
 # loaded only when first needed (a keyring call, the scheduler's start, an HTTP request, a sign-in, a
 # notification channel): never before the frame
 LAZY = ("keyring", "apscheduler.schedulers.background", "requests", "requests_oauthlib", "http.server",
