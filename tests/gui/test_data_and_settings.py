@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import csv
 import json
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
@@ -26,8 +26,8 @@ def test_data_view_shows_the_synced_stats_with_exact_totals(open_window: Any, se
     assert rows == seeded.runs[0].rows > 200
     assert len(view.model.rows) == 200 and view.model.canFetchMore()
     cost = sum(s.cost_micros for s in DailyStat.select())
-    whole, frac = divmod(cost, 1_000_000)
-    expected = f"{Decimal(f'{whole}.{frac:06d}').normalize():,.2f} USD"
+    cents = Decimal(cost).scaleb(-6).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)  # shown rounding: half up
+    expected = f"{cents:,.2f} USD"
     totals = dict(zip([k for k, _ in STAT_COLUMNS], view.totals_texts()[0], strict=True))
     assert totals["cost"] == expected
     assert totals["account"] == f"{rows:,} rows"
@@ -36,7 +36,8 @@ def test_data_view_shows_the_synced_stats_with_exact_totals(open_window: Any, se
     newest = DailyStat.select().order_by(DailyStat.date.desc(), DailyStat.campaign_id).first()
     assert (first.day, first.campaign_id) == (newest.date, newest.campaign_id)
     assert first.cost is not None and first.cost.micros == newest.cost_micros and first.cost.currency == "USD"
-    assert view.model.data(view.model.index(0, 5)) == f"{Decimal(newest.cost_micros) / 1_000_000:,.2f} USD"
+    shown = Decimal(newest.cost_micros).scaleb(-6).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    assert view.model.data(view.model.index(0, 5)) == f"{shown:,.2f} USD"
     assert view.pages.tabText(1) == "Campaigns (8)"
     # filter on one campaign
     campaign = newest.campaign_id

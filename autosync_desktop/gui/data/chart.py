@@ -85,15 +85,33 @@ def read_series(services: Any, filters: StatsFilter, currency_hint: str | None =
     return Series(currency, tuple(points), note)
 
 
-def nice_max(value: float) -> float:
-    """A round axis maximum at or above `value` (1, 2, 2.5, 5 x 10^n)."""
+def axis(value: float, most: int = 5) -> tuple[float, int]:
+    """(top, steps) of an axis from 0 showing `value`: steps of 1, 2, 2.5 or 5 x 10^n, at most `most` of them."""
     if value <= 0:
-        return 1.0
-    power = 10.0 ** math.floor(math.log10(value))
-    for step in (1.0, 2.0, 2.5, 5.0, 10.0):
-        if value <= step * power:
-            return float(step * power)
-    return float(10 * power)
+        return 1.0, 4
+    power = 10.0 ** math.floor(math.log10(value / most))
+    for factor in (1.0, 2.0, 2.5, 5.0, 10.0, 20.0):
+        step = factor * power
+        steps = math.ceil(value / step - 1e-9)
+        if steps <= most:
+            return float(step * max(steps, 1)), max(steps, 1)
+    return float(value), 1
+
+
+def axis_in_steps(value: float, steps: int) -> float:
+    """The top of a second axis sharing `steps` grid lines with the first: the smallest nice step that fits."""
+    if value <= 0:
+        return float(steps)
+    power = 10.0 ** math.floor(math.log10(value / steps))
+    for factor in (1.0, 2.0, 2.5, 4.0, 5.0, 10.0, 20.0):
+        if factor * power * steps >= value - 1e-9:
+            return float(factor * power * steps)
+    return float(value)
+
+
+def nice_max(value: float) -> float:
+    """A round axis maximum at or above `value`."""
+    return axis(value)[0]
 
 
 class SpendChart(QWidget):
@@ -133,8 +151,11 @@ class SpendChart(QWidget):
                              self.message or "No synced data for these filters")
             painter.end()
             return
-        spend_max = nice_max(float(max((p.spend for p in series.points if p.spend is not None), default=0)))
-        conv_max = nice_max(max((p.conversions for p in series.points if p.conversions is not None), default=0))
+        spend_max, spend_steps = axis(float(max((p.spend for p in series.points if p.spend is not None),
+                                                default=0)))
+        conv_steps = spend_steps  # one grid for both axes
+        conv_max = axis_in_steps(max((p.conversions for p in series.points if p.conversions is not None),
+                                     default=0), conv_steps)
         line = metrics.height()
         left = max(metrics.horizontalAdvance(fmt.fmt_si(spend_max)), line) + line + 12
         right = max(metrics.horizontalAdvance(fmt.fmt_si(conv_max)), line) + line + 12
@@ -142,15 +163,17 @@ class SpendChart(QWidget):
         plot = QRectF(left, top, max(10, self.width() - left - right), max(10, self.height() - top - bottom))
         # grid and axis labels (4 steps)
         painter.setPen(QPen(muted, 1, Qt.PenStyle.DotLine))
-        for step in range(5):
-            y = plot.bottom() - plot.height() * step / 4
+        for step in range(spend_steps + 1):
+            y = plot.bottom() - plot.height() * step / spend_steps
             painter.drawLine(QPointF(plot.left(), y), QPointF(plot.right(), y))
         painter.setPen(text)
-        for step in range(5):
-            y = plot.bottom() - plot.height() * step / 4
-            label = fmt.fmt_si(spend_max * step / 4)
+        for step in range(spend_steps + 1):
+            y = plot.bottom() - plot.height() * step / spend_steps
+            label = fmt.fmt_si(spend_max * step / spend_steps)
             painter.drawText(QRectF(0, y - line / 2, left - 6, line), Qt.AlignmentFlag.AlignRight, label)
-            label = fmt.fmt_si(conv_max * step / 4)
+        for step in range(conv_steps + 1):
+            y = plot.bottom() - plot.height() * step / conv_steps
+            label = fmt.fmt_si(conv_max * step / conv_steps)
             painter.drawText(QRectF(plot.right() + 6, y - line / 2, right - 6, line), Qt.AlignmentFlag.AlignLeft,
                              label)
         # axis titles with units

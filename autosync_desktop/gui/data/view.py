@@ -54,7 +54,7 @@ from autosync_desktop.gui.widgets.export import ExportJob, ask_export_path
 
 # STAT_COLUMNS in order: the date with its zone, names capped, numbers and money as wide as their widest loaded
 # value or total (never elided), the campaign takes the rest
-STAT_FIT = (Column("2026-11-20 (Tokyo)", measure=True), Column(cap=180, floor=80, sample="Demo account"),
+STAT_FIT = (Column("2026-11-20 (Tokyo)", measure=True), Column(cap=160, floor=80, sample="Demo account"),
             Column(stretch=True, floor=110), Column("Impressions", measure=True, priority=2),
             Column("Clicks", measure=True, priority=1), Column("0.00 USD", measure=True),
             Column("Conversions", measure=True, priority=3), Column("0.00 USD", measure=True))
@@ -444,7 +444,7 @@ class DataView(BaseView):
             self.count.setText(f"{shown:,} rows loaded")
         else:
             self.count.setText(f"{total:,} daily rows match (newest day first) · {shown:,} loaded · money in the "
-                               "account's currency, rounded to cents (hover for the exact amount)")
+                               "account's currency, rounded to its smallest unit (hover for the exact amount)")
         self.export_button.setEnabled(total != 0)
 
     def totals_texts(self) -> list[list[str]]:

@@ -15,7 +15,7 @@ from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QHeaderView, QTableView
 
-PADDING = 24  # cell margins, and the sort arrow or a status icon
+PADDING = 18  # cell margins
 
 
 @dataclass(frozen=True)

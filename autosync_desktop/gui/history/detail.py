@@ -162,6 +162,8 @@ class RunDetail(Card):
         self.facts_scroll.setWidgetResizable(True)
         self.facts_scroll.setFrameShape(QFrame.Shape.NoFrame)
         self.facts_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.facts_scroll.viewport().setAutoFillBackground(False)  # the card's background shows through
+        facts.setAutoFillBackground(False)
         self.log_title = QLabel("Log")
         self.log_title.setProperty("role", "card-title")
         self.log = QListWidget()

@@ -36,10 +36,10 @@ from autosync_desktop.gui.widgets.card import muted
 from autosync_desktop.gui.widgets.export import ExportJob, ask_export_path
 
 # the columns of COLUMNS in order: widths from sample texts; names capped and elided; the error takes the rest
-FIT = (Column("#0000000", priority=3), Column("2026-12-31 23:59:59", floor=130),
-       Column(cap=200, floor=90, sample="Demo sync"), Column(cap=200, floor=90, sample="Demo account"),
+FIT = (Column("0000000", priority=3), Column("2026-12-31 23:59:59", floor=130),
+       Column(cap=220, floor=130, sample="Demo sync"), Column(cap=220, floor=130, sample="Demo account"),
        Column("catch-up", priority=4), Column("Interrupted", icon=20), Column("12 min 34 s", priority=2),
-       Column("1,234,567", priority=5), Column(stretch=True, floor=140))
+       Column("1,234,567", priority=5), Column(stretch=True, floor=160))
 
 
 def progress_line(name: str) -> QProgressBar:
@@ -98,7 +98,7 @@ class HistoryView(BaseView):
         self.progress = progress_line("Refreshing runs")
         self.overlay = BusyOverlay(self.table, "Loading runs…")
         self.detail = RunDetail()
-        self.detail.setMinimumWidth(300)
+        self.detail.setMinimumWidth(280)
         self.detail.rerun_requested.connect(self.rerun)
         self.detail.open_schedule_requested.connect(self.open_schedule)
         self.count = muted("", "Matching runs")
@@ -131,9 +131,9 @@ class HistoryView(BaseView):
         splitter.setAccessibleName("Runs and the selected run's details")
         splitter.addWidget(table_box)
         splitter.addWidget(self.detail)
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 2)
-        splitter.setSizes([860, 400])
+        splitter.setStretchFactor(0, 7)
+        splitter.setStretchFactor(1, 3)
+        splitter.setSizes([700, 300])
         splitter.setChildrenCollapsible(False)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 10, 10, 10)
