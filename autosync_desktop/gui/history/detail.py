@@ -172,6 +172,7 @@ class RunDetail(Card):
         self.log.setAlternatingRowColors(True)
         self.log.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.log.setTextElideMode(Qt.TextElideMode.ElideNone)
+        self.log.setMinimumHeight(80)
         log_box = QWidget()
         log_layout = QVBoxLayout(log_box)
         log_layout.setContentsMargins(0, 4, 0, 0)
@@ -185,6 +186,7 @@ class RunDetail(Card):
         self.split.setChildrenCollapsible(False)
         self.split.setStretchFactor(0, 3)
         self.split.setStretchFactor(1, 2)
+        self.split.setSizes([300, 200])  # the facts first: the log is for the curious
         self.outer.addWidget(self.split, 1)
         self.show_run(None)
 

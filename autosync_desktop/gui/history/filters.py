@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from autosync_desktop import clock
 from autosync_desktop.domain import RunFilter, RunStatus, Trigger
 from autosync_desktop.gui import formatting as fmt
 
@@ -68,7 +69,7 @@ class HistoryFilters(QWidget):
         self.set_names([], [])
         self.use_dates = QCheckBox("Dates")
         self.use_dates.setAccessibleName("Filter by date range")
-        today = date.today()
+        today = clock.now().astimezone(fmt.display_zone()).date()
         self.date_from = QDateEdit(QDate(today.year, today.month, today.day).addDays(-7))
         self.date_to = QDateEdit(QDate(today.year, today.month, today.day))
         for edit, name in ((self.date_from, "From date"), (self.date_to, "To date")):
@@ -99,8 +100,9 @@ class HistoryFilters(QWidget):
             first.addWidget(widget)
         for control in (self.use_dates, self.date_from, self.date_to):
             second.addWidget(control)
-        second.addStretch(1)
         second.addWidget(self.clear)
+        second.addStretch(1)
+        self.second_row = second  # the view adds its count and buttons here (one row less at 640 px high)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(4)

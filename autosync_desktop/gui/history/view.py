@@ -11,7 +11,6 @@ from typing import Any
 
 from PySide6.QtCore import QItemSelection, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
-    QHBoxLayout,
     QProgressBar,
     QPushButton,
     QSizePolicy,
@@ -28,6 +27,7 @@ from autosync_desktop.gui import theme
 from autosync_desktop.gui.context import AppContext
 from autosync_desktop.gui.history.columns import Column, ColumnFitter
 from autosync_desktop.gui.history.detail import RunDetail
+from autosync_desktop.gui.history.empty import TableMessage
 from autosync_desktop.gui.history.filters import HistoryFilters
 from autosync_desktop.gui.history.model import COLUMNS, SORTABLE, RunsModel
 from autosync_desktop.gui.widgets.base_view import BaseView
@@ -97,6 +97,7 @@ class HistoryView(BaseView):
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
         self.progress = progress_line("Refreshing runs")
         self.overlay = BusyOverlay(self.table, "Loading runs…")
+        self.empty = TableMessage(self.table, "No runs")
         self.detail = RunDetail()
         self.detail.setMinimumWidth(280)
         self.detail.rerun_requested.connect(self.rerun)
@@ -114,13 +115,11 @@ class HistoryView(BaseView):
         self.refresh_button = QPushButton(theme.icon("sync"), "Refresh")
         self.refresh_button.setAccessibleName("Refresh history")
         self.refresh_button.clicked.connect(self.refresh)
-        bar = QHBoxLayout()
-        bar.addWidget(self.count)
-        bar.addWidget(self.busy)
-        bar.addStretch(1)
-        bar.addWidget(self.new_runs)
-        bar.addWidget(self.refresh_button)
-        bar.addWidget(self.export_button)
+        bar = self.filters.second_row  # after the dates and Clear: the count, then the page's buttons
+        bar.insertWidget(bar.count() - 1, self.count, 1)
+        bar.insertWidget(bar.count() - 1, self.busy)
+        for widget in (self.new_runs, self.refresh_button, self.export_button):
+            bar.addWidget(widget)
         table_box = QWidget()
         table_layout = QVBoxLayout(table_box)
         table_layout.setContentsMargins(0, 0, 0, 0)
@@ -138,7 +137,6 @@ class HistoryView(BaseView):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 10, 10, 10)
         layout.addWidget(self.filters)
-        layout.addLayout(bar)
         layout.addWidget(splitter, 1)
         self._live = QTimer(self)
         self._live.setSingleShot(True)
@@ -207,6 +205,12 @@ class HistoryView(BaseView):
             self.count.setText("No runs yet" if self.filters.values().is_empty else "No runs match these filters")
         else:
             self.count.setText(f"{total:,} run{'s' if total != 1 else ''} match · {shown:,} loaded")
+        if total == 0 and not shown:
+            self.empty.say("No runs yet. Each sync (scheduled or started with Sync now) is listed here with its "
+                           "status, duration and any error." if self.filters.values().is_empty else
+                           "No runs match these filters. Clear them to see every run.")
+        else:
+            self.empty.say("")
         self.export_button.setEnabled(total != 0)
 
     def _header_clicked(self, section: int) -> None:
