@@ -21,13 +21,12 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 from autosync_desktop import __version__
 from autosync_desktop.data_dir import default_data_dir
-from autosync_desktop.domain import Frequency, MissedPolicy, RunStatus, SyncType
 from autosync_desktop.errors import AutoSyncError, UserError, one_line
 from autosync_desktop.logs import FILE_ONLY, LOG_NAME, setup_logging
 from autosync_desktop.names import printable
 
-if TYPE_CHECKING:  # the services (and everything below them) are imported by the commands that use them, so
-    # that `autosync gui` shows the window's first frame before they load (docs/benchmarks.md, Cold start)
+if TYPE_CHECKING:  # the services (and everything below them, the data model too) are imported by the commands
+    # that use them, so that `autosync gui` shows the window's first frame before they load (docs/benchmarks.md)
     from autosync_desktop import events as ev
     from autosync_desktop.domain import (
         AccountInfo,
@@ -87,6 +86,15 @@ def _path(text: str) -> Path:
     return Path(text)
 
 
+# The values of domain.py's SyncType, Frequency, MissedPolicy and RunStatus, spelled out so that building the
+# parser does not import the data model (the window's first frame does not wait for it); test_cold_start.py checks
+# that they are the enums' values, in their order.
+SYNC_TYPES = ("campaigns", "performance", "both")
+FREQUENCIES = ("manual", "interval", "hourly", "daily", "weekly", "cron")
+MISSED_POLICIES = ("skip", "run_once")
+RUN_STATUSES = ("queued", "running", "succeeded", "failed", "cancelled", "interrupted", "skipped")
+
+
 def _option(text: str) -> tuple[str, str]:
     key, sep, value = text.partition("=")
     if not sep or not key.strip():
@@ -138,15 +146,15 @@ def build_parser() -> Parser:
     sadd = sch.add_parser("add", help="add a schedule")
     sadd.add_argument("--name", required=True)
     sadd.add_argument("--account", required=True)
-    sadd.add_argument("--type", required=True, choices=tuple(t.value for t in SyncType))
-    sadd.add_argument("--frequency", required=True, choices=tuple(f.value for f in Frequency))
+    sadd.add_argument("--type", required=True, choices=SYNC_TYPES)
+    sadd.add_argument("--frequency", required=True, choices=FREQUENCIES)
     sadd.add_argument("--every-minutes", type=int)
     sadd.add_argument("--at", help="HH:MM (daily, weekly) or :MM (hourly)")
     sadd.add_argument("--days", help="mon,tue,... (weekly)")
     sadd.add_argument("--cron", help="5-field crontab expression")
     sadd.add_argument("--timezone", help="IANA time zone (default: the system's)")
     sadd.add_argument("--lookback-days", type=int)
-    sadd.add_argument("--missed", choices=tuple(m.value for m in MissedPolicy), default=MissedPolicy.RUN_ONCE.value)
+    sadd.add_argument("--missed", choices=MISSED_POLICIES, default="run_once")
     sadd.add_argument("--paused", action="store_true", help="create it paused")
     slst = sch.add_parser("list", help="list schedules")
     slst.add_argument("--json", action="store_true")
@@ -169,7 +177,7 @@ def build_parser() -> Parser:
     syn.add_argument("--json", action="store_true")
 
     rns = sub.add_parser("runs", help="run history")
-    rns.add_argument("--status", choices=tuple(s.value for s in RunStatus))
+    rns.add_argument("--status", choices=RUN_STATUSES)
     rns.add_argument("--schedule")
     rns.add_argument("--account")
     rns.add_argument("--limit", type=int, default=50)
@@ -408,6 +416,7 @@ def _schedule_json(s: ScheduleInfo) -> dict[str, Any]:
 
 def cmd_sync(svc: Services, a: argparse.Namespace) -> int:
     from autosync_desktop import events as ev
+    from autosync_desktop.domain import RunStatus
 
     printer = None
     if not a.json:
@@ -497,6 +506,7 @@ def _on_interrupt(action: Callable[[], Any]) -> Callable[[], None]:
 
 
 def cmd_runs(svc: Services, a: argparse.Namespace) -> int:
+    from autosync_desktop.domain import RunStatus
     from autosync_desktop.services import iso, run_dict
 
     if a.action == "show":
@@ -733,6 +743,7 @@ def cmd_autostart(svc: Services, a: argparse.Namespace) -> int:
 
 def cmd_service(svc: Services, a: argparse.Namespace) -> int:
     from autosync_desktop import events as ev
+    from autosync_desktop.domain import Frequency
     from autosync_desktop.services import iso
 
     scheduler = svc.start_scheduler()

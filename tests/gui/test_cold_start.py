@@ -11,6 +11,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests import travel_launch
 from tests.gui.conftest import seed_demo
 
@@ -23,7 +25,12 @@ WATCHED = ("pyqtgraph", "numpy", "autosync_desktop.gui.main_window", "autosync_d
 # loaded only when first needed (a keyring call, the scheduler's start, an HTTP request, a sign-in, a
 # notification channel): never before the frame
 LAZY = ("keyring", "apscheduler.schedulers.background", "requests", "requests_oauthlib", "http.server",
-        "autosync_desktop.notify.email", "autosync_desktop.notify.webhook")
+        "autosync_desktop.notify.email", "autosync_desktop.notify.webhook",
+        # the data model and every platform's connector module: after the frame, with the services
+        "autosync_desktop.domain", "autosync_desktop.connectors.demo", "autosync_desktop.connectors.google_ads",
+        "autosync_desktop.connectors.meta_ads", "autosync_desktop.connectors.linkedin_ads",
+        "autosync_desktop.connectors.microsoft_ads", "autosync_desktop.connectors.ga4",
+        "autosync_desktop.connectors.tiktok_ads", "autosync_desktop.connectors.x_ads")
 
 CHILD = """
 import json, sys
@@ -67,3 +74,71 @@ def test_the_first_frame_shows_before_the_pages_and_the_charts_are_imported(tmp_
     assert set(seen["end"]) == set(WATCHED)  # the charts were drawn once the Dashboard had its data
     assert f"First frame saved to {frame_png}" in result.stdout
     assert frame_png.stat().st_size > 0 and shot.stat().st_size > 0
+
+
+REGISTRY_CHILD = """
+import json, sys
+from autosync_desktop.connectors import registry
+
+modules = {name: "autosync_desktop.connectors." + module for name, module in registry.MODULES.items()}
+def loaded():
+    return sorted(name for name, module in modules.items() if module in sys.modules)
+
+seen = {"import": loaded(), "names": list(registry.PLATFORMS), "names_fn": list(registry.platform_names()),
+        "contains": ["meta_ads" in registry.PLATFORMS, "nope" in registry.PLATFORMS], "len": len(registry.PLATFORMS)}
+seen["after_names"] = loaded()
+demo = registry.platform("demo")
+seen["demo"] = [demo.name, demo.is_sandbox, registry.PLATFORMS["demo"] is demo, registry.PLATFORMS.get("nope")]
+seen["after_demo"] = loaded()
+try:
+    registry.platform("nope")
+except registry.UnknownPlatform as exc:
+    seen["unknown"] = str(exc)
+seen["values"] = [spec.name for spec in registry.PLATFORMS.values()]
+seen["after_values"] = loaded()
+print("SEEN " + json.dumps(seen), flush=True)
+"""
+
+
+def test_the_registry_imports_a_connector_module_when_its_platform_is_first_needed() -> None:
+    env = travel_launch.env(PYTHONPATH=str(ROOT))
+    result = subprocess.run([sys.executable, "-c", REGISTRY_CHILD], capture_output=True, text=True, cwd=ROOT,
+                            env=env, timeout=60)
+    assert result.returncode == 0, result.stderr
+    seen = json.loads(next(line for line in result.stdout.splitlines() if line.startswith("SEEN "))[5:])
+    names = ["demo", "google_ads", "meta_ads", "linkedin_ads", "microsoft_ads", "ga4", "tiktok_ads", "x_ads"]
+    assert seen["import"] == [] and seen["after_names"] == []  # names and membership import no connector
+    assert seen["names"] == names and seen["names_fn"] == names and seen["len"] == len(names)
+    assert seen["contains"] == [True, False]
+    assert seen["demo"] == ["demo", True, True, None]
+    assert seen["after_demo"] == ["demo"]  # the Demo's spec loads connectors/demo.py and no other platform
+    assert seen["unknown"] == f"--platform: unknown platform 'nope'; choose one of {', '.join(names)}"
+    assert seen["values"] == names and seen["after_values"] == sorted(names)  # listing the specs loads them all
+
+
+def test_a_registered_or_replaced_spec_wins_and_can_be_removed(monkeypatch: pytest.MonkeyPatch) -> None:
+    from dataclasses import replace
+
+    from autosync_desktop.connectors import registry
+
+    demo = registry.platform("demo")
+    monkeypatch.setitem(registry.PLATFORMS, "demo", replace(demo, label="Replaced"))
+    monkeypatch.setitem(registry.PLATFORMS, "extra", replace(demo, name="extra"))
+    assert registry.platform("demo").label == "Replaced"
+    assert registry.platform("extra").name == "extra" and list(registry.PLATFORMS)[-1] == "extra"
+    monkeypatch.undo()
+    assert registry.platform("demo") is demo and "extra" not in registry.PLATFORMS
+    with pytest.raises(registry.UnknownPlatform):
+        registry.platform("extra")
+
+
+def test_the_clis_spelled_out_choices_are_the_enums_values() -> None:
+    from autosync_desktop import cli, domain
+
+    assert tuple(t.value for t in domain.SyncType) == cli.SYNC_TYPES
+    assert tuple(f.value for f in domain.Frequency) == cli.FREQUENCIES == tuple(cli.FREQUENCY_OPTIONS)
+    assert tuple(m.value for m in domain.MissedPolicy) == cli.MISSED_POLICIES
+    assert tuple(s.value for s in domain.RunStatus) == cli.RUN_STATUSES
+    added = cli.build_parser().parse_args(["schedules", "add", "--name", "n", "--account", "a", "--type", "both",
+                                           "--frequency", "manual"])
+    assert added.missed == domain.MissedPolicy.RUN_ONCE  # the default when --missed is left out
