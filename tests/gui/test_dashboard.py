@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import timedelta
 from typing import Any
 
 from PySide6.QtCore import Qt
 
-from autosync_desktop.domain import ActivityLine, Period, RunStatus, Trigger
+from autosync_desktop import events as ev
+from autosync_desktop.domain import Period
 from autosync_desktop.gui import formatting as fmt
+from autosync_desktop.gui.dashboard import text as words
+from autosync_desktop.services import Services
+from autosync_desktop.store.models import SyncRun, utcnow
 from tests.gui.conftest import DEMO, SCHEDULE, seed_demo, wait_idle
 
 
@@ -27,21 +30,31 @@ def test_cards_and_charts_show_the_synced_numbers(open_window: Any, data_dir: An
     assert dash.duration.value.text() == fmt.fmt_duration(expected) != "—"
     card = dash.account_card(DEMO)
     assert card is not None and card.badge.text() == "Healthy"
-    today = window.ctx.services.accounts.cards()[0].data_through
-    assert f"Data through {today}, last 4 days still settling" in card.freshness.text()  # Demo lookback: 3 days
+    assert not card.reason.isVisibleTo(card) and not card.retry.isVisibleTo(card)  # nothing to fix
+    through = window.ctx.services.accounts.cards()[0].data_through
+    assert through is not None
+    assert f"Data through {words.day_label(through)}, last 4 days still settling" in card.freshness.text()
     assert "Errors (24 h): 0 of 2 runs" in card.errors.text()
+    assert card.last_success.text() in ("Last success: just now", *(f"Last success: {n} s ago" for n in range(60)))
+    assert card.last_success.toolTip().endswith(f"({fmt.zone_label()})")  # the exact time on hover
     assert dash.database_card.integrity.text() == "Integrity check: ok"
     assert dash.scheduler_card.next_name.text() == f"Next: {SCHEDULE}"
-    # charts: the last day holds both runs and all their rows; hovering says so
+    # charts: the last day holds both runs and all their rows; hovering says so, with the day as "Dec 4"
+    last = len(dash.rows_chart.days) - 1
+    day = words.day_label(dash.rows_chart.dates[last])
     assert dash.rows_chart.values[-1] == rows
     assert dash.runs_chart.per_day[-1] == {"succeeded": 2}
-    assert dash.runs_chart.show_day(len(dash.runs_chart.days) - 1).endswith(": 2 succeeded")
-    assert dash.rows_chart.show_day(len(dash.rows_chart.days) - 1).endswith(f": {rows:,} rows")
-    assert dash.rows_chart.values[:-1] == [0] * (len(dash.rows_chart.days) - 1)  # no invented history
-    # the feed starts with the stored log lines of those runs, newest first
+    assert dash.runs_chart.show_day(last) == f"{day}: 2 succeeded"
+    assert dash.rows_chart.show_day(last) == f"{day}: {rows:,} rows"
+    assert dash.rows_chart.values[:-1] == [0] * last  # no invented history
+    # one day of data: the charts draw the last three days (wide bars), labelled like "Dec 4"
+    assert dash.rows_chart.first == last - 2 and dash.charts_heading.text() == "Last 3 days"
+    assert dash.rows_chart.day_tick_labels()[-1] == day
+    # the feed: one row per run, newest first
     texts = dash.feed.texts()
-    assert any(f"#{seed.runs[-1].id} {SCHEDULE}: Window" in t for t in texts)
-    assert f"#{seed.runs[0].id}" in texts[-1]
+    assert len(texts) == 2
+    assert texts[0].startswith(f"{SCHEDULE} · {DEMO} | Succeeded · {seed.runs[1].rows:,} rows")
+    assert [row.run_id for row in dash.feed.ordered()] == [seed.runs[1].id, seed.runs[0].id]
     assert "Updated" in dash.updated.text()
 
 
@@ -49,11 +62,29 @@ def test_empty_store_says_no_runs_yet(open_window: Any, data_dir: Any) -> None:
     window = open_window()
     dash = window.dashboard
     assert dash.success.value.text() == "—"
-    assert dash.success.detail.text() == "No runs yet in the last 24 hours"
+    assert dash.success.detail.text() == "No runs yet"
     assert dash.total.value.text() == "0"
     assert dash.runs_chart.stack.currentWidget() is dash.runs_chart.empty
     assert dash.runs_chart.empty.text() == "No runs yet"
-    assert dash.feed.list.count() == 0 and not dash.feed.empty.isHidden()
+    assert not dash.feed.rows and dash.feed.stack.currentWidget() is dash.feed.empty
+    assert dash.feed.empty.text().startswith("No runs yet")
+    assert dash.feed.empty.alignment() & Qt.AlignmentFlag.AlignCenter
+
+
+def test_a_period_without_runs_says_so_when_the_store_has_runs(open_window: Any, data_dir: Any) -> None:
+    seed_demo(data_dir, runs=1)
+    services = Services.open(data_dir)
+    try:  # the run happened long ago: outside every period and every chart day
+        long_ago = utcnow() - timedelta(days=60)
+        SyncRun.update(queued_at=long_ago, started_at=long_ago, finished_at=long_ago).execute()
+    finally:
+        services.close()
+    window = open_window()
+    dash = window.dashboard
+    assert dash.total.value.text() == "0"
+    assert dash.success.detail.text() == "No runs in the last 24 hours"
+    assert dash.runs_chart.empty.text() == "No runs in the last 14 days"
+    assert len(dash.feed.rows) == 1  # the feed still shows the newest run
 
 
 def test_period_switch_and_refresh_loading_state(open_window: Any, seeded: Any, qtbot: Any) -> None:
@@ -68,24 +99,44 @@ def test_period_switch_and_refresh_loading_state(open_window: Any, seeded: Any, 
     assert dash.refresh_button.isEnabled() and not dash.busy.isVisibleTo(dash)
 
 
-def test_feed_and_cards_follow_a_run_live(open_window: Any, seeded: Any, qtbot: Any) -> None:
+def test_feed_has_one_row_per_run_that_follows_it_live(open_window: Any, data_dir: Any, qtbot: Any) -> None:
+    services = Services.open(data_dir)
+    try:  # slow enough (simulated latency) to be seen running
+        services.accounts.add("demo", DEMO, "demo-1", {"latency_ms": "120", "campaigns": "8", "page_size": "20"})
+        services.schedules.add(SCHEDULE, DEMO, "both", "interval", every_minutes=5)
+    finally:
+        services.close()
     window = open_window(start_scheduler=True)
     dash = window.dashboard
-    with qtbot.waitSignal(window.ctx.bridge.run_finished, timeout=15000) as finished:
-        window.scheduler.action(SCHEDULE, "sync")
+    progress: list[ev.RunProgress] = []
+    window.ctx.bridge.any_event.connect(lambda e: progress.append(e) if isinstance(e, ev.RunProgress) else None)
+    window.scheduler.action(SCHEDULE, "sync")
+    qtbot.waitUntil(lambda: any(r.entry.status == "running" for r in dash.feed.rows.values()), timeout=15000)
+    (row,) = dash.feed.rows.values()
+    assert row.progress.isVisibleTo(row) and row.status.text().startswith("Running")
+    qtbot.waitUntil(lambda: row.entry.rows > 0, timeout=15000)  # progress reached the row
+    assert "rows so far" in row.status.text() and progress
+    assert row.progress.maximum() == max(row.entry.windows_total, 1)
+    assert len(dash.feed.rows) == 1  # queued, started, progress: still one row
+    with qtbot.waitSignal(window.ctx.bridge.run_finished, timeout=30000) as finished:
+        pass
     event = finished.args[0]
-    texts = "\n".join(dash.feed.texts())
-    assert f"#{event.run_id} {SCHEDULE}: queued (manual)" in texts
-    assert f"#{event.run_id} {SCHEDULE}: started (4 date windows, demo)" in texts or \
-        f"#{event.run_id} {SCHEDULE}: started (" in texts
-    assert f"#{event.run_id} {SCHEDULE}: succeeded, {event.rows:,} rows" in dash.feed.texts()[0]
-    # the dashboard refreshes itself (debounced) and counts the new run
-    qtbot.waitUntil(lambda: dash.total.value.text() == "2", timeout=5000)
-    # clicking the entry opens the run in History
-    item = dash.feed.list.item(0)
-    dash.feed.list.itemClicked.emit(item)
+    assert event.run_id == row.run_id and len(dash.feed.rows) == 1
+    assert row.status.text() == f"Succeeded · {event.rows:,} rows · {fmt.fmt_duration(event.duration_s)}"
+    assert not row.progress.isVisibleTo(row)
+    assert row.when.text() in ("just now",) or row.when.text().endswith("s ago")
+    assert row.when.toolTip().startswith(fmt.fmt_time(row.entry.at, seconds=True))
+    # the refresh after the run keeps one row per run
+    qtbot.waitUntil(lambda: dash.total.value.text() == "1", timeout=5000)
+    assert len(dash.feed.rows) == 1
+    # the arrow opens the run's window log (readable dates); "Open in History" opens the run there
+    row.expand.click()
+    qtbot.waitUntil(lambda: "Loading" not in row.log.text(), timeout=5000)
+    assert row.details.isVisibleTo(row) and ": " in row.log.text() and "Window 20" not in row.log.text()
+    qtbot.mouseClick(row.history_button, Qt.MouseButton.LeftButton)
     assert window.current_key() == "history"
     qtbot.waitUntil(lambda: window.history.detail.run is not None and window.history.detail.run.run.id == event.run_id)
+    wait_idle(qtbot, window)
 
 
 def test_pause_all_from_the_scheduler_card(open_window: Any, seeded: Any, qtbot: Any) -> None:
@@ -94,6 +145,8 @@ def test_pause_all_from_the_scheduler_card(open_window: Any, seeded: Any, qtbot:
     window = open_window(start_scheduler=True)
     card = window.dashboard.scheduler_card
     qtbot.waitUntil(lambda: card.badge.text() == "Running", timeout=5000)
+    assert card.uptime.text().startswith("Running since ") and "(uptime " in card.uptime.text()
+    assert card.wake.text().startswith("Last wake-up ")
     qtbot.mouseClick(card.pause_all, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: card.badge.text() == "All paused", timeout=5000)
     assert settings.get("scheduler.paused_all") is True
@@ -107,22 +160,27 @@ def test_pause_all_from_the_scheduler_card(open_window: Any, seeded: Any, qtbot:
     wait_idle(qtbot, window)
 
 
-def test_feed_does_not_repeat_what_it_already_showed_live(qtbot) -> None:
-    from autosync_desktop import events as ev
+def test_feed_merges_the_store_page_with_live_events(qtbot: Any) -> None:
+    from datetime import UTC, datetime
+
+    from autosync_desktop.domain import RunRow, RunStatus, Trigger
     from autosync_desktop.gui.dashboard.feed import ActivityFeed
 
     feed = ActivityFeed()
     qtbot.addWidget(feed)
     feed.on_event(ev.RunQueued(run_id=7, schedule="Demo sync", account="Demo account", trigger="manual"))
     feed.on_event(ev.RunFinished(run_id=7, schedule="Demo sync", account="Demo account", trigger="manual",
-                                 status="succeeded", rows=5, duration_s=0.1))
-    stored = ActivityLine(event_id=0, run_id=7, at=datetime(2026, 11, 29, 0, 59, 59, tzinfo=UTC), level="info",
-                          message="", run_status=RunStatus.SUCCEEDED, schedule="Demo sync", account="Demo account",
-                          trigger=Trigger.MANUAL, run_rows=5, run_duration_s=0.1,
-                          run_finished_at=datetime(2026, 11, 29, 1, tzinfo=UTC), run_error=None)
-    feed.load_history((replace(stored, event_id=2, message="Window 2026-11-28..2026-11-29: 5 rows"),
-                       replace(stored, event_id=1, message="Queued (manual)")))
-    texts = feed.texts()
-    assert sum("queued" in t.lower() for t in texts) == 1
-    assert sum("succeeded" in t for t in texts) == 1
-    assert any("Window 2026-11-28" in t for t in texts)
+                                 status="failed", rows=5, duration_s=0.1, error_class="RateLimited",
+                                 error="platform said: 429 RESOURCE_EXHAUSTED",
+                                 retry_at=datetime(2026, 11, 29, 14, 5, tzinfo=UTC)))
+    at = datetime(2026, 11, 29, 1, tzinfo=UTC)
+    stale = RunRow(id=7, schedule="Demo sync", account="Demo account", platform="demo", trigger=Trigger.MANUAL,
+                   status=RunStatus.RUNNING, queued_at=at, started_at=at, finished_at=None, duration_s=None,
+                   rows=2, campaigns=0, pages=0, api_calls=0, attempt=1, error_class=None, error=None, reason=None,
+                   window_from=None, window_to=None)
+    feed.load_runs([stale])  # read before the run ended: the live end wins
+    (row,) = feed.rows.values()
+    assert row.entry.status == "failed"
+    assert row.reason.text().startswith("The platform asked us to slow down; it will retry at ")
+    assert "429" not in row.reason.text() and row.reason.toolTip() == "platform said: 429 RESOURCE_EXHAUSTED"
+    assert row.icon.toolTip() == "Failed" and row.status.text().startswith("Failed")  # icon and word

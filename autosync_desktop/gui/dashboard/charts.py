@@ -1,8 +1,11 @@
 """The dashboard's pyqtgraph charts: runs per day stacked by outcome, average duration per day, rows per day.
 
-Every chart plots exactly the series the services computed (services.metrics.chart_series); a day without runs is a
-zero bar or a gap in the duration line, never an invented value. Hovering a day shows its numbers in the
-card's header line. Colours follow the palette (plot background = base, axes = text).
+Every chart plots exactly the series the services computed (services.metrics.chart_series); a day without runs is
+an empty slot, never an invented value. Axes have titles with units, counts read "250k" / "1.2M", days read
+"Nov 22" (as many as fit the width); hovering a day shows its numbers in a tooltip and in the card's read-out
+line. All three are bar charts, so one day of data is a bar, not a lone dot; while the data covers fewer than
+three days only the last three days are drawn (wide bars instead of a sliver at the end of two empty weeks).
+Colours follow the palette (plot background = base, axes = text).
 
 pyqtgraph (and numpy with it) is imported when a chart's plot is first needed - when the Dashboard's first data
 arrives from its worker, after the window's first frame - so opening the window never waits for it.
@@ -12,16 +15,19 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
+from datetime import date
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QPointF, Qt
-from PySide6.QtGui import QColor, QPalette
-from PySide6.QtWidgets import QApplication, QLabel, QStackedWidget, QWidget
+from PySide6.QtGui import QColor, QCursor, QPalette, QResizeEvent
+from PySide6.QtWidgets import QApplication, QLabel, QStackedWidget, QToolTip, QWidget
 
 from autosync_desktop.domain import ChartSeries, RunStatus
 from autosync_desktop.gui import formatting as fmt
 from autosync_desktop.gui import theme
-from autosync_desktop.gui.widgets.card import Card, muted
+from autosync_desktop.gui.dashboard import text as words
+from autosync_desktop.gui.dashboard.elided import ElidedLabel
+from autosync_desktop.gui.widgets.card import Card
 from autosync_desktop.gui.widgets.empty_state import EmptyState
 
 if TYPE_CHECKING:
@@ -32,17 +38,47 @@ BANDS: tuple[tuple[str, tuple[RunStatus, ...]], ...] = (
     ("succeeded", (RunStatus.SUCCEEDED,)), ("failed", (RunStatus.FAILED, RunStatus.INTERRUPTED)),
     ("cancelled", (RunStatus.CANCELLED,)), ("skipped", (RunStatus.SKIPPED,)),
     ("running", (RunStatus.RUNNING, RunStatus.QUEUED)))
+MIN_DAYS_SHOWN = 3
+LABEL_WIDTH_PX = 52  # room one "Nov 22" needs on the day axis
+BAR_WIDTH = 0.7
+
+
+def day_ticks(days: Sequence[date], first: int, width_px: int) -> list[tuple[int, str]]:
+    """Ticks for the day axis from index `first`: as many "Nov 22" labels as fit `width_px`, always the last."""
+    shown = len(days) - first
+    if shown <= 0:
+        return []
+    fit = max(2, width_px // LABEL_WIDTH_PX)
+    step = max(1, math.ceil(shown / fit))
+    return [(i, words.day_label(days[i])) for i in range(first, len(days)) if (len(days) - 1 - i) % step == 0]
+
+
+def count_ticks(top: float) -> tuple[list[tuple[float, str]], float]:
+    """Whole-number ticks from 0 with SI labels ("250k"), and the axis maximum."""
+    step = max(1.0, words.nice_step(top))
+    count = max(1, math.ceil(top / step))
+    return [(i * step, words.si(i * step)) for i in range(count + 1)], count * step
+
+
+def first_shown(has_data: Sequence[bool]) -> int:
+    """The first day index drawn: all days, or only the last three while the data covers fewer than three."""
+    with_data = [i for i, has in enumerate(has_data) if has]
+    if with_data and with_data[0] >= len(has_data) - MIN_DAYS_SHOWN:
+        return max(0, len(has_data) - MIN_DAYS_SHOWN)
+    return 0
 
 
 class ChartCard(Card):
     """A titled card holding one plot, its hover read-out and an empty state."""
 
+    y_title = "count"
+
     def __init__(self, title: str, empty_text: str = "No runs yet", parent: QWidget | None = None) -> None:
         super().__init__(title, parent, accessible=f"{title} chart")
-        self.hover = muted("Hover a day for its values", f"{title} values")
-        self.hover.setWordWrap(False)
+        self.hover = ElidedLabel("Hover a day for its values", name=f"{title} values", role="muted")
         self.outer.addWidget(self.hover)
-        self.setMaximumHeight(215)
+        self.setMaximumHeight(250)
+        self.setMinimumHeight(200)
         self.chart_name = title
         self.empty = EmptyState(empty_text, name=f"{title} empty state")
         self.stack = QStackedWidget()
@@ -50,6 +86,8 @@ class ChartCard(Card):
         self.stack.addWidget(self.empty)
         self.outer.addWidget(self.stack, 1)
         self.days: list[str] = []
+        self.dates: list[date] = []
+        self.first = 0
         self._plot: pg.PlotWidget | None = None
 
     @property
@@ -75,12 +113,18 @@ class ChartCard(Card):
         plot.hideButtons()
         plot.setMinimumHeight(120)
         text = palette.color(QPalette.ColorRole.Text)
+        font = QApplication.font()
+        font.setPointSizeF(max(7.0, font.pointSizeF() * 0.85))
         for side in ("left", "bottom"):
             axis = plot.getAxis(side)
             axis.setPen(pg.mkPen(theme.muted_color()))
             axis.setTextPen(pg.mkPen(text))
-        plot.getAxis("left").setWidth(44)
+            axis.setStyle(tickFont=font)
+            axis.label.setFont(font)
+        plot.getAxis("left").setWidth(52)
         plot.getAxis("left").enableAutoSIPrefix(False)
+        plot.setLabel("left", self.y_title, color=text.name())
+        plot.setLabel("bottom", f"day ({fmt.zone_label()})", color=text.name())
         plot.showGrid(x=False, y=True, alpha=0.15)
         self.stack.insertWidget(0, plot)
         self.hover_line = pg.InfiniteLine(angle=90, pen=pg.mkPen(theme.muted_color(), style=Qt.PenStyle.DashLine))
@@ -91,24 +135,45 @@ class ChartCard(Card):
         return plot
 
     def _add_items(self, plot: pg.PlotWidget) -> None:
-        """Items a chart keeps for its whole life (a curve, a bar set), added when the plot is created."""
+        """Items a chart keeps for its whole life (a bar set), added when the plot is created."""
 
-    def _axis(self, days: Sequence[str]) -> None:
+    def _axis(self, days: Sequence[str], has_data: Sequence[bool], first: int | None) -> None:
         self.days = list(days)
-        step = max(1, math.ceil(len(days) / 6))
-        ticks = [(i, d[5:]) for i, d in enumerate(days) if (len(days) - 1 - i) % step == 0]
-        self.plot.getAxis("bottom").setTicks([ticks])
-        self.plot.setXRange(-0.6, len(days) - 0.4, padding=0)
+        self.dates = [date.fromisoformat(d) for d in days]
+        self.first = first_shown(has_data) if first is None else first
+        self.plot.setXRange(self.first - 0.6, len(days) - 0.4, padding=0)
+        self.plot.setLabel("bottom", f"day ({fmt.zone_label()})")
+        self._day_ticks()
+
+    def _day_ticks(self) -> None:
+        if self._plot is None or not self.dates:
+            return
+        width = self._plot.width() - 60
+        self._plot.getAxis("bottom").setTicks([day_ticks(self.dates, self.first, width)])
+
+    def day_tick_labels(self) -> list[str]:
+        """The day labels the bottom axis shows now (tests)."""
+        return [label for _, label in day_ticks(self.dates, self.first, self.plot.width() - 60)]
+
+    def _y_ticks(self, ticks: list[tuple[float, str]], top: float) -> None:
+        self.plot.getAxis("left").setTicks([ticks])
+        self.plot.setYRange(0, top * 1.08, padding=0)
+        self.y_labels = [label for _, label in ticks]
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._day_ticks()
 
     def _moved(self, pos: QPointF) -> None:
         if not self.days or self._plot is None or not self.plot.sceneBoundingRect().contains(pos):
             return
         x = self.plot.getPlotItem().vb.mapSceneToView(pos).x()
         index = round(x)
-        if 0 <= index < len(self.days):
+        if self.first <= index < len(self.days):
             self.hover_line.setPos(index)
             self.hover_line.show()
-            self.hover.setText(self.describe(index))
+            text = self.show_day(index)
+            QToolTip.showText(QCursor.pos(), text, self.plot)
 
     def show_day(self, index: int) -> str:
         """The hover text for day `index` (also what tests call instead of moving a mouse)."""
@@ -116,35 +181,39 @@ class ChartCard(Card):
         self.hover.setText(text)
         return text
 
+    def day_words(self, index: int) -> str:
+        return words.day_label(self.dates[index]) if 0 <= index < len(self.dates) else ""
+
     def describe(self, index: int) -> str:
-        return self.days[index]
+        return self.day_words(index)
 
     def set_empty(self, empty: bool) -> None:
         self.stack.setCurrentWidget(self.empty if empty else self.plot)
 
-    def integer_ticks(self, top: float) -> None:
-        """Whole-number ticks for counts (no '0.2 runs')."""
-        step = max(1, math.ceil(top / 5))
-        magnitude = 10 ** max(0, len(str(step)) - 1)
-        step = math.ceil(step / magnitude) * magnitude
-        self.plot.getAxis("left").setTickSpacing(step, step)
+    def set_empty_text(self, text: str) -> None:
+        self.empty.setText(text)
 
 
 class RunsChart(ChartCard):
+    y_title = "runs"
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("Runs per day", parent=parent)
         self.per_day: list[Mapping[RunStatus, int]] = []
         self.legend = QLabel()
         self.legend.setAccessibleName("Runs per day legend")
+        self.legend.setWordWrap(True)
         self.outer.insertWidget(1, self.legend)
 
-    def update_series(self, days: Sequence[str], per_day: Sequence[Mapping[RunStatus, int]]) -> None:
+    def update_series(self, days: Sequence[str], per_day: Sequence[Mapping[RunStatus, int]],
+                      first: int | None = None) -> None:
         import pyqtgraph as pg
 
         self.per_day = list(per_day)
         for item in [i for i in self.plot.items() if isinstance(i, pg.BarGraphItem)]:
             self.plot.removeItem(item)
-        self._axis(days)
+        totals = [sum(day.values()) for day in per_day]
+        self._axis(days, [bool(t) for t in totals], first)
         base = [0.0] * len(days)
         shown = []
         for band, statuses in BANDS:
@@ -154,54 +223,60 @@ class RunsChart(ChartCard):
             color = QColor(theme.CHART[band])
             drawn = [i for i, h in enumerate(heights) if h]  # no zero-height stubs on empty days
             bars = pg.BarGraphItem(x=drawn, height=[heights[i] for i in drawn], y0=[base[i] for i in drawn],
-                                   width=0.7, brush=color, pen=pg.mkPen(color.darker(115)))
+                                   width=BAR_WIDTH, brush=color, pen=pg.mkPen(color.darker(115)))
             self.plot.addItem(bars)
             shown.append(f'<span style="color:{color.name()}">■</span> {band}')
             base = [b + h for b, h in zip(base, heights, strict=True)]
-        top = max(base, default=1) or 1
-        self.plot.setYRange(0, top * 1.15, padding=0)
-        self.integer_ticks(top)
-        self.legend.setText("&nbsp;&nbsp;".join(shown))
+        self._y_ticks(*count_ticks(max(base, default=1) or 1))
+        self.legend.setText("&nbsp;&nbsp; ".join(shown))
         self.set_empty(not any(base))
 
     def describe(self, index: int) -> str:
         day = self.per_day[index] if index < len(self.per_day) else {}
-        parts = [f"{sum(day.get(s, 0) for s in statuses)} {band}" for band, statuses in BANDS
+        parts = [f"{sum(day.get(s, 0) for s in statuses):,} {band}" for band, statuses in BANDS
                  if sum(day.get(s, 0) for s in statuses)]
-        return f"{self.days[index]}: {', '.join(parts) if parts else 'no runs'}"
+        return f"{self.day_words(index)}: {', '.join(parts) if parts else 'no runs'}"
 
 
 class DurationChart(ChartCard):
+    y_title = "seconds"
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("Average duration per day", parent=parent)
         self.values: list[float | None] = []
+        self.unit = "s"
 
     def _add_items(self, plot: pg.PlotWidget) -> None:
         import pyqtgraph as pg
 
         color = QColor(theme.CHART["line"])
-        self.curve = plot.plot([], [], pen=pg.mkPen(color, width=2), symbol="o", symbolSize=6,
-                               symbolBrush=color, symbolPen=color, connect="finite")
+        self.bars = pg.BarGraphItem(x=[], height=[], width=BAR_WIDTH, brush=color, pen=pg.mkPen(color.darker(115)))
+        plot.addItem(self.bars)
 
-    def update_series(self, days: Sequence[str], values: Sequence[float | None]) -> None:
+    def update_series(self, days: Sequence[str], values: Sequence[float | None], first: int | None = None) -> None:
         self.values = list(values)
-        self._axis(days)
-        ys = [math.nan if v is None else float(v) for v in values]
-        finite = [y for y in ys if not math.isnan(y)]
-        if finite:
-            self.curve.setData(list(range(len(days))), ys, connect="finite")
-        else:
-            self.curve.setData([], [])
-        self.plot.setYRange(0, (max(finite) * 1.25) if finite and max(finite) > 0 else 1, padding=0)
+        self._axis(days, [v is not None for v in values], first)
+        finite = [float(v) for v in values if v is not None]
+        top = max(finite, default=0.0)
+        self.unit, scale = words.duration_unit(top)
+        self.plot.setLabel("left", {"ms": "milliseconds", "s": "seconds", "min": "minutes", "h": "hours"}[self.unit])
+        drawn = [i for i, v in enumerate(values) if v is not None]
+        # a run of a few milliseconds still gets a visible bar (its value is in the tooltip)
+        heights = [max(float(values[i] or 0) / scale, top / scale / 50) for i in drawn]
+        self.bars.setOpts(x=drawn, height=heights, width=BAR_WIDTH)
+        ticks, axis_top = count_ticks(top / scale if top > 0 else 1)
+        self._y_ticks(ticks, axis_top)
         self.set_empty(not finite)
 
     def describe(self, index: int) -> str:
         value = self.values[index] if index < len(self.values) else None
-        return f"{self.days[index]}: " + ("no finished runs" if value is None else
-                                          f"average {fmt.fmt_duration(value)}")
+        return f"{self.day_words(index)}: " + ("no finished runs" if value is None else
+                                                f"average {fmt.fmt_duration(value)}")
 
 
 class RowsChart(ChartCard):
+    y_title = "rows"
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("Rows written per day", parent=parent)
         self.values: list[int] = []
@@ -210,33 +285,27 @@ class RowsChart(ChartCard):
         import pyqtgraph as pg
 
         color = QColor(theme.CHART["rows"])
-        self.bars = pg.BarGraphItem(x=[], height=[], width=0.7, brush=color, pen=pg.mkPen(color.darker(115)))
+        self.bars = pg.BarGraphItem(x=[], height=[], width=BAR_WIDTH, brush=color, pen=pg.mkPen(color.darker(115)))
         plot.addItem(self.bars)
 
-    def update_series(self, days: Sequence[str], values: Sequence[int]) -> None:
+    def update_series(self, days: Sequence[str], values: Sequence[int], first: int | None = None) -> None:
         self.values = [int(v) for v in values]
-        self._axis(days)
+        self._axis(days, [bool(v) for v in self.values], first)
         drawn = [i for i, v in enumerate(self.values) if v]
-        self.bars.setOpts(x=drawn, height=[self.values[i] for i in drawn], width=0.7)
-        top = max(self.values, default=0) or 1
-        self.plot.setYRange(0, top * 1.15, padding=0)
-        self.integer_ticks(top)
+        self.bars.setOpts(x=drawn, height=[self.values[i] for i in drawn], width=BAR_WIDTH)
+        self._y_ticks(*count_ticks(max(self.values, default=0) or 1))
         self.set_empty(not any(self.values))
 
     def describe(self, index: int) -> str:
         value = self.values[index] if index < len(self.values) else 0
-        return f"{self.days[index]}: {fmt.fmt_int(value)} rows"
+        return f"{self.day_words(index)}: {fmt.fmt_int(value)} rows"
 
 
-def chart_title_label(text: str) -> QLabel:
-    label = QLabel(text)
-    label.setProperty("role", "heading")
-    label.setAccessibleName(text)
-    return label
-
-
-def apply_series(runs: RunsChart, duration: DurationChart, rows: RowsChart, charts: ChartSeries) -> None:
+def apply_series(runs: RunsChart, duration: DurationChart, rows: RowsChart, charts: ChartSeries) -> int:
+    """Plot the series; the three charts share one day axis. Returns how many days are drawn."""
     days = [d.day.isoformat() for d in charts.days]
-    runs.update_series(days, [d.runs_by_status for d in charts.days])
-    duration.update_series(days, [d.avg_duration_s for d in charts.days])
-    rows.update_series(days, [d.rows for d in charts.days])
+    first = first_shown([d.runs > 0 for d in charts.days])
+    runs.update_series(days, [d.runs_by_status for d in charts.days], first)
+    duration.update_series(days, [d.avg_duration_s for d in charts.days], first)
+    rows.update_series(days, [d.rows for d in charts.days], first)
+    return len(days) - first

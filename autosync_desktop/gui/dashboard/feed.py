@@ -1,170 +1,407 @@
-"""The live activity feed: real run events, newest first; a click opens the run in History.
+"""The live activity feed: one row per run, newest first.
 
-At start it shows the newest run log lines from the store (RunEvent joined to its run, via
-services.runs.recent_activity), then it continues with the bus events as they happen: queued, started, progress
-(one line per run, updated in place), log lines, and the end (succeeded / failed with the reason / cancelled /
-skipped / interrupted). Catch-up and retry runs say so.
+A row says what ran ("schedule · account", elided with the full names in a tooltip), its status (icon and word,
+never colour alone), when ("3 min ago", the exact time on hover), rows and duration; a running run shows its
+live progress (window N of M, rows so far) from the bridge's coalesced RunProgress events; a failed one its
+reason in plain words. The arrow opens the run's window-level log (read on demand through the view) and an
+"Open in History" button; a double-click opens the run in History too.
+
+The rows come from the newest page of runs in the store (`services.runs.page`, re-read at every Dashboard
+refresh, so runs started by the CLI or a service appear too) and are kept current between refreshes by the bus
+events (queued, started, progress, finished).
 """
 
 from __future__ import annotations
 
-from typing import Any
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QListWidget, QListWidgetItem, QVBoxLayout, QWidget
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QPalette
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QScrollArea,
+    QSizePolicy,
+    QStackedWidget,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from autosync_desktop import events as ev
-from autosync_desktop.domain import ActivityLine
+from autosync_desktop.domain import RunLogLine, RunRow, RunStatus
 from autosync_desktop.gui import formatting as fmt
 from autosync_desktop.gui import theme
+from autosync_desktop.gui.dashboard import text as words
+from autosync_desktop.gui.dashboard.elided import ElidedLabel
 from autosync_desktop.gui.widgets.card import Card, muted
+from autosync_desktop.gui.widgets.empty_state import EmptyState
 
-MAX_ITEMS = 500
-RUN_ID_ROLE = Qt.ItemDataRole.UserRole
-LEVEL_STATUS = {"info": None, "warning": "warning", "error": "failed"}
+MAX_ROWS = 60
+PAGE = 40  # runs read from the store at each refresh
+TRIGGER_WORDS = {"catch-up": "catch-up for a missed run", "retry": "retry after a rate limit",
+                 "backfill": "backfill", "manual": "started by hand"}
+_WINDOW = re.compile(r"^Window (\d{4}-\d\d-\d\d)\.\.(\d{4}-\d\d-\d\d): (.*)$")
 
 
-def _who(schedule: str | None, account: str) -> str:
-    return schedule or account
+@dataclass
+class Entry:
+    """What the feed knows about one run (from the store's page, then from the bus)."""
+
+    run_id: int
+    schedule: str | None
+    account: str
+    trigger: str
+    status: str
+    at: datetime | None  # queued, then started, then finished
+    rows: int = 0
+    duration_s: float | None = None
+    error_class: str | None = None
+    error: str | None = None
+    windows_done: int = 0
+    windows_total: int = 0
+    retry_at: datetime | None = None
+
+    @property
+    def who(self) -> str:
+        return f"{self.schedule} · {self.account}" if self.schedule else self.account
+
+    @property
+    def active(self) -> bool:
+        return self.status in (RunStatus.QUEUED, RunStatus.RUNNING)
 
 
-def _trigger_note(trigger: str) -> str:
-    return {"catch-up": " (catch-up for a missed run)", "retry": " (retry after a rate limit)",
-            "backfill": " (backfill)", "manual": " (manual)"}.get(trigger, "")
+def entry_of(run: RunRow) -> Entry:
+    at = run.finished_at or run.started_at or run.queued_at
+    return Entry(run_id=run.id, schedule=run.schedule, account=run.account, trigger=run.trigger.value,
+                 status=run.status.value, at=at, rows=run.rows, duration_s=run.duration_s,
+                 error_class=run.error_class, error=run.error or run.reason)
+
+
+def log_line(line: RunLogLine) -> str:
+    """A log line for the expander: "06:00:12  Nov 5 – Dec 3: 193 rows" (window lines get readable dates)."""
+    message = line.message
+    match = _WINDOW.match(message)
+    if match:
+        first, last = date.fromisoformat(match[1]), date.fromisoformat(match[2])
+        span = words.day_label(first) if first == last else f"{words.day_label(first)} – {words.day_label(last)}"
+        message = f"{span}: {match[3]}"
+    local = fmt.local(line.at)
+    return f"{local:%H:%M:%S}  {message}" if local else message
+
+
+def status_line(entry: Entry) -> str:
+    """ "Succeeded · 1,234 rows · 2.3 s", "Running · window 2 of 4 · 310 rows so far", "Queued · backfill"."""
+    parts = [theme.label_of(entry.status)]
+    if entry.trigger in TRIGGER_WORDS and entry.trigger != "manual":
+        parts.append(TRIGGER_WORDS[entry.trigger])
+    if entry.status == RunStatus.RUNNING:
+        if entry.windows_total:
+            parts.append(f"window {min(entry.windows_done + 1, entry.windows_total)} of {entry.windows_total}")
+        parts.append(f"{entry.rows:,} rows so far")
+    elif entry.status in (RunStatus.SUCCEEDED, RunStatus.FAILED, RunStatus.CANCELLED, RunStatus.INTERRUPTED):
+        if entry.rows or entry.status == RunStatus.SUCCEEDED:
+            parts.append(f"{entry.rows:,} row{'s' if entry.rows != 1 else ''}")
+        if entry.duration_s is not None:
+            parts.append(fmt.fmt_duration(entry.duration_s))
+    return " · ".join(parts)
+
+
+def reason_line(entry: Entry) -> str:
+    """Why it did not succeed, in plain words ("" when it did, or is still going)."""
+    if entry.status == RunStatus.FAILED:
+        return words.plain_reason(entry.error_class, entry.error, entry.retry_at, fmt.fmt_clock)
+    if entry.status == RunStatus.SKIPPED:
+        return entry.error or "Another run of it was still going"
+    if entry.status in (RunStatus.CANCELLED, RunStatus.INTERRUPTED) and entry.error:
+        if entry.status == RunStatus.INTERRUPTED:
+            return words.plain_reason("Interrupted", entry.error)
+        return entry.error
+    return ""
+
+
+def _wrapping(text: str = "", name: str = "Detail") -> QLabel:
+    label = muted(text, name)
+    label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)  # wraps, never widens the feed
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    return label
+
+
+class FeedRow(QFrame):
+    """One run in the feed."""
+
+    open_run = Signal(int)
+    log_requested = Signal(int)
+
+    def __init__(self, entry: Entry, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.entry = entry
+        self.setProperty("feedrow", True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self._log_loaded = False
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(4, 5, 6, 5)
+        outer.setSpacing(2)
+        top = QHBoxLayout()
+        top.setSpacing(4)
+        self.expand = QToolButton()
+        self.expand.setArrowType(Qt.ArrowType.RightArrow)
+        self.expand.setCheckable(True)
+        self.expand.setAutoRaise(True)
+        self.expand.setFixedSize(QSize(18, 18))
+        self.expand.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.expand.toggled.connect(self._toggle_log)
+        self.icon = QLabel()
+        self.icon.setFixedSize(QSize(16, 16))
+        self.title = ElidedLabel(mode=Qt.TextElideMode.ElideMiddle, name="Run")
+        font = self.title.font()
+        font.setWeight(font.Weight.DemiBold)
+        self.title.setFont(font)
+        self.when = QLabel()
+        self.when.setProperty("role", "muted")
+        top.addWidget(self.expand)
+        top.addWidget(self.icon)
+        top.addWidget(self.title, 1)
+        top.addWidget(self.when)
+        outer.addLayout(top)
+        self.status = ElidedLabel(name="Status")
+        self.progress = QProgressBar()
+        self.progress.setTextVisible(False)
+        self.progress.setFixedHeight(6)
+        self.reason = _wrapping(name="Why")
+        self.log = _wrapping("Loading the log…", "Run log")
+        self.history_button = QPushButton("Open in History")
+        self.history_button.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.history_button.clicked.connect(lambda: self.open_run.emit(self.entry.run_id))
+        self.details = QWidget()
+        details = QVBoxLayout(self.details)
+        details.setContentsMargins(0, 2, 0, 2)
+        details.setSpacing(4)
+        details.addWidget(self.log)
+        button_row = QHBoxLayout()
+        button_row.addWidget(self.history_button)
+        button_row.addStretch(1)
+        details.addLayout(button_row)
+        self.details.hide()
+        for widget in (self.status, self.progress, self.reason, self.details):
+            box = QHBoxLayout()
+            box.setContentsMargins(42, 0, 0, 0)
+            box.addWidget(widget, 1)
+            outer.addLayout(box)
+        self.update_entry(entry)
+
+    @property
+    def run_id(self) -> int:
+        return self.entry.run_id
+
+    def update_entry(self, entry: Entry) -> None:
+        self.entry = entry
+        run = f"run #{entry.run_id}"
+        self.title.setText(entry.who)
+        self.icon.setPixmap(theme.status_icon(entry.status).pixmap(QSize(16, 16)))
+        self.icon.setAccessibleName(f"{theme.label_of(entry.status)} icon")
+        self.icon.setToolTip(theme.label_of(entry.status))
+        self.status.setText(status_line(entry))
+        palette = self.status.palette()
+        palette.setColor(QPalette.ColorRole.WindowText, theme.status_color(entry.status))
+        self.status.setPalette(palette)
+        reason = reason_line(entry)
+        self.reason.setText(reason)
+        self.reason.setToolTip(entry.error or "")
+        self.reason.setVisible(bool(reason))
+        running = entry.status == RunStatus.RUNNING
+        self.progress.setVisible(running)
+        if running:
+            self.progress.setRange(0, max(entry.windows_total, 1))
+            self.progress.setValue(min(entry.windows_done, max(entry.windows_total, 1)))
+            self.progress.setAccessibleName(f"Progress of {run}: {status_line(entry)}")
+        self.expand.setAccessibleName(f"Show the log of {run}")
+        self.expand.setToolTip(f"Show the log of {run}")
+        self.history_button.setAccessibleName(f"Open {run} in History")
+        self.setAccessibleName(f"{entry.who}: {status_line(entry)}" + (f". {reason}" if reason else ""))
+        if self._log_loaded and not entry.active:
+            self._log_loaded = False  # re-read when opened again: the run wrote more
+            if self.expand.isChecked():
+                self.log_requested.emit(entry.run_id)
+                self._log_loaded = True
+        self.tick()
+
+    def tick(self, now: datetime | None = None) -> None:
+        at = self.entry.at
+        text = words.ago(at, now or datetime.now(UTC))
+        if text != self.when.text():
+            self.when.setText(text)
+        exact = fmt.fmt_time(at, seconds=True)
+        if self.when.toolTip() != exact:
+            self.when.setToolTip(f"{exact} ({fmt.zone_label()})")
+            self.when.setAccessibleName(f"Time: {exact}")
+
+    def _toggle_log(self, shown: bool) -> None:
+        self.expand.setArrowType(Qt.ArrowType.DownArrow if shown else Qt.ArrowType.RightArrow)
+        self.details.setVisible(shown)
+        if shown and not self._log_loaded:
+            self._log_loaded = True
+            self.log.setText("Loading the log…")
+            self.log_requested.emit(self.entry.run_id)
+
+    def set_log(self, lines: Sequence[RunLogLine] | None, error: str | None = None) -> None:
+        if error is not None:
+            self._log_loaded = False
+            self.log.setText(f"Could not read the log: {error}")
+        elif not lines:
+            self.log.setText("Nothing logged yet")
+        else:
+            self.log.setText("\n".join(log_line(line) for line in lines))
+
+    def text(self) -> str:
+        """The row as one line of text (tests, accessibility)."""
+        reason = self.reason.text() if self.reason.isVisibleTo(self) else ""
+        return " | ".join(t for t in (self.title.text(), self.status.text(), self.when.text(), reason) if t)
+
+    def mouseDoubleClickEvent(self, event: object) -> None:
+        self.open_run.emit(self.entry.run_id)
 
 
 class ActivityFeed(Card):
     open_run = Signal(int)
+    log_requested = Signal(int)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("Activity", parent, accessible="Activity feed")
-        self.hint = muted("Live: newest first. Click an entry to open its run in History.", "Activity hint")
-        self.list = QListWidget()
-        self.list.setAccessibleName("Activity feed entries")
-        self.list.setWordWrap(True)
-        self.list.setUniformItemSizes(False)
-        self.list.setAlternatingRowColors(True)
-        self.list.itemActivated.connect(self._activated)
-        self.list.itemClicked.connect(self._activated)
-        self.empty = muted("No runs yet. Activity appears here as syncs run.", "Activity empty state")
-        layout = QVBoxLayout()
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.hint)
-        layout.addWidget(self.empty)
-        layout.addWidget(self.list, 1)
-        self.outer.addLayout(layout, 1)
-        self._progress_items: dict[int, QListWidgetItem] = {}
-        self._seen_event_ids: set[int] = set()
-        self._live_queued: set[int] = set()  # runs whose queue / end the live feed already showed
-        self._live_finished: set[int] = set()
+        self.hint = muted("Newest first, live", "Activity hint")
+        self.hint.setWordWrap(False)
+        self.header.addWidget(self.hint)
+        self.rows: dict[int, FeedRow] = {}
+        self.container = QWidget()
+        self.container.setAccessibleName("Activity feed entries")
+        self.column = QVBoxLayout(self.container)
+        self.column.setContentsMargins(0, 0, 0, 0)
+        self.column.setSpacing(0)
+        self.column.addStretch(1)
+        self.scroll_area = QScrollArea()
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll_area.setWidget(self.container)
+        self.scroll_area.setAccessibleName("Activity feed list")
+        self.empty = EmptyState("Loading…", name="Activity empty state")
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.scroll_area)
+        self.stack.addWidget(self.empty)
+        self.outer.addWidget(self.stack, 1)
+        self.setStyleSheet("QFrame[feedrow=\"true\"] { border: none; border-bottom: 1px solid palette(midlight); }")
+        self.container.setAutoFillBackground(False)
+        self.scroll_area.viewport().setAutoFillBackground(False)
+        self._loaded = False
         self._update_empty()
 
-    # --- history from the store ---
+    # --- from the store ---
 
-    def load_history(self, rows: tuple[ActivityLine, ...]) -> None:
-        """Append the stored events (newest first, as the store orders them) below the live ones so far.
-
-        Each finished run also gets its end line (from the run's row), above its newest log line, like the
-        live feed shows it."""
-        ended: set[int] = set()
-        for row in rows:
-            if row.event_id in self._seen_event_ids:
+    def load_runs(self, runs: Sequence[RunRow]) -> None:
+        """Merge the newest page of runs (newest first); what the bus already said newer is kept."""
+        self._loaded = True
+        for run in runs:
+            entry = entry_of(run)
+            row = self.rows.get(run.id)
+            if row is None:
+                self._insert(entry)
                 continue
-            self._seen_event_ids.add(row.event_id)
-            who = _who(row.schedule, row.account)
-            if row.run_id in self._live_finished:
-                ended.add(row.run_id)  # its end line came live while the history was loading
-            if row.run_id in self._live_queued and row.message.startswith("Queued"):
-                continue  # said live already
-            if row.run_id not in ended and row.run_finished_at and row.run_status.is_final:
-                ended.add(row.run_id)
-                self._add(row.run_id, row.run_finished_at, self._end_text(
-                    row.run_id, who, row.run_status, row.run_rows, row.run_duration_s, row.run_error,
-                    row.trigger), row.run_status, top=False, position=self.list.count())
-            if row.level == "error" and row.message == row.run_error:
-                continue  # already said by the run's end line
-            text = f"#{row.run_id} {who}: {row.message}"
-            self._add(row.run_id, row.at, text, LEVEL_STATUS.get(row.level) or "idle", top=False,
-                      position=self.list.count())
+            old = row.entry
+            if not old.active and entry.active:
+                continue  # the bus said it ended after this page was read
+            if entry.active:  # keep the live progress the store does not hold
+                entry.windows_done, entry.windows_total = old.windows_done, old.windows_total
+                entry.rows = max(entry.rows, old.rows)
+            entry.retry_at = old.retry_at
+            row.update_entry(entry)
+        self._trim()
+        self._update_empty()
 
     # --- live events ---
 
     def on_event(self, event: ev.Event) -> None:
         at = fmt.parse(event.at)
         if isinstance(event, ev.RunQueued):
-            self._live_queued.add(event.run_id)
-            self._add(event.run_id, at, f"#{event.run_id} {_who(event.schedule, event.account)}: queued"
-                      f"{_trigger_note(event.trigger)}", "queued")
+            row = self.rows.get(event.run_id)
+            if row is None:
+                self._insert(Entry(run_id=event.run_id, schedule=event.schedule, account=event.account,
+                                   trigger=event.trigger, status=RunStatus.QUEUED.value, at=at))
+                self._trim()
         elif isinstance(event, ev.RunStarted):
-            self._add(event.run_id, at, f"#{event.run_id} {_who(event.schedule, event.account)}: started "
-                      f"({event.windows} date window{'s' if event.windows != 1 else ''}, {event.platform})"
-                      f"{_trigger_note(event.trigger)}", "running")
+            entry = self._entry(event.run_id, event.schedule, event.account, event.trigger, at)
+            entry.status, entry.at, entry.windows_total = RunStatus.RUNNING.value, at, event.windows
+            self.rows[event.run_id].update_entry(entry)
         elif isinstance(event, ev.RunProgress):
-            text = (f"#{event.run_id} in progress: {event.rows:,} rows, {event.campaigns:,} campaigns, window "
-                    f"{min(event.windows_done + 1, max(event.windows_total, 1))} of {max(event.windows_total, 1)}")
-            item = self._progress_items.get(event.run_id)
-            if item is None or self.list.row(item) < 0:
-                self._progress_items[event.run_id] = self._add(event.run_id, at, text, "running")
-            else:
-                item.setText(f"{fmt.fmt_short(at)}  {text}")
-        elif isinstance(event, ev.RunLog):
-            if event.level != "info":
-                self._add(event.run_id, at, f"#{event.run_id} {event.level}: {event.message}",
-                          LEVEL_STATUS.get(event.level, "warning"))
+            row = self.rows.get(event.run_id)
+            if row is None or not row.entry.active:
+                return
+            entry = row.entry
+            entry.status = RunStatus.RUNNING.value
+            entry.rows, entry.windows_done, entry.windows_total = event.rows, event.windows_done, event.windows_total
+            row.update_entry(entry)
         elif isinstance(event, ev.RunFinished):
-            self._finished(event, at)
-
-    @staticmethod
-    def _end_text(run_id: int, who: str, status: str, rows: int, duration_s: float | None, error: str | None,
-                  trigger: str, error_class: str | None = None) -> str:
-        if status == "succeeded":
-            text = f"#{run_id} {who}: succeeded, {rows:,} rows in {fmt.fmt_duration(duration_s)}"
-        elif status == "skipped":
-            text = f"#{run_id} {who}: skipped — {error or 'another run was still active'}"
-        elif status == "failed":
-            kind = f"{error_class}: " if error_class else ""
-            text = f"#{run_id} {who}: failed — {kind}{error or 'no reason recorded'}"
+            entry = self._entry(event.run_id, event.schedule, event.account, event.trigger, at)
+            entry.status, entry.at, entry.rows, entry.duration_s = event.status, at, event.rows, event.duration_s
+            entry.error_class, entry.error, entry.retry_at = event.error_class, event.error, event.retry_at
+            self.rows[event.run_id].update_entry(entry)
         else:
-            text = f"#{run_id} {who}: {status}" + (f" — {error}" if error else "")
-        return text + (_trigger_note(trigger) if trigger in ("catch-up", "retry") else "")
-
-    def _finished(self, event: ev.RunFinished, at: Any) -> None:
-        self._live_finished.add(event.run_id)
-        who = _who(event.schedule, event.account)
-        text = self._end_text(event.run_id, who, event.status, event.rows, event.duration_s, event.error,
-                              event.trigger, event.error_class)
-        if event.status == "failed" and event.retry_at is not None:
-            text += f" (retry scheduled {fmt.fmt_clock(event.retry_at)})"
-        progress = self._progress_items.pop(event.run_id, None)
-        if progress is not None and self.list.row(progress) >= 0:
-            self.list.takeItem(self.list.row(progress))
-        self._add(event.run_id, at, text, event.status)
-
-    # --- items ---
-
-    def _add(self, run_id: int, at: Any, text: str, status: str | None, top: bool = True,
-             position: int = 0) -> QListWidgetItem:
-        moment = fmt.parse(at)
-        item = QListWidgetItem(theme.status_icon(status), f"{fmt.fmt_short(moment)}  {text}")
-        item.setData(RUN_ID_ROLE, run_id)
-        item.setData(Qt.ItemDataRole.UserRole + 1, moment.isoformat() if moment else "")
-        item.setToolTip(f"{text}\nClick to open run #{run_id} in History")
-        item.setData(Qt.ItemDataRole.AccessibleTextRole, text)
-        self.list.insertItem(0 if top else position, item)
-        while self.list.count() > MAX_ITEMS:
-            self.list.takeItem(self.list.count() - 1)
+            return
         self._update_empty()
-        return item
+
+    def _entry(self, run_id: int, schedule: str | None, account: str, trigger: str, at: datetime | None) -> Entry:
+        row = self.rows.get(run_id)
+        if row is None:
+            row = self._insert(Entry(run_id=run_id, schedule=schedule, account=account, trigger=trigger,
+                                     status=RunStatus.QUEUED.value, at=at))
+            self._trim()
+        return row.entry
+
+    # --- rows ---
+
+    def _insert(self, entry: Entry) -> FeedRow:
+        row = FeedRow(entry)
+        row.open_run.connect(self.open_run)
+        row.log_requested.connect(self.log_requested)
+        newer = sum(1 for run_id in self.rows if run_id > entry.run_id)
+        self.rows[entry.run_id] = row
+        self.column.insertWidget(newer, row)
+        return row
+
+    def _trim(self) -> None:
+        for run_id in sorted(self.rows)[:-MAX_ROWS]:
+            row = self.rows.pop(run_id)
+            self.column.removeWidget(row)
+            row.deleteLater()
+
+    def set_log(self, run_id: int, lines: Sequence[RunLogLine] | None, error: str | None = None) -> None:
+        row = self.rows.get(run_id)
+        if row is not None:
+            row.set_log(lines, error)
+
+    def row(self, run_id: int) -> FeedRow | None:
+        return self.rows.get(run_id)
+
+    def ordered(self) -> list[FeedRow]:
+        """The rows top to bottom (newest first)."""
+        return [self.rows[run_id] for run_id in sorted(self.rows, reverse=True)]
 
     def texts(self) -> list[str]:
-        return [self.list.item(i).text() for i in range(self.list.count())]
+        return [row.text() for row in self.ordered()]
+
+    def tick(self) -> None:
+        now = datetime.now(UTC)
+        for row in self.rows.values():
+            row.tick(now)
 
     def _update_empty(self) -> None:
-        empty = self.list.count() == 0
-        self.empty.setVisible(empty)
-        self.list.setVisible(not empty)
-
-    def _activated(self, item: QListWidgetItem) -> None:
-        run_id = item.data(RUN_ID_ROLE)
-        if run_id is not None:
-            self.open_run.emit(int(run_id))
+        if self.rows:
+            self.stack.setCurrentWidget(self.scroll_area)
+            return
+        self.empty.setText("No runs yet. Each sync appears here as it runs." if self._loaded else "Loading…")
+        self.stack.setCurrentWidget(self.empty)

@@ -1,18 +1,22 @@
 """The Dashboard tab: metric cards for a period (with the change vs the previous one), charts, health cards for
-accounts, the database and the scheduler, and the live activity feed.
+accounts, the database and the scheduler, and the live activity feed (one row per run).
 
-Everything comes from one `services.metrics.dashboard()` snapshot read in a worker; finished runs (and other changes)
-trigger a debounced refresh. Nothing is estimated or invented: a period without runs says so.
+Everything comes from one read in a worker (`read_dashboard`: the `services.metrics.dashboard()` snapshot, the
+newest page of runs for the feed, and the newest failed run of each unhealthy account); finished runs (and other
+changes) trigger a debounced refresh. Nothing is estimated or invented: a period without runs says so, and says
+whether the store has runs at all. The cards reflow to the width (4 -> 2 -> 1 columns) and every name is elided
+with the full text in a tooltip, so the page never scrolls sideways (1024 x 640 and up).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
-    QGridLayout,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -22,23 +26,61 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from autosync_desktop.domain import AccountCard, ActivityLine, DashboardSnapshot, PeriodComparison
+from autosync_desktop import errors
+from autosync_desktop import events as ev
+from autosync_desktop.domain import (
+    AccountCard,
+    DashboardSnapshot,
+    Health,
+    PeriodComparison,
+    RunDetail,
+    RunFilter,
+    RunRow,
+    RunStatus,
+    SchedulerInfo,
+)
 from autosync_desktop.gui import formatting as fmt
 from autosync_desktop.gui import theme
 from autosync_desktop.gui.context import AppContext
 from autosync_desktop.gui.dashboard.charts import DurationChart, RowsChart, RunsChart, apply_series
-from autosync_desktop.gui.dashboard.feed import ActivityFeed
+from autosync_desktop.gui.dashboard.elided import ElidedLabel
+from autosync_desktop.gui.dashboard.feed import PAGE, ActivityFeed
+from autosync_desktop.gui.dashboard.flow import ReflowGrid
 from autosync_desktop.gui.dashboard.health_cards import HEALTH_ORDER, AccountHealthCard, DatabaseCard, SchedulerCard
 from autosync_desktop.gui.widgets.base_view import BaseView
 from autosync_desktop.gui.widgets.card import muted
 from autosync_desktop.gui.widgets.countdown import Ticker
 from autosync_desktop.gui.widgets.metric_card import MetricCard
+from autosync_desktop.services import Services
 
 PERIODS = (("24h", "24 h", "last 24 hours"), ("7d", "7 d", "last 7 days"), ("30d", "30 d", "last 30 days"))
 CHART_DAYS = {"24h": 14, "7d": 14, "30d": 30}
 SPAN_WORDS = {"24h": "24 h", "7d": "7 days", "30d": "30 days"}
 REFRESH_DEBOUNCE_MS = 1000
-HEALTH_COLUMNS = 3
+SCHEDULER_POLL_MS = 10_000  # "last wake-up N s ago" stays true between refreshes
+PROBLEM_HEALTH = (Health.FAILING, Health.DEGRADED, Health.NEEDS_SIGN_IN)
+FEED_MIN_WIDTH = 300
+
+
+@dataclass(frozen=True, slots=True)
+class DashboardData:
+    snapshot: DashboardSnapshot
+    runs: tuple[RunRow, ...]  # the newest runs, newest first (the feed)
+    failed: dict[str, RunRow]  # an unhealthy account's newest failed run
+
+
+def read_dashboard(services: Services, period: str, utc_offset: int, chart_days: int) -> DashboardData:
+    """Everything the Dashboard shows except the integrity check (runs in a worker)."""
+    snapshot = services.metrics.dashboard(period, utc_offset, chart_days)
+    runs = services.runs.page(limit=PAGE).rows
+    failed: dict[str, RunRow] = {}
+    for account in snapshot.accounts:
+        if account.health in PROBLEM_HEALTH:
+            page = services.runs.page(RunFilter(account=account.name,
+                                                statuses=(RunStatus.FAILED, RunStatus.INTERRUPTED)), limit=1)
+            if page.rows:
+                failed[account.name] = page.rows[0]
+    return DashboardData(snapshot, runs, failed)
 
 
 def _heading(text: str) -> QLabel:
@@ -50,6 +92,7 @@ def _heading(text: str) -> QLabel:
 
 class DashboardView(BaseView):
     open_run = Signal(int)
+    open_account = Signal(str)  # "Sign in again" / "Open settings" on a health card: Settings › Accounts › name
     title = "Dashboard"
     key = "dashboard"
     subject = "the dashboard"
@@ -60,17 +103,24 @@ class DashboardView(BaseView):
         self.setAccessibleName("Dashboard view")
         self.period = ctx.prefs.period()
         self.snapshot: DashboardSnapshot | None = None
+        self.store_has_runs: bool | None = None
         self.scheduler_error: str | None = None
-        self._history_loaded = False
         self._integrity_started = False
         self._account_cards: dict[str, AccountHealthCard] = {}
+        self._failed: dict[str, RunRow] = {}
+        self._retry_at: dict[str, datetime] = {}
         self._build()
         bridge = ctx.bridge
         for signal in (bridge.run_finished, bridge.run_queued, bridge.schedule_changed, bridge.account_changed,
                        bridge.scheduler_state, bridge.retention_pruned, bridge.setting_changed):
             signal.connect(self.schedule_refresh)
+        bridge.run_finished.connect(self._run_finished)
         bridge.any_event.connect(self.feed.on_event)
         Ticker.instance().tick.connect(self._tick)
+        self._scheduler_timer = QTimer(self)
+        self._scheduler_timer.setInterval(SCHEDULER_POLL_MS)
+        self._scheduler_timer.timeout.connect(self._poll_scheduler)
+        self._scheduler_timer.start()
 
     # --- layout ---
 
@@ -92,29 +142,30 @@ class DashboardView(BaseView):
             button.clicked.connect(lambda _=False, k=key: self.set_period(k))
             header.addWidget(button)
         header.addStretch(1)
-        self.updated = muted("Not loaded yet", "Last updated")
-        self.updated.setWordWrap(False)
+        self.updated = ElidedLabel("Not loaded yet", name="Last updated", role="muted")
+        self.updated.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.refresh_button = QPushButton(theme.icon("sync"), "Refresh")
         self.refresh_button.setAccessibleName("Refresh dashboard")
         self.refresh_button.setToolTip("Reload everything on this page (F5)")
         self.refresh_button.clicked.connect(self.refresh)
         header.addWidget(self.busy)
-        header.addWidget(self.updated)
+        header.addWidget(self.updated, 1)
         header.addWidget(self.refresh_button)
 
         self.success = MetricCard("Success rate", good_when_up=True)
         self.total = MetricCard("Total syncs", good_when_up=None)
         self.duration = MetricCard("Average duration", good_when_up=False)
         self.rows = MetricCard("Data points processed", good_when_up=None)
-        metrics = QHBoxLayout()
         for card in (self.success, self.total, self.duration, self.rows):
-            metrics.addWidget(card, 1)
+            card.change.setWordWrap(True)  # "no runs in the previous 30 days" wraps in a narrow column
+            card.title.setWordWrap(True)
+        self.metrics_grid = ReflowGrid(155, (4, 2, 1), name="Metrics")
+        self.metrics_grid.set_widgets([self.success, self.total, self.duration, self.rows])
 
-        self.charts_heading = _heading("Last 14 days")
+        self.charts_heading = ElidedLabel("Last 14 days", name="Charts", role="heading")
         self.runs_chart, self.duration_chart, self.rows_chart = RunsChart(), DurationChart(), RowsChart()
-        charts = QHBoxLayout()
-        for chart in (self.runs_chart, self.duration_chart, self.rows_chart):
-            charts.addWidget(chart, 1)
+        self.charts_grid = ReflowGrid(250, (3, 2, 1), name="Charts", span_last=True)
+        self.charts_grid.set_widgets([self.runs_chart, self.duration_chart, self.rows_chart])
 
         self.scheduler_card = SchedulerCard()
         self.scheduler_card.pause_all_requested.connect(self._pause_all)
@@ -122,40 +173,41 @@ class DashboardView(BaseView):
         self.database_card.check_requested.connect(self.check_integrity)
         self.accounts_empty = muted("No accounts yet: add one in Settings › Accounts, or try the Demo account.",
                                     "No accounts")
-        self.health_grid = QGridLayout()
-        self.health_grid.setSpacing(8)
+        self.health_grid = ReflowGrid(260, (4, 3, 2, 1), name="System health cards")
 
         left = QWidget()
         left.setAccessibleName("Dashboard overview")
         column = QVBoxLayout(left)
         column.setContentsMargins(0, 0, 6, 0)
         column.addLayout(header)
-        column.addLayout(metrics)
+        column.addWidget(self.metrics_grid)
         column.addWidget(self.charts_heading)
-        column.addLayout(charts, 1)
+        column.addWidget(self.charts_grid)
         column.addWidget(_heading("System health"))
-        column.addLayout(self.health_grid)
+        column.addWidget(self.health_grid)
         column.addWidget(self.accounts_empty)
-        column.addStretch(0)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        scroll.setWidget(left)
-        scroll.setAccessibleName("Dashboard scroll area")
+        column.addStretch(1)
+        self.scroll_area = QScrollArea()
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.scroll_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+        self.scroll_area.setWidget(left)
+        self.scroll_area.setAccessibleName("Dashboard scroll area")
 
         self.feed = ActivityFeed()
         self.feed.open_run.connect(self.open_run)
-        self.feed.setMinimumWidth(300)
-        splitter = QSplitter(Qt.Orientation.Horizontal)
-        splitter.addWidget(scroll)
-        splitter.addWidget(self.feed)
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 1)
-        splitter.setSizes([900, 340])
-        splitter.setChildrenCollapsible(False)
+        self.feed.log_requested.connect(self._load_log)
+        self.feed.setMinimumWidth(FEED_MIN_WIDTH)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.addWidget(self.scroll_area)
+        self.splitter.addWidget(self.feed)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([900, 340])
+        self.splitter.setChildrenCollapsible(False)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 10, 10, 10)
-        layout.addWidget(splitter)
+        layout.addWidget(self.splitter)
         self._layout_health([])
 
     # --- loading ---
@@ -167,10 +219,8 @@ class DashboardView(BaseView):
         self.refresh()
 
     def load(self) -> None:
-        self.ctx.workers.run(self.ctx.services.metrics.dashboard, self.period, fmt.utc_offset_minutes(),
+        self.ctx.workers.run(read_dashboard, self.ctx.services, self.period, fmt.utc_offset_minutes(),
                              CHART_DAYS[self.period], on_done=self._apply, on_error=self.load_failed, owner=self)
-        if not self._history_loaded:
-            self.ctx.workers.run(self.ctx.services.runs.recent_activity, 100, on_done=self._history, owner=self)
         if not self._integrity_started:
             self.check_integrity()
 
@@ -181,16 +231,12 @@ class DashboardView(BaseView):
     def show_error(self, text: str) -> None:
         self._tick()  # "Refresh failed: …" beside the Refresh button
 
-    def _history(self, rows: tuple[ActivityLine, ...]) -> None:
-        self._history_loaded = True
-        self.feed.load_history(rows)
-
     def check_integrity(self) -> None:
         self._integrity_started = True
         self.database_card.set_checking()
         self.ctx.workers.run(self.ctx.services.metrics.integrity_check, lane="slow", owner=self,
                              on_done=self.database_card.set_integrity,
-                             on_error=lambda exc: self.database_card.set_integrity(None, str(exc)))
+                             on_error=lambda exc: self.database_card.set_integrity(None, errors.one_line(exc)))
 
     def _pause_all(self, paused: bool) -> None:
         schedules = self.ctx.services.schedules
@@ -202,14 +248,56 @@ class DashboardView(BaseView):
         if self.snapshot is not None:
             self.scheduler_card.update_info(self.snapshot.scheduler, message)
 
-    # --- applying a snapshot ---
+    def _poll_scheduler(self) -> None:
+        """Re-read the scheduler's state now and then (cheap) while the page is shown."""
+        if self.snapshot is None or self.is_loading() or not self.isVisible():
+            return
+        self.ctx.workers.run(self.ctx.services.metrics.scheduler_info, owner=self, on_done=self._scheduler_info)
 
-    def _apply(self, snap: DashboardSnapshot) -> None:
+    def _scheduler_info(self, info: SchedulerInfo) -> None:
+        self.scheduler_card.update_info(info, self.scheduler_error)
+
+    def _load_log(self, run_id: int) -> None:
+        self.ctx.workers.run(self.ctx.services.runs.detail, run_id, owner=self,
+                             on_done=lambda detail: self._log_loaded(run_id, detail),
+                             on_error=lambda exc: self.feed.set_log(run_id, None, errors.one_line(exc)))
+
+    def _log_loaded(self, run_id: int, detail: RunDetail) -> None:
+        self.feed.set_log(run_id, detail.events)
+
+    # --- health card actions ---
+
+    def retry(self, account: str, target: str) -> None:
+        """"Retry now" on `account`'s card: request a run of `target` (its failed run's schedule, or itself)."""
+        self.ctx.workers.run(self.ctx.services.runs.request, target, lane="write", owner=self,
+                             on_done=lambda _request: self._retry_done(account, None),
+                             on_error=lambda exc: self._retry_done(account, errors.one_line(exc)))
+
+    def _retry_done(self, account: str, error: str | None) -> None:
+        card = self._account_cards.get(account)
+        if card is not None:
+            card.retry_done(error)
+
+    def _run_finished(self, event: ev.RunFinished) -> None:
+        if event.retry_at is not None:
+            self._retry_at[event.account] = event.retry_at
+        elif event.status == RunStatus.SUCCEEDED:
+            self._retry_at.pop(event.account, None)
+
+    # --- applying what was read ---
+
+    def _apply(self, data: DashboardData) -> None:
+        snap = data.snapshot
         self.snapshot = snap
+        self.store_has_runs = bool(data.runs)
+        self._failed = data.failed
+        self.feed.load_runs(data.runs)
         self._apply_metrics(snap.metrics)
-        days = len(snap.charts.days)
-        self.charts_heading.setText(f"Last {days} days (times in {fmt.zone_label()})")
-        apply_series(self.runs_chart, self.duration_chart, self.rows_chart, snap.charts)
+        shown = apply_series(self.runs_chart, self.duration_chart, self.rows_chart, snap.charts)
+        self.charts_heading.setText(f"Last {shown} days")
+        empty = f"No runs in the last {shown} days" if self.store_has_runs else "No runs yet"
+        for chart in (self.runs_chart, self.duration_chart, self.rows_chart):
+            chart.set_empty_text(empty)
         self.scheduler_card.update_info(snap.scheduler, self.scheduler_error)
         self.database_card.update_info(snap.database)
         self._layout_health(snap.accounts)
@@ -231,9 +319,10 @@ class DashboardView(BaseView):
 
         runs = change(cur.total_runs, prev.total_runs)
         if cur.total_runs == 0:
+            none = f"No runs in the {words}" if self.store_has_runs else "No runs yet"
             for card in (self.success, self.duration, self.rows):
-                card.set_metric("—", detail=f"No runs yet in the {words}")
-            self.total.set_metric("0", *runs, detail=f"No runs yet in the {words}")
+                card.set_metric("—", detail=none)
+            self.total.set_metric("0", *runs, detail=none)
             return
         decided = cur.succeeded + cur.failed
         self.success.set_metric(fmt.fmt_pct(cur.success_rate), *change(cur.success_rate, prev.success_rate, "points"),
@@ -251,20 +340,19 @@ class DashboardView(BaseView):
         for name in list(self._account_cards):
             if name not in names:
                 self._account_cards.pop(name).deleteLater()
-        while self.health_grid.count():
-            self.health_grid.takeAt(0)
         ordered = sorted(accounts, key=lambda a: (HEALTH_ORDER.index(a.health), a.name.lower()))
         widgets: list[QWidget] = [self.scheduler_card, self.database_card]
         for account in ordered:
             card = self._account_cards.get(account.name)
             if card is None:
                 card = self._account_cards[account.name] = AccountHealthCard(account.name)
+                card.open_account.connect(self.open_account)
+                card.open_run.connect(self.open_run)
+                card.retry_requested.connect(lambda target, n=account.name: self.retry(n, target))
             card.update_card(account)
+            card.set_failed_run(self._failed.get(account.name), self._retry_at.get(account.name))
             widgets.append(card)
-        for index, widget in enumerate(widgets):
-            self.health_grid.addWidget(widget, index // HEALTH_COLUMNS, index % HEALTH_COLUMNS)
-        for column in range(HEALTH_COLUMNS):
-            self.health_grid.setColumnStretch(column, 1)
+        self.health_grid.set_widgets(widgets)
         self.accounts_empty.setVisible(not accounts and self.snapshot is not None)
 
     def account_card(self, name: str) -> AccountHealthCard | None:
@@ -272,3 +360,8 @@ class DashboardView(BaseView):
 
     def _tick(self) -> None:
         self.updated.setText(self.updated_text())
+        now = datetime.now(UTC)
+        self.feed.tick()
+        self.scheduler_card.tick(now)
+        for card in self._account_cards.values():
+            card.tick(now)
