@@ -4,6 +4,7 @@ totals per currency never elided, unknown values as "—", date presets, and the
 from __future__ import annotations
 
 import csv
+import re
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -136,3 +137,23 @@ def test_date_presets_filter_the_rows_and_the_chart_follows(open_window: Any, da
     qtbot.waitUntil(lambda: view.series is not None and len(view.series.points) == 30, timeout=10000)
     wait_idle(qtbot, window)
     assert view.chart.grab().width() > 0
+
+
+def test_chart_charts_one_currency_and_says_which_others_exist(open_window: Any, data_dir: Path,
+                                                                qtbot: Any) -> None:
+    _currencies(data_dir)
+    window = open_window(tab="data")
+    view = window.data
+    view.pages.setCurrentIndex(2)
+    qtbot.waitUntil(lambda: view.series is not None, timeout=15000)
+    wait_idle(qtbot, window)
+    series = view.series
+    assert series is not None and series.currency == "USD"  # the currency with the most rows
+    assert "JPY" in series.note and "KWD" in series.note and view.chart_note.text() == series.note
+    assert view.chart.accessibleDescription().startswith(f"{len(series.points)} days from ")
+    assert re.search(r"spend [\d,]+\.\d\d USD", view.chart.accessibleDescription())
+    view.account.setCurrentIndex(view.account.findData("Demo JPY"))
+    qtbot.waitUntil(lambda: view.series is not None and view.series.currency == "JPY", timeout=15000)
+    wait_idle(qtbot, window)
+    assert view.series is not None and view.series.note == ""
+    assert re.search(r"spend [\d,]+ JPY", view.chart.accessibleDescription())  # yen: no decimals

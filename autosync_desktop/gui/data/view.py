@@ -353,7 +353,8 @@ class DataView(BaseView):
         self._chart_generation += 1
         generation = self._chart_generation
         filters = self.filters()
-        hint = self.summary.totals[0].currency if self.summary and self.summary.totals else None
+        totals = self.summary.totals if self.summary else ()
+        hint = max(totals, key=lambda t: t.rows).currency if totals else None  # the currency with most rows
         self.chart.set_series(None, "Loading…")
 
         def done(series: Series) -> None:
