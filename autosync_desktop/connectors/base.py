@@ -44,6 +44,19 @@ class CampaignRecord:
     extra: dict[str, str] | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class ActionConversions:
+    """One conversion action's share of a campaign's day: what the platform counted for it and its value.
+
+    `action` is the platform's own name for it (Meta's action_type, Google's conversion action name, ...).
+    `value_micros` None: the platform reports no value for this action.
+    """
+
+    action: str
+    count: float
+    value_micros: int | None = None
+
+
 @dataclass(slots=True)
 class DailyStatRecord:
     """One campaign's performance on one day (in the account's time zone).
@@ -62,6 +75,9 @@ class DailyStatRecord:
     currency: str | None = None
     campaign_name: str | None = None
     extra: dict[str, str] | None = None
+    # The day's conversions per action (table daily_conversion; the window's rows are replaced with these);
+    # None: the platform does not break this day down; (): it does, and no action counted anything.
+    actions: tuple[ActionConversions, ...] | None = None
 
 
 def money_to_micros(text: str | int | float | None) -> int:

@@ -90,6 +90,19 @@ def _v7_conversions_unknown(db: SqliteDatabase) -> None:
     db.execute_sql('ALTER TABLE "daily_stat_v7" RENAME TO "daily_stat"')
 
 
+def _v8_daily_conversion(db: SqliteDatabase) -> None:
+    """Version 8: `daily_conversion`, a campaign's conversions per day and conversion action (issue 16).
+
+    A new table only: the blended daily_stat.conversions is unchanged. Filled from the next sync of each window.
+    """
+    db.execute_sql(
+        'CREATE TABLE IF NOT EXISTS "daily_conversion" ("account_id" INTEGER NOT NULL, "platform" VARCHAR(255) NOT'
+        ' NULL, "campaign_id" VARCHAR(255) NOT NULL, "date" DATE NOT NULL, "action" VARCHAR(255) NOT NULL,'
+        ' "count" REAL NOT NULL, "value_micros" INTEGER, "synced_at" DATETIME NOT NULL, "run_id" INTEGER,'
+        ' PRIMARY KEY ("account_id", "date", "campaign_id", "action"), FOREIGN KEY ("account_id") REFERENCES'
+        ' "account" ("id") ON DELETE CASCADE) WITHOUT ROWID')
+
+
 STEPS: dict[int, Callable[[SqliteDatabase], None]] = {
     2: _v2_extra_metrics,
     3: _v3_history_indexes,
@@ -97,6 +110,7 @@ STEPS: dict[int, Callable[[SqliteDatabase], None]] = {
     5: _v5_meta_ids_without_act,
     6: _v6_removed_accounts,
     7: _v7_conversions_unknown,
+    8: _v8_daily_conversion,
 }
 LATEST = max(STEPS)
 

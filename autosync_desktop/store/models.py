@@ -189,6 +189,29 @@ class DailyStat(BaseModel):
         without_rowid = True
 
 
+class DailyConversion(BaseModel):
+    """A campaign's conversions on one day for one conversion action, where the platform reports per action.
+
+    `count` may be fractional (modelled or data-driven attribution); `value_micros` NULL: no value reported.
+    The blended `daily_stat.conversions` keeps its own per-platform rule (README, "Conversions by action").
+    Schema v8.
+    """
+
+    account = ForeignKeyField(Account, backref="daily_conversions", on_delete="CASCADE", index=False)
+    platform = CharField()
+    campaign_id = CharField()
+    date = DateField()
+    action = CharField()
+    count = FloatField()
+    value_micros = IntegerField(null=True)
+    synced_at = DateTimeField(default=utcnow)
+    run_id = IntegerField(null=True)
+
+    class Meta:
+        primary_key = CompositeKey("account", "date", "campaign_id", "action")
+        without_rowid = True
+
+
 class SyncState(BaseModel):
     account = ForeignKeyField(Account, backref="sync_states", on_delete="CASCADE", index=False)
     stream = CharField()  # "campaigns" | "daily_stats"
@@ -234,6 +257,6 @@ class ProcessLease(BaseModel):
 
 
 MODELS: list[type[BaseModel]] = [
-    SchemaVersion, Account, Schedule, SyncRun, RunEvent, Campaign, DailyStat, SyncState, Setting, HealthProbe,
-    ProcessLease,
+    SchemaVersion, Account, Schedule, SyncRun, RunEvent, Campaign, DailyStat, DailyConversion, SyncState, Setting,
+    HealthProbe, ProcessLease,
 ]

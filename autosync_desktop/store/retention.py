@@ -67,6 +67,14 @@ def prune(db: SqliteDatabase, clock: Clock = SYSTEM_CLOCK) -> PruneResult:
             stats_deleted += cursor.rowcount
             if cursor.rowcount < BATCH:
                 break
+        while True:  # the per-action breakdown of those days goes with them (not counted in stats_deleted)
+            with db.atomic():
+                cursor = db.execute_sql(
+                    "DELETE FROM daily_conversion WHERE (account_id, date, campaign_id, action) IN (SELECT"
+                    " account_id, date, campaign_id, action FROM daily_conversion WHERE date < ? LIMIT ?)",
+                    (stats_cutoff, BATCH))
+            if cursor.rowcount < BATCH:
+                break
     result = PruneResult(at=now.isoformat(sep=" ", timespec="seconds"), runs_deleted=runs_deleted,
                          stats_deleted=stats_deleted, runs_before=cutoff_text[:19], stats_before=stats_cutoff)
     settings.set_state("retention.last_prune", asdict(result))

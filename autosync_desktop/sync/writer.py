@@ -7,6 +7,8 @@ A platform answer that repeats a (campaign, day) row is merged by one rule, neve
 (the same numbers) counts once (a page served twice); rows that differ are added up metric by metric (parts of
 that day, e.g. split by a segment), a metric missing from both stays NULL, the last row's extra metrics win.
 `Writer.merged` says how many rows of the last window were merged; the engine puts it in the run log.
+The per-action conversions a record carries (`DailyStatRecord.actions`) replace the window's `daily_conversion`
+rows the same way, in the same transaction, and a repeated (campaign, day, action) follows the same rule.
 The bulk path runs `executemany` on the peewee database's own sqlite3 connection inside `db.atomic()`
 (peewee's insert_many is ~3.7x slower here), with the per-window constants written into the statement; the
 peewee models remain the schema.
@@ -30,8 +32,17 @@ _STAT_VALUES = ("campaign_id", "date", "impressions", "clicks", "cost_micros", "
                 "conversion_value_micros", "extra")
 _extra_of = attrgetter("extra")
 _id_of = attrgetter("campaign_id")
+_actions_of = attrgetter("actions")
 _DELETE_STATS = "DELETE FROM daily_stat WHERE account_id = ? AND date >= ? AND date <= ?"
 _COUNT_STATS = "SELECT COUNT(*) FROM daily_stat WHERE account_id = ? AND date >= ? AND date <= ?"
+_DELETE_CONVERSIONS = "DELETE FROM daily_conversion WHERE account_id = ? AND date >= ? AND date <= ?"
+_INSERT_CONVERSION = (
+    "INSERT INTO daily_conversion (account_id, platform, synced_at, run_id, campaign_id, date, action, count,"
+    " value_micros) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (account_id, date, campaign_id, action) DO UPDATE"
+    " SET count = CASE WHEN count IS excluded.count AND value_micros IS excluded.value_micros THEN count"
+    " ELSE count + excluded.count END, value_micros = CASE WHEN count IS excluded.count AND value_micros IS"
+    " excluded.value_micros THEN value_micros WHEN value_micros IS NULL AND excluded.value_micros IS NULL THEN NULL"
+    " ELSE COALESCE(value_micros, 0) + COALESCE(excluded.value_micros, 0) END")
 _METRICS = ("impressions", "clicks", "cost_micros", "conversions", "conversion_value_micros")
 _SAME_METRICS = " AND ".join(f"{m} IS excluded.{m}" for m in _METRICS)
 # A repeated (campaign, day): an exact repeat keeps the row as it is; a different row is added, NULL only if both are.
@@ -67,6 +78,7 @@ class StatBuffer:
 
     def __init__(self, known_campaigns: set[str] | None = None) -> None:
         self.rows: list[tuple[Any, ...]] = []
+        self.conversions: list[tuple[str, str, str, float, int | None]] = []  # (campaign, day, action, count, value)
         self.names: dict[str, tuple[str | None, str | None]] = {}
         self._known = known_campaigns if known_campaigns is not None else set()
 
@@ -81,6 +93,9 @@ class StatBuffer:
             self.rows.extend(
                 (r.campaign_id, r.date.isoformat(), r.impressions, r.clicks, r.cost_micros, r.currency, r.conversions,
                  r.conversion_value_micros, None) for r in page)
+        if any(map(_actions_of, page)):  # a quick scan: most platforms' records carry no breakdown
+            self.conversions.extend((r.campaign_id, r.date.isoformat(), a.action, a.count, a.value_micros)
+                                    for r in page if r.actions for a in r.actions)
         new = set(map(_id_of, page)) - self._known  # names only for campaigns the store does not have yet
         if new:
             for record in page:
@@ -104,6 +119,10 @@ class Writer:
         self.account_id = account_id
         self.run_id = run_id
         self.merged = 0  # rows of the last window that repeated a (campaign, day) and were merged into it
+
+    def _platform(self) -> str:
+        row = self.db.connection().execute("SELECT platform FROM account WHERE id = ?", (self.account_id,)).fetchone()
+        return str(row[0]) if row else ""
 
     def known_campaigns(self) -> set[str]:
         cursor = self.db.execute_sql("SELECT campaign_id FROM campaign WHERE account_id = ?", (self.account_id,))
@@ -138,6 +157,11 @@ class Writer:
             ])
             con.execute(_DELETE_STATS, window)
             con.executemany(insert, buffer.rows)
+            con.execute(_DELETE_CONVERSIONS, window)
+            if buffer.conversions:
+                platform = self._platform()
+                con.executemany(_INSERT_CONVERSION, [(self.account_id, platform, stamp, self.run_id, *row)
+                                                     for row in buffer.conversions])
             stored = int(con.execute(_COUNT_STATS, window).fetchone()[0])
             con.execute(_UPSERT_STATE, (self.account_id, "daily_stats", end.isoformat(), stamp))
         self.merged = len(buffer.rows) - stored
