@@ -232,6 +232,8 @@ def build_parser() -> Parser:
     gui.add_argument("--screenshot", type=Path, metavar="PATH", help="render offscreen once loaded, save a PNG, exit")
     gui.add_argument("--tab", choices=("dashboard", "scheduler", "history", "data", "settings"))
     gui.add_argument("--size", default="1280x800", help="window size for --screenshot (default 1280x800)")
+    gui.add_argument("--theme", choices=("system", "light", "dark"), default="system",
+                     help="light or dark palette (default: the system's); --screenshot uses it too")
     gui.add_argument("--self-test", action="store_true",
                      help="check store, scheduler, keyring, window and one Demo sync in a temp dir; exit 0/1")
     gui.add_argument("--self-test-sync", action="store_true", help=argparse.SUPPRESS)  # --self-test's child
@@ -818,7 +820,8 @@ def _gui(a: argparse.Namespace) -> int:
     return run(GuiOptions(data_dir=a.data_dir, demo=getattr(a, "demo", False),
                           screenshot=getattr(a, "screenshot", None), tab=getattr(a, "tab", None),
                           size=getattr(a, "size", "1280x800"), self_test=getattr(a, "self_test", False),
-                          minimized=getattr(a, "minimized", False), before_store=_serve_api_beside_scheduler))
+                          minimized=getattr(a, "minimized", False), theme=getattr(a, "theme", "system"),
+                          before_store=_serve_api_beside_scheduler))
 
 
 def main(argv: Sequence[str] | None = None) -> int:

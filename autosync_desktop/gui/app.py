@@ -49,6 +49,7 @@ class GuiOptions:
     self_test: bool = False
     minimized: bool = False  # start hidden in the tray (without a tray: a minimized window)
     use_tray: bool | None = None  # None: whatever the desktop offers
+    theme: str = "system"  # "light" / "dark": Fusion with AutoSync's palette (also for --screenshot); see theme.py
     # Called once before the store opens (after the first frame): the CLI registers the local API's server there,
     # so that neither it nor the services are imported before the frame shows.
     before_store: Callable[[], None] | None = None
@@ -100,6 +101,9 @@ def run(options: GuiOptions) -> int:
     from autosync_desktop.data_dir import default_data_dir  # not the services: they load after the first frame
 
     app = make_app()
+    from autosync_desktop.gui.theme import apply_theme  # already loaded by make_app()
+
+    apply_theme(app, options.theme)
     data_dir = (options.data_dir or default_data_dir()).expanduser()
     instance = None
     if options.screenshot is None:
