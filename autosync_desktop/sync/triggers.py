@@ -1,7 +1,7 @@
 """Schedule frequency fields -> APScheduler 3 triggers, plus validation, run-time previews and descriptions.
 
 Only stdlib, APScheduler, tzlocal and zoneinfo are used here, so the CLI, the GUI and the scheduler service
-can all share it.
+can all share it. APScheduler is imported when a trigger is first built or a cron expression checked.
 
 Behaviour worth knowing (pinned by tests/test_triggers.py):
 
@@ -22,15 +22,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import tzlocal
-from apscheduler.triggers.base import BaseTrigger
-from apscheduler.triggers.cron import CronTrigger
-from apscheduler.triggers.interval import IntervalTrigger
 
 from autosync_desktop import clock
 from autosync_desktop.errors import UserError
+
+if TYPE_CHECKING:  # APScheduler (~40 ms: importlib.metadata, asyncio) is imported when a trigger is first built
+    from apscheduler.triggers.base import BaseTrigger
 
 FREQUENCIES = ("manual", "interval", "hourly", "daily", "weekly", "cron")
 MAX_INTERVAL_MINUTES = 366 * 24 * 60  # a year
@@ -110,6 +111,9 @@ def build_trigger(spec: TriggerSpec) -> BaseTrigger | None:
     tz = ZoneInfo(spec.timezone)
     if spec.frequency == "manual":
         return None
+    from apscheduler.triggers.cron import CronTrigger
+    from apscheduler.triggers.interval import IntervalTrigger
+
     if spec.frequency == "interval":
         return IntervalTrigger(minutes=spec.every_minutes, start_date=spec.anchor, timezone=tz)
     if spec.frequency == "cron":
@@ -268,6 +272,8 @@ def _validate_cron(value: str | None, tz_name: str) -> str:
             "differently (either vs both must match); restrict only one of them and use * for the other",
         )
     translated = _to_apscheduler_crontab(expr)  # raises its own ScheduleSpecError for a bad day-of-week
+    from apscheduler.triggers.cron import CronTrigger
+
     try:
         trigger = CronTrigger.from_crontab(translated, timezone=ZoneInfo(tz_name))
     except ValueError as exc:

@@ -142,3 +142,28 @@ def test_the_clis_spelled_out_choices_are_the_enums_values() -> None:
     added = cli.build_parser().parse_args(["schedules", "add", "--name", "n", "--account", "a", "--type", "both",
                                            "--frequency", "manual"])
     assert added.missed == domain.MissedPolicy.RUN_ONCE  # the default when --missed is left out
+
+
+SERVICES_CHILD = """
+import json, sys
+import autosync_desktop.services
+from autosync_desktop.sync import triggers
+
+lazy = json.loads(sys.argv[1])
+seen = {"services": [name for name in lazy if name in sys.modules]}
+triggers.next_runs(triggers.TriggerSpec(frequency="interval", timezone="UTC", every_minutes=5), count=1)
+seen["interval"] = "apscheduler.triggers.interval" in sys.modules
+print("SEEN " + json.dumps(seen), flush=True)
+"""
+
+
+def test_the_services_import_no_platform_module_and_no_apscheduler_until_needed() -> None:
+    lazy = ["apscheduler", "apscheduler.triggers.cron", "apscheduler.triggers.interval",
+            *(f"autosync_desktop.connectors.{name}" for name in
+              ("demo", "meta_ads", "linkedin_ads", "microsoft_ads", "ga4", "tiktok_ads"))]
+    result = subprocess.run([sys.executable, "-c", SERVICES_CHILD, json.dumps(lazy)], capture_output=True, text=True,
+                            cwd=ROOT, env=travel_launch.env(PYTHONPATH=str(ROOT)), timeout=60)
+    assert result.returncode == 0, result.stderr
+    seen = json.loads(next(line for line in result.stdout.splitlines() if line.startswith("SEEN "))[5:])
+    assert seen["services"] == []  # a platform's module with its spec, APScheduler with the first trigger
+    assert seen["interval"] is True
