@@ -17,16 +17,17 @@ def si(value: float) -> str:
     """A count for an axis label: 950 -> "950", 250000 -> "250k", 1200000 -> "1.2M", 2500 -> "2.5k"."""
     sign = "-" if value < 0 else ""
     value = abs(value)
-    for threshold, suffix in ((1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k")):
-        if value >= threshold:
-            scaled = value / threshold
-            if round(scaled, 1) >= 1000 and suffix != "T":
-                continue  # 999,999 -> "1M", not "1000k"
-            text = f"{scaled:.1f}".rstrip("0").rstrip(".") if scaled < 100 else f"{scaled:.0f}"
+    units = ((1e3, "k"), (1e6, "M"), (1e9, "G"), (1e12, "T"))
+    index = max((i for i, (threshold, _) in enumerate(units) if value >= threshold), default=-1)
+    if index < 0:
+        return f"{sign}{int(value)}" if value == int(value) else f"{sign}{value:.1f}".rstrip("0").rstrip(".")
+    while True:
+        threshold, suffix = units[index]
+        scaled = value / threshold
+        text = f"{scaled:.1f}".rstrip("0").rstrip(".") if scaled < 99.95 else f"{scaled:.0f}"
+        if text != "1000" or index == len(units) - 1:
             return f"{sign}{text}{suffix}"
-    if value == int(value):
-        return f"{sign}{int(value)}"
-    return f"{sign}{value:.1f}".rstrip("0").rstrip(".")
+        index += 1  # 999,999 -> "1M", not "1000k"
 
 
 def ago(moment: datetime | None, now: datetime, empty: str = "—") -> str:
