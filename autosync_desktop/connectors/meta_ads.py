@@ -16,6 +16,9 @@ Options (all optional):
   one event under several overlapping types (a pixel purchase is counted in offsite_conversion.fb_pixel_purchase,
   purchase and omni_purchase alike), so the default holds only the aggregate types: list fine-grained types
   (e.g. offsite_conversion.fb_pixel_purchase) instead of their aggregate, never together with it.
+  Conversions by action (table daily_conversion): one row per listed type that Meta reported that day, its count
+  from `actions` and its value from `action_values`; these rows add up exactly to `conversions` and
+  `conversion_value_micros` (a type reported without a value has value NULL).
 - `async_threshold_days`: a window of at least this many days is fetched through an asynchronous report job
   (POST /act_{id}/insights, poll GET /{report_run_id}, then GET /{report_run_id}/insights), as Meta advises for
   large reports and as tap-facebook and Airbyte do. Default 14: the 29-day lookback windows of scheduled runs

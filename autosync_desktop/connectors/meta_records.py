@@ -12,7 +12,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from .base import CampaignRecord, DailyStatRecord, Permanent, money_to_micros
+from .base import ActionConversions, CampaignRecord, DailyStatRecord, Permanent, money_to_micros
 
 _STATUS_MAP = {"ACTIVE": "ACTIVE", "PAUSED": "PAUSED", "DELETED": "REMOVED", "ARCHIVED": "REMOVED"}
 _CAMPAIGN_EXTRA = ("effective_status", "objective", "daily_budget", "lifetime_budget", "start_time", "stop_time",
@@ -55,12 +55,29 @@ def _sum_action_values(values: Any, types: frozenset[str]) -> int:
     return total
 
 
+def _per_action(actions: Any, values: Any, types: frozenset[str]) -> tuple[ActionConversions, ...]:
+    """The conversion types summed into `conversions`, one row each (so the rows add up to the blended numbers):
+    its count from `actions`, its value from `action_values` (None when Meta sent no value for that type)."""
+    counts: dict[str, int | Decimal] = {}
+    for action in actions or ():
+        kind = action["action_type"]
+        if kind in types:
+            counts[kind] = counts.get(kind, 0) + _count(action["value"])
+    money: dict[str, int] = {}
+    for value in values or ():
+        kind = value["action_type"]
+        if kind in types:
+            money[kind] = money.get(kind, 0) + micros(value["value"])
+    return tuple(ActionConversions(kind, float(counts.get(kind, 0)), money.get(kind))
+                 for kind in sorted(counts.keys() | money.keys()))
+
+
 def stat_record(row: Mapping[str, Any], types: frozenset[str], currency: str | None) -> DailyStatRecord:
     """One insights row (level=campaign, time_increment=1) as a record. Numbers arrive as strings.
 
     Money and counts are summed exactly (integers, Decimal for the rare fractional count), never via float.
     A field Meta did not send is unknown (None), not 0; only the action lists, which Meta leaves out when they
-    are empty, count as zero conversions.
+    are empty, count as zero conversions. `actions` holds the same types one by one (`_per_action`).
     """
     get = row.get
     actions = get("actions")
@@ -71,7 +88,7 @@ def stat_record(row: Mapping[str, Any], types: frozenset[str], currency: str | N
         None if impressions is None else int(impressions or 0), None if clicks is None else int(clicks or 0),
         None if spend is None else micros(spend), _sum_actions(actions, types) if actions else 0.0,
         _sum_action_values(values, types) if values else 0, get("account_currency") or currency,
-        get("campaign_name"))
+        get("campaign_name"), None, _per_action(actions, values, types) if actions or values else ())
 
 
 def campaign_record(row: Mapping[str, Any], currency: str | None) -> CampaignRecord:
