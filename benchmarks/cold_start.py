@@ -67,10 +67,11 @@ def autosync(data_dir: Path, *args: str) -> None:
 
 
 def seed(data_dir: Path) -> None:
-    """A Demo store as `gui --demo` leaves it after a few syncs: one account, one schedule, synced runs."""
+    """A Demo store as `gui --demo` leaves it after a few syncs: one account, its schedule every 5 minutes (as
+    `gui --demo` makes it), synced runs."""
     autosync(data_dir, "accounts", "add", "--platform", "demo", "--name", "Demo account", "--option", "latency_ms=0")
     autosync(data_dir, "schedules", "add", "--name", "Demo sync", "--account", "Demo account", "--type", "both",
-             "--frequency", "manual")
+             "--frequency", "interval", "--every-minutes", "5")
     for _ in range(3):
         autosync(data_dir, "sync", "Demo sync", "--wait")
 
