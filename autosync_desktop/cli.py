@@ -192,8 +192,8 @@ def build_parser() -> Parser:
     st.add_argument("--period", default="24h", choices=("24h", "7d", "30d"))
     st.add_argument("--json", action="store_true")
 
-    ex = sub.add_parser("export", help="export runs, stats or campaigns")
-    ex.add_argument("kind", choices=("runs", "stats", "campaigns"))
+    ex = sub.add_parser("export", help="export runs, stats, campaigns or conversions (by action)")
+    ex.add_argument("kind", choices=("runs", "stats", "campaigns", "conversions"))
     ex.add_argument("--format", required=True, choices=("csv", "json"))
     ex.add_argument("--output", type=_path, help="file to write, or - for stdout (default: stdout)")
 

@@ -801,10 +801,53 @@ class CampaignRow:
     synced_at: datetime | None
 
 
+@dataclass(frozen=True, slots=True)
+class ConversionRow:
+    """One campaign's conversions on one day for one conversion action (table daily_conversion).
+
+    `action` is the platform's name for it (Meta's action_type, Google's conversion action name, GA4's event);
+    `count` may be fractional (modelled or data-driven attribution); `value` None: the platform gave none.
+    """
+
+    account: str
+    platform: str
+    campaign_id: str
+    campaign: str | None
+    day: date  # the platform's own day, never shifted
+    date_tz: str  # the IANA zone that day is in (as StatRow.date_tz)
+    action: str
+    count: float
+    value: Money | None
+    currency: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class DiscoveredAccount:
+    """An account the given credentials can reach, as `accounts discover` lists it (nothing is stored).
+
+    `external_id` is what `accounts add --account-id` takes. Google Ads: `level` is the depth under the manager
+    the listing started from (0: that customer itself), `login_customer_id` the manager to go through (None: reach
+    it directly), `hidden` Google's customer_client.hidden. `status` is the platform's own word, when it has one.
+    """
+
+    platform: str
+    external_id: str
+    name: str | None
+    currency: str | None = None
+    timezone: str | None = None
+    is_manager: bool = False
+    level: int = 0
+    login_customer_id: str | None = None
+    status: str | None = None
+    hidden: bool = False
+    parent_id: str | None = None  # the manager or business directly above it, where the platform says
+
+
 class ExportKind(StrEnum):
     RUNS = "runs"
     STATS = "stats"
     CAMPAIGNS = "campaigns"
+    CONVERSIONS = "conversions"
 
 
 class ExportFormat(StrEnum):

@@ -48,7 +48,8 @@ from tests.fakes.server import Reply
 
 NAME = "Acme Google"
 STATUS = {"ENABLED": "ACTIVE", "PAUSED": "PAUSED", "REMOVED": "REMOVED", "UNKNOWN": "OTHER"}
-CALLS_PER_WINDOW_RUN = 3  # customer, campaigns, one stats window
+CALLS_PER_WINDOW_RUN = 4  # customer, campaigns, one stats window, its conversions by action
+STATS = "metrics.impressions"  # in the stats query of a window, not in its conversions-by-action query
 
 
 class Cli:
@@ -166,7 +167,7 @@ def test_backfill_matches_ground_truth_and_rerun_is_idempotent(cli: Cli, fake: F
     account = cli.account()
     assert (account["currency"], account["timezone"], account["auth_state"]) == (CURRENCY, TIME_ZONE, "ok")
     assert_day_zone(cli.data_dir, NAME, TIME_ZONE)  # the customer's zone, on every row of Data and the exports
-    windows = [r.json()["query"] for r in fake.search_calls("segments.date")]
+    windows = [r.json()["query"] for r in fake.search_calls(STATS)]
     assert [q.split("BETWEEN ")[1] for q in windows] == [
         f"'{start}' AND '{start + timedelta(days=29)}'", f"'{start + timedelta(days=30)}' AND '{end}'"]
 
@@ -198,7 +199,7 @@ def test_incremental_sync_updates_restated_days_within_the_lookback(cli: Cli, fa
     assert cli.stored(lookback_start, today) == fake.totals(lookback_start, today)
     # the day restated 40 days back lies outside the lookback: not re-fetched, still the old numbers
     assert cli.stored_rows(start, today - timedelta(days=31)) == old_outside
-    windows = [r.json()["query"].split("BETWEEN ")[1] for r in fake.search_calls("segments.date")[-2:]]
+    windows = [r.json()["query"].split("BETWEEN ")[1] for r in fake.search_calls(STATS)[-2:]]
     assert windows == [f"'{lookback_start}' AND '{today - timedelta(days=1)}'", f"'{today}' AND '{today}'"]
 
 
@@ -233,7 +234,7 @@ def test_transient_faults_are_retried_then_succeed(cli: Cli, fake: FakeGoogleAds
     run = cli.sync(start=start, end=end)
     assert run["status"] == "succeeded"
     assert cli.stored_rows(start, end) == expected_rows(fake, start, end)
-    assert len(fake.search_calls("segments.date")) == 2
+    assert len(fake.search_calls(STATS)) == 2
     assert any("Transient" in message and "retrying" in message for message in cli.events(run))
 
 
@@ -252,7 +253,7 @@ def test_persistent_server_errors_fail_the_run_without_half_written_windows(cli:
     run = cli.sync(start=start, end=end, code=1)
     assert (run["status"], run["error_class"]) == ("failed", "Transient")
     assert "temporary server problem (HTTP 503)" in run["error"] and "UNAVAILABLE" in run["error"]
-    assert len(fake.search_calls(f"BETWEEN '{second}'")) == 1 + 2  # first run, then max_attempts
+    assert len([r for r in fake.search_calls(f"BETWEEN '{second}'") if STATS in r.json()["query"]]) == 1 + 2
     # the first window was committed whole; the failed one kept its earlier rows, nothing half-written
     first_end = second - timedelta(days=1)
     assert cli.stored_rows(start, first_end) == expected_rows(fake, start, first_end)
@@ -315,7 +316,7 @@ def test_manager_account_metrics_explain_what_to_do(cli: Cli, fake: FakeGoogleAd
     assert (run["status"], run["error_class"]) == ("failed", "Permanent")
     assert "manager (MCC) account" in run["error"] and "login_customer_id=9876543210" in run["error"]
     assert "REQUESTED_METRICS_FOR_MANAGER" in run["error"]
-    assert len(fake.search_calls("segments.date")) == 1  # a Permanent error is not retried
+    assert len(fake.search_calls(STATS)) == 1  # a Permanent error is not retried
 
 
 # --- permissions and `accounts test` ----------------------------------------------------------------------

@@ -179,7 +179,7 @@ def test_exports_keep_the_cli_columns_and_say_how_many_rows(svc: Services) -> No
     assert history.rows == 0
     with pytest.raises(UserError, match=r"^--format: choose csv or json$"):
         svc.exports.write("runs", "xml", io.StringIO())
-    with pytest.raises(UserError, match=r"^export: choose runs, stats or campaigns$"):
+    with pytest.raises(UserError, match=r"^export: choose runs, stats, campaigns or conversions$"):
         svc.exports.write("accounts", "csv", io.StringIO())
 
 

@@ -16,6 +16,12 @@ Queries go to `customers/{cid}/googleAds:searchStream`, which answers one JSON a
 zero values, so a missing metric is 0. Money: costMicros passes through; conversionsValue is parsed from
 the JSON text as a Decimal (never through a float) and converted with money_to_micros.
 
+Conversions by action: each window has a second query, ACTIONS_QUERY (segments.conversion_action_name with
+metrics.conversions and metrics.conversions_value; it cannot share a query with impressions, clicks or cost), sent
+after the window's stats. Its rows become each (campaign, day) record's `actions`; Google defines
+metrics.conversions as the sum over the conversion actions included in "Conversions", so the rows add up to the
+blended column. Action rows of a (campaign, day) the stats did not return are logged and left out.
+
 Errors (google.rpc shape, on searchStream possibly wrapped in an array, possibly as the last element of a
 200 stream) map onto the classes of connectors/base.py:
 - 429 / RESOURCE_EXHAUSTED -> RateLimited, retry_after from quotaErrorDetails.retryDelay ("30s") or
@@ -38,6 +44,7 @@ from typing import TYPE_CHECKING, Any
 from . import google_rpc as rpc
 from .base import (
     AccountInfo,
+    ActionConversions,
     AuthExpired,
     CampaignRecord,
     ConnectorContext,
@@ -72,6 +79,10 @@ CAMPAIGN_QUERY = "SELECT customer.currency_code, campaign.id, campaign.name, cam
 STATS_QUERY = ("SELECT customer.currency_code, campaign.id, campaign.name, segments.date, metrics.impressions, "
                "metrics.clicks, metrics.cost_micros, metrics.conversions, metrics.conversions_value "
                "FROM campaign WHERE segments.date BETWEEN '{start}' AND '{end}'")
+
+ACTIONS_QUERY = ("SELECT campaign.id, segments.date, segments.conversion_action_name, metrics.conversions, "
+                 "metrics.conversions_value FROM campaign WHERE segments.date BETWEEN '{start}' AND '{end}' "
+                 "AND metrics.conversions > 0")
 
 STATUS_MAP = {"ENABLED": "ACTIVE", "PAUSED": "PAUSED", "REMOVED": "REMOVED"}
 _DEPRECATED_VERSION = re.compile(r"\bVersion v\d+ is deprecated\b", re.IGNORECASE)  # what a sunset version answers
@@ -197,7 +208,15 @@ class GoogleAdsConnector:
         if start > end:
             raise Permanent(f"The requested date range is empty: {start.isoformat()} is after {end.isoformat()}.")
         query = STATS_QUERY.format(start=start.isoformat(), end=end.isoformat())
-        yield from stream_pages((self._stat(row) for row in _results(self._search(query))), PAGE_SIZE)
+        records = [self._stat(row) for row in _results(self._search(query))]
+        self.ctx.check()
+        actions = self._actions(ACTIONS_QUERY.format(start=start.isoformat(), end=end.isoformat()))
+        for record in records:
+            record.actions = tuple(actions.pop((record.campaign_id, record.date), ()))
+        if actions:
+            self.ctx.log("warning", f"Google Ads: conversions by action for {len(actions)} (campaign, day) pair(s) "
+                                    "without a stats row were left out")
+        yield from stream_pages(iter(records), PAGE_SIZE)
 
     def refresh_auth(self) -> None:
         self._tokens.refresh()
@@ -252,6 +271,21 @@ class GoogleAdsConnector:
             currency=(row.get("customer") or {}).get("currencyCode"),
             campaign_name=campaign.get("name"),
         )
+
+    def _actions(self, query: str) -> dict[tuple[str, date], list[ActionConversions]]:
+        """(campaign, day) -> its conversions per conversion action, by name (a name repeated is added up)."""
+        sums: dict[tuple[str, date, str], tuple[float, int]] = {}
+        for row in _results(self._search(query)):
+            metrics = row.get("metrics") or {}
+            key = (_campaign_id(row.get("campaign") or {}), _day((row.get("segments") or {}).get("date")),
+                   str((row.get("segments") or {}).get("conversionActionName") or "(unnamed)"))
+            count, value = sums.get(key, (0.0, 0))
+            sums[key] = (count + _float(metrics.get("conversions"), "metrics.conversions"),
+                         value + _money_micros(metrics.get("conversionsValue")))
+        out: dict[tuple[str, date], list[ActionConversions]] = {}
+        for (cid, day, name), (count, value) in sorted(sums.items()):
+            out.setdefault((cid, day), []).append(ActionConversions(name, count, value))
+        return out
 
     # --- requests ---
 

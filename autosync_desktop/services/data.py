@@ -1,5 +1,6 @@
 """`services.data`: the synced data as the Data page shows it: daily stats (paged, newest day first), their totals
-per currency, and campaigns.
+per currency, and campaigns, and
+conversions by action (`conversions`, table daily_conversion).
 
 `DataService` returns `StatsPage`, `StatsSummary` and `CampaignRow` (autosync_desktop/domain.py); money is
 exact (`Money`: integer micros and the currency), never a float. Like every service these may block on the
@@ -8,9 +9,19 @@ database: the window calls them from its workers.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, date, datetime
 
-from autosync_desktop.domain import CampaignRow, CurrencyTotal, Money, StatRow, StatsFilter, StatsPage, StatsSummary
+from autosync_desktop.domain import (
+    CampaignRow,
+    ConversionRow,
+    CurrencyTotal,
+    Money,
+    StatRow,
+    StatsFilter,
+    StatsPage,
+    StatsSummary,
+)
 from autosync_desktop.services.accounts import account_row
 from autosync_desktop.services.area import Area
 from autosync_desktop.services.core import UserError
@@ -77,6 +88,27 @@ class DataService(Area):
             for currency, count, impressions, clicks, cost, conversions, value
             in queries.stats_totals_by_currency(stats_filter(filters)))
         return StatsSummary(rows=sum(t.rows for t in totals), totals=totals)
+
+    def conversions(self, filters: StatsFilter | None = None,
+                    days: Sequence[tuple[str, str, date]] | None = None) -> list[ConversionRow]:
+        """Conversions by action: of the daily stats matching `filters`, or (`days`) of those (account name,
+        campaign id, day) rows only, e.g. the rows selected on the Data page (at most 500). Newest day first, then
+        account, campaign and action. Platforms that do not report per action have no rows here."""
+        keys = None
+        if days is not None:
+            if len(days) > queries.MAX_CONVERSION_KEYS:
+                raise UserError(f"days: at most {queries.MAX_CONVERSION_KEYS} rows at once")
+            ids = {name: account_row(name, removed=True).id for name in {d[0] for d in days}}
+            keys = [(ids[name], str(campaign), day.isoformat()) for name, campaign, day in days]
+        rows = []
+        for (platform, _external, account, campaign_id, campaign, day, day_tz, action, count, value,
+             currency) in queries.conversion_iter(stats_filter(filters), keys, newest_first=True):
+            money = _text(currency)
+            rows.append(ConversionRow(
+                account=str(account), platform=str(platform), campaign_id=str(campaign_id), campaign=_text(campaign),
+                day=date.fromisoformat(str(day)), date_tz=str(day_tz), action=str(action),
+                count=float(str(count)), value=_money(value, money), currency=money))
+        return rows
 
     def campaigns(self, account: str | None = None) -> tuple[CampaignRow, ...]:
         """Campaigns (of one account, or all), by account and name."""

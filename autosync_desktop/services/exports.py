@@ -1,5 +1,5 @@
-"""`services.exports`: CSV/JSON exports of runs, daily stats and campaigns (whole tables for the CLI, or what the
-History and Data pages show), streamed in constant memory; each returns an `ExportResult`.
+"""`services.exports`: CSV/JSON exports of runs, daily stats, campaigns and conversions by action (whole tables
+for the CLI, or what the History and Data pages show), streamed in constant memory; each returns an `ExportResult`.
 
 Also here: the column lists and `run_dict` (a run as the CLI's JSON and the runs export show it).
 """
@@ -30,6 +30,9 @@ RUN_COLUMNS = ["id", "schedule", "account", "platform", "trigger", "status", "qu
                "error", "reason", "window_from", "window_to"]
 STATS_COLUMNS = ["platform", "account_id", "campaign_id", "campaign_name", "date", "date_tz", "impressions", "clicks",
                  "cost", "cost_micros", "currency", "conversions", "conversion_value"]
+# Conversions by action (daily_conversion): value is exact decimal text, value_micros the same as an integer.
+CONVERSION_COLUMNS = ["platform", "account_id", "campaign_id", "campaign_name", "date", "date_tz", "action", "count",
+                      "value", "value_micros", "currency"]
 CAMPAIGN_COLUMNS = ["platform", "account_id", "campaign_id", "name", "status", "status_raw", "currency",
                     "updated_at", "synced_at"]
 
@@ -65,6 +68,13 @@ def _stats_rows(db: Any) -> Iterator[tuple[Any, ...]]:
         " AND c.campaign_id = s.campaign_id ORDER BY a.name, s.date, s.campaign_id")
     for row in cursor:
         yield _stats_values(row)
+
+
+def _conversion_values(row: Iterable[Any]) -> tuple[Any, ...]:
+    """A raw queries.conversion_iter row in CONVERSION_COLUMNS."""
+    platform, external_id, _name, campaign_id, campaign, day, day_tz, action, count, value, currency = row
+    return (platform, external_id, campaign_id, campaign, day, day_tz, action, count,
+            money_text(value) if value is not None else None, value, currency)
 
 
 def _campaign_rows() -> Iterator[tuple[Any, ...]]:
@@ -108,10 +118,13 @@ class ExportsService(Area):
         if kind == ExportKind.RUNS:
             return ExportKind.RUNS, RUN_COLUMNS, (tuple(run_dict(run_row(r)).values())
                                                   for r in SyncRun.select().order_by(SyncRun.id).iterator())
-        raise UserError("export: choose runs, stats or campaigns")
+        if kind == ExportKind.CONVERSIONS:
+            return ExportKind.CONVERSIONS, CONVERSION_COLUMNS, (
+                _conversion_values(row) for row in queries.conversion_iter(queries.StatsFilter()))
+        raise UserError("export: choose runs, stats, campaigns or conversions")
 
     def write(self, kind: str, fmt: str, out: IO[str]) -> ExportResult:
-        """A whole table (`autosync export`): runs, stats or campaigns, as csv or json."""
+        """A whole table (`autosync export`): runs, stats, campaigns or conversions, as csv or json."""
         which, columns, rows = self.table(kind)
         return _write(which, _format(fmt, "--format"), out, columns, rows)
 
@@ -128,3 +141,10 @@ class ExportsService(Area):
         """The daily stats matching `filters` (as the Data page shows them) in the stats export's columns."""
         rows = (_stats_values(row) for row in queries.stats_export_iter(stats_filter(filters)))
         return _write(ExportKind.STATS, _format(fmt, "format"), out, STATS_COLUMNS, _counting(rows, progress))
+
+    def conversions(self, filters: StatsFilter | None, fmt: str, out: IO[str],
+                    progress: Callable[[int], object] | None = None) -> ExportResult:
+        """Conversions by action of the daily stats matching `filters` (the Data page's), in CONVERSION_COLUMNS."""
+        rows = (_conversion_values(row) for row in queries.conversion_iter(stats_filter(filters)))
+        return _write(ExportKind.CONVERSIONS, _format(fmt, "format"), out, CONVERSION_COLUMNS,
+                      _counting(rows, progress))

@@ -12,7 +12,7 @@ queued_at) and (schedule, queued_at) serve the per-account and per-schedule look
 from __future__ import annotations
 
 import operator
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import reduce
@@ -488,5 +488,35 @@ def stats_export_iter(flt: StatsFilter) -> Iterable[tuple[object, ...]]:
            " FROM daily_stat s JOIN account a ON a.id = s.account_id LEFT JOIN campaign c"
            f" ON c.account_id = s.account_id AND c.campaign_id = s.campaign_id{where}"
            " ORDER BY s.date DESC, a.name, s.campaign_id")
+    cursor: Iterable[tuple[object, ...]] = database_proxy.execute_sql(sql, params)
+    return cursor
+
+
+CONVERSION_COLUMNS_SQL = (
+    "a.platform, a.external_id, a.name, s.campaign_id, c.name, s.date, " + DAY_TZ_SQL + ", s.action, s.count,"
+    " s.value_micros, COALESCE(d.currency, c.currency, a.currency)")
+_CONVERSION_FROM = (
+    " FROM daily_conversion s JOIN account a ON a.id = s.account_id LEFT JOIN campaign c ON c.account_id ="
+    " s.account_id AND c.campaign_id = s.campaign_id LEFT JOIN daily_stat d ON d.account_id = s.account_id AND"
+    " d.date = s.date AND d.campaign_id = s.campaign_id")
+MAX_CONVERSION_KEYS = 500  # (account, campaign, day) keys per query (SQLite's bound-parameter limit is far above)
+
+
+def conversion_iter(flt: StatsFilter, keys: Sequence[tuple[int, str, str]] | None = None,
+                    newest_first: bool = False) -> Iterable[tuple[object, ...]]:
+    """daily_conversion rows, streamed: (platform, account external id, account name, campaign_id, campaign name,
+    date, date_tz, action, count, value_micros, currency); ordered by account, date, campaign and action (or newest
+    day first). `keys`: only these (account id, campaign_id, ISO date) days (at most MAX_CONVERSION_KEYS)."""
+    where, params = _stats_where(flt)
+    if keys is not None:
+        if len(keys) > MAX_CONVERSION_KEYS:
+            raise ValueError(f"at most {MAX_CONVERSION_KEYS} (account, campaign, day) keys")
+        if not keys:
+            return []
+        marks = ", ".join("(?, ?, ?)" for _ in keys)
+        where += (" AND " if where else " WHERE ") + f"(s.account_id, s.campaign_id, s.date) IN (VALUES {marks})"
+        params = [*params, *(value for key in keys for value in key)]
+    order = "s.date DESC, a.name" if newest_first else "a.name, s.date"
+    sql = f"SELECT {CONVERSION_COLUMNS_SQL}{_CONVERSION_FROM}{where} ORDER BY {order}, s.campaign_id, s.action"
     cursor: Iterable[tuple[object, ...]] = database_proxy.execute_sql(sql, params)
     return cursor

@@ -14,7 +14,9 @@ answers 403 PERMISSION_DENIED unless `login-customer-id` names its manager.
 Data are deterministic (a hash of campaign id and date). "Today" (the last day with data) is the `today=` given
 to the fake, in its account's zone Europe/Berlin; by default the clock's date there when the fake is made or
 `reset()`. `restate(day)` changes the numbers of a past day, as conversions credited back to the click date do;
-`expected_rows` / `totals` give the ground truth. Faults: `fail_next(path_fragment, reply)` from FakeApi, plus
+`expected_rows` / `totals` give the ground truth; `expected_actions` the conversions by action (the query with
+`segments.conversion_action_name`: each day's conversions split over ACTIONS, adding up to the day's exactly).
+Faults: `fail_next(path_fragment, reply)` from FakeApi, plus
 `fail_query(gaql_fragment, reply)` for one kind of query; the reply helpers below build the platform's error shapes.
 `echo_secrets(times)` makes the next API calls fail (400 INVALID_ARGUMENT) with a message that repeats the request's
 `Authorization` and `developer-token` headers and the client secret, as a careless proxy or platform might.
@@ -91,6 +93,17 @@ class StatRow:
     @property
     def value_micros(self) -> int:
         return self.value_millis * 1000
+
+
+ACTIONS = ("Purchase", "Sign-up")  # conversion action names; a day's conversions are split over them
+
+
+def split_actions(row: StatRow) -> dict[str, tuple[int, int]]:
+    """A row's conversions per action as (quarters, value millis); zero actions left out, as the API does."""
+    signup = row.conversion_quarters // 3
+    parts = {"Purchase": (row.conversion_quarters - signup, row.value_millis - signup * 1000),
+             "Sign-up": (signup, signup * 1000)}
+    return {name: part for name, part in parts.items() if part[0]}
 
 
 @dataclass(frozen=True)
@@ -276,6 +289,11 @@ class FakeGoogleAds(FakeApi):
             day += timedelta(days=1)
         return rows
 
+    def expected_actions(self, start: date, end: date) -> dict[tuple[str, date, str], tuple[float, int]]:
+        """(campaign, day, action) -> (conversions, value micros), for the rows in [start, end]."""
+        return {(r.campaign_id, r.day, name): (quarters / 4, millis * 1000)
+                for r in self.expected_rows(start, end) for name, (quarters, millis) in split_actions(r).items()}
+
     def totals(self, start: date, end: date) -> Totals:
         rows = self.expected_rows(start, end)
         return Totals(len(rows), sum(r.impressions for r in rows), sum(r.clicks for r in rows),
@@ -408,9 +426,19 @@ class FakeGoogleAds(FakeApi):
             return [{"customer": customer, "campaign": self._campaign(c)} for c in CAMPAIGNS]
         start, end = (date.fromisoformat(d) for d in between.groups())
         campaigns = {c.id: c for c in CAMPAIGNS}
+        if "segments.conversion_action_name" in fields:
+            return [{"customer": customer, "campaign": self._campaign(campaigns[r.campaign_id]),
+                     "segments": {"date": r.day.isoformat(), "conversionActionName": name},
+                     "metrics": self._action_metrics(quarters, millis)}
+                    for r in self.expected_rows(start, end) for name, (quarters, millis) in split_actions(r).items()]
         return [{"customer": customer, "campaign": self._campaign(campaigns[r.campaign_id]),
                  "segments": {"date": r.day.isoformat()}, "metrics": self._metrics(r)}
                 for r in self.expected_rows(start, end)]
+
+    @staticmethod
+    def _action_metrics(quarters: int, millis: int) -> dict[str, Any]:
+        metrics: dict[str, Any] = {"conversions": quarters / 4, "conversionsValue": float(Decimal(millis) / 1000)}
+        return {k: v for k, v in metrics.items() if v not in (0, 0.0)}
 
     @staticmethod
     def _campaign(c: FakeCampaign) -> dict[str, Any]:
