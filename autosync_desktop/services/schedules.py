@@ -7,7 +7,8 @@ peewee rows. `schedule_row` and `next_run_of` are for the other service modules 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
 from enum import Enum
 from typing import Final, cast
 
@@ -39,6 +40,7 @@ from autosync_desktop.store.models import (
     utcnow,
 )
 from autosync_desktop.sync import triggers
+from autosync_desktop.sync import windows as win
 from autosync_desktop.sync.scheduler import spec_of
 
 
@@ -50,6 +52,36 @@ class Keep(Enum):
 
 KEEP: Final = Keep.KEEP
 DEMO_ACCOUNT = "Demo account"
+
+
+@dataclass(frozen=True, slots=True)
+class BackfillLimits:
+    """`SchedulesService.backfill_limits`: what a backfill of one schedule is sized by."""
+
+    max_window_days: int
+    platform_label: str
+    reads_campaigns: bool
+    reads_stats: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class BackfillEstimate:
+    """A backfill's size before it starts: days, request windows, and the fewest API calls it makes (more when
+    the platform pages its answers)."""
+
+    days: int
+    windows: int
+    window_days: int
+    calls: int
+
+
+def backfill_estimate(date_from: date, date_to: date, limits: BackfillLimits) -> BackfillEstimate:
+    """Pure: how many days and windows (of up to `max_window_days`) a range makes, and about how many calls
+    (one per window of stats, one for the campaigns) - the count `runs.request` uses to ask for a confirmation."""
+    days = max(0, (date_to - date_from).days + 1)
+    windows = win.window_count(win.Window(date_from, date_to), limits.max_window_days) if days else 0
+    calls = (windows if limits.reads_stats else 0) + (1 if limits.reads_campaigns else 0)
+    return BackfillEstimate(days=days, windows=windows, window_days=limits.max_window_days, calls=calls)
 DEMO_SCHEDULE = "Demo sync"
 
 
@@ -200,6 +232,26 @@ class SchedulesService(Area):
         """The name of the schedule with this id, or None when there is none."""
         schedule = Schedule.get_or_none(Schedule.id == schedule_id)
         return None if schedule is None else str(schedule.name)
+
+    def recent_runs(self, limit: int = 10) -> dict[str, tuple[ScheduleRun, ...]]:
+        """Each schedule's latest `limit` runs, newest first (one indexed query per schedule: (schedule, queued_at));
+        schedules without runs are absent. For the Schedules page's strip of last runs."""
+        out: dict[str, tuple[ScheduleRun, ...]] = {}
+        for schedule in Schedule.select(Schedule.id, Schedule.name):
+            runs = list(SyncRun.select().where(SyncRun.schedule == schedule.id)
+                        .order_by(SyncRun.queued_at.desc(), SyncRun.id.desc()).limit(max(1, limit)))
+            if runs:
+                out[schedule.name] = tuple(_run(run) for run in runs)
+        return out
+
+    def backfill_limits(self, name: str) -> BackfillLimits:
+        """What sizes a backfill of this schedule: its platform's longest request window and whether it also
+        reads the campaigns (one more call)."""
+        schedule = schedule_row(name)
+        spec = registry.platform(schedule.account.platform)
+        return BackfillLimits(max_window_days=spec.max_window_days, platform_label=spec.label,
+                              reads_campaigns=schedule.sync_type in ("both", "campaigns"),
+                              reads_stats=schedule.sync_type in ("both", "performance"))
 
     # --- the editor's live check (pure: no store, no keyring; fine on the GUI thread) ---
 
