@@ -47,6 +47,7 @@ from autosync_desktop.gui.data.model import (
 )
 from autosync_desktop.gui.history.columns import Column, ColumnFitter
 from autosync_desktop.gui.history.empty import TableMessage
+from autosync_desktop.gui.history.filters import ElidingComboBox
 from autosync_desktop.gui.history.view import progress_line
 from autosync_desktop.gui.widgets.base_view import BaseView
 from autosync_desktop.gui.widgets.busy import BusyOverlay
@@ -77,7 +78,7 @@ def _table(name: str) -> QTableView:
 
 
 def _name_combo(name: str, any_text: str) -> QComboBox:
-    combo = QComboBox()
+    combo = ElidingComboBox()
     combo.setAccessibleName(name)
     combo.setToolTip(name)
     combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 
 from PySide6.QtCore import QDate, Qt, QTimer, Signal
+from PySide6.QtGui import QPaintEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -12,6 +13,9 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLineEdit,
     QPushButton,
+    QStyle,
+    QStyleOptionComboBox,
+    QStylePainter,
     QVBoxLayout,
     QWidget,
 )
@@ -30,10 +34,26 @@ TRIGGER_CHOICES: tuple[tuple[str, tuple[Trigger, ...]], ...] = (
 NAME_COMBO_MAX = 220  # px: a 63-character account name never squeezes the search box; it is elided instead
 
 
+class ElidingComboBox(QComboBox):
+    """A combo box that elides its current text in the middle when narrower than the text (Qt clips it)."""
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QStylePainter(self)
+        option = QStyleOptionComboBox()
+        self.initStyleOption(option)
+        painter.drawComplexControl(QStyle.ComplexControl.CC_ComboBox, option)
+        field = self.style().subControlRect(QStyle.ComplexControl.CC_ComboBox, option,
+                                            QStyle.SubControl.SC_ComboBoxEditField, self)
+        room = field.width() - (option.iconSize.width() + 4 if not option.currentIcon.isNull() else 0)
+        option.currentText = self.fontMetrics().elidedText(option.currentText, Qt.TextElideMode.ElideMiddle,
+                                                          max(0, room))
+        painter.drawControl(QStyle.ControlElement.CE_ComboBoxLabel, option)
+
+
 def _combo(name: str, names: bool = False) -> QComboBox:
     """A filter choice; `names` ones (account, schedule) have a maximum width and elide long names, with the
     full name in the tooltip."""
-    combo = QComboBox()
+    combo = ElidingComboBox() if names else QComboBox()
     combo.setAccessibleName(name)
     combo.setToolTip(name)
     if names:

@@ -70,7 +70,8 @@ class HistoryView(BaseView):
         self.setAccessibleName("History view")
         self.export_job: ExportJob | None = None
         self._detail_id: int | None = None
-        self._pending_select: int | None = None
+        self._pending_select: int | None = None  # a run asked for (activity feed) before its row is loaded
+        self._reselect: tuple[int, bool] | None = None  # (shown run, filters changed) across a reload
         self.model = RunsModel(ctx, self)
         self.model.page_loaded.connect(self._page_loaded)
         self.model.total_changed.connect(self._total_changed)
@@ -163,11 +164,12 @@ class HistoryView(BaseView):
             self.progress.show()  # the rows stay until the new ones replace them
         else:
             self.overlay.show_over("Loading runs…")
+        filters = self.filters.values()
         if self._detail_id is not None and self._pending_select is None:
-            self._pending_select = self._detail_id  # keep the shown run selected if it is still listed
+            self._reselect = (self._detail_id, filters != self.model.filters)
         order = "newest" if self.table.horizontalHeader().sortIndicatorOrder() == Qt.SortOrder.DescendingOrder \
             else "oldest"
-        self.model.load(self.filters.values(), order)
+        self.model.load(filters, order)
 
     def _load_names(self) -> None:
         def names(s: Any) -> tuple[list[str], list[str]]:
@@ -183,9 +185,24 @@ class HistoryView(BaseView):
         self._update_count()
         if self._pending_select is not None:
             self._select_run(self._pending_select, keep_pending=False)
+        elif self._reselect is not None and self.model.pages_loaded == 1:
+            self._keep_or_move_selection(*self._reselect)
         elif self.model.pages_loaded == 1 and self._detail_id is None and self.model.rows:
             self.table.selectRow(0)  # show the newest run's detail right away
         self.load_finished()
+
+    def _keep_or_move_selection(self, run_id: int, filters_changed: bool) -> None:
+        """After a reload: the shown run stays selected if listed; new filters that leave it out show the first
+        matching run instead (or nothing), so the detail never describes a run the table does not list."""
+        self._reselect = None
+        row = self.model.row_of(run_id)
+        if row is not None:
+            self.table.selectRow(row)
+        elif filters_changed and self.model.rows:
+            self.table.selectRow(0)
+        elif filters_changed:
+            self._detail_id = None
+            self.detail.show_run(None)
 
     def _load_failed(self, text: str) -> None:
         self.overlay.hide()
