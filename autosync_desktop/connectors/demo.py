@@ -13,6 +13,8 @@ Data model, in short:
 - With `failure_rate` > 0 a page request fails (Transient or RateLimited) with that probability, decided by a
   hash of account, request (window and page) and how often this instance was already asked for that page.
   A page that was served once is always served again, so retrying a whole window makes progress.
+- Conversions by action: a day's conversions are split into "lead" (the whole part of 30 % of them, no value) and
+  "purchase" (the rest, with all the conversion value); the two add up to the blended conversions (2 decimals).
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .base import (
     AccountInfo,
+    ActionConversions,
     CampaignRecord,
     ConnectorContext,
     DailyStatRecord,
@@ -137,6 +140,15 @@ def _timezone_option(options: dict[str, Any]) -> tuple[str, ZoneInfo]:
 # (campaign_id, name, seed, base_impressions, ctr, cpc_micros, cvr, aov_micros, omit_below, stop_offset_days,
 #  status)
 _Params = tuple[str, str, int, float, float, int, float, int, int, int, str]
+
+
+def _actions(conversions: float, value: int) -> tuple[ActionConversions, ...]:
+    """The day's conversions by action: whole leads (30 %, no value), the rest purchases with all the value."""
+    if not conversions:
+        return ()
+    leads = float(int(conversions * 0.3))
+    purchase = ActionConversions("purchase", round(conversions - leads, 2), value)
+    return (ActionConversions("lead", leads, None), purchase) if leads else (purchase,)
 
 
 class DemoConnector:
@@ -311,7 +323,8 @@ class DemoConnector:
                 cost = clicks * (cpc * (850 + ((h >> 48) & 0xFF)) // 10_000_000) * 10_000  # whole cents
                 conversions = round(clicks * cvr * (0.5 + ((h >> 56) & 0xFF) / 255.0), 2)
                 value = int(conversions * aov * (0.8 + 0.4 * ((h >> 8) & 0xFF) / 255.0) / 10_000) * 10_000
-                yield DailyStatRecord(cid, day, impressions, clicks, cost, conversions, value, currency, name)
+                yield DailyStatRecord(cid, day, impressions, clicks, cost, conversions, value, currency, name, None,
+                                      _actions(conversions, value))
 
     def refresh_auth(self) -> None:
         return None

@@ -282,7 +282,7 @@ class FakeGoogleAds(FakeApi):
 
     def expected_rows(self, start: date, end: date) -> list[StatRow]:
         today = self.today
-        rows = []
+        rows: list[StatRow] = []
         day = start
         while day <= min(end, today):
             rows.extend(r for c in CAMPAIGNS if (r := self._row(c, day, today)) is not None)
