@@ -32,6 +32,7 @@ class ReflowGrid(QWidget):
         for widget in self.items:
             if widget not in widgets:
                 self.grid.removeWidget(widget)
+                widget.hide()  # still ours (a card's hidden button), but no longer in the grid
         self.items = list(widgets)
         for widget in self.items:
             if widget.parent() is not self:

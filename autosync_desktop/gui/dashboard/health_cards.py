@@ -15,6 +15,7 @@ from autosync_desktop.gui import formatting as fmt
 from autosync_desktop.gui import theme
 from autosync_desktop.gui.dashboard import text as words
 from autosync_desktop.gui.dashboard.elided import ElidedLabel
+from autosync_desktop.gui.dashboard.flow import ReflowGrid
 from autosync_desktop.gui.widgets.card import Card
 from autosync_desktop.gui.widgets.countdown import CountdownLabel
 from autosync_desktop.gui.widgets.status_badge import StatusBadge
@@ -75,15 +76,13 @@ class AccountHealthCard(Card):
         for widget in (self.platform, self.reason, self.api, self.last_success, self.freshness, self.errors,
                        self.auth):
             self.outer.addWidget(widget)
-        self.action_row = QHBoxLayout()
-        self.action_row.setSpacing(6)
+        self.action_row = ReflowGrid(90, (4, 2, 1), theme.SPACE_S, name=f"{name} actions")
         self.sign_in = self._button("Sign in again", f"Sign in to {name} again", lambda: self.open_account.emit(name))
         self.retry = self._button("Retry now", f"Retry the sync of {name} now", self._retry)
         self.view_log = self._button("View log", f"View the log of {name}'s failed run", self._view_log)
         self.settings = self._button("Open settings", f"Open the settings of {name}",
                                      lambda: self.open_account.emit(name))
-        self.action_row.addStretch(1)
-        self.outer.addLayout(self.action_row)
+        self.outer.addWidget(self.action_row)
         self.outer.addStretch(1)
         self.card: AccountCard | None = None
         self.failed_run: RunRow | None = None
@@ -95,7 +94,8 @@ class AccountHealthCard(Card):
         button.setAccessibleName(name)
         button.setToolTip(name)
         button.clicked.connect(slot)
-        self.action_row.addWidget(button)
+        button.setParent(self.action_row)
+        button.hide()
         return button
 
     def _retry(self) -> None:
@@ -117,8 +117,9 @@ class AccountHealthCard(Card):
             self.open_run.emit(self.failed_run.id)
 
     def _set_actions(self, shown: Sequence[QPushButton]) -> None:
-        for button in (self.sign_in, self.retry, self.view_log, self.settings):
-            button.setVisible(button in shown)
+        """Show these buttons, in this order (they wrap to a second row in a narrow card)."""
+        self.action_row.set_widgets(list(shown))
+        self.action_row.setVisible(bool(shown))
 
     def update_card(self, card: AccountCard) -> None:
         self.card = card

@@ -83,9 +83,9 @@ def read_dashboard(services: Services, period: str, utc_offset: int, chart_days:
     return DashboardData(snapshot, runs, failed)
 
 
-def _heading(text: str) -> QLabel:
+def _heading(text: str, role: str = "section") -> QLabel:
     label = QLabel(text)
-    label.setProperty("role", "heading")
+    theme.set_role(label, role)
     label.setAccessibleName(text)
     return label
 
@@ -126,8 +126,9 @@ class DashboardView(BaseView):
 
     def _build(self) -> None:
         header = QHBoxLayout()
-        header.addWidget(_heading("Overview"))
-        header.addSpacing(12)
+        header.setSpacing(theme.SPACE_S)
+        header.addWidget(_heading("Dashboard", "page-title"))
+        header.addSpacing(theme.SPACE_M)
         self.period_group = QButtonGroup(self)
         self.period_buttons: dict[str, QPushButton] = {}
         for key, text, words in PERIODS:
@@ -144,6 +145,7 @@ class DashboardView(BaseView):
         header.addStretch(1)
         self.updated = ElidedLabel("Not loaded yet", name="Last updated", role="muted")
         self.updated.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.updated.setMinimumWidth(120)  # "Updated 12 s ago" stays readable; longer texts elide
         self.refresh_button = QPushButton(theme.icon("sync"), "Refresh")
         self.refresh_button.setAccessibleName("Refresh dashboard")
         self.refresh_button.setToolTip("Reload everything on this page (F5)")
@@ -159,12 +161,12 @@ class DashboardView(BaseView):
         for card in (self.success, self.total, self.duration, self.rows):
             card.change.setWordWrap(True)  # "no runs in the previous 30 days" wraps in a narrow column
             card.title.setWordWrap(True)
-        self.metrics_grid = ReflowGrid(155, (4, 2, 1), name="Metrics")
+        self.metrics_grid = ReflowGrid(135, (4, 2, 1), theme.SPACE_M, name="Metrics")
         self.metrics_grid.set_widgets([self.success, self.total, self.duration, self.rows])
 
-        self.charts_heading = ElidedLabel("Last 14 days", name="Charts", role="heading")
+        self.charts_heading = ElidedLabel("Last 14 days", name="Charts", role="section")
         self.runs_chart, self.duration_chart, self.rows_chart = RunsChart(), DurationChart(), RowsChart()
-        self.charts_grid = ReflowGrid(250, (3, 2, 1), name="Charts", span_last=True)
+        self.charts_grid = ReflowGrid(250, (3, 2, 1), theme.SPACE_M, name="Charts", span_last=True)
         self.charts_grid.set_widgets([self.runs_chart, self.duration_chart, self.rows_chart])
 
         self.scheduler_card = SchedulerCard()
@@ -173,12 +175,13 @@ class DashboardView(BaseView):
         self.database_card.check_requested.connect(self.check_integrity)
         self.accounts_empty = muted("No accounts yet: add one in Settings › Accounts, or try the Demo account.",
                                     "No accounts")
-        self.health_grid = ReflowGrid(260, (4, 3, 2, 1), name="System health cards")
+        self.health_grid = ReflowGrid(260, (4, 3, 2, 1), theme.SPACE_M, name="System health cards")
 
         left = QWidget()
         left.setAccessibleName("Dashboard overview")
         column = QVBoxLayout(left)
-        column.setContentsMargins(0, 0, 6, 0)
+        column.setContentsMargins(0, 0, theme.SPACE_S, 0)
+        column.setSpacing(theme.SPACE_M)
         column.addLayout(header)
         column.addWidget(self.metrics_grid)
         column.addWidget(self.charts_heading)
@@ -206,7 +209,7 @@ class DashboardView(BaseView):
         self.splitter.setSizes([900, 340])
         self.splitter.setChildrenCollapsible(False)
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(10, 10, 10, 10)
+        layout.setContentsMargins(theme.SPACE_M, theme.SPACE_M, theme.SPACE_M, theme.SPACE_M)
         layout.addWidget(self.splitter)
         self._layout_health([])
 
