@@ -74,6 +74,7 @@ def test_rows_chart_labels_a_quarter_million_rows(qtbot: Any) -> None:
     assert chart.plot.getAxis("bottom").labelText.startswith("day (")
     assert chart.day_tick_labels()[-1] == "Nov 22"
     assert chart.show_day(13) == "Nov 22: 250,000 rows" == chart.hover.text()
+    assert chart.accessibleDescription().endswith("Nov 21: 250,000 rows; Nov 22: 250,000 rows")  # not by mouse only
     duration = charts.DurationChart()
     qtbot.addWidget(duration)
     duration.update_series(days, [None] * 13 + [0.004])

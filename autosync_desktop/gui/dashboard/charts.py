@@ -189,9 +189,14 @@ class ChartCard(Card):
 
     def set_empty(self, empty: bool) -> None:
         self.stack.setCurrentWidget(self.empty if empty else self.plot)
+        # what a screen reader says for the chart: every drawn day's values (the mouse's tooltips, in words)
+        self.setAccessibleDescription(self.empty.text() if empty else
+                                      "; ".join(self.describe(i) for i in range(self.first, len(self.days))))
 
     def set_empty_text(self, text: str) -> None:
         self.empty.setText(text)
+        if self.stack.currentWidget() is self.empty:
+            self.setAccessibleDescription(text)
 
 
 class RunsChart(ChartCard):

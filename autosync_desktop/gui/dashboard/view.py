@@ -76,8 +76,11 @@ def read_dashboard(services: Services, period: str, utc_offset: int, chart_days:
     failed: dict[str, RunRow] = {}
     for account in snapshot.accounts:
         if account.health in PROBLEM_HEALTH:
-            page = services.runs.page(RunFilter(account=account.name,
-                                                statuses=(RunStatus.FAILED, RunStatus.INTERRUPTED)), limit=1)
+            try:
+                page = services.runs.page(RunFilter(account=account.name,
+                                                    statuses=(RunStatus.FAILED, RunStatus.INTERRUPTED)), limit=1)
+            except errors.UserError:  # removed meanwhile: its card goes at the next refresh
+                continue
             if page.rows:
                 failed[account.name] = page.rows[0]
     return DashboardData(snapshot, runs, failed)
