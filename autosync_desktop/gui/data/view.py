@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
     QHBoxLayout,
+    QLabel,
     QPushButton,
     QSplitter,
     QTableView,
@@ -140,7 +141,14 @@ class DataView(BaseView):
         self.export_button.clicked.connect(lambda: self.export())
         self.refresh_button = theme_button("sync", "Refresh", "Refresh data", "Read the synced data again")
         self.refresh_button.clicked.connect(self.refresh)
+        theme.make_primary(self.export_button)  # the page's one primary action: the file to open every morning
+        self.page_title = QLabel("Data")
+        theme.set_role(self.page_title, "page-title")
+        self.page_title.setAccessibleName("Data title")
         bar = QHBoxLayout()
+        bar.setSpacing(theme.SPACE_S)
+        bar.addWidget(self.page_title)
+        bar.addSpacing(theme.SPACE_S)
         for widget in (self.account, self.campaign, self.preset, self.date_from, self.date_to):
             bar.addWidget(widget)
         bar.addStretch(1)
@@ -214,7 +222,8 @@ class DataView(BaseView):
         self.split.setStretchFactor(1, 1)
         self.split.setChildrenCollapsible(False)
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(10, 10, 10, 10)
+        layout.setContentsMargins(theme.SPACE_M, theme.SPACE_M, theme.SPACE_M, theme.SPACE_M)
+        layout.setSpacing(theme.SPACE_S)
         layout.addLayout(bar)
         layout.addWidget(self.split, 1)
 

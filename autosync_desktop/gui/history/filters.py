@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from autosync_desktop import clock
 from autosync_desktop.domain import RunFilter, RunStatus, Trigger
 from autosync_desktop.gui import formatting as fmt
+from autosync_desktop.gui import theme
 
 STATUS_CHOICES: tuple[tuple[str, tuple[RunStatus, ...]], ...] = (
     ("Any status", ()), ("Failed or interrupted", (RunStatus.FAILED, RunStatus.INTERRUPTED)),
@@ -115,6 +116,9 @@ class HistoryFilters(QWidget):
         for combo in (self.status, self.trigger, self.account, self.schedule):
             combo.currentIndexChanged.connect(self._emit)
         first, second = QHBoxLayout(), QHBoxLayout()
+        first.setSpacing(theme.SPACE_S)
+        second.setSpacing(theme.SPACE_S)
+        self.first_row = first  # the view puts its page title first
         first.addWidget(self.text, 1)
         for widget in (self.status, self.trigger, self.account, self.schedule):
             first.addWidget(widget)
@@ -125,7 +129,7 @@ class HistoryFilters(QWidget):
         self.second_row = second  # the view adds its count and buttons here (one row less at 640 px high)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(4)
+        layout.setSpacing(theme.SPACE_S)
         layout.addLayout(first)
         layout.addLayout(second)
         self._muted = False

@@ -11,6 +11,7 @@ from typing import Any
 
 from PySide6.QtCore import QItemSelection, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
+    QLabel,
     QProgressBar,
     QPushButton,
     QSizePolicy,
@@ -116,6 +117,11 @@ class HistoryView(BaseView):
         self.refresh_button = QPushButton(theme.icon("sync"), "Refresh")
         self.refresh_button.setAccessibleName("Refresh history")
         self.refresh_button.clicked.connect(self.refresh)
+        self.page_title = QLabel("History")
+        theme.set_role(self.page_title, "page-title")
+        self.page_title.setAccessibleName("History title")
+        self.filters.first_row.insertWidget(0, self.page_title)
+        self.filters.first_row.insertSpacing(1, theme.SPACE_S)
         bar = self.filters.second_row  # after the dates and Clear: the count, then the page's buttons
         bar.insertWidget(bar.count() - 1, self.count, 1)
         bar.insertWidget(bar.count() - 1, self.busy)
@@ -136,7 +142,8 @@ class HistoryView(BaseView):
         splitter.setSizes([700, 300])
         splitter.setChildrenCollapsible(False)
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(10, 10, 10, 10)
+        layout.setContentsMargins(theme.SPACE_M, theme.SPACE_M, theme.SPACE_M, theme.SPACE_M)
+        layout.setSpacing(theme.SPACE_S)
         layout.addWidget(self.filters)
         layout.addWidget(splitter, 1)
         self._live = QTimer(self)
