@@ -58,7 +58,8 @@ def test_no_sideways_scrolling_and_names_elided(open_window: Any, long_names: No
     assert alone.width() == size[0] - RAIL
     assert alone.scroll_area.horizontalScrollBar().maximum() == 0
     assert alone.feed.scroll_area.horizontalScrollBar().maximum() == 0
-    assert alone.scroll_area.widget().width() <= alone.scroll_area.viewport().width()
+    inner = alone.scroll_area.widget()
+    assert inner is not None and inner.width() <= alone.scroll_area.viewport().width()
     card = alone.account_card(LONG)
     assert card is not None and card.name_label.is_elided() and card.name_label.toolTip() == LONG
     for name in (LONG, CJK):
