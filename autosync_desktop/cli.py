@@ -142,6 +142,19 @@ def build_parser() -> Parser:
     con.add_argument("--no-browser", action="store_true", help="only print the sign-in URL")
     con.add_argument("--timeout", type=float, default=300.0, help="seconds to wait for the browser (default 300)")
 
+    dis = acc.add_parser("discover", help="list the accounts the credentials can reach (and add several at once)")
+    dis.add_argument("--platform", required=True)
+    dis.add_argument("--option", action="append", type=_option, default=[], metavar="KEY=VALUE")
+    who = dis.add_mutually_exclusive_group(required=True)
+    who.add_argument("--credentials-stdin", action="store_true",
+                     help="read the credentials as one JSON object from stdin (kept only for the accounts added)")
+    who.add_argument("--from-account", metavar="NAME", help="use a stored account's credentials and options")
+    dis.add_argument("--add", action="append", default=[], metavar="ACCOUNT_ID",
+                     help="add this discovered account (repeat it, or 'all': every one that is not a manager or "
+                          "hidden); each is named as the platform names it")
+    dis.add_argument("--timeout", type=float, default=60.0, help="seconds to wait for the platform (default 60)")
+    dis.add_argument("--json", action="store_true")
+
     sch = sub.add_parser("schedules", help="sync schedules").add_subparsers(dest="action", metavar="ACTION")
     sadd = sch.add_parser("add", help="add a schedule")
     sadd.add_argument("--name", required=True)
@@ -311,9 +324,54 @@ def cmd_accounts(svc: Services, a: argparse.Namespace) -> int:
                                        timeout_s=a.timeout, cancel=cancel, read_pin=_read_pin))
         finally:
             stop()
+    elif a.action == "discover":
+        return _discover(svc, a)
     else:
-        raise CliError("accounts: choose add, list, remove, test, set-credentials or connect")
+        raise CliError("accounts: choose add, list, remove, test, set-credentials, connect or discover")
     return 0
+
+
+def _discover(svc: Services, a: argparse.Namespace) -> int:
+    """`accounts discover`: list what the credentials reach; with --add, add the picked ones."""
+    from autosync_desktop.services.discover import pick  # the discovery helpers load only for this command
+
+    options = dict(a.option)
+    if a.from_account:
+        platform, credentials, stored = svc.accounts.stored_login(a.from_account)
+        if platform != a.platform:
+            raise CliError(f"--from-account: {a.from_account!r} is a {platform} account, not {a.platform}")
+        options = {**{k: v for k, v in stored.items() if k in ("api_base_url", "token_url")}, **options}
+    else:
+        credentials = _read_credentials()
+    cancel = threading.Event()
+    stop = _on_interrupt(cancel.set)
+    try:
+        found = svc.accounts.discover(a.platform, credentials, options, cancel=cancel, timeout_s=a.timeout)
+    finally:
+        stop()
+    added = svc.accounts.add_discovered(pick(found, a.add), credentials, options) if a.add else []
+    if a.json:
+        _print_json({"accounts": [_discovered_json(x) for x in found], "added": [x.name for x in added]})
+        return 0
+    if not found:
+        print("These credentials reach no accounts")
+    else:
+        _table([(x.external_id, "  " * x.level + (x.name or ""), x.currency, x.timezone,
+                 "yes" if x.is_manager else "", x.level, x.login_customer_id, x.status, "yes" if x.hidden else "")
+                for x in found],
+               ("ACCOUNT ID", "NAME", "CURRENCY", "TIME ZONE", "MANAGER", "LEVEL", "LOGIN CUSTOMER ID", "STATUS",
+                "HIDDEN"))
+    for x in added:
+        print(f"Added account {x.name!r} ({x.platform}, {x.account_id})")
+    return 0
+
+
+def _discovered_json(x: Any) -> dict[str, Any]:
+    """A discovered account as `accounts discover --json` prints it (the documented fields, in this order)."""
+    return {"platform": x.platform, "account_id": x.external_id, "name": x.name, "currency": x.currency,
+            "timezone": x.timezone, "is_manager": x.is_manager, "level": x.level,
+            "login_customer_id": x.login_customer_id, "status": x.status, "hidden": x.hidden,
+            "parent_id": x.parent_id}
 
 
 def _read_pin() -> str:

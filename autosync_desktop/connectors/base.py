@@ -315,6 +315,9 @@ class PlatformSpec:
     # Trades one-time credentials (TikTok's auth code) for lasting ones before they are stored:
     # (account_id, options, credentials) -> the credentials to keep; raises a ConnectorError
     exchange_credentials: Callable[[str, dict[str, Any], dict[str, str]], dict[str, str]] | None = None
+    # Lists the accounts the credentials reach (connectors/discovery.py): (options, credentials, ctx) ->
+    # [domain.DiscoveredAccount]; None: this platform cannot list them (add the account by its id)
+    discover: Callable[[dict[str, Any], dict[str, str], ConnectorContext], list[Any]] | None = None
 
     def canonical_id(self, raw: str) -> str:
         """The account id as stored and exported; raises Permanent (naming the field) when it is malformed."""

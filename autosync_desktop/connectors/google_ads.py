@@ -397,6 +397,12 @@ class GoogleAdsConnector:
                 f"Google user can open this account; if you reach it through a manager (MCC) account, that "
                 f"login_customer_id is the manager's id (now: {login}); and that the developer token is approved.")
 
+def _discover(options: dict[str, Any], credentials: dict[str, str], ctx: ConnectorContext) -> list[Any]:
+    from .google_discover import discover  # the manager-tree listing (google_discover.py), loaded when used
+
+    return discover(options, credentials, ctx)
+
+
 SPEC = PlatformSpec(
     name="google_ads",
     label="Google Ads",
@@ -411,4 +417,5 @@ SPEC = PlatformSpec(
     normalise_id=lambda raw: customer_id(raw, "account id"),
     option_names=tuple(rule.name for rule in OPTIONS),
     option_rules=OPTIONS,
+    discover=_discover,
 )

@@ -7,10 +7,11 @@ platforms of this build, the keyring's state and the Dashboard's account cards.
 
 from __future__ import annotations
 
+import builtins
 import json
 import shlex
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
 from autosync_desktop import clock, names, secrets
@@ -25,6 +26,7 @@ from autosync_desktop.domain import (
     AccountRemoval,
     AuthState,
     DataOnRemove,
+    DiscoveredAccount,
     Health,
     KeyringState,
     KeyringStatus,
@@ -322,6 +324,32 @@ class AccountsService(Area):
         self.core.bus.publish(ev.AccountChanged(account=name, change="removed"))
         deleted = contents if kept_as is None else AccountContents(contents.schedules, 0, 0)
         return AccountRemoval(name=name, removed=deleted, kept_as=kept_as)
+
+    def discover(self, platform: str, credentials: dict[str, str], options: dict[str, str] | None = None, *,
+                 cancel: threading.Event | None = None, timeout_s: float = 60.0) -> builtins.list[DiscoveredAccount]:
+        """The accounts `credentials` reach on `platform`, nothing stored (services/discover.py). Blocks on the
+        network (at most about `timeout_s`; `cancel` ends it early): call it from a worker in the window."""
+        from autosync_desktop.services import discover
+
+        return discover.discover(platform, credentials, options, cancel=cancel, timeout_s=timeout_s)
+
+    def stored_login(self, name: str) -> tuple[str, dict[str, str], dict[str, str]]:
+        """An account's platform, credentials and options, for discovering with what is already stored."""
+        account = account_row(name)
+        credentials = self.core._credentials_for(account) or {}
+        return account.platform, dict(credentials), {str(k): str(v) for k, v in json.loads(account.options or
+                                                                                          "{}").items()}
+
+    def add_discovered(self, picked: Sequence[DiscoveredAccount], credentials: dict[str, str],
+                       options: dict[str, str] | None = None) -> builtins.list[AccountInfo]:
+        """Add several discovered accounts at once, each under a free name with the same credentials."""
+        from autosync_desktop.services import discover
+
+        if not picked:
+            raise UserError("--add: pick at least one discovered account")
+        label = registry.platform(picked[0].platform).label
+        return discover.add(self.add, lambda n: names.clash(n, (a.name for a in Account.select(Account.name)))
+                            is not None, picked, credentials, options, label)
 
     def test(self, name: str) -> str:
         """One cheap real call; recorded as a connectivity probe (it feeds the account's health)."""

@@ -95,6 +95,30 @@ class StatRow:
         return self.value_millis * 1000
 
 
+@dataclass(frozen=True)
+class FakeClient:
+    """A customer in the manager's tree (customer_client rows of MANAGER_ID)."""
+
+    id: str
+    name: str
+    level: int
+    manager: bool = False
+    hidden: bool = False
+    currency: str = CURRENCY
+    time_zone: str = TIME_ZONE
+    status: str = "ENABLED"
+
+
+SUB_MANAGER_ID = "5550001111"
+# MANAGER_ID's tree: the manager itself, three clients at level 1 (one a manager, one hidden), one at level 2
+TREE = (
+    FakeClient(MANAGER_ID, "Acme Agency (MCC)", 0, manager=True),
+    FakeClient(CUSTOMER_ID, CUSTOMER_NAME, 1),
+    FakeClient(SUB_MANAGER_ID, "Acme Europe (sub-manager)", 1, manager=True),
+    FakeClient("5550002222", "Old Shop", 1, hidden=True, status="CANCELED"),
+    FakeClient("5550003333", "Boots Ltd", 2, currency="GBP", time_zone="Europe/London"),
+)
+
 ACTIONS = ("Purchase", "Sign-up")  # conversion action names; a day's conversions are split over them
 
 
@@ -411,6 +435,14 @@ class FakeGoogleAds(FakeApi):
                     "descriptiveName": "Acme Agency (MCC)" if manager else CUSTOMER_NAME}
         if resource == "customer":
             return [{"customer": customer}]
+        if resource == "customer_client":  # a manager: its whole tree; any other customer: its own row
+            clients = TREE if manager else (TREE[1],)
+            level = 0 if manager else 1
+            return [{"customerClient": {
+                "resourceName": f"customers/{cid}/customerClients/{c.id}", "clientCustomer": f"customers/{c.id}",
+                "id": c.id, "level": str(c.level - level), "manager": c.manager, "hidden": c.hidden,
+                "descriptiveName": c.name, "currencyCode": c.currency, "timeZone": c.time_zone, "status": c.status}}
+                for c in clients]
         if resource != "campaign":
             return google_error(400, "INVALID_ARGUMENT", "Request contains an invalid argument.",
                                 errors=(ads_error("queryError", "INVALID_RESOURCE_NAME", f"{resource}?"),))
@@ -459,9 +491,10 @@ class FakeGoogleAds(FakeApi):
         out: dict[str, Any] = {}
         for name in fields:
             resource, _, attr = name.partition(".")
+            resource = _camel(resource)  # customer_client -> customerClient, as the JSON names it
             source = row.get(resource, {})
             key = _camel(attr)
-            if key in source:
+            if key in source and source[key] not in (False, "0"):  # proto3 JSON leaves out defaults
                 target = out.setdefault(resource, {})
                 target[key] = source[key]
                 if "resourceName" in source:

@@ -1,0 +1,36 @@
+"""Account discovery: what a platform's credentials can reach, for `accounts discover` and Add account.
+
+Each platform that can list its accounts has a `discover(options, credentials, ctx)` function (named by its
+PlatformSpec.discover) that returns `domain.DiscoveredAccount`s without storing anything. It uses the same HTTP
+client, token refresh and error classes as the platform's connector; `checkpoint` between calls makes it end early
+when the caller cancels (ctx.cancel_event) or its time is up (ctx.deadline).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from autosync_desktop.connectors.base import ConnectorContext, Transient
+from autosync_desktop.domain import DiscoveredAccount
+
+Discover = Callable[[dict[str, Any], dict[str, str], ConnectorContext], list[DiscoveredAccount]]
+
+
+def checkpoint(ctx: ConnectorContext, label: str) -> None:
+    """Raise Cancelled when the caller cancelled, Transient when the discovery's time is up."""
+    ctx.check()
+    remaining = ctx.remaining()
+    if remaining is not None and remaining <= 0:
+        raise Transient(f"Listing the {label} accounts took too long; try again (or add the account by its id)")
+
+
+def unique(found: list[DiscoveredAccount]) -> list[DiscoveredAccount]:
+    """`found` in its order, an account listed twice (by id) only the first time."""
+    seen: set[str] = set()
+    out = []
+    for account in found:
+        if account.external_id not in seen:
+            seen.add(account.external_id)
+            out.append(account)
+    return out
