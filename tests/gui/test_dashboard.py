@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from typing import Any
 
@@ -115,7 +116,7 @@ def test_feed_has_one_row_per_run_that_follows_it_live(open_window: Any, data_di
     (row,) = dash.feed.rows.values()
     assert row.progress.isVisibleTo(row) and row.status.text().startswith("Running")
     qtbot.waitUntil(lambda: row.entry.rows > 0, timeout=15000)  # progress reached the row
-    assert "rows so far" in row.status.text() and progress
+    assert re.fullmatch(r"Running · window \d+ of \d+ · [\d,]+ rows", row.status.text()) and progress
     assert row.progress.maximum() == max(row.entry.windows_total, 1)
     assert len(dash.feed.rows) == 1  # queued, started, progress: still one row
     with qtbot.waitSignal(window.ctx.bridge.run_finished, timeout=30000) as finished:

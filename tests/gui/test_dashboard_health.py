@@ -12,6 +12,7 @@ from PySide6.QtCore import Qt
 
 from autosync_desktop.domain import Health, SchedulerInfo
 from autosync_desktop.gui import formatting as fmt
+from autosync_desktop.gui import theme
 from autosync_desktop.gui.dashboard.health_cards import AccountHealthCard, SchedulerCard
 from autosync_desktop.services import Services
 from tests.gui.conftest import wait_idle
@@ -40,6 +41,7 @@ def test_failing_card_says_why_and_its_buttons_act(open_window: Any, data_dir: A
     card = dash.account_card(BROKEN)
     assert card is not None and card.badge.text() == "Failing"
     assert card.reason.text() == "The platform asked us to slow down; the next sync tries again"
+    assert theme.status_color("failing").name() in card.reason.styleSheet()  # the problem in the status colour
     assert "429 RESOURCE_EXHAUSTED" in card.reason.toolTip()  # the platform's words stay one hover away
     assert [b.text() for b in (card.retry, card.view_log, card.settings) if b.isVisibleTo(card)] == [
         "Retry now", "View log", "Open settings"]

@@ -2,7 +2,7 @@
 
 A row says what ran ("schedule · account", elided with the full names in a tooltip), its status (icon and word,
 never colour alone), when ("3 min ago", the exact time on hover), rows and duration; a running run shows its
-live progress (window N of M, rows so far) from the bridge's coalesced RunProgress events; a failed one its
+live progress (window N of M, rows written so far) from the bridge's coalesced RunProgress events; a failed one its
 reason in plain words. The arrow opens the run's window-level log (read on demand through the view) and an
 "Open in History" button; a double-click opens the run in History too.
 
@@ -97,14 +97,14 @@ def log_line(line: RunLogLine) -> str:
 
 
 def status_line(entry: Entry) -> str:
-    """ "Succeeded · 1,234 rows · 2.3 s", "Running · window 2 of 4 · 310 rows so far", "Queued · backfill"."""
+    """ "Succeeded · 1,234 rows · 2.3 s", "Running · window 2 of 4 · 310 rows", "Queued · backfill"."""
     parts = [theme.label_of(entry.status)]
     if entry.trigger in TRIGGER_WORDS and entry.trigger != "manual":
         parts.append(TRIGGER_WORDS[entry.trigger])
     if entry.status == RunStatus.RUNNING:
         if entry.windows_total:
             parts.append(f"window {min(entry.windows_done + 1, entry.windows_total)} of {entry.windows_total}")
-        parts.append(f"{entry.rows:,} rows so far")
+        parts.append(f"{entry.rows:,} rows")
     elif entry.status in (RunStatus.SUCCEEDED, RunStatus.FAILED, RunStatus.CANCELLED, RunStatus.INTERRUPTED):
         if entry.rows or entry.status == RunStatus.SUCCEEDED:
             parts.append(f"{entry.rows:,} row{'s' if entry.rows != 1 else ''}")

@@ -7,7 +7,6 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSizePolicy, QWidget
 
 from autosync_desktop.domain import AccountCard, DatabaseInfo, Health, IntegrityCheck, RunRow, SchedulerInfo
@@ -184,9 +183,9 @@ class AccountHealthCard(Card):
         self.retry.setText("Sync now" if card.health == Health.NEVER_SYNCED else "Retry now")
         self.reason.setText(reason)
         self.reason.setVisible(bool(reason))
-        palette = self.reason.palette()
-        palette.setColor(QPalette.ColorRole.WindowText, theme.status_color(card.health.value))
-        self.reason.setPalette(palette)
+        sheet = f"color: {theme.status_color(card.health.value).name()};"  # a sheet: the app's beats a palette
+        if self.reason.styleSheet() != sheet:
+            self.reason.setStyleSheet(sheet)
         self._set_actions(actions)
         self.setAccessibleDescription(f"{theme.label_of(card.health.value)}. {reason + '. ' if reason else ''}"
                                       f"{self.last_success.text()}. {self.freshness.text()}. {self.errors.text()}")
