@@ -140,7 +140,7 @@ def test_cancel_and_deadline_end_it_early(fake: FakeGoogleAds, tmp_path: Path) -
         started = time.monotonic()
         with pytest.raises(UserError, match=r"^Transient: Google Ads did not answer within 0\.5 s"):
             svc.accounts.discover("google_ads", dict(CREDENTIALS), options, timeout_s=0.5)
-        assert time.monotonic() - started < 5  # each request within the discovery's time, one retry
+        assert time.monotonic() - started < 8  # each request within the discovery's time, one retry after <= 2 s
         cancel = threading.Event()
         cancel.set()
         with pytest.raises(UserError, match=r"^Listing the Google Ads accounts was cancelled$"):

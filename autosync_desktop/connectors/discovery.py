@@ -8,13 +8,26 @@ when the caller cancels (ctx.cancel_event) or its time is up (ctx.deadline).
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from autosync_desktop.connectors.base import ConnectorContext, Transient
-from autosync_desktop.domain import DiscoveredAccount
 
-Discover = Callable[[dict[str, Any], dict[str, str], ConnectorContext], list[DiscoveredAccount]]
+if TYPE_CHECKING:  # domain is imported by the discovery modules themselves, when a listing is asked for
+    from autosync_desktop.domain import DiscoveredAccount
+
+Discover = Callable[[dict[str, Any], dict[str, str], ConnectorContext], "list[DiscoveredAccount]"]
+
+
+def lazy(module: str) -> Callable[[dict[str, Any], dict[str, str], ConnectorContext], list[Any]]:
+    """PlatformSpec.discover for connectors/<module>.py's `discover`, imported only when a listing is asked for
+    (so a sync never loads it)."""
+    def discover(options: dict[str, Any], credentials: dict[str, str], ctx: ConnectorContext) -> list[Any]:
+        found: list[Any] = importlib.import_module(f"autosync_desktop.connectors.{module}").discover(
+            options, credentials, ctx)
+        return found
+    return discover
 
 
 def checkpoint(ctx: ConnectorContext, label: str) -> None:

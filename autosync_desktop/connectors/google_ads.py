@@ -58,6 +58,7 @@ from .base import (
     money_to_micros,
     retired_api,
 )
+from .discovery import lazy
 from .http import HttpClient
 from .options import ParsedOption, UrlOption, numeric_id, parse_options, unknown_options
 from .paging import stream_pages
@@ -397,12 +398,6 @@ class GoogleAdsConnector:
                 f"Google user can open this account; if you reach it through a manager (MCC) account, that "
                 f"login_customer_id is the manager's id (now: {login}); and that the developer token is approved.")
 
-def _discover(options: dict[str, Any], credentials: dict[str, str], ctx: ConnectorContext) -> list[Any]:
-    from .google_discover import discover  # the manager-tree listing (google_discover.py), loaded when used
-
-    return discover(options, credentials, ctx)
-
-
 SPEC = PlatformSpec(
     name="google_ads",
     label="Google Ads",
@@ -417,5 +412,5 @@ SPEC = PlatformSpec(
     normalise_id=lambda raw: customer_id(raw, "account id"),
     option_names=tuple(rule.name for rule in OPTIONS),
     option_rules=OPTIONS,
-    discover=_discover,
+    discover=lazy("google_discover"),  # the manager tree (google_discover.py)
 )

@@ -60,6 +60,7 @@ from .base import (
     ReauthRequired,
     Transient,
 )
+from .discovery import lazy
 from .http import HttpClient
 from .meta_errors import TOKEN_INVALID, InvalidParameter, ReduceData, classify_error
 from .meta_jobs import DEFAULT_MAX_JOBS, MAX_JOBS, ReportJobs, one_job_pages
@@ -371,4 +372,5 @@ SPEC = PlatformSpec(
     normalise_id=normalise_account_id,
     option_names=tuple(rule.name for rule in OPTIONS),
     option_rules=OPTIONS,
+    discover=lazy("meta_discover"),  # GET /me/adaccounts (meta_discover.py)
 )

@@ -43,10 +43,12 @@ def discover(platform: str, credentials: dict[str, str], options: dict[str, str]
         spec.check_options(opts)
     except ConnectorError as exc:
         raise UserError(exc.message) from None
-    ctx = ConnectorContext(cancel_event=cancel, deadline=time.monotonic() + timeout_s,
-                           retry=replace(retry_policy(), max_attempts=2, max_rate_limit_wait_s=min(30.0, timeout_s)),
-                           limits=replace(http_limits(platform), timeout_s=min(http_limits(platform).timeout_s,
-                                                                               timeout_s)))
+    policy = retry_policy()  # one retry, after at most 2 s (someone is waiting for the list)
+    retry = replace(policy, max_attempts=2, base_delay_s=min(policy.base_delay_s, 2.0), max_delay_s=2.0,
+                    max_rate_limit_wait_s=min(30.0, timeout_s))
+    limits = http_limits(platform)
+    ctx = ConnectorContext(cancel_event=cancel, deadline=time.monotonic() + timeout_s, retry=retry,
+                           limits=replace(limits, timeout_s=min(limits.timeout_s, timeout_s)))
     ctx.platform_label = spec.label
     try:
         found = spec.discover(opts, creds, ctx)

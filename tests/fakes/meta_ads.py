@@ -192,6 +192,10 @@ class MetaFake(FakeApi):
                  all_active: bool = False, zero_days_pct: int = 8, today: date | None = None,
                  job_seconds: float | None = None) -> None:
         super().__init__()
+        self.other_accounts: list[tuple[str, str, str, str, int, str | None]] = [
+            ("2000000001", "Acme Outlet", "USD", "America/New_York", 1, "Acme Group"),
+            ("2000000002", "Old Promo Account", "EUR", "Europe/Berlin", 2, None),
+            ("2000000003", "Closed Test", "GBP", "Europe/London", 101, None)]
         self.account_id = account_id
         self.name = name
         self.currency = currency
@@ -346,6 +350,8 @@ class MetaFake(FakeApi):
         if len(parts) < 2 or parts[0] != VERSION:
             return Reply(404, error_body(100, f"Unknown path {req.path}"))
         node, edge = parts[1], "/".join(parts[2:])
+        if node == "me" and edge == "adaccounts" and req.method == "GET":
+            return self._paged(req, params, [self._listed(a) for a in self.listed_accounts()])
         if node.startswith("act_"):
             if node != f"act_{self.account_id}":
                 return Reply(400, error_body(100, f"Unsupported get request. Object with ID '{node}' does not "
@@ -362,6 +368,20 @@ class MetaFake(FakeApi):
                 return Reply(400, error_body(100, "The report is not ready"))
             return self._paged(req, params, self.rows(job.since, job.until, job.allowed))
         return Reply(400, error_body(100, f"Unsupported request {req.method} {req.path}"))
+
+    def listed_accounts(self) -> list[tuple[str, str, str, str, int, str | None]]:
+        """What GET /me/adaccounts lists for the token: (id digits, name, currency, zone, account_status, business);
+        this fake's own account first, then `other_accounts` (three by default: one disabled, one closed)."""
+        return [(self.account_id, self.name, self.currency, self.timezone, 1, "Acme Group"), *self.other_accounts]
+
+    @staticmethod
+    def _listed(account: tuple[str, str, str, str, int, str | None]) -> dict[str, Any]:
+        digits, name, currency, zone, status, business = account
+        row: dict[str, Any] = {"account_id": digits, "id": f"act_{digits}", "name": name, "currency": currency,
+                               "timezone_name": zone, "account_status": status}
+        if business:
+            row["business"] = {"id": "5550001", "name": business}
+        return row
 
     def _authorized(self, req: Request, params: dict[str, str]) -> bool:
         return req.headers.get("authorization") == f"Bearer {self.token}" or params.get("access_token") == self.token
