@@ -21,10 +21,12 @@ from autosync_desktop import events as ev
 from autosync_desktop.domain import RunStatus, SyncRequest
 from autosync_desktop.gui import theme
 from autosync_desktop.gui.context import AppContext
+from autosync_desktop.gui.scheduler import describe
 from autosync_desktop.gui.widgets.card import muted
 from autosync_desktop.gui.widgets.dialogs import split_field
 from autosync_desktop.gui.widgets.field_error import FieldError
 from autosync_desktop.gui.widgets.status_badge import StatusBadge
+from autosync_desktop.services.schedules import BackfillLimits, backfill_estimate
 
 
 def _qdate(day: date) -> QDate:
@@ -49,10 +51,14 @@ class BackfillDialog(QDialog):
         self.date_to = QDateEdit(_qdate(today - timedelta(days=1)))
         for edit, name in ((self.date_from, "From date"), (self.date_to, "To date")):
             edit.setCalendarPopup(True)
-            edit.setDisplayFormat("yyyy-MM-dd")
+            edit.setDisplayFormat("d MMM yyyy")
             edit.setAccessibleName(name)
             edit.dateChanged.connect(self.validate)
         self.error = FieldError("date range")
+        self.estimate = QLabel("")
+        self.estimate.setAccessibleName("Backfill size")
+        self.estimate.setWordWrap(True)
+        self.limits: BackfillLimits | None = None
         form = QFormLayout()
         form.addRow("From", self.date_from)
         form.addRow("To", self.date_to)
@@ -76,11 +82,14 @@ class BackfillDialog(QDialog):
                                "stored for those days (re-running is safe: nothing is duplicated).",
                                "Backfill explanation"))
         layout.addLayout(form)
+        layout.addWidget(self.estimate)
         layout.addWidget(self.error)
         layout.addWidget(self.badge)
         layout.addWidget(self.progress)
         layout.addWidget(self.detail)
         layout.addWidget(self.buttons)
+        ctx.workers.run(ctx.services.schedules.backfill_limits, schedule, owner=self, on_done=self._limits,
+                        on_error=self._no_limits)
         ctx.bridge.run_started.connect(self._event)
         ctx.bridge.run_progress.connect(self._event)
         ctx.bridge.run_finished.connect(self._event)
@@ -95,7 +104,26 @@ class BackfillDialog(QDialog):
             message = "'To' is in the future; use today or an earlier date"
         self.error.show_error(message)
         self.run_button.setEnabled(message is None and self.run_id is None)
+        self._show_estimate(start, end, message is None)
         return message is None
+
+    def _no_limits(self, _: Exception) -> None:
+        """Without the platform's limits the dialog still works; it only cannot say the size."""
+
+    def _limits(self, limits: BackfillLimits) -> None:
+        self.limits = limits
+        self.validate()
+
+    def _show_estimate(self, start: date, end: date, ok: bool) -> None:
+        """'42 days in 2 windows of up to 30 days, about 3 API calls' before it starts."""
+        if not ok or self.limits is None:
+            self.estimate.setText("")
+            self.estimate.setVisible(False)
+            return
+        size = backfill_estimate(start, end, self.limits)
+        self.estimate.setText(describe.backfill_words(size.days, size.windows, size.window_days, size.calls)
+                              + f" to {self.limits.platform_label}.")
+        self.estimate.setVisible(True)
 
     def start(self) -> None:
         if not self.validate():

@@ -5,7 +5,7 @@ Every function takes what it needs (a `now` included) so the tests pin the answe
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
@@ -169,7 +169,7 @@ class _Field:
         """Only numbers and unstepped ranges."""
         return not self.any and self.step is None and all(step == 1 for _, _, step in self.items)
 
-    def words(self, name: object) -> list[str]:
+    def words(self, name: Callable[[int], str]) -> list[str]:
         """Each item in words: 'Monday to Friday', 'Sunday' (only for plain items)."""
         out = []
         for first, last, _ in self.items:

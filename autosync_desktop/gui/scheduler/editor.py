@@ -1,18 +1,20 @@
-"""Create / edit a schedule: every engine option, validated as you type, with the next 5 runs previewed.
+"""Create / edit a schedule in three groups (What / When / Advanced): a time picker and spin boxes instead of
+free text, the cron expression read back in words, and the next 5 runs as "Sat 5 Dec, 06:00 Berlin · in 14 h".
 
-Validation is the engine's own through `services.schedules.validate` (pure, so it runs as you type; its
-message is shown beside the field it names) plus the name checks; saving goes through services.schedules.add
-/ update in the write worker, and an AutoSyncError it raises is shown beside its field too. The dialog stays open
-until it saved.
+Validation is the engine's own through `services.schedules.validate` (pure, so it runs as you type) plus the name
+checks. A field's message (one line under it, naming the field) appears once the field was touched or Save was
+pressed, never on a pristine form. Saving goes through services.schedules.add / update in the write worker, and an
+AutoSyncError it raises is shown beside its field too. The dialog stays open until it saved.
 """
 
 from __future__ import annotations
 
 import zoneinfo
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTime, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -20,10 +22,14 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QFrame,
+    QGroupBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QScrollArea,
     QSpinBox,
+    QTimeEdit,
     QVBoxLayout,
     QWidget,
 )
@@ -31,13 +37,16 @@ from PySide6.QtWidgets import (
 from autosync_desktop import domain
 from autosync_desktop.errors import AutoSyncError
 from autosync_desktop.gui import formatting as fmt
+from autosync_desktop.gui import theme
 from autosync_desktop.gui.context import AppContext
+from autosync_desktop.gui.scheduler import describe
 from autosync_desktop.gui.widgets.card import muted
 from autosync_desktop.gui.widgets.dialogs import plain, split_field
 from autosync_desktop.gui.widgets.field_error import FieldError
 
-FREQUENCY_WORDS = (("interval", "Every N minutes"), ("hourly", "Hourly"), ("daily", "Daily"), ("weekly", "Weekly"),
-                   ("cron", "Cron expression"), ("manual", "Manual only"))
+FREQUENCY_WORDS = (("interval", "Every few minutes or hours"), ("hourly", "Hourly"), ("daily", "Daily"),
+                   ("weekly", "Weekly, on chosen days"), ("cron", "Custom (cron expression)"),
+                   ("manual", "Manual only"))
 TYPE_WORDS = (("both", "Campaigns and performance"), ("performance", "Performance (daily stats) only"),
               ("campaigns", "Campaigns only"))
 MISSED_WORDS = (("run_once", "Run once when AutoSync starts or the computer wakes"),
@@ -45,6 +54,9 @@ MISSED_WORDS = (("run_once", "Run once when AutoSync starts or the computer wake
 DAY_WORDS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 FIELDS = ("--name", "--account", "--type", "--frequency", "--every-minutes", "--at", "--days", "--cron",
           "--timezone", "--lookback-days", "--missed")
+LABELS = {"--name": "Name", "--account": "Account", "--type": "What to sync", "--frequency": "Frequency",
+          "--every-minutes": "Every", "--at": "Time", "--days": "Days", "--cron": "Cron expression",
+          "--timezone": "Time zone", "--lookback-days": "Lookback", "--missed": "Missed runs"}
 
 
 def _all_zones() -> list[str]:
@@ -66,37 +78,62 @@ class ScheduleDialog(QDialog):
         self.anchor = item.created_at if (item and editing) else None
         self.weekdays = ctx.services.schedules.weekdays()
         self.saving = False
+        self.touched: set[str] = set()  # fields whose message may show (edited, or Save pressed)
+        self.show_all = False
+        self._filling = True
+        self.now: datetime | None = None  # the previews' "now" (None: the wall clock)
         self.setWindowTitle(f"Edit schedule {self.original}" if editing else "New schedule")
         self.setAccessibleName(self.windowTitle())
-        self.setMinimumWidth(620)
-        self.errors: dict[str, FieldError] = {f: FieldError(f.lstrip("-")) for f in FIELDS}
-        self.form = QFormLayout()
-        self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
-        self._build_fields()
+        self.setMinimumWidth(560)
+        self.errors: dict[str, FieldError] = {f: FieldError(LABELS[f]) for f in FIELDS}
+        self.forms: dict[QWidget, QFormLayout] = {}
         self.preview = QLabel()
         self.preview.setAccessibleName("Next runs preview")
         self.preview.setTextFormat(Qt.TextFormat.PlainText)
         self.general_error = FieldError("general")
+        body = QWidget()
+        column = QVBoxLayout(body)
+        column.setSpacing(theme.SPACE_M)
+        self._build_fields(column)
+        column.addWidget(self.general_error)
+        column.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setWidget(body)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
         self.save_button = self.buttons.button(QDialogButtonBox.StandardButton.Save)
         self.save_button.setAccessibleName("Save schedule")
+        theme.make_primary(self.save_button)
         self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setAccessibleName("Cancel")
         self.buttons.accepted.connect(self.save)
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
-        layout.addLayout(self.form)
-        layout.addWidget(QLabel("Next 5 runs"))
-        layout.addWidget(self.preview)
-        layout.addWidget(self.general_error)
+        layout.addWidget(scroll, 1)
         layout.addWidget(self.buttons)
         if item:
             self._fill(item, editing)
+        self._filling = False
         self._frequency_changed()
-        self.validate()
+        screen = self.screen().availableGeometry() if self.screen() is not None else None
+        height = min(760, screen.height() - 60) if screen is not None else 700
+        self.resize(640, max(420, height))
 
     # --- fields ---
 
-    def _row(self, label: str, widget: QWidget, field: str | None = None, hint: str | None = None) -> QWidget:
+    def _group(self, column: QVBoxLayout, title: str) -> QFormLayout:
+        box = QGroupBox(title)
+        box.setAccessibleName(f"{title} section")
+        form = QFormLayout(box)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        form.setVerticalSpacing(theme.SPACE_S)
+        column.addWidget(box)
+        return form
+
+    def _row(self, form: QFormLayout, label: str, widget: QWidget, field: str | None = None,
+             hint: str | None = None) -> QWidget:
         box = QWidget()
         column = QVBoxLayout(box)
         column.setContentsMargins(0, 0, 0, 0)
@@ -109,30 +146,53 @@ class ScheduleDialog(QDialog):
         if field:
             column.addWidget(self.errors[field])
         widget.setAccessibleName(label)
-        self.form.addRow(label, box)
+        form.addRow(label, box)
+        self.forms[box] = form
         return box
 
-    def _build_fields(self) -> None:
+    def _build_fields(self, column: QVBoxLayout) -> None:
+        what = self._group(column, "What")
         self.name = QLineEdit()
         self.name.setPlaceholderText("e.g. Daily Google Ads")
-        self._row("Name", self.name, "--name")
+        self._row(what, "Name", self.name, "--name")
         self.account = QComboBox()
         for account in self.accounts:
             platform = self.platforms.get(account.platform)
             self.account.addItem(f"{account.name} ({platform.label if platform else account.platform})", account.name)
-        self._row("Account", self.account, "--account")
+        self._row(what, "Account", self.account, "--account")
         self.type = QComboBox()
         for key, words in TYPE_WORDS:
             self.type.addItem(words, key)
-        self._row("What to sync", self.type, "--type")
+        self._row(what, "What to sync", self.type, "--type")
+        when = self._group(column, "When")
         self.frequency = QComboBox()
         for key, words in FREQUENCY_WORDS:
             self.frequency.addItem(words, key)
-        self._row("Frequency", self.frequency, "--frequency")
-        self.every = QLineEdit("15")
-        self.every_row = self._row("Every (minutes)", self.every, "--every-minutes")
-        self.at = QLineEdit("06:00")
-        self.at_row = self._row("Time", self.at, "--at", "24-hour HH:MM (hourly: :MM past the hour)")
+        self.frequency.setCurrentIndex(self.frequency.findData("daily"))
+        self._row(when, "Frequency", self.frequency, "--frequency")
+        every = QWidget()
+        row = QHBoxLayout(every)
+        row.setContentsMargins(0, 0, 0, 0)
+        self.every = QSpinBox()
+        self.every.setRange(1, 999)
+        self.every.setValue(15)
+        self.every_unit = QComboBox()
+        self.every_unit.addItem("minutes", 1)
+        self.every_unit.addItem("hours", 60)
+        self.every_unit.setAccessibleName("Every: unit")
+        row.addWidget(self.every)
+        row.addWidget(self.every_unit)
+        row.addStretch(1)
+        self.every_row = self._row(when, "Every", every, "--every-minutes")
+        self.every.setAccessibleName("Every")
+        self.at = QTimeEdit(QTime(6, 0))
+        self.at.setDisplayFormat("HH:mm")
+        self.at_row = self._row(when, "Time", self.at, "--at", "24-hour clock, in the time zone below")
+        self.minute = QSpinBox()
+        self.minute.setRange(0, 59)
+        self.minute.setPrefix(":")
+        self.minute.setSuffix(" past the hour")
+        self.minute_row = self._row(when, "Minute", self.minute, None)
         days = QWidget()
         row = QHBoxLayout(days)
         row.setContentsMargins(0, 0, 0, 0)
@@ -144,10 +204,20 @@ class ScheduleDialog(QDialog):
             self.days.append(box)
             row.addWidget(box)
         row.addStretch(1)
-        self.days_row = self._row("Days", days, "--days")
+        self.days_row = self._row(when, "Days", days, "--days")
         self.cron = QLineEdit("0 6 * * 1-5")
-        self.cron_row = self._row("Cron", self.cron, "--cron",
+        self.cron_words = QLabel()
+        self.cron_words.setAccessibleName("Cron expression in words")
+        theme.set_role(self.cron_words, "card-title")
+        cron_box = QWidget()
+        cron_column = QVBoxLayout(cron_box)
+        cron_column.setContentsMargins(0, 0, 0, 0)
+        cron_column.setSpacing(2)
+        cron_column.addWidget(self.cron)
+        cron_column.addWidget(self.cron_words)
+        self.cron_row = self._row(when, "Cron expression", cron_box, "--cron",
                                   "minute hour day-of-month month day-of-week (0 or 7 = Sunday)")
+        self.cron.setAccessibleName("Cron expression")
         self.timezone = QComboBox()
         self.timezone.setEditable(True)
         self.timezone.addItems(_all_zones())
@@ -156,29 +226,45 @@ class ScheduleDialog(QDialog):
         completer.setFilterMode(Qt.MatchFlag.MatchContains)
         completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self.timezone.setCompleter(completer)
-        self.timezone_row = self._row("Time zone", self.timezone, "--timezone")
+        self.timezone_row = self._row(when, "Time zone", self.timezone, "--timezone")
+        when.addRow("Next 5 runs", self.preview)
+        advanced = self._group(column, "Advanced")
         self.lookback = QSpinBox()
         self.lookback.setRange(-1, 365)
         self.lookback.setSpecialValueText("Account / platform default")
         self.lookback.setValue(-1)
         self.lookback.setSuffix(" days")
-        self._row("Lookback", self.lookback, "--lookback-days",
+        self._row(advanced, "Lookback", self.lookback, "--lookback-days",
                   "Recent days re-fetched every run (platforms restate them)")
         self.missed = QComboBox()
         for key, words in MISSED_WORDS:
             self.missed.addItem(words, key)
-        self._row("Missed runs", self.missed, "--missed")
+        self._row(advanced, "Missed runs", self.missed, "--missed")
         self.paused = QCheckBox("Paused (no scheduled runs until resumed)")
-        self._row("State", self.paused)
-        for edit in (self.name, self.every, self.at, self.cron):
-            edit.textChanged.connect(self.validate)
-        self.timezone.editTextChanged.connect(self.validate)
-        for combo in (self.account, self.type, self.missed):
-            combo.currentIndexChanged.connect(self.validate)
+        self._row(advanced, "State", self.paused)
+        touch = self._touch
+        self.name.textEdited.connect(lambda _: touch("--name"))
+        self.name.editingFinished.connect(lambda: touch("--name"))
+        self.cron.textEdited.connect(lambda _: touch("--cron"))
+        self.every.valueChanged.connect(lambda _: touch("--every-minutes"))
+        self.every_unit.currentIndexChanged.connect(lambda _: touch("--every-minutes"))
+        self.at.timeChanged.connect(lambda _: touch("--at"))
+        self.minute.valueChanged.connect(lambda _: touch("--at"))
+        self.timezone.editTextChanged.connect(lambda _: touch("--timezone"))
+        self.account.currentIndexChanged.connect(lambda _: touch("--account", "--every-minutes"))
+        self.type.currentIndexChanged.connect(lambda _: touch("--type"))
+        self.missed.currentIndexChanged.connect(lambda _: touch("--missed"))
+        self.lookback.valueChanged.connect(lambda _: touch("--lookback-days"))
+        self.paused.toggled.connect(lambda _: self.validate())
         self.frequency.currentIndexChanged.connect(self._frequency_changed)
         for box in self.days:
-            box.toggled.connect(self.validate)
-        self.lookback.valueChanged.connect(self.validate)
+            box.toggled.connect(lambda _: touch("--days"))
+
+    def _touch(self, *fields: str) -> None:
+        if self._filling:
+            return
+        self.touched.update(fields)
+        self.validate()
 
     def _fill(self, item: domain.ScheduleCard, editing: bool) -> None:
         self.name.setText(item.name if editing else self._copy_name(item.name))
@@ -186,9 +272,14 @@ class ScheduleDialog(QDialog):
         self.type.setCurrentIndex(max(0, self.type.findData(item.type.value)))
         self.frequency.setCurrentIndex(max(0, self.frequency.findData(item.frequency.value)))
         if item.every_minutes is not None:
-            self.every.setText(str(item.every_minutes))
+            hours = item.every_minutes >= 60 and item.every_minutes % 60 == 0
+            self.every_unit.setCurrentIndex(1 if hours else 0)
+            self.every.setValue(item.every_minutes // 60 if hours else item.every_minutes)
         if item.at:
-            self.at.setText(item.at)
+            hour, _, minute = item.at.partition(":")
+            if hour:
+                self.at.setTime(QTime(int(hour), int(minute or 0)))
+            self.minute.setValue(int(minute or 0))
         if item.days:
             chosen = item.days.split(",")
             for box, day in zip(self.days, self.weekdays, strict=True):
@@ -208,15 +299,13 @@ class ScheduleDialog(QDialog):
 
     def _frequency_changed(self) -> None:
         frequency = self.frequency.currentData()
-        self.form.setRowVisible(self.every_row, frequency == "interval")
-        self.form.setRowVisible(self.at_row, frequency in ("hourly", "daily", "weekly"))
-        self.form.setRowVisible(self.days_row, frequency == "weekly")
-        self.form.setRowVisible(self.cron_row, frequency == "cron")
-        self.form.setRowVisible(self.timezone_row, frequency in ("hourly", "daily", "weekly", "cron"))
-        if frequency == "hourly" and ":" in self.at.text() and not self.at.text().startswith(":"):
-            self.at.setText(":" + self.at.text().split(":")[1])
-        elif frequency in ("daily", "weekly") and self.at.text().startswith(":"):
-            self.at.setText("06" + self.at.text())
+        for row, visible in ((self.every_row, frequency == "interval"),
+                             (self.at_row, frequency in ("daily", "weekly")),
+                             (self.minute_row, frequency == "hourly"),
+                             (self.days_row, frequency == "weekly"),
+                             (self.cron_row, frequency == "cron"),
+                             (self.timezone_row, frequency in ("hourly", "daily", "weekly", "cron"))):
+            self.forms[row].setRowVisible(row, visible)
         self.validate()
 
     # --- validation ---
@@ -224,11 +313,19 @@ class ScheduleDialog(QDialog):
     def _days(self) -> str:
         return ",".join(day for box, day in zip(self.days, self.weekdays, strict=True) if box.isChecked())
 
+    def every_minutes(self) -> int:
+        return int(self.every.value()) * int(self.every_unit.currentData() or 1)
+
+    def at_text(self) -> str:
+        if self.frequency.currentData() == "hourly":
+            return f":{self.minute.value():02d}"
+        return self.at.time().toString("HH:mm")
+
     def check(self) -> domain.SpecCheck:
-        """The trigger as typed so far, checked by the services (pure: no store), with its next 5 runs."""
+        """The trigger as set so far, checked by the services (pure: no store), with its next 5 runs."""
         return self.ctx.services.schedules.validate(
-            self.frequency.currentData(), self.timezone.currentText(), every_minutes=self.every.text(),
-            at=self.at.text(), days=self._days(), cron=self.cron.text(), platform=self._platform(),
+            self.frequency.currentData(), self.timezone.currentText(), every_minutes=self.every_minutes(),
+            at=self.at_text(), days=self._days(), cron=self.cron.text(), platform=self._platform(),
             created_at=self.anchor)
 
     def _platform(self) -> str | None:
@@ -237,42 +334,47 @@ class ScheduleDialog(QDialog):
         return account.platform if account else None
 
     def validate(self) -> bool:
+        """Check every field; show the messages of touched fields (all once Save was pressed). True: no error."""
         found: dict[str, str] = {}
         name = self.name.text().strip()
         if not name:
-            found["--name"] = "A schedule needs a name, e.g. Daily Google Ads"
+            found["--name"] = "a schedule needs a name, e.g. Daily Google Ads"
         elif name in self.taken:
-            found["--name"] = f"A schedule named {name!r} already exists; pick another name"
+            found["--name"] = f"a schedule named {name!r} already exists; pick another name"
         if self.account.count() == 0:
-            found["--account"] = "Add an account first (Settings › Accounts)"
+            found["--account"] = "add an account first (Settings › Accounts)"
         check = self.check()
         for field, message in check.errors.items():
             found[field] = plain(message)
         for field, label in self.errors.items():
-            label.show_error(found.get(field))
+            shown = found.get(field) if (self.show_all or field in self.touched) else None
+            label.show_error(f"{LABELS[field]}: {shown}" if shown else None)
         self.general_error.show_error(None)
+        self._cron_words("--cron" not in check.errors)
         self._preview(check)
-        ok = not found
-        self.save_button.setEnabled(ok and not self.saving)
-        return ok
+        self.save_button.setEnabled(not self.saving)
+        return not found
+
+    def _cron_words(self, valid: bool) -> None:
+        words = describe.cron_in_words(self.cron.text()) if valid else None
+        self.cron_words.setText(words or (f"{describe.CUSTOM}: see the next runs below" if valid else ""))
+        self.cron_words.setVisible(bool(self.cron_words.text()))
 
     def _preview(self, check: domain.SpecCheck) -> None:
         if not check.ok:
-            self.preview.setText("Fix the field marked above to see the next runs.")
+            self.preview.setText("Fix the field marked above to see the next runs." if (
+                self.show_all or self.touched & set(check.errors)) else "—")
             return
-        note = "Paused: no scheduled runs until resumed. When resumed:\n" if self.paused.isChecked() else ""
         if not check.next_runs:
             self.preview.setText("Manual only: runs when you press Sync now (or from the command line).")
             return
-        zone = fmt.zone_label()
-        timezone = self.timezone.currentText().strip()
-        lines = []
-        for moment in check.next_runs:
-            line = f"{fmt.fmt_time(moment)} ({zone})"
-            if timezone != zone and self.frequency.currentData() != "interval":
-                line += f" = {moment.strftime('%a %H:%M')} {timezone}"
-            lines.append(line)
-        self.preview.setText(note + "\n".join(lines))
+        note = "Paused: no scheduled runs until resumed. When resumed:\n" if self.paused.isChecked() else ""
+        zone = self.timezone.currentText().strip()
+        if self.frequency.currentData() == "interval":
+            zone = fmt.zone_label()
+        now = self.now or datetime.now(UTC)
+        self.preview.setText(note + "\n".join(describe.next_run_text(moment, zone, now)
+                                              for moment in check.next_runs))
 
     def field_error(self, field: str) -> str:
         label = self.errors[field]
@@ -281,17 +383,20 @@ class ScheduleDialog(QDialog):
     # --- saving ---
 
     def values(self) -> dict[str, Any]:
-        """The fields as typed; the services normalise them (and drop those the frequency does not use)."""
-        every = self.every.text().strip()
+        """The fields as set; the services normalise them (and drop those the frequency does not use)."""
         return {"name": self.name.text().strip(), "account": self.account.currentData(),
                 "sync_type": self.type.currentData(), "frequency": self.frequency.currentData(),
-                "every_minutes": int(every) if every.isdigit() else None, "at": self.at.text(),
+                "every_minutes": self.every_minutes(), "at": self.at_text(),
                 "days": self._days(), "cron": self.cron.text(), "timezone": self.timezone.currentText(),
                 "lookback_days": None if self.lookback.value() < 0 else self.lookback.value(),
                 "missed": self.missed.currentData(), "paused": self.paused.isChecked()}
 
     def save(self) -> None:
+        self.show_all = True
         if not self.validate():
+            first = next((label for label in self.errors.values() if not label.isHidden()), None)
+            if first is not None:
+                first.setFocus()
             return
         values = self.values()
         self.saving = True
@@ -316,9 +421,12 @@ class ScheduleDialog(QDialog):
 
     def _failed(self, exc: Exception) -> None:
         self.saving = False
-        field, message = split_field(str(exc)) if isinstance(exc, AutoSyncError) else (None, f"Could not save: {exc}")
+        field: str | None = None
+        message = f"Could not save: {exc}"
+        if isinstance(exc, AutoSyncError):
+            field, message = split_field(str(exc))
         if field in self.errors:
-            self.errors[field].show_error(message)
+            self.errors[field].show_error(f"{LABELS[field]}: {message}")
         else:
             self.general_error.show_error(message)
         self.save_button.setEnabled(True)
