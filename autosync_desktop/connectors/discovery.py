@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from autosync_desktop.connectors.base import ConnectorContext, Transient
+from autosync_desktop.connectors.base import AuthExpired, ConnectorContext, Transient
 
 if TYPE_CHECKING:  # domain is imported by the discovery modules themselves, when a listing is asked for
     from autosync_desktop.domain import DiscoveredAccount
 
+T = TypeVar("T")
 Discover = Callable[[dict[str, Any], dict[str, str], ConnectorContext], "list[DiscoveredAccount]"]
 
 
@@ -36,6 +37,16 @@ def checkpoint(ctx: ConnectorContext, label: str) -> None:
     remaining = ctx.remaining()
     if remaining is not None and remaining <= 0:
         raise Transient(f"Listing the {label} accounts took too long; try again (or add the account by its id)")
+
+
+def refreshing(send: Callable[[], T], refresh: Callable[[], object], ctx: ConnectorContext, label: str) -> T:
+    """`send()`; when the platform says the access token expired, refresh it once and send again."""
+    try:
+        return send()
+    except AuthExpired:
+        refresh()
+        checkpoint(ctx, label)
+        return send()
 
 
 def unique(found: list[DiscoveredAccount]) -> list[DiscoveredAccount]:

@@ -14,8 +14,8 @@ from typing import Any
 
 from autosync_desktop.domain import DiscoveredAccount
 
-from .base import AuthExpired, ConnectorContext, Permanent
-from .discovery import checkpoint, unique
+from .base import ConnectorContext, Permanent
+from .discovery import checkpoint, refreshing, unique
 from .google_ads import API_VERSION, GoogleAdsConnector, _results, customer_id
 
 CLIENT_QUERY = ("SELECT customer_client.client_customer, customer_client.id, customer_client.level, "
@@ -50,12 +50,7 @@ def discover(options: dict[str, Any], credentials: dict[str, str], ctx: Connecto
 
 def _call(lister: GoogleAdsConnector, ctx: ConnectorContext, send: Any) -> Any:
     """One call; an expired access token is refreshed once."""
-    try:
-        return send()
-    except AuthExpired:
-        lister.refresh_auth()
-        checkpoint(ctx, "Google Ads")
-        return send()
+    return refreshing(send, lister.refresh_auth, ctx, "Google Ads")
 
 
 def _tree(lister: GoogleAdsConnector, ctx: ConnectorContext, root: str) -> list[DiscoveredAccount]:

@@ -43,6 +43,7 @@ from .base import (
     Transient,
     retired_api,
 )
+from .discovery import lazy
 from .http import HttpClient
 from .linkedin_rest import (
     campaign_id_of,
@@ -397,4 +398,5 @@ SPEC = PlatformSpec(
     normalise_id=normalise_account_id,
     option_names=tuple(rule.name for rule in OPTIONS),
     option_rules=OPTIONS,
+    discover=lazy("linkedin_discover"),  # GET /rest/adAccounts?q=search (linkedin_discover.py)
 )

@@ -164,6 +164,11 @@ class FakeLinkedInAds(FakeApi):
                  oldest_version: str = "202501", static_tokens: tuple[str, ...] = (),
                  public_client: bool = False) -> None:
         super().__init__()
+        self.other_accounts: list[dict[str, Any]] = [
+            {"id": 507404994, "name": "Acme EMEA", "currency": "EUR", "status": "ACTIVE", "type": "BUSINESS",
+             "test": False, "reference": "urn:li:organization:1337"},
+            {"id": 507404995, "name": "Acme Sandbox", "currency": "USD", "status": "DRAFT", "type": "BUSINESS",
+             "test": True, "reference": "urn:li:organization:1337"}]
         self.account_id = account_id
         self.account_name = account_name
         self.currency = currency
@@ -343,6 +348,8 @@ class FakeLinkedInAds(FakeApi):
             return self._campaigns(params)
         if path == "/rest/adAnalytics":
             return self._analytics(params)
+        if path == "/rest/adAccounts":
+            return self._accounts(params)
         if path.startswith("/rest/adAccounts/"):
             return error(404, "NOT_FOUND", "Ad account not found")
         return error(404, "NOT_FOUND", f"No resource at {path}")
@@ -398,6 +405,24 @@ class FakeLinkedInAds(FakeApi):
         chunk = matching[offset:offset + size]
         body: dict[str, Any] = {"elements": [self._campaign_json(c) for c in chunk], "metadata": {}}
         if offset + size < len(matching):
+            body["metadata"]["nextPageToken"] = base64.b64encode(f"next={offset + size}".encode()).decode()
+        return Reply(200, body)
+
+    def listed_accounts(self) -> list[dict[str, Any]]:
+        """What GET /rest/adAccounts?q=search lists for the token: this account and `other_accounts`."""
+        own = {"id": self.account_id, "name": self.account_name, "currency": self.currency, "status": "ACTIVE",
+               "type": "BUSINESS", "test": False, "reference": "urn:li:organization:1337"}
+        return [own, *self.other_accounts]
+
+    def _accounts(self, params: dict[str, str]) -> Reply:
+        """Ad accounts search, paged with pageToken like the campaigns (pageSize capped at max_page_size)."""
+        if parse_restli(params.get("q", "")) != "search":
+            raise RestliError("q must be search")
+        size = min(int(parse_restli(params.get("pageSize", "100"))), 2)  # small pages, so paging is exercised
+        offset = _offset(parse_restli(params["pageToken"])) if "pageToken" in params else 0
+        listed = self.listed_accounts()
+        body: dict[str, Any] = {"elements": listed[offset:offset + size], "metadata": {}}
+        if offset + size < len(listed):
             body["metadata"]["nextPageToken"] = base64.b64encode(f"next={offset + size}".encode()).decode()
         return Reply(200, body)
 
