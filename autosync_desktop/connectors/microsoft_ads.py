@@ -45,6 +45,7 @@ from .base import (
     Transient,
     retired_api,
 )
+from .discovery import lazy
 from .http import HttpClient
 from .microsoft_report import csv_text, poll_state, read_report, report_request
 from .microsoft_zones import iana_to_ms, ms_to_iana
@@ -338,4 +339,5 @@ SPEC = PlatformSpec(
     normalise_id=normalise_account_id,
     option_names=tuple(rule.name for rule in OPTIONS),
     option_rules=OPTIONS,
+    discover=lazy("microsoft_discover"),  # AccountsInfo of the customer (microsoft_discover.py)
 )

@@ -89,6 +89,8 @@ def options_for(account: DiscoveredAccount, options: dict[str, str] | None) -> d
     out = {k: v for k, v in (options or {}).items() if k != "login_customer_id"}
     if account.login_customer_id:
         out["login_customer_id"] = account.login_customer_id
+    if account.platform == "microsoft_ads" and account.parent_id:  # every Microsoft call names the customer
+        out["customer_id"] = account.parent_id
     return out
 
 

@@ -38,6 +38,7 @@ from tests.fakes.server import FakeApi, Reply, Request
 
 TOKEN_PATH = "/common/oauth2/v2.0/token"
 ACCOUNT_PATH = "/CustomerManagement/v13/Account/Query"
+ACCOUNTS_INFO_PATH = "/CustomerManagement/v13/AccountsInfo/Query"  # the accounts of a customer (discovery)
 CAMPAIGNS_PATH = "/CampaignManagement/v13/Campaigns/QueryByAccountId"
 SUBMIT_PATH = "/Reporting/v13/GenerateReport/Submit"
 POLL_PATH = "/Reporting/v13/GenerateReport/Poll"
@@ -96,6 +97,11 @@ class FakeMicrosoftAds(FakeApi):
                  currency: str = "USD", time_zone: str = "EasternTimeUSCanada", campaigns: int = 45,
                  today: date | None = None, history_days: int = 400, pending_polls: int = 1) -> None:
         super().__init__()
+        self.other_accounts: list[dict[str, Any]] = [
+            {"Id": 149372544, "Name": "Acme Canada", "Number": "F149ZX2L", "AccountLifeCycleStatus": "Active",
+             "PauseReason": None},
+            {"Id": 149372545, "Name": "Acme Paused", "Number": "F149ZX2M", "AccountLifeCycleStatus": "Pause",
+             "PauseReason": 1}]
         self.account_id = account_id
         self.customer_id = customer_id
         self.account_name = account_name
@@ -205,6 +211,8 @@ class FakeMicrosoftAds(FakeApi):
         body = req.json()
         if req.path == ACCOUNT_PATH:
             return self._account(body)
+        if req.path == ACCOUNTS_INFO_PATH:
+            return self._accounts_info(body)
         if req.path == CAMPAIGNS_PATH:
             return self._campaigns(body)
         if req.path == SUBMIT_PATH:
@@ -228,6 +236,8 @@ class FakeMicrosoftAds(FakeApi):
                                 "credentials are invalid or the account is inactive")
         if req.headers.get("developertoken") != self.developer_token:
             return ms_error(400, 105, "InvalidCredentials", "Authentication failed. The developer token is invalid.")
+        if req.path == ACCOUNTS_INFO_PATH:
+            return None  # the user's accounts: no account headers needed
         if req.path != ACCOUNT_PATH and req.headers.get("customerid") != str(self.customer_id):
             return ms_error(400, 1030, "CustomerIdHeaderNotValid", "The CustomerId header element is invalid.")
         if req.headers.get("customeraccountid") != str(self.account_id):
@@ -270,6 +280,17 @@ class FakeMicrosoftAds(FakeApi):
         return Reply(200, {"Account": {"Id": self.account_id, "Name": self.account_name, "Number": "F149ZX2K",
                                        "CurrencyCode": self.currency, "TimeZone": self.time_zone,
                                        "ParentCustomerId": self.customer_id, "AccountLifeCycleStatus": "Active"}})
+
+    def listed_accounts(self) -> list[dict[str, Any]]:
+        """AccountsInfo of the customer: this account first, then `other_accounts`."""
+        own = {"Id": self.account_id, "Name": self.account_name, "Number": "F149ZX2K",
+               "AccountLifeCycleStatus": "Active", "PauseReason": None}
+        return [own, *self.other_accounts]
+
+    def _accounts_info(self, body: Any) -> Reply:
+        if not isinstance(body, dict) or str(body.get("CustomerId")) != str(self.customer_id):
+            return ms_error(400, 1030, "CustomerIdHeaderNotValid", "The customer identifier is invalid.")
+        return Reply(200, {"AccountsInfo": self.listed_accounts()})
 
     def _campaigns(self, body: Any) -> Reply:
         if not isinstance(body, dict) or str(body.get("AccountId")) != str(self.account_id):
