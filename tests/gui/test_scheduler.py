@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTime
 
 from autosync_desktop.store.models import Schedule, SyncRun
 from tests.gui.conftest import SCHEDULE, wait_idle, wait_workers
@@ -31,40 +31,40 @@ def test_create_validates_inline_then_saves_to_store_and_scheduler(open_window: 
                                                                     qtbot: Any) -> None:
     window = open_window(start_scheduler=True, tab="scheduler")
     dialog = _open_editor(window, qtbot)
+    # pristine: no message anywhere, though the empty name is not valid yet
+    assert all(dialog.field_error(field) == "" for field in dialog.errors)
+    assert dialog.save_button.isEnabled()
     qtbot.keyClicks(dialog.name, SCHEDULE)  # taken
-    assert dialog.field_error("--name") == f"A schedule named {SCHEDULE!r} already exists; pick another name"
-    assert not dialog.save_button.isEnabled()
+    assert dialog.field_error("--name") == f"Name: a schedule named {SCHEDULE!r} already exists; pick another name"
     dialog.name.clear()
     qtbot.keyClicks(dialog.name, "Morning")
     assert dialog.field_error("--name") == ""
     dialog.frequency.setCurrentIndex(dialog.frequency.findData("interval"))
-    dialog.every.clear()
-    qtbot.keyClicks(dialog.every, "abc")
-    assert dialog.field_error("--every-minutes") == "'abc' is not a whole number of minutes; use e.g. 15"
-    assert dialog.errors["--every-minutes"].isVisibleTo(dialog) and not dialog.save_button.isEnabled()
-    dialog.every.setText("0")
-    assert dialog.field_error("--every-minutes").startswith("must be at least 1 for this platform (got 0)")
+    dialog.every.setValue(2)
+    dialog.every_unit.setCurrentIndex(dialog.every_unit.findData(60))
+    assert dialog.values()["every_minutes"] == 120 and dialog.field_error("--every-minutes") == ""
     dialog.frequency.setCurrentIndex(dialog.frequency.findData("weekly"))
-    assert dialog.field_error("--every-minutes") == ""
-    dialog.at.setText("25:00")
-    assert dialog.field_error("--at") == "'25:00' is not a valid time; use 24-hour HH:MM, e.g. 06:00"
-    dialog.at.setText("06:30")
+    dialog.at.setTime(QTime(6, 30))
     for box in dialog.days:
         box.setChecked(False)
-    assert dialog.field_error("--days").startswith("weekly schedules need at least one day")
+    assert dialog.field_error("--days").startswith("Days: weekly schedules need at least one day")
     dialog.days[0].setChecked(True)
     dialog.days[2].setChecked(True)
     dialog.timezone.setCurrentText("Mars/Olympus")
-    assert dialog.field_error("--timezone").startswith("'Mars/Olympus' is not a known IANA time zone")
+    assert dialog.field_error("--timezone").startswith("Time zone: 'Mars/Olympus' is not a known IANA time zone")
     assert "Fix the field" in dialog.preview.text()
     dialog.timezone.setCurrentText("Europe/Berlin")
-    assert dialog.save_button.isEnabled()
+    assert dialog.field_error("--timezone") == ""
     preview = dialog.preview.text().splitlines()
-    assert len(preview) == 5 and all(("Mon 06:30 Europe/Berlin" in line or "Wed 06:30 Europe/Berlin" in line)
+    assert len(preview) == 5 and all((line.startswith(("Mon ", "Wed ")) and ", 06:30 Berlin · in " in line)
                                      for line in preview)
     dialog.frequency.setCurrentIndex(dialog.frequency.findData("cron"))
-    dialog.cron.setText("0 6 1 * 1")
+    dialog.cron.clear()
+    qtbot.keyClicks(dialog.cron, "0 6 1 * 1")
     assert "restricts both day-of-month and day-of-week" in dialog.field_error("--cron")
+    dialog.cron.clear()
+    qtbot.keyClicks(dialog.cron, "30 7 * * 1-5")
+    assert dialog.field_error("--cron") == "" and dialog.cron_words.text() == "At 07:30, Monday to Friday"
     dialog.frequency.setCurrentIndex(dialog.frequency.findData("weekly"))
     dialog.lookback.setValue(7)
     dialog.missed.setCurrentIndex(dialog.missed.findData("skip"))
@@ -74,10 +74,22 @@ def test_create_validates_inline_then_saves_to_store_and_scheduler(open_window: 
     assert (saved.frequency, saved.at_time, saved.days, saved.timezone, saved.lookback_days, saved.missed_policy) == \
         ("weekly", "06:30", "mon,wed", "Europe/Berlin", 7, "skip")
     assert _job(window, "Morning") is not None
-    qtbot.waitUntil(lambda: "Morning" in window.scheduler.cards)
-    card = window.scheduler.cards["Morning"]
-    assert card.frequency.text().startswith("Weekly on Mon, Wed at 06:30 (Europe/Berlin)")
-    assert card.badge.text() == "Never run"
+    view = window.scheduler
+    qtbot.waitUntil(lambda: "Morning" in view.cards and view.current == "Morning", timeout=5000)
+    assert view.cards["Morning"].when() == "Mon, Wed at 06:30 (Berlin)"
+    assert view.cards["Morning"].badge.text() == "Never run"
+    assert view.detail.title.full_text() == "Morning"
+
+
+def test_save_on_a_pristine_invalid_form_names_the_field(open_window: Any, seeded: Any, qtbot: Any) -> None:
+    window = open_window(tab="scheduler")
+    dialog = _open_editor(window, qtbot)
+    assert dialog.field_error("--name") == ""
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    assert dialog.field_error("--name") == "Name: a schedule needs a name, e.g. Daily Google Ads"
+    assert [f for f in dialog.errors if dialog.field_error(f)] == ["--name"]  # one line, for the one bad field
+    assert dialog.isVisible() and Schedule.select().count() == 1
+    dialog.reject()
 
 
 def test_a_service_error_is_shown_beside_its_field(open_window: Any, seeded: Any, qtbot: Any) -> None:
@@ -88,7 +100,7 @@ def test_a_service_error_is_shown_beside_its_field(open_window: Any, seeded: Any
     window.ctx.services.schedules.add("Other", "Demo account", "both", "manual")  # created meanwhile elsewhere
     qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: dialog.field_error("--name") != "", timeout=5000)
-    assert dialog.field_error("--name") == "a schedule named 'Other' already exists; pick another name"
+    assert dialog.field_error("--name") == "Name: a schedule named 'Other' already exists; pick another name"
     assert dialog.isVisible()
     dialog.reject()
 
@@ -97,34 +109,41 @@ def test_edit_pause_resume_sync_duplicate_delete(open_window: Any, seeded: Any, 
                                                   confirm_yes: list[str]) -> None:
     window = open_window(start_scheduler=True, tab="scheduler")
     view = window.scheduler
-    card = view.cards[SCHEDULE]
+    view.select(SCHEDULE)
+    detail = view.detail
+    entry = view.cards[SCHEDULE]
     assert _job(window, SCHEDULE) is not None
-    # pause / resume through the card's button: store and APScheduler follow
-    qtbot.mouseClick(card.pause_button, Qt.MouseButton.LeftButton)
+    # pause / resume through the pane's labelled button: store and APScheduler follow
+    assert detail.buttons["pause"].text() == "Pause"
+    qtbot.mouseClick(detail.buttons["pause"], Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: Schedule.get(Schedule.name == SCHEDULE).paused, timeout=5000)
     wait_idle(qtbot, window)
     assert _job(window, SCHEDULE) is None
-    assert card.badge.text() == "Paused" and card.next.text() == "Next run: paused"
-    qtbot.mouseClick(card.pause_button, Qt.MouseButton.LeftButton)
+    entry = view.cards[SCHEDULE]
+    assert entry.badge.text() == "Paused" and detail.next_runs.text() == "Paused: no scheduled runs"
+    assert detail.buttons["pause"].text() == "Resume"
+    qtbot.mouseClick(detail.buttons["pause"], Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not Schedule.get(Schedule.name == SCHEDULE).paused, timeout=5000)
     assert _job(window, SCHEDULE) is not None
     # edit: daily at 07:15 in New York
     dialog = _open_editor(window, qtbot, "edit")
-    assert dialog.name.text() == SCHEDULE and dialog.every.text() == "5"
+    assert dialog.name.text() == SCHEDULE and dialog.every.value() == 5
+    assert all(dialog.field_error(field) == "" for field in dialog.errors)
     dialog.frequency.setCurrentIndex(dialog.frequency.findData("daily"))
-    dialog.at.setText("07:15")
+    dialog.at.setTime(QTime(7, 15))
     dialog.timezone.setCurrentText("America/New_York")
     qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: Schedule.get(Schedule.name == SCHEDULE).frequency == "daily", timeout=5000)
     qtbot.waitUntil(lambda: "hour='7', minute='15', timezone='America/New_York'" in repr(
         getattr(_job(window, SCHEDULE), "trigger", None)), timeout=5000)
-    # sync now: a real run of the Demo account, progress then the result on the card
+    # Sync now (the pane's button) requests a real run of the Demo account; its result reaches the pane
+    wait_idle(qtbot, window)
     with qtbot.waitSignal(window.ctx.bridge.run_finished, timeout=15000) as finished:
-        qtbot.mouseClick(card.sync_button, Qt.MouseButton.LeftButton)
+        qtbot.mouseClick(detail.buttons["sync"], Qt.MouseButton.LeftButton)
     assert finished.args[0].status == "succeeded"
     rows = finished.args[0].rows
-    qtbot.waitUntil(lambda: card.last.text().startswith(f"Last run: succeeded just now — {rows:,} rows"),
-                    timeout=5000)
+    qtbot.waitUntil(lambda: detail.last.text().startswith(f"Succeeded just now · {rows:,} rows"), timeout=5000)
+    assert SyncRun.select().where(SyncRun.trigger == "manual").count() == 2
     # duplicate: a copy with the same options
     dialog = _open_editor(window, qtbot, "duplicate")
     assert dialog.name.text() == f"{SCHEDULE} (copy)"
@@ -132,14 +151,29 @@ def test_edit_pause_resume_sync_duplicate_delete(open_window: Any, seeded: Any, 
     qtbot.waitUntil(lambda: Schedule.get_or_none(Schedule.name == f"{SCHEDULE} (copy)") is not None, timeout=5000)
     copy = Schedule.get(Schedule.name == f"{SCHEDULE} (copy)")
     assert (copy.frequency, copy.at_time, copy.timezone) == ("daily", "07:15", "America/New_York")
-    # delete: confirmed, the schedule goes, its runs stay
+    # delete from the pane: asks, then the schedule goes and its runs stay
+    view.select(SCHEDULE)
     runs_before = SyncRun.select().count()
-    view.action(SCHEDULE, "delete")
+    qtbot.mouseClick(detail.buttons["delete"], Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: Schedule.get_or_none(Schedule.name == SCHEDULE) is None, timeout=5000)
-    assert "Its run history is kept" in confirm_yes[-1]
+    assert "Its run history is kept" in confirm_yes[-1] and SCHEDULE in confirm_yes[-1]
     assert SyncRun.select().count() == runs_before
     qtbot.waitUntil(lambda: SCHEDULE not in view.cards, timeout=5000)
     wait_workers(qtbot, window)
+
+
+def test_delete_asks_and_keeps_the_schedule_when_cancelled(open_window: Any, seeded: Any, qtbot: Any,
+                                                           monkeypatch: Any) -> None:
+    from autosync_desktop.gui.widgets import dialogs
+
+    asked: list[str] = []
+    monkeypatch.setattr(dialogs, "confirm", lambda parent, title, text, action="Delete": asked.append(text) or False)
+    window = open_window(tab="scheduler")
+    window.scheduler.select(SCHEDULE)
+    qtbot.mouseClick(window.scheduler.detail.buttons["delete"], Qt.MouseButton.LeftButton)
+    assert asked and SCHEDULE in asked[0]
+    wait_workers(qtbot, window)
+    assert Schedule.get_or_none(Schedule.name == SCHEDULE) is not None
 
 
 def test_bulk_pause_resume_and_sync(open_window: Any, seeded: Any, qtbot: Any, confirm_yes: list[str]) -> None:
@@ -148,6 +182,7 @@ def test_bulk_pause_resume_and_sync(open_window: Any, seeded: Any, qtbot: Any, c
     window.show_tab("scheduler")
     view = window.scheduler
     qtbot.waitUntil(lambda: "Second" in view.cards, timeout=5000)
+    wait_idle(qtbot, window)
     assert not view.bulk["pause"].isEnabled()
     qtbot.mouseClick(view.select_all, Qt.MouseButton.LeftButton)
     assert view.selected_label.text() == "2 selected" and view.bulk["pause"].isEnabled()
@@ -174,6 +209,11 @@ def test_backfill_dialog_runs_the_range_and_follows_it(open_window: Any, seeded:
     assert dialog.error.text().startswith("'From' is after 'To'") and not dialog.run_button.isEnabled()
     dialog.date_from.setDate(dialog.date_to.date().addDays(-9))
     assert dialog.run_button.isEnabled()
+    qtbot.waitUntil(lambda: dialog.limits is not None)
+    assert dialog.estimate.text() == "10 days in one request window, about 2 API calls to Demo (sandbox data)."
+    dialog.date_from.setDate(dialog.date_to.date().addDays(-59))
+    assert dialog.estimate.text().startswith("60 days in 2 windows of up to 30 days, about 3 API calls")
+    dialog.date_from.setDate(dialog.date_to.date().addDays(-9))
     qtbot.mouseClick(dialog.run_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: dialog.badge.text().endswith("succeeded"), timeout=15000)
     run = SyncRun.select().order_by(SyncRun.id.desc()).get()
@@ -184,7 +224,7 @@ def test_backfill_dialog_runs_the_range_and_follows_it(open_window: Any, seeded:
     wait_workers(qtbot, window)
 
 
-def test_progress_and_cancel_on_the_card(open_window: Any, data_dir: Any, qtbot: Any) -> None:
+def test_progress_and_cancel_in_the_list_and_pane(open_window: Any, data_dir: Any, qtbot: Any) -> None:
     from autosync_desktop.services import Services
 
     services = Services.open(data_dir)
@@ -192,16 +232,20 @@ def test_progress_and_cancel_on_the_card(open_window: Any, data_dir: Any, qtbot:
     services.schedules.add("Slow sync", "Slow demo", "both", "manual")
     services.close()
     window = open_window(start_scheduler=True, tab="scheduler")
-    card = window.scheduler.cards["Slow sync"]
-    assert card.next.text() == "Next run: only when you start it"
-    qtbot.mouseClick(card.sync_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: card.running_row.isVisibleTo(card) and "rows so far" in card.progress_text.text()
-                    and card.progress_text.text() != "0 rows so far", timeout=10000)
-    assert card.badge.text() == "Running" and not card.sync_button.isEnabled()
+    view = window.scheduler
+    view.select("Slow sync")
+    detail = view.detail
+    assert detail.next_runs.text() == "Runs only when you start it"
+    qtbot.mouseClick(detail.buttons["sync"], Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: detail.running.isVisibleTo(detail) and "rows so far" in detail.progress_text.text()
+                    and not detail.progress_text.text().startswith("0 rows"), timeout=10000)
+    entry = view.cards["Slow sync"]
+    assert entry.badge.text() == "Running" and entry.state() == "running" and not detail.buttons["sync"].isEnabled()
+    assert view.chips["running"].text() == "Running 1"
     with qtbot.waitSignal(window.ctx.bridge.run_finished, timeout=10000) as finished:
-        qtbot.mouseClick(card.cancel_button, Qt.MouseButton.LeftButton)
+        qtbot.mouseClick(detail.cancel_button, Qt.MouseButton.LeftButton)
     assert finished.args[0].status == "cancelled"
-    qtbot.waitUntil(lambda: card.badge.text() == "Cancelled", timeout=5000)
-    assert not card.running_row.isVisibleTo(card) and card.sync_button.isEnabled()
+    qtbot.waitUntil(lambda: view.cards["Slow sync"].badge.text() == "Cancelled", timeout=5000)
+    assert not detail.running.isVisibleTo(detail) and detail.buttons["sync"].isEnabled()
     assert SyncRun.select().where(SyncRun.status == "cancelled").count() == 1
     assert SyncRun.select().count() == 1  # cancel means cancel: nothing re-ran it

@@ -129,6 +129,8 @@ class SchedulerView(BaseView):
         self.sort.setAccessibleName("Sort schedules")
         for key, words in SORTS:
             self.sort.addItem(words, key)
+        self.sort.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.sort.setMinimumContentsLength(12)
         self.sort.currentIndexChanged.connect(lambda _: self.model.set_sort(self.sort.currentData()))
         sort_label.setBuddy(self.sort)
         chips.addWidget(sort_label)
@@ -154,8 +156,6 @@ class SchedulerView(BaseView):
             bar.addWidget(button)
         bar.addStretch(1)
         self.zone_note = muted("", "Time zone note")
-        self.zone_note.setWordWrap(False)
-        bar.addWidget(self.zone_note)
         # the list and the detail pane
         self.list = ScheduleList()
         self.list.setAccessibleName("Schedules")
@@ -172,6 +172,7 @@ class SchedulerView(BaseView):
         left_column.addWidget(self.list, 1)
         left_column.addWidget(self.no_match)
         left_column.addWidget(self.empty, 1)
+        left_column.addWidget(self.zone_note)
         self.detail = ScheduleDetail()
         self.detail.action.connect(self.action)
         self.detail.open_run.connect(self.open_run)
