@@ -43,6 +43,7 @@ from .base import (
     Transient,
     retired_api,
 )
+from .discovery import lazy
 from .http import HttpClient
 from .options import UrlOption, parse_options, unknown_options
 from .paging import token_pages
@@ -319,4 +320,5 @@ SPEC = PlatformSpec(
     normalise_id=normalise_account_id,
     option_names=tuple(rule.name for rule in OPTIONS),
     option_rules=OPTIONS,
+    discover=lazy("x_discover"),  # GET /12/accounts (x_discover.py)
 )

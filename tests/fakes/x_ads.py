@@ -90,6 +90,13 @@ class FakeXAds(FakeApi):
                  timezone: str = "America/New_York", campaigns: int = 45, today: date | None = None,
                  history_days: int = 200, page_size: int = 20) -> None:
         super().__init__()
+        self.other_accounts: list[dict[str, Any]] = [
+            {"id": "18ce54d4x5u", "name": "Acme X Japan", "timezone": "Asia/Tokyo", "approval_status": "ACCEPTED",
+             "business_id": "biz-7", "business_name": "Acme Inc", "deleted": False},
+            {"id": "18ce54d4x5v", "name": "Acme X Review", "timezone": "America/New_York",
+             "approval_status": "UNDER_REVIEW", "deleted": False},
+            {"id": "18ce54d4x5w", "name": "Old X", "timezone": "UTC", "approval_status": "ACCEPTED",
+             "deleted": True}]
         self.account_id = account_id
         self.name = name
         self.currency = currency
@@ -235,6 +242,8 @@ class FakeXAds(FakeApi):
                                         "deleted": False}, "request": {"params": {"account_id": self.account_id}}})
         if req.path == account + "/campaigns":
             return self._campaigns(req)
+        if req.path == "/12/accounts":
+            return self._accounts(req)
         if req.path == f"/12/stats/accounts/{self.account_id}/active_entities":
             return self._active(req)
         if req.path == f"/12/stats/accounts/{self.account_id}":
@@ -274,6 +283,20 @@ class FakeXAds(FakeApi):
             self.issued += [token, secret]
             self.revoked = False
         return Reply(200, f"oauth_token={token}&oauth_token_secret={secret}&user_id=1234567890&screen_name=acme")
+
+    def listed_accounts(self) -> list[dict[str, Any]]:
+        """GET /12/accounts: the ad accounts the user's tokens reach (this one, then `other_accounts`)."""
+        own = {"id": self.account_id, "name": self.name, "timezone": self.timezone, "approval_status": "ACCEPTED",
+               "business_id": "biz-7", "business_name": "Acme Inc", "deleted": False}
+        return [own, *self.other_accounts]
+
+    def _accounts(self, req: Request) -> Reply:
+        """One account per page when asked for 1, else all (cursor = offset), deleted ones only with_deleted."""
+        visible = [a for a in self.listed_accounts() if req.arg("with_deleted") == "true" or not a["deleted"]]
+        size = min(int(req.arg("count", "200") or 200), 2)  # pages of two, so the cursor is followed
+        offset = int(req.arg("cursor", "0") or 0)
+        cursor = str(offset + size) if offset + size < len(visible) else None
+        return Reply(200, {"data": visible[offset:offset + size], "next_cursor": cursor, "request": {"params": {}}})
 
     def _campaigns(self, req: Request) -> Reply:
         count = int(req.arg("count", "200") or 200)
