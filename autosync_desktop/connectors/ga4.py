@@ -48,6 +48,7 @@ from .base import (
     Transient,
     retired_api,
 )
+from .discovery import lazy
 from .ga4_quota import QuotaPacer, exhausted_wait
 from .ga4_report import (
     CAMPAIGN_DIMENSIONS,
@@ -356,4 +357,5 @@ SPEC = PlatformSpec(
     normalise_id=normalise_property_id,
     option_names=tuple(rule.name for rule in OPTIONS),
     option_rules=OPTIONS,
+    discover=lazy("ga4_discover"),  # the Admin API's accountSummaries (ga4_discover.py)
 )

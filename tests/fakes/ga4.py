@@ -92,6 +92,14 @@ class FakeGA4(FakeApi):
                  currency: str = "USD", campaigns: int = 40, today: date | None = None, history_days: int = 400,
                  quota_remaining: dict[str, int] | None = None, token_cost: int = 7) -> None:
         super().__init__()
+        self.other_summaries: list[dict[str, Any]] = [
+            {"name": "accountSummaries/70002", "account": "accounts/70002", "displayName": "Acme Labs",
+             "propertySummaries": [
+                 {"property": "properties/400000001", "displayName": "Labs App", "propertyType":
+                  "PROPERTY_TYPE_ORDINARY", "parent": "accounts/70002"},
+                 {"property": "properties/400000002", "displayName": "Labs Rollup", "propertyType":
+                  "PROPERTY_TYPE_ROLLUP", "parent": "accounts/70002"}]},
+            {"name": "accountSummaries/70003", "account": "accounts/70003", "displayName": "Empty account"}]
         self.property_id = property_id
         self.time_zone = time_zone
         self.currency = currency
@@ -212,6 +220,8 @@ class FakeGA4(FakeApi):
     def handle(self, req: Request) -> Reply:
         if req.path == TOKEN_PATH:
             return self._token(req)
+        if req.path == "/v1beta/accountSummaries" and req.method == "GET":
+            return self._summaries(req)
         match = _REPORT_PATH.fullmatch(req.path)
         if match is None or match.group(1) not in self.served_versions or req.method != "POST":
             return not_found_page(req.path)
@@ -229,6 +239,26 @@ class FakeGA4(FakeApi):
         except (ValueError, TypeError, KeyError) as exc:
             return rpc_error(400, "INVALID_ARGUMENT", str(exc))
         return self._report(query)
+
+    def listed_summaries(self) -> list[dict[str, Any]]:
+        """The Admin API's account summaries for the user: this property under "Acme Analytics", then `other`."""
+        own = {"name": "accountSummaries/70001", "account": "accounts/70001", "displayName": "Acme Analytics",
+               "propertySummaries": [{"property": f"properties/{self.property_id}", "displayName": "Acme Web",
+                                      "propertyType": "PROPERTY_TYPE_ORDINARY", "parent": "accounts/70001"}]}
+        return [own, *self.other_summaries]
+
+    def _summaries(self, req: Request) -> Reply:
+        """One account summary per page (pageToken = offset), so paging is exercised."""
+        auth = req.headers.get("authorization", "")
+        with self._state:
+            if auth[7:] not in self.valid_tokens or self.revoked:
+                return unauthenticated()
+        listed = self.listed_summaries()
+        offset = int(req.arg("pageToken", "0") or 0)
+        body: dict[str, Any] = {"accountSummaries": listed[offset:offset + 1]}
+        if offset + 1 < len(listed):
+            body["nextPageToken"] = str(offset + 1)
+        return Reply(200, body)
 
     def _token(self, req: Request) -> Reply:
         form = req.form()
