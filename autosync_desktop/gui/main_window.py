@@ -1,15 +1,23 @@
-"""The main window: the tabs (or the welcome panel), shortcuts, status bar, remembered geometry and tab."""
+"""The main window: the navigation rail and its pages (or the welcome panel), shortcuts, status bar, remembered
+geometry and page.
+
+The rail (widgets/nav_rail.py) lists the pages with icons and labels; it is compact (label under the icon) below
+`COMPACT_BELOW` px of width so the pages keep their room at 1024 px. The Schedules item carries a badge with the
+number of failing schedules (last run failed or interrupted), read on the read lane when the window starts and
+again, debounced, after runs finish and schedules or accounts change. The pages live in a QStackedWidget (`pages`,
+also reachable as `tabs` for older callers); their keys stay those of `--tab` and the prefs.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from PySide6.QtCore import Signal
-from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
-from PySide6.QtWidgets import QLabel, QMainWindow, QStackedWidget, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtCore import QSize, QTimer, Signal
+from PySide6.QtGui import QCloseEvent, QKeySequence, QResizeEvent, QShortcut
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QMainWindow, QStackedWidget, QVBoxLayout, QWidget
 
-from autosync_desktop.domain import AccountInfo
+from autosync_desktop.domain import AccountInfo, ScheduleInfo
 from autosync_desktop.errors import AutoSyncError, one_line
 from autosync_desktop.gui import formatting as fmt
 from autosync_desktop.gui import theme
@@ -22,8 +30,21 @@ from autosync_desktop.gui.scheduler.view import SchedulerView
 from autosync_desktop.gui.settings.view import SettingsView
 from autosync_desktop.gui.welcome import DEMO_SCHEDULE, WelcomePanel, ensure_demo
 from autosync_desktop.gui.widgets.base_view import BaseView
+from autosync_desktop.gui.widgets.nav_rail import NavRail
 
 TAB_KEYS = ("dashboard", "scheduler", "history", "data", "settings")  # Ctrl+1 .. Ctrl+5
+# key -> (rail label, icon); the Scheduler page is "Schedules" to the user, its key stays "scheduler"
+NAV_ITEMS = {"dashboard": ("Dashboard", "nav-dashboard"), "scheduler": ("Schedules", "nav-schedules"),
+             "history": ("History", "nav-history"), "data": ("Data", "nav-data"),
+             "settings": ("Settings", "nav-settings")}
+COMPACT_BELOW = 1200  # window width (px) under which the rail shows labels under the icons
+FAILING = ("failed", "interrupted")  # a schedule whose last run ended so is failing
+BADGE_DEBOUNCE_MS = 400
+
+
+def failing_count(schedules: Sequence[ScheduleInfo]) -> int:
+    """Schedules whose last run failed or was interrupted (the rail's badge)."""
+    return sum(1 for schedule in schedules if schedule.last_status in FAILING)
 
 
 class MainWindow(QMainWindow):
@@ -51,30 +72,40 @@ class MainWindow(QMainWindow):
         self.settings = SettingsView(ctx)
         self.views: dict[str, BaseView] = {"dashboard": self.dashboard, "scheduler": self.scheduler,
                                       "history": self.history, "data": self.data, "settings": self.settings}
-        self.tabs = QTabWidget()
-        self.tabs.setAccessibleName("Main tabs")
-        self.tabs.setDocumentMode(True)
-        for index, key in enumerate(TAB_KEYS):
-            view = self.views[key]
-            self.tabs.addTab(view, view.title)
-            self.tabs.setTabToolTip(index, f"{view.title} (Ctrl+{index + 1})")
+        self.pages = QStackedWidget()
+        self.pages.setAccessibleName("Pages")
+        for key in TAB_KEYS:
+            self.pages.addWidget(self.views[key])
+        self.tabs = self.pages  # the name older callers used (currentIndex, setCurrentIndex, currentChanged)
+        self.rail = NavRail([(key, *NAV_ITEMS[key]) for key in TAB_KEYS])
+        self.rail.current_changed.connect(self.show_tab)
+        self.failing = 0  # schedules whose last run failed (the badge); read in a worker
+        self._badge_timer = QTimer(self)
+        self._badge_timer.setSingleShot(True)
+        self._badge_timer.setInterval(BADGE_DEBOUNCE_MS)
+        self._badge_timer.timeout.connect(self._count_failing)
         self.welcome = WelcomePanel()
         self.welcome.try_demo.connect(self.try_demo)
         self.welcome.connect_account.connect(self.connect_account)
         self.stack = QStackedWidget()
         self.stack.setAccessibleName("Main area")
-        self.stack.addWidget(self.tabs)
+        self.stack.addWidget(self.pages)
         self.stack.addWidget(self.welcome)
         self.notices = NotificationBanner()  # desktop notifications when there is no tray to show them
         central = QWidget()
-        column = QVBoxLayout(central)
+        row = QHBoxLayout(central)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(0)
+        row.addWidget(self.rail)
+        column = QVBoxLayout()
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(0)
         notices = QVBoxLayout()
-        notices.setContentsMargins(10, 8, 10, 4)
+        notices.setContentsMargins(theme.SPACE_M, theme.SPACE_S, theme.SPACE_M, theme.SPACE_XS)
         notices.addWidget(self.notices)
         column.addLayout(notices)
         column.addWidget(self.stack, 1)
+        row.addLayout(column, 1)
         self.setCentralWidget(central)
 
         self.scheduler_status = QLabel("Scheduler: starting…")
@@ -88,9 +119,11 @@ class MainWindow(QMainWindow):
         ctx.workers.error.connect(lambda text: self.statusBar().showMessage(f"Error: {text}", 15000))
         ctx.bridge.account_changed.connect(lambda _: self._check_accounts())
         ctx.bridge.scheduler_state.connect(self._scheduler_state)
+        for signal in (ctx.bridge.run_finished, ctx.bridge.schedule_changed, ctx.bridge.account_changed):
+            signal.connect(self._schedule_badge)
         for view in self.views.values():  # a page's failed load and its other messages
             view.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
-        self.tabs.currentChanged.connect(self._tab_changed)
+        self.pages.currentChanged.connect(self._tab_changed)
         self._shortcuts()
         self._restore()
 
@@ -125,6 +158,7 @@ class MainWindow(QMainWindow):
         if first_sync:
             self.ctx.workers.run(self.ctx.services.runs.request, DEMO_SCHEDULE, lane="write", owner=self)
         self._check_accounts()
+        self._count_failing()
         self.current_view().refresh()
         if self.current_view() is not self.dashboard:
             self.dashboard.refresh()
@@ -149,6 +183,7 @@ class MainWindow(QMainWindow):
         if self._closed:
             return
         self._closed = True
+        self._badge_timer.stop()
         if self._remember:
             self.ctx.prefs.set_geometry(self.saveGeometry())
             self.ctx.prefs.set_last_tab(self.current_key())
@@ -180,20 +215,41 @@ class MainWindow(QMainWindow):
         if geometry is None or not self.restoreGeometry(geometry):
             self.resize(1280, 800)
         last = self.ctx.prefs.last_tab()
-        self.tabs.setCurrentIndex(TAB_KEYS.index(last) if last in TAB_KEYS else 0)
+        index = TAB_KEYS.index(last) if last in TAB_KEYS else 0
+        self.pages.setCurrentIndex(index)
+        self.rail.set_current(TAB_KEYS[index])
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_rail(self.width())
+
+    def resize(self, *size: Any) -> None:
+        """Resize; a narrow size makes the rail compact first, so its wide form never holds the window wider."""
+        width = size[0].width() if isinstance(size[0], QSize) else int(size[0])
+        self._fit_rail(width)
+        super().resize(*size)
+
+    def _fit_rail(self, width: int) -> None:
+        """The rail's wide form (labels beside icons) from COMPACT_BELOW px; the narrow one below it. The window's
+        minimum width is that of the narrow form plus the page's (the rail starts narrow)."""
+        compact = width < COMPACT_BELOW
+        if compact != self.rail.compact:
+            self.rail.set_compact(compact)
 
     def current_key(self) -> str:
-        return TAB_KEYS[self.tabs.currentIndex()]
+        return TAB_KEYS[self.pages.currentIndex()]
 
     def current_view(self) -> BaseView:
         return self.views[self.current_key()]
 
     def show_tab(self, key: str) -> None:
-        self.stack.setCurrentWidget(self.tabs)
-        self.tabs.setCurrentIndex(TAB_KEYS.index(key))
+        self.stack.setCurrentWidget(self.pages)
+        self.pages.setCurrentIndex(TAB_KEYS.index(key))
+        self.rail.set_current(key)
 
     def _tab_changed(self, index: int) -> None:
         view = self.views[TAB_KEYS[index]]
+        self.rail.set_current(TAB_KEYS[index])
         if self._remember:
             self.ctx.prefs.set_last_tab(TAB_KEYS[index])
         if not view.has_loaded and not view.is_loading():
@@ -228,7 +284,7 @@ class MainWindow(QMainWindow):
 
     def _accounts_loaded(self, accounts: Sequence[AccountInfo]) -> None:
         if accounts:
-            self.stack.setCurrentWidget(self.tabs)
+            self.stack.setCurrentWidget(self.pages)
         else:
             self.stack.setCurrentWidget(self.welcome)
 
@@ -247,6 +303,21 @@ class MainWindow(QMainWindow):
     def connect_account(self) -> None:
         self.show_tab("settings")
         self.settings.add_account()
+
+    # --- the failing schedules' badge ---
+
+    def _schedule_badge(self, _event: object = None) -> None:
+        if not self._closed:
+            self._badge_timer.start()
+
+    def _count_failing(self) -> None:
+        if self._closed:
+            return
+        self.ctx.workers.run(self.ctx.services.schedules.list, owner=self, on_done=self._failing_loaded)
+
+    def _failing_loaded(self, schedules: Sequence[ScheduleInfo]) -> None:
+        self.failing = failing_count(schedules)
+        self.rail.set_badge("scheduler", self.failing, "failing")
 
     # --- status ---
 

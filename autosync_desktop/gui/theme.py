@@ -227,8 +227,8 @@ QToolButton[navitem="true"] {
     text-align: left;
 }
 QToolButton[navitem="true"]:hover { background: palette(midlight); }
-QToolButton[navitem="true"]:checked { background: palette(alternate-base); font-weight: 600; }
-QToolButton[navitem="true"]:focus { border: 2px solid palette(highlight); }
+QToolButton[navitem="true"]:checked { font-weight: 600; }
+QToolButton[navitem="true"][keyfocus="true"] { border: 2px solid palette(highlight); }
 """
 CARD_STYLE = APP_STYLE  # the name qt_app.make_app() applies (kept for it and for older callers)
 
@@ -240,7 +240,7 @@ _PALETTE: dict[str, tuple[str, str]] = {
     "Window": ("#f4f5f7", "#1d2026"),
     "WindowText": ("#1b1f24", "#e6e8eb"),
     "Base": ("#ffffff", "#262a31"),
-    "AlternateBase": ("#e8eef9", "#323846"),
+    "AlternateBase": ("#f2f5fa", "#2c3139"),
     "Text": ("#1b1f24", "#e6e8eb"),
     "Button": ("#fbfbfc", "#2f343c"),
     "ButtonText": ("#1b1f24", "#e6e8eb"),
@@ -292,6 +292,13 @@ def apply_theme(app: QApplication, mode: str = "system") -> None:
     sheet = app.styleSheet()  # re-applied so palette() references in it resolve against the new palette
     app.setStyleSheet("")
     app.setStyleSheet(sheet if APP_STYLE in sheet else sheet + APP_STYLE)
+
+
+def blend(color: QColor, over: QColor, amount: float) -> QColor:
+    """`color` laid over `over` at `amount` (0..1) opacity: a tint for a selected or status background."""
+    return QColor(round(over.red() + (color.red() - over.red()) * amount),
+                  round(over.green() + (color.green() - over.green()) * amount),
+                  round(over.blue() + (color.blue() - over.blue()) * amount))
 
 
 def relative_luminance(color: QColor) -> float:
