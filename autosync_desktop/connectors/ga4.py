@@ -7,10 +7,12 @@ over the Google Analytics Data API v1beta (`properties/{id}:runReport`), mapped 
   OAuth client stored for google_ads); the keyring holds {client_id, client_secret, refresh_token}. Access tokens
   come from the refresh grant (connectors/tokens.py) and live in memory only.
 - Days are the property's days: `metadata.timeZone` of the first report is the account's time zone.
-- A window is two reports, paged with offset/limit against `rowCount` (connectors/ga4_report.py):
+- A window is three reports, paged with offset/limit against `rowCount` (connectors/ga4_report.py):
   date + sessionCampaignId + sessionCampaignName with sessions, totalUsers, keyEvents, totalRevenue (the numbers),
-  and the same plus sessionSource + sessionMedium with sessions (which sources the campaign-day came from, into
-  `extra`). Splitting them keeps totalUsers exact: users are not additive across sources or days.
+  the same plus sessionSource + sessionMedium with sessions (which sources the campaign-day came from, into
+  `extra`), and the same plus eventName with keyEvents and totalRevenue (conversions by action: each key event's
+  count and revenue; events with neither are not key events and are left out; the counts add up to keyEvents).
+  Splitting them keeps totalUsers exact: users are not additive across sources or days.
 - Mapping: conversions <- keyEvents; conversion value <- totalRevenue (Decimal -> micros); impressions, clicks
   and cost are not measured by GA4 and stay NULL; sessions, totalUsers, sessionSource, sessionMedium and the
   report's quality flags (sampled, thresholded, dataLossFromOtherRow) go to `extra`.
@@ -36,6 +38,7 @@ import orjson
 from . import google_rpc as rpc
 from .base import (
     AccountInfo,
+    ActionConversions,
     AuthExpired,
     CampaignRecord,
     ConnectorContext,
@@ -52,6 +55,8 @@ from .discovery import lazy
 from .ga4_quota import QuotaPacer, exhausted_wait
 from .ga4_report import (
     CAMPAIGN_DIMENSIONS,
+    EVENT_DIMENSIONS,
+    EVENT_METRICS,
     OTHER,
     SOURCE_DIMENSIONS,
     SOURCE_METRICS,
@@ -61,9 +66,11 @@ from .ga4_report import (
     ReportPage,
     campaign_of,
     day_of,
+    number,
     quality_flags,
     read_page,
     report_body,
+    revenue_micros,
     sampling_text,
     whole,
 )
@@ -198,9 +205,30 @@ class GA4Connector:
         for key, pairs in sources.items():
             if key in days:
                 days[key].sources = [(n, source, medium) for (source, medium), n in pairs.items()]
+        events = self._events(start, end, flags, sampling)
         self._log_quality(start, end, flags, sampling)
-        records = (day.record(cid, when, currency, flags) for (cid, when), day in sorted(days.items()))
+        records = (day.record(cid, when, currency, flags, events.get((cid, when), ()))
+                   for (cid, when), day in sorted(days.items()))
         yield from stream_pages(records, RECORD_PAGE)
+
+    def _events(self, start: date, end: date, flags: dict[str, str],
+                sampling: list[str]) -> dict[tuple[str, date], tuple[ActionConversions, ...]]:
+        """Key events by eventName per (campaign, day): the window's third report (conversions by action)."""
+        sums: dict[tuple[str, date], dict[str, list[Any]]] = {}
+        for page in self._report(start, end, EVENT_DIMENSIONS, EVENT_METRICS):
+            flags.update(quality_flags(page.metadata))
+            sampling += [sampling_text(page.metadata)] if page.metadata.get("samplingMetadatas") else []
+            at = _positions(page, (*EVENT_DIMENSIONS, *EVENT_METRICS))
+            for day, row in self._rows(page, at[0], start, end):
+                count, value = number(row[at[4]], "keyEvents"), revenue_micros(row[at[5]])
+                if not count and not value:
+                    continue  # an event that is not a key event
+                campaign_id, _name = campaign_of(row[at[1]], row[at[2]])
+                total = sums.setdefault((campaign_id, day), {}).setdefault(row[at[3]], [0, 0])
+                total[0] += count
+                total[1] += value
+        return {key: tuple(ActionConversions(event, float(n), v) for event, (n, v) in sorted(per.items()))
+                for key, per in sums.items()}
 
     def refresh_auth(self) -> None:
         self._tokens.refresh()

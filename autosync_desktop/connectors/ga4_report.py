@@ -26,7 +26,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from .base import DailyStatRecord, Permanent, Transient, money_to_micros
+from .base import ActionConversions, DailyStatRecord, Permanent, Transient, money_to_micros
 
 NOT_SET = "(not set)"
 OTHER = "(other)"
@@ -35,6 +35,8 @@ SOURCE_DIMENSIONS = (*STAT_DIMENSIONS, "sessionSource", "sessionMedium")
 CAMPAIGN_DIMENSIONS = ("sessionCampaignId", "sessionCampaignName")
 STAT_METRICS = ("sessions", "totalUsers", "keyEvents", "totalRevenue")
 SOURCE_METRICS = ("sessions",)
+EVENT_DIMENSIONS = (*STAT_DIMENSIONS, "eventName")  # key events by name (conversions by action)
+EVENT_METRICS = ("keyEvents", "totalRevenue")
 SOURCE_SEPARATOR = "; "  # several sources of one campaign-day, in the same order in sessionSource and sessionMedium
 
 Json = Any
@@ -218,7 +220,8 @@ class CampaignDay:
         if sessions > self.name_sessions:  # a campaign renamed during the day: the name with most sessions
             self.name, self.name_sessions = name, sessions
 
-    def record(self, campaign_id: str, day: date, currency: str | None, flags: dict[str, str]) -> DailyStatRecord:
+    def record(self, campaign_id: str, day: date, currency: str | None, flags: dict[str, str],
+               actions: tuple[ActionConversions, ...] | None = None) -> DailyStatRecord:
         extra = {"sessions": str(self.sessions)}
         if self.users is not None:
             extra["totalUsers"] = str(self.users)
@@ -230,4 +233,4 @@ class CampaignDay:
         extra.update(flags)
         return DailyStatRecord(campaign_id=campaign_id, date=day, impressions=None, clicks=None, cost_micros=None,
                                conversions=float(self.key_events), conversion_value_micros=self.revenue_micros,
-                               currency=currency, campaign_name=self.name, extra=extra)
+                               currency=currency, campaign_name=self.name, extra=extra, actions=actions)

@@ -36,7 +36,8 @@ from tests.fakes.server import FakeApi, Reply, Request
 TOKEN_PATH = "/token"
 REPORT = ":runReport"
 SCOPE = "https://www.googleapis.com/auth/analytics.readonly"
-DIMENSIONS = {"date", "sessionCampaignId", "sessionCampaignName", "sessionSource", "sessionMedium", "country"}
+DIMENSIONS = {"date", "sessionCampaignId", "sessionCampaignName", "sessionSource", "sessionMedium", "country",
+              "eventName"}
 METRIC_TYPES = {"sessions": "TYPE_INTEGER", "totalUsers": "TYPE_INTEGER", "keyEvents": "TYPE_FLOAT",
                 "totalRevenue": "TYPE_CURRENCY"}
 STANDARD_QUOTA = {"tokensPerDay": 200_000, "tokensPerHour": 40_000, "concurrentRequests": 10,
@@ -75,6 +76,14 @@ class Fact:
     users: int
     key_events: int
     revenue_micros: int
+
+
+def events_of(fact: Fact) -> list[tuple[str, int, int]]:
+    """A fact's events as (eventName, key events, revenue micros): `purchase` (all the revenue), `generate_lead`
+    (a third of the key events) and `page_view` (not a key event: 0, 0), so the key events add up to the fact's."""
+    leads = fact.key_events // 3
+    return [("generate_lead", leads, 0), ("page_view", 0, 0), ("purchase", fact.key_events - leads,
+                                                                 fact.revenue_micros)]
 
 
 def _u64(text: str) -> int:
@@ -322,6 +331,8 @@ class FakeGA4(FakeApi):
     def report_rows(self, query: dict[str, Any], facts: list[Fact] | None = None) -> list[Row]:
         """Every row of a report, in order (`facts`: the window's facts when the caller already has them)."""
         dims, metrics = query["dimensions"], query["metrics"]
+        if "eventName" in dims:
+            return self._event_rows(query, facts)
         groups: dict[tuple[str, ...], list[Fact]] = {}
         for f in facts if facts is not None else self.facts(query["start"], query["end"]):
             values = {"date": f.day.strftime("%Y%m%d"), "sessionCampaignId": f.campaign.id,
@@ -333,6 +344,31 @@ class FakeGA4(FakeApi):
             rows.append((tuple("(other)" for _ in dims), ["3" if m in ("sessions", "totalUsers") else "0"
                                                           for m in metrics]))
         return rows
+
+    def _event_rows(self, query: dict[str, Any], facts: list[Fact] | None) -> list[Row]:
+        """Rows of a report with eventName (keyEvents and totalRevenue only): each fact split by events_of."""
+        dims, metrics = query["dimensions"], query["metrics"]
+        sums: dict[tuple[str, ...], list[int]] = {}
+        for f in facts if facts is not None else self.facts(query["start"], query["end"]):
+            for event, key_events, revenue in events_of(f):
+                values = {"date": f.day.strftime("%Y%m%d"), "sessionCampaignId": f.campaign.id,
+                          "sessionCampaignName": f.campaign.name, "eventName": event}
+                total = sums.setdefault(tuple(values[d] for d in dims), [0, 0])
+                total[0] += key_events
+                total[1] += revenue
+        return [(key, [{"keyEvents": str(n), "totalRevenue": money(v)}[m] for m in metrics])
+                for key, (n, v) in sorted(sums.items())]
+
+    def expected_events(self, start: date, end: date) -> dict[tuple[str, str, str], tuple[int, int]]:
+        """(stored campaign id, ISO date, eventName) -> (key events, revenue micros), key events only."""
+        out: dict[tuple[str, str, str], tuple[int, int]] = {}
+        for f in self.facts(start, end):
+            for event, key_events, revenue in events_of(f):
+                if key_events or revenue:
+                    key = (f.campaign.stored_id, f.day.isoformat(), event)
+                    n, v = out.get(key, (0, 0))
+                    out[key] = (n + key_events, v + revenue)
+        return out
 
     def report_body(self, query: dict[str, Any], rows: list[Row]) -> dict[str, Any]:
         """The answer to `query` (its offset and limit) from all of the report's rows."""
