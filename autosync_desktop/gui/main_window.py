@@ -126,6 +126,7 @@ class MainWindow(QMainWindow):
         self.pages.currentChanged.connect(self._tab_changed)
         self._shortcuts()
         self._restore()
+        self.pages.setFocus()  # not the rail's first item: its focus ring would look like a second selection
 
     # --- start / stop ---
 

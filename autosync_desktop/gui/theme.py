@@ -228,7 +228,7 @@ QToolButton[navitem="true"] {
 }
 QToolButton[navitem="true"]:hover { background: palette(midlight); }
 QToolButton[navitem="true"]:checked { font-weight: 600; }
-QToolButton[navitem="true"][keyfocus="true"] { border: 2px solid palette(highlight); }
+QToolButton[navitem="true"]:focus { border: 2px solid palette(highlight); }
 """
 CARD_STYLE = APP_STYLE  # the name qt_app.make_app() applies (kept for it and for older callers)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QSize, Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication, QFrame, QHBoxLayout, QLabel, QWidget
 
@@ -29,7 +29,7 @@ class CountBadge(QFrame):
         self.number.setFont(font)
         row.addWidget(self.icon)
         row.addWidget(self.number)
-        self._restyle()
+        self.restyle()
 
     def set_count(self, count: int, meaning: str = "") -> None:
         self.count = count
@@ -45,18 +45,13 @@ class CountBadge(QFrame):
         base = palette.color(QPalette.ColorRole.Base)
         return text, theme.blend(text, base, 0.16 if theme.is_dark(palette) else 0.12)
 
-    def _restyle(self) -> None:
+    def restyle(self) -> None:  # after the application's palette changed
         text, background = self.colors()
         sheet = (f"CountBadge {{ background: {background.name()}; border: 1px solid {text.name()};"
                  f" border-radius: 8px; }} QLabel {{ color: {text.name()}; background: transparent; }}")
         if sheet != self.styleSheet():  # setting it changes the palette again: only when the colours changed
             self.setStyleSheet(sheet)
         self.icon.setPixmap(theme.status_icon(self.status).pixmap(QSize(12, 12)))
-
-    def changeEvent(self, event: QEvent) -> None:
-        super().changeEvent(event)
-        if event.type() == QEvent.Type.PaletteChange:
-            self._restyle()
 
 
 def chip(text: str, name: str | None = None) -> QLabel:

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import QEvent, QSize, Qt, Signal
-from PySide6.QtGui import QFocusEvent, QKeyEvent, QPalette, QResizeEvent
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QKeyEvent, QPalette, QResizeEvent
 from PySide6.QtWidgets import (
     QApplication,
     QButtonGroup,
@@ -28,7 +28,6 @@ from autosync_desktop.gui.widgets.badge import CountBadge
 
 EXPANDED_WIDTH = 184
 COMPACT_WIDTH = 96
-_KEYBOARD = (Qt.FocusReason.TabFocusReason, Qt.FocusReason.BacktabFocusReason, Qt.FocusReason.OtherFocusReason)
 
 
 class NavItem(QToolButton):
@@ -42,7 +41,7 @@ class NavItem(QToolButton):
         self.setProperty("navitem", True)
         self.setCheckable(True)
         self.setAutoRaise(True)
-        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setFocusPolicy(Qt.FocusPolicy.TabFocus)  # reached with Tab; a click does not leave a focus ring
         self.setIcon(theme.icon(icon))
         self.setText(label)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
@@ -101,21 +100,6 @@ class NavItem(QToolButton):
         super().resizeEvent(event)
         self._place_badge()
 
-    # The focus ring shows when the keyboard brought the focus here, not after a click.
-    def focusInEvent(self, event: QFocusEvent) -> None:
-        super().focusInEvent(event)
-        self._set_keyfocus(event.reason() in _KEYBOARD)
-
-    def focusOutEvent(self, event: QFocusEvent) -> None:
-        super().focusOutEvent(event)
-        self._set_keyfocus(False)
-
-    def _set_keyfocus(self, on: bool) -> None:
-        if bool(self.property("keyfocus")) != on:
-            self.setProperty("keyfocus", on)
-            self.style().unpolish(self)
-            self.style().polish(self)
-
 
 class NavRail(QFrame):
     """The pages as a vertical list; `current_changed(key)` when the user picks one (not when set in code)."""
@@ -155,9 +139,9 @@ class NavRail(QFrame):
         self._column.addStretch(1)
         self.compact = True  # the narrow form first: the window's minimum width is computed with it
         self.set_compact(True)
-        self._restyle()
+        self.restyle()
 
-    def _restyle(self) -> None:
+    def restyle(self) -> None:  # after the application's palette changed
         """The current page's item: a tint of the accent colour behind it (the text keeps its colour)."""
         palette = QApplication.palette()
         accent = palette.color(QPalette.ColorRole.Highlight)
@@ -166,11 +150,6 @@ class NavRail(QFrame):
         sheet = f'QToolButton[navitem="true"]:checked {{ background: {tint.name()}; }}'
         if sheet != self.styleSheet():  # setting it changes the palette again: only when the colours changed
             self.setStyleSheet(sheet)
-
-    def changeEvent(self, event: QEvent) -> None:
-        super().changeEvent(event)
-        if event.type() == QEvent.Type.PaletteChange:
-            self._restyle()
 
     def _clicked(self) -> None:
         item = self.sender()
