@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import sqlite3
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+from autosync_desktop.clock import ShiftedClock
 from autosync_desktop.connectors.base import ActionConversions, DailyStatRecord
-from autosync_desktop.store import migrations
+from autosync_desktop.store import migrations, retention, settings
 from autosync_desktop.store.db import open_store
 from autosync_desktop.store.models import Account, DailyConversion
 from autosync_desktop.sync.writer import StatBuffer, Writer
@@ -88,3 +89,15 @@ def test_v7_store_gains_the_table_like_a_fresh_one(tmp_path: Path) -> None:
     fresh = open_store(tmp_path / "fresh.db")
     assert _schema(fresh)["daily_conversion"] == _schema(open_store(path))["daily_conversion"]
     fresh.close()
+
+
+def test_retention_prunes_the_breakdown_with_the_stats(store) -> None:
+    account = Account.create(name="d", platform="demo", external_id="1")
+    clock = ShiftedClock(datetime(2027, 2, 28, 23, 59, tzinfo=UTC), tick=False)
+    today = clock.today()
+    for days in (10, 800):
+        DailyConversion.create(account=account, platform="demo", campaign_id="c", date=today - timedelta(days=days),
+                               action="purchase", count=1.0)
+    settings.set_value("retention.stats_months", 12)
+    retention.prune(store, clock)
+    assert [(today - r.date).days for r in DailyConversion.select()] == [10]
