@@ -1,0 +1,258 @@
+"""Screenshots of every page of the window in the states that matter, light and dark, at three sizes.
+
+    .venv/bin/python scripts/screenshots.py OUT [--states empty,demo,failures,many,runs100k]
+        [--pages dashboard,scheduler,history,data,settings] [--sizes 1024x640,1280x800,1920x1080]
+        [--themes light,dark] [--data DIR]
+
+Each state is built in its own data dir (a temp dir, or DIR/<state> with --data, reused when it exists) through
+the real services - the Demo connector's syncs, `accounts.add`, `schedules.add` - except the 100,000 runs of
+`runs100k`, which are inserted as rows in one go (like benchmarks/history.py) next to real Demo syncs:
+
+- `empty`: a new store (the welcome panel).
+- `demo`: the Demo account, its "Demo sync" every 5 minutes, three synced runs.
+- `failures`: the Demo sync, an account whose syncs always fail (Demo with failure_rate 1, so its errors are
+  the platform-error path: retries, then failed), a 63-character and a CJK schedule on it, and a sync still
+  running while the pictures are taken (a slow Demo account, restarted here whenever it ends).
+- `many`: 35 schedules on four Demo accounts (one with a 63-character name, one Japanese), some paused, some
+  synced.
+- `runs100k`: the Demo account, a few schedules and 100,000 past runs over 180 days (about 6% failed).
+
+Every picture is `autosync --data-dir D gui --screenshot OUT/<state>-<page>-<WxH>-<theme>.png --tab <page>
+--size WxH --theme <theme>` in a child process (offscreen), so it is exactly what `--screenshot` shows. A page
+owner runs just theirs, e.g. `scripts/screenshots.py /tmp/shots --states many --pages scheduler --sizes 1024x640`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from autosync_desktop.services import Services  # noqa: E402
+
+STATES = ("empty", "demo", "failures", "many", "runs100k")
+PAGES = ("dashboard", "scheduler", "history", "data", "settings")
+SIZES = ("1024x640", "1280x800", "1920x1080")
+THEMES = ("light", "dark")
+
+LONG_NAME = "Performance Max · Spring Sale 2026 · EMEA Retargeting Audiences"  # 63 characters
+CJK_NAME = "東京キャンペーン 日次同期"
+LONG_ACCOUNT = "Acme Europe GmbH – Performance Max & Search – Brand Protections"  # 63 characters
+CJK_ACCOUNT = "株式会社サンプル 広告アカウント"
+FAST = {"latency_ms": "0", "campaigns": "12"}
+
+assert len(LONG_NAME) == 63 and len(LONG_ACCOUNT) == 63
+
+
+def _sync(services: Services, schedule: str) -> None:
+    request = services.runs.request(schedule)
+    services.runs.wait(request.run_id, poll_s=0.05, timeout_s=300)
+
+
+def build_demo(services: Services) -> None:
+    services.accounts.add("demo", "Demo account", "demo-1", FAST)
+    services.schedules.add("Demo sync", "Demo account", "both", "interval", every_minutes=5)
+    for _ in range(3):
+        _sync(services, "Demo sync")
+
+
+def build_failures(services: Services) -> None:
+    build_demo(services)
+    services.accounts.add("demo", "Flaky sandbox", "demo-9", {"latency_ms": "0", "failure_rate": "1"})
+    services.schedules.add(CJK_NAME, "Flaky sandbox", "both", "daily", at="06:00", timezone="Asia/Tokyo")
+    services.schedules.add(LONG_NAME, "Flaky sandbox", "performance", "interval", every_minutes=60)
+    for name in (CJK_NAME, LONG_NAME):
+        _sync(services, name)  # retried, then failed: about half a minute each
+    services.accounts.add("demo", "Slow sandbox", "demo-7", {"latency_ms": "1500", "campaigns": "40"})
+    services.schedules.add("Slow nightly import", "Slow sandbox", "both", "daily", at="02:30")
+
+
+def build_many(services: Services) -> None:
+    accounts = ("Demo account", LONG_ACCOUNT, CJK_ACCOUNT, "Brand search (Demo)")
+    for index, account in enumerate(accounts):
+        services.accounts.add("demo", account, f"demo-{index + 1}", FAST)
+    kinds = ("Daily spend", "Pacing check", "Weekly report")  # daily, every 60-105 minutes, weekly
+    names = [LONG_NAME, CJK_NAME] + [f"{kinds[index % 3]} {index:02d}" for index in range(2, 35)]
+    for index, name in enumerate(names):
+        account = accounts[index % len(accounts)]
+        if index % 3 == 0:
+            services.schedules.add(name, account, "both", "daily", at=f"{6 + index % 12:02d}:{index % 4 * 15:02d}")
+        elif index % 3 == 1:
+            services.schedules.add(name, account, "performance", "interval", every_minutes=60 + 15 * (index % 4))
+        else:
+            services.schedules.add(name, account, "campaigns", "weekly", at="07:30", days="mon,thu")
+        if index % 7 == 5:
+            services.schedules.pause(name)
+    for name in names[:8]:
+        _sync(services, name)
+
+
+RUN_COLUMNS = ("schedule_id", "account_id", "schedule_name", "account_name", "platform", "sync_type", "trigger",
+               "status", "reason", "queued_at", "started_at", "finished_at", "duration_s", "rows", "campaigns",
+               "pages", "api_calls", "api_errors", "api_latency_ms", "attempt", "error_class", "error_message",
+               "cancel_requested")
+
+
+def _past_runs(count: int, sources: list[tuple[int, int, str, str]], now: datetime) -> Iterator[tuple[Any, ...]]:
+    """`count` finished runs over 180 days before `now`: ~93% succeeded, the rest failed/interrupted/cancelled."""
+    rng = random.Random(20261204)
+    step = 180 * 86_400 / count
+    moment = now - timedelta(days=180)
+    outcomes = (["succeeded"] * 93 + ["failed"] * 5 + ["interrupted"] + ["cancelled"])
+    for _ in range(count):
+        moment += timedelta(seconds=rng.uniform(0.5, 1.5) * step)
+        schedule_id, account_id, schedule, account = rng.choice(sources)
+        status = rng.choice(outcomes)
+        duration = round(rng.uniform(1.5, 95.0), 3)
+        started = moment + timedelta(seconds=rng.uniform(0.05, 1.0))
+        rows = rng.randrange(50, 4000) if status == "succeeded" else rng.randrange(0, 80)
+        calls = rng.randrange(2, 40)
+        error = {"failed": "The demo sandbox had a temporary server error (simulated).",
+                 "interrupted": "AutoSync stopped while this sync was running."}.get(status)
+        yield (schedule_id, account_id, schedule, account, "demo", "both",
+               "scheduled" if rng.random() < 0.9 else "manual", status,
+               "Cancelled by you" if status == "cancelled" else error if status == "interrupted" else None,
+               str(moment), str(started), str(started + timedelta(seconds=duration)), duration, rows, rows // 40,
+               calls, calls, int(status == "failed"), round(calls * rng.uniform(40.0, 400.0), 1), 1,
+               "Transient" if status == "failed" else None, error, 0)
+
+
+def build_runs100k(services: Services, count: int = 100_000) -> None:
+    build_demo(services)
+    for name, minutes in (("Hourly pacing", 60), ("Morning spend check", 1440)):
+        services.schedules.add(name, "Demo account", "both", "interval", every_minutes=minutes)
+        _sync(services, name)
+    db = services.db
+    sources = [(int(s), int(a), str(n), str(acc)) for s, a, n, acc in db.execute_sql(
+        "SELECT schedule.id, account.id, schedule.name, account.name FROM schedule JOIN account"
+        " ON schedule.account_id = account.id").fetchall()]
+    earliest = db.execute_sql("SELECT MIN(queued_at) FROM sync_run").fetchone()[0]
+    now = datetime.fromisoformat(str(earliest)) if earliest else datetime.now(UTC)
+    sql = f'INSERT INTO sync_run ({", ".join(RUN_COLUMNS)}) VALUES ({", ".join("?" * len(RUN_COLUMNS))})'
+    rows = list(_past_runs(count, sources, now - timedelta(minutes=5)))
+    with db.atomic():
+        db.connection().executemany(sql, rows)
+    print(f"  inserted {count:,} past runs")
+
+
+BUILDERS: dict[str, Callable[[Services], None]] = {
+    "empty": lambda services: None, "demo": build_demo, "failures": build_failures, "many": build_many,
+    "runs100k": build_runs100k,
+}
+
+
+class RunningSync:
+    """Keeps one sync of `schedule` running in this process while the pictures are taken (`failures`)."""
+
+    def __init__(self, data_dir: Path, schedule: str) -> None:
+        self.data_dir, self.schedule = data_dir, schedule
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, name="screenshots-running-sync", daemon=True)
+
+    def __enter__(self) -> RunningSync:
+        self._thread.start()
+        time.sleep(1.0)  # queued, claimed and started before the first picture
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join(timeout=60)
+
+    def _loop(self) -> None:
+        services = Services.open(self.data_dir)
+        try:
+            while not self._stop.is_set():
+                run_id = services.runs.request(self.schedule).run_id
+                while not self._stop.is_set() and not services.runs.get(run_id).status.is_final:
+                    time.sleep(0.2)
+                if self._stop.is_set():
+                    services.runs.cancel(run_id)
+                    services.runs.wait(run_id, poll_s=0.1, timeout_s=30)
+        finally:
+            services.close()
+
+
+def build(state: str, data_dir: Path) -> None:
+    if (data_dir / "autosync.db").exists():
+        print(f"{state}: reusing {data_dir}")
+        return
+    started = time.monotonic()
+    services = Services.open(data_dir)
+    try:
+        BUILDERS[state](services)
+    finally:
+        services.close()
+    print(f"{state}: built in {time.monotonic() - started:.0f} s ({data_dir})")
+
+
+def shoot(data_dir: Path, out: Path, page: str, size: str, theme: str) -> bool:
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    command = [sys.executable, "-m", "autosync_desktop", "--data-dir", str(data_dir), "gui", "--screenshot",
+               str(out), "--tab", page, "--size", size, "--theme", theme]
+    result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=180)
+    if result.returncode != 0 or not out.exists():
+        print(f"  FAILED {out.name}: {(result.stderr or result.stdout).strip().splitlines()[-1:]}")
+        return False
+    print(f"  {out.name}")
+    return True
+
+
+def _choices(text: str, allowed: tuple[str, ...], what: str) -> list[str]:
+    picked = [part.strip() for part in text.split(",") if part.strip()]
+    wrong = [part for part in picked if part not in allowed and what != "sizes"]
+    if wrong:
+        raise SystemExit(f"--{what}: unknown {', '.join(wrong)}; choose from {', '.join(allowed)}")
+    return picked
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("out", type=Path, help="folder for the PNGs (created)")
+    parser.add_argument("--states", default=",".join(STATES))
+    parser.add_argument("--pages", default=",".join(PAGES))
+    parser.add_argument("--sizes", default=",".join(SIZES))
+    parser.add_argument("--themes", default=",".join(THEMES))
+    parser.add_argument("--data", type=Path, help="keep the states' data dirs here (reused when they exist)")
+    args = parser.parse_args(argv)
+    states = _choices(args.states, STATES, "states")
+    pages = _choices(args.pages, PAGES, "pages")
+    sizes = _choices(args.sizes, SIZES, "sizes")
+    themes = _choices(args.themes, THEMES, "themes")
+    args.out.mkdir(parents=True, exist_ok=True)
+    failed = 0
+    with tempfile.TemporaryDirectory(prefix="autosync-shots-") as tmp:
+        root = args.data or Path(tmp)
+        for state in states:
+            data_dir = root / state
+            build(state, data_dir)
+            running = RunningSync(data_dir, "Slow nightly import") if state == "failures" else None
+            if running is not None:
+                running.__enter__()
+            try:
+                for page in pages:
+                    for size in sizes:
+                        for theme in themes:
+                            ok = shoot(data_dir, args.out / f"{state}-{page}-{size}-{theme}.png", page, size, theme)
+                            failed += not ok
+            finally:
+                if running is not None:
+                    running.__exit__()
+    print(f"Done: {args.out} ({failed} failed)")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
