@@ -333,6 +333,11 @@ class AccountsService(Area):
 
         return discover.discover(platform, credentials, options, cancel=cancel, timeout_s=timeout_s)
 
+    @staticmethod
+    def can_discover(platform: str) -> bool:
+        """Whether `discover` can list this platform's accounts (else the account is added by its id)."""
+        return registry.platform(platform).discover is not None
+
     def stored_login(self, name: str) -> tuple[str, dict[str, str], dict[str, str]]:
         """An account's platform, credentials and options, for discovering with what is already stored."""
         account = account_row(name)
