@@ -147,6 +147,20 @@ class FakeStat:
     conversion_value_micros: int
 
 
+RULES = {9001: "Purchase", 9002: "Sign-up"}  # the account's conversion rules (GET /rest/conversions)
+
+
+def split_rules(stat: FakeStat) -> list[tuple[int, int, int]]:
+    """A campaign-day's conversions per rule (rule id, count, value micros); rules without any are left out."""
+    signups = stat.conversions // 3
+    parts = [(9001, stat.conversions - signups, stat.conversion_value_micros), (9002, signups, 0)]
+    return [part for part in parts if part[1] or part[2]]
+
+
+def _day(day: date) -> dict[str, int]:
+    return {"year": day.year, "month": day.month, "day": day.day}
+
+
 def _u64(text: str) -> int:
     return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "big")
 
@@ -169,6 +183,7 @@ class FakeLinkedInAds(FakeApi):
              "test": False, "reference": "urn:li:organization:1337"},
             {"id": 507404995, "name": "Acme Sandbox", "currency": "USD", "status": "DRAFT", "type": "BUSINESS",
              "test": True, "reference": "urn:li:organization:1337"}]
+        self.statistics_requests: list[dict[str, Any]] = []  # q=statistics (conversions by rule), parsed
         self.account_id = account_id
         self.account_name = account_name
         self.currency = currency
@@ -350,6 +365,8 @@ class FakeLinkedInAds(FakeApi):
             return self._analytics(params)
         if path == "/rest/adAccounts":
             return self._accounts(params)
+        if path == "/rest/conversions":
+            return self._conversions(params)
         if path.startswith("/rest/adAccounts/"):
             return error(404, "NOT_FOUND", "Ad account not found")
         return error(404, "NOT_FOUND", f"No resource at {path}")
@@ -436,6 +453,8 @@ class FakeLinkedInAds(FakeApi):
                                       "lastModified": {"time": 1736000000000 + c.id % 1000 * 1000}}}
 
     def _analytics(self, params: dict[str, str]) -> Reply:
+        if parse_restli(params.get("q", "")) == "statistics":
+            return self._statistics(params)
         query = self._analytics_query(params)
         hook = self.analytics_hook
         reply = hook(query) if hook is not None else None
@@ -454,12 +473,48 @@ class FakeLinkedInAds(FakeApi):
             day += timedelta(days=1)
         return Reply(200, {"paging": {"start": 0, "count": 10, "links": []}, "elements": elements})
 
-    def _analytics_query(self, params: dict[str, str]) -> dict[str, Any]:
+    def _statistics(self, params: dict[str, str]) -> Reply:
+        """The Statistics finder with pivots CAMPAIGN and CONVERSION: each campaign-day split over RULES."""
+        if parse_restli(params.get("pivots", "")) != ["CAMPAIGN", "CONVERSION"]:
+            raise RestliError("pivots must be List(CAMPAIGN,CONVERSION) here")
+        query = self._analytics_query({**params, "q": "analytics", "pivot": "CAMPAIGN"}
+                                      if "pivot" not in params else params, extra=("pivots",))
+        with self._state:
+            self.statistics_requests.append(query)
+        wanted = set(query["campaigns"])
+        elements = []
+        day = query["start"]
+        while day <= query["end"]:
+            for c in self.campaigns:
+                stat = self.stat(c, day) if c.id in wanted else None
+                for rule, count, value in split_rules(stat) if stat is not None else ():
+                    full = {"dateRange": {"start": _day(day), "end": _day(day)},
+                            "pivotValues": [c.urn, f"urn:lla:llaPartnerConversion:{rule}"],
+                            "externalWebsiteConversions": count, "conversionValueInLocalCurrency": _money(value)}
+                    elements.append({k: v for k, v in full.items() if k in query["fields"]})
+            day += timedelta(days=1)
+        return Reply(200, {"paging": {"start": 0, "count": 10, "links": []}, "elements": elements})
+
+    def expected_actions(self, start: date, end: date) -> dict[tuple[str, date, str], tuple[float, int]]:
+        """(campaign id, day, rule name) -> (conversions, value micros) as a correct sync stores them."""
+        return {(s.campaign_id, s.date, RULES[rule]): (float(count), value) for s in self.stats(start, end)
+                for rule, count, value in split_rules(s)}
+
+    def _conversions(self, params: dict[str, str]) -> Reply:
+        if parse_restli(params.get("q", "")) != "account":
+            raise RestliError("q must be account")
+        if parse_restli(params.get("account", "")) != f"urn:li:sponsoredAccount:{self.account_id}":
+            return error(403, "ACCESS_DENIED", "Not enough permissions to access conversions")
+        return Reply(200, {"paging": {"start": 0, "count": 10, "links": []}, "elements": [
+            {"id": rule, "name": name, "account": f"urn:li:sponsoredAccount:{self.account_id}", "enabled": True}
+            for rule, name in RULES.items()]})
+
+    def _analytics_query(self, params: dict[str, str], extra: tuple[str, ...] = ()) -> dict[str, Any]:
         expected = {"q": "analytics", "pivot": "CAMPAIGN", "timeGranularity": "DAILY"}
         for key, value in expected.items():
             if key not in params or parse_restli(params[key]) != value:
                 raise RestliError(f"{key} must be {value}")
-        unknown = set(params) - {*expected, "dateRange", "campaigns", "fields"}
+        unknown = set(params) - {*expected, "dateRange", "campaigns", "fields", *extra}
         if unknown:
             raise RestliError(f"unsupported parameter(s) {sorted(unknown)}")
         start, end = _date_range(parse_restli(params.get("dateRange", "")))
