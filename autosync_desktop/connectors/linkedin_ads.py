@@ -185,7 +185,7 @@ class LinkedInAdsConnector:
         self._tunnel = False  # after one 414, every query goes as a POST tunnel
         self._info: AccountInfo | None = None
         self._campaigns: list[tuple[str, str]] | None = None  # (campaign_id, name), complete list
-        self._rules: dict[str, str] | None = None  # conversion rule id -> name
+        self.rules: dict[str, str] | None = None  # conversion rule id -> name, read once per run
         self._api = HttpClient(self.platform, ctx, self._classify, headers={
             "LinkedIn-Version": self.version,
             "X-Restli-Protocol-Version": RESTLI_PROTOCOL_VERSION,
@@ -347,12 +347,7 @@ class LinkedInAdsConnector:
                 data = self._get("/rest/adAnalytics", self._analytics_params(group, first, last))
                 page = self._stat_records(_elements(data, "analytics"), first, last, names, currency)
                 if page:
-                    if self._rules is None:  # conversion rule names, read once per run (linkedin_conversions.py)
-                        self._rules = by_action.rule_names(self)
-                    pivoted = self._get("/rest/adAnalytics", by_action.statistics_params(group, first, last))
-                    actions = by_action.by_campaign_day(_elements(pivoted, "conversion analytics"), self._rules)
-                    for record in page:
-                        record.actions = actions.get((record.campaign_id, record.date), ())
+                    by_action.attach(self, group, first, last, page)  # conversions by rule (linkedin_conversions.py)
                     yield page
 
     @staticmethod

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from .base import ActionConversions, ConnectorError, money_to_micros
+from .base import ActionConversions, ConnectorError, DailyStatRecord, Permanent, money_to_micros
 from .linkedin_rest import (
     as_float,
     campaign_id_of,
@@ -36,6 +36,20 @@ def statistics_params(campaign_ids: Sequence[str], start: date, end: date) -> li
     return [("q", "statistics"), ("pivots", "List(CAMPAIGN,CONVERSION)"), ("timeGranularity", "DAILY"),
             ("dateRange", restli_date_range(start, end)),
             ("campaigns", restli_list([campaign_urn(c) for c in campaign_ids])), ("fields", ",".join(FIELDS))]
+
+
+def attach(connector: LinkedInAdsConnector, campaign_ids: Sequence[str], start: date, end: date,
+           page: list[DailyStatRecord]) -> None:
+    """Set each record's conversions by rule, from one statistics request for these campaigns and days."""
+    if connector.rules is None:
+        connector.rules = rule_names(connector)
+    data = connector._get("/rest/adAnalytics", statistics_params(campaign_ids, start, end))
+    elements = data.get("elements", [])
+    if not isinstance(elements, list):
+        raise Permanent("LinkedIn sent an unexpected conversion analytics response (no list of elements).")
+    actions = by_campaign_day([e for e in elements if isinstance(e, dict)], connector.rules)
+    for record in page:
+        record.actions = actions.get((record.campaign_id, record.date), ())
 
 
 def rule_names(connector: LinkedInAdsConnector) -> dict[str, str]:
