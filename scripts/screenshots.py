@@ -70,6 +70,7 @@ def build_demo(services: Services) -> None:
 
 def build_failures(services: Services) -> None:
     build_demo(services)
+    services.settings.set("retry.max_attempts", 2)  # one retry (in the log), then failed
     services.accounts.add("demo", "Flaky sandbox", "demo-9", {"latency_ms": "0", "failure_rate": "1"})
     services.schedules.add(CJK_NAME, "Flaky sandbox", "both", "daily", at="06:00", timezone="Asia/Tokyo")
     services.schedules.add(LONG_NAME, "Flaky sandbox", "performance", "interval", every_minutes=60)

@@ -93,7 +93,7 @@ class MainWindow(QMainWindow):
         self.stack.addWidget(self.welcome)
         self.notices = NotificationBanner()  # desktop notifications when there is no tray to show them
         central = QWidget()
-        row = QHBoxLayout(central)
+        row = self._row = QHBoxLayout(central)
         row.setContentsMargins(0, 0, 0, 0)
         row.setSpacing(0)
         row.addWidget(self.rail)
@@ -236,6 +236,9 @@ class MainWindow(QMainWindow):
         compact = width < COMPACT_BELOW
         if compact != self.rail.compact:
             self.rail.set_compact(compact)
+            for layout in (self._row, self.layout()):  # the new minimum width, now
+                if layout is not None:
+                    layout.activate()
 
     def current_key(self) -> str:
         return TAB_KEYS[self.pages.currentIndex()]
