@@ -8,7 +8,7 @@ Each state is built in its own data dir (a temp dir, or DIR/<state> with --data,
 the real services - the Demo connector's syncs, `accounts.add`, `schedules.add` - except the 100,000 runs of
 `runs100k`, which are inserted as rows in one go (like benchmarks/history.py) next to real Demo syncs:
 
-- `empty`: a new store (the welcome panel).
+- `empty`: a new store: the welcome panel (`empty-welcome-*.png`) and each page as it is before any account.
 - `demo`: the Demo account, its "Demo sync" every 5 minutes, three synced runs.
 - `failures`: the Demo sync, an account whose syncs always fail (Demo with failure_rate 1, so its errors are
   the platform-error path: retries, then failed), a 63-character and a CJK schedule on it, and a sync still
@@ -198,10 +198,11 @@ def build(state: str, data_dir: Path) -> None:
     print(f"{state}: built in {time.monotonic() - started:.0f} s ({data_dir})")
 
 
-def shoot(data_dir: Path, out: Path, page: str, size: str, theme: str) -> bool:
+def shoot(data_dir: Path, out: Path, page: str | None, size: str, theme: str) -> bool:
+    """One picture; page None: no --tab, so a store without accounts shows the welcome panel."""
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
     command = [sys.executable, "-m", "autosync_desktop", "--data-dir", str(data_dir), "gui", "--screenshot",
-               str(out), "--tab", page, "--size", size, "--theme", theme]
+               str(out), *(["--tab", page] if page else []), "--size", size, "--theme", theme]
     result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=180)
     if result.returncode != 0 or not out.exists():
         print(f"  FAILED {out.name}: {(result.stderr or result.stdout).strip().splitlines()[-1:]}")
@@ -243,6 +244,11 @@ def main(argv: list[str] | None = None) -> int:
             if running is not None:
                 running.__enter__()
             try:
+                if state == "empty":  # the welcome panel ("Try with demo data" / "Connect an account")
+                    for size in sizes:
+                        for theme in themes:
+                            failed += not shoot(data_dir, args.out / f"empty-welcome-{size}-{theme}.png", None,
+                                                size, theme)
                 for page in pages:
                     for size in sizes:
                         for theme in themes:

@@ -87,6 +87,7 @@ class MainWindow(QMainWindow):
         self.welcome = WelcomePanel()
         self.welcome.try_demo.connect(self.try_demo)
         self.welcome.connect_account.connect(self.connect_account)
+        theme.make_primary(self.welcome.demo_button)  # the first thing to try: see it work with sample data
         self.stack = QStackedWidget()
         self.stack.setAccessibleName("Main area")
         self.stack.addWidget(self.pages)
@@ -289,8 +290,10 @@ class MainWindow(QMainWindow):
     def _accounts_loaded(self, accounts: Sequence[AccountInfo]) -> None:
         if accounts:
             self.stack.setCurrentWidget(self.pages)
+            self.rail.set_current(self.current_key())
         else:
             self.stack.setCurrentWidget(self.welcome)
+            self.rail.set_current(None)  # the welcome panel is none of the pages
 
     def showing_welcome(self) -> bool:
         return self.stack.currentWidget() is self.welcome

@@ -166,3 +166,14 @@ def test_rail_items_are_tool_buttons_reached_by_tab(open_window: Any, seeded: An
         assert isinstance(item, QToolButton)
         assert item.focusPolicy() & Qt.FocusPolicy.TabFocus
         assert not item.hasFocus()  # the window starts with the focus on the page, not on a rail item
+
+
+def test_the_welcome_panel_checks_no_rail_item(open_window: Any, qtbot: Any) -> None:
+    window = open_window()
+    qtbot.waitUntil(window.showing_welcome)
+    assert window.rail.current_key() is None
+    assert window.welcome.demo_button.property("primary")
+    qtbot.mouseClick(window.rail.items["settings"], Qt.MouseButton.LeftButton)
+    assert not window.showing_welcome()
+    assert window.current_key() == "settings" and window.rail.current_key() == "settings"
+    wait_idle(qtbot, window)

@@ -159,7 +159,15 @@ class NavRail(QFrame):
     def keys(self) -> list[str]:
         return list(self.items)
 
-    def set_current(self, key: str) -> None:
+    def set_current(self, key: str | None) -> None:
+        """Check the item of page `key`; None: no item (e.g. while the welcome panel shows)."""
+        if key is None:
+            checked = self.group.checkedButton()
+            if checked is not None:
+                self.group.setExclusive(False)
+                checked.setChecked(False)
+                self.group.setExclusive(True)
+            return
         item = self.items[key]
         if not item.isChecked():
             item.setChecked(True)
