@@ -76,3 +76,32 @@ def test_line_text_reads_the_facts() -> None:
 
     account = DiscoveredAccount("meta_ads", "123", "Shop", "EUR", "Europe/Paris", status="DISABLED")
     assert line_text(account) == "Shop (disabled) — 123 · EUR · Europe/Paris"
+
+
+def test_install_in_the_add_account_dialog(qtbot: Any, fake: FakeGoogleAds, ctx: AppContext,
+                                           memory_keyring: dict) -> None:
+    from autosync_desktop.gui.settings import discover
+    from autosync_desktop.gui.settings.account_dialog import AccountDialog
+
+    dialog = AccountDialog(ctx, None)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.choose("demo")
+    assert discover.install(dialog) is None and not dialog.discovered.isVisible()
+    dialog.choose("google_ads")
+    panel = dialog.discovered.findChild(DiscoverPanel) or discover.install(dialog)  # wired, or installed here
+    assert panel is not None and dialog.discovered.isVisible()
+    dialog.use_tokens.setChecked(True)
+    for key, value in CREDENTIALS.items():
+        if key in dialog.cred_fields:
+            dialog.cred_fields[key].edit.setText(value)
+    dialog.advanced_button.setChecked(True)
+    dialog.option_fields["api_base_url"].edit.setText(fake.base_url)
+    dialog.option_fields["token_url"].edit.setText(f"{fake.base_url}/token")
+    assert set(panel.credentials()) >= {"client_id", "client_secret", "refresh_token", "developer_token"}
+    qtbot.mouseClick(panel.find_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: panel.list.count() == len(TREE), timeout=15000)
+    panel.set_checked(["5550003333"])
+    with qtbot.waitSignal(dialog.saved, timeout=15000) as saved:
+        qtbot.mouseClick(panel.add_button, Qt.MouseButton.LeftButton)
+    assert saved.args == ["Boots Ltd", False] and not dialog.isVisible()

@@ -5,12 +5,15 @@
 cancelled when the panel goes away), lists what came back as checkable lines (managers and hidden accounts are
 shown but not checked: a manager has no metrics of its own), and "Add checked accounts" adds them all through
 `services.accounts.add_discovered`, then emits `added` with their names. Errors are one line, secrets masked.
+`install(dialog)` puts a panel for the dialog's platform in the Add-account dialog's "Accounts found" slot
+(`dialog.discovered`), reading the credentials and options typed there; adding closes the dialog as a save does.
 """
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QListWidget, QListWidgetItem, QPushButton, QVBoxLayout, QWidget
@@ -163,3 +166,40 @@ class DiscoverPanel(QWidget):
     def _add_failed(self, exc: Exception) -> None:
         self._update_add()
         self.note.setText(f"Could not add the accounts: {one_line(exc)}")
+
+
+def install(dialog: Any) -> DiscoverPanel | None:
+    """Show a DiscoverPanel for `dialog.info` (the chosen platform) in `dialog.discovered`, replacing the last one.
+
+    The dialog is the Settings page's AccountDialog: its `cred_fields` / `option_fields` (LabelledEdit: `.text()`)
+    are read when the user asks, and the accounts added end it like a save (`saved(name, False)`, `accept()`).
+    """
+    slot: QWidget = dialog.discovered
+    layout = slot.layout() or QVBoxLayout(slot)
+    layout.setContentsMargins(0, 0, 0, 0)
+    while layout.count():
+        item = layout.takeAt(0)
+        old = item.widget() if item is not None else None
+        if old is not None:
+            old.deleteLater()
+    info = dialog.info
+    if info is None or info.sandbox or not dialog.ctx.services.accounts.can_discover(info.name):
+        slot.hide()
+        return None
+
+    def credentials() -> dict[str, str]:
+        return {key: field.text() for key, field in dialog.cred_fields.items() if field.text()}
+
+    def options() -> dict[str, str]:
+        return {key: field.text() for key, field in dialog.option_fields.items() if field.text()}
+
+    def added(names: list[str]) -> None:
+        if names:
+            dialog.saved.emit(names[-1], False)
+            dialog.accept()
+
+    panel = DiscoverPanel(dialog.ctx, info.name, credentials, options, slot)
+    panel.added.connect(added)
+    layout.addWidget(panel)
+    slot.show()
+    return panel
