@@ -3,7 +3,8 @@
     python benchmarks/ingest.py [--rows 200000] [--repeat 3]
 
 Both sides read the same Demo connector (latency_ms=0) over the same 30-day windows; the bare loop then
-upserts each page with `executemany` into a table of the same shape, one transaction per window. The engine
+upserts each page with `executemany` into tables of the same shape (daily stats and, since schema v8, the
+conversions by action the Demo records carry), one transaction per window. The engine
 side is a full backfill run through the Runner (run row, lifecycle, events, writer, sync state). Best of
 `--repeat` for each, alternating. Target: engine time <= 1.2x the bare loop's. Exit 1 if missed.
 """
@@ -38,6 +39,15 @@ BARE_DDL = (
     " conversion_value_micros INTEGER, extra TEXT, synced_at TEXT NOT NULL, run_id INTEGER,"
     " PRIMARY KEY (account_id, date, campaign_id)) WITHOUT ROWID"
 )
+BARE_CONVERSION_DDL = (  # conversions by action (schema v8): the engine writes them too, so the bare loop does
+    "CREATE TABLE daily_conversion (account_id INTEGER NOT NULL, platform TEXT NOT NULL, campaign_id TEXT NOT NULL,"
+    " date TEXT NOT NULL, action TEXT NOT NULL, count REAL NOT NULL, value_micros INTEGER, synced_at TEXT NOT NULL,"
+    " run_id INTEGER, PRIMARY KEY (account_id, date, campaign_id, action)) WITHOUT ROWID"
+)
+BARE_CONVERSION_UPSERT = (
+    "INSERT INTO daily_conversion VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (account_id, date, campaign_id,"
+    " action) DO UPDATE SET count = excluded.count, value_micros = excluded.value_micros"
+)
 BARE_UPSERT = (
     "INSERT INTO daily_stat VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (account_id, date, campaign_id)"
     " DO UPDATE SET impressions = excluded.impressions, clicks = excluded.clicks,"
@@ -58,6 +68,7 @@ def bare(workdir: Path, options: dict[str, object], windows: list[Window]) -> tu
     con.execute("PRAGMA journal_mode=wal")
     con.execute("PRAGMA synchronous=normal")
     con.execute(BARE_DDL)
+    con.execute(BARE_CONVERSION_DDL)
     started = time.perf_counter()
     connector = DemoConnector(account_id="bench", options=options, credentials=None, ctx=ConnectorContext())
     count = 0
@@ -68,6 +79,9 @@ def bare(workdir: Path, options: dict[str, object], windows: list[Window]) -> tu
             con.executemany(BARE_UPSERT, [
                 (1, r.campaign_id, r.date.isoformat(), r.impressions, r.clicks, r.cost_micros, r.currency,
                  r.conversions, r.conversion_value_micros, None, stamp, 1) for r in page])
+            con.executemany(BARE_CONVERSION_UPSERT, [
+                (1, "demo", r.campaign_id, r.date.isoformat(), a.action, a.count, a.value_micros, stamp, 1)
+                for r in page if r.actions for a in r.actions])
             count += len(page)
         con.execute("COMMIT")
     elapsed = time.perf_counter() - started

@@ -36,9 +36,10 @@ _actions_of = attrgetter("actions")
 _DELETE_STATS = "DELETE FROM daily_stat WHERE account_id = ? AND date >= ? AND date <= ?"
 _COUNT_STATS = "SELECT COUNT(*) FROM daily_stat WHERE account_id = ? AND date >= ? AND date <= ?"
 _DELETE_CONVERSIONS = "DELETE FROM daily_conversion WHERE account_id = ? AND date >= ? AND date <= ?"
+# account_id, platform, synced_at and run_id are written into the statement per window (as for the stats)
 _INSERT_CONVERSION = (
     "INSERT INTO daily_conversion (account_id, platform, synced_at, run_id, campaign_id, date, action, count,"
-    " value_micros) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (account_id, date, campaign_id, action) DO UPDATE"
+    " value_micros) VALUES ({constants}, ?, ?, ?, ?, ?) ON CONFLICT (account_id, date, campaign_id, action) DO UPDATE"
     " SET count = CASE WHEN count IS excluded.count AND value_micros IS excluded.value_micros THEN count"
     " ELSE count + excluded.count END, value_micros = CASE WHEN count IS excluded.count AND value_micros IS"
     " excluded.value_micros THEN value_micros WHEN value_micros IS NULL AND excluded.value_micros IS NULL THEN NULL"
@@ -78,7 +79,7 @@ class StatBuffer:
 
     def __init__(self, known_campaigns: set[str] | None = None) -> None:
         self.rows: list[tuple[Any, ...]] = []
-        self.conversions: list[tuple[str, str, str, float, int | None]] = []  # (campaign, day, action, count, value)
+        self.conversions: list[tuple[Any, ...]] = []  # (campaign, day, action, count, value micros)
         self.names: dict[str, tuple[str | None, str | None]] = {}
         self._known = known_campaigns if known_campaigns is not None else set()
 
@@ -159,9 +160,9 @@ class Writer:
             con.executemany(insert, buffer.rows)
             con.execute(_DELETE_CONVERSIONS, window)
             if buffer.conversions:
-                platform = self._platform()
-                con.executemany(_INSERT_CONVERSION, [(self.account_id, platform, stamp, self.run_id, *row)
-                                                     for row in buffer.conversions])
+                platform = self._platform().replace("'", "''")
+                constants = f"{int(self.account_id)}, '{platform}', '{stamp}', {run_id}"
+                con.executemany(_INSERT_CONVERSION.format(constants=constants), buffer.conversions)
             stored = int(con.execute(_COUNT_STATS, window).fetchone()[0])
             con.execute(_UPSERT_STATE, (self.account_id, "daily_stats", end.isoformat(), stamp))
         self.merged = len(buffer.rows) - stored
