@@ -30,14 +30,9 @@ from autosync_desktop.gui.scheduler.view import SchedulerView
 from autosync_desktop.gui.settings.view import SettingsView
 from autosync_desktop.gui.welcome import DEMO_SCHEDULE, WelcomePanel, ensure_demo
 from autosync_desktop.gui.widgets.base_view import BaseView
-from autosync_desktop.gui.widgets.nav_rail import NavRail
+from autosync_desktop.gui.widgets.nav_rail import COMPACT_BELOW, PAGES, NavRail
 
-TAB_KEYS = ("dashboard", "scheduler", "history", "data", "settings")  # Ctrl+1 .. Ctrl+5
-# key -> (rail label, icon); the Scheduler page is "Schedules" to the user, its key stays "scheduler"
-NAV_ITEMS = {"dashboard": ("Dashboard", "nav-dashboard"), "scheduler": ("Schedules", "nav-schedules"),
-             "history": ("History", "nav-history"), "data": ("Data", "nav-data"),
-             "settings": ("Settings", "nav-settings")}
-COMPACT_BELOW = 1200  # window width (px) under which the rail shows labels under the icons
+TAB_KEYS = tuple(key for key, _, _ in PAGES)  # dashboard, scheduler, history, data, settings: Ctrl+1 .. Ctrl+5
 FAILING = ("failed", "interrupted")  # a schedule whose last run ended so is failing
 BADGE_DEBOUNCE_MS = 400
 
@@ -77,7 +72,7 @@ class MainWindow(QMainWindow):
         for key in TAB_KEYS:
             self.pages.addWidget(self.views[key])
         self.tabs = self.pages  # the name older callers used (currentIndex, setCurrentIndex, currentChanged)
-        self.rail = NavRail([(key, *NAV_ITEMS[key]) for key in TAB_KEYS])
+        self.rail = NavRail(PAGES)
         self.rail.current_changed.connect(self.show_tab)
         self.failing = 0  # schedules whose last run failed (the badge); read in a worker
         self._badge_timer = QTimer(self)
