@@ -4,8 +4,10 @@
 
 Both sides read the same GA4 fake (tests/fakes/ga4.py): 1,005 campaigns (five of them GA4's "(not set)" kinds) x
 100 days, over the same 30-day windows, each window as the connector reads it: the stats report (date, campaign
-id and name; sessions, totalUsers, keyEvents, totalRevenue) and the sources report (plus sessionSource,
-sessionMedium; sessions), paged with offset/limit against rowCount (GA4's default limit of 10,000 rows):
+id and name; sessions, totalUsers, keyEvents, totalRevenue), the sources report (plus sessionSource,
+sessionMedium; sessions) and the key events report (plus eventName; keyEvents, totalRevenue: conversions by
+action, written to daily_conversion on both sides), paged with offset/limit against rowCount (GA4's default
+limit of 10,000 rows):
 - engine: a temp store (open_store), an Account for ga4 (api_base_url and token_url = the fake), a backfill
   run via runs.create_run + Runner.submit. That is the token refresh, HttpClient (pacing, classification,
   stats), propertyQuota pacing, rows read by their headers, exact Decimal money, campaign-day records with
@@ -39,7 +41,12 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import requests
-from ingest import BARE_DDL, BARE_UPSERT  # the same bare table and upsert as benchmarks/ingest.py
+from ingest import (  # the same bare tables and upserts as benchmarks/ingest.py
+    BARE_CONVERSION_DDL,
+    BARE_CONVERSION_UPSERT,
+    BARE_DDL,
+    BARE_UPSERT,
+)
 
 from autosync_desktop import clock
 from autosync_desktop import events as ev
@@ -56,7 +63,8 @@ PROPERTY = "312345678"
 ZONE = "America/Los_Angeles"  # the fake property's time zone (tests/fakes/ga4.py's default)
 TOKEN = "bench-token"
 REPORTS = ((ga4_report.STAT_DIMENSIONS, ga4_report.STAT_METRICS),
-           (ga4_report.SOURCE_DIMENSIONS, ga4_report.SOURCE_METRICS))
+           (ga4_report.SOURCE_DIMENSIONS, ga4_report.SOURCE_METRICS),
+           (ga4_report.EVENT_DIMENSIONS, ga4_report.EVENT_METRICS))  # key events by name (schema v8)
 CHECK_SQL = ("SELECT count(*), sum(conversions), sum(conversion_value_micros), "
              "sum(json_extract(extra, '$.sessions')), sum(json_extract(extra, '$.totalUsers')), "
              "count(json_extract(extra, '$.sessionSource')) FROM daily_stat")
@@ -191,6 +199,7 @@ def bare_side(workdir: Path, fake: dict[str, Any], since: date, until: date, pag
     con.execute("PRAGMA journal_mode=wal")
     con.execute("PRAGMA synchronous=normal")
     con.execute(BARE_DDL)
+    con.execute(BARE_CONVERSION_DDL)
     session = requests.Session()
     session.headers["Authorization"] = f"Bearer {TOKEN}"
     url = f"{fake['base_url']}/{ga4.API_VERSION}/properties/{PROPERTY}:runReport"
@@ -218,6 +227,16 @@ def bare_side(workdir: Path, fake: dict[str, Any], since: date, until: date, pag
                 if d[0] != "(other)":
                     key = (_campaign(d[1], d[2]), f"{d[0][:4]}-{d[0][4:6]}-{d[0][6:]}")
                     sources.setdefault(key, []).append((int(m[0]), d[3], d[4]))
+        events: dict[tuple[str, str, str], list[Any]] = {}  # (campaign, day, event) -> [key events, micros]
+        for rows in _pages(session, url, window, *REPORTS[2], page_size):
+            for row in rows:
+                d, m = [v["value"] for v in row["dimensionValues"]], [v["value"] for v in row["metricValues"]]
+                key_count, value = Decimal(m[0]), _micros(m[1])
+                if d[0] != "(other)" and (key_count or value):
+                    key3 = (_campaign(d[1], d[2]), f"{d[0][:4]}-{d[0][4:6]}-{d[0][6:]}", d[3])
+                    item3 = events.setdefault(key3, [Decimal(0), 0])
+                    item3[0] += key_count
+                    item3[1] += value
         out = []
         for key, (sessions, users, key_events, micros, _name, n) in days.items():
             extra: dict[str, str] = {"sessions": str(sessions)}
@@ -231,6 +250,8 @@ def bare_side(workdir: Path, fake: dict[str, Any], since: date, until: date, pag
                         stamp, 1))
         con.execute("BEGIN")
         con.executemany(BARE_UPSERT, out)
+        con.executemany(BARE_CONVERSION_UPSERT, [(1, "ga4", c, d, e, float(n), v, stamp, 1)
+                                                 for (c, d, e), (n, v) in events.items() if (c, d) in days])
         con.execute("COMMIT")
         count += len(out)
     elapsed = time.perf_counter() - started
@@ -286,7 +307,7 @@ def report(args: argparse.Namespace, fake: dict[str, Any], since: date, until: d
     ratio = e / b
     check = _CHECKS["engine"]
     print(f"{rows['engine']:,} campaign-days stored ({args.campaigns} + 5 campaigns x {args.days} days) from "
-          f"{fake['pages']} pre-rendered report pages of <= {args.page_size:,} rows (two reports per 30-day window); "
+          f"{fake['pages']} pre-rendered report pages of <= {args.page_size:,} rows (three reports per 30-day window); "
           f"best of {args.repeat}; identical rows, conversions, revenue, sessions ({check[3]:,}) and users\n")
     print("| side | seconds | campaign-days/s |")
     print("|---|---:|---:|")
