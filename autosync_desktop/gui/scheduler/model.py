@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractListModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 
 from autosync_desktop import domain
 from autosync_desktop.gui import theme
@@ -129,8 +129,8 @@ class Entry:
 class ScheduleListModel(QAbstractListModel):
     """Every schedule's Entry; `shown` is the searched, filtered and sorted part the list displays."""
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
         self.entries: dict[str, Entry] = {}
         self.shown: list[Entry] = []
         self.search = ""

@@ -57,7 +57,7 @@ class SchedulerView(BaseView):
         super().__init__(parent)
         self.ctx = ctx
         self.setAccessibleName("Schedules view")
-        self.model = ScheduleListModel()
+        self.model = ScheduleListModel(self)  # parented: deleted with the page, never before its list
         self.current: str | None = None
         self.dialog: Any = None
         self._pending_select: str | None = None
