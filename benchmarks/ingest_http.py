@@ -9,8 +9,8 @@ in pages of 500, over the same 30-day windows:
   credentials come from `credentials_for`. That is HttpClient (pacing, classification, usage headers, stats),
   orjson parsing, exact Decimal money, records, the engine's window buffer and the writer's transaction.
 - bare: requests.Session GET of each page following paging.next, json.loads, the same exact conversions
-  (Decimal spend -> micros, summed action types), sqlite3 executemany upsert into a table of the same shape,
-  one transaction per window.
+  (Decimal spend -> micros, summed action types, and since schema v8 each listed type's count and value as the
+  conversions by action), sqlite3 executemany upserts into tables of the same shape, one transaction per window.
 Timing: both in this process, alternating, best of --repeat.
 
 The fake runs in its own process, so its threads never compete with the measured side for the GIL, and every
@@ -48,7 +48,12 @@ from urllib.parse import urlencode
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import requests
-from ingest import BARE_DDL, BARE_UPSERT  # the same bare table and upsert as benchmarks/ingest.py
+from ingest import (  # the same bare tables and upserts as benchmarks/ingest.py
+    BARE_CONVERSION_DDL,
+    BARE_CONVERSION_UPSERT,
+    BARE_DDL,
+    BARE_UPSERT,
+)
 
 from autosync_desktop import events as ev
 from autosync_desktop.connectors import meta_ads
@@ -136,6 +141,20 @@ def _bare_row(r: dict[str, Any], stamp: str) -> tuple[Any, ...]:
             r["account_currency"], float(conversions), value, None, stamp, 1)
 
 
+def _bare_actions(r: dict[str, Any], stamp: str) -> list[tuple[Any, ...]]:
+    """The row's conversions by action (each listed type: count and value), as the engine stores them since v8."""
+    counts: dict[str, Decimal] = {}
+    for a in r.get("actions", ()):
+        if a["action_type"] in TYPES:
+            counts[a["action_type"]] = counts.get(a["action_type"], Decimal(0)) + Decimal(a["value"])
+    values: dict[str, int] = {}
+    for a in r.get("action_values", ()):
+        if a["action_type"] in TYPES:
+            values[a["action_type"]] = values.get(a["action_type"], 0) + _micros(a["value"])
+    return [(1, "meta_ads", r["campaign_id"], r["date_start"], kind, float(counts.get(kind, 0)), values.get(kind),
+             stamp, 1) for kind in sorted(counts.keys() | values.keys())]
+
+
 def first_url(base_url: str, window: Window) -> str:
     params = {"level": "campaign", "time_increment": "1",
               "time_range": json.dumps({"since": window.start.isoformat(), "until": window.end.isoformat()},
@@ -153,6 +172,7 @@ def bare_side(workdir: Path, base_url: str, since: date, until: date, profile: b
     con.execute("PRAGMA journal_mode=wal")
     con.execute("PRAGMA synchronous=normal")
     con.execute(BARE_DDL)
+    con.execute(BARE_CONVERSION_DDL)
     session = requests.Session()
     session.headers["Authorization"] = f"Bearer {TOKEN}"
     stamp = "2026-01-01 00:00:00"
@@ -166,6 +186,7 @@ def bare_side(workdir: Path, base_url: str, since: date, until: date, profile: b
             response.raise_for_status()
             payload = json.loads(response.content)
             con.executemany(BARE_UPSERT, [_bare_row(r, stamp) for r in payload["data"]])
+            con.executemany(BARE_CONVERSION_UPSERT, [a for r in payload["data"] for a in _bare_actions(r, stamp)])
             count += len(payload["data"])
             url = payload["paging"].get("next")
         con.execute("COMMIT")

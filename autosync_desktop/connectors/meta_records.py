@@ -39,37 +39,14 @@ def _count(text: Any) -> int | Decimal:
     return Decimal(text or 0)
 
 
-def _sum_actions(actions: Any, types: frozenset[str]) -> float:
-    total: int | Decimal = 0
-    for action in actions:
-        if action["action_type"] in types:
-            total += _count(action["value"])
-    return float(total)
-
-
-def _sum_action_values(values: Any, types: frozenset[str]) -> int:
-    total = 0
-    for value in values:
-        if value["action_type"] in types:
-            total += micros(value["value"])
-    return total
-
-
-def _per_action(actions: Any, values: Any, types: frozenset[str]) -> tuple[ActionConversions, ...]:
-    """The conversion types summed into `conversions`, one row each (so the rows add up to the blended numbers):
-    its count from `actions`, its value from `action_values` (None when Meta sent no value for that type)."""
-    counts: dict[str, int | Decimal] = {}
-    for action in actions or ():
-        kind = action["action_type"]
+def _by_type(items: Any, types: frozenset[str], parse: Any) -> dict[str, Any]:
+    """The listed types' values of an action list, parsed and summed per type (one pass)."""
+    out: dict[str, Any] = {}
+    for item in items:
+        kind = item["action_type"]
         if kind in types:
-            counts[kind] = counts.get(kind, 0) + _count(action["value"])
-    money: dict[str, int] = {}
-    for value in values or ():
-        kind = value["action_type"]
-        if kind in types:
-            money[kind] = money.get(kind, 0) + micros(value["value"])
-    return tuple(ActionConversions(kind, float(counts.get(kind, 0)), money.get(kind))
-                 for kind in sorted(counts.keys() | money.keys()))
+            out[kind] = out.get(kind, 0) + parse(item["value"])
+    return out
 
 
 def stat_record(row: Mapping[str, Any], types: frozenset[str], currency: str | None) -> DailyStatRecord:
@@ -77,18 +54,26 @@ def stat_record(row: Mapping[str, Any], types: frozenset[str], currency: str | N
 
     Money and counts are summed exactly (integers, Decimal for the rare fractional count), never via float.
     A field Meta did not send is unknown (None), not 0; only the action lists, which Meta leaves out when they
-    are empty, count as zero conversions. `actions` holds the same types one by one (`_per_action`).
+    are empty, count as zero conversions. `actions` holds the listed types one by one, adding up to the blended
+    numbers: its count from `actions`, its value from `action_values` (None when Meta sent no value for it).
     """
     get = row.get
     actions = get("actions")
     values = get("action_values")
     impressions, clicks, spend = get("impressions"), get("clicks"), get("spend")
+    counts = _by_type(actions, types, _count) if actions else {}
+    money = _by_type(values, types, micros) if values else {}
+    per_action: tuple[ActionConversions, ...] = ()
+    if counts or money:
+        kinds = counts.keys() | money.keys()
+        per_action = tuple(ActionConversions(kind, float(counts.get(kind, 0)), money.get(kind))
+                           for kind in (sorted(kinds) if len(kinds) > 1 else kinds))
     return DailyStatRecord(
         str(row["campaign_id"]), date.fromisoformat(row["date_start"]),
         None if impressions is None else int(impressions or 0), None if clicks is None else int(clicks or 0),
-        None if spend is None else micros(spend), _sum_actions(actions, types) if actions else 0.0,
-        _sum_action_values(values, types) if values else 0, get("account_currency") or currency,
-        get("campaign_name"), None, _per_action(actions, values, types) if actions or values else ())
+        None if spend is None else micros(spend), float(sum(counts.values())) if counts else 0.0,
+        sum(money.values()) if money else 0, get("account_currency") or currency,
+        get("campaign_name"), None, per_action)
 
 
 def campaign_record(row: Mapping[str, Any], currency: str | None) -> CampaignRecord:
