@@ -36,6 +36,7 @@ from autosync_desktop.gui import theme
 from autosync_desktop.gui.context import AppContext
 from autosync_desktop.gui.data import presets
 from autosync_desktop.gui.data.chart import Series, SpendChart, read_series
+from autosync_desktop.gui.data.conversions_panel import ConversionsPanel
 from autosync_desktop.gui.data.model import (
     CAMPAIGN_COLUMNS,
     NUMERIC,
@@ -226,6 +227,9 @@ class DataView(BaseView):
         layout.setSpacing(theme.SPACE_S)
         layout.addLayout(bar)
         layout.addWidget(self.split, 1)
+        # issue 16: the selected rows' conversions by action, below the tabs (gui/data/conversions_panel.py)
+        self.add_bottom_panel(ConversionsPanel(ctx, self.table, lambda rows: [
+            self.model.rows[i] for i in rows if i < len(self.model.rows)]))
 
     def add_bottom_panel(self, panel: QWidget) -> None:
         """Show `panel` below the tabs (resizable); it follows the filters through its own signals."""
