@@ -124,6 +124,8 @@ def test_desktop_section_start_at_login_close_to_tray_and_logs(open_window: Any,
     # close to tray: a setting, with a note where there is no tray (offscreen)
     assert desktop.close_to_tray.value() is True and desktop.tray_note.isVisibleTo(desktop)
     desktop.close_to_tray.input.click()
+    assert settings.get("general.close_to_tray") is True  # not before Save
+    window.settings.pages["desktop"].save_button.click()
     qtbot.waitUntil(lambda: settings.get("general.close_to_tray") is False, timeout=5000)
     # the logs folder
     qtbot.mouseClick(desktop.logs_button, Qt.MouseButton.LeftButton)

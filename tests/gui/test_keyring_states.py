@@ -48,11 +48,12 @@ def test_demo_only_the_window_does_not_open_the_keyring(open_window: Any, seeded
     assert counting.calls == 1 and not counting.store
 
 
-def _fill(dialog: Any, credentials: str) -> None:
-    dialog.platform.setCurrentIndex(dialog.platform.findData("google_ads"))
-    dialog.name.setText("Acme Google")
-    dialog.account_id.setText("123-456-7890")
-    dialog.credentials.setPlainText(credentials)
+def _fill(dialog: Any, credentials: dict[str, str]) -> None:
+    dialog.choose("google_ads")
+    dialog.name.edit.setText("Acme Google")
+    dialog.account_id.edit.setText("123-456-7890")
+    for key, value in credentials.items():
+        dialog.cred_fields[key].edit.setText(value)
 
 
 @pytest.mark.parametrize("go_on", [True, False])
@@ -73,7 +74,7 @@ def test_storing_credentials_first_says_what_the_desktop_will_ask(open_window: A
     window = open_window(tab="settings")
     panel = window.settings.accounts
     panel.add_account()
-    _fill(panel.dialog, f'{{"developer_token": "{TOKEN}"}}')
+    _fill(panel.dialog, {"developer_token": TOKEN})
     panel.dialog.save()
     qtbot.waitUntil(lambda: bool(asked), timeout=5000)
     assert asked == [(keyring_notice.CREATE, 0)]  # said before anything went to the keyring

@@ -1,4 +1,6 @@
-"""Settings › Accounts: the accounts, add / test / sign in / remove, and the keyring's state in plain words."""
+"""Settings › Accounts: the accounts (platform badge, name elided with the whole name as its tooltip, state in
+words with an icon), Add account (the page's primary action), Test / Sign in again / Remove (confirmed), and the
+keyring's state in plain words."""
 
 from __future__ import annotations
 
@@ -6,20 +8,21 @@ from collections.abc import Sequence
 from functools import partial
 from typing import Any
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QShowEvent
-from PySide6.QtWidgets import QHBoxLayout, QHeaderView, QPushButton, QTableWidget, QTableWidgetItem, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QHeaderView, QLabel, QPushButton, QTableWidget, QTableWidgetItem, QWidget
 
 from autosync_desktop import domain
 from autosync_desktop.gui import formatting as fmt
 from autosync_desktop.gui import theme
 from autosync_desktop.gui.context import AppContext
-from autosync_desktop.gui.settings.account_dialog import AccountDialog
+from autosync_desktop.gui.settings import badges, labels
 from autosync_desktop.gui.widgets import dialogs
 from autosync_desktop.gui.widgets.card import Card, muted
 from autosync_desktop.gui.widgets.status_badge import StatusBadge
 
-COLUMNS = ("Name", "Platform", "Account id", "Sign-in", "Health", "Platform API")
+COLUMNS = ("Account", "Platform", "Account ID", "Sign-in", "Health", "Platform API")
+SIGN_IN_WORDS = {domain.AuthState.OK: "Signed in"}
 KEYRING_ADVICE = {
     domain.KeyringStatus.AVAILABLE: "Credentials are stored in the system keyring, never in the database or in "
                                     "files.",
@@ -46,7 +49,6 @@ class AccountsPanel(Card):
         self.opened = False  # the page was shown: the keyring is checked for real (never prompting)
         self.dialog: Any = None
         self.keyring_badge = StatusBadge("idle", "Keyring: checking…")
-        self.header.addWidget(self.keyring_badge)
         self.keyring_text = muted("Checking the system keyring…", "Keyring state")
         self.table = QTableWidget(0, len(COLUMNS))
         self.table.setAccessibleName("Accounts table")
@@ -56,18 +58,28 @@ class AccountsPanel(Card):
         self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QTableWidget.SelectionMode.SingleSelection)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.table.horizontalHeader().setMinimumSectionSize(60)
+        self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.table.setWordWrap(False)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.table.setIconSize(QSize(20, 20))
+        self.table.verticalHeader().setDefaultSectionSize(34)
         self.table.setMinimumHeight(120)
         self.table.itemSelectionChanged.connect(self._selection)
-        self.add_button = QPushButton(theme.icon("add"), "Add account…")
+        self.add_button = QPushButton(theme.icon("add"), "Add account")
         self.add_button.setAccessibleName("Add account")
+        theme.make_primary(self.add_button)
         self.add_button.clicked.connect(self.add_account)
-        self.test_button = QPushButton("Test connection")
+        self.test_button = QPushButton(theme.icon("check"), "Test")
         self.test_button.setAccessibleName("Test the selected account's connection")
         self.test_button.clicked.connect(self.test_selected)
-        self.sign_in_button = QPushButton(theme.icon("sign-in"), "Sign in…")
+        self.sign_in_button = QPushButton(theme.icon("sign-in"), "Sign in again…")
         self.sign_in_button.setAccessibleName("Sign in to the selected account")
         self.sign_in_available = hasattr(ctx.services.accounts, "connect")
         self.platforms = {p.name: p for p in ctx.services.accounts.platforms()}
+        from autosync_desktop.gui.settings.sign_in import pin_platforms  # X: the PIN sign-in
+
+        self.pin_platforms = frozenset(pin_platforms())
         self.sign_in_button.setToolTip("Sign in with the platform in your browser" if self.sign_in_available else
                                        "Browser sign-in (OAuth) is not available in this build yet; paste tokens "
                                        "as credentials instead")
@@ -84,16 +96,26 @@ class AccountsPanel(Card):
         self.unlock_button.clicked.connect(self.unlock_keyring)
         self.unlock_button.hide()
         self.result = muted("", "Account action result")
+        self.header.addWidget(self.add_button)
         buttons = QHBoxLayout()
-        for button in (self.add_button, self.test_button, self.sign_in_button, self.remove_button):
+        buttons.setSpacing(theme.SPACE_S)
+        selected = QLabel("Selected account:")
+        buttons.addWidget(selected)
+        for button in (self.test_button, self.sign_in_button, self.remove_button):
             buttons.addWidget(button)
         buttons.addStretch(1)
-        buttons.addWidget(self.unlock_button)
-        buttons.addWidget(self.check_button)
-        self.outer.addWidget(self.keyring_text)
         self.outer.addWidget(self.table)
         self.outer.addLayout(buttons)
         self.outer.addWidget(self.result)
+        keyring_row = QHBoxLayout()
+        keyring_row.setSpacing(theme.SPACE_S)
+        keyring_row.addWidget(self.keyring_badge)
+        keyring_row.addStretch(1)
+        keyring_row.addWidget(self.unlock_button)
+        keyring_row.addWidget(self.check_button)
+        self.outer.addSpacing(theme.SPACE_S)
+        self.outer.addLayout(keyring_row)
+        self.outer.addWidget(self.keyring_text)
         self._selection()
         ctx.bridge.account_changed.connect(lambda _: self.refresh_accounts())
 
@@ -156,19 +178,25 @@ class AccountsPanel(Card):
         self.table.setRowCount(len(accounts))
         for row, account in enumerate(accounts):
             platform = self.platforms.get(account.platform)
+            sandbox = bool(platform and platform.sandbox)
             ok = account.auth_state == domain.AuthState.OK
-            auth = "OK" if ok else theme.label_of(account.auth_state.value)
-            values = (account.name, platform.label if platform else account.platform, account.account_id,
-                      auth, theme.label_of(account.health.value), fmt.fmt_api(account.api, "—"))
+            auth = ("Not needed" if sandbox else "Signed in") if ok else theme.label_of(account.auth_state.value)
+            words = labels.badge(account.platform, platform.label if platform else None).label
+            values = (account.name, words, account.account_id, auth, theme.label_of(account.health.value),
+                      fmt.fmt_api(account.api, "—"))
             for column, value in enumerate(values):
                 item = QTableWidgetItem(value)
+                item.setToolTip(value)
+                if column == 0:
+                    item.setIcon(badges.icon(account.platform, platform.label if platform else None))
+                    item.setToolTip(f"{account.name}\n{words} · {account.account_id}")
                 if column == 5 and account.health == domain.Health.NEEDS_UPDATE:
                     item.setIcon(theme.status_icon("needs_update"))
                     item.setToolTip("The platform retires this API version soon: update AutoSync before then.")
                 if column == 4:
                     item.setIcon(theme.status_icon(account.health.value))
-                if column == 3 and not ok:
-                    item.setIcon(theme.status_icon("needs_sign_in"))
+                if column == 3:
+                    item.setIcon(theme.status_icon("ok" if ok else "needs_sign_in"))
                 self.table.setItem(row, column, item)
             self.table.removeCellWidget(row, 3)
             if locked and account.name in self.credentialed:  # its credentials cannot be read until unlocked
@@ -179,7 +207,7 @@ class AccountsPanel(Card):
                 self.table.setCellWidget(row, 3, button)
             if selected and account.name == selected.name:
                 self.table.selectRow(row)
-        self.table.setFixedHeight(min(320, 32 + 30 * max(2, len(accounts))))
+        self.table.setFixedHeight(min(360, 36 + 34 * max(2, len(accounts))))
         self._selection()
 
     # --- selection and actions ---
@@ -199,7 +227,7 @@ class AccountsPanel(Card):
             button.setEnabled(has)
         account = self.selected()
         platform = self.platforms.get(account.platform) if account else None
-        browser = bool(platform and platform.browser_sign_in)
+        browser = bool(platform and (platform.browser_sign_in or platform.name in self.pin_platforms))
         self.sign_in_button.setEnabled(has and self.sign_in_available and browser)
         if account is not None and not browser:
             label = platform.label if platform else "This platform"
@@ -209,14 +237,19 @@ class AccountsPanel(Card):
             self.sign_in_button.setToolTip("Sign in with the platform in your browser")
 
     def add_account(self) -> None:
+        from autosync_desktop.gui.settings.account_dialog import AccountDialog  # connectors' declarations: on demand
+
         self.dialog = AccountDialog(self.ctx, self.keyring, self)
         self.dialog.saved.connect(self._added)
         self.dialog.open()
 
-    def _added(self, name: str) -> None:
-        self.result.setText(f"Added {name}.")
+    def _added(self, name: str, sign_in: bool = False) -> None:
+        self.result.setText(f"Added {name}." + (" Sign in with the browser to finish." if sign_in else ""))
         self.changed.emit()
         self.refresh()
+        if sign_in:
+            self.refresh_accounts()
+            self._sign_in(name)
 
     def test_selected(self) -> None:
         account = self.selected()
@@ -237,10 +270,16 @@ class AccountsPanel(Card):
         account = self.selected()
         if account is None or not self.sign_in_available:
             return
+        self._sign_in(account.name, account.platform)
+
+    def _sign_in(self, name: str, platform_name: str | None = None) -> None:
         from autosync_desktop.gui.settings.sign_in import SignInDialog
 
-        platform = self.platforms.get(account.platform)
-        self.dialog = SignInDialog(self.ctx, account.name, platform.label if platform else account.platform, self)
+        if platform_name is None:
+            platform_name = next((a.platform for a in self.accounts if a.name == name), "")
+        platform = self.platforms.get(platform_name)
+        self.dialog = SignInDialog(self.ctx, name, platform.label if platform else platform_name, self,
+                                   platform=platform_name)
         self.dialog.signed_in.connect(self._signed_in)
         self.dialog.open()
 

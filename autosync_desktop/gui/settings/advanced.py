@@ -1,18 +1,30 @@
 """Settings › Advanced: the local REST API — on/off and port (api.enabled, api.port), whether and where it is
-served, and its bearer token with Show and Copy. The token is read off the GUI thread (the workers' keyring lane),
-and the status through the read lane."""
+served, and its bearer token with Show and Copy (read off the GUI thread: the workers' keyring lane; the status
+through the read lane); and, for power users and the CLI, every setting's name with its label and value (the only
+place in the window that shows setting keys)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication, QCheckBox, QHBoxLayout, QLineEdit, QPushButton, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QCheckBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLineEdit,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QToolButton,
+    QWidget,
+)
 
 from autosync_desktop.domain import ApiStatus, SettingSpec
 from autosync_desktop.gui.context import AppContext
 from autosync_desktop.gui.settings.spec_form import SettingsGroup
-from autosync_desktop.gui.widgets.card import muted
+from autosync_desktop.gui.widgets.card import Card, muted
 
 KEYS = ["api.enabled", "api.port"]
 STATUS_RECHECKS = 5  # the serving process follows a change within about a second: look again a few times
@@ -22,9 +34,9 @@ class AdvancedSettings(SettingsGroup):
     """The Advanced card: the API's settings, its status and URL, and the token."""
 
     def __init__(self, ctx: AppContext, specs: Sequence[SettingSpec]) -> None:
-        super().__init__(ctx, "Advanced", specs,
+        super().__init__(ctx, "Local REST API", specs,
                          "The local REST API lets scripts and dashboards on this machine read and drive AutoSync "
-                         "(see README, Local API). Every request needs the token below.")
+                         "(see README, Local API). Every request needs the token below.", show_keys=True)
         self.status = muted("", "Local API status")
         self.url = QLineEdit()
         self.url.setReadOnly(True)
@@ -92,3 +104,39 @@ class AdvancedSettings(SettingsGroup):
 
     def copy_token(self) -> None:
         QApplication.clipboard().setText(self.token.text())
+
+
+class SettingNames(Card):
+    """Every setting's name (as `autosync settings set NAME VALUE` takes it), its label and its value; folded."""
+
+    def __init__(self) -> None:
+        super().__init__("Setting names", accessible="Setting names")
+        self.toggle = QToolButton()
+        self.toggle.setText("Show setting names")
+        self.toggle.setCheckable(True)
+        self.toggle.setAccessibleName("Show setting names")
+        self.toggle.toggled.connect(self._toggled)
+        self.outer.addWidget(muted("For scripts and the command line (autosync settings set NAME VALUE).",
+                                   "Setting names introduction"))
+        self.outer.addWidget(self.toggle)
+        self.table = QTableWidget(0, 3)
+        self.table.setAccessibleName("Setting names table")
+        self.table.setHorizontalHeaderLabels(("Name", "Label", "Value"))
+        self.table.verticalHeader().hide()
+        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.table.setMinimumHeight(260)
+        self.table.hide()
+        self.outer.addWidget(self.table)
+
+    def _toggled(self, on: bool) -> None:
+        self.table.setVisible(on)
+        self.toggle.setText("Hide setting names" if on else "Show setting names")
+
+    def fill(self, specs: Sequence[SettingSpec]) -> None:
+        self.table.setRowCount(len(specs))
+        for row, spec in enumerate(specs):
+            for column, text in enumerate((spec.key, spec.label, "" if spec.value is None else str(spec.value))):
+                item = QTableWidgetItem(text)
+                item.setToolTip(text)
+                self.table.setItem(row, column, item)

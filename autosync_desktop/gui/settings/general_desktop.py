@@ -1,4 +1,4 @@
-"""Settings › Desktop: start at login, close to tray, and the logs folder.
+"""Settings › Desktop: start at login, close to tray, and the logs folder (checkboxes laid out like every form's).
 
 Start at login is the OS's own entry (autostart.py), read and written through the services in workers (it is
 file or registry I/O); "close to tray" is the `general.close_to_tray` setting; the logs folder is
@@ -13,12 +13,12 @@ from typing import Any
 
 from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPushButton, QSystemTrayIcon, QWidget
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QPushButton, QSystemTrayIcon, QVBoxLayout, QWidget
 
 from autosync_desktop.domain import SettingSpec
 from autosync_desktop.errors import one_line
 from autosync_desktop.gui.context import AppContext
-from autosync_desktop.gui.settings.spec_form import SpecField
+from autosync_desktop.gui.settings.spec_form import SpecField, add_field_row, make_form
 from autosync_desktop.gui.widgets.card import Card, muted
 
 CLOSE_TO_TRAY = "general.close_to_tray"
@@ -47,21 +47,22 @@ class DesktopSettings(Card):
         self.login_status = muted("Checking…" if self.login_available else
                                   "Not available in this build.", "Start at login status")
         self.login_status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.outer.addWidget(self.login)
-        self.outer.addWidget(self.login_status)
-
-        self.close_to_tray = SpecField(ctx, specs[CLOSE_TO_TRAY], "Close to tray")
+        form = make_form()
+        login_box = QWidget()
+        login_column = QVBoxLayout(login_box)
+        login_column.setContentsMargins(0, 0, 0, 0)
+        login_column.setSpacing(2)
+        login_column.addWidget(self.login)
+        login_column.addWidget(self.login_status)
+        form.addRow("", login_box)
+        self.close_to_tray = SpecField(ctx, specs[CLOSE_TO_TRAY], "Keep running in the tray when the window is closed")
         self.close_to_tray.input.setAccessibleName("Keep running in the tray when the window is closed")
-        row = QHBoxLayout()
-        label = QLabel("Close to tray")
-        label.setBuddy(self.close_to_tray.input)
-        row.addWidget(label)
-        row.addWidget(self.close_to_tray, 1)
-        self.outer.addLayout(row)
+        add_field_row(form, self.close_to_tray)
         self.tray_note = muted("" if self.tray else "This desktop has no system tray: closing the window quits "
                                "AutoSync (after asking, when schedules would stop).", "Tray availability")
         self.tray_note.setVisible(not self.tray)
-        self.outer.addWidget(self.tray_note)
+        form.addRow("", self.tray_note)
+        self.outer.addLayout(form)
 
         self.folder = logs_folder(ctx.services.data_dir)
         self.logs_button = QPushButton("Open logs folder")

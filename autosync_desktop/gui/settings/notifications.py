@@ -21,8 +21,8 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
     QDialogButtonBox,
-    QFormLayout,
     QFrame,
+    QGridLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -36,9 +36,10 @@ from PySide6.QtWidgets import (
 from autosync_desktop import domain
 from autosync_desktop.domain import ChannelInfo, ChannelStatus, Delivery, NotificationsStatus, SettingSpec, SettingValue
 from autosync_desktop.gui import formatting as fmt
-from autosync_desktop.gui import keyring_notice
+from autosync_desktop.gui import keyring_notice, theme
 from autosync_desktop.gui.context import AppContext
-from autosync_desktop.gui.settings.spec_form import SettingsGroup, SpecField
+from autosync_desktop.gui.settings import labels
+from autosync_desktop.gui.settings.spec_form import SettingsGroup, SpecField, add_field_row, make_form
 from autosync_desktop.gui.widgets.card import Card, muted
 from autosync_desktop.gui.widgets.field_error import FieldError
 from autosync_desktop.services.app_settings import LABELS
@@ -105,7 +106,7 @@ class SettingToggle(QCheckBox):
         self.ctx = ctx
         self.key = spec.key
         self.setAccessibleName(text)
-        self.setToolTip(f"{spec.help}\nSetting: {spec.key}")
+        self.setToolTip(in_window_words(labels.setting_help(spec.key, spec.help)))
         self.set_value(spec.value)
         self.toggled.connect(self._save)
 
@@ -185,40 +186,43 @@ class ChannelPage(QWidget):
                                      f"Send notifications by {self.label.lower()}" if name != "desktop"
                                      else "Show desktop notifications")
         self.enabled.setAccessibleName(f"{self.label}: on")
-        self.readiness = QLabel("Checking…")
-        self.readiness.setWordWrap(True)
-        self.readiness.setAccessibleName(f"{self.label} readiness")
-        top = QHBoxLayout()
-        top.addWidget(self.enabled)
-        top.addWidget(self.readiness, 1)
-        layout.addLayout(top)
-        sends = QHBoxLayout()
-        sends.addWidget(QLabel("Send on:"))
-        for toggle in channel.toggles:
+        self.readiness = muted("Checking…", f"{self.label} readiness")
+        form = make_form()
+        on_box = QWidget()
+        on_column = QVBoxLayout(on_box)
+        on_column.setContentsMargins(0, 0, 0, 0)
+        on_column.setSpacing(2)
+        on_column.addWidget(self.enabled)
+        on_column.addWidget(self.readiness)
+        form.addRow("", on_box)
+        sends_box = QWidget()
+        sends = QGridLayout(sends_box)
+        sends.setContentsMargins(0, 0, 0, 0)
+        sends.setHorizontalSpacing(theme.SPACE_L)
+        sends.setVerticalSpacing(theme.SPACE_XS)
+        for index, toggle in enumerate(channel.toggles):
             key = f"notify.{name}.on_{toggle}"
             box = SettingToggle(ctx, specs[key], TOGGLE_LABELS[toggle])
             box.setAccessibleName(f"{self.label}: {TOGGLE_LABELS[toggle]}")
             self.toggles[key] = box
-            sends.addWidget(box)
-        sends.addStretch(1)
-        layout.addLayout(sends)
+            sends.addWidget(box, index // 3, index % 3)
+        sends.setColumnStretch(3, 1)
+        sends_label = QLabel("Send on")
+        if self.toggles:
+            sends_label.setBuddy(next(iter(self.toggles.values())))
+        form.addRow(sends_label, sends_box)
         self.error = FieldError(f"{self.label} setting")
         for box in (self.enabled, *self.toggles.values()):
             box.failed.connect(lambda text: self.error.show_error(in_window_words(text)))
             box.saved.connect(self._saved)
-        layout.addWidget(self.error)
-        if FIELDS[name]:
-            form = QFormLayout()
-            form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
-            for key in FIELDS[name]:
-                field = SpecField(ctx, specs[key])
-                plain_description(field)
-                field.saved.connect(lambda *_: self.secret_changed.emit())
-                self.fields[key] = field
-                label = QLabel(field.label)
-                label.setBuddy(field.input)
-                form.addRow(label, field)
-            layout.addLayout(form)
+        form.addRow("", self.error)
+        for key in FIELDS[name]:
+            field = SpecField(ctx, specs[key])
+            plain_description(field)
+            field.saved.connect(lambda *_: self.secret_changed.emit())
+            self.fields[key] = field
+            add_field_row(form, field)
+        layout.addLayout(form)
         actions = QHBoxLayout()
         for secret in channel.secrets:
             button = QPushButton(f"Set {secret.label}…")
