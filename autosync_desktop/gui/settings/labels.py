@@ -70,7 +70,8 @@ class Field:
 
 
 CREDENTIALS: dict[str, Field] = {
-    "developer_token": Field("Developer token", "From Google Ads › Tools › API Center (22 characters)"),
+    "developer_token": Field("Developer token", "Google Ads: Tools › API Center; Microsoft: the Developer Portal "
+                             "› Account"),
     "access_token": Field("Access token", "A long-lived or system-user token from the platform's developer site"),
     "refresh_token": Field("Refresh token", "Issued by the platform when you sign in; lets AutoSync stay signed in"),
     "client_id": Field("OAuth client ID", "The client (app) ID of your OAuth app", secret=False),
