@@ -110,6 +110,9 @@ class MainWindow(QMainWindow):
         self.statusBar().setAccessibleName("Status bar")
 
         self.dashboard.open_run.connect(self.open_run)
+        self.dashboard.open_account.connect(self.open_account)
+        self.scheduler.open_run.connect(self.open_run)
+        self.history.open_schedule.connect(self.open_schedule)
         self.settings.display_zone_changed.connect(self._display_zone_changed)
         self.settings.accounts_changed.connect(self._check_accounts)
         ctx.workers.error.connect(lambda text: self.statusBar().showMessage(f"Error: {text}", 15000))
@@ -276,6 +279,10 @@ class MainWindow(QMainWindow):
     def open_schedule(self, name: str) -> None:
         self.show_tab("scheduler")
         self.scheduler.select(name)
+
+    def open_account(self, name: str) -> None:
+        self.show_tab("settings")
+        self.settings.open_account(name)
 
     # --- welcome ---
 

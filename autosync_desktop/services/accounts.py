@@ -334,6 +334,17 @@ class AccountsService(Area):
         return discover.discover(platform, credentials, options, cancel=cancel, timeout_s=timeout_s)
 
     @staticmethod
+    def credential_rule(platform: str) -> credential_keys.CredentialKeys | None:
+        """The credential keys `platform`'s connector reads and which sets of them suffice (None: unknown)."""
+        return credential_keys.RULES.get(platform)
+
+    @staticmethod
+    def public_client(platform: str) -> bool:
+        """Whether the platform's OAuth app has no secret (its declaration in connectors/oauth.py)."""
+        provider = oauth.PROVIDERS.get(platform)
+        return bool(provider and provider.public_client)
+
+    @staticmethod
     def can_discover(platform: str) -> bool:
         """Whether `discover` can list this platform's accounts (else the account is added by its id)."""
         return registry.platform(platform).discover is not None

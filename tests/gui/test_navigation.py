@@ -3,9 +3,7 @@ badge, the page keys and shortcuts kept from the tabs, and `--theme` for screens
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +15,8 @@ from autosync_desktop.domain import RunStatus
 from autosync_desktop.gui.main_window import TAB_KEYS, failing_count
 from autosync_desktop.gui.widgets.elided_label import ElidedLabel
 from autosync_desktop.services import Services
-from tests.gui.conftest import SCHEDULE, seed_demo, wait_idle
+from tests import travel_launch
+from tests.gui.conftest import DEMO, SCHEDULE, seed_demo, wait_idle
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -148,10 +147,10 @@ def test_screenshot_honours_the_dark_theme(data_dir: Path, tmp_path: Path) -> No
     shots = {}
     for theme in ("light", "dark"):
         shot = tmp_path / f"{theme}.png"
-        env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
-        result = subprocess.run([sys.executable, "-m", "autosync_desktop", "--data-dir", str(data_dir), "gui",
-                                 "--screenshot", str(shot), "--tab", "scheduler", "--size", "1024x640",
-                                 "--theme", theme], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+        result = subprocess.run(travel_launch.command("--data-dir", str(data_dir), "gui", "--screenshot", str(shot),
+                                                      "--tab", "scheduler", "--size", "1024x640", "--theme", theme),
+                                cwd=ROOT, env=travel_launch.env(QT_QPA_PLATFORM="offscreen"), capture_output=True,
+                                text=True, timeout=120)
         assert result.returncode == 0, result.stderr
         shots[theme] = QImage(str(shot))
         assert (shots[theme].width(), shots[theme].height()) == (1024, 640)
@@ -177,3 +176,18 @@ def test_the_welcome_panel_checks_no_rail_item(open_window: Any, qtbot: Any) -> 
     assert not window.showing_welcome()
     assert window.current_key() == "settings" and window.rail.current_key() == "settings"
     wait_idle(qtbot, window)
+
+
+def test_links_between_pages_open_the_named_run_schedule_and_account(open_window: Any, seeded: Any,
+                                                                      qtbot: Any) -> None:
+    window = open_window()
+    wait_idle(qtbot, window)
+    run_id = seeded.runs[-1].id
+    window.scheduler.open_run.emit(run_id)  # a last-runs dot on the Schedules page
+    assert window.current_key() == "history" and window.history._detail_id == run_id
+    window.history.open_schedule.emit(SCHEDULE)  # the schedule named in a run's detail
+    assert window.current_key() == "scheduler"
+    qtbot.waitUntil(lambda: window.scheduler.current == SCHEDULE, timeout=15000)
+    window.dashboard.open_account.emit(DEMO)  # "Open settings" on a health card
+    assert window.current_key() == "settings" and window.settings.current_page() == "accounts"
+    qtbot.waitUntil(lambda: getattr(window.settings.accounts.selected(), "name", None) == DEMO, timeout=15000)

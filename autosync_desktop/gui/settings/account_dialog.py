@@ -37,7 +37,6 @@ from PySide6.QtWidgets import (
 )
 
 from autosync_desktop import domain
-from autosync_desktop.connectors import credentials as declared
 from autosync_desktop.errors import AutoSyncError, one_line
 from autosync_desktop.gui import keyring_notice, theme
 from autosync_desktop.gui.context import AppContext
@@ -85,7 +84,9 @@ class Route:
 def route(platform: str, browser: bool) -> Route:
     """The credential fields for `platform`: with the browser sign-in, only what it cannot fetch (e.g. Google's
     developer token); else every key the connector reads."""
-    rule = declared.RULES.get(platform)
+    from autosync_desktop.services.accounts import AccountsService
+
+    rule = AccountsService.credential_rule(platform)
     if rule is None:
         return Route((), (), ())
     if browser:
@@ -429,6 +430,9 @@ class AccountDialog(QDialog):
             self.options_form.addRow(_caption(words_of.label, field.edit), field)
         self.advanced_button.setChecked(False)
         self._show_keyring()
+        from autosync_desktop.gui.settings import discover  # the accounts the credentials reach, when it can list
+
+        discover.install(self)
         self._tab_order()
 
     def _route_changed(self, *_: object) -> None:

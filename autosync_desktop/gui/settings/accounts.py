@@ -44,6 +44,7 @@ class AccountsPanel(Card):
         super().__init__("Accounts", parent, accessible="Accounts settings")
         self.ctx = ctx
         self.accounts: Sequence[domain.AccountInfo] = ()
+        self._pending_select: str | None = None  # asked for before the list had loaded
         self.keyring: domain.KeyringState | None = None
         self.credentialed: frozenset[str] = frozenset()  # accounts whose credentials are in the keyring (the store)
         self.opened = False  # the page was shown: the keyring is checked for real (never prompting)
@@ -205,8 +206,10 @@ class AccountsPanel(Card):
                 button.setAccessibleName(f"Unlock the keyring for {account.name}")
                 button.clicked.connect(self.unlock_keyring)
                 self.table.setCellWidget(row, 3, button)
-            if selected and account.name == selected.name:
+            if account.name == (self._pending_select or (selected.name if selected else None)):
                 self.table.selectRow(row)
+        if any(account.name == self._pending_select for account in accounts):
+            self._pending_select = None
         self.table.setFixedHeight(min(360, 36 + 34 * max(2, len(accounts))))
         self._selection()
 
@@ -217,9 +220,12 @@ class AccountsPanel(Card):
         return self.accounts[rows[0].row()] if rows and rows[0].row() < len(self.accounts) else None
 
     def select(self, name: str) -> None:
+        """Select `name`'s row, or remember it until the list that holds it has loaded."""
         for row, account in enumerate(self.accounts):
             if account.name == name:
                 self.table.selectRow(row)
+                return
+        self._pending_select = name
 
     def _selection(self) -> None:
         has = self.selected() is not None

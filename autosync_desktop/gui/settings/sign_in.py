@@ -51,10 +51,9 @@ def pin_platforms() -> tuple[str, ...]:
 
 def public_client(platform: str) -> bool:
     """Whether the platform's OAuth app has no secret (its declaration in connectors/oauth.py)."""
-    from autosync_desktop.connectors import oauth
+    from autosync_desktop.services.accounts import AccountsService
 
-    provider = oauth.PROVIDERS.get(platform)
-    return bool(provider and provider.public_client)
+    return AccountsService.public_client(platform)
 
 
 class PinWait:
