@@ -70,6 +70,7 @@ class SchedulerView(BaseView):
         bridge.schedule_changed.connect(self._schedule_changed)
         bridge.account_changed.connect(self.schedule_refresh)
         bridge.setting_changed.connect(self._setting_changed)
+        bridge.scheduler_state.connect(self._scheduler_state)  # Pause all / Resume all
         bridge.run_queued.connect(self._run_event)
         bridge.run_started.connect(self._run_event)
         bridge.run_progress.connect(self._run_event)
@@ -299,6 +300,9 @@ class SchedulerView(BaseView):
         return [entry.name for entry in self.model.shown]
 
     # --- live events ---
+
+    def _scheduler_state(self, _event: ev.SchedulerStateChanged) -> None:
+        self.schedule_refresh()
 
     def _setting_changed(self, event: ev.SettingChanged) -> None:
         if event.key == "scheduler.paused_all":
