@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import json
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from PySide6.QtCore import Qt
+
 from autosync_desktop import clock
 from autosync_desktop.domain import RunStatus
+from autosync_desktop.gui import formatting as fmt
+from autosync_desktop.gui.history.detail import counts_text
 from autosync_desktop.gui.history.model import PAGE_SIZE
 from autosync_desktop.services import Services
 from autosync_desktop.store.models import Account, Schedule, SyncRun, utcnow
@@ -75,13 +80,24 @@ def test_filters_return_the_right_rows(open_window: Any, data_dir: Path, qtbot: 
 def test_detail_pane_explains_a_failure_and_shows_the_log(open_window: Any, data_dir: Path, qtbot: Any) -> None:
     ids = _mixed_history(data_dir)
     window = open_window(tab="history")
+    zone = fmt.zone_label().rsplit("/", 1)[-1].replace("_", " ")  # 'Berlin', never 'Europe/Berlin' / 'Etc/UTC'
     window.history.show_run(ids["failed"])
     detail = window.history.detail
     qtbot.waitUntil(lambda: detail.run is not None and detail.run.run.id == ids["failed"])
     assert detail.badge.text() == "Failed"
     assert detail.error.text().startswith(("The platform limited", "A temporary problem"))
     assert "Recorded message: The demo sandbox" in detail.error.text()
-    assert any("error:" in line for line in detail.log_lines())
+    lines = detail.log_lines()
+    assert any("  Error: " in line for line in lines)  # a failure says so in a word
+    assert not any(" info: " in line or " error: " in line for line in lines)  # no log levels as keys
+    shown = "\n".join((detail.fields["what"].text(), detail.fields["what"].toolTip(), detail.fields["counts"].text()))
+    assert "(demo)" not in shown and "(Demo) · Manual" in shown  # the platform and trigger in words
+    assert " 1 pages" not in shown and "1 API calls" not in shown
+    assert window.history.model.headerData(1, Qt.Orientation.Horizontal) == f"Queued ({zone})"
+    assert "/" not in zone
+    assert detail.run is not None
+    one = dataclasses.replace(detail.run.run, rows=1_070, campaigns=1, pages=1, api_calls=1)
+    assert counts_text(one) == "1,070 rows · 1 campaign · 1 page · 1 API call"
     assert window.history.table.selectionModel().selectedRows()[0].row() == window.history.model.row_of(ids["failed"])
     window.history.show_run(ids["backfill"])
     qtbot.waitUntil(lambda: detail.run is not None and detail.run.run.id == ids["backfill"])

@@ -91,3 +91,24 @@ def test_the_rail_widens_only_where_there_is_room(open_window: Any, qtbot: Any) 
     assert window.width() == 1024
     assert window.rail.width() < wide
     assert sideways(window.current_view()) == []
+
+
+def test_settings_accounts_give_the_names_the_room(open_window: Any, qtbot: Any) -> None:
+    """At 1024x640 the account column takes what the short facts leave: a short name is never elided, a
+    63-character one is (whole in its tooltip), and the columns fit the table."""
+    window = open_window(tab="settings", wait=False)
+    window.resize(1024, 640)
+    wait_idle(qtbot, window, timeout=30000)
+    panel = window.settings.accounts
+    qtbot.waitUntil(lambda: len(panel.accounts) == 3)
+    qtbot.wait(50)
+    table = panel.table
+    widths = [table.columnWidth(column) for column in range(table.columnCount())]
+    assert sum(widths) <= table.viewport().width()
+    assert widths[0] == max(widths)  # the name, not the platform or the health, gets the room
+    short = table.fontMetrics().horizontalAdvance("Flaky sandbox") + table.iconSize().width() + 16
+    assert widths[0] >= short, widths
+    platform = table.fontMetrics().horizontalAdvance("Demo (sample data)") + 8
+    assert widths[1] >= platform, widths  # the platform's words fit too
+    row = next(r for r, account in enumerate(panel.accounts) if account.name == LONG_ACCOUNT)
+    assert LONG_ACCOUNT in table.item(row, 0).toolTip()

@@ -24,6 +24,8 @@ from PySide6.QtWidgets import (
 from autosync_desktop import domain
 from autosync_desktop.gui import formatting as fmt
 from autosync_desktop.gui import theme
+from autosync_desktop.gui.history.model import trigger_words
+from autosync_desktop.gui.scheduler.describe import platform_short
 from autosync_desktop.gui.widgets.card import Card, muted
 from autosync_desktop.gui.widgets.status_badge import StatusBadge
 
@@ -38,18 +40,36 @@ EXPLAIN = {
                       "again in Settings › Accounts; until then the account's syncs fail.",
     "Permanent": "The platform rejected the request (for example a missing permission or an unknown account). "
                  "Retrying will not help until the cause is fixed.",
-    "Timeout": "The run took longer than its time limit (setting sync.run_timeout_minutes). Data from the "
-               "windows it finished is kept.",
+    "Timeout": "The run took longer than its time limit (Settings › Sync & retries). Data from the date "
+               "ranges it finished is kept.",
     "Interrupted": "AutoSync stopped while this run was in progress (it was closed, crashed, or the computer lost "
                    "power). Data from its finished windows is kept; the next run continues from there.",
 }
 STATUS_EXPLAIN = {
     "cancelled": "Cancelled on request. Data from finished windows is kept and nothing re-runs it.",
     "skipped": "Not started, so it did not overlap another run (or a missed run under the 'skip' policy).",
-    "queued": "Waiting for a free slot (setting scheduler.max_concurrent_runs) or for a scheduler to pick it up.",
+    "queued": "Waiting for a free slot (how many syncs run at once: Settings › Sync & retries) or for AutoSync's "
+              "scheduler to pick it up.",
     "running": "In progress.",
 }
 LEVEL_STATUS = {"info": "idle", "warning": "warning", "error": "failed"}
+LEVEL_WORDS = {"warning": "Warning: ", "error": "Error: "}  # an info line is just its message
+
+
+def plural(count: int, word: str) -> str:
+    """'1 page', '4 pages', '1,070 rows'."""
+    return f"{count:,} {word}{'' if count == 1 else 's'}"
+
+
+def counts_text(run: domain.RunRow) -> str:
+    """'1,070 rows · 40 campaigns · 1 page · 2 API calls'."""
+    return " · ".join((plural(run.rows, "row"), plural(run.campaigns, "campaign"), plural(run.pages, "page"),
+                       plural(run.api_calls, "API call")))
+
+
+def log_text(event: domain.RunLogLine) -> str:
+    """'2026-12-05 07:12:09  Queued (manual)'; warnings and errors say so first."""
+    return f"{fmt.fmt_time(event.at, seconds=True)}  {LEVEL_WORDS.get(event.level, '')}{event.message}"
 
 
 def explain(run: domain.RunRow) -> str:
@@ -93,9 +113,10 @@ def _value(name: str) -> QLabel:
 def what_text(run: domain.RunRow) -> tuple[str, str]:
     """(shown, tooltip) for the Run line: schedule, account (platform) and trigger, names elided."""
     schedule = fmt.elide(run.schedule, NAME_LIMIT) if run.schedule else "account's own sync"
-    shown = f"{schedule}\n{fmt.elide(run.account, NAME_LIMIT)} ({run.platform}) · {run.trigger.value}"
+    platform, trigger = platform_short(run.platform), trigger_words(run.trigger)
+    shown = f"{schedule}\n{fmt.elide(run.account, NAME_LIMIT)} ({platform}) · {trigger}"
     schedule_full = run.schedule or "— (the account's own sync)"
-    full = f"Schedule: {schedule_full}\nAccount: {run.account} ({run.platform})\nTrigger: {run.trigger.value}"
+    full = f"Schedule: {schedule_full}\nAccount: {run.account} ({platform})\nTrigger: {trigger}"
     return shown, full
 
 
@@ -215,8 +236,7 @@ class RunDetail(Card):
         self.fields["timeline"].setText(timeline_text(run))
         self.fields["duration"].setText(fmt.duration(run.duration_s))
         self.fields["windows"].setText(windows_text(detail.windows))
-        self.fields["counts"].setText(f"{run.rows:,} rows · {run.campaigns:,} campaigns · {run.pages:,} "
-                                      f"pages · {run.api_calls:,} API calls")
+        self.fields["counts"].setText(counts_text(run))
         retries = detail.retries
         self.fields["retries"].setText("none" if not retries else f"{retries} retr{'y' if retries == 1 else 'ies'}")
         self.schedule_button.setEnabled(run.schedule is not None)
@@ -230,7 +250,7 @@ class RunDetail(Card):
         self.log.clear()
         for event in detail.events:
             item = QListWidgetItem(theme.status_icon(LEVEL_STATUS.get(event.level, "idle")),
-                                   f"{fmt.fmt_time(event.at, seconds=True)}  {event.level}: {event.message}")
+                                   log_text(event))
             self.log.addItem(item)
         if not detail.events:
             self.log.addItem("No log lines recorded")

@@ -13,7 +13,7 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 
-from autosync_desktop.domain import RunCursor, RunFilter, RunPage, RunRow
+from autosync_desktop.domain import RunCursor, RunFilter, RunPage, RunRow, Trigger
 from autosync_desktop.errors import one_line
 from autosync_desktop.gui import formatting as fmt
 from autosync_desktop.gui import theme
@@ -25,6 +25,16 @@ COLUMNS = (("id", "Run"), ("queued_at", "Queued"), ("schedule", "Schedule"), ("a
            ("error", "Error / reason"))
 SORTABLE = (0, 1)  # by time (the run id follows time)
 Index = QModelIndex | QPersistentModelIndex
+
+
+def trigger_words(trigger: Trigger) -> str:
+    """'Scheduled', 'Manual', 'Catch-up', 'Backfill', 'Retry': the words of the trigger filter."""
+    return trigger.value.capitalize()
+
+
+def zone_words() -> str:
+    """The display zone in few words: 'UTC' for Etc/UTC, 'Berlin' for Europe/Berlin (never an IANA key)."""
+    return fmt.zone_label().rsplit("/", 1)[-1].replace("_", " ")
 
 
 class RunsModel(QAbstractTableModel):
@@ -57,7 +67,7 @@ class RunsModel(QAbstractTableModel):
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
             title = COLUMNS[section][1]
-            return f"{title} ({fmt.zone_label()})" if COLUMNS[section][0] == "queued_at" else title
+            return f"{title} ({zone_words()})" if COLUMNS[section][0] == "queued_at" else title
         return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -104,7 +114,7 @@ class RunsModel(QAbstractTableModel):
         if key == "account":
             return run.account
         if key == "trigger":
-            return run.trigger.value
+            return trigger_words(run.trigger)
         if key == "status":
             return theme.label_of(run.status)
         if key == "duration_s":

@@ -34,6 +34,7 @@ KEYRING_ADVICE = {
     domain.KeyringStatus.NOT_NEEDED: "",
 }
 LOCKED_CELL = "Keyring locked — unlock"
+FACT_MAX = 170  # px: a fact column (platform, account id, sign-in, health, API) is never wider than this
 
 
 class AccountsPanel(Card):
@@ -58,8 +59,12 @@ class AccountsPanel(Card):
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QTableWidget.SelectionMode.SingleSelection)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        self.table.horizontalHeader().setMinimumSectionSize(60)
+        header = self.table.horizontalHeader()  # the name takes the room, the short facts fit their words
+        header.setMinimumSectionSize(60)
+        header.setMaximumSectionSize(FACT_MAX)
+        for column in range(len(COLUMNS)):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch if column == 0
+                                        else QHeaderView.ResizeMode.ResizeToContents)
         self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.table.setWordWrap(False)
         self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
