@@ -70,13 +70,21 @@ def test_rows_chart_labels_a_quarter_million_rows(qtbot: Any) -> None:
     days = [(date(2026, 11, 9) + timedelta(days=i)).isoformat() for i in range(14)]
     chart.update_series(days, [0] * 5 + [250_000] * 9)
     assert chart.y_labels == ["0", "100k", "200k", "300k"]
-    assert chart.plot.getAxis("left").labelText == "rows"
-    assert chart.plot.getAxis("bottom").labelText.startswith("day (")
+    assert chart.plot.y_title == "rows"
+    assert chart.plot.x_title.startswith("day (")
     assert chart.day_tick_labels()[-1] == "Nov 22"
     assert chart.show_day(13) == "Nov 22: 250,000 rows" == chart.hover.text()
     assert chart.accessibleDescription().endswith("Nov 21: 250,000 rows; Nov 22: 250,000 rows")  # not by mouse only
+    # painted as one bar per day with rows, none on the empty days; the mouse over a bar's slot names that day
+    assert [(bar.x, bar.y0, bar.height) for bar in chart.plot.bars] == [(i, 0.0, 250_000.0) for i in range(5, 14)]
+    assert chart.plot.y_top >= 300_000 and chart.plot.x_range == (-0.6, 13.6)
+    rect = chart.plot.plot_rect()
+    slot = rect.width() / 14.2
+    assert chart.plot.index_at(rect.left() + slot * 13.6) == 13
+    assert chart.plot.index_at(rect.left() + slot * 0.6) == 0 and chart.plot.index_at(rect.left() - 1) is None
+    assert not chart.plot.grab().isNull()
     duration = charts.DurationChart()
     qtbot.addWidget(duration)
     duration.update_series(days, [None] * 13 + [0.004])
-    assert duration.plot.getAxis("left").labelText == "milliseconds" and duration.first == 11
+    assert duration.plot.y_title == "milliseconds" and duration.first == 11
     assert duration.show_day(13) == f"Nov 22: average {fmt.fmt_duration(0.004)}"

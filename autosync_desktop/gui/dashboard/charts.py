@@ -1,14 +1,14 @@
-"""The dashboard's pyqtgraph charts: runs per day stacked by outcome, average duration per day, rows per day.
+"""The dashboard's charts: runs per day stacked by outcome, average duration per day, rows per day.
 
 Every chart plots exactly the series the services computed (services.metrics.chart_series); a day without runs is
 an empty slot, never an invented value. Axes have titles with units, counts read "250k" / "1.2M", days read
 "Nov 22" (as many as fit the width); hovering a day shows its numbers in a tooltip and in the card's read-out
 line. All three are bar charts, so one day of data is a bar, not a lone dot; while the data covers fewer than
 three days only the last three days are drawn (wide bars instead of a sliver at the end of two empty weeks).
-Colours follow the palette (plot background = base, axes = text).
+Colours follow the palette (plot background = base, axes = muted, labels = text).
 
-pyqtgraph (and numpy with it) is imported when a chart's plot is first needed - when the Dashboard's first data
-arrives from its worker, after the window's first frame - so opening the window never waits for it.
+The plots are painted with QPainter (bar_plot.py): no plotting library (pyqtgraph pulled in numpy and every Qt
+type, ~200 ms) is imported before the populated Dashboard's first paint, nor after it.
 """
 
 from __future__ import annotations
@@ -16,22 +16,18 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from datetime import date
-from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QPointF, Qt
-from PySide6.QtGui import QColor, QCursor, QPalette, QResizeEvent
-from PySide6.QtWidgets import QApplication, QLabel, QStackedWidget, QToolTip, QWidget
+from PySide6.QtGui import QCursor, QResizeEvent
+from PySide6.QtWidgets import QLabel, QStackedWidget, QToolTip, QWidget
 
 from autosync_desktop.domain import ChartSeries, RunStatus
 from autosync_desktop.gui import formatting as fmt
 from autosync_desktop.gui import theme
 from autosync_desktop.gui.dashboard import text as words
+from autosync_desktop.gui.dashboard.bar_plot import Bar, BarPlot
 from autosync_desktop.gui.dashboard.elided import ElidedLabel
 from autosync_desktop.gui.widgets.card import Card
 from autosync_desktop.gui.widgets.empty_state import EmptyState
-
-if TYPE_CHECKING:
-    import pyqtgraph as pg
 
 # stacking order (bottom to top) and the statuses each band adds up
 BANDS: tuple[tuple[str, tuple[RunStatus, ...]], ...] = (
@@ -40,7 +36,6 @@ BANDS: tuple[tuple[str, tuple[RunStatus, ...]], ...] = (
     ("running", (RunStatus.RUNNING, RunStatus.QUEUED)))
 MIN_DAYS_SHOWN = 3
 LABEL_WIDTH_PX = 52  # room one "Nov 22" needs on the day axis
-BAR_WIDTH = 0.7
 
 
 def day_ticks(days: Sequence[date], first: int, width_px: int) -> list[tuple[int, str]]:
@@ -81,99 +76,46 @@ class ChartCard(Card):
         self.setMinimumHeight(200)
         self.chart_name = title
         self.empty = EmptyState(empty_text, name=f"{title} empty state")
+        self.plot = BarPlot(f"{title} plot", self.y_title, f"day ({fmt.zone_label()})")
+        self.plot.hovered.connect(self._hovered)
         self.stack = QStackedWidget()
         self.stack.addWidget(QWidget())  # blank until the first data (neither a plot nor a false "No runs yet")
         self.stack.addWidget(self.empty)
+        self.stack.addWidget(self.plot)
         self.outer.addWidget(self.stack, 1)
         self.days: list[str] = []
         self.dates: list[date] = []
         self.first = 0
-        self._plot: pg.PlotWidget | None = None
-
-    @property
-    def plot(self) -> pg.PlotWidget:
-        """The pyqtgraph plot, created (and pyqtgraph imported) on first use."""
-        if self._plot is None:
-            self._plot = self._make_plot()
-        return self._plot
-
-    def has_plot(self) -> bool:
-        return self._plot is not None
-
-    def _make_plot(self) -> pg.PlotWidget:
-        import pyqtgraph as pg
-
-        pg.setConfigOptions(antialias=True)
-        title = self.chart_name
-        palette = QApplication.palette()
-        plot = pg.PlotWidget(background=palette.color(QPalette.ColorRole.Base))
-        plot.setAccessibleName(f"{title} plot")
-        plot.setMenuEnabled(False)
-        plot.setMouseEnabled(x=False, y=False)
-        plot.hideButtons()
-        plot.setMinimumHeight(120)
-        text = palette.color(QPalette.ColorRole.Text)
-        font = QApplication.font()
-        font.setPointSizeF(max(7.0, font.pointSizeF() * 0.85))
-        for side in ("left", "bottom"):
-            axis = plot.getAxis(side)
-            axis.setPen(pg.mkPen(theme.muted_color()))
-            axis.setTextPen(pg.mkPen(text))
-            axis.setStyle(tickFont=font)
-            axis.label.setFont(font)
-        plot.getAxis("left").setWidth(52)
-        plot.getAxis("left").enableAutoSIPrefix(False)
-        plot.setLabel("left", self.y_title, color=text.name())
-        plot.setLabel("bottom", f"day ({fmt.zone_label()})", color=text.name())
-        plot.showGrid(x=False, y=True, alpha=0.15)
-        self.stack.insertWidget(0, plot)
-        self.hover_line = pg.InfiniteLine(angle=90, pen=pg.mkPen(theme.muted_color(), style=Qt.PenStyle.DashLine))
-        self.hover_line.hide()
-        plot.addItem(self.hover_line, ignoreBounds=True)
-        plot.scene().sigMouseMoved.connect(self._moved)
-        self._add_items(plot)
-        return plot
-
-    def _add_items(self, plot: pg.PlotWidget) -> None:
-        """Items a chart keeps for its whole life (a bar set), added when the plot is created."""
+        self.y_labels: list[str] = []
 
     def _axis(self, days: Sequence[str], has_data: Sequence[bool], first: int | None) -> None:
         self.days = list(days)
         self.dates = [date.fromisoformat(d) for d in days]
         self.first = first_shown(has_data) if first is None else first
-        self.plot.setXRange(self.first - 0.6, len(days) - 0.4, padding=0)
-        self.plot.setLabel("bottom", f"day ({fmt.zone_label()})")
+        self.plot.set_x_range(self.first - 0.6, len(days) - 0.4)
+        self.plot.set_titles(x_title=f"day ({fmt.zone_label()})")
         self._day_ticks()
 
     def _day_ticks(self) -> None:
-        if self._plot is None or not self.dates:
-            return
-        width = self._plot.width() - 60
-        self._plot.getAxis("bottom").setTicks([day_ticks(self.dates, self.first, width)])
+        if self.dates:
+            self.plot.set_x_ticks(day_ticks(self.dates, self.first, self.plot.axis_width()))
 
     def day_tick_labels(self) -> list[str]:
         """The day labels the bottom axis shows now (tests)."""
-        return [label for _, label in day_ticks(self.dates, self.first, self.plot.width() - 60)]
+        return [label for _, label in day_ticks(self.dates, self.first, self.plot.axis_width())]
 
     def _y_ticks(self, ticks: list[tuple[float, str]], top: float) -> None:
-        self.plot.getAxis("left").setTicks([ticks])
-        self.plot.setYRange(0, top * 1.08, padding=0)
+        self.plot.set_y(ticks, top * 1.08)
         self.y_labels = [label for _, label in ticks]
+        self._day_ticks()  # the y labels' width changes the day axis's length
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         self._day_ticks()
 
-    def _moved(self, pos: QPointF) -> None:
-        if not self.days or self._plot is None or not self.plot.sceneBoundingRect().contains(pos):
-            return
-        x = self.plot.getPlotItem().vb.mapSceneToView(pos).x()
-        index = round(x)
+    def _hovered(self, index: int) -> None:
         if self.first <= index < len(self.days):
-            self.hover_line.setPos(index)
-            self.hover_line.show()
-            text = self.show_day(index)
-            QToolTip.showText(QCursor.pos(), text, self.plot)
+            QToolTip.showText(QCursor.pos(), self.show_day(index), self.plot)
 
     def show_day(self, index: int) -> str:
         """The hover text for day `index` (also what tests call instead of moving a mouse)."""
@@ -212,26 +154,22 @@ class RunsChart(ChartCard):
 
     def update_series(self, days: Sequence[str], per_day: Sequence[Mapping[RunStatus, int]],
                       first: int | None = None) -> None:
-        import pyqtgraph as pg
-
         self.per_day = list(per_day)
-        for item in [i for i in self.plot.items() if isinstance(i, pg.BarGraphItem)]:
-            self.plot.removeItem(item)
         totals = [sum(day.values()) for day in per_day]
         self._axis(days, [bool(t) for t in totals], first)
         base = [0.0] * len(days)
         shown = []
+        bars: list[Bar] = []
         for band, statuses in BANDS:
             heights = [float(sum(day.get(s, 0) for s in statuses)) for day in per_day]
             if not any(heights):
                 continue
-            color = QColor(theme.CHART[band])
-            drawn = [i for i, h in enumerate(heights) if h]  # no zero-height stubs on empty days
-            bars = pg.BarGraphItem(x=drawn, height=[heights[i] for i in drawn], y0=[base[i] for i in drawn],
-                                   width=BAR_WIDTH, brush=color, pen=pg.mkPen(color.darker(115)))
-            self.plot.addItem(bars)
-            shown.append(f'<span style="color:{color.name()}">■</span> {band}')
+            color = theme.CHART[band]
+            # no zero-height stubs on empty days
+            bars.extend(Bar(i, base[i], h, color) for i, h in enumerate(heights) if h)
+            shown.append(f'<span style="color:{color}">■</span> {band}')
             base = [b + h for b, h in zip(base, heights, strict=True)]
+        self.plot.set_bars(bars)
         self._y_ticks(*count_ticks(max(base, default=1) or 1))
         self.legend.setText("&nbsp;&nbsp; ".join(shown))
         self.set_empty(not any(base))
@@ -251,24 +189,17 @@ class DurationChart(ChartCard):
         self.values: list[float | None] = []
         self.unit = "s"
 
-    def _add_items(self, plot: pg.PlotWidget) -> None:
-        import pyqtgraph as pg
-
-        color = QColor(theme.CHART["line"])
-        self.bars = pg.BarGraphItem(x=[], height=[], width=BAR_WIDTH, brush=color, pen=pg.mkPen(color.darker(115)))
-        plot.addItem(self.bars)
-
     def update_series(self, days: Sequence[str], values: Sequence[float | None], first: int | None = None) -> None:
         self.values = list(values)
         self._axis(days, [v is not None for v in values], first)
         finite = [float(v) for v in values if v is not None]
         top = max(finite, default=0.0)
         self.unit, scale = words.duration_unit(top)
-        self.plot.setLabel("left", {"ms": "milliseconds", "s": "seconds", "min": "minutes", "h": "hours"}[self.unit])
+        self.plot.set_titles(y_title={"ms": "milliseconds", "s": "seconds", "min": "minutes", "h": "hours"}[self.unit])
         drawn = [i for i, v in enumerate(values) if v is not None]
         # a run of a few milliseconds still gets a visible bar (its value is in the tooltip)
         heights = [max(float(values[i] or 0) / scale, top / scale / 50) for i in drawn]
-        self.bars.setOpts(x=drawn, height=heights, width=BAR_WIDTH)
+        self.plot.set_bars([Bar(i, 0.0, h, theme.CHART["line"]) for i, h in zip(drawn, heights, strict=True)])
         ticks, axis_top = count_ticks(top / scale if top > 0 else 1)
         self._y_ticks(ticks, axis_top)
         self.set_empty(not finite)
@@ -286,18 +217,10 @@ class RowsChart(ChartCard):
         super().__init__("Rows written per day", parent=parent)
         self.values: list[int] = []
 
-    def _add_items(self, plot: pg.PlotWidget) -> None:
-        import pyqtgraph as pg
-
-        color = QColor(theme.CHART["rows"])
-        self.bars = pg.BarGraphItem(x=[], height=[], width=BAR_WIDTH, brush=color, pen=pg.mkPen(color.darker(115)))
-        plot.addItem(self.bars)
-
     def update_series(self, days: Sequence[str], values: Sequence[int], first: int | None = None) -> None:
         self.values = [int(v) for v in values]
         self._axis(days, [bool(v) for v in self.values], first)
-        drawn = [i for i, v in enumerate(self.values) if v]
-        self.bars.setOpts(x=drawn, height=[self.values[i] for i in drawn], width=BAR_WIDTH)
+        self.plot.set_bars([Bar(i, 0.0, float(v), theme.CHART["rows"]) for i, v in enumerate(self.values) if v])
         self._y_ticks(*count_ticks(max(self.values, default=0) or 1))
         self.set_empty(not any(self.values))
 
