@@ -20,7 +20,7 @@ def make_app() -> QApplication:
     """The QApplication (created on the first call), set up for AutoSync: name, icon, card style, Qt fixes."""
     from PySide6.QtWidgets import QApplication
 
-    from autosync_desktop.gui import qt_fixes, theme
+    from autosync_desktop.gui import gc_thread, qt_fixes, theme
 
     qt_fixes.apply()
     # Hand the GIL to the GUI thread within 1 ms (default 5 ms) while a sync's thread is busy in Python: every
@@ -28,6 +28,7 @@ def make_app() -> QApplication:
     sys.setswitchinterval(0.001)
     existing = QApplication.instance()
     app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
+    gc_thread.install()  # Qt objects freed by the cycle collector are freed in this thread, never a worker's
     app.setApplicationName("AutoSync Desktop")
     app.setOrganizationName("autosync-desktop")
     app.setDesktopFileName("autosync-desktop")  # matches resources/autosync-desktop.desktop (Wayland, taskbars)

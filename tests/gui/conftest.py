@@ -7,6 +7,7 @@ closed) at the end of each test.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -62,6 +63,22 @@ def _app(qapp: Any) -> Iterator[None]:
     make_app()
     formatting.set_display_zone("local")
     yield
+    collect_in_gui_thread()
+
+
+def collect_in_gui_thread() -> None:
+    """Delete what the test deleted later, then free its reference cycles, here in the GUI thread.
+
+    Left alone, a test's windows and widgets were destroyed during a later test (often a non-GUI one on the same
+    xdist worker), whenever that test's thread or a worker thread triggered a collection; once, that crashed the
+    worker inside pytest-qt's event processing. The app's own collector (gui/gc_thread.py) runs on a timer;
+    this makes the end of each GUI test a collection point too.
+    """
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    gc.collect()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
 
 
 @pytest.fixture
