@@ -18,6 +18,7 @@ import pytest
 from autosync_desktop.cli import main
 from autosync_desktop.connectors import x_ads
 from autosync_desktop.connectors.x_stats import StatsSum, day_chunks, day_range
+from autosync_desktop.domain import money_text
 from tests.day_zone import assert_day_zone
 from tests.fakes import x_ads as fake
 from tests.fakes.server import Reply
@@ -113,8 +114,14 @@ def xads() -> Iterator[Callable[..., FakeXAds]]:
 
 
 def truth(api: FakeXAds, start: date, end: date) -> dict[StatKey, tuple[Any, ...]]:
-    return {(s.campaign_id, s.date.isoformat()): (s.impressions, s.clicks, s.charge_micros, None, None, api.currency)
-            for s in api.stats(start, end)}
+    """The fake's stats, with the blended conversions of X's rule (the actions' sums; unknown without data)."""
+    blended = api.blended(start, end)
+    out = {}
+    for s in api.stats(start, end):
+        conversions, value = blended[(s.campaign_id, s.date.isoformat())]
+        out[(s.campaign_id, s.date.isoformat())] = (s.impressions, s.clicks, s.charge_micros, conversions,
+                                                    None if value is None else money_text(value), api.currency)
+    return out
 
 
 def short_range(api: FakeXAds) -> tuple[date, date]:

@@ -11,9 +11,13 @@ Facts this module relies on (shared/docs/platform-apis.md §6; docs.x.com/x-ads-
   `currency` per campaign.
 - Stats: GET /12/stats/accounts/:id/active_entities (entity CAMPAIGN) for the window, then synchronous
   GET /12/stats/accounts/:id for the active ids in chunks of ≤ 20 ids and ≤ 7 days, per placement (ALL_ON_TWITTER,
-  PUBLISHER_NETWORK), granularity DAY, metric_groups ENGAGEMENT,BILLING; the placements are summed per day
-  (connectors/x_stats.py). `billed_charge_local_micro` is already micros of the campaign currency: kept exact.
-  X's ENGAGEMENT/BILLING groups carry no conversions: conversions and conversion value are NULL (unknown).
+  PUBLISHER_NETWORK), granularity DAY, two requests each: metric_groups ENGAGEMENT,BILLING, then WEB_CONVERSION
+  on its own; the placements are summed per day (connectors/x_stats.py). `billed_charge_local_micro` is already
+  micros of the campaign currency: kept exact.
+- Conversions (connectors/x_conversions.py): each day's web conversions by action (purchase, sign_up, site_visit,
+  download, custom), count = post_engagement + post_view (X's total; assisted left out), value = sale_amount
+  (micros); the blended conversions and conversion value are the actions' sums, and stay NULL (unknown), never 0,
+  for a campaign-day where X sent no WEB_CONVERSION number at all (null arrays give no rows).
 - Pacing: `x-rate-limit-limit/-remaining/-reset` (reset in epoch seconds) and, where X sends them, the
   account-level `x-account-rate-limit-*` headers, which win. With nothing left, the account waits until the reset;
   a 429 waits for that reset (a long one defers the run). 503 honours Retry-After, 5xx and 408 are Transient;
@@ -47,6 +51,7 @@ from .discovery import lazy
 from .http import HttpClient
 from .options import UrlOption, parse_options, unknown_options
 from .paging import token_pages
+from .x_conversions import METRIC_GROUP as WEB_CONVERSION
 from .x_stats import PLACEMENTS, StatsSum, chunks, day_chunks, day_range
 
 if TYPE_CHECKING:  # requests (~60 ms) is imported when the first request is made
@@ -62,6 +67,7 @@ CREDENTIAL_KEYS = ("consumer_key", "consumer_secret", "access_token", "access_to
 STATUS_MAP = {"ACTIVE": "ACTIVE", "PAUSED": "PAUSED", "DRAFT": "OTHER"}
 CAMPAIGN_PAGE_SIZE = 1000
 LOW_REMAINING = 0  # with this many calls left in X's window, wait for its reset
+METRIC_GROUPS = ("ENGAGEMENT,BILLING", WEB_CONVERSION)  # one request each: X wants WEB_CONVERSION on its own
 
 _ID = re.compile(r"[0-9a-z]{1,32}")
 _RETIRED = re.compile(r"version", re.IGNORECASE)
@@ -285,12 +291,13 @@ class XAdsConnector:
             chunk_start, chunk_end = day_range(first, last, zone, now)
             for placement in PLACEMENTS:
                 for ids in chunks(sorted(by_placement.get(placement, ()))):
-                    self.ctx.check()
-                    body = self._get(f"stats/accounts/{self.account_id}", {
-                        "entity": "CAMPAIGN", "entity_ids": ",".join(ids), "start_time": chunk_start,
-                        "end_time": chunk_end, "granularity": "DAY", "metric_groups": "ENGAGEMENT,BILLING",
-                        "placement": placement})
-                    total.add_answer(body, first, (last - first).days + 1)
+                    for groups in METRIC_GROUPS:
+                        self.ctx.check()
+                        body = self._get(f"stats/accounts/{self.account_id}", {
+                            "entity": "CAMPAIGN", "entity_ids": ",".join(ids), "start_time": chunk_start,
+                            "end_time": chunk_end, "granularity": "DAY", "metric_groups": groups,
+                            "placement": placement})
+                        total.add_answer(body, first, (last - first).days + 1)
         records = total.records({cid: c.name for cid, c in campaigns.items()},
                                 {cid: c.currency for cid, c in campaigns.items()}, info.currency)
         if records:

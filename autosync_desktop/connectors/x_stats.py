@@ -6,6 +6,8 @@ placement per request; with DAY granularity `start_time` and `end_time` (exclusi
 account's time zone, expressed with the zone's UTC offset of *today* (not of the day asked for, across a DST
 change); element i of each metric array is day start + i. A metric that is `null` means no activity for that
 placement; a day where nothing happened in any placement is left out, like every platform's zero-activity days.
+The WEB_CONVERSION answers (connectors/x_conversions.py) are added up alongside; a day with web conversions but no
+delivery in any placement (a late conversion) is kept, with 0 impressions, clicks and cost, as X's answer says.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from .base import DailyStatRecord, Transient
+from .x_conversions import ConversionSum
 
 MAX_IDS = 20
 MAX_DAYS = 7
@@ -80,10 +83,11 @@ class DayTotals:
 
 
 class StatsSum:
-    """Adds up the answers of every placement and chunk of one window."""
+    """Adds up the answers (ENGAGEMENT/BILLING and WEB_CONVERSION) of every placement and chunk of one window."""
 
     def __init__(self) -> None:
         self.days: dict[tuple[str, date], DayTotals] = {}
+        self.conversions = ConversionSum()
 
     def add_answer(self, body: dict[str, Any], first: date, length: int) -> None:
         data = body.get("data")
@@ -100,6 +104,7 @@ class StatsSum:
                     self._add_metrics(entity_id, metrics, first, length)
 
     def _add_metrics(self, entity_id: str, metrics: dict[str, Any], first: date, length: int) -> None:
+        self.conversions.add_metrics(entity_id, metrics, first, length)
         series = {key: _series(metrics, name, length) for key, name in METRICS.items()}
         url_clicks = _series(metrics, "url_clicks", length)
         for i in range(length):
@@ -115,11 +120,18 @@ class StatsSum:
     def records(self, names: dict[str, str], currencies: dict[str, str | None],
                 default_currency: str | None) -> list[DailyStatRecord]:
         out = []
-        for (campaign_id, day), totals in sorted(self.days.items()):
+        quiet: dict[str, int | None] = dict.fromkeys(METRICS, 0)  # a day with conversions only: no delivery
+        converted_only = {key for key, found in self.conversions.days.items()
+                          if key not in self.days and found.actions()}
+        for key in sorted(self.days.keys() | converted_only):
+            campaign_id, day = key
+            totals = self.days.get(key) or DayTotals(values=dict(quiet))
+            converted = self.conversions.get(key)
+            conversions, value = converted.blended()
             extra = {"url_clicks": str(totals.url_clicks)} if totals.url_clicks is not None else None
             out.append(DailyStatRecord(
                 campaign_id=campaign_id, date=day, impressions=totals.values["impressions"],
-                clicks=totals.values["clicks"], cost_micros=totals.values["cost_micros"], conversions=None,
-                conversion_value_micros=None, currency=currencies.get(campaign_id) or default_currency,
-                campaign_name=names.get(campaign_id), extra=extra))
+                clicks=totals.values["clicks"], cost_micros=totals.values["cost_micros"], conversions=conversions,
+                conversion_value_micros=value, currency=currencies.get(campaign_id) or default_currency,
+                campaign_name=names.get(campaign_id), extra=extra, actions=converted.actions()))
         return out

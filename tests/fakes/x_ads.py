@@ -9,12 +9,18 @@ What it checks and serves:
 - GET /12/accounts/:id (name, IANA timezone); /12/accounts/:id/campaigns (count, with_deleted, cursor);
 - GET /12/stats/accounts/:id/active_entities and /12/stats/accounts/:id (≤ 20 ids, ≤ 7 days, DAY granularity,
   start_time/end_time at the account's midnight with today's offset, one placement, metric arrays of integers,
-  `null` for an entity without activity on that placement);
+  `null` for an entity without activity on that placement); metric_groups is ENGAGEMENT,BILLING or WEB_CONVERSION
+  alone (anything else is a 400). WEB_CONVERSION serves conversion_purchases, _sign_ups, _site_visits, _downloads
+  and _custom as objects of day arrays (post_engagement, post_view, assisted, metric, order_quantity,
+  sale_amount in micros): a whole metric is `null` for a campaign without the pixel or without data in the
+  requested days, an element is `null` on a day without data, `conversion_downloads` always has null arrays and
+  `conversion_site_visits` no sale_amount;
 - x-rate-limit-limit/-remaining/-reset on every answer, and x-account-rate-limit-* on stats answers.
 
 Data is deterministic (hashes of campaign, day, placement and a per-day restatement counter); "today" is `today=`,
 by default the clock's date in the account's zone. `stats`/`totals` are the ground truth (placements summed,
-zero-activity days left out). Faults: `fail_next` with the Reply builders at the bottom, `revoke`, `retired`,
+zero-activity days left out); `actions`/`blended` the conversions' (the README's rule for X, computed here from the
+served numbers on their own). Faults: `fail_next` with the Reply builders at the bottom, `revoke`, `retired`,
 `exhaust` (no calls left until a reset).
 """
 
@@ -36,6 +42,11 @@ from tests.fakes.server import FakeApi, Reply, Request
 REQUEST_TOKEN_PATH = "/oauth/request_token"
 ACCESS_TOKEN_PATH = "/oauth/access_token"
 PLACEMENTS = ("ALL_ON_TWITTER", "PUBLISHER_NETWORK")
+METRIC_GROUPS = ("ENGAGEMENT,BILLING", "WEB_CONVERSION")
+# X's web conversion metrics and the action names AutoSync stores them under (README, Conversions by action)
+CONVERSION_METRICS = {"conversion_purchases": "purchase", "conversion_sign_ups": "sign_up",
+                      "conversion_site_visits": "site_visit", "conversion_downloads": "download",
+                      "conversion_custom": "custom"}
 _STATUSES = (("ACTIVE", False), ("ACTIVE", False), ("PAUSED", False), ("ACTIVE", True), ("DRAFT", False),
              ("ACTIVE", False), ("PAUSED", True))
 
@@ -48,6 +59,17 @@ class FakeCampaign:
     deleted: bool
     placements: tuple[str, ...]
     last_active_days_ago: int | None  # None: never ran
+    pixel: bool = True  # False: X sends null for every web conversion metric
+
+
+@dataclass(frozen=True, slots=True)
+class Converted:
+    """One web conversion metric of one placement and day: post_engagement, post_view, assisted, sale_amount."""
+
+    post_engagement: int
+    post_view: int
+    assisted: int
+    sale_amount: int | None  # None: the metric has no sale_amount array
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,7 +149,7 @@ class FakeXAds(FakeApi):
         placements = PLACEMENTS if i % 3 == 0 else PLACEMENTS[:1]
         last = None if status == "DRAFT" else (0 if status == "ACTIVE" and not deleted else 10 + i % 20)
         return FakeCampaign(_b36(500_000 + i * 977), f"X {i + 1:02d} {status.title()}", status, deleted, placements,
-                            last)
+                            last, pixel=i % 4 != 1)
 
     # --- ground truth -------------------------------------------------------------------------------------
 
@@ -152,6 +174,62 @@ class FakeXAds(FakeApi):
         parts = [self.placement_stat(c, day, p) for p in PLACEMENTS]
         total = tuple(sum(values) for values in zip(*parts, strict=True))
         return FakeStat(c.id, day, *total) if any(total) else None
+
+    def placement_conversions(self, c: FakeCampaign, day: date, placement: str) -> dict[str, Converted] | None:
+        """The web conversion metrics of one placement and day; None: X has no data for it (null elements).
+
+        Only days with delivery in that placement convert; about 1 in 10 has no data and 1 in 10 only zeros."""
+        if not c.pixel or not self.placement_stat(c, day, placement)[0]:
+            return None
+        h = _u64(f"conv|{c.id}|{day}|{placement}|{self._restated.get(day, 0)}")
+        if h % 10 == 0:
+            return None
+        if h % 10 == 1:
+            return {name: Converted(0, 0, 0, None if name == "conversion_site_visits" else 0)
+                    for name in CONVERSION_METRICS if name != "conversion_downloads"}
+        buys, viewed = (h >> 4) % 3, (h >> 8) % 2
+        custom = (h >> 38) % 3 if (h >> 40) % 3 == 0 else 0
+        return {
+            "conversion_purchases": Converted(buys, viewed, (h >> 12) % 4,
+                                              (buys + viewed) * (5_000_000 + (h >> 16) % 95_000_001)),
+            "conversion_sign_ups": Converted((h >> 24) % 2, (h >> 26) % 2, (h >> 27) % 2, 0),
+            "conversion_site_visits": Converted((h >> 28) % 20, (h >> 33) % 10, (h >> 42) % 5, None),
+            "conversion_custom": Converted(custom, 0, 0, custom * 1_250_000)}
+
+    def conversion_day(self, c: FakeCampaign, day: date) -> tuple[bool, dict[str, tuple[int, int | None]]]:
+        """(X sent a number that day, action -> (count, value micros)): post_engagement + post_view and
+        sale_amount, placements summed; assisted is not counted."""
+        parts = [p for p in (self.placement_conversions(c, day, pl) for pl in PLACEMENTS) if p is not None]
+        out: dict[str, tuple[int, int | None]] = {}
+        for part in parts:
+            for name, m in part.items():
+                count, value = out.get(CONVERSION_METRICS[name], (0, None))
+                value = value if m.sale_amount is None else (value or 0) + m.sale_amount
+                out[CONVERSION_METRICS[name]] = (count + m.post_engagement + m.post_view, value)
+        return bool(parts), out
+
+    def actions(self, start: date, end: date) -> dict[tuple[str, str, str], tuple[float, int | None]]:
+        """(campaign, day, action) -> (count, value micros) of every action with a count or a value."""
+        out = {}
+        for s in self.stats(start, end):
+            _sent, per = self.conversion_day(self._by_id(s.campaign_id), s.date)
+            out.update({(s.campaign_id, s.date.isoformat(), action): (float(n), v)
+                        for action, (n, v) in per.items() if n or v})
+        return out
+
+    def blended(self, start: date, end: date) -> dict[tuple[str, str], tuple[float | None, int | None]]:
+        """(campaign, day) -> (conversions, value micros) of every day with stats: the actions' sums, or
+        (None, None) when X sent no web conversion number that day."""
+        out: dict[tuple[str, str], tuple[float | None, int | None]] = {}
+        for s in self.stats(start, end):
+            sent, per = self.conversion_day(self._by_id(s.campaign_id), s.date)
+            values = [v for _n, v in per.values() if v is not None]
+            out[(s.campaign_id, s.date.isoformat())] = (
+                (float(sum(n for n, _v in per.values())), sum(values) if values else None) if sent else (None, None))
+        return out
+
+    def _by_id(self, campaign_id: str) -> FakeCampaign:
+        return next(c for c in self.campaigns if c.id == campaign_id)
 
     def stats(self, start: date, end: date) -> list[FakeStat]:
         out: list[FakeStat] = []
@@ -346,8 +424,10 @@ class FakeXAds(FakeApi):
     def _stats(self, req: Request) -> Reply:
         ids = (req.arg("entity_ids") or "").split(",")
         placement = req.arg("placement")
-        expected = {"entity": "CAMPAIGN", "granularity": "DAY", "metric_groups": "ENGAGEMENT,BILLING"}
-        if any(req.arg(k) != v for k, v in expected.items()) or placement not in PLACEMENTS:
+        expected = {"entity": "CAMPAIGN", "granularity": "DAY"}
+        groups = req.arg("metric_groups")
+        if any(req.arg(k) != v for k, v in expected.items()) or placement not in PLACEMENTS or (
+                groups not in METRIC_GROUPS):
             return errors(400, "INVALID_PARAMETER", f"Unsupported parameters {req.query}")
         if not ids or len(ids) > 20:
             return errors(400, "INVALID_PARAMETER", "entity_ids: between 1 and 20 ids")
@@ -357,7 +437,10 @@ class FakeXAds(FakeApi):
         first, days = span
         by_id = {c.id: c for c in self.campaigns}
         with self._state:
-            self.stats_requests.append({"first": first, "days": days, "placement": placement, "ids": ids})
+            self.stats_requests.append({"first": first, "days": days, "placement": placement, "ids": ids,
+                                        "metric_groups": groups})
+        if groups == "WEB_CONVERSION":
+            return self._web_conversions(ids, first, days, placement)
         data = []
         for entity_id in ids:
             c = by_id.get(entity_id)
@@ -370,6 +453,33 @@ class FakeXAds(FakeApi):
             data.append({"id": entity_id, "id_data": [{"segment": None, "metrics": metrics}]})
         return Reply(200, {"data_type": "stats", "time_series_length": days, "data": data,
                            "request": {"params": {"placement": placement}}})
+
+
+    def _web_conversions(self, ids: list[str], first: date, days: int, placement: str) -> Reply:
+        by_id = {c.id: c for c in self.campaigns}
+        data = []
+        for entity_id in ids:
+            c = by_id.get(entity_id)
+            series = [self.placement_conversions(c, first + timedelta(days=i), placement) if c else None
+                      for i in range(days)]
+            metrics: dict[str, Any] = dict.fromkeys(CONVERSION_METRICS)
+            if any(series):
+                for name in CONVERSION_METRICS:
+                    days_of = [day.get(name) if day else None for day in series]
+                    arrays = {
+                        "metric": [m.post_engagement + m.post_view if m else None for m in days_of],
+                        "post_engagement": [m.post_engagement if m else None for m in days_of],
+                        "post_view": [m.post_view if m else None for m in days_of],
+                        "assisted": [m.assisted if m else None for m in days_of],
+                        "order_quantity": [m.post_engagement + m.post_view if m else None for m in days_of],
+                        "sale_amount": [m.sale_amount if m else None for m in days_of]}
+                    if name == "conversion_site_visits":
+                        arrays["sale_amount"] = None
+                    metrics[name] = {k: None if v is None or not any(x is not None for x in v) else v
+                                     for k, v in arrays.items()}
+            data.append({"id": entity_id, "id_data": [{"segment": None, "metrics": metrics}]})
+        return Reply(200, {"data_type": "stats", "time_series_length": days, "data": data,
+                           "request": {"params": {"placement": placement, "metric_groups": ["WEB_CONVERSION"]}}})
 
 
 # --- fault replies (use with fail_next) -----------------------------------------------------------------------
