@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -107,6 +108,7 @@ def run(options: GuiOptions) -> int:
     data_dir = (options.data_dir or default_data_dir()).expanduser()
     instance = None
     if options.screenshot is None:
+        _stop_early_on_signals()
         instance = _single_instance(data_dir)
         if instance is None:
             where = "left where it is" if options.minimized else "brought to the front"
@@ -167,6 +169,8 @@ def _run_window(app: QApplication, ctx: AppContext, window: MainWindow, instance
     window.start(demo=options.demo)
     _quit_on_signals(app, desktop)
     try:
+        if _STOP_ASKED.is_set():  # Ctrl-C / SIGTERM while the window was being built: stop as cleanly as later
+            return 0
         return app.exec()
     finally:
         crashes.uninstall()
@@ -183,6 +187,19 @@ def _log_file(data_dir: Path) -> Path | None:
         return None
     path = logs.log_dir(data_dir) / logs.LOG_NAME
     return path if path.exists() else None
+
+
+_STOP_ASKED = threading.Event()
+
+
+def _stop_early_on_signals() -> None:
+    """Until the window takes them over (`_quit_on_signals`), Ctrl-C / SIGTERM / SIGHUP only note that a stop was
+    asked: a logout or a service manager stopping AutoSync while it starts gets the same clean stop (exit 0)."""
+    import signal
+
+    for name in ("SIGINT", "SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), lambda *_: _STOP_ASKED.set())
 
 
 def _quit_on_signals(app: QApplication, desktop: DesktopIntegration) -> None:
