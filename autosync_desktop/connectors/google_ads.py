@@ -42,6 +42,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from . import google_rpc as rpc
+from . import google_values as values
 from .base import (
     AccountInfo,
     ActionConversions,
@@ -55,7 +56,6 @@ from .base import (
     RateLimited,
     ReauthRequired,
     Transient,
-    money_to_micros,
     retired_api,
 )
 from .discovery import lazy
@@ -122,54 +122,6 @@ def _credentials(credentials: dict[str, str] | None) -> dict[str, str]:
     return creds
 
 
-# --- value parsing ----------------------------------------------------------------------------------------
-
-def _int(value: Json, field: str) -> int:
-    """An int64 (a JSON string, sometimes a number); missing means 0."""
-    if value is None or value == "":
-        return 0
-    if isinstance(value, bool):
-        raise Permanent(f"Google Ads sent an unexpected {field} value: {value!r}")
-    try:
-        return int(value)
-    except (TypeError, ValueError, ArithmeticError) as exc:
-        raise Permanent(f"Google Ads sent an unexpected {field} value: {value!r}") from exc
-
-
-def _float(value: Json, field: str) -> float:
-    if value is None or value == "":
-        return 0.0
-    try:
-        return float(value)
-    except (TypeError, ValueError) as exc:
-        raise Permanent(f"Google Ads sent an unexpected {field} value: {value!r}") from exc
-
-
-def _money_micros(value: Json) -> int:
-    """conversionsValue (a double, parsed from the JSON text as Decimal) to micros, never via float."""
-    return 0 if value is None else money_to_micros(str(value))
-
-
-def _campaign_id(campaign: dict[str, Any]) -> str:
-    if campaign.get("id") in (None, ""):
-        raise Permanent("Google Ads sent a campaign row without campaign.id")
-    return str(_int(campaign["id"], "campaign.id"))
-
-
-def _day(value: Json) -> date:
-    try:
-        return date.fromisoformat(str(value))
-    except ValueError as exc:
-        raise Permanent(f"Google Ads sent an unexpected segments.date value: {value!r}") from exc
-
-
-def _results(batches: Json) -> Iterator[dict[str, Any]]:
-    """The result rows of a searchStream answer (an array of batches; a lone batch object is accepted)."""
-    for batch in batches if isinstance(batches, list) else [batches]:
-        if isinstance(batch, dict):
-            yield from (row for row in batch.get("results") or [] if isinstance(row, dict))
-
-
 # --- the connector ----------------------------------------------------------------------------------------
 
 class GoogleAdsConnector:
@@ -203,13 +155,14 @@ class GoogleAdsConnector:
         return self._account_info(retry=True)
 
     def fetch_campaigns(self) -> Iterator[list[CampaignRecord]]:
-        yield from stream_pages((self._campaign(row) for row in _results(self._search(CAMPAIGN_QUERY))), PAGE_SIZE)
+        rows = values.results(self._search(CAMPAIGN_QUERY))
+        yield from stream_pages((self._campaign(row) for row in rows), PAGE_SIZE)
 
     def fetch_daily_stats(self, start: date, end: date) -> Iterator[list[DailyStatRecord]]:
         if start > end:
             raise Permanent(f"The requested date range is empty: {start.isoformat()} is after {end.isoformat()}.")
         query = STATS_QUERY.format(start=start.isoformat(), end=end.isoformat())
-        records = [self._stat(row) for row in _results(self._search(query))]
+        records = [self._stat(row) for row in values.results(self._search(query))]
         self.ctx.check()
         actions = self._actions(ACTIONS_QUERY.format(start=start.isoformat(), end=end.isoformat()))
         for record in records:
@@ -243,7 +196,7 @@ class GoogleAdsConnector:
     # --- records ---
 
     def _account_info(self, *, retry: bool) -> AccountInfo:
-        rows = list(_results(self._search(CUSTOMER_QUERY, retry=retry)))
+        rows = list(values.results(self._search(CUSTOMER_QUERY, retry=retry)))
         if not rows:
             raise Permanent(f"Google Ads returned nothing for customer {self.customer_id}; check the account id.")
         customer = rows[0].get("customer") or {}
@@ -252,7 +205,7 @@ class GoogleAdsConnector:
 
     def _campaign(self, row: dict[str, Any]) -> CampaignRecord:
         campaign = row.get("campaign") or {}
-        cid = _campaign_id(campaign)
+        cid = values.campaign_id(campaign)
         raw = campaign.get("status")
         return CampaignRecord(campaign_id=cid, name=campaign.get("name") or f"Campaign {cid}",
                               status=STATUS_MAP.get(raw or "", "OTHER"), status_raw=raw,
@@ -262,13 +215,13 @@ class GoogleAdsConnector:
         campaign = row.get("campaign") or {}
         metrics = row.get("metrics") or {}
         return DailyStatRecord(
-            campaign_id=_campaign_id(campaign),
-            date=_day((row.get("segments") or {}).get("date")),
-            impressions=_int(metrics.get("impressions"), "metrics.impressions"),
-            clicks=_int(metrics.get("clicks"), "metrics.clicks"),
-            cost_micros=_int(metrics.get("costMicros"), "metrics.cost_micros"),
-            conversions=_float(metrics.get("conversions"), "metrics.conversions"),
-            conversion_value_micros=_money_micros(metrics.get("conversionsValue")),
+            campaign_id=values.campaign_id(campaign),
+            date=values.day((row.get("segments") or {}).get("date")),
+            impressions=values.int64(metrics.get("impressions"), "metrics.impressions"),
+            clicks=values.int64(metrics.get("clicks"), "metrics.clicks"),
+            cost_micros=values.int64(metrics.get("costMicros"), "metrics.cost_micros"),
+            conversions=values.double(metrics.get("conversions"), "metrics.conversions"),
+            conversion_value_micros=values.money_micros(metrics.get("conversionsValue")),
             currency=(row.get("customer") or {}).get("currencyCode"),
             campaign_name=campaign.get("name"),
         )
@@ -276,13 +229,13 @@ class GoogleAdsConnector:
     def _actions(self, query: str) -> dict[tuple[str, date], list[ActionConversions]]:
         """(campaign, day) -> its conversions per conversion action, by name (a name repeated is added up)."""
         sums: dict[tuple[str, date, str], tuple[float, int]] = {}
-        for row in _results(self._search(query)):
+        for row in values.results(self._search(query)):
             metrics = row.get("metrics") or {}
-            key = (_campaign_id(row.get("campaign") or {}), _day((row.get("segments") or {}).get("date")),
+            key = (values.campaign_id(row.get("campaign") or {}), values.day((row.get("segments") or {}).get("date")),
                    str((row.get("segments") or {}).get("conversionActionName") or "(unnamed)"))
             count, value = sums.get(key, (0.0, 0))
-            sums[key] = (count + _float(metrics.get("conversions"), "metrics.conversions"),
-                         value + _money_micros(metrics.get("conversionsValue")))
+            sums[key] = (count + values.double(metrics.get("conversions"), "metrics.conversions"),
+                         value + values.money_micros(metrics.get("conversionsValue")))
         out: dict[tuple[str, date], list[ActionConversions]] = {}
         for (cid, day, name), (count, value) in sorted(sums.items()):
             out.setdefault((cid, day), []).append(ActionConversions(name, count, value))

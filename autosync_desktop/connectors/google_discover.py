@@ -16,7 +16,8 @@ from autosync_desktop.domain import DiscoveredAccount
 
 from .base import ConnectorContext, Permanent
 from .discovery import checkpoint, refreshing, unique
-from .google_ads import API_VERSION, GoogleAdsConnector, _results, customer_id
+from .google_ads import API_VERSION, GoogleAdsConnector, customer_id
+from .google_values import results as _results
 
 CLIENT_QUERY = ("SELECT customer_client.client_customer, customer_client.id, customer_client.level, "
                 "customer_client.manager, customer_client.hidden, customer_client.descriptive_name, "

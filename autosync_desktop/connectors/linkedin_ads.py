@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 from autosync_desktop import clock
 
 from . import linkedin_conversions as by_action
+from . import linkedin_rest as rest
 from .base import (
     AccountInfo,
     AuthExpired,
@@ -125,35 +126,6 @@ OPTIONS = (
 )
 
 
-# --- response helpers -----------------------------------------------------------------------------------------
-
-def _body(response: requests.Response) -> dict[str, Any]:
-    try:
-        data = response.json()
-    except ValueError:
-        return {}
-    return data if isinstance(data, dict) else {}
-
-
-def _platform_message(body: dict[str, Any], response: requests.Response) -> str:
-    parts = [str(body[k]) for k in ("code", "message") if body.get(k)]
-    return " ".join(parts) if parts else f"HTTP {response.status_code}"
-
-
-def _is_json_object(response: requests.Response) -> bool:
-    try:
-        return isinstance(response.json(), dict)
-    except ValueError:
-        return False
-
-
-def _elements(data: dict[str, Any], what: str) -> list[dict[str, Any]]:
-    elements = data.get("elements", [])
-    if not isinstance(elements, list):
-        raise Permanent(f"LinkedIn sent an unexpected {what} response (no list of elements).")
-    return [e for e in elements if isinstance(e, dict)]
-
-
 class _UriTooLong(Permanent):
     """HTTP 414: the connector re-sends the query as a POST tunnel."""
 
@@ -200,11 +172,11 @@ class LinkedInAdsConnector:
     def _classify(self, response: requests.Response) -> ConnectorError | None:
         status = response.status_code
         if 200 <= status < 300:
-            if _is_json_object(response):
+            if rest.is_json_object(response):
                 return None
             return Transient("LinkedIn sent a malformed response (not JSON)")
-        body = _body(response)
-        message = _platform_message(body, response)
+        body = rest.response_body(response)
+        message = rest.platform_message(body, response)
         code = str(body.get("code") or "")
         if status == 426 or code in ("VERSION_MISSING", "NONEXISTENT_VERSION") or (
                 status == 400 and _VERSION_WORD.search(str(body.get("message") or ""))):
@@ -260,12 +232,12 @@ class LinkedInAdsConnector:
             self.ctx.log("info", "LinkedIn answered 414 (URL too long): sending queries as POST with "
                                  "X-HTTP-Method-Override: GET")
             return self._post_tunnel(url, query)
-        return _body(response)
+        return rest.response_body(response)
 
     def _post_tunnel(self, url: str, query: str) -> dict[str, Any]:
         headers = {"Authorization": f"Bearer {self._tokens.get()}", "X-HTTP-Method-Override": "GET",
                    "Content-Type": "application/x-www-form-urlencoded"}
-        return _body(self._api.request("POST", url, data=query.encode("ascii"), headers=headers))
+        return rest.response_body(self._api.request("POST", url, data=query.encode("ascii"), headers=headers))
 
     # --- account ---
 
@@ -306,7 +278,7 @@ class LinkedInAdsConnector:
             return token if isinstance(token, str) else None
 
         for data in token_pages(fetch, next_token, self.ctx.check):
-            yield _elements(data, "campaign list")
+            yield rest.elements(data, "campaign list")
 
     def _campaign_record(self, element: dict[str, Any], currency: str | None) -> CampaignRecord | None:
         campaign_id = campaign_id_of(element.get("id"))
@@ -345,7 +317,7 @@ class LinkedInAdsConnector:
                 self.ctx.check()
                 group = [cid for cid, _name in campaigns[i:i + ANALYTICS_GROUP_SIZE]]
                 data = self._get("/rest/adAnalytics", self._analytics_params(group, first, last))
-                page = self._stat_records(_elements(data, "analytics"), first, last, names, currency)
+                page = self._stat_records(rest.elements(data, "analytics"), first, last, names, currency)
                 if page:
                     by_action.attach(self, group, first, last, page)  # conversions by rule (linkedin_conversions.py)
                     yield page

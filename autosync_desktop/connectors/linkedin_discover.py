@@ -11,7 +11,8 @@ from autosync_desktop.domain import DiscoveredAccount
 
 from .base import ConnectorContext, Permanent
 from .discovery import checkpoint, refreshing, unique
-from .linkedin_ads import LinkedInAdsConnector, _elements
+from .linkedin_ads import LinkedInAdsConnector
+from .linkedin_rest import elements as _elements
 from .linkedin_rest import restli_encode
 from .paging import token_pages
 

@@ -11,10 +11,13 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from .base import DailyStatRecord, Permanent, money_to_micros
+
+if TYPE_CHECKING:  # requests is imported when the first request is made
+    import requests
 
 CAMPAIGN_URN_PREFIX = "urn:li:sponsoredCampaign:"
 
@@ -117,3 +120,32 @@ def stat_record(element: dict[str, Any], names: dict[str, str], currency: str | 
         currency=currency,
         campaign_name=names.get(campaign_id),
     )
+
+
+# --- responses --------------------------------------------------------------------------------------------------
+
+def response_body(response: requests.Response) -> dict[str, Any]:
+    try:
+        data = response.json()
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def platform_message(body: dict[str, Any], response: requests.Response) -> str:
+    parts = [str(body[k]) for k in ("code", "message") if body.get(k)]
+    return " ".join(parts) if parts else f"HTTP {response.status_code}"
+
+
+def is_json_object(response: requests.Response) -> bool:
+    try:
+        return isinstance(response.json(), dict)
+    except ValueError:
+        return False
+
+
+def elements(data: dict[str, Any], what: str) -> list[dict[str, Any]]:
+    elements = data.get("elements", [])
+    if not isinstance(elements, list):
+        raise Permanent(f"LinkedIn sent an unexpected {what} response (no list of elements).")
+    return [e for e in elements if isinstance(e, dict)]
