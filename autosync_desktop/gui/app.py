@@ -79,7 +79,7 @@ def _check_display(headless: bool) -> None:
 def window_idle(window: MainWindow) -> bool:
     view = window.current_view()
     return (window.ctx.workers.pending == 0 and view.has_loaded and not view.is_loading()
-            and window.dashboard.has_loaded)
+            and (window.dashboard.has_loaded if window.is_built("dashboard") else True))
 
 
 def run(options: GuiOptions) -> int:

@@ -6,12 +6,16 @@ The rail (widgets/nav_rail.py) lists the pages with icons and labels; it is comp
 number of failing schedules (last run failed or interrupted), read on the read lane when the window starts and
 again, debounced, after runs finish and schedules or accounts change. The pages live in a QStackedWidget (`pages`,
 also reachable as `tabs` for older callers); their keys stay those of `--tab` and the prefs.
+
+Each page is built (and its module imported) when first shown or first asked for (`view(key)`, or the
+`dashboard` / `scheduler` / `history` / `data` / `settings` properties; `views` builds them all): the window starts
+with the shown page only. The stack holds one slot per page from the start, so indices and keys never move.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from PySide6.QtCore import QSize, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QResizeEvent, QShortcut
@@ -23,14 +27,16 @@ from autosync_desktop.gui import formatting as fmt
 from autosync_desktop.gui import theme
 from autosync_desktop.gui.banner import NotificationBanner
 from autosync_desktop.gui.context import AppContext
-from autosync_desktop.gui.dashboard.view import DashboardView
-from autosync_desktop.gui.data.view import DataView
-from autosync_desktop.gui.history.view import HistoryView
-from autosync_desktop.gui.scheduler.view import SchedulerView
-from autosync_desktop.gui.settings.view import SettingsView
 from autosync_desktop.gui.welcome import DEMO_SCHEDULE, WelcomePanel, ensure_demo
 from autosync_desktop.gui.widgets.base_view import BaseView
 from autosync_desktop.gui.widgets.nav_rail import COMPACT_BELOW, PAGES, NavRail
+
+if TYPE_CHECKING:  # each page's module is imported when the page is first built
+    from autosync_desktop.gui.dashboard.view import DashboardView
+    from autosync_desktop.gui.data.view import DataView
+    from autosync_desktop.gui.history.view import HistoryView
+    from autosync_desktop.gui.scheduler.view import SchedulerView
+    from autosync_desktop.gui.settings.view import SettingsView
 
 TAB_KEYS = tuple(key for key, _, _ in PAGES)  # dashboard, scheduler, history, data, settings: Ctrl+1 .. Ctrl+5
 FAILING = ("failed", "interrupted")  # a schedule whose last run ended so is failing
@@ -40,6 +46,31 @@ BADGE_DEBOUNCE_MS = 400
 def failing_count(schedules: Sequence[ScheduleInfo]) -> int:
     """Schedules whose last run failed or was interrupted (the rail's badge)."""
     return sum(1 for schedule in schedules if schedule.last_status in FAILING)
+
+
+def make_page(key: str, ctx: AppContext) -> BaseView:
+    """Import and build one page."""
+    if key == "dashboard":
+        from autosync_desktop.gui.dashboard.view import DashboardView
+
+        return DashboardView(ctx)
+    if key == "scheduler":
+        from autosync_desktop.gui.scheduler.view import SchedulerView
+
+        return SchedulerView(ctx)
+    if key == "history":
+        from autosync_desktop.gui.history.view import HistoryView
+
+        return HistoryView(ctx)
+    if key == "data":
+        from autosync_desktop.gui.data.view import DataView
+
+        return DataView(ctx)
+    if key == "settings":
+        from autosync_desktop.gui.settings.view import SettingsView
+
+        return SettingsView(ctx)
+    raise KeyError(key)
 
 
 class MainWindow(QMainWindow):
@@ -60,17 +91,15 @@ class MainWindow(QMainWindow):
         self.setAccessibleName("AutoSync Desktop main window")
         fmt.set_display_zone(ctx.prefs.display_zone())
 
-        self.dashboard = DashboardView(ctx)
-        self.scheduler = SchedulerView(ctx)
-        self.history = HistoryView(ctx)
-        self.data = DataView(ctx)
-        self.settings = SettingsView(ctx)
-        self.views: dict[str, BaseView] = {"dashboard": self.dashboard, "scheduler": self.scheduler,
-                                      "history": self.history, "data": self.data, "settings": self.settings}
+        self._built: dict[str, BaseView] = {}  # the pages built so far (view() builds the others)
         self.pages = QStackedWidget()
         self.pages.setAccessibleName("Pages")
+        self._slots: dict[str, QVBoxLayout] = {}  # one slot per page in the stack; its page goes in when built
         for key in TAB_KEYS:
-            self.pages.addWidget(self.views[key])
+            slot = QWidget(self.pages)
+            layout = self._slots[key] = QVBoxLayout(slot)
+            layout.setContentsMargins(0, 0, 0, 0)
+            self.pages.addWidget(slot)
         self.tabs = self.pages  # the name older callers used (currentIndex, setCurrentIndex, currentChanged)
         self.rail = NavRail(PAGES)
         self.rail.current_changed.connect(self.show_tab)
@@ -109,19 +138,11 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.scheduler_status)
         self.statusBar().setAccessibleName("Status bar")
 
-        self.dashboard.open_run.connect(self.open_run)
-        self.dashboard.open_account.connect(self.open_account)
-        self.scheduler.open_run.connect(self.open_run)
-        self.history.open_schedule.connect(self.open_schedule)
-        self.settings.display_zone_changed.connect(self._display_zone_changed)
-        self.settings.accounts_changed.connect(self._check_accounts)
         ctx.workers.error.connect(lambda text: self.statusBar().showMessage(f"Error: {text}", 15000))
         ctx.bridge.account_changed.connect(lambda _: self._check_accounts())
         ctx.bridge.scheduler_state.connect(self._scheduler_state)
         for signal in (ctx.bridge.run_finished, ctx.bridge.schedule_changed, ctx.bridge.account_changed):
             signal.connect(self._schedule_badge)
-        for view in self.views.values():  # a page's failed load and its other messages
-            view.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self.pages.currentChanged.connect(self._tab_changed)
         self._shortcuts()
         self._restore()
@@ -152,7 +173,8 @@ class MainWindow(QMainWindow):
             text = one_line(error)
             self.scheduler_error = text if isinstance(error, AutoSyncError) else f"Could not start: {text}"
             self.scheduler_status.setText("Scheduler: in another process")
-            self.dashboard.set_scheduler_error(self.scheduler_error)
+            if "dashboard" in self._built:
+                self.dashboard.set_scheduler_error(self.scheduler_error)
         elif self._start_scheduler:
             self.scheduler_status.setText("Scheduler: running")
         if first_sync:
@@ -160,7 +182,7 @@ class MainWindow(QMainWindow):
         self._check_accounts()
         self._count_failing()
         self.current_view().refresh()
-        if self.current_view() is not self.dashboard:
+        if "dashboard" in self._built and self.current_view() is not self.dashboard:
             self.dashboard.refresh()
         self.has_started = True
         self.started.emit()
@@ -216,6 +238,7 @@ class MainWindow(QMainWindow):
             self.resize(1280, 800)
         last = self.ctx.prefs.last_tab()
         index = TAB_KEYS.index(last) if last in TAB_KEYS else 0
+        self.view(TAB_KEYS[index])
         self.pages.setCurrentIndex(index)
         self.rail.set_current(TAB_KEYS[index])
 
@@ -243,15 +266,78 @@ class MainWindow(QMainWindow):
         return TAB_KEYS[self.pages.currentIndex()]
 
     def current_view(self) -> BaseView:
-        return self.views[self.current_key()]
+        return self.view(self.current_key())
+
+    # --- the pages, built when first needed ---
+
+    def view(self, key: str) -> BaseView:
+        """The page `key` ("dashboard", "scheduler", ...), built now if it was not yet."""
+        view = self._built.get(key)
+        if view is None:
+            view = self._built[key] = make_page(key, self.ctx)
+            slot = self._slots[key]
+            slot.addWidget(view)  # parented to its slot in the stack
+            if view.parentWidget().isVisible():
+                view.show()  # at once, not at the next event loop pass
+            self._connect(key, view)
+        return view
+
+    def is_built(self, key: str) -> bool:
+        return key in self._built
+
+    def _connect(self, key: str, view: BaseView) -> None:
+        view.message.connect(self._page_message)  # a page's failed load and its other messages
+        if key == "dashboard":
+            dashboard = cast("DashboardView", view)
+            dashboard.open_run.connect(self.open_run)
+            dashboard.open_account.connect(self.open_account)
+            if self.scheduler_error is not None:
+                dashboard.set_scheduler_error(self.scheduler_error)
+        elif key == "scheduler":
+            cast("SchedulerView", view).open_run.connect(self.open_run)
+        elif key == "history":
+            cast("HistoryView", view).open_schedule.connect(self.open_schedule)
+        elif key == "settings":
+            settings = cast("SettingsView", view)
+            settings.display_zone_changed.connect(self._display_zone_changed)
+            settings.accounts_changed.connect(self._check_accounts)
+
+    def _page_message(self, text: str) -> None:
+        self.statusBar().showMessage(text, 8000)
+
+    @property
+    def views(self) -> dict[str, BaseView]:
+        """Every page by key (building those not built yet)."""
+        return {key: self.view(key) for key in TAB_KEYS}
+
+    @property
+    def dashboard(self) -> DashboardView:
+        return cast("DashboardView", self.view("dashboard"))
+
+    @property
+    def scheduler(self) -> SchedulerView:
+        return cast("SchedulerView", self.view("scheduler"))
+
+    @property
+    def history(self) -> HistoryView:
+        return cast("HistoryView", self.view("history"))
+
+    @property
+    def data(self) -> DataView:
+        return cast("DataView", self.view("data"))
+
+    @property
+    def settings(self) -> SettingsView:
+        return cast("SettingsView", self.view("settings"))
 
     def show_tab(self, key: str) -> None:
+        self.view(key)  # built before it becomes current: never an empty slot on screen
         self.stack.setCurrentWidget(self.pages)
         self.pages.setCurrentIndex(TAB_KEYS.index(key))
         self.rail.set_current(key)
 
     def _tab_changed(self, index: int) -> None:
-        view = self.views[TAB_KEYS[index]]
+        view = self.view(TAB_KEYS[index])  # e.g. tabs.setCurrentIndex() from older callers
         self.rail.set_current(TAB_KEYS[index])
         if self._remember:
             self.ctx.prefs.set_last_tab(TAB_KEYS[index])
@@ -259,7 +345,7 @@ class MainWindow(QMainWindow):
             view.refresh()
 
     def refresh_all(self) -> None:
-        for view in self.views.values():
+        for view in list(self._built.values()):  # pages not built yet load when first shown
             if view.has_loaded or view is self.current_view():
                 view.refresh()
 

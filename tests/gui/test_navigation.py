@@ -128,6 +128,22 @@ def test_the_window_keeps_its_api_for_other_callers(open_window: Any, seeded: An
     assert set(window.views) == set(TAB_KEYS)
 
 
+def test_a_page_is_built_when_first_shown_and_keeps_its_links(open_window: Any, seeded: Any, qtbot: Any) -> None:
+    window = open_window(tab="dashboard")
+    assert [key for key in TAB_KEYS if window.is_built(key)] == ["dashboard"]  # the window starts with one page
+    window.tabs.setCurrentIndex(TAB_KEYS.index("history"))  # an older caller's way in builds it too
+    assert window.is_built("history") and window.current_view() is window.history
+    assert window.history.isVisible() and window.rail.current_key() == "history"
+    qtbot.waitUntil(lambda: window.history.has_loaded, timeout=10000)  # and loads it, once shown
+    wait_idle(qtbot, window)
+    assert not window.is_built("scheduler")
+    window.history.open_schedule.emit(SCHEDULE)  # the page's links work from its first build
+    assert window.current_key() == "scheduler" and window.scheduler.isVisible()
+    window.scheduler.message.emit("Saved the schedule")
+    assert window.statusBar().currentMessage() == "Saved the schedule"
+    wait_idle(qtbot, window)
+
+
 def test_elided_label_keeps_the_whole_text_in_its_tooltip(qtbot: Any) -> None:
     name = "Performance Max · Spring Sale 2026 · EMEA Retargeting Audiences"
     label = ElidedLabel(name)
