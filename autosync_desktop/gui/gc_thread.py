@@ -12,10 +12,12 @@ runs the generations that are due, by the interpreter's own thresholds and count
 from __future__ import annotations
 
 import gc
+import time
 
 from PySide6.QtCore import QObject, QTimer
 
 INTERVAL_MS = 500
+FULL_EVERY_S = 60.0  # the least time between two full collections
 
 
 class GuiThreadCollector(QObject):
@@ -24,6 +26,7 @@ class GuiThreadCollector(QObject):
     def __init__(self, parent: QObject | None = None, interval_ms: int = INTERVAL_MS) -> None:
         super().__init__(parent)
         self.collections = 0  # how many times a generation was collected (tests)
+        self._last_full = time.monotonic()
         self._timer = QTimer(self)
         self._timer.setInterval(interval_ms)
         self._timer.timeout.connect(self.collect_due)
@@ -31,7 +34,10 @@ class GuiThreadCollector(QObject):
         self._timer.start()
 
     def collect_due(self) -> None:
-        """Collect the oldest generation whose count has passed its threshold (and the younger ones with it)."""
+        """Collect the oldest generation whose count has passed its threshold (and the younger ones with it).
+
+        A full collection walks every object of the process (tens of ms with the charts loaded), so it runs at
+        most once per FULL_EVERY_S, like the interpreter's own rule that keeps full collections rare."""
         counts = gc.get_count()
         thresholds = gc.get_threshold()
         due = -1
@@ -40,9 +46,13 @@ class GuiThreadCollector(QObject):
                 due = generation
             else:
                 break
+        if due == 2 and time.monotonic() - self._last_full < FULL_EVERY_S:
+            due = 1
         if due >= 0:
             gc.collect(due)
             self.collections += 1
+            if due == 2:
+                self._last_full = time.monotonic()
 
     def stop(self) -> None:
         """Give collection back to the interpreter (the QApplication is going away)."""

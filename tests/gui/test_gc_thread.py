@@ -50,9 +50,17 @@ def test_collect_due_collects_the_generations_past_their_thresholds(monkeypatch:
     asked: list[int] = []
     monkeypatch.setattr(gc, "collect", lambda generation=2: asked.append(generation) or 0)
     monkeypatch.setattr(gc, "get_threshold", lambda: (700, 10, 10))
+    clock = [1000.0]
+    monkeypatch.setattr(gc_thread.time, "monotonic", lambda: clock[0])
+    collector._last_full = 0.0
     for counts, expected in (((10, 0, 0), []), ((701, 3, 0), [0]), ((701, 11, 2), [1]), ((701, 11, 11), [2]),
-                             ((5, 11, 11), [])):
+                             ((701, 11, 11), [1]), ((5, 11, 11), [])):  # a second full pass waits a minute
         asked.clear()
         monkeypatch.setattr(gc, "get_count", lambda c=counts: c)
         collector.collect_due()
         assert asked == expected, counts
+    clock[0] += gc_thread.FULL_EVERY_S
+    monkeypatch.setattr(gc, "get_count", lambda: (701, 11, 11))
+    asked.clear()
+    collector.collect_due()
+    assert asked == [2]
