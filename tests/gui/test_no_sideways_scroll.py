@@ -112,3 +112,31 @@ def test_settings_accounts_give_the_names_the_room(open_window: Any, qtbot: Any)
     assert widths[1] >= platform, widths  # the platform's words fit too
     row = next(r for r, account in enumerate(panel.accounts) if account.name == LONG_ACCOUNT)
     assert LONG_ACCOUNT in table.item(row, 0).toolTip()
+
+
+def test_going_through_every_page_never_widens_the_window(open_window: Any, qtbot: Any) -> None:
+    """A page's widest moment (loading, with its dates shown) still fits 1024 px: the window is never pushed
+    wider while the user goes from page to page."""
+    window = open_window(tab="scheduler", wait=False)
+    window.resize(1024, 640)
+    wait_idle(qtbot, window, timeout=30000)
+    widths = {}
+    for key in TAB_KEYS:
+        window.show_tab(key)
+        view = window.current_view()
+        view.busy.start()  # "Loading…" beside the filters and buttons
+        qtbot.wait(20)
+        widths[key] = (window.width(), window.minimumSizeHint().width())
+        view.busy.stop()
+        wait_idle(qtbot, window, timeout=30000)
+    assert all(width == 1024 and hint <= 1024 for width, hint in widths.values()), widths
+    data = window.data
+    data.preset.setCurrentIndex(data.preset.findData("custom"))  # the two date fields appear
+    window.history.filters.use_dates.setChecked(True)
+    for key in ("data", "history"):
+        window.show_tab(key)
+        window.current_view().busy.start()
+        qtbot.wait(20)
+        assert window.width() == 1024 and window.minimumSizeHint().width() <= 1024, key
+        window.current_view().busy.stop()
+        wait_idle(qtbot, window, timeout=30000)

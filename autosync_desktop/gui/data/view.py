@@ -49,7 +49,7 @@ from autosync_desktop.gui.data.model import (
 )
 from autosync_desktop.gui.history.columns import Column, ColumnFitter
 from autosync_desktop.gui.history.empty import TableMessage
-from autosync_desktop.gui.history.filters import ElidingComboBox
+from autosync_desktop.gui.history.filters import FILTER_MIN_CHARS, ElidingComboBox
 from autosync_desktop.gui.history.view import progress_line
 from autosync_desktop.gui.widgets.base_view import BaseView
 from autosync_desktop.gui.widgets.busy import BusyOverlay
@@ -80,7 +80,7 @@ def _table(name: str) -> QTableView:
 
 
 def _name_combo(name: str, any_text: str) -> QComboBox:
-    combo = ElidingComboBox()
+    combo = ElidingComboBox(min_chars=FILTER_MIN_CHARS)
     combo.setAccessibleName(name)
     combo.setToolTip(name)
     combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
@@ -121,7 +121,8 @@ class DataView(BaseView):
         self._failure: Exception | str | None = None  # the first failed read since the last complete load
         self.account = _name_combo("Filter data by account", "Any account")
         self.campaign = _name_combo("Filter data by campaign", "Any campaign")
-        self.preset = QComboBox()
+        self.preset = ElidingComboBox(min_chars=FILTER_MIN_CHARS)
+        self.preset.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.preset.setAccessibleName("Filter data by dates")
         self.preset.setToolTip("Which days to show (the platforms' own days)")
         for key, label in presets.PRESETS:
@@ -153,7 +154,6 @@ class DataView(BaseView):
         for widget in (self.account, self.campaign, self.preset, self.date_from, self.date_to):
             bar.addWidget(widget)
         bar.addStretch(1)
-        bar.addWidget(self.busy)
         bar.addWidget(self.refresh_button)
         bar.addWidget(self.export_button)
 
@@ -210,6 +210,7 @@ class DataView(BaseView):
         self.pages.addTab(chart_page, "Spend && conversions")
         self.pages.setTabToolTip(2, "Spend per day (bars) and conversions per day (line) for the filtered rows")
         self.pages.currentChanged.connect(self._page_changed)
+        self.pages.setCornerWidget(self.busy, Qt.Corner.TopRightCorner)  # "Loading…" beside the tabs, not the filters
         self.bottom = QWidget()
         self.bottom.setAccessibleName("Data details")
         self.bottom_layout = QVBoxLayout(self.bottom)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 
-from PySide6.QtCore import QDate, Qt, QTimer, Signal
+from PySide6.QtCore import QDate, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QPaintEvent
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -33,10 +33,29 @@ TRIGGER_CHOICES: tuple[tuple[str, tuple[Trigger, ...]], ...] = (
 
 
 NAME_COMBO_MAX = 220  # px: a 63-character account name never squeezes the search box; it is elided instead
+FILTER_MIN_CHARS = 7  # a filter shrinks to about this many characters (elided) before the row is too wide
+SEARCH_MIN_WIDTH = 120  # px
 
 
 class ElidingComboBox(QComboBox):
-    """A combo box that elides its current text in the middle when narrower than the text (Qt clips it)."""
+    """A combo box that elides its current text in the middle when narrower than the text (Qt clips it).
+
+    With `min_chars` it asks for its whole text when there is room but may shrink to about that many characters
+    when there is not, so a row of filters fits a 1024 px window."""
+
+    def __init__(self, min_chars: int | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.min_chars = min_chars
+
+    def minimumSizeHint(self) -> QSize:
+        hint = super().minimumSizeHint()
+        if self.min_chars is None:
+            return hint
+        option = QStyleOptionComboBox()
+        self.initStyleOption(option)
+        text = QSize(self.fontMetrics().averageCharWidth() * self.min_chars, self.fontMetrics().height())
+        least = self.style().sizeFromContents(QStyle.ContentsType.CT_ComboBox, option, text, self)
+        return QSize(min(hint.width(), least.width()), hint.height())
 
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QStylePainter(self)
@@ -52,9 +71,9 @@ class ElidingComboBox(QComboBox):
 
 
 def _combo(name: str, names: bool = False) -> QComboBox:
-    """A filter choice; `names` ones (account, schedule) have a maximum width and elide long names, with the
-    full name in the tooltip."""
-    combo = ElidingComboBox() if names else QComboBox()
+    """A filter choice that may shrink (eliding, the whole choice in its tooltip) so the row fits; `names` ones
+    (account, schedule) also have a maximum width."""
+    combo = ElidingComboBox(min_chars=FILTER_MIN_CHARS)
     combo.setAccessibleName(name)
     combo.setToolTip(name)
     if names:
@@ -62,9 +81,9 @@ def _combo(name: str, names: bool = False) -> QComboBox:
         combo.setMinimumContentsLength(12)
         combo.setMaximumWidth(NAME_COMBO_MAX)
         combo.view().setTextElideMode(Qt.TextElideMode.ElideMiddle)
-        combo.currentIndexChanged.connect(lambda _: combo.setToolTip(f"{name}: {combo.currentText()}"))
     else:
         combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+    combo.currentIndexChanged.connect(lambda _: combo.setToolTip(f"{name}: {combo.currentText()}"))
     return combo
 
 
@@ -104,7 +123,7 @@ class HistoryFilters(QWidget):
         self.text.setPlaceholderText("Search schedule, account, error…")
         self.text.setAccessibleName("Search runs")
         self.text.setClearButtonEnabled(True)
-        self.text.setMinimumWidth(180)
+        self.text.setMinimumWidth(SEARCH_MIN_WIDTH)
         self._debounce = QTimer(self)
         self._debounce.setSingleShot(True)
         self._debounce.setInterval(350)

@@ -66,7 +66,7 @@ class HistoryView(BaseView):
     open_schedule = Signal(str)  # a schedule's name: the window shows it on the Schedules page
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+        super().__init__(parent, busy_text="")  # the bar alone: the count beside it says what is loading
         self.ctx = ctx
         self.setAccessibleName("History view")
         self.export_job: ExportJob | None = None
@@ -104,8 +104,7 @@ class HistoryView(BaseView):
         self.detail.setMinimumWidth(280)
         self.detail.rerun_requested.connect(self.rerun)
         self.detail.open_schedule_requested.connect(self.open_schedule)
-        self.count = muted("", "Matching runs")
-        self.count.setWordWrap(False)
+        self.count = muted("", "Matching runs")  # word-wrapped: a narrow window gives it two lines, never a cut
         self.new_runs = QPushButton("New runs — show")
         self.new_runs.setAccessibleName("Show new runs")
         self.new_runs.clicked.connect(self.reload)
