@@ -94,11 +94,12 @@ class MainWindow(QMainWindow):
         self._built: dict[str, BaseView] = {}  # the pages built so far (view() builds the others)
         self.pages = QStackedWidget()
         self.pages.setAccessibleName("Pages")
-        self._slots: dict[str, QVBoxLayout] = {}  # one slot per page in the stack; its page goes in when built
+        self._slots: dict[str, tuple[QWidget, QVBoxLayout]] = {}  # one per page in the stack; its page when built
         for key in TAB_KEYS:
             slot = QWidget(self.pages)
-            layout = self._slots[key] = QVBoxLayout(slot)
+            layout = QVBoxLayout(slot)
             layout.setContentsMargins(0, 0, 0, 0)
+            self._slots[key] = (slot, layout)
             self.pages.addWidget(slot)
         self.tabs = self.pages  # the name older callers used (currentIndex, setCurrentIndex, currentChanged)
         self.rail = NavRail(PAGES)
@@ -275,9 +276,9 @@ class MainWindow(QMainWindow):
         view = self._built.get(key)
         if view is None:
             view = self._built[key] = make_page(key, self.ctx)
-            slot = self._slots[key]
-            slot.addWidget(view)  # parented to its slot in the stack
-            if view.parentWidget().isVisible():
+            slot, layout = self._slots[key]
+            layout.addWidget(view)  # parented to its slot in the stack
+            if slot.isVisible():
                 view.show()  # at once, not at the next event loop pass
             self._connect(key, view)
         return view
