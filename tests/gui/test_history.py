@@ -151,3 +151,36 @@ def test_lazy_paging_and_export_of_what_the_table_shows(open_window: Any, seeded
     window.history._header_clicked(1)
     wait_idle(qtbot, window)
     assert model.order == "oldest" and model.ids() == sorted(model.ids())
+
+
+def test_detail_pane_never_cuts_a_line_at_1024x640(open_window: Any, seeded: Any, qtbot: Any) -> None:
+    """Every fact of the run gets the height of all its (wrapped) lines (the timeline's third line was cut off at
+    1024x640 with hundreds of runs: the form gave two wrapped values the same, too small, height)."""
+    account, schedule = Account.get(Account.name == DEMO), Schedule.get(Schedule.name == SCHEDULE)
+    base = utcnow() - timedelta(days=2)
+    SyncRun.insert_many([{
+        "account": account.id, "schedule": schedule.id, "account_name": DEMO, "schedule_name": SCHEDULE,
+        "platform": "demo", "trigger": "scheduled", "status": "failed" if i % 10 == 0 else "succeeded",
+        "queued_at": base + timedelta(minutes=i), "started_at": base + timedelta(minutes=i, seconds=1),
+        "finished_at": base + timedelta(minutes=i, seconds=3), "duration_s": 2.0, "rows": i,
+        "error_message": "The demo sandbox had a temporary server error (simulated)." if i % 10 == 0 else None,
+    } for i in range(450)]).execute()
+    window = open_window(tab="history", wait=False)
+    window.resize(1024, 640)
+    wait_idle(qtbot, window)
+    detail = window.history.detail
+    for row in (0, 1):  # the newest run (selected at start), then a failed one with its explanation
+        if row:
+            window.history.show_run(next(r.id for r in window.history.model.rows if r.status == RunStatus.FAILED))
+        qtbot.waitUntil(lambda: detail.run is not None and detail.run.run.finished_at is not None)
+        wait_idle(qtbot, window)
+        qtbot.wait(50)  # the layouts settle
+        assert detail.fields["timeline"].text().count("\n") == 2  # queued, started, ended: three lines
+        cut = {key: (label.height(), label.heightForWidth(label.width()))
+               for key, label in [*detail.fields.items(), ("error", detail.error)]
+               if label.isVisible() and label.height() < label.heightForWidth(label.width())}
+        assert cut == {}
+    count = window.history.count
+    count.setText("100,005 runs match · 200 loaded")  # as with 100,000 runs: whole, on one line, at 1024 px
+    qtbot.wait(50)
+    assert count.text() == count.full_text() and count.height() < 2 * count.fontMetrics().height()

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QFormLayout,
     QFrame,
+    QGridLayout,
     QHBoxLayout,
     QLabel,
     QListWidget,
@@ -154,15 +154,21 @@ class RunDetail(Card):
         actions.addWidget(self.schedule_button)
         actions.addStretch(1)
         self.body = QWidget()
-        form = QFormLayout(self.body)
+        # a grid, not a QFormLayout: the form gave a wrapped value less height than its lines (the third line of
+        # the timeline was cut off at 1024x640); the grid asks each value its height for the width it gets
+        form = QGridLayout(self.body)
         form.setContentsMargins(0, 0, 0, 0)
-        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
-        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        form.setHorizontalSpacing(theme.SPACE_M)
+        form.setColumnStretch(1, 1)
         self.fields: dict[str, QLabel] = {}
-        for key, label in (("what", "Run"), ("timeline", "Timeline"), ("duration", "Duration"),
-                           ("windows", "Dates"), ("counts", "Counts"), ("retries", "Retries")):
+        for row, (key, label) in enumerate((("what", "Run"), ("timeline", "Timeline"), ("duration", "Duration"),
+                                            ("windows", "Dates"), ("counts", "Counts"), ("retries", "Retries"))):
             self.fields[key] = _value(f"Run {label.lower()}")
-            form.addRow(label, self.fields[key])
+            name = QLabel(label)
+            name.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+            name.setBuddy(self.fields[key])
+            form.addWidget(name, row, 0)
+            form.addWidget(self.fields[key], row, 1)
         self.error = QLabel()
         self.error.setWordWrap(True)
         self.error.setTextFormat(Qt.TextFormat.PlainText)

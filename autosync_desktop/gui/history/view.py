@@ -33,7 +33,7 @@ from autosync_desktop.gui.history.filters import HistoryFilters
 from autosync_desktop.gui.history.model import COLUMNS, SORTABLE, RunsModel
 from autosync_desktop.gui.widgets.base_view import BaseView
 from autosync_desktop.gui.widgets.busy import BusyOverlay
-from autosync_desktop.gui.widgets.card import muted
+from autosync_desktop.gui.widgets.elided_label import ElidedLabel
 from autosync_desktop.gui.widgets.export import ExportJob, ask_export_path
 
 # the columns of COLUMNS in order: widths from sample texts; names capped and elided; the error takes the rest
@@ -104,7 +104,9 @@ class HistoryView(BaseView):
         self.detail.setMinimumWidth(280)
         self.detail.rerun_requested.connect(self.rerun)
         self.detail.open_schedule_requested.connect(self.open_schedule)
-        self.count = muted("", "Matching runs")  # word-wrapped: a narrow window gives it two lines, never a cut
+        self.count = ElidedLabel(min_chars=12)  # its whole text when there is room; elided (tooltip) when not
+        self.count.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
+        self.count.setProperty("role", "muted")
         self.new_runs = QPushButton("New runs — show")
         self.new_runs.setAccessibleName("Show new runs")
         self.new_runs.clicked.connect(self.reload)
@@ -122,7 +124,7 @@ class HistoryView(BaseView):
         self.filters.first_row.insertWidget(0, self.page_title)
         self.filters.first_row.insertSpacing(1, theme.SPACE_S)
         bar = self.filters.second_row  # after the dates and Clear: the count, then the page's buttons
-        bar.insertWidget(bar.count() - 1, self.count, 1)
+        bar.insertWidget(bar.count() - 1, self.count)  # its whole text; the stretch after it takes the rest
         bar.insertWidget(bar.count() - 1, self.busy)
         for widget in (self.new_runs, self.refresh_button, self.export_button):
             bar.addWidget(widget)
