@@ -11,11 +11,13 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
-from autosync_desktop.connectors import google_ads
 from autosync_desktop.errors import UserError
 
 FIELD = "--credentials-stdin"
 MAX_VALUE = 4096  # the longest real tokens (LinkedIn, JWT-like) are well under this
+# google_ads.REQUIRED_CREDENTIALS, spelled out so that checking credentials never imports a platform's module (and
+# its HTTP client) for a store without that platform; tests/gui/test_cold_start.py checks that they agree
+GOOGLE_ADS_REQUIRED = ("client_id", "client_secret", "refresh_token", "developer_token")
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,9 +29,8 @@ class CredentialKeys:
 
 RULES: dict[str, CredentialKeys] = {
     "google_ads": CredentialKeys(
-        keys=(*google_ads.REQUIRED_CREDENTIALS, "login_customer_id"), needs=(("developer_token",),),
-        example='{"developer_token": "…"} (then accounts connect), or all of '
-                + ", ".join(google_ads.REQUIRED_CREDENTIALS)),
+        keys=(*GOOGLE_ADS_REQUIRED, "login_customer_id"), needs=(("developer_token",),),
+        example='{"developer_token": "…"} (then accounts connect), or all of ' + ", ".join(GOOGLE_ADS_REQUIRED)),
     "meta_ads": CredentialKeys(keys=("access_token",), needs=(("access_token",),),
                                example='{"access_token": "EAAB…"}'),
     "linkedin_ads": CredentialKeys(

@@ -22,10 +22,9 @@ from typing import TYPE_CHECKING, Any
 from autosync_desktop import redaction
 
 from .base import ConnectorContext, ConnectorError, Permanent, RateLimited, ReauthRequired, Transient
-from .http import HttpClient
 
-if TYPE_CHECKING:  # requests (~60 ms) is imported when the first request is made
-    import requests
+if TYPE_CHECKING:  # requests (~60 ms) is imported when the first request is made; the HTTP client (email.utils,
+    import requests  # socket: ~35 ms) with the first RefreshingToken, so reading OAuth's providers never loads it
 
 DEFAULT_MARGIN_S = 120.0  # refresh this long before the platform says the token expires
 DEFAULT_LIFETIME_S = 3600.0  # when the answer has no usable expires_in
@@ -99,6 +98,8 @@ class RefreshingToken:
         # A pasted access token is used until rejected; with a refresh token, a fresh one is asked for.
         self._token: str | None = None if self.refreshable else (self._credentials.get("access_token") or None)
         self._expires_at: float | None = None  # time.monotonic() after which the token is refreshed first
+        from .http import HttpClient
+
         self._http = HttpClient(f"{platform}_oauth", ctx, lambda r: token_error(r, label),
                                 headers={"Accept": "application/json"})
 

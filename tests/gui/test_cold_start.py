@@ -27,7 +27,11 @@ WATCHED = ("autosync_desktop.gui.main_window", "autosync_desktop.gui.dashboard.c
 NEVER = ("pyqtgraph", "numpy",
          # nor, on the Dashboard, the other pages: each is imported and built when first shown
          "autosync_desktop.gui.scheduler.view", "autosync_desktop.gui.history.view", "autosync_desktop.gui.data.view",
-         "autosync_desktop.gui.settings.view")
+         "autosync_desktop.gui.settings.view",
+         # nor a platform the store does not use (checking credentials, X's PIN sign-in, OAuth's providers), nor the
+         # HTTP client the Demo does not need
+         "autosync_desktop.connectors.google_ads", "autosync_desktop.connectors.x_ads",
+         "autosync_desktop.connectors.x_signin", "autosync_desktop.connectors.http")
 # loaded only when first needed (a keyring call, the scheduler's start, an HTTP request, a sign-in, a
 # notification channel): never before the frame
 LAZY = ("keyring", "apscheduler.schedulers.background", "requests", "requests_oauthlib", "http.server",
@@ -80,7 +84,7 @@ def test_the_first_frame_shows_before_the_pages_and_the_charts_are_imported(tmp_
     assert seen["frame"] == []  # nothing heavy yet when the frame is painted
     assert seen["frame_lazy"] == []  # nor the keyring, APScheduler, requests or the channels
     assert set(seen["end"]) == set(WATCHED)  # the charts were drawn once the Dashboard had its data
-    assert seen["never"] == []  # without pyqtgraph and numpy, nor the pages not shown
+    assert seen["never"] == []  # without pyqtgraph and numpy, the pages not shown, the platforms not used
     assert f"First frame saved to {frame_png}" in result.stdout
     assert frame_png.stat().st_size > 0 and shot.stat().st_size > 0
 
@@ -151,6 +155,14 @@ def test_the_clis_spelled_out_choices_are_the_enums_values() -> None:
     added = cli.build_parser().parse_args(["schedules", "add", "--name", "n", "--account", "a", "--type", "both",
                                            "--frequency", "manual"])
     assert added.missed == domain.MissedPolicy.RUN_ONCE  # the default when --missed is left out
+
+
+def test_the_spelled_out_platform_facts_are_the_connectors() -> None:
+    from autosync_desktop.connectors import credentials, google_ads, x_signin
+    from autosync_desktop.services import pin_sign_in
+
+    assert credentials.GOOGLE_ADS_REQUIRED == google_ads.REQUIRED_CREDENTIALS
+    assert pin_sign_in.PLATFORMS == (x_signin.PLATFORM,)
 
 
 SERVICES_CHILD = """
