@@ -74,6 +74,10 @@ def test_errors_in_plain_words() -> None:
     assert d.error_words("read timed out") == "The platform took too long to answer"
     assert d.error_words(None, "scheduler stopped", "interrupted") == "AutoSync stopped while this sync was running"
     assert d.error_words("KeyError: 'x'") == "The sync failed: see the run's log"
+    # a platform's server error (the Demo sandbox's failures too) says what happened, not "see the log"
+    temporary = "The platform had a temporary problem; the next sync tries again"
+    assert d.error_words("The demo sandbox had a temporary server error (simulated).") == temporary
+    assert d.error_words("HTTP 503 Service Unavailable") == temporary
     assert d.error_words(None) == ""
 
 

@@ -311,6 +311,8 @@ _AUTH = ("401", "unauthori", "invalid_grant", "token expired", "expired token", 
 _NETWORK = ("connection refused", "connection reset", "name or service not known", "temporary failure in name",
             "network is unreachable", "failed to establish", "max retries exceeded", "no route to host", "ssl")
 _TIMEOUT = ("timed out", "timeout")
+_SERVER = ("server error", "internal error", "service unavailable", "bad gateway", "http 500", "http 502",
+           "http 503", "http 504", "temporarily unavailable")
 
 
 def error_words(error: str | None, reason: str | None = None, status: str | None = None) -> str:
@@ -325,6 +327,8 @@ def error_words(error: str | None, reason: str | None = None, status: str | None
         return "The platform took too long to answer"
     if any(word in text for word in _NETWORK):
         return "Could not reach the platform (network or a short outage)"
+    if any(word in text for word in _SERVER):
+        return "The platform had a temporary problem; the next sync tries again"
     if status == "interrupted":
         return "AutoSync stopped while this sync was running"
     if status == "cancelled":
