@@ -193,8 +193,14 @@ _STOP_ASKED = threading.Event()
 
 
 def _stop_early_on_signals() -> None:
-    """Until the window takes them over (`_quit_on_signals`), Ctrl-C / SIGTERM / SIGHUP only note that a stop was
-    asked: a logout or a service manager stopping AutoSync while it starts gets the same clean stop (exit 0)."""
+    """Ctrl-C / SIGTERM / SIGHUP (the terminal that started us closed) only note that a stop was asked.
+
+    Python runs a signal handler in the main thread between two bytecodes of whatever it was doing, e.g. inside
+    a thread pool's `submit` holding that pool's lock; closing the window from the handler then waited for that
+    same lock forever (seen: a SIGTERM during a Dashboard refresh hung the window). So the handler only sets a
+    flag, and the window stops from its event loop (`_quit_on_signals`), or right after start-up when the
+    signal came while it was being built: a logout or a service manager gets a clean stop (exit 0) either way.
+    """
     import signal
 
     for name in ("SIGINT", "SIGTERM", "SIGHUP"):
@@ -203,24 +209,22 @@ def _stop_early_on_signals() -> None:
 
 
 def _quit_on_signals(app: QApplication, desktop: DesktopIntegration) -> None:
-    """Ctrl-C / SIGTERM quit like the tray's Quit (scheduler stopped, running syncs cancelled at their next
-    page), without asking. Qt's event loop never runs Python code by itself, so a timer lets the handler run."""
-    import signal
-
+    """Quit like the tray's Quit (scheduler stopped, running syncs cancelled at their next page), without asking,
+    once a stop signal was noted. Qt's event loop never runs Python code by itself: the timer also gives the
+    handler its chance to run."""
     from PySide6.QtCore import QTimer
 
-    window = desktop.window
-
-    def close(*_: object) -> None:
-        desktop.quit()
-        app.quit()
-
-    for name in ("SIGINT", "SIGTERM", "SIGHUP"):  # SIGHUP: the terminal that started us closed
-        if hasattr(signal, name):
-            signal.signal(getattr(signal, name), close)
-    timer = QTimer(window)
+    _stop_early_on_signals()
+    timer = QTimer(desktop.window)
     timer.setInterval(250)
-    timer.timeout.connect(lambda: None)
+
+    def check() -> None:
+        if _STOP_ASKED.is_set():
+            timer.stop()
+            desktop.quit()
+            app.quit()
+
+    timer.timeout.connect(check)
     timer.start()
 
 
