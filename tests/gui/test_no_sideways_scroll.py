@@ -112,6 +112,8 @@ def test_settings_accounts_give_the_names_the_room(open_window: Any, qtbot: Any)
     assert widths[1] >= platform, widths  # the platform's words fit too
     row = next(r for r, account in enumerate(panel.accounts) if account.name == LONG_ACCOUNT)
     assert LONG_ACCOUNT in table.item(row, 0).toolTip()
+    local = window.settings.zone.itemText(0)  # "Show times in": the zone in words, never an IANA key
+    assert local.startswith("Local time (") and "/" not in local
 
 
 def test_going_through_every_page_never_widens_the_window(open_window: Any, qtbot: Any) -> None:

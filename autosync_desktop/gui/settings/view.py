@@ -291,7 +291,9 @@ class SettingsView(BaseView):
         self.zone = QComboBox()
         self.zone.setAccessibleName("Show times in")
         self.zone.setMaximumWidth(320)
-        self.zone.addItem(f"Local time ({self.ctx.services.schedules.default_timezone()})", "local")
+        local = self.ctx.services.schedules.default_timezone()  # 'Europe/Berlin' reads 'Berlin', 'Etc/UTC' 'UTC'
+        self.zone.addItem(f"Local time ({local.rsplit('/', 1)[-1].replace('_', ' ')})", "local")
+        self.zone.setItemData(0, f"This computer's time zone ({local})", Qt.ItemDataRole.ToolTipRole)
         self.zone.addItem("UTC", "UTC")
         self.zone.setCurrentIndex(1 if self.ctx.prefs.display_zone() == "UTC" else 0)
         self.zone.currentIndexChanged.connect(self._zone_changed)
