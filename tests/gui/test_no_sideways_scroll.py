@@ -114,6 +114,10 @@ def test_settings_accounts_give_the_names_the_room(open_window: Any, qtbot: Any)
     assert LONG_ACCOUNT in table.item(row, 0).toolTip()
     local = window.settings.zone.itemText(0)  # "Show times in": the zone in words, never an IANA key
     assert local.startswith("Local time (") and "/" not in local
+    window.settings.show_page("advanced")
+    qtbot.waitUntil(lambda: "api.port" in window.settings.advanced.fields)
+    port = window.settings.advanced.fields["api.port"]
+    assert port.input.text() == f"{port.value()}" and "," not in port.input.text()  # '8765', not '8,765'
 
 
 def test_going_through_every_page_never_widens_the_window(open_window: Any, qtbot: Any) -> None:

@@ -233,8 +233,11 @@ def parse_duration(text: str) -> float | None:
     return sum(float(number.replace(",", ".")) * size[unit] for number, unit in found)
 
 
-def number_words(value: float) -> str:
-    """120.0 -> '120', 0.5 -> '0.5', 12000 -> '12,000'."""
+PLAIN_NUMBERS = frozenset({"api.port"})  # numbers that are names (a port), never grouped: '8765', not '8,765'
+
+
+def number_words(value: float, grouped: bool = True) -> str:
+    """120.0 -> '120', 0.5 -> '0.5', 12000 -> '12,000' ('12000' when not `grouped`)."""
     if float(value).is_integer():
-        return f"{int(value):,}"
+        return f"{int(value):,}" if grouped else str(int(value))
     return f"{value:,.2f}".rstrip("0").rstrip(".")

@@ -51,6 +51,7 @@ class NumberBox(QDoubleSpinBox):
     def __init__(self, spec: SettingSpec) -> None:
         super().__init__()
         self.whole = spec.type == SettingType.INT
+        self.grouped = spec.key not in labels.PLAIN_NUMBERS
         self.unit_seconds = labels.duration_unit(spec.key)
         self.setDecimals(0 if self.whole else 2)
         low = spec.minimum if spec.minimum is not None else 0
@@ -69,7 +70,7 @@ class NumberBox(QDoubleSpinBox):
     def textFromValue(self, value: float) -> str:
         if self.unit_seconds is not None:
             return labels.duration_words(value * self.unit_seconds)
-        return labels.number_words(round(value) if self.whole else value)
+        return labels.number_words(round(value) if self.whole else value, self.grouped)
 
     def valueFromText(self, text: str) -> float:
         text = text.strip()
