@@ -16,6 +16,7 @@ from autosync_desktop import domain
 from autosync_desktop.gui import formatting as fmt
 from autosync_desktop.gui import theme
 from autosync_desktop.gui.context import AppContext
+from autosync_desktop.gui.history.empty import TableMessage
 from autosync_desktop.gui.settings import badges, labels
 from autosync_desktop.gui.widgets import dialogs
 from autosync_desktop.gui.widgets.card import Card, muted
@@ -34,6 +35,7 @@ KEYRING_ADVICE = {
     domain.KeyringStatus.NOT_NEEDED: "",
 }
 LOCKED_CELL = "Keyring locked — unlock"
+NO_ACCOUNTS = "No accounts yet. Connect one with “Add account”, or try the Demo account (sample data) first."
 FACT_MAX = 170  # px: a fact column (platform, account id, sign-in, health, API) is never wider than this
 
 
@@ -72,6 +74,7 @@ class AccountsPanel(Card):
         self.table.verticalHeader().setDefaultSectionSize(34)
         self.table.setMinimumHeight(120)
         self.table.itemSelectionChanged.connect(self._selection)
+        self.empty = TableMessage(self.table, "No accounts")
         self.add_button = QPushButton(theme.icon("add"), "Add account")
         self.add_button.setAccessibleName("Add account")
         theme.make_primary(self.add_button)
@@ -216,6 +219,7 @@ class AccountsPanel(Card):
         if any(account.name == self._pending_select for account in accounts):
             self._pending_select = None
         self.table.setFixedHeight(min(360, 36 + 34 * max(2, len(accounts))))
+        self.empty.say("" if accounts else NO_ACCOUNTS)
         self._selection()
 
     # --- selection and actions ---
