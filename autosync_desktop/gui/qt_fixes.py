@@ -7,6 +7,12 @@ error: bool_dealloc: deallocating True or False" (seen in our tests at exit; a l
 would crash mid-run). CPython 3.12+ makes True/False immortal, which hides the bug. `apply()` detects the
 defect with one probe emission and, only if present, gives True and False the same protection CPython 3.12
 gives them: a reference count so large that no realistic number of emissions can exhaust it.
+
+PySide6's `__feature__` import hook reads the source of every module imported after PySide6 (`inspect.getsource`,
+looking for "PySide6") to know which modules `from __feature__ import snake_case, true_property` may apply to. AutoSync
+imports no `__feature__`, so the scan only costs time: ~45 ms of CPU for the services, the store and the pages,
+all imported after the first frame. `skip_feature_scan()` marks every module as not using them, as a frozen app
+(no sources to read) already does.
 """
 
 from __future__ import annotations
@@ -34,9 +40,28 @@ def emit_drops_true_reference() -> bool:
     return sys.getrefcount(True) < before
 
 
+def skip_feature_scan() -> bool:
+    """Stop PySide6 reading each newly imported module's source (see above); False if this binding has no such
+    scan (then nothing is changed)."""
+    try:
+        import shibokensupport.feature as feature  # type: ignore[import-not-found]  # PySide6's embedded support
+    except ImportError:
+        return False
+    if not callable(getattr(feature, "_mod_uses_pyside", None)):
+        return False
+    feature._mod_uses_pyside = _uses_no_feature
+    return True
+
+
+def _uses_no_feature(module: object) -> bool:
+    return False
+
+
 def apply() -> bool:
-    """Protect True/False if needed; returns whether the protection was applied (idempotent)."""
+    """Skip the `__feature__` source scan; protect True/False if needed. Returns whether the protection was
+    applied (idempotent)."""
     global _applied
+    skip_feature_scan()
     if _applied:
         return True
     if sys.implementation.name != "cpython" or sys.version_info >= (3, 12):

@@ -80,6 +80,24 @@ def test_emitting_signals_never_exhausts_true(qtbot: Any) -> None:
     assert sys.getrefcount(True) > 0 and (sys.version_info >= (3, 12) or sys.getrefcount(True) > before - 20_001)
 
 
+def test_modules_imported_after_pyside_are_not_scanned_for_feature_use(qtbot: Any, tmp_path: Path,
+                                                                        monkeypatch: Any) -> None:
+    import shibokensupport.feature as feature  # type: ignore[import-not-found]
+
+    assert qt_fixes.skip_feature_scan()  # PySide6 6.12 has the scan: apply() (make_app) turned it off
+    qt_fixes.apply()
+    source = "import PySide6.QtCore\nVALUE = PySide6.QtCore.Qt.AlignmentFlag.AlignLeft\n"
+    (tmp_path / "uses_qt_probe.py").write_text(source)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.delitem(sys.modules, "uses_qt_probe", raising=False)
+    import uses_qt_probe  # type: ignore[import-not-found]
+
+    # -1: not a `__feature__` module (what a frozen app, without sources, records for every module); the scan
+    # would have read the source, found "PySide6" and recorded 0
+    assert feature.pyside_feature_dict["uses_qt_probe"] == -1
+    assert uses_qt_probe.VALUE.name == "AlignLeft"  # Qt's names are unchanged (no snake_case)
+
+
 def test_no_command_opens_the_window(monkeypatch: Any, tmp_path: Path) -> None:
     from autosync_desktop.gui import app
 
