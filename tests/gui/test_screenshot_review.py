@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from autosync_desktop.gui import formatting as fmt
+from autosync_desktop.gui.history.model import COLUMNS
 from autosync_desktop.gui.settings.accounts import NO_ACCOUNTS
 from tests.gui.conftest import wait_idle
 
@@ -23,3 +25,22 @@ def test_settings_accounts_say_when_there_are_none(open_window: Any, qtbot: Any)
     panel.refresh_accounts()
     qtbot.waitUntil(lambda: len(panel.accounts) == 1)
     assert not panel.empty.isVisible()
+
+
+def test_history_shows_the_duration_column_at_1280x800(open_window: Any, seeded: Any, qtbot: Any) -> None:
+    """With the run's detail pane beside it, History still has room for each run's duration ('4.5 s',
+    '12 min 34 s'); the run number and the trigger give way first."""
+    window = open_window(tab="history")
+    window.resize(1280, 800)
+    wait_idle(qtbot, window)
+    qtbot.wait(50)  # the column fitter runs after the resize
+    keys = [key for key, _ in COLUMNS]
+    header = window.history.table.horizontalHeader()
+    shown = {key for column, key in enumerate(keys) if not header.isSectionHidden(column)}
+    assert {"queued_at", "schedule", "account", "status", "duration_s", "error"} <= shown
+    assert "id" not in shown  # the least useful column went first
+    model = window.history.model
+    run = model.rows[0]
+    assert model.data(model.index(0, keys.index("duration_s"))) == fmt.duration(run.duration_s)
+    assert sum(header.sectionSize(c) for c in range(len(keys)) if not header.isSectionHidden(c)) \
+        <= window.history.table.viewport().width()

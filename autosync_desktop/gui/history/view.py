@@ -36,11 +36,13 @@ from autosync_desktop.gui.widgets.busy import BusyOverlay
 from autosync_desktop.gui.widgets.elided_label import ElidedLabel
 from autosync_desktop.gui.widgets.export import ExportJob, ask_export_path
 
-# the columns of COLUMNS in order: widths from sample texts; names capped and elided; the error takes the rest
-FIT = (Column("0000000", priority=3), Column("2026-12-31 23:59:59", floor=130),
-       Column(cap=220, floor=130, sample="Demo sync"), Column(cap=220, floor=130, sample="Demo account"),
+# the columns of COLUMNS in order: widths from sample texts; names capped and elided; the error takes the rest.
+# Hidden first when the table is narrow: the run number, then the trigger, the rows, the duration (at 1280x800
+# with the detail pane the duration still shows; the detail pane has them all).
+FIT = (Column("0000000", priority=5), Column("2026-12-31 23:59:59", floor=130),
+       Column(cap=220, floor=110, sample="Demo sync"), Column(cap=220, floor=110, sample="Demo account"),
        Column("catch-up", priority=4), Column("Interrupted", icon=20), Column("12 min 34 s", priority=2),
-       Column("1,234,567", priority=5), Column(stretch=True, floor=160))
+       Column("1,234,567", priority=3), Column(stretch=True, floor=140))
 
 
 def progress_line(name: str) -> QProgressBar:
