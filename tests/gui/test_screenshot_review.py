@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 
+from PySide6.QtGui import QFontMetrics
+
 from autosync_desktop.gui import formatting as fmt
+from autosync_desktop.gui.data.chart import DayPoint, Series, SpendChart, axis_titles
 from autosync_desktop.gui.history.model import COLUMNS
 from autosync_desktop.gui.settings.accounts import NO_ACCOUNTS
 from tests.gui.conftest import wait_idle
@@ -44,3 +49,21 @@ def test_history_shows_the_duration_column_at_1280x800(open_window: Any, seeded:
     assert model.data(model.index(0, keys.index("duration_s"))) == fmt.duration(run.duration_s)
     assert sum(header.sectionSize(c) for c in range(len(keys)) if not header.isSectionHidden(c)) \
         <= window.history.table.viewport().width()
+
+
+def test_data_chart_has_a_title_under_its_days(qtbot: Any) -> None:
+    """The spend-and-conversions chart titles all three axes with their units (the days had none)."""
+    chart = SpendChart()
+    qtbot.addWidget(chart)
+    chart.resize(600, 300)
+    first = date(2026, 9, 5)
+    points = tuple(DayPoint(first + timedelta(days=i), Decimal(100 + i), float(i % 7)) for i in range(40))
+    series = Series("USD", points)
+    assert axis_titles(series) == ("Day (each account's own calendar days)", "Spend (USD)", "Conversions (count)")
+    chart.set_series(series)
+    image = chart.grab().toImage()
+    line = QFontMetrics(chart.font()).height()
+    background = image.pixelColor(2, image.height() - 2)
+    band = range(image.height() - line - 4, image.height() - 6)  # the line under the day labels
+    inked = [(x, y) for x in range(200, 400) for y in band if image.pixelColor(x, y) != background]
+    assert inked, "nothing is written under the day labels"

@@ -109,6 +109,12 @@ def axis_in_steps(value: float, steps: int) -> float:
     return float(value)
 
 
+def axis_titles(series: Series) -> tuple[str, str, str]:
+    """(bottom, left, right) axis titles with their units: the days, the spend's currency, the conversions."""
+    return ("Day (each account's own calendar days)", f"Spend ({series.currency or 'no currency'})",
+            "Conversions (count)")
+
+
 def nice_max(value: float) -> float:
     """A round axis maximum at or above `value`."""
     return axis(value)[0]
@@ -177,18 +183,23 @@ class SpendChart(QWidget):
             painter.drawText(QRectF(plot.right() + 6, y - line / 2, right - 6, line), Qt.AlignmentFlag.AlignLeft,
                              label)
         # axis titles with units
+        days, spend, conversions = axis_titles(series)
         painter.save()
         painter.translate(line / 2 + 2, plot.center().y())
         painter.rotate(-90)
         painter.drawText(QRectF(-plot.height() / 2, -line / 2, plot.height(), line), Qt.AlignmentFlag.AlignCenter,
-                         f"Spend ({series.currency or 'no currency'})")
+                         spend)
         painter.restore()
         painter.save()
         painter.translate(self.width() - line / 2 - 2, plot.center().y())
         painter.rotate(90)
         painter.drawText(QRectF(-plot.height() / 2, -line / 2, plot.height(), line), Qt.AlignmentFlag.AlignCenter,
-                         "Conversions (count)")
+                         conversions)
         painter.restore()
+        painter.setPen(muted)
+        painter.drawText(QRectF(plot.left(), plot.bottom() + 4 + line, plot.width(), line),
+                         Qt.AlignmentFlag.AlignCenter, days)
+        painter.setPen(text)
         # bars
         count = len(series.points)
         slot = plot.width() / count
@@ -225,7 +236,8 @@ class SpendChart(QWidget):
         # day labels: first, middle, last
         painter.setPen(text)
         for index in sorted({0, count // 2, count - 1}):
-            label = series.points[index].day.strftime("%b %d")
+            day = series.points[index].day
+            label = f"{day:%b} {day.day}"  # "Sep 5", as on the Dashboard
             x = plot.left() + slot * (index + 0.5)
             width = metrics.horizontalAdvance(label) + 4
             x = min(max(plot.left(), x - width / 2), plot.right() - width)
