@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractScrollArea, QWidget
 
 from autosync_desktop.gui.main_window import TAB_KEYS
@@ -146,3 +147,27 @@ def test_going_through_every_page_never_widens_the_window(open_window: Any, qtbo
         assert window.width() == 1024 and window.minimumSizeHint().width() <= 1024, key
         window.current_view().busy.stop()
         wait_idle(qtbot, window, timeout=30000)
+
+
+def test_schedule_editor_fits_a_63_character_account(open_window: Any, qtbot: Any) -> None:
+    """New schedule with a 63-character account: the account choice is elided (whole in its tooltip) instead of
+    widening the form past the dialog's right edge, where the group boxes were cut off."""
+    window = open_window(tab="scheduler", wait=False)
+    window.resize(1024, 640)
+    wait_idle(qtbot, window, timeout=30000)
+    view = window.scheduler
+    view.dialog = None
+    view.new_schedule()
+    qtbot.waitUntil(lambda: view.dialog is not None and view.dialog.isVisible())
+    dialog = view.dialog
+    dialog.account.setCurrentIndex(dialog.account.findData(LONG_ACCOUNT))
+    qtbot.wait(50)
+    scroll = dialog.findChild(QAbstractScrollArea)
+    assert scroll is not None
+    assert scroll.widget().width() <= scroll.viewport().width()  # nothing cut at the right
+    assert scroll.horizontalScrollBar().maximum() == 0
+    words = dialog.account.currentText()
+    assert words.startswith(LONG_ACCOUNT) and " · Demo" in words and "((" not in words and "))" not in words
+    assert dialog.account.itemData(dialog.account.currentIndex(), Qt.ItemDataRole.ToolTipRole) == words
+    assert dialog.height() <= window.screen().availableGeometry().height()
+    dialog.reject()

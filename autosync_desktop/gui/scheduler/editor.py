@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QScrollArea,
+    QSizePolicy,
     QSpinBox,
     QTimeEdit,
     QVBoxLayout,
@@ -39,6 +40,7 @@ from autosync_desktop.errors import AutoSyncError
 from autosync_desktop.gui import formatting as fmt
 from autosync_desktop.gui import theme
 from autosync_desktop.gui.context import AppContext
+from autosync_desktop.gui.history.filters import ElidingComboBox
 from autosync_desktop.gui.scheduler import describe
 from autosync_desktop.gui.widgets.card import muted
 from autosync_desktop.gui.widgets.dialogs import plain, split_field
@@ -51,6 +53,7 @@ TYPE_WORDS = (("both", "Campaigns and performance"), ("performance", "Performanc
               ("campaigns", "Campaigns only"))
 MISSED_WORDS = (("run_once", "Run once when AutoSync starts or the computer wakes"),
                 ("skip", "Skip it (recorded as skipped)"))
+ACCOUNT_MIN_CHARS = 24  # the account choice asks for this many characters; longer names are elided (tooltip)
 DAY_WORDS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 FIELDS = ("--name", "--account", "--type", "--frequency", "--every-minutes", "--at", "--days", "--cron",
           "--timezone", "--lookback-days", "--missed")
@@ -117,8 +120,9 @@ class ScheduleDialog(QDialog):
         self._filling = False
         self._frequency_changed()
         screen = self.screen().availableGeometry() if self.screen() is not None else None
-        height = min(760, screen.height() - 60) if screen is not None else 700
-        self.resize(640, max(420, height))
+        wanted = body.sizeHint().height() + self.buttons.sizeHint().height() + 4 * theme.SPACE_M
+        height = min(wanted, 760, screen.height() - 60) if screen is not None else min(wanted, 700)
+        self.resize(640, max(420, height))  # as tall as its fields (never taller than the screen: they scroll)
 
     # --- fields ---
 
@@ -155,10 +159,16 @@ class ScheduleDialog(QDialog):
         self.name = QLineEdit()
         self.name.setPlaceholderText("e.g. Daily Google Ads")
         self._row(what, "Name", self.name, "--name")
-        self.account = QComboBox()
+        self.account = ElidingComboBox(min_chars=ACCOUNT_MIN_CHARS)  # a 63-character name never widens the dialog
+        self.account.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.account.setMinimumContentsLength(ACCOUNT_MIN_CHARS)
+        self.account.view().setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        self.account.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)  # the row's width
         for account in self.accounts:
             platform = self.platforms.get(account.platform)
-            self.account.addItem(f"{account.name} ({platform.label if platform else account.platform})", account.name)
+            words = f"{account.name} · {platform.label if platform else account.platform}"
+            self.account.addItem(words, account.name)
+            self.account.setItemData(self.account.count() - 1, words, Qt.ItemDataRole.ToolTipRole)
         self._row(what, "Account", self.account, "--account")
         self.type = QComboBox()
         for key, words in TYPE_WORDS:
