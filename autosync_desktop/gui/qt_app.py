@@ -38,19 +38,29 @@ def make_app() -> QApplication:
     return app
 
 
+POLL_MS = 5  # wait_until() checks its condition at least this often
+
+
 def wait_until(condition: Callable[[], bool], timeout_s: float, settle_ms: int = 150) -> bool:
     """Run the event loop until `condition()` holds for `settle_ms` in a row (or the timeout passes)."""
-    from PySide6.QtCore import QCoreApplication, QEventLoop
+    from PySide6.QtCore import QCoreApplication, QEventLoop, QTimer
 
     deadline = time.monotonic() + timeout_s
     held_since: float | None = None
-    while time.monotonic() < deadline:
-        QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
-        if condition():
-            held_since = held_since or time.monotonic()
-            if (time.monotonic() - held_since) * 1000 >= settle_ms:
-                return True
-        else:
-            held_since = None
-        time.sleep(0.01)
-    return False
+    # Wait for events rather than sleeping between checks: a worker's result is handled as soon as it arrives (as
+    # in the window's own event loop), and the tick wakes the wait at least every POLL_MS to check the time.
+    tick = QTimer()
+    tick.start(POLL_MS)
+    try:
+        while time.monotonic() < deadline:
+            QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents
+                                           | QEventLoop.ProcessEventsFlag.WaitForMoreEvents)
+            if condition():
+                held_since = held_since or time.monotonic()
+                if (time.monotonic() - held_since) * 1000 >= settle_ms:
+                    return True
+            else:
+                held_since = None
+        return False
+    finally:
+        tick.stop()

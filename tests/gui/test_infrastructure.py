@@ -98,6 +98,26 @@ def test_modules_imported_after_pyside_are_not_scanned_for_feature_use(qtbot: An
     assert uses_qt_probe.VALUE.name == "AlignLeft"  # Qt's names are unchanged (no snake_case)
 
 
+def test_wait_until_wakes_on_events_and_keeps_its_timeout(qtbot: Any) -> None:
+    import time
+
+    from PySide6.QtCore import QTimer
+
+    from autosync_desktop.gui.qt_app import wait_until
+
+    fired: list[int] = []
+    QTimer.singleShot(30, lambda: fired.append(1))
+    started = time.monotonic()
+    assert wait_until(lambda: bool(fired), timeout_s=10, settle_ms=0)
+    assert time.monotonic() - started < 5
+    done = threading.Event()  # a thread's change, with no Qt event: the wait's tick still sees it
+    threading.Timer(0.05, done.set).start()
+    assert wait_until(done.is_set, timeout_s=10, settle_ms=20)
+    started = time.monotonic()
+    assert not wait_until(lambda: False, timeout_s=0.2)
+    assert 0.2 <= time.monotonic() - started < 5
+
+
 def test_no_command_opens_the_window(monkeypatch: Any, tmp_path: Path) -> None:
     from autosync_desktop.gui import app
 
