@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
 from PySide6.QtGui import QFontMetrics
 
+from autosync_desktop.domain import RunWindows
 from autosync_desktop.gui import formatting as fmt
 from autosync_desktop.gui.data.chart import DayPoint, Series, SpendChart, axis_titles
+from autosync_desktop.gui.history.detail import EXPLAIN, STATUS_EXPLAIN, windows_text
 from autosync_desktop.gui.history.model import COLUMNS
 from autosync_desktop.gui.settings.accounts import NO_ACCOUNTS
 from tests.gui.conftest import wait_idle
@@ -67,3 +70,15 @@ def test_data_chart_has_a_title_under_its_days(qtbot: Any) -> None:
     band = range(image.height() - line - 4, image.height() - 6)  # the line under the day labels
     inked = [(x, y) for x in range(200, 400) for y in band if image.pixelColor(x, y) != background]
     assert inked, "nothing is written under the day labels"
+
+
+def test_history_dates_say_parts_not_windows() -> None:
+    """The run's dates in words: no engine word ('window') on screen."""
+    first, last = date(2026, 9, 6), date(2026, 12, 5)
+    assert windows_text(RunWindows(first=first, last=last, count=4, backfill=False)) == \
+        "2026-09-06 to 2026-12-05, fetched in 4 parts"
+    assert windows_text(RunWindows(first=first, last=first, count=1, backfill=False)) == "2026-09-06 to 2026-09-06"
+    assert windows_text(RunWindows(first=first, last=last, count=None, backfill=True)) == \
+        "2026-09-06 to 2026-12-05 (backfill)"
+    words = (*EXPLAIN.values(), *STATUS_EXPLAIN.values())  # no engine words, setting keys or policy names
+    assert not [text for text in words if "window" in text or "setting " in text or re.search(r"'\w+'", text)]

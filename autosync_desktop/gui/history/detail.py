@@ -40,14 +40,14 @@ EXPLAIN = {
                       "again in Settings › Accounts; until then the account's syncs fail.",
     "Permanent": "The platform rejected the request (for example a missing permission or an unknown account). "
                  "Retrying will not help until the cause is fixed.",
-    "Timeout": "The run took longer than its time limit (Settings › Sync & retries). Data from the date "
-               "ranges it finished is kept.",
+    "Timeout": "The run took longer than its time limit (Settings › Sync & retries). The days it had "
+               "already fetched are kept.",
     "Interrupted": "AutoSync stopped while this run was in progress (it was closed, crashed, or the computer lost "
-                   "power). Data from its finished windows is kept; the next run continues from there.",
+                   "power). The days it had already fetched are kept; the next run continues from there.",
 }
 STATUS_EXPLAIN = {
-    "cancelled": "Cancelled on request. Data from finished windows is kept and nothing re-runs it.",
-    "skipped": "Not started, so it did not overlap another run (or a missed run under the 'skip' policy).",
+    "cancelled": "Cancelled on request. The days already fetched are kept and nothing re-runs it.",
+    "skipped": "Not started, so it did not overlap another run (or a missed run its schedule is set to skip).",
     "queued": "Waiting for a free slot (how many syncs run at once: Settings › Sync & retries) or for AutoSync's "
               "scheduler to pick it up.",
     "running": "In progress.",
@@ -93,8 +93,9 @@ def windows_text(windows: domain.RunWindows | None) -> str:
         return "—"
     if windows.backfill:
         return f"{windows.first.isoformat()} to {windows.last.isoformat()} (backfill)"
+    span = f"{windows.first.isoformat()} to {windows.last.isoformat()}"
     count = windows.count or 0
-    return f"{windows.first.isoformat()} to {windows.last.isoformat()} in {count} window{'s' if count != 1 else ''}"
+    return f"{span}, fetched in {count} parts" if count > 1 else span  # a 'window' is the engine's word
 
 
 NAME_LIMIT = 36  # columns of a schedule or account name before it is elided (the tooltip has it whole)
