@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from datetime import date, timedelta
 from decimal import Decimal
@@ -9,10 +10,10 @@ from typing import Any
 
 from PySide6.QtGui import QFontMetrics
 
-from autosync_desktop.domain import RunWindows
+from autosync_desktop.domain import RunStatus, RunWindows
 from autosync_desktop.gui import formatting as fmt
 from autosync_desktop.gui.data.chart import DayPoint, Series, SpendChart, axis_titles
-from autosync_desktop.gui.history.detail import EXPLAIN, STATUS_EXPLAIN, windows_text
+from autosync_desktop.gui.history.detail import EXPLAIN, STATUS_EXPLAIN, duration_text, windows_text
 from autosync_desktop.gui.history.model import COLUMNS
 from autosync_desktop.gui.settings.accounts import NO_ACCOUNTS
 from tests.gui.conftest import wait_idle
@@ -82,3 +83,14 @@ def test_history_dates_say_parts_not_windows() -> None:
         "2026-09-06 to 2026-12-05 (backfill)"
     words = (*EXPLAIN.values(), *STATUS_EXPLAIN.values())  # no engine words, setting keys or policy names
     assert not [text for text in words if "window" in text or "setting " in text or re.search(r"'\w+'", text)]
+
+
+def test_history_duration_of_a_run_still_going(open_window: Any, seeded: Any, qtbot: Any) -> None:
+    """The run detail's duration: '12 min 34 s' when done, 'Still running' / 'Not started yet' instead of a dash."""
+    window = open_window(tab="history")
+    wait_idle(qtbot, window)
+    run = window.history.model.rows[0]
+    assert duration_text(dataclasses.replace(run, duration_s=754.0)) == "12 min 34 s"
+    assert duration_text(dataclasses.replace(run, duration_s=None, status=RunStatus.RUNNING)) == "Still running"
+    assert duration_text(dataclasses.replace(run, duration_s=None, status=RunStatus.QUEUED)) == "Not started yet"
+    assert duration_text(dataclasses.replace(run, duration_s=None, status=RunStatus.CANCELLED)) == "—"

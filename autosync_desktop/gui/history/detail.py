@@ -67,6 +67,15 @@ def counts_text(run: domain.RunRow) -> str:
                        plural(run.api_calls, "API call")))
 
 
+def duration_text(run: domain.RunRow) -> str:
+    """'12 min 34 s'; a run without a duration yet says why instead of a dash."""
+    if run.duration_s is None and run.status == domain.RunStatus.RUNNING:
+        return "Still running"
+    if run.duration_s is None and run.status == domain.RunStatus.QUEUED:
+        return "Not started yet"
+    return fmt.duration(run.duration_s)
+
+
 def log_text(event: domain.RunLogLine) -> str:
     """'2026-12-05 07:12:09  Queued (manual)'; warnings and errors say so first."""
     return f"{fmt.fmt_time(event.at, seconds=True)}  {LEVEL_WORDS.get(event.level, '')}{event.message}"
@@ -241,7 +250,7 @@ class RunDetail(Card):
         self.fields["what"].setText(shown)
         self.fields["what"].setToolTip(full)
         self.fields["timeline"].setText(timeline_text(run))
-        self.fields["duration"].setText(fmt.duration(run.duration_s))
+        self.fields["duration"].setText(duration_text(run))
         self.fields["windows"].setText(windows_text(detail.windows))
         self.fields["counts"].setText(counts_text(run))
         retries = detail.retries
