@@ -1,8 +1,7 @@
 """The process's QApplication (`make_app`) and running its event loop until something holds (`wait_until`).
 
 Shared by the window (app.py), the self-test (self_test.py), the GUI tests and the benchmarks, so none of them
-imports another's entry point. PySide6 is imported on first use: importing this module is cheap (pyqtgraph is
-imported by the Dashboard's charts, when they first get data).
+imports another's entry point. PySide6 is imported on first use: importing this module is cheap.
 """
 
 from __future__ import annotations
