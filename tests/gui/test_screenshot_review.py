@@ -13,7 +13,7 @@ from PySide6.QtGui import QFontMetrics
 from autosync_desktop.domain import RunStatus, RunWindows
 from autosync_desktop.gui import formatting as fmt
 from autosync_desktop.gui.data.chart import DayPoint, Series, SpendChart, axis_titles
-from autosync_desktop.gui.history.detail import EXPLAIN, STATUS_EXPLAIN, duration_text, windows_text
+from autosync_desktop.gui.history.detail import EXPLAIN, STATUS_EXPLAIN, duration_text, plain_log, windows_text
 from autosync_desktop.gui.history.model import COLUMNS
 from autosync_desktop.gui.settings.accounts import NO_ACCOUNTS
 from tests.gui.conftest import wait_idle
@@ -94,3 +94,17 @@ def test_history_duration_of_a_run_still_going(open_window: Any, seeded: Any, qt
     assert duration_text(dataclasses.replace(run, duration_s=None, status=RunStatus.RUNNING)) == "Still running"
     assert duration_text(dataclasses.replace(run, duration_s=None, status=RunStatus.QUEUED)) == "Not started yet"
     assert duration_text(dataclasses.replace(run, duration_s=None, status=RunStatus.CANCELLED)) == "—"
+
+
+def test_history_log_lines_in_the_windows_words() -> None:
+    """The engine's log lines as the run's log shows them: no 'window(s)', no '..' ranges, no error class names."""
+    assert plain_log("4 window(s): 2026-09-06 to 2026-12-05 (Etc/UTC)") == \
+        "Fetching 2026-09-06 to 2026-12-05 (UTC) in 4 parts"
+    assert plain_log("1 window(s): 2026-12-02 to 2026-12-05 (UTC)") == \
+        "Fetching 2026-12-02 to 2026-12-05 (UTC) in one part"
+    assert plain_log("Window 2026-12-02..2026-12-05: 38 rows") == "2026-12-02 to 2026-12-05: 38 rows"
+    assert plain_log("window 2026-09-06..2026-10-05: Transient (The demo sandbox had a temporary server error "
+                     "(simulated).); attempt 1 of 2, retrying in 2.7 s") == \
+        "2026-09-06 to 2026-10-05: The demo sandbox had a temporary server error (simulated).; try 1 of 2, trying " \
+        "again in 2.7 s"
+    assert plain_log("Campaigns: 40 written") == "Campaigns: 40 written"  # anything else as recorded

@@ -6,6 +6,8 @@ so nothing is ever clipped at any window size; "Re-run" and "Open schedule" act 
 
 from __future__ import annotations
 
+import re
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QFrame,
@@ -76,9 +78,29 @@ def duration_text(run: domain.RunRow) -> str:
     return fmt.duration(run.duration_s)
 
 
+_PLAN = re.compile(r"^(\d+) window\(s\): (\S+) to (\S+) \((.+)\)$")
+_WINDOW = re.compile(r"\b[Ww]indow (\d{4}-\d\d-\d\d)\.\.(\d{4}-\d\d-\d\d)")
+_RETRY = re.compile(r"\b[A-Z][A-Za-z]+ \((.*)\); attempt (\d+) of (\d+), retrying in ([\d.]+) s$")
+
+
+def plain_log(message: str) -> str:
+    """The sync engine's log line in the window's words: its 'window(s)' are parts of the date range, an error
+    class name gives way to its message ('4 window(s): 2026-09-06 to 2026-12-05 (UTC)' -> 'Fetching 2026-09-06
+    to 2026-12-05 (UTC) in 4 parts'; 'Transient (…); attempt 1 of 2, retrying in 2.7 s' -> '…; try 1 of 2,
+    trying again in 2.7 s'). Other lines are shown as recorded."""
+    plan = _PLAN.match(message)
+    if plan:
+        count, first, last, zone = plan.groups()
+        parts = "in one part" if count == "1" else f"in {count} parts"
+        return f"Fetching {first} to {last} ({zone.rsplit('/', 1)[-1].replace('_', ' ')}) {parts}"
+    message = _WINDOW.sub(lambda m: f"{m.group(1)} to {m.group(2)}", message)
+    return _RETRY.sub(lambda m: f"{m.group(1)}; try {m.group(2)} of {m.group(3)}, trying again in {m.group(4)} s",
+                      message)
+
+
 def log_text(event: domain.RunLogLine) -> str:
     """'2026-12-05 07:12:09  Queued (manual)'; warnings and errors say so first."""
-    return f"{fmt.fmt_time(event.at, seconds=True)}  {LEVEL_WORDS.get(event.level, '')}{event.message}"
+    return f"{fmt.fmt_time(event.at, seconds=True)}  {LEVEL_WORDS.get(event.level, '')}{plain_log(event.message)}"
 
 
 def explain(run: domain.RunRow) -> str:
