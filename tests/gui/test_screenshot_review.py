@@ -108,3 +108,20 @@ def test_history_log_lines_in_the_windows_words() -> None:
         "2026-09-06 to 2026-10-05: The demo sandbox had a temporary server error (simulated).; try 1 of 2, trying " \
         "again in 2.7 s"
     assert plain_log("Campaigns: 40 written") == "Campaigns: 40 written"  # anything else as recorded
+
+
+def test_history_rerun_waits_for_a_run_still_going(open_window: Any, seeded: Any, qtbot: Any) -> None:
+    """Re-run is off (with the reason on hover) while the shown run is queued or running, on once it has ended."""
+    window = open_window(tab="history")
+    wait_idle(qtbot, window)
+    detail = window.history.detail
+    window.history.show_run(window.history.model.rows[0].id)
+    qtbot.waitUntil(lambda: detail.run is not None)
+    assert detail.run is not None
+    done = detail.run
+    assert detail.rerun_button.isEnabled()
+    detail.show_run(dataclasses.replace(done, run=dataclasses.replace(done.run, status=RunStatus.RUNNING,
+                                                                       duration_s=None)))
+    assert not detail.rerun_button.isEnabled() and "still going" in detail.rerun_button.toolTip()
+    detail.show_run(done)
+    assert detail.rerun_button.isEnabled()

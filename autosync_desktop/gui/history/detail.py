@@ -282,6 +282,10 @@ class RunDetail(Card):
                                         else "This run is the account's own sync: it has no schedule")
         again = "the same dates again" if run.trigger == domain.Trigger.BACKFILL else "now"
         self.rerun_button.setToolTip(f"Sync {run.who} {again}")
+        active = domain.RunStatus(run.status).is_active  # a second run now would only be skipped
+        self.rerun_button.setEnabled(not active)
+        if active:
+            self.rerun_button.setToolTip("This sync is still going: Re-run is available once it has ended")
         text = explain(run)
         self.error.setText(text)
         self.error.setVisible(bool(text))
