@@ -1,6 +1,8 @@
 """The Qt binding installed keeps Python's reference counts: PySide6 6.12.0's Signal.emit() returned True without
 taking a reference, so every emit from Python (the bus bridge, the worker lanes: thousands an hour) dropped one
-of True's, and the process aborted once they ran out ("bool_dealloc: deallocating True or False")."""
+of True's, and the process aborted once they ran out ("bool_dealloc: deallocating True or False"). gui/qt_fixes.py
+guards the window against that one leak; 6.12.0 had another (None, seen at a benchmark's exit), so the install
+pins 6.11.3 and this test fails on a binding that loses references."""
 
 from __future__ import annotations
 
