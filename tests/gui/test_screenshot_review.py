@@ -16,7 +16,7 @@ from autosync_desktop.gui.data.chart import DayPoint, Series, SpendChart, axis_t
 from autosync_desktop.gui.history.detail import EXPLAIN, STATUS_EXPLAIN, duration_text, plain_log, windows_text
 from autosync_desktop.gui.history.model import COLUMNS
 from autosync_desktop.gui.settings.accounts import NO_ACCOUNTS
-from tests.gui.conftest import wait_idle
+from tests.gui.conftest import SCHEDULE, wait_idle
 
 
 def test_settings_accounts_say_when_there_are_none(open_window: Any, qtbot: Any) -> None:
@@ -125,3 +125,15 @@ def test_history_rerun_waits_for_a_run_still_going(open_window: Any, seeded: Any
     assert not detail.rerun_button.isEnabled() and "still going" in detail.rerun_button.toolTip()
     detail.show_run(done)
     assert detail.rerun_button.isEnabled()
+
+
+def test_backfill_names_the_schedule_in_quotes(open_window: Any, seeded: Any, qtbot: Any) -> None:
+    """'for the account of “Demo sync”', not 'for Demo sync's account' (awkward after a 63-character name)."""
+    window = open_window(tab="scheduler")
+    view = window.scheduler
+    view.dialog = None
+    view.action(SCHEDULE, "backfill")
+    qtbot.waitUntil(lambda: view.dialog is not None and view.dialog.isVisible())
+    assert f"for the account of “{SCHEDULE}”" in view.dialog.explanation.text()
+    assert "'s account" not in view.dialog.explanation.text()
+    view.dialog.reject()

@@ -78,9 +78,10 @@ class BackfillDialog(QDialog):
         self.buttons.accepted.connect(self.start)
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
-        layout.addWidget(muted(f"Fetches every day in the range for {schedule}'s account and replaces what is "
-                               "stored for those days (re-running is safe: nothing is duplicated).",
-                               "Backfill explanation"))
+        self.explanation = muted(f"Fetches every day in the range for the account of “{schedule}” and replaces "
+                                 "what is stored for those days (re-running is safe: nothing is duplicated).",
+                                 "Backfill explanation")
+        layout.addWidget(self.explanation)
         layout.addLayout(form)
         layout.addWidget(self.estimate)
         layout.addWidget(self.error)
