@@ -137,3 +137,11 @@ def test_backfill_names_the_schedule_in_quotes(open_window: Any, seeded: Any, qt
     assert f"for the account of “{SCHEDULE}”" in view.dialog.explanation.text()
     assert "'s account" not in view.dialog.explanation.text()
     view.dialog.reject()
+
+
+def test_settings_sidebar_is_as_wide_as_its_words(open_window: Any, seeded: Any, qtbot: Any) -> None:
+    """The page list takes the width of its longest name (whole), the rest goes to the page."""
+    window = open_window(tab="settings")
+    sidebar = window.settings.sidebar
+    widest = max(sidebar.fontMetrics().horizontalAdvance(sidebar.item(i).text()) for i in range(sidebar.count()))
+    assert widest + 16 <= sidebar.width() <= widest + 48

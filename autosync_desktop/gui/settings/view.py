@@ -53,7 +53,8 @@ HIDDEN = ["scheduler.paused_until"]  # set by "Pause all for 1 h" (tray); shown 
 PER_PLATFORM_SHOWN = ("http.requests_per_minute.",)  # per-platform limits shown on Limits
 PAGES = (("accounts", "Accounts"), ("sync", "Sync & retries"), ("limits", "Limits"), ("retention", "Data retention"),
          ("notifications", "Notifications"), ("desktop", "Desktop"), ("advanced", "Advanced"))
-SIDEBAR_WIDTH = 176
+SIDEBAR_WIDTH = 176  # at most
+SIDEBAR_PADDING = 40  # px around the widest page name
 
 
 class SettingsPage(QWidget):
@@ -145,7 +146,9 @@ class SettingsView(BaseView):
         self.accounts.changed.connect(self.accounts_changed)
         self.sidebar = QListWidget()
         self.sidebar.setAccessibleName("Settings pages")
-        self.sidebar.setFixedWidth(SIDEBAR_WIDTH)
+        widest = max(self.sidebar.fontMetrics().horizontalAdvance(title) for _, title in PAGES)
+        sidebar_width = min(SIDEBAR_WIDTH, widest + SIDEBAR_PADDING)  # its words, not more: room for the page
+        self.sidebar.setFixedWidth(sidebar_width)
         self.sidebar.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.sidebar.setFrameShape(QListWidget.Shape.NoFrame)
         self.stack = QStackedWidget()
@@ -157,7 +160,7 @@ class SettingsView(BaseView):
             self.stack.addWidget(page)
             item = QListWidgetItem(title)
             item.setData(Qt.ItemDataRole.UserRole, key)
-            item.setSizeHint(QSize(SIDEBAR_WIDTH - 8, 36))
+            item.setSizeHint(QSize(sidebar_width - 8, 36))
             self.sidebar.addItem(item)
         self.pages["accounts"].add(self.accounts)
         self.sidebar.currentRowChanged.connect(self.stack.setCurrentIndex)
