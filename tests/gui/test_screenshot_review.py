@@ -16,6 +16,7 @@ from autosync_desktop.gui.data.chart import DayPoint, Series, SpendChart, axis_t
 from autosync_desktop.gui.history.detail import EXPLAIN, STATUS_EXPLAIN, duration_text, plain_log, windows_text
 from autosync_desktop.gui.history.model import COLUMNS
 from autosync_desktop.gui.settings.accounts import NO_ACCOUNTS
+from autosync_desktop.gui.settings.view import PAGES
 from tests.gui.conftest import SCHEDULE, wait_idle
 
 
@@ -145,3 +146,24 @@ def test_settings_sidebar_is_as_wide_as_its_words(open_window: Any, seeded: Any,
     sidebar = window.settings.sidebar
     widest = max(sidebar.fontMetrics().horizontalAdvance(sidebar.item(i).text()) for i in range(sidebar.count()))
     assert widest + 16 <= sidebar.width() <= widest + 48
+
+
+def test_settings_fields_have_no_gaps(open_window: Any, seeded: Any, qtbot: Any) -> None:
+    """Every setting on every page is exactly as tall as its lines: a checkbox row (Pause all schedules, Local REST
+    API) was given about twice its height, a gap above and below the box."""
+    window = open_window(tab="settings")
+    window.resize(1024, 640)
+    settings = window.settings
+    wait_idle(qtbot, window)
+    qtbot.waitUntil(lambda: bool(settings.groups) and settings.advanced is not None)
+    gaps = {}
+    for key, _ in PAGES:
+        settings.show_page(key)
+        qtbot.wait(30)
+        fields = [field for group in settings.groups.values() for field in group.fields.values()]
+        fields += list(settings.advanced.fields.values())
+        for field in fields:
+            wanted = field.heightForWidth(field.width())  # -1: a one-line field without its description
+            if field.isVisible() and field.height() > (wanted if wanted > 0 else field.sizeHint().height()) + 2:
+                gaps[field.key] = (field.height(), wanted)
+    assert gaps == {}

@@ -260,7 +260,7 @@ def add_field_row(form: QFormLayout, field: SpecField) -> None:
     """A field in a form: a checkbox carries its own label (field column, nothing on the left); others get a
     label in the left column, the field's buddy."""
     if isinstance(field.input, QCheckBox):
-        form.addRow("", field)
+        form.addRow(QWidget(), field)  # an empty label: a "" row was given twice its height (a gap on screen)
         return
     caption = QLabel(field.label)
     caption.setBuddy(field.input)
