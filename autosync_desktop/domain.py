@@ -761,6 +761,9 @@ class StatRow:
     conversions: float | None
     conversion_value: Money | None
     currency: str | None
+    # what the platform said about the day's numbers: "sampled" (estimated from part of the data),
+    # "thresholded" (rows withheld for privacy), "dataLossFromOtherRow" (some rows folded into "(other)")
+    quality: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -237,6 +237,8 @@ def test_sampling_thresholds_and_the_other_row_are_logged_and_mark_the_days(
     assert cli.stored() == {**truth(api, first, split - timedelta(days=1)),
                             **truth(api, split, end, {"sampled": "true"})}
     assert any("sampled the report for" in m and "12% of the data (120,000 of 1,000,000)" in m for m in cli.log(run))
+    assert quality_by_day(cli, first, end) == {day: ("sampled",) if day >= split.isoformat() else ()
+                                               for day in {key[1] for key in cli.stored()}}
 
     api.thresholded = api.other_row = True
     api.sampled_days = set()
@@ -247,6 +249,26 @@ def test_sampling_thresholds_and_the_other_row_are_logged_and_mark_the_days(
     assert "(other)" not in {k[0] for k in cli.stored()}
     log = "\n".join(cli.log(run))
     assert "applied data thresholds" in log and "'(other)' row" in log
+    assert set(quality_by_day(cli, end, end).values()) == {("thresholded", "dataLossFromOtherRow")}
+
+
+def quality_by_day(cli: Cli, first: date, last: date) -> dict[str, tuple[str, ...]]:
+    """What the Data page reads for each day (services.data.stats): the quality marks of its rows (all alike)."""
+    from autosync_desktop.domain import StatsFilter
+    from autosync_desktop.gui.data.model import stat_text
+    from autosync_desktop.services import Services
+
+    services = Services.open(cli.data_dir)
+    try:
+        rows = services.data.stats(StatsFilter(since=first, until=last), limit=10_000).rows
+    finally:
+        services.close()
+    marks: dict[str, set[tuple[str, ...]]] = {}
+    for row in rows:
+        marks.setdefault(row.day.isoformat(), set()).add(row.quality)
+        assert stat_text(row, "date").endswith(" · sampled") == ("sampled" in row.quality)
+    assert all(len(found) == 1 for found in marks.values()), marks
+    return {day: found.pop() for day, found in marks.items()}
 
 
 # --- sign-in and credentials ----------------------------------------------------------------------------------

@@ -68,14 +68,14 @@ class DataService(Area):
             raise UserError("limit: must be between 1 and 10000")
         rows = []
         for (account, platform, campaign_id, campaign, day, day_tz, impressions, clicks, cost, currency, conversions,
-             value) in queries.stats_page(stats_filter(filters), limit, max(0, offset)):
+             value, quality) in queries.stats_page(stats_filter(filters), limit, max(0, offset)):
             money = _text(currency)
             rows.append(StatRow(
                 account=str(account), platform=str(platform), campaign_id=str(campaign_id), campaign=_text(campaign),
                 day=date.fromisoformat(str(day)), date_tz=str(day_tz), impressions=_int(impressions),
                 clicks=_int(clicks),
                 cost=_money(cost, money), conversions=_float(conversions), conversion_value=_money(value, money),
-                currency=money))
+                currency=money, quality=tuple(flag for flag in str(quality or "").split(",") if flag)))
         return StatsPage(rows=tuple(rows), done=len(rows) < limit)
 
     def summary(self, filters: StatsFilter | None = None) -> StatsSummary:

@@ -444,15 +444,22 @@ def _stats_where(flt: StatsFilter) -> tuple[str, list[object]]:
 DAY_TZ_SQL = "COALESCE(a.timezone, json_extract(a.options, '$.timezone'), 'UTC')"
 
 STATS_PAGE_COLUMNS = ("account", "platform", "campaign_id", "campaign", "date", "date_tz", "impressions", "clicks",
-                      "cost_micros", "currency", "conversions", "conversion_value_micros")
+                      "cost_micros", "currency", "conversions", "conversion_value_micros", "quality")
+
+# The data-quality flags a platform attached to a day's numbers (GA4's report metadata, kept in `extra` by the
+# connector): comma-separated names of those present, NULL when none.
+QUALITY_FLAGS = ("sampled", "thresholded", "dataLossFromOtherRow")
+QUALITY_SQL = ("CASE WHEN s.extra IS NULL THEN NULL ELSE NULLIF(" + " || ".join(
+    f"CASE WHEN json_extract(s.extra, '$.{flag}') = 'true' THEN '{flag},' ELSE '' END" for flag in QUALITY_FLAGS)
+    + ", '') END")
 
 
 def stats_page(flt: StatsFilter, limit: int = 200, offset: int = 0) -> list[tuple[object, ...]]:
     """Daily stats rows (STATS_PAGE_COLUMNS), newest day first, then account and campaign."""
     where, params = _stats_where(flt)
     sql = (f"SELECT a.name, a.platform, s.campaign_id, c.name, s.date, {DAY_TZ_SQL}, s.impressions, s.clicks,"
-           " s.cost_micros, COALESCE(s.currency, c.currency, a.currency), s.conversions, s.conversion_value_micros"
-           " FROM daily_stat s JOIN account a ON a.id = s.account_id LEFT JOIN campaign c"
+           " s.cost_micros, COALESCE(s.currency, c.currency, a.currency), s.conversions, s.conversion_value_micros,"
+           f" {QUALITY_SQL} FROM daily_stat s JOIN account a ON a.id = s.account_id LEFT JOIN campaign c"
            f" ON c.account_id = s.account_id AND c.campaign_id = s.campaign_id{where}"
            " ORDER BY s.date DESC, a.name, s.campaign_id LIMIT ? OFFSET ?")
     return [tuple(row) for row in database_proxy.execute_sql(sql, (*params, limit, offset))]

@@ -57,11 +57,23 @@ def stat_text(row: StatRow, key: str) -> str:
         return fmt.fmt_number(row.conversions, 2)
     if key == "campaign":
         return row.campaign or row.campaign_id
-    if key == "date":  # the platform's day in its own zone, never shifted: "2026-11-20 (Berlin)"
-        return f"{row.day.isoformat()} ({zone_label(row.date_tz)})"
+    if key == "date":  # the platform's day in its own zone, never shifted: "2026-11-20 (Berlin)", "· sampled"
+        marks = "".join(f" · {QUALITY_WORDS[flag][0]}" for flag in row.quality if flag in QUALITY_WORDS)
+        return f"{row.day.isoformat()} ({zone_label(row.date_tz)}){marks}"
     if key == "account":
         return row.account
     return ""
+
+
+# A platform's remarks on a day's numbers (StatRow.quality): (mark beside the date, the explanation on hover).
+QUALITY_WORDS = {
+    "sampled": ("sampled", "Sampled: the platform estimated these numbers from part of the data; they may differ "
+                           "a little from its own reports."),
+    "thresholded": ("thresholded", "Thresholded: the platform withheld some rows to protect users' privacy, so "
+                                   "the numbers may be lower than the real ones."),
+    "dataLossFromOtherRow": ("partly in “(other)”", "Some of this day's data was folded into the platform's "
+                                                     "“(other)” row, so it is missing from the campaigns."),
+}
 
 
 class StatsModel(QAbstractTableModel):
@@ -105,7 +117,8 @@ class StatsModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole and key == "campaign":
             return f"{row.campaign} ({row.campaign_id}) · {row.platform}"
         if role == Qt.ItemDataRole.ToolTipRole and key == "date":
-            return f"The {row.platform} day {row.day.isoformat()} in {row.date_tz} (as the platform reports it)"
+            notes = "".join(f"\n{QUALITY_WORDS[flag][1]}" for flag in row.quality if flag in QUALITY_WORDS)
+            return f"The {row.platform} day {row.day.isoformat()} in {row.date_tz} (as the platform reports it){notes}"
         return None
 
     def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: B008
