@@ -704,6 +704,76 @@ class DashboardSnapshot:
     charts: ChartSeries
 
 
+# --- insights (sync analytics) -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class RunFigures:
+    """Runs queued in a period, for one platform, account or schedule (or all of them): what the Insights page,
+    `autosync insights` and `GET /sync/metrics` show. Unknown is None, never 0."""
+
+    runs: int  # every run queued in the period, whatever its status
+    succeeded: int
+    failed: int  # failed + interrupted
+    cancelled: int
+    skipped: int
+    success_rate: float | None  # succeeded / (succeeded + failed); None when no run finished either way
+    p50_duration_s: float | None  # nearest-rank percentiles over finished runs that started; None when none
+    p95_duration_s: float | None
+    rows_written: int  # daily-stat rows written by these runs
+    api_calls: int
+    api_calls_per_day: float  # api_calls / the period's length in days (1, 7 or 30)
+    api_errors: int
+    rate_limit_wait_s: float | None  # time spent waiting on rate limits; None when no run recorded it
+    wait_unrecorded_runs: int  # runs stored before waits were recorded (schema v9): not in rate_limit_wait_s
+
+
+@dataclass(frozen=True, slots=True)
+class PlatformInsight:
+    platform: str
+    platform_label: str  # "Google Ads"
+    figures: RunFigures
+
+
+@dataclass(frozen=True, slots=True)
+class AccountInsight:
+    """An account's run figures and the freshness of its daily data (in the account's own time zone)."""
+
+    account: str
+    platform: str
+    figures: RunFigures
+    zone: str | None  # the zone its days are in; None for an account that is gone (runs kept, account removed)
+    data_through: date | None  # the last day written (sync_state), possibly today and not over yet
+    complete_through: date | None  # the last day that was over when the data was last written
+    freshness_lag_s: float | None  # now minus the end of complete_through in `zone`; None: no daily data yet
+    settling_days: int | None  # days still re-fetched by every run (the lookback), as on the Dashboard's card
+
+
+@dataclass(frozen=True, slots=True)
+class ScheduleInsight:
+    schedule: str | None  # None: runs started without a schedule (a one-off sync)
+    account: str
+    platform: str
+    figures: RunFigures
+
+
+@dataclass(frozen=True, slots=True)
+class Insights:
+    """Sync analytics of the runs queued in [since, until), per platform, account and schedule.
+
+    Restatement deltas (how much a platform changed a day's numbers between syncs) are not here yet: they need
+    the data the freshness planner will keep."""
+
+    period: Period
+    since: datetime
+    until: datetime
+    days: float  # the period's length in days (what "per day" divides by)
+    total: RunFigures
+    platforms: tuple[PlatformInsight, ...]  # by platform name
+    accounts: tuple[AccountInsight, ...]  # by account name; accounts without runs in the period included
+    schedules: tuple[ScheduleInsight, ...]  # by schedule name, runs without a schedule last
+
+
 # --- data -----------------------------------------------------------------------------------------------------
 
 

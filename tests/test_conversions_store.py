@@ -76,12 +76,13 @@ def test_v7_store_gains_the_table_like_a_fresh_one(tmp_path: Path) -> None:
     open_store(path).close()  # now at LATEST; take it back to a v7 store by hand
     con = sqlite3.connect(path)
     con.execute("DROP TABLE daily_conversion")
-    con.execute("DELETE FROM schema_version WHERE version = 8")
+    con.execute('ALTER TABLE sync_run DROP COLUMN "rate_limit_wait_s"')  # version 9's column
+    con.execute("DELETE FROM schema_version WHERE version >= 8")
     con.commit()
     con.close()
     db = open_store(path)
     assert (tmp_path / "autosync.db.v7.bak").exists()
-    assert db.execute_sql("SELECT MAX(version) FROM schema_version").fetchone()[0] == migrations.LATEST == 8
+    assert db.execute_sql("SELECT MAX(version) FROM schema_version").fetchone()[0] == migrations.LATEST >= 8
     assert db.execute_sql("SELECT COUNT(*) FROM daily_stat").fetchone()[0] == 6  # untouched
     sql = db.execute_sql("SELECT sql FROM sqlite_master WHERE name='daily_conversion'").fetchone()[0]
     assert "WITHOUT ROWID" in sql.upper()

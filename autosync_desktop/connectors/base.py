@@ -197,6 +197,7 @@ class CallStats:
     calls: int = 0
     errors: int = 0
     latency_ms_total: float = 0.0
+    rate_limit_wait_s: float = 0.0  # time actually slept on rate limits (the platform's or our own pacing)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def record(self, latency_ms: float, ok: bool = True) -> None:
@@ -205,6 +206,10 @@ class CallStats:
             self.latency_ms_total += latency_ms
             if not ok:
                 self.errors += 1
+
+    def waited(self, seconds: float) -> None:
+        with self._lock:
+            self.rate_limit_wait_s += max(0.0, seconds)
 
 
 class ConnectorContext:
@@ -237,9 +242,16 @@ class ConnectorContext:
         if self.cancel_event.is_set():
             raise Cancelled("cancelled")
 
-    def sleep(self, seconds: float) -> None:
-        if seconds > 0 and self.cancel_event.wait(seconds):
-            raise Cancelled("cancelled")
+    def sleep(self, seconds: float, *, rate_limit: bool = False) -> None:
+        """Wait `seconds` (Cancelled on a cancel). `rate_limit`: the wait is for a rate limit (the platform's, or
+        our own pacing); the time actually waited, even when cut short by a cancel, goes to `stats`."""
+        began = time.monotonic()
+        try:
+            if seconds > 0 and self.cancel_event.wait(seconds):
+                raise Cancelled("cancelled")
+        finally:
+            if rate_limit:
+                self.stats.waited(time.monotonic() - began)
         self.check()
 
     def remaining(self) -> float | None:

@@ -73,7 +73,7 @@ class PlatformPacer:
                 if wait <= 0:
                     self._changed.wait(0.5)
                     continue
-            ctx.sleep(min(wait, 5.0))
+            ctx.sleep(min(wait, 5.0), rate_limit=True)  # our pacing, or this account's rate-limit pause
 
     def release(self) -> None:
         with self._lock:
@@ -153,7 +153,7 @@ class HttpClient:
                                         f"of {policy.max_attempts}, retrying in {_seconds(wait)}")
                 if isinstance(exc, RateLimited):
                     self.pause_for(wait)
-                self.ctx.sleep(wait)
+                self.ctx.sleep(wait, rate_limit=isinstance(exc, RateLimited))
                 attempt += 1
 
     def _send_once(self, method: str, url: str, **kwargs: Any) -> requests.Response:

@@ -21,6 +21,7 @@ area hanging off it (`services.runs.page(...)`); each module holds one area:
 - exports.py        `services.exports`: CSV/JSON exports (whole tables, or what History and Data show);
                     the export columns and `run_dict`
 - api_access.py     `services.api_access`: the local REST API's setting, serving state and bearer token
+- insights.py       `services.insights`: sync analytics per platform, account and schedule for 24h/7d/30d
 
 Everything that `autosync_desktop.services` offered as one module is still importable from here.
 """
@@ -51,6 +52,7 @@ from autosync_desktop.services.core import (
 )
 from autosync_desktop.services.data import DataService
 from autosync_desktop.services.exports import CAMPAIGN_COLUMNS, RUN_COLUMNS, STATS_COLUMNS, ExportsService, run_dict
+from autosync_desktop.services.insights import InsightsService
 from autosync_desktop.services.metrics import MetricsService
 from autosync_desktop.services.notifications import NotificationsService
 from autosync_desktop.services.runs import RunsService
@@ -97,3 +99,4 @@ class Services(ServicesCore):
         self.data = DataService(self)
         self.exports = ExportsService(self)
         self.api_access = ApiAccessService(self)
+        self.insights = InsightsService(self)

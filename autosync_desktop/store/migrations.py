@@ -103,6 +103,14 @@ def _v8_daily_conversion(db: SqliteDatabase) -> None:
         ' "account" ("id") ON DELETE CASCADE) WITHOUT ROWID')
 
 
+def _v9_rate_limit_wait(db: SqliteDatabase) -> None:
+    """Version 9: `sync_run.rate_limit_wait_s`, the seconds a run waited on rate limits (Insights, issue 13).
+
+    Runs stored before keep NULL: how long they waited was never measured (unknown, not 0).
+    """
+    db.execute_sql('ALTER TABLE "sync_run" ADD COLUMN "rate_limit_wait_s" REAL')
+
+
 STEPS: dict[int, Callable[[SqliteDatabase], None]] = {
     2: _v2_extra_metrics,
     3: _v3_history_indexes,
@@ -111,6 +119,7 @@ STEPS: dict[int, Callable[[SqliteDatabase], None]] = {
     6: _v6_removed_accounts,
     7: _v7_conversions_unknown,
     8: _v8_daily_conversion,
+    9: _v9_rate_limit_wait,
 }
 LATEST = max(STEPS)
 

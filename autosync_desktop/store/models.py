@@ -129,6 +129,8 @@ class SyncRun(BaseModel):
     api_calls = IntegerField(default=0)
     api_errors = IntegerField(default=0)
     api_latency_ms = FloatField(default=0.0)  # sum over api_calls
+    # Seconds spent waiting on rate limits (the platform's and our own pacing); NULL: recorded before schema v9.
+    rate_limit_wait_s = FloatField(null=True, default=0.0)
     attempt = IntegerField(default=1)
     error_class = CharField(null=True)
     error_message = RedactedTextField(null=True)

@@ -309,10 +309,11 @@ class Engine:
         self._log(run.row.id, "warning", f"{what}: {exc.error_class} ({exc.message}); attempt {attempt} of "
                                          f"{policy.max_attempts}, retrying in {seconds:.1f} s")
         remaining = run.ctx.remaining()
+        rate_limit = isinstance(exc, RateLimited)  # its time goes to the run's rate_limit_wait_s
         if remaining is not None and seconds > remaining:
-            run.ctx.sleep(max(0.0, remaining))
+            run.ctx.sleep(max(0.0, remaining), rate_limit=rate_limit)
             self._check_deadline(run)
-        run.ctx.sleep(seconds)
+        run.ctx.sleep(seconds, rate_limit=rate_limit)
 
     def _check_deadline(self, run: _Run) -> None:
         remaining = run.ctx.remaining()
@@ -332,7 +333,8 @@ class Engine:
         stats = run.ctx.stats
         SyncRun.update(rows=run.rows, campaigns=run.campaigns, pages=run.pages, api_calls=stats.calls,
                        api_errors=stats.errors, api_latency_ms=stats.latency_ms_total,
-                       attempt=run.retries + 1).where(SyncRun.id == run.row.id).execute()
+                       rate_limit_wait_s=stats.rate_limit_wait_s, attempt=run.retries + 1).where(
+            SyncRun.id == run.row.id).execute()
 
     def _log(self, run_id: int, level: str, message: str) -> None:
         message = redaction.clean(message)  # once, for the store and the bus (the window's feed, notifications)

@@ -1,0 +1,125 @@
+"""`services.insights`: sync analytics for a period (24h, 7d, 30d) per platform, account and schedule.
+
+Run figures (success rate, p50/p95 duration, rows written, API calls per day, API errors, time waited on rate
+limits) come from store/insights_queries.py; each account's freshness (the last day of daily data, the days
+still settling) from the Dashboard's account cards (`services.accounts.cards`), plus:
+
+- complete_through: the last day that was over, in the account's zone, when its data was last written: the
+  last day written (sync_state), or the day before the sync when that sync wrote the day it ran on;
+- freshness lag: now minus the end of complete_through (midnight after it, in the account's zone).
+
+The rate-limit wait is what the engine measured while sleeping on the platform's rate limits and on our own
+request pacing (`ConnectorContext.sleep(..., rate_limit=True)`, saved in sync_run.rate_limit_wait_s since
+schema v9); runs stored before were never measured and are counted in `wait_unrecorded_runs` instead.
+Restatement deltas are not computed yet: they need the data the freshness planner will keep.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from autosync_desktop.connectors import registry
+from autosync_desktop.domain import (
+    AccountCard,
+    AccountInsight,
+    Insights,
+    PlatformInsight,
+    RunFigures,
+    ScheduleInsight,
+)
+from autosync_desktop.services.area import Area
+from autosync_desktop.services.metrics import _aware, _period
+from autosync_desktop.store import insights_queries as iq
+from autosync_desktop.store.models import utcnow
+
+NO_RUNS = RunFigures(runs=0, succeeded=0, failed=0, cancelled=0, skipped=0, success_rate=None,
+                     p50_duration_s=None, p95_duration_s=None, rows_written=0, api_calls=0, api_calls_per_day=0.0,
+                     api_errors=0, rate_limit_wait_s=None, wait_unrecorded_runs=0)
+
+
+def _figures(sums: iq.GroupRow, percentiles: tuple[float, ...] | None, days: float) -> RunFigures:
+    decided = sums.succeeded + sums.failed
+    return RunFigures(
+        runs=sums.runs, succeeded=sums.succeeded, failed=sums.failed, cancelled=sums.cancelled, skipped=sums.skipped,
+        success_rate=sums.succeeded / decided if decided else None,
+        p50_duration_s=percentiles[0] if percentiles else None,
+        p95_duration_s=percentiles[1] if percentiles else None,
+        rows_written=sums.rows, api_calls=sums.api_calls, api_calls_per_day=sums.api_calls / days,
+        api_errors=sums.api_errors, rate_limit_wait_s=sums.rate_limit_wait_s,
+        wait_unrecorded_runs=sums.wait_unrecorded)
+
+
+def complete_through(data_through: date, synced_at: datetime | None, zone: str) -> date:
+    """The last day that was over (in `zone`) when data through `data_through` was written at `synced_at`."""
+    if synced_at is None:
+        return data_through
+    synced_day = _aware(synced_at).astimezone(ZoneInfo(zone)).date()
+    return min(data_through, synced_day - timedelta(days=1))
+
+
+def freshness_lag_s(complete: date, zone: str, now: datetime) -> float:
+    """Seconds from the end of `complete` (midnight after it, in `zone`) to `now`; never negative."""
+    end = datetime.combine(complete + timedelta(days=1), time(), tzinfo=ZoneInfo(zone))
+    return max(0.0, (_aware(now) - end).total_seconds())
+
+
+class InsightsService(Area):
+    """Sync analytics: `services.insights.period("7d")`."""
+
+    def period(self, period: str = "24h", now: datetime | None = None) -> Insights:
+        """Figures of the runs queued in the last `period` (24h, 7d or 30d) up to `now` (default: the clock's)."""
+        span = _period(period, "period")
+        until = _aware(now or utcnow()).replace(tzinfo=None)  # naive UTC, as stored
+        since = until - span.span
+        days = span.span.total_seconds() / 86400
+        with self.core.db.atomic():  # one read transaction: the figures and the freshness agree
+            figures = {group: self._group(group, since, until, days) for group in iq.GROUPS}
+            cards = {card.name: card for card in self.core.accounts.cards(until)}
+            zones = iq.account_zones()
+        by_account = figures["account"]
+        accounts = [self._account(card, zones.get(name, "UTC"), by_account.get((name, card.platform)), until)
+                    for name, card in cards.items()]
+        accounts += [AccountInsight(account=str(name), platform=str(platform), figures=run_figures, zone=None,
+                                    data_through=None, complete_through=None, freshness_lag_s=None,
+                                    settling_days=None)
+                     for (name, platform), run_figures in by_account.items()
+                     if name not in cards or cards[str(name)].platform != platform]  # gone; their runs are kept
+        accounts.sort(key=lambda a: (a.account.casefold(), a.account, a.platform))
+        return Insights(
+            period=span, since=_aware(since), until=_aware(until), days=days,
+            total=figures["all"].get((), NO_RUNS),
+            platforms=tuple(PlatformInsight(platform=str(platform), platform_label=_label(str(platform)),
+                                            figures=run_figures)
+                            for (platform,), run_figures in sorted(figures["platform"].items(),
+                                                                   key=lambda kv: str(kv[0][0]))),
+            accounts=tuple(accounts),
+            schedules=tuple(ScheduleInsight(schedule=schedule, account=str(account), platform=str(platform),
+                                            figures=run_figures)
+                            for (schedule, account, platform), run_figures in sorted(
+                                figures["schedule"].items(),
+                                key=lambda kv: (kv[0][0] is None, (kv[0][0] or "").casefold(), str(kv[0][1])))),
+        )
+
+    @staticmethod
+    def _group(group: str, since: datetime, until: datetime, days: float) -> dict[iq.Key, RunFigures]:
+        percentiles = iq.duration_percentiles(group, since, until)
+        return {key: _figures(sums, percentiles.get(key), days)
+                for key, sums in iq.run_sums(group, since, until).items()}
+
+    @staticmethod
+    def _account(card: AccountCard, zone: str, run_figures: RunFigures | None, now: datetime) -> AccountInsight:
+        complete = lag = None
+        if card.data_through is not None:
+            complete = complete_through(card.data_through, card.data_synced_at, zone)
+            lag = freshness_lag_s(complete, zone, now)
+        return AccountInsight(account=card.name, platform=card.platform, figures=run_figures or NO_RUNS, zone=zone,
+                              data_through=card.data_through, complete_through=complete, freshness_lag_s=lag,
+                              settling_days=card.settling_days)
+
+
+def _label(platform: str) -> str:
+    spec = registry.PLATFORMS.get(platform)
+    return spec.label if spec else platform
+
+
