@@ -106,9 +106,12 @@ def _v8_daily_conversion(db: SqliteDatabase) -> None:
 def _v9_rate_limit_wait(db: SqliteDatabase) -> None:
     """Version 9: `sync_run.rate_limit_wait_s`, the seconds a run waited on rate limits (Insights, issue 13).
 
-    Runs stored before keep NULL: how long they waited was never measured (unknown, not 0).
+    Runs stored before keep NULL: how long they waited was never measured (unknown, not 0). Like version 8's step,
+    it may be run again on a store that has the column already (tests take a current store back by hand).
     """
-    db.execute_sql('ALTER TABLE "sync_run" ADD COLUMN "rate_limit_wait_s" REAL')
+    columns = {row[1] for row in db.execute_sql('PRAGMA table_info("sync_run")').fetchall()}
+    if "rate_limit_wait_s" not in columns:
+        db.execute_sql('ALTER TABLE "sync_run" ADD COLUMN "rate_limit_wait_s" REAL')
 
 
 STEPS: dict[int, Callable[[SqliteDatabase], None]] = {
