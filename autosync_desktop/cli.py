@@ -205,6 +205,10 @@ def build_parser() -> Parser:
     st.add_argument("--period", default="24h", choices=("24h", "7d", "30d"))
     st.add_argument("--json", action="store_true")
 
+    ins = sub.add_parser("insights", help="sync analytics per platform, account and schedule")
+    ins.add_argument("--period", default="24h", choices=("24h", "7d", "30d"))
+    ins.add_argument("--json", action="store_true")
+
     ex = sub.add_parser("export", help="export runs, stats, campaigns or conversions (by action)")
     ex.add_argument("kind", choices=("runs", "stats", "campaigns", "conversions"))
     ex.add_argument("--format", required=True, choices=("csv", "json"))
@@ -659,6 +663,62 @@ def cmd_status(svc: Services, a: argparse.Namespace) -> int:
     return 0
 
 
+def _span(seconds: float | None) -> str:
+    """A duration in plain units: '12.3 s', '4 min 5 s', '3 h 5 min', '2 d 3 h'; '—' when unknown."""
+    if seconds is None:
+        return "—"
+    if seconds < 60:
+        return f"{seconds:.1f} s"
+    whole = round(seconds)
+    days, rest = divmod(whole, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, secs = divmod(rest, 60)
+    if days:
+        return f"{days} d {hours} h"
+    return f"{hours} h {minutes} min" if hours else f"{minutes} min {secs} s"
+
+
+def _figure_cells(f: dict[str, Any]) -> list[str]:
+    rate = "—" if f["success_rate"] is None else f"{f['success_rate']:.0%}"
+    wait = _span(f["rate_limit_wait_s"]) + (f" (+{f['wait_unrecorded_runs']} unmeasured)"
+                                            if f["wait_unrecorded_runs"] else "")
+    return [str(f["runs"]), rate, _span(f["p50_duration_s"]), _span(f["p95_duration_s"]), str(f["rows_written"]),
+            f"{f['api_calls_per_day']:g}", str(f["api_errors"]), wait]
+
+
+FIGURE_HEADERS = ("RUNS", "SUCCEEDED", "P50", "P95", "ROWS", "API CALLS/DAY", "API ERRORS", "RATE-LIMIT WAIT")
+
+
+def cmd_insights(svc: Services, a: argparse.Namespace) -> int:
+    from autosync_desktop.services.insights import insights_dict
+
+    data = insights_dict(svc.insights.period(a.period))
+    if a.json:
+        _print_json(data)
+        return 0
+    total = data["total"]
+    rate = "—" if total["success_rate"] is None else f"{total['success_rate']:.0%}"
+    print(f"Last {data['period']} ({data['since']} to {data['until']}): {total['runs']} runs, {rate} succeeded, "
+          f"p95 {_span(total['p95_duration_s'])}, {total['rows_written']} rows, "
+          f"{total['api_calls_per_day']:g} API calls/day")
+    if data["platforms"]:
+        print()
+        _table([[p["label"], *_figure_cells(p)] for p in data["platforms"]], ("PLATFORM", *FIGURE_HEADERS))
+    if data["accounts"]:
+        print()
+        _table([[x["account"], *_figure_cells(x), _span(x["freshness_lag_s"]) + " behind"
+                 if x["freshness_lag_s"] is not None else "—", "—" if x["settling_days"] is None
+                 else str(x["settling_days"])] for x in data["accounts"]],
+               ("ACCOUNT", *FIGURE_HEADERS, "DATA BEHIND", "DAYS SETTLING"))
+    if data["schedules"]:
+        print()
+        _table([[x["schedule"] or "(no schedule)", *_figure_cells(x)] for x in data["schedules"]],
+               ("SCHEDULE", *FIGURE_HEADERS))
+    print("\n'—': unknown (no finished run, no daily data yet, or not measured). Restatement deltas come with the "
+          "freshness planner.")
+    return 0
+
+
 def cmd_export(svc: Services, a: argparse.Namespace) -> int:
     from autosync_desktop.output_files import open_output
 
@@ -861,7 +921,7 @@ def cmd_demo(svc: Services, a: argparse.Namespace) -> int:
 
 COMMANDS: dict[str, Callable[[Services, argparse.Namespace], int]] = {
     "accounts": cmd_accounts, "schedules": cmd_schedules, "sync": cmd_sync, "runs": cmd_runs,
-    "status": cmd_status, "export": cmd_export, "settings": cmd_settings, "prune": cmd_prune,
+    "status": cmd_status, "insights": cmd_insights, "export": cmd_export, "settings": cmd_settings, "prune": cmd_prune,
     "service": cmd_service, "demo": cmd_demo, "notify": cmd_notify, "autostart": cmd_autostart, "api": cmd_api,
 }
 KINDS = {"service": "service", "demo": "service"}
@@ -925,7 +985,7 @@ def _start_logging(args: argparse.Namespace) -> Path | None:
 def _reads_only(args: argparse.Namespace) -> bool:
     """A command that only reads the store: it still answers from a damaged store where SQLite can read."""
     action = getattr(args, "action", None)
-    return args.command in ("status", "export") or (args.command == "runs" and action != "cancel") or (
+    return args.command in ("status", "insights", "export") or (args.command == "runs" and action != "cancel") or (
         args.command in ("accounts", "schedules", "settings", "notify") and action in ("list", "get", "next"))
 
 

@@ -6,7 +6,9 @@ store from before schema v9 keeps its old runs' waits unknown.
 
 from __future__ import annotations
 
+import json
 import math
+import os
 import sqlite3
 import threading
 import time
@@ -15,7 +17,9 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
+import time_machine
 
+from autosync_desktop.cli import main
 from autosync_desktop.connectors.base import ConnectorContext, HttpLimits, RateLimited, Transient
 from autosync_desktop.connectors.http import PlatformPacer
 from autosync_desktop.domain import Period, RunFigures
@@ -38,14 +42,23 @@ TIMED = "('succeeded', 'failed', 'cancelled', 'interrupted')"
 def _run(account: Account | None, account_name: str, platform: str, schedule: Schedule | None,
          schedule_name: str | None, status: str, ago: timedelta, *, duration: float | None, rows: int = 0,
          calls: int = 0, errors: int = 0, wait: float | None = 0.0) -> None:
+    # a running run belongs to this (live) process, so opening the store does not reap it as an orphan
+    owner = {"owner_pid": os.getpid(), "owner_host": runs.HOST} if status == "running" else {}
     SyncRun.create(account=account, account_name=account_name, platform=platform, schedule=schedule,
                    schedule_name=schedule_name, status=status, queued_at=NOW - ago, duration_s=duration, rows=rows,
-                   api_calls=calls, api_errors=errors, rate_limit_wait_s=wait)
+                   api_calls=calls, api_errors=errors, rate_limit_wait_s=wait, **owner)
 
 
 @pytest.fixture
 def svc(tmp_path: Path) -> Iterator[Services]:
     services = Services.open(tmp_path / "data")
+    _seed()
+    yield services
+    services.close()
+
+
+def _seed() -> None:
+    """Three accounts (one without runs), two schedules, one-off and removed-account runs, two sync states."""
     acme = Account.create(name="acme", platform="demo", external_id="a", timezone="Europe/Berlin",
                           options='{"lookback_days": 3}', created_at=NOW - 900 * H)
     shop = Account.create(name="shop", platform="meta_ads", external_id="123", timezone="America/New_York",
@@ -73,8 +86,6 @@ def svc(tmp_path: Path) -> Iterator[Services]:
                      last_synced_at=datetime(2026, 11, 21, 6, 30))  # 07:30 in Berlin: the 21st was not over
     SyncState.create(account=shop, stream="daily_stats", last_complete_date=date(2026, 11, 19),
                      last_synced_at=datetime(2026, 11, 20, 12, 0))  # 07:00 on the 20th in New York
-    yield services
-    services.close()
 
 
 def _one(svc: Services, sql: str, *params: object) -> tuple:
@@ -299,3 +310,55 @@ def test_runs_stored_before_v9_keep_their_wait_unknown(tmp_path: Path) -> None:
         assert SyncRun.get_by_id(new.id).rate_limit_wait_s == 0.0
     finally:
         db.close()
+
+
+# --- autosync insights ----------------------------------------------------------------------------------------
+
+@pytest.fixture
+def seeded(tmp_path: Path) -> Iterator[Path]:
+    data_dir = tmp_path / "data"
+    services = Services.open(data_dir)
+    _seed()
+    services.close()
+    with time_machine.travel(NOW.replace(tzinfo=UTC), tick=False):
+        yield data_dir
+
+
+def test_cli_insights_json_has_the_services_figures(seeded: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--data-dir", str(seeded), "insights", "--period", "7d", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert (data["period"], data["since"], data["until"], data["days"]) == (
+        "7d", "2026-11-14T08:00:00Z", "2026-11-21T08:00:00Z", 7.0)
+    nightly = next(s for s in data["schedules"] if s["schedule"] == "nightly")
+    assert nightly == {"schedule": "nightly", "account": "acme", "platform": "demo", "runs": 9, "succeeded": 4,
+                       "failed": 2, "cancelled": 1, "skipped": 1, "success_rate": 0.6667, "p50_duration_s": 30.0,
+                       "p95_duration_s": 999.0, "rows_written": 10659, "api_calls": 133, "api_calls_per_day": 19.0,
+                       "api_errors": 13, "rate_limit_wait_s": 115.0, "wait_unrecorded_runs": 0}
+    accounts = {a["account"]: a for a in data["accounts"]}
+    assert (accounts["acme"]["freshness_lag_s"], accounts["acme"]["complete_through"],
+            accounts["acme"]["settling_days"]) == (32400, "2026-11-20", 4)
+    assert accounts["never"]["success_rate"] is None and accounts["never"]["freshness_lag_s"] is None
+    assert data["restatement_deltas"] is None
+    assert [p["label"] for p in data["platforms"]] == ["Demo (sandbox data)", "Meta Ads"]
+
+
+def test_cli_insights_table_in_plain_units(seeded: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--data-dir", str(seeded), "insights"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Last 24h (2026-11-20T08:00:00Z to 2026-11-21T08:00:00Z): 12 runs, 67% succeeded, "
+                          "p95 1 min 40 s, 750 rows, 45 API calls/day")
+    lines = out.splitlines()
+    acme = next(line for line in lines if line.startswith("acme "))
+    assert acme.split() == ["acme", "9", "67%", "30.0", "s", "1", "min", "40", "s", "700", "36", "4", "16.0", "s",
+                            "9", "h", "0", "min", "behind", "4"]
+    never = next(line for line in lines if line.startswith("never "))
+    assert never.split() == ["never", "0", "—", "—", "—", "0", "0", "0", "—", "—", "—"]
+    shop = next(line for line in lines if line.startswith("shop "))
+    assert "4.0 s (+1 unmeasured)" in shop and "1 d 3 h behind" in shop
+    assert "(no schedule)" in out and "Restatement deltas come with the freshness planner" in out
+
+
+def test_cli_insights_bad_period_exits_2_naming_the_option(seeded: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--data-dir", str(seeded), "insights", "--period", "1y"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "--period" in err[0] and "1y" in err[0]

@@ -17,6 +17,7 @@ Restatement deltas are not computed yet: they need the data the freshness planne
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from autosync_desktop.connectors import registry
@@ -29,6 +30,7 @@ from autosync_desktop.domain import (
     ScheduleInsight,
 )
 from autosync_desktop.services.area import Area
+from autosync_desktop.services.core import iso
 from autosync_desktop.services.metrics import _aware, _period
 from autosync_desktop.store import insights_queries as iq
 from autosync_desktop.store.models import utcnow
@@ -123,3 +125,35 @@ def _label(platform: str) -> str:
     return spec.label if spec else platform
 
 
+
+
+def _round(value: float | None, places: int = 3) -> float | None:
+    return None if value is None else round(value, places)
+
+
+def figures_dict(f: RunFigures) -> dict[str, Any]:
+    """One group's figures as `autosync insights --json` and `GET /sync/metrics` write them (seconds, counts)."""
+    return {
+        "runs": f.runs, "succeeded": f.succeeded, "failed": f.failed, "cancelled": f.cancelled, "skipped": f.skipped,
+        "success_rate": _round(f.success_rate, 4), "p50_duration_s": _round(f.p50_duration_s),
+        "p95_duration_s": _round(f.p95_duration_s), "rows_written": f.rows_written, "api_calls": f.api_calls,
+        "api_calls_per_day": _round(f.api_calls_per_day, 2), "api_errors": f.api_errors,
+        "rate_limit_wait_s": _round(f.rate_limit_wait_s), "wait_unrecorded_runs": f.wait_unrecorded_runs,
+    }
+
+
+def insights_dict(i: Insights) -> dict[str, Any]:
+    """Insights as JSON: `autosync insights --json` and the `insights` object of `GET /sync/metrics`."""
+    return {
+        "period": i.period.value, "since": iso(i.since), "until": iso(i.until), "days": i.days,
+        "total": figures_dict(i.total),
+        "platforms": [{"platform": p.platform, "label": p.platform_label, **figures_dict(p.figures)}
+                      for p in i.platforms],
+        "accounts": [{"account": a.account, "platform": a.platform, **figures_dict(a.figures), "zone": a.zone,
+                      "data_through": iso(a.data_through), "complete_through": iso(a.complete_through),
+                      "freshness_lag_s": _round(a.freshness_lag_s, 0), "settling_days": a.settling_days}
+                     for a in i.accounts],
+        "schedules": [{"schedule": s.schedule, "account": s.account, "platform": s.platform,
+                       **figures_dict(s.figures)} for s in i.schedules],
+        "restatement_deltas": None,  # not computed yet: they need the freshness planner's data
+    }
