@@ -48,7 +48,7 @@ def test_filters_return_the_right_rows(open_window: Any, data_dir: Path, qtbot: 
     window = open_window(tab="history")
     view, model, filters = window.history, window.history.model, window.history.filters
     qtbot.waitUntil(lambda: model.total == 4)
-    assert view.count.text() == "4 runs match · 4 loaded"
+    assert view.count.full_text() == "4 runs match · 4 loaded"
     assert [r.status for r in model.rows].count(RunStatus.SUCCEEDED) == 3
     _filter(window, qtbot, filters.status, "Failed")
     assert model.ids() == [ids["failed"]] and model.total == 1
@@ -71,7 +71,7 @@ def test_filters_return_the_right_rows(open_window: Any, data_dir: Path, qtbot: 
     filters.date_to.setDate(filters.date_from.date().addDays(1))  # a range in the past: nothing
     filters.use_dates.setChecked(True)
     wait_idle(qtbot, window)
-    assert model.ids() == [] and view.count.text() == "No runs match these filters"
+    assert model.ids() == [] and view.count.full_text() == "No runs match these filters"
     filters.reset()
     wait_idle(qtbot, window)
     assert model.total == 4 and model.ids() == sorted(model.ids(), reverse=True)
