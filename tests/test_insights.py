@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 import time_machine
 
+from autosync_desktop import clock
 from autosync_desktop.cli import main
 from autosync_desktop.connectors.base import ConnectorContext, HttpLimits, RateLimited, Transient
 from autosync_desktop.connectors.http import PlatformPacer
@@ -29,6 +30,7 @@ from autosync_desktop.store import migrations, runs, settings
 from autosync_desktop.store.db import open_store
 from autosync_desktop.store.models import Account, Schedule, SyncRun, SyncState
 from autosync_desktop.sync.runner import Runner
+from tests.api_support import live_api
 from tests.test_engine import CLOCK
 from tests.test_store_migrations import make_v1_database
 
@@ -362,3 +364,41 @@ def test_cli_insights_bad_period_exits_2_naming_the_option(seeded: Path, capsys:
     assert main(["--data-dir", str(seeded), "insights", "--period", "1y"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "--period" in err[0] and "1y" in err[0]
+
+
+# --- GET /sync/metrics ---------------------------------------------------------------------------------------------
+
+def test_api_metrics_carry_the_insights_and_keep_their_fields(tmp_path: Path) -> None:
+    with live_api(tmp_path / "api") as api:
+        schedule_id = {s["name"]: s["id"] for s in api.get("/sync/schedules").json()}["Fast sync"]
+        api.wait_job(api.post(f"/sync/schedules/{schedule_id}/trigger").json()["job_id"])
+        fast = Account.get(Account.name == "Demo fast")
+        SyncRun.create(account=fast, account_name="Demo fast", platform="demo", schedule_name="Fast sync",
+                       status="failed", queued_at=clock.utcnow_naive() - H, duration_s=42.0, api_calls=5,
+                       api_errors=2, rate_limit_wait_s=3.5)
+        time.sleep(1.1)  # past the API's one-second cache of the metrics
+        metrics = api.get("/sync/metrics", params={"period": "7d"}).json()
+    assert {"period", "since", "until", "success_rate", "total_syncs", "average_duration_s",
+            "data_points_processed", "series"} < metrics.keys()
+    insights = metrics["insights"]
+    since, until = (datetime.fromisoformat(metrics[k].replace("Z", "+00:00")).replace(tzinfo=None).isoformat(sep=" ")
+                    for k in ("since", "until"))
+    con = sqlite3.connect(tmp_path / "api" / "autosync.db")
+    try:
+        runs_, ok, bad, calls, errors, wait = con.execute(
+            "SELECT COUNT(*), SUM(status = 'succeeded'), SUM(status IN ('failed', 'interrupted')), SUM(api_calls),"
+            " SUM(api_errors), SUM(rate_limit_wait_s) FROM sync_run WHERE account_name = 'Demo fast'"
+            " AND queued_at >= ? AND queued_at < ?", (since, until)).fetchone()
+    finally:
+        con.close()
+    assert (runs_, ok, bad, errors) == (2, 1, 1, 2) and wait >= 3.5
+    account = next(a for a in insights["accounts"] if a["account"] == "Demo fast")
+    assert (account["runs"], account["succeeded"], account["failed"], account["api_errors"]) == (runs_, ok, bad, errors)
+    assert account["success_rate"] == 0.5 and account["api_calls"] == calls
+    assert account["api_calls_per_day"] == pytest.approx(calls / 7)
+    assert account["rate_limit_wait_s"] == pytest.approx(wait)
+    assert account["p95_duration_s"] == 42.0 and account["zone"] == "UTC" and account["freshness_lag_s"] is not None
+    slow = next(a for a in insights["accounts"] if a["account"] == "Demo slow")
+    assert slow["runs"] == 0 and slow["success_rate"] is None and slow["freshness_lag_s"] is None
+    assert insights["total"]["runs"] == metrics["total_syncs"]["value"]
+    assert insights["restatement_deltas"] is None

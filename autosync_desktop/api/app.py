@@ -342,11 +342,11 @@ def create_app(ctx: ApiContext) -> FastAPI:
     @app.get("/sync/metrics", response_model=m.Metrics, tags=["status"])
     def metrics(period: Period = Period.DAY) -> m.Metrics:
         """Success rate, total syncs, average duration and data points of the period and the one before it, with
-        per-day series for charts."""
+        per-day series for charts; `insights`: the period's figures per platform, account and schedule."""
         def compute() -> m.Metrics:
             comparison = svc.metrics.period_comparison(period.value)
             days = svc.metrics.chart_series(CHART_DAYS[period], 0, comparison.until).days
-            return m.metrics(comparison, days)
+            return m.metrics(comparison, days, svc.insights.period(period.value, comparison.until))
 
         return ctx.cache.get(("metrics", period), compute)
 

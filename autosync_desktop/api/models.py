@@ -15,9 +15,11 @@ from autosync_desktop.domain import (
     AccountStatus,
     ChartDay,
     Frequency,
+    Insights,
     MissedPolicy,
     PeriodComparison,
     RunDetail,
+    RunFigures,
     RunRow,
     RunStatus,
     ScheduleCard,
@@ -222,6 +224,56 @@ class MetricsDay(BaseModel):
     average_duration_s: float | None
 
 
+class InsightFigures(BaseModel):
+    """The runs queued in the period, for one platform, account or schedule (or all of them). null: unknown."""
+
+    runs: int
+    succeeded: int
+    failed: int = Field(description="failed + interrupted")
+    cancelled: int
+    skipped: int
+    success_rate: float | None = Field(description="succeeded / (succeeded + failed), 0..1; null: none finished")
+    p50_duration_s: float | None = Field(description="median duration of the finished runs (nearest rank), seconds")
+    p95_duration_s: float | None = Field(description="95th percentile duration (nearest rank), seconds")
+    rows_written: int = Field(description="daily-stat rows written")
+    api_calls: int
+    api_calls_per_day: float = Field(description="api_calls / the period's length in days")
+    api_errors: int
+    rate_limit_wait_s: float | None = Field(description="seconds spent waiting on rate limits; null: not measured")
+    wait_unrecorded_runs: int = Field(description="runs stored before waits were measured (not in the wait)")
+
+
+class PlatformInsight(InsightFigures):
+    platform: str
+    label: str
+
+
+class AccountInsight(InsightFigures):
+    account: str
+    platform: str
+    zone: str | None = Field(description="the time zone of the account's days; null: the account was removed")
+    data_through: date | None = Field(description="the last day of daily data written")
+    complete_through: date | None = Field(description="the last day that was over when the data was written")
+    freshness_lag_s: float | None = Field(description="now minus the end of complete_through in the account's zone")
+    settling_days: int | None = Field(description="recent days still re-fetched by every run (the lookback)")
+
+
+class ScheduleInsight(InsightFigures):
+    schedule: str | None = Field(description="null: runs started without a schedule")
+    account: str
+    platform: str
+
+
+class InsightsOut(BaseModel):
+    """Sync analytics of the period, per platform, account and schedule (the window's Insights page)."""
+
+    total: InsightFigures
+    platforms: list[PlatformInsight]
+    accounts: list[AccountInsight]
+    schedules: list[ScheduleInsight]
+    restatement_deltas: None = Field(default=None, description="not computed yet: they come with the freshness planner")
+
+
 class Metrics(BaseModel):
     period: Literal["24h", "7d", "30d"]
     since: UtcTime
@@ -231,9 +283,30 @@ class Metrics(BaseModel):
     average_duration_s: Compared
     data_points_processed: CountCompared = Field(description="daily-stat rows written")
     series: list[MetricsDay] = Field(description="per UTC day, oldest first")
+    insights: InsightsOut | None = Field(default=None, description="per platform, account and schedule, for the period")
 
 
-def metrics(comparison: PeriodComparison, days: tuple[ChartDay, ...]) -> Metrics:
+def _figures(f: RunFigures) -> dict[str, Any]:
+    return {"runs": f.runs, "succeeded": f.succeeded, "failed": f.failed, "cancelled": f.cancelled,
+            "skipped": f.skipped, "success_rate": f.success_rate, "p50_duration_s": f.p50_duration_s,
+            "p95_duration_s": f.p95_duration_s, "rows_written": f.rows_written, "api_calls": f.api_calls,
+            "api_calls_per_day": f.api_calls_per_day, "api_errors": f.api_errors,
+            "rate_limit_wait_s": f.rate_limit_wait_s, "wait_unrecorded_runs": f.wait_unrecorded_runs}
+
+
+def insights(i: Insights) -> InsightsOut:
+    return InsightsOut(
+        total=InsightFigures(**_figures(i.total)),
+        platforms=[PlatformInsight(platform=p.platform, label=p.platform_label, **_figures(p.figures))
+                   for p in i.platforms],
+        accounts=[AccountInsight(account=a.account, platform=a.platform, zone=a.zone, data_through=a.data_through,
+                                 complete_through=a.complete_through, freshness_lag_s=a.freshness_lag_s,
+                                 settling_days=a.settling_days, **_figures(a.figures)) for a in i.accounts],
+        schedules=[ScheduleInsight(schedule=s.schedule, account=s.account, platform=s.platform,
+                                   **_figures(s.figures)) for s in i.schedules])
+
+
+def metrics(comparison: PeriodComparison, days: tuple[ChartDay, ...], found: Insights | None = None) -> Metrics:
     cur, prev = comparison.current, comparison.previous
     return Metrics(
         period=comparison.period.value, since=comparison.since, until=comparison.until,
@@ -244,7 +317,8 @@ def metrics(comparison: PeriodComparison, days: tuple[ChartDay, ...]) -> Metrics
         series=[MetricsDay(day=d.day, runs=d.runs, succeeded=d.runs_by_status.get(RunStatus.SUCCEEDED, 0),
                            failed=d.runs_by_status.get(RunStatus.FAILED, 0)
                            + d.runs_by_status.get(RunStatus.INTERRUPTED, 0),
-                           rows=d.rows, average_duration_s=d.avg_duration_s) for d in days])
+                           rows=d.rows, average_duration_s=d.avg_duration_s) for d in days],
+        insights=None if found is None else insights(found))
 
 
 # --- system status --------------------------------------------------------------------------------------------
