@@ -247,7 +247,7 @@ def build_parser() -> Parser:
     gui = sub.add_parser("gui", help="open the window (the default when no command is given)")
     gui.add_argument("--demo", action="store_true", help="create the Demo account and schedule if there are none")
     gui.add_argument("--screenshot", type=Path, metavar="PATH", help="render offscreen once loaded, save a PNG, exit")
-    gui.add_argument("--tab", choices=("dashboard", "scheduler", "history", "data", "settings"))
+    gui.add_argument("--tab", choices=("dashboard", "scheduler", "history", "data", "settings", "insights"))
     gui.add_argument("--size", default="1280x800", help="window size for --screenshot (default 1280x800)")
     gui.add_argument("--theme", choices=("system", "light", "dark"), default="system",
                      help="light or dark palette (default: the system's); --screenshot uses it too")

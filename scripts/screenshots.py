@@ -43,7 +43,7 @@ sys.path.insert(0, str(ROOT))
 from autosync_desktop.services import Services  # noqa: E402
 
 STATES = ("empty", "demo", "failures", "many", "runs100k")
-PAGES = ("dashboard", "scheduler", "history", "data", "settings")
+PAGES = ("dashboard", "scheduler", "history", "data", "settings", "insights")
 SIZES = ("1024x640", "1280x800", "1920x1080")
 THEMES = ("light", "dark")
 

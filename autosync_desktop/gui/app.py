@@ -31,7 +31,7 @@ if TYPE_CHECKING:  # heavy Qt modules are imported when the window starts, not a
     from autosync_desktop.gui.single_instance import SingleInstance
     from autosync_desktop.gui.startup import StartupFrame
 
-TABS = ("dashboard", "scheduler", "history", "data", "settings")
+TABS = ("dashboard", "scheduler", "history", "data", "settings", "insights")
 
 
 class GuiError(AutoSyncError):

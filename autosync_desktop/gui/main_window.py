@@ -8,8 +8,9 @@ again, debounced, after runs finish and schedules or accounts change. The pages 
 also reachable as `tabs` for older callers); their keys stay those of `--tab` and the prefs.
 
 Each page is built (and its module imported) when first shown or first asked for (`view(key)`, or the
-`dashboard` / `scheduler` / `history` / `data` / `settings` properties; `views` builds them all): the window starts
-with the shown page only. The stack holds one slot per page from the start, so indices and keys never move.
+`dashboard` / `scheduler` / `history` / `data` / `settings` / `insights` properties; `views` builds them all): the
+window starts with the shown page only. The stack holds one slot per page from the start, so indices and keys never
+move.
 """
 
 from __future__ import annotations
@@ -35,10 +36,11 @@ if TYPE_CHECKING:  # each page's module is imported when the page is first built
     from autosync_desktop.gui.dashboard.view import DashboardView
     from autosync_desktop.gui.data.view import DataView
     from autosync_desktop.gui.history.view import HistoryView
+    from autosync_desktop.gui.insights.view import InsightsView
     from autosync_desktop.gui.scheduler.view import SchedulerView
     from autosync_desktop.gui.settings.view import SettingsView
 
-TAB_KEYS = tuple(key for key, _, _ in PAGES)  # dashboard, scheduler, history, data, settings: Ctrl+1 .. Ctrl+5
+TAB_KEYS = tuple(key for key, _, _ in PAGES)  # dashboard, scheduler, history, data, settings, insights: Ctrl+1 .. 6
 FAILING = ("failed", "interrupted")  # a schedule whose last run ended so is failing
 BADGE_DEBOUNCE_MS = 400
 
@@ -70,6 +72,10 @@ def make_page(key: str, ctx: AppContext) -> BaseView:
         from autosync_desktop.gui.settings.view import SettingsView
 
         return SettingsView(ctx)
+    if key == "insights":
+        from autosync_desktop.gui.insights.view import InsightsView
+
+        return InsightsView(ctx)
     raise KeyError(key)
 
 
@@ -330,6 +336,10 @@ class MainWindow(QMainWindow):
     @property
     def settings(self) -> SettingsView:
         return cast("SettingsView", self.view("settings"))
+
+    @property
+    def insights(self) -> InsightsView:
+        return cast("InsightsView", self.view("insights"))
 
     def show_tab(self, key: str) -> None:
         self.view(key)  # built before it becomes current: never an empty slot on screen

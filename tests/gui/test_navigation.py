@@ -37,10 +37,12 @@ def test_the_rail_lists_the_pages_with_icons_and_opens_them(open_window: Any, se
     window = open_window()
     rail = window.rail
     assert rail.keys() == list(TAB_KEYS)
-    assert [item.text() for item in rail.items.values()] == ["Dashboard", "Schedules", "History", "Data", "Settings"]
+    assert [item.text() for item in rail.items.values()] == [
+        "Dashboard", "Schedules", "History", "Data", "Settings", "Insights"]
     assert all(not item.icon().isNull() for item in rail.items.values())
     assert [item.toolTip().splitlines()[0] for item in rail.items.values()] == [
-        "Dashboard (Ctrl+1)", "Schedules (Ctrl+2)", "History (Ctrl+3)", "Data (Ctrl+4)", "Settings (Ctrl+5)"]
+        "Dashboard (Ctrl+1)", "Schedules (Ctrl+2)", "History (Ctrl+3)", "Data (Ctrl+4)", "Settings (Ctrl+5)",
+        "Insights (Ctrl+6)"]
     for key in reversed(TAB_KEYS):
         qtbot.mouseClick(rail.items[key], Qt.MouseButton.LeftButton)
         assert window.current_key() == key

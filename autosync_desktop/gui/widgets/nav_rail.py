@@ -29,7 +29,8 @@ from autosync_desktop.gui.widgets.badge import CountBadge
 # (key, label, icon) of the window's pages, in rail order; the keys are --tab's and the prefs' (the Scheduler page is
 # "Schedules" to the user). Here, not in main_window, so the first frame (startup.py) can draw the same rail cheaply.
 PAGES = (("dashboard", "Dashboard", "nav-dashboard"), ("scheduler", "Schedules", "nav-schedules"),
-         ("history", "History", "nav-history"), ("data", "Data", "nav-data"), ("settings", "Settings", "nav-settings"))
+         ("history", "History", "nav-history"), ("data", "Data", "nav-data"), ("settings", "Settings", "nav-settings"),
+         ("insights", "Insights", "nav-insights"))  # last: the other pages keep their Ctrl+1..5
 COMPACT_BELOW = 1200  # window width (px) under which the rail shows labels under the icons
 EXPANDED_WIDTH = 184
 COMPACT_WIDTH = 96

@@ -1,0 +1,204 @@
+"""The Insights page: sync analytics of the last 24 hours, 7 days or 30 days, per platform, account and schedule.
+
+One read on the read lane (`services.insights.period`) fills three tables (tabs): success rate, p50/p95 duration,
+rows written, API calls a day, time waited on rate limits and, per account, how far its data is behind and how many
+days are still settling. Every figure has its unit in words; unknown is "—" with a tooltip saying why. Columns fit
+the width (history/columns.py: low-priority columns hide first, never a sideways scroll bar). Runs finishing and
+accounts or schedules changing refresh it (debounced).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QTableView, QTabWidget, QVBoxLayout, QWidget
+
+from autosync_desktop.domain import Insights, RunFigures
+from autosync_desktop.gui import theme
+from autosync_desktop.gui.context import AppContext
+from autosync_desktop.gui.history.columns import Column, ColumnFitter
+from autosync_desktop.gui.history.empty import TableMessage
+from autosync_desktop.gui.insights import text
+from autosync_desktop.gui.widgets.base_view import BaseView
+from autosync_desktop.gui.widgets.card import muted
+
+PERIODS = (("24h", "Last 24 hours"), ("7d", "Last 7 days"), ("30d", "Last 30 days"))
+FIGURE_HEADERS = ("Runs", "Success", "Typical", "Slowest", "Rows", "API calls", "Rate-limit wait")
+FIGURE_TIPS = ("Runs queued in the period", "Share of finished runs that succeeded",
+               "Median duration of the finished runs (p50)", "95th percentile duration of the finished runs (p95)",
+               "Daily-stat rows written", "API calls a day over the period",
+               "Time spent waiting on the platforms' rate limits")
+# the figure columns' usual widest content; the least useful hide first when the table is narrow
+FIGURE_FIT = (Column("1,234 runs", priority=3), Column("100 % succeeded"), Column("p50 12 min 34 s", priority=4),
+              Column("p95 12 min 34 s"), Column("123,456 rows", priority=2), Column("1,234 a day", priority=5),
+              Column("1 h 02 min", priority=1))
+NAME = Column(stretch=True, floor=120)
+ACCOUNT_NAME = Column(cap=180, floor=80, sample="Demo account")
+
+
+def _figure_cells(f: RunFigures, days: float) -> list[text.Cell]:
+    return [text.runs_cell(f), text.success_cell(f), text.duration_cell(f.p50_duration_s, "p50"),
+            text.duration_cell(f.p95_duration_s, "p95"), text.rows_cell(f), text.calls_cell(f, days),
+            text.wait_cell(f)]
+
+
+class CellsModel(QAbstractTableModel):
+    """Rows of (text, tooltip) cells under fixed headers; the first `names` columns are names (left aligned)."""
+
+    def __init__(self, headers: Sequence[str], tips: Sequence[str], names: int, parent: QObject) -> None:
+        super().__init__(parent)
+        self.headers = tuple(headers)
+        self.tips = tuple(tips)
+        self.names = names
+        self.rows: list[list[text.Cell]] = []
+
+    def set_rows(self, rows: list[list[text.Cell]]) -> None:
+        self.beginResetModel()
+        self.rows = rows
+        self.endResetModel()
+
+    def texts(self, column: int) -> list[str]:
+        return [row[column][0] for row in self.rows]
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.headers)
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        cell_text, tip = self.rows[index.row()][index.column()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return cell_text
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return f"{cell_text}\n{tip}" if tip and index.column() < self.names else tip or cell_text
+        if role == Qt.ItemDataRole.TextAlignmentRole and index.column() >= self.names:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation != Qt.Orientation.Horizontal:
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self.headers[section]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self.tips[section]
+        return None
+
+
+class Table:
+    """One tab: a named table, its model, its column fitter and its empty message."""
+
+    def __init__(self, parent: QWidget, name: str, headers: Sequence[str], tips: Sequence[str],
+                 fit: Sequence[Column]) -> None:
+        names = len(headers) - len(FIGURE_HEADERS) - (2 if "Data behind" in headers else 0)
+        self.model = CellsModel(headers, tips, names, parent)
+        self.view = QTableView(parent)
+        self.view.setAccessibleName(name)
+        self.view.setModel(self.model)
+        self.view.setAlternatingRowColors(True)
+        self.view.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+        self.view.setWordWrap(False)
+        self.view.verticalHeader().hide()
+        self.view.verticalHeader().setDefaultSectionSize(26)
+        self.fitter = ColumnFitter(self.view, fit, self.model.texts)
+        self.model.modelReset.connect(self.fitter.schedule)
+        self.empty = TableMessage(self.view, f"{name}: nothing to show")
+
+    def show(self, rows: list[list[text.Cell]], empty: str) -> None:
+        self.model.set_rows(rows)
+        self.empty.say("" if rows else empty)
+
+
+class InsightsView(BaseView):
+    title = "Insights"
+    key = "insights"
+    subject = "insights"
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.insights: Insights | None = None
+        self.setAccessibleName("Insights view")
+        self.page_title = QLabel("Insights")
+        theme.set_role(self.page_title, "page-title")
+        self.page_title.setAccessibleName("Insights title")
+        self.period = QComboBox()
+        self.period.setAccessibleName("Insights period")
+        self.period.setToolTip("Which runs to look at: those queued in this period")
+        for key, label in PERIODS:
+            self.period.addItem(label, key)
+        self.period.currentIndexChanged.connect(lambda _: self.refresh())
+        bar = QHBoxLayout()
+        bar.setSpacing(theme.SPACE_S)
+        bar.addWidget(self.page_title)
+        bar.addSpacing(theme.SPACE_S)
+        bar.addWidget(self.period)
+        bar.addStretch(1)
+        bar.addWidget(self.busy)
+        self.summary = muted("", "Insights summary")
+        self.summary.setProperty("role", "body")
+        self.note = muted("“—” is unknown: hover it for why. How much a platform restates a day's numbers after the "
+                          "fact (e.g. conversions changed between day 1 and day 7) comes with the freshness planner.",
+                          "About these figures")
+        self.platforms = Table(self, "Insights per platform", ("Platform", *FIGURE_HEADERS),
+                               ("The ad platform", *FIGURE_TIPS), (NAME, *FIGURE_FIT))
+        self.accounts = Table(
+            self, "Insights per account", ("Account", *FIGURE_HEADERS, "Data behind", "Settling"),
+            ("The account (its runs, and its daily data in its own time zone)", *FIGURE_TIPS,
+             "Now minus the end of the last complete day of data, in the account's time zone",
+             "Recent days every run fetches again, because platforms may still restate them"),
+            (NAME, *FIGURE_FIT, Column("12 d 23 h behind"), Column("99 days")))
+        self.schedules = Table(self, "Insights per schedule", ("Schedule", "Account", *FIGURE_HEADERS),
+                               ("The schedule that started the runs", "Its account", *FIGURE_TIPS),
+                               (NAME, ACCOUNT_NAME, *FIGURE_FIT))
+        self.tabs = QTabWidget()
+        self.tabs.setAccessibleName("Insights tables")
+        for table, label in ((self.platforms, "Platforms"), (self.accounts, "Accounts"),
+                             (self.schedules, "Schedules")):
+            self.tabs.addTab(table.view, label)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(theme.SPACE_M, theme.SPACE_M, theme.SPACE_M, theme.SPACE_M)
+        layout.setSpacing(theme.SPACE_S)
+        layout.addLayout(bar)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.tabs, 1)
+        layout.addWidget(self.note)
+        bridge = ctx.bridge
+        for signal in (bridge.run_finished, bridge.schedule_changed, bridge.account_changed):
+            signal.connect(self.schedule_refresh)
+
+    def period_key(self) -> str:
+        return str(self.period.currentData())
+
+    def set_period(self, key: str) -> None:
+        self.period.setCurrentIndex(self.period.findData(key))
+
+    def load(self) -> None:
+        period = self.period_key()
+
+        def read(services: Any) -> tuple[Insights, dict[str, str]]:
+            return services.insights.period(period), {p.name: p.label for p in services.accounts.platforms()}
+
+        self.ctx.workers.run(read, self.ctx.services, owner=self, on_done=self._show, on_error=self.load_failed)
+
+    def _show(self, result: tuple[Insights, dict[str, str]]) -> None:
+        found, labels = result
+        self.insights = found
+        days = found.days
+        label = dict(PERIODS)[found.period.value]
+        self.summary.setText(text.summary(found.total, label))
+        empty = "No runs in this period"
+        self.platforms.show([[(p.platform_label, ""), *_figure_cells(p.figures, days)] for p in found.platforms],
+                            empty)
+        self.accounts.show([[(a.account, labels.get(a.platform, a.platform)), *_figure_cells(a.figures, days),
+                             text.behind_cell(a), text.settling_cell(a)] for a in found.accounts], "No accounts yet")
+        self.schedules.show([[(s.schedule or "(no schedule)",
+                               "Runs started without a schedule" if s.schedule is None else ""),
+                              (s.account, labels.get(s.platform, s.platform)), *_figure_cells(s.figures, days)]
+                             for s in found.schedules], empty)
+        self.load_finished()
