@@ -16,6 +16,7 @@ Restatement deltas are not computed yet: they need the data the freshness planne
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -40,16 +41,41 @@ NO_RUNS = RunFigures(runs=0, succeeded=0, failed=0, cancelled=0, skipped=0, succ
                      api_errors=0, rate_limit_wait_s=None, wait_unrecorded_runs=0)
 
 
-def _figures(sums: iq.GroupRow, percentiles: tuple[float, ...] | None, days: float) -> RunFigures:
+# the groupings shown, as functions of the finest key (schedule_name, account_name, platform)
+GROUPINGS: dict[str, Callable[[iq.Key], tuple[str | None, ...]]] = {
+    "all": lambda key: (),
+    "platform": lambda key: (key[2],),
+    "account": lambda key: (key[1], key[2]),
+    "schedule": lambda key: key,
+}
+Figures = dict[str, dict[tuple[str | None, ...], RunFigures]]
+
+
+def _figures(sums: iq.GroupRow, ordered: list[float], days: float) -> RunFigures:
     decided = sums.succeeded + sums.failed
     return RunFigures(
         runs=sums.runs, succeeded=sums.succeeded, failed=sums.failed, cancelled=sums.cancelled, skipped=sums.skipped,
         success_rate=sums.succeeded / decided if decided else None,
-        p50_duration_s=percentiles[0] if percentiles else None,
-        p95_duration_s=percentiles[1] if percentiles else None,
+        p50_duration_s=iq.nearest_rank(ordered, 50), p95_duration_s=iq.nearest_rank(ordered, 95),
         rows_written=sums.rows, api_calls=sums.api_calls, api_calls_per_day=sums.api_calls / days,
         api_errors=sums.api_errors, rate_limit_wait_s=sums.rate_limit_wait_s,
         wait_unrecorded_runs=sums.wait_unrecorded)
+
+
+def _grouped(since: datetime, until: datetime, days: float) -> Figures:
+    """Every grouping's figures from one read of the sums and one of the durations."""
+    finest = iq.run_sums(since, until)
+    sums: dict[str, dict[tuple[str | None, ...], iq.GroupRow]] = {name: {} for name in GROUPINGS}
+    for key, row in finest.items():
+        for name, group_of in GROUPINGS.items():
+            group = group_of(key)
+            sums[name][group] = sums[name][group] + row if group in sums[name] else row
+    ordered: dict[str, dict[tuple[str | None, ...], list[float]]] = {name: {} for name in GROUPINGS}
+    for key, seconds in iq.durations(since, until):  # shortest first: each group's list stays sorted
+        for name, group_of in GROUPINGS.items():
+            ordered[name].setdefault(group_of(key), []).append(seconds)
+    return {name: {group: _figures(row, ordered[name].get(group, []), days) for group, row in groups.items()}
+            for name, groups in sums.items()}
 
 
 def complete_through(data_through: date, synced_at: datetime | None, zone: str) -> date:
@@ -76,7 +102,7 @@ class InsightsService(Area):
         since = until - span.span
         days = span.span.total_seconds() / 86400
         with self.core.db.atomic():  # one read transaction: the figures and the freshness agree
-            figures = {group: self._group(group, since, until, days) for group in iq.GROUPS}
+            figures = _grouped(since, until, days)
             cards = {card.name: card for card in self.core.accounts.cards(until)}
             zones = iq.account_zones()
         by_account = figures["account"]
@@ -102,12 +128,6 @@ class InsightsService(Area):
                                 figures["schedule"].items(),
                                 key=lambda kv: (kv[0][0] is None, (kv[0][0] or "").casefold(), str(kv[0][1])))),
         )
-
-    @staticmethod
-    def _group(group: str, since: datetime, until: datetime, days: float) -> dict[iq.Key, RunFigures]:
-        percentiles = iq.duration_percentiles(group, since, until)
-        return {key: _figures(sums, percentiles.get(key), days)
-                for key, sums in iq.run_sums(group, since, until).items()}
 
     @staticmethod
     def _account(card: AccountCard, zone: str, run_figures: RunFigures | None, now: datetime) -> AccountInsight:
