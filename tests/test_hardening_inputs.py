@@ -211,6 +211,10 @@ def test_backfills_start_within_the_platforms_retention(svc: Services, memory_ke
         svc.runs.request("Meta", earliest - timedelta(days=1), today, confirmed=True)
     with pytest.raises(UserError, match="LinkedIn Ads keeps daily stats for 2 years"):
         svc.runs.request("LinkedIn", windows.months_before(today, 24) - timedelta(days=1), today, confirmed=True)
+    svc.accounts.add("microsoft_ads", "Bing", "151000820", options={"customer_id": "251186883"},
+                     credentials={"developer_token": "dev-fake", "client_id": "c-fake", "refresh_token": "r-fake"})
+    with pytest.raises(UserError, match="Microsoft Advertising keeps daily stats for 3 years"):
+        svc.runs.request("Bing", windows.months_before(today, 36) - timedelta(days=1), today, confirmed=True)
 
 
 def test_a_large_backfill_on_a_real_platform_needs_yes(svc: Services, memory_keyring: dict,

@@ -333,6 +333,7 @@ SPEC = PlatformSpec(
     min_interval_minutes=15,
     max_window_days=30,
     default_history_days=90,
+    retention_months=36,  # daily campaign performance data: 36 months (Reporting Data Retention Time Periods)
     factory=MicrosoftAdsConnector,
     api_version=API_VERSION,
     api_sunset=API_SUNSET,
