@@ -94,3 +94,19 @@ def test_behind_words() -> None:
     assert text.behind(25 * 60) == "25 min behind"
     assert text.behind(3 * 3600 + 59 * 60) == "3 h behind"
     assert text.behind(50 * 3600) == "2 d 2 h behind"
+
+
+def test_a_change_while_hidden_is_read_when_the_page_shows_again(open_window: Any, qtbot: Any) -> None:
+    window = open_window(tab="insights")
+    page: InsightsView = window.insights
+    loads: list[bool] = []
+    page.loaded.connect(lambda: loads.append(True))  # (the clock stands still here: count loads, not times)
+    window.show_tab("dashboard")
+    wait_idle(qtbot, window)
+    page._changed()  # what a run finishing does
+    qtbot.wait(400)  # past the refresh debounce
+    assert loads == [] and page._stale  # hidden: not read
+    window.show_tab("insights")
+    with qtbot.waitSignal(page.loaded, timeout=10000):
+        pass
+    assert loads == [True] and not page._stale

@@ -1,10 +1,11 @@
 """The Insights page: sync analytics of the last 24 hours, 7 days or 30 days, per platform, account and schedule.
 
-One read on the read lane (`services.insights.period`) fills three tables (tabs): success rate, p50/p95 duration,
+One read on the slow lane (`services.insights.period`) fills three tables (tabs): success rate, p50/p95 duration,
 rows written, API calls a day, time waited on rate limits and, per account, how far its data is behind and how many
 days are still settling. Every figure has its unit in words; unknown is "—" with a tooltip saying why. Columns fit
 the width (history/columns.py: low-priority columns hide first, never a sideways scroll bar). Runs finishing and
-accounts or schedules changing refresh it (debounced).
+accounts or schedules changing refresh it (debounced; while hidden, once it shows again). It reads on the slow
+lane, so a 30-day read of a big store never delays the other pages.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QTableView, QTabWidget, QVBoxLayout, QWidget
 
 from autosync_desktop.domain import Insights, RunFigures
@@ -168,9 +170,24 @@ class InsightsView(BaseView):
         layout.addWidget(self.summary)
         layout.addWidget(self.tabs, 1)
         layout.addWidget(self.note)
+        self._stale = False  # something changed while the page was hidden: read again when it shows
         bridge = ctx.bridge
         for signal in (bridge.run_finished, bridge.schedule_changed, bridge.account_changed):
-            signal.connect(self.schedule_refresh)
+            signal.connect(self._changed)
+
+    def _changed(self, *_: object) -> None:
+        """Runs, schedules or accounts changed: re-read now if the page shows, else when it next does (30 days of
+        a million runs take most of a second, on the slow lane)."""
+        if self.isVisible():
+            self.schedule_refresh()
+        else:
+            self._stale = True
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._stale and self.has_loaded:
+            self._stale = False
+            self.schedule_refresh()
 
     def period_key(self) -> str:
         return str(self.period.currentData())
@@ -184,7 +201,8 @@ class InsightsView(BaseView):
         def read(services: Any) -> tuple[Insights, dict[str, str]]:
             return services.insights.period(period), {p.name: p.label for p in services.accounts.platforms()}
 
-        self.ctx.workers.run(read, self.ctx.services, owner=self, on_done=self._show, on_error=self.load_failed)
+        self.ctx.workers.run(read, self.ctx.services, lane="slow", owner=self, on_done=self._show,
+                             on_error=self.load_failed)  # never delays the other pages' reads
 
     def _show(self, result: tuple[Insights, dict[str, str]]) -> None:
         found, labels = result
