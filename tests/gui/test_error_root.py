@@ -37,11 +37,12 @@ def test_an_expected_error_in_a_task_is_its_one_line_and_never_a_crash(qtbot: An
     crashes: list[BaseException] = []
     workers.error.connect(lines.append)
     workers.crashed.connect(crashes.append)
-    workers.run(_raise, AutoSyncError("The disk is full: /data/autosync.db\n(more detail)"))
+    # on the ordered write lane, so the lines come in this order (the read lane has two threads)
+    workers.run(_raise, AutoSyncError("The disk is full: /data/autosync.db\n(more detail)"), lane="write")
     # a raw SQLite failure of the bound store is translated on the way: the damaged-store line, not a bug
-    workers.run(_raise, sqlite3.DatabaseError("database disk image is malformed"))
+    workers.run(_raise, sqlite3.DatabaseError("database disk image is malformed"), lane="write")
     inline: list[Exception] = []
-    workers.run(_raise, AutoSyncError("Unknown schedule 'x'"), on_error=inline.append)
+    workers.run(_raise, AutoSyncError("Unknown schedule 'x'"), on_error=inline.append, lane="write")
     qtbot.waitUntil(lambda: workers.pending == 0, timeout=5000)
     assert lines[0] == "The disk is full: /data/autosync.db"
     assert lines[1].startswith("The database is damaged: ") and "autosync.db" in lines[1]
