@@ -54,7 +54,7 @@ def test_cards_and_charts_show_the_synced_numbers(open_window: Any, data_dir: An
     # the feed: one row per run, newest first
     texts = dash.feed.texts()
     assert len(texts) == 2
-    assert texts[0].startswith(f"{SCHEDULE} · {DEMO} | Succeeded · {seed.runs[1].rows:,} rows")
+    assert texts[0].startswith(f"{SCHEDULE} | {DEMO} | Succeeded · {seed.runs[1].rows:,} rows")
     assert [row.run_id for row in dash.feed.ordered()] == [seed.runs[1].id, seed.runs[0].id]
     assert "Updated" in dash.updated.text()
 

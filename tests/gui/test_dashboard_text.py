@@ -4,11 +4,15 @@ words, axis ticks and titles."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from itertools import pairwise
 from typing import Any
+
+from PySide6.QtWidgets import QApplication
 
 from autosync_desktop.gui import formatting as fmt
 from autosync_desktop.gui.dashboard import charts
 from autosync_desktop.gui.dashboard import text as words
+from autosync_desktop.gui.scheduler import describe
 
 
 def test_si_abbreviations() -> None:
@@ -41,6 +45,12 @@ def test_errors_in_plain_words() -> None:
     assert words.plain_reason("Timeout", None).startswith("The platform took too long")
     assert words.plain_reason("Permanent", "400 bad field").startswith("The platform refused the request")
     assert words.plain_reason("KeyError", "'x'") == "Something went wrong in AutoSync: see the log"
+    # a server error reads as the Schedules page says it, not as an unreachable network
+    for error_class, error in (("Transient", "HTTP 503 Service Unavailable"), (None, "502 Bad Gateway: server error"),
+                               ("Transient", None)):
+        assert words.plain_reason(error_class, error) == describe.error_words("HTTP 503 service unavailable")
+    for error_class, error in (("Transient", "Connection refused"), ("Timeout", "read timed out")):
+        assert words.plain_reason(error_class, error) == describe.error_words(error)
 
 
 def test_axis_ticks() -> None:
@@ -88,3 +98,34 @@ def test_rows_chart_labels_a_quarter_million_rows(qtbot: Any) -> None:
     duration.update_series(days, [None] * 13 + [0.004])
     assert duration.plot.y_title == "milliseconds" and duration.first == 11
     assert duration.show_day(13) == f"Nov 22: average {fmt.fmt_duration(0.004)}"
+
+
+def test_day_axis_names_the_zone_as_people_do(monkeypatch: Any) -> None:
+    from autosync_desktop.services.schedules import SchedulesService
+    before = fmt.display_zone_name()
+    try:
+        fmt.set_display_zone("local")
+        monkeypatch.setattr(SchedulesService, "default_timezone", staticmethod(lambda: "Etc/UTC"))
+        assert charts.day_axis_title() == "day (UTC)"
+        monkeypatch.setattr(SchedulesService, "default_timezone", staticmethod(lambda: "Europe/Berlin"))
+        assert charts.day_axis_title() == "day (Berlin)"
+        fmt.set_display_zone("UTC")
+        assert charts.day_axis_title() == "day (UTC)"
+    finally:
+        fmt.set_display_zone(before)
+
+
+def test_day_labels_never_touch(qtbot: Any) -> None:
+    chart = charts.RowsChart()
+    qtbot.addWidget(chart)
+    chart.resize(1500, 300)
+    chart.show()
+    days = [(date(2026, 11, 9) + timedelta(days=i)).isoformat() for i in range(14)]
+    chart.update_series(days, [1000] * 14)
+    assert chart.plot.height() >= 180  # not a 120 px strip on a big screen
+    for width in (1500, 700, 420, 260):
+        chart.resize(width, 300)
+        QApplication.processEvents()
+        boxes = [box for _, box in chart.plot.x_label_boxes()]
+        assert boxes and chart.plot.x_label_boxes()[-1][0] == "Nov 22"
+        assert all(right.left() - left.right() >= 10 for left, right in pairwise(boxes))

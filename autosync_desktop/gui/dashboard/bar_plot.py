@@ -20,6 +20,8 @@ from autosync_desktop.gui import theme
 
 BAR_WIDTH = 0.7  # of a day's slot
 TICK_GAP = 6  # px between a tick label and its axis
+LABEL_GAP = 12  # px at least between two day labels
+MIN_HEIGHT = 190  # px: a plot shorter than this squashes the bars into slivers
 
 
 @dataclass(frozen=True)
@@ -36,7 +38,7 @@ class BarPlot(QWidget):
     def __init__(self, name: str, y_title: str, x_title: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setAccessibleName(name)
-        self.setMinimumHeight(120)
+        self.setMinimumHeight(MIN_HEIGHT)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setMouseTracking(True)
         self.y_title = y_title
@@ -122,6 +124,22 @@ class BarPlot(QWidget):
 
     # --- painting ---
 
+    def x_label_boxes(self) -> list[tuple[str, QRectF]]:
+        """The day labels drawn and where: centred under their slots, inside the widget, and a label that would
+        come closer than LABEL_GAP px to its right-hand neighbour is left out (the last day always shows)."""
+        metrics = QFontMetrics(self.font())
+        rect = self.plot_rect()
+        boxes: list[tuple[str, QRectF]] = []
+        left_edge = float(self.width()) + LABEL_GAP
+        for index, label in reversed(self.x_ticks):
+            width = metrics.horizontalAdvance(label) + 4
+            x = min(max(0.0, self._x_px(rect, index) - width / 2), self.width() - width)
+            if x + width + LABEL_GAP > left_edge:
+                continue
+            boxes.append((label, QRectF(x, rect.bottom() + TICK_GAP / 2, width, metrics.height())))
+            left_edge = x
+        return boxes[::-1]
+
     def paintEvent(self, event: QPaintEvent) -> None:
         palette = self.palette()
         text = palette.color(QPalette.ColorRole.Text)
@@ -164,11 +182,8 @@ class BarPlot(QWidget):
         painter.drawLine(rect.bottomLeft(), rect.topLeft())
         # the day labels, centred under their slots and kept inside the widget
         painter.setPen(text)
-        for index, label in self.x_ticks:
-            width = metrics.horizontalAdvance(label) + 4
-            x = min(max(0.0, self._x_px(rect, index) - width / 2), self.width() - width)
-            painter.drawText(QRectF(x, rect.bottom() + TICK_GAP / 2, width, line), Qt.AlignmentFlag.AlignCenter,
-                             label)
+        for label, box in self.x_label_boxes():
+            painter.drawText(box, Qt.AlignmentFlag.AlignCenter, label)
         # axis titles
         painter.drawText(QRectF(rect.left(), rect.bottom() + TICK_GAP / 2 + line, rect.width(), line),
                          Qt.AlignmentFlag.AlignCenter, self.x_title)

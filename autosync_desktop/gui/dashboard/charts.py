@@ -26,6 +26,7 @@ from autosync_desktop.gui import theme
 from autosync_desktop.gui.dashboard import text as words
 from autosync_desktop.gui.dashboard.bar_plot import Bar, BarPlot
 from autosync_desktop.gui.dashboard.elided import ElidedLabel
+from autosync_desktop.gui.scheduler import describe
 from autosync_desktop.gui.widgets.card import Card
 from autosync_desktop.gui.widgets.empty_state import EmptyState
 
@@ -35,7 +36,12 @@ BANDS: tuple[tuple[str, tuple[RunStatus, ...]], ...] = (
     ("cancelled", (RunStatus.CANCELLED,)), ("skipped", (RunStatus.SKIPPED,)),
     ("running", (RunStatus.RUNNING, RunStatus.QUEUED)))
 MIN_DAYS_SHOWN = 3
-LABEL_WIDTH_PX = 52  # room one "Nov 22" needs on the day axis
+LABEL_WIDTH_PX = 64  # room one "Nov 22" needs on the day axis, with a gap to the next
+
+
+def day_axis_title() -> str:
+    """ "day (UTC)", "day (Berlin)": the display zone as people name it, never an IANA key like "Etc/UTC"."""
+    return f"day ({describe.zone_short(fmt.zone_label())})"
 
 
 def day_ticks(days: Sequence[date], first: int, width_px: int) -> list[tuple[int, str]]:
@@ -72,11 +78,10 @@ class ChartCard(Card):
         super().__init__(title, parent, accessible=f"{title} chart")
         self.hover = ElidedLabel("Hover a day for its values", name=f"{title} values", role="muted")
         self.outer.addWidget(self.hover)
-        self.setMaximumHeight(250)
-        self.setMinimumHeight(200)
+        self.setMaximumHeight(340)
         self.chart_name = title
         self.empty = EmptyState(empty_text, name=f"{title} empty state")
-        self.plot = BarPlot(f"{title} plot", self.y_title, f"day ({fmt.zone_label()})")
+        self.plot = BarPlot(f"{title} plot", self.y_title, day_axis_title())
         self.plot.hovered.connect(self._hovered)
         self.stack = QStackedWidget()
         self.stack.addWidget(QWidget())  # blank until the first data (neither a plot nor a false "No runs yet")
@@ -93,7 +98,7 @@ class ChartCard(Card):
         self.dates = [date.fromisoformat(d) for d in days]
         self.first = first_shown(has_data) if first is None else first
         self.plot.set_x_range(self.first - 0.6, len(days) - 0.4)
-        self.plot.set_titles(x_title=f"day ({fmt.zone_label()})")
+        self.plot.set_titles(x_title=day_axis_title())
         self._day_ticks()
 
     def _day_ticks(self) -> None:

@@ -1,6 +1,7 @@
 """The live activity feed: one row per run, newest first.
 
-A row says what ran ("schedule · account", elided with the full names in a tooltip), its status (icon and word,
+A row says what ran (the schedule's name in bold, elided at its end so its beginning stays readable, then the
+account in muted text; "schedule · account" in full in the tooltip), its status (icon and word,
 never colour alone), when ("3 min ago", the exact time on hover), rows and duration; a running run shows its
 live progress (window N of M, rows written so far) from the bridge's coalesced RunProgress events; a failed one its
 reason in plain words. The arrow opens the run's window-level log (read on demand through the view) and an
@@ -159,15 +160,18 @@ class FeedRow(QFrame):
         self.expand.toggled.connect(self._toggle_log)
         self.icon = QLabel()
         self.icon.setFixedSize(QSize(16, 16))
-        self.title = ElidedLabel(mode=Qt.TextElideMode.ElideMiddle, name="Run")
+        self.title = ElidedLabel(name="Run")
         font = self.title.font()
         font.setWeight(font.Weight.DemiBold)
         self.title.setFont(font)
+        self.account = ElidedLabel(name="Account", role="muted")
+        self.account.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)  # what the schedule leaves
         self.when = QLabel()
         self.when.setProperty("role", "muted")
         top.addWidget(self.expand)
         top.addWidget(self.icon)
-        top.addWidget(self.title, 1)
+        top.addWidget(self.title)
+        top.addWidget(self.account, 1)
         top.addWidget(self.when)
         outer.addLayout(top)
         self.status = ElidedLabel(name="Status")
@@ -203,7 +207,11 @@ class FeedRow(QFrame):
     def update_entry(self, entry: Entry) -> None:
         self.entry = entry
         run = f"run #{entry.run_id}"
-        self.title.setText(entry.who)
+        self.title.setText(entry.schedule or entry.account)
+        self.title.setToolTip(entry.who)
+        self.account.setText(entry.account if entry.schedule else "")
+        self.account.setToolTip(entry.who)
+        self.account.setVisible(bool(entry.schedule))
         self.icon.setPixmap(theme.status_icon(entry.status).pixmap(QSize(16, 16)))
         self.icon.setAccessibleName(f"{theme.label_of(entry.status)} icon")
         self.icon.setToolTip(theme.label_of(entry.status))
@@ -262,7 +270,8 @@ class FeedRow(QFrame):
     def text(self) -> str:
         """The row as one line of text (tests, accessibility)."""
         reason = self.reason.text() if self.reason.isVisibleTo(self) else ""
-        return " | ".join(t for t in (self.title.text(), self.status.text(), self.when.text(), reason) if t)
+        account = self.account.text() if self.account.isVisibleTo(self) else ""
+        return " | ".join(t for t in (self.title.text(), account, self.status.text(), self.when.text(), reason) if t)
 
     def mouseDoubleClickEvent(self, event: object) -> None:
         self.open_run.emit(self.entry.run_id)

@@ -1,5 +1,6 @@
 """Words and numbers of the Dashboard: SI-abbreviated counts, relative times, chart day labels, uptime, and a
-failed run's error in plain words. Pure functions, no Qt (times are passed in, never read from the wall clock).
+failed run's error in plain words (the Schedules page's words, gui/scheduler/describe.error_words, so one error
+reads the same on every page). Pure functions, no Qt (times are passed in, never read from the wall clock).
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from collections.abc import Callable
 from datetime import date, datetime
 
 from autosync_desktop.domain import ErrorClass
+from autosync_desktop.gui.scheduler import describe
 
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
@@ -103,8 +105,17 @@ _NETWORK_WORDS = ("connection refused", "connection reset", "connection aborted"
 _TIMEOUT_WORDS = ("timed out", "timeout")
 
 
+# a message the Schedules page files under each kind: its sentence for that kind is the Dashboard's too
+_PROBE = {"timeout": "timed out", "network": "connection refused", "server": "service unavailable"}
+
+
+def _is_server(error: str | None) -> bool:
+    """The platform answered with a temporary error (HTTP 5xx), as the Schedules page recognises one."""
+    return describe.error_words(error) == describe.error_words(_PROBE["server"])
+
+
 def error_kind(error_class: str | None, error: str | None) -> str:
-    """"auth", "rate_limit", "network", "timeout", "interrupted", "cancelled", "refused" or "other"."""
+    """"auth", "rate_limit", "network", "server", "timeout", "interrupted", "cancelled", "refused" or "other"."""
     text = (error or "").lower()
     if error_class in _AUTH or any(w in text for w in _AUTH_WORDS):
         return "auth"
@@ -114,8 +125,8 @@ def error_kind(error_class: str | None, error: str | None) -> str:
         return "timeout"
     if any(w in text for w in _NETWORK_WORDS):
         return "network"
-    if error_class == ErrorClass.TRANSIENT:
-        return "network"
+    if error_class == ErrorClass.TRANSIENT or _is_server(error):
+        return "server"  # the platform answered with a temporary error (5xx)
     if error_class == ErrorClass.INTERRUPTED:
         return "interrupted"
     if error_class == ErrorClass.CANCELLED:
@@ -138,10 +149,8 @@ def plain_reason(error_class: str | None, error: str | None, retry_at: datetime 
         if retry_at is not None and clock is not None:
             return f"The platform asked us to slow down; it will retry at {clock(retry_at)}"
         return "The platform asked us to slow down; the next sync tries again"
-    if kind == "timeout":
-        return "The platform took too long to answer; the next sync tries again"
-    if kind == "network":
-        return "Could not reach the platform (network or a short outage); the next sync tries again"
+    if kind in ("timeout", "network", "server"):  # the Schedules page's words for the same error
+        return describe.error_words(_PROBE[kind])
     if kind == "interrupted":
         return "AutoSync stopped while this sync was running (closed, asleep or crashed)"
     if kind == "cancelled":
