@@ -7,6 +7,7 @@ from datetime import timedelta
 from typing import Any
 
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel
 
 from autosync_desktop import events as ev
 from autosync_desktop.domain import Period
@@ -25,7 +26,9 @@ def test_cards_and_charts_show_the_synced_numbers(open_window: Any, data_dir: An
     assert dash.total.value.text() == "2"
     assert dash.success.value.text() == "100.0 %"
     assert dash.rows.value.text() == f"{rows:,}"
-    assert "no runs in the previous 24 h" in dash.total.change.text()
+    # nothing to compare with: said once, on the first card only (no misleading comparison under the others)
+    assert dash.success.change.text() == "no runs in the previous 24 h to compare with"
+    assert [card.change.text() for card in (dash.total, dash.duration, dash.rows)] == ["", "", ""]
     assert dash.success.detail.text() == "2 of 2 finished runs succeeded"
     expected = window.ctx.services.metrics.period_comparison("24h").current.avg_duration_s
     assert dash.duration.value.text() == fmt.fmt_duration(expected) != "—"
@@ -35,10 +38,18 @@ def test_cards_and_charts_show_the_synced_numbers(open_window: Any, data_dir: An
     through = window.ctx.services.accounts.cards()[0].data_through
     assert through is not None
     assert f"Data through {words.day_label(through)}, last 4 days still settling" in card.freshness.text()
-    assert "Errors (24 h): 0 of 2 runs" in card.errors.text()
+    assert card.errors.text() == "Errors (24 h): 0 of 2 runs"  # the response time is a detail, on hover
+    assert "response time" in card.errors.toolTip()
     assert card.last_success.text() in ("Last success: just now", *(f"Last success: {n} s ago" for n in range(60)))
     assert card.last_success.toolTip().endswith(f"({fmt.zone_label()})")  # the exact time on hover
-    assert dash.database_card.integrity.text() == "Integrity check: ok"
+    # the database in plain words; the file, schema version and the check's own words only on hover
+    database = dash.database_card
+    assert database.integrity.text() == "Checked: no damage found"
+    assert database.summary.text().startswith("Healthy · ")
+    assert database.summary.text().endswith("· last cleanup never")
+    shown = " ".join(label.text() for label in database.findChildren(QLabel) if label.isVisibleTo(database))
+    assert "schema" not in shown.lower() and "integrity" not in shown.lower() and str(data_dir) not in shown
+    assert "Schema version" in database.summary.toolTip() and "Integrity check: ok" in database.summary.toolTip()
     assert dash.scheduler_card.next_name.text() == f"Next: {SCHEDULE}"
     # charts: the last day holds both runs and all their rows; hovering says so, with the day as "Dec 4"
     last = len(dash.rows_chart.days) - 1
@@ -67,6 +78,11 @@ def test_empty_store_says_no_runs_yet(open_window: Any, data_dir: Any) -> None:
     assert dash.total.value.text() == "0"
     assert dash.runs_chart.stack.currentWidget() is dash.runs_chart.empty
     assert dash.runs_chart.empty.text() == "No runs yet"
+    # the charts area says so once, centred, with no hover hint or "Last 14 days" over nothing
+    assert dash.charts_empty.isVisibleTo(dash) and dash.charts_empty.text().startswith("No runs yet")
+    assert dash.charts_empty.alignment() & Qt.AlignmentFlag.AlignCenter
+    assert not dash.charts_grid.isVisibleTo(dash) and not dash.charts_heading.isVisibleTo(dash)
+    assert not dash.runs_chart.hover.isVisibleTo(dash.runs_chart)
     assert not dash.feed.rows and dash.feed.stack.currentWidget() is dash.feed.empty
     assert dash.feed.empty.text().startswith("No runs yet")
     assert dash.feed.empty.alignment() & Qt.AlignmentFlag.AlignCenter
@@ -85,6 +101,7 @@ def test_a_period_without_runs_says_so_when_the_store_has_runs(open_window: Any,
     assert dash.total.value.text() == "0"
     assert dash.success.detail.text() == "No runs in the last 24 hours"
     assert dash.runs_chart.empty.text() == "No runs in the last 14 days"
+    assert dash.charts_empty.isVisibleTo(dash) and dash.charts_empty.text() == "No runs in the last 14 days"
     assert len(dash.feed.rows) == 1  # the feed still shows the newest run
 
 

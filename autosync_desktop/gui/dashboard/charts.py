@@ -136,6 +136,7 @@ class ChartCard(Card):
 
     def set_empty(self, empty: bool) -> None:
         self.stack.setCurrentWidget(self.empty if empty else self.plot)
+        self.hover.setVisible(not empty)  # no "Hover a day" over nothing to hover
         # what a screen reader says for the chart: every drawn day's values (the mouse's tooltips, in words)
         self.setAccessibleDescription(self.empty.text() if empty else
                                       "; ".join(self.describe(i) for i in range(self.first, len(self.days))))

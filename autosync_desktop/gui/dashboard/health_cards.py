@@ -69,7 +69,7 @@ class AccountHealthCard(Card):
         self.reason.setFont(font)
         self.last_success = _line(name=f"{name} last success")
         self.freshness = _line(name=f"{name} data freshness")
-        self.errors = _line(name=f"{name} errors and latency")
+        self.errors = _line(name=f"{name} errors")
         self.auth = _line(name=f"{name} sign-in message")
         self.api = _line(name=f"{name} platform API version", muted_role=True)
         for widget in (self.platform, self.reason, self.api, self.last_success, self.freshness, self.errors,
@@ -130,8 +130,9 @@ class AccountHealthCard(Card):
         self.tick()
         self.freshness.setText(freshness_text(card))
         latency = card.avg_latency_ms
-        self.errors.setText(f"Errors (24 h): {card.errors_24h} of {card.runs_24h} runs · avg API latency "
-                            + (f"{latency:,.0f} ms" if latency is not None else "— (no calls in 24 h)"))
+        self.errors.setText(f"Errors (24 h): {card.errors_24h} of {card.runs_24h} runs")
+        self.errors.setToolTip("Average platform response time (24 h): "
+                               + (f"{latency:,.0f} ms" if latency is not None else "unknown (no calls in 24 h)"))
         message = ""
         if card.health == Health.NEEDS_UPDATE and card.api is not None:
             message = f"{card.api.words} is supported {card.api.until_words}: update AutoSync before then."
@@ -191,54 +192,77 @@ class AccountHealthCard(Card):
                                       f"{self.last_success.text()}. {self.freshness.text()}. {self.errors.text()}")
 
 class DatabaseCard(Card):
+    """The local database in plain words ("Healthy · 1.4 MB · last cleanup never"); the file, its schema version and
+    the integrity check's own words are in the tooltip, for support."""
+
     check_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("Database", parent, accessible="Database health")
         self.badge = StatusBadge("idle", "Checking…")
         self.header.addWidget(self.badge)
-        self.size_line = _line(name="Database size")
-        self.prune = _line(name="Last prune")
-        self.integrity = _line("Integrity check: running…", "Integrity check result")
-        self.path = ElidedLabel(name="Database path", mode=Qt.TextElideMode.ElideMiddle, role="muted")
+        self.summary = _line("Checking…", name="Database summary")
+        self.integrity = _line("", "Database check result", muted_role=True)
         row = QHBoxLayout()
         self.check = QPushButton("Check now")
-        self.check.setAccessibleName("Run the database integrity check")
+        self.check.setAccessibleName("Check the database for damage")
+        self.check.setToolTip("Read the whole database file and look for damage (takes a moment)")
         self.check.clicked.connect(self.check_requested)
         row.addWidget(self.integrity, 1)
         row.addWidget(self.check)
-        for widget in (self.size_line, self.prune):
-            self.outer.addWidget(widget)
+        self.outer.addWidget(self.summary)
         self.outer.addLayout(row)
-        self.outer.addWidget(self.path)
         self.outer.addStretch(1)
+        self.info: DatabaseInfo | None = None
+        self.state = "Checking"
+        self.technical = ""  # the integrity check's own words (tooltip)
 
     def update_info(self, info: DatabaseInfo) -> None:
-        self.size_line.setText(f"Size: {fmt.fmt_bytes(info.size_bytes)} · schema v{info.schema_version}")
-        prune = info.last_prune
-        if prune is not None:
-            self.prune.setText(f"Last prune: {fmt.fmt_time(prune.at)} — {prune.runs_deleted:,} runs, "
-                               f"{prune.stats_deleted:,} daily stats removed")
-        else:
-            self.prune.setText("Last prune: never (the scheduler prunes daily)")
-        self.path.setText(info.path)
+        self.info = info
+        self._show()
 
     def set_integrity(self, result: IntegrityCheck | None, error: str | None = None) -> None:
         self.check.setEnabled(True)
         if error or result is None:
             self.badge.set_status("failed", "Check failed")
-            self.integrity.setText(f"Integrity check failed to run: {error}")
+            self.state, self.technical = "Not checked", f"The check could not run: {error}"
+            self.integrity.setText("Could not check the database")
         elif result.ok:
             self.badge.set_status("ok", "OK")
-            self.integrity.setText("Integrity check: ok")
+            self.state, self.technical = "Healthy", "Integrity check: ok"
+            self.integrity.setText("Checked: no damage found")
         else:
             self.badge.set_status("failed", "Problems")
-            self.integrity.setText(f"Integrity check: {result.text}")
+            self.state, self.technical = "Damaged", f"Integrity check: {result.text}"
+            self.integrity.setText("The check found damage (details on hover)")
+        self._show()
 
     def set_checking(self) -> None:
         self.check.setEnabled(False)
         self.badge.set_status("running", "Checking…")
-        self.integrity.setText("Integrity check: running…")
+        self.state, self.technical = "Checking", ""
+        self.integrity.setText("Checking…")
+        self._show()
+
+    def _show(self) -> None:
+        info = self.info
+        if info is None:
+            self.summary.setText(self.state)
+            return
+        prune = info.last_prune
+        cleanup = f"last cleanup {since_text(prune.at, datetime.now(UTC))}" if prune else "last cleanup never"
+        self.summary.setText(f"{self.state} · {fmt.fmt_bytes(info.size_bytes)} · {cleanup}")
+        details = [f"File: {info.path}", f"Schema version {info.schema_version}"]
+        if prune is not None:
+            details.append(f"Last cleanup {fmt.fmt_time(prune.at)}: {prune.runs_deleted:,} runs and "
+                           f"{prune.stats_deleted:,} daily stats removed")
+        else:
+            details.append("Never cleaned up yet (the scheduler removes old runs daily)")
+        if self.technical:
+            details.append(self.technical)
+        tooltip = "\n".join(details)
+        for widget in (self.summary, self.integrity):
+            widget.setToolTip(tooltip)
 
 
 def since_text(moment: datetime, now: datetime) -> str:

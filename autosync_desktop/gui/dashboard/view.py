@@ -50,6 +50,7 @@ from autosync_desktop.gui.dashboard.health_cards import HEALTH_ORDER, AccountHea
 from autosync_desktop.gui.widgets.base_view import BaseView
 from autosync_desktop.gui.widgets.card import muted
 from autosync_desktop.gui.widgets.countdown import Ticker
+from autosync_desktop.gui.widgets.empty_state import EmptyState
 from autosync_desktop.gui.widgets.metric_card import MetricCard
 from autosync_desktop.services import Services
 
@@ -171,6 +172,10 @@ class DashboardView(BaseView):
         self.runs_chart, self.duration_chart, self.rows_chart = RunsChart(), DurationChart(), RowsChart()
         self.charts_grid = ReflowGrid(250, (3, 2, 1), theme.SPACE_M, name="Charts", span_last=True)
         self.charts_grid.set_widgets([self.runs_chart, self.duration_chart, self.rows_chart])
+        # no runs in the charts' days at all: one plain centred line instead of three empty charts
+        self.charts_empty = EmptyState("No runs yet", name="Charts empty state")
+        self.charts_empty.setMinimumHeight(120)
+        self.charts_empty.hide()
 
         self.scheduler_card = SchedulerCard()
         self.scheduler_card.pause_all_requested.connect(self._pause_all)
@@ -189,6 +194,7 @@ class DashboardView(BaseView):
         column.addWidget(self.metrics_grid)
         column.addWidget(self.charts_heading)
         column.addWidget(self.charts_grid)
+        column.addWidget(self.charts_empty)
         column.addWidget(_heading("System health"))
         column.addWidget(self.health_grid)
         column.addWidget(self.accounts_empty)
@@ -304,6 +310,11 @@ class DashboardView(BaseView):
         empty = f"No runs in the last {shown} days" if self.store_has_runs else "No runs yet"
         for chart in (self.runs_chart, self.duration_chart, self.rows_chart):
             chart.set_empty_text(empty)
+        nothing = not any(day.runs for day in snap.charts.days)
+        self.charts_empty.setText(empty + ("" if self.store_has_runs else ": the charts fill in as syncs run"))
+        self.charts_empty.setVisible(nothing)
+        self.charts_grid.setVisible(not nothing)
+        self.charts_heading.setVisible(not nothing)
         self.scheduler_card.update_info(snap.scheduler, self.scheduler_error)
         self.database_card.update_info(snap.database)
         self._layout_health(snap.accounts)
@@ -315,9 +326,12 @@ class DashboardView(BaseView):
         words = dict((k, w) for k, _, w in PERIODS)[metrics.period]
         span = SPAN_WORDS[metrics.period]
 
+        # nothing to compare with: said once, on the first card, never as a comparison under every card
+        alone = (f"no runs in the previous {span} to compare with", 0)
+
         def change(now: float | None, before: float | None, kind: str = "relative") -> tuple[str, int]:
             if prev.total_runs == 0:
-                return f"no runs in the previous {span}", 0
+                return "", 0
             if before is None or now is None:
                 return f"not measured in the previous {span}", 0
             text, direction = fmt.fmt_change(now, before, kind)
@@ -331,7 +345,8 @@ class DashboardView(BaseView):
             self.total.set_metric("0", *runs, detail=none)
             return
         decided = cur.succeeded + cur.failed
-        self.success.set_metric(fmt.fmt_pct(cur.success_rate), *change(cur.success_rate, prev.success_rate, "points"),
+        rate = alone if prev.total_runs == 0 else change(cur.success_rate, prev.success_rate, "points")
+        self.success.set_metric(fmt.fmt_pct(cur.success_rate), *rate,
                                 detail=f"{cur.succeeded:,} of {decided:,} finished runs succeeded" if decided
                                 else "No finished runs yet")
         self.total.set_metric(fmt.fmt_int(cur.total_runs), *runs,
