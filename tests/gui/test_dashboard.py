@@ -49,6 +49,9 @@ def test_cards_and_charts_show_the_synced_numbers(open_window: Any, data_dir: An
     assert database.summary.text().endswith("· last cleanup never")
     shown = " ".join(label.text() for label in database.findChildren(QLabel) if label.isVisibleTo(database))
     assert "schema" not in shown.lower() and "integrity" not in shown.lower() and str(data_dir) not in shown
+    visible = " ".join(label.text() for label in dash.findChildren(QLabel) if label.isVisibleTo(dash)).lower()
+    assert not [word for word in ("schema", "integrity", "latency", "lookback", "daily-stat", "etc/", "prune")
+                if word in visible]  # no developer words on the page (issue 11)
     assert "Schema version" in database.summary.toolTip() and "Integrity check: ok" in database.summary.toolTip()
     assert dash.scheduler_card.next_name.text() == f"Next: {SCHEDULE}"
     # charts: the last day holds both runs and all their rows; hovering says so, with the day as "Dec 4"

@@ -354,7 +354,7 @@ class DashboardView(BaseView):
         self.duration.set_metric(fmt.fmt_duration(cur.avg_duration_s), *change(cur.avg_duration_s, prev.avg_duration_s),
                                  detail="per run that started")
         self.rows.set_metric(fmt.fmt_int(cur.rows_processed), *change(cur.rows_processed, prev.rows_processed),
-                             detail="daily-stat rows written")
+                             detail="rows of daily figures saved")
 
     def _layout_health(self, accounts: Sequence[AccountCard]) -> None:
         names = {a.name for a in accounts}
