@@ -29,9 +29,8 @@ from autosync_desktop.services.insights import NO_RUNS, complete_through, freshn
 from autosync_desktop.store import migrations, runs, settings
 from autosync_desktop.store.db import open_store
 from autosync_desktop.store.models import Account, Schedule, SyncRun, SyncState
-from autosync_desktop.sync.runner import Runner
 from tests.api_support import live_api
-from tests.test_engine import CLOCK
+from tests.test_engine import _run as engine_run
 from tests.test_store_migrations import make_v1_database
 
 NOW = datetime(2026, 11, 21, 8, 0, 0)  # naive UTC, as stored; 09:00 in Berlin, 03:00 in New York
@@ -247,21 +246,11 @@ def test_complete_day_rules() -> None:
 
 # --- the engine records rate-limit waits ------------------------------------------------------------------------
 
-def _sync(store, bus, account: Account) -> SyncRun:
-    run = runs.create_run(store, account=account, schedule=None, trigger="manual", sync_type="performance")
-    runner = Runner(store, bus, max_workers=1, clock=CLOCK)
-    try:
-        runner.submit(run.id).result(timeout=60)
-    finally:
-        runner.shutdown()
-    return SyncRun.get_by_id(run.id)
-
-
 def test_the_engine_records_the_time_waited_on_a_rate_limit(store, bus, scripted) -> None:
     settings.set_value("retry.base_delay_s", 60)
     scripted.failures = [RateLimited("slow down", retry_after=0.3)]
     account = Account.create(name="s", platform="scripted", external_id="s")
-    run = _sync(store, bus, account)
+    run = engine_run(store, bus, account, sync_type="performance")
     assert run.status == "succeeded"
     assert 0.3 <= run.rate_limit_wait_s <= run.duration_s < 10
 
@@ -271,7 +260,7 @@ def test_a_transient_failures_backoff_is_not_a_rate_limit_wait(store, bus, scrip
     settings.set_value("retry.max_delay_s", 0.2)
     scripted.failures = [Transient("boom")]
     account = Account.create(name="s", platform="scripted", external_id="s")
-    run = _sync(store, bus, account)
+    run = engine_run(store, bus, account, sync_type="performance")
     assert run.status == "succeeded" and run.duration_s >= 0.1
     assert run.rate_limit_wait_s == 0.0
 
@@ -316,14 +305,18 @@ def test_runs_stored_before_v9_keep_their_wait_unknown(tmp_path: Path) -> None:
 
 # --- autosync insights ----------------------------------------------------------------------------------------
 
-@pytest.fixture
-def seeded(tmp_path: Path) -> Iterator[Path]:
-    data_dir = tmp_path / "data"
+def seeded_store(data_dir: Path) -> Iterator[Path]:
+    """A store at `data_dir` holding `_seed()`'s runs, with the clock at NOW while the caller uses it."""
     services = Services.open(data_dir)
     _seed()
     services.close()
     with time_machine.travel(NOW.replace(tzinfo=UTC), tick=False):
         yield data_dir
+
+
+@pytest.fixture
+def seeded(tmp_path: Path) -> Iterator[Path]:
+    yield from seeded_store(tmp_path / "data")
 
 
 def test_cli_insights_json_has_the_services_figures(seeded: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -8,29 +8,21 @@ any), read at that module's fixed moment.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC
 from pathlib import Path
 from typing import Any
 
 import pytest
-import time_machine
 from PySide6.QtCore import Qt
 
 from autosync_desktop.gui.insights import text
 from autosync_desktop.gui.insights.view import InsightsView, Table
-from autosync_desktop.services import Services
 from tests.gui.conftest import wait_idle
-from tests.test_insights import NOW, _seed
+from tests.test_insights import seeded_store
 
 
 @pytest.fixture
 def data_dir(tmp_path: Path) -> Iterator[Path]:  # overrides conftest's: the insights store, at its moment
-    target = tmp_path / "data"
-    services = Services.open(target)
-    _seed()
-    services.close()
-    with time_machine.travel(NOW.replace(tzinfo=UTC), tick=False):
-        yield target
+    yield from seeded_store(tmp_path / "data")
 
 
 def _cells(table: Table, first: str) -> dict[str, tuple[str, str]]:
