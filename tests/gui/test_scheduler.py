@@ -112,7 +112,7 @@ def test_edit_pause_resume_sync_duplicate_delete(open_window: Any, seeded: Any, 
     view.select(SCHEDULE)
     detail = view.detail
     entry = view.cards[SCHEDULE]
-    assert _job(window, SCHEDULE) is not None
+    qtbot.waitUntil(lambda: _job(window, SCHEDULE) is not None, timeout=5000)  # the scheduler starts in a worker
     # pause / resume through the pane's labelled button: store and APScheduler follow
     assert detail.buttons["pause"].text() == "Pause"
     qtbot.mouseClick(detail.buttons["pause"], Qt.MouseButton.LeftButton)
@@ -124,7 +124,7 @@ def test_edit_pause_resume_sync_duplicate_delete(open_window: Any, seeded: Any, 
     assert detail.buttons["pause"].text() == "Resume"
     qtbot.mouseClick(detail.buttons["pause"], Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not Schedule.get(Schedule.name == SCHEDULE).paused, timeout=5000)
-    assert _job(window, SCHEDULE) is not None
+    qtbot.waitUntil(lambda: _job(window, SCHEDULE) is not None, timeout=5000)  # the store first, then the job
     # edit: daily at 07:15 in New York
     dialog = _open_editor(window, qtbot, "edit")
     assert dialog.name.text() == SCHEDULE and dialog.every.value() == 5
