@@ -35,6 +35,14 @@ def zone_label() -> str:
     return "UTC" if _zone_name == "UTC" else SchedulesService.default_timezone()
 
 
+def zone_words(zone: str | None) -> str:
+    """An IANA zone in the few words people know it by: 'Europe/Berlin' -> 'Berlin', 'America/Argentina/Buenos_Aires'
+    -> 'Buenos Aires', 'Etc/UTC' and 'UTC' -> 'UTC'; '' for none."""
+    if not zone:
+        return ""
+    return zone.rsplit("/", 1)[-1].replace("_", " ") or zone
+
+
 def utc_offset_minutes(now: datetime | None = None) -> int:
     """The display zone's current offset from UTC, for per-day buckets."""
     moment = (now or datetime.now(UTC)).astimezone(display_zone())

@@ -26,7 +26,6 @@ from autosync_desktop.gui import theme
 from autosync_desktop.gui.dashboard import text as words
 from autosync_desktop.gui.dashboard.bar_plot import Bar, BarPlot
 from autosync_desktop.gui.dashboard.elided import ElidedLabel
-from autosync_desktop.gui.scheduler import describe
 from autosync_desktop.gui.widgets.card import Card
 from autosync_desktop.gui.widgets.empty_state import EmptyState
 
@@ -41,7 +40,7 @@ LABEL_WIDTH_PX = 64  # room one "Nov 22" needs on the day axis, with a gap to th
 
 def day_axis_title() -> str:
     """ "day (UTC)", "day (Berlin)": the display zone as people name it, never an IANA key like "Etc/UTC"."""
-    return f"day ({describe.zone_short(fmt.zone_label())})"
+    return f"day ({fmt.zone_words(fmt.zone_label())})"
 
 
 def day_ticks(days: Sequence[date], first: int, width_px: int) -> list[tuple[int, str]]:

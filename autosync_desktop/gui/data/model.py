@@ -38,12 +38,6 @@ def money_tooltip(money: Money | None) -> str:
     return f"Exact: {fmt.money_exact(money.text, money.currency)}"
 
 
-def zone_label(zone: str) -> str:
-    """A day's zone in few words: "Berlin" for Europe/Berlin, "Buenos Aires" for
-    America/Argentina/Buenos_Aires, "UTC" for UTC."""
-    return zone.rsplit("/", 1)[-1].replace("_", " ") or zone
-
-
 def stat_text(row: StatRow, key: str) -> str:
     if key == "impressions":
         return fmt.fmt_int(row.impressions)
@@ -59,7 +53,7 @@ def stat_text(row: StatRow, key: str) -> str:
         return row.campaign or row.campaign_id
     if key == "date":  # the platform's day in its own zone, never shifted: "2026-11-20 (Berlin)", "· sampled"
         marks = "".join(f" · {QUALITY_WORDS[flag][0]}" for flag in row.quality if flag in QUALITY_WORDS)
-        return f"{row.day.isoformat()} ({zone_label(row.date_tz)}){marks}"
+        return f"{row.day.isoformat()} ({fmt.zone_words(row.date_tz)}){marks}"
     if key == "account":
         return row.account
     return ""

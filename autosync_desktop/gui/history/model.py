@@ -34,7 +34,7 @@ def trigger_words(trigger: Trigger) -> str:
 
 def zone_words() -> str:
     """The display zone in few words: 'UTC' for Etc/UTC, 'Berlin' for Europe/Berlin (never an IANA key)."""
-    return fmt.zone_label().rsplit("/", 1)[-1].replace("_", " ")
+    return fmt.zone_words(fmt.zone_label())
 
 
 class RunsModel(QAbstractTableModel):

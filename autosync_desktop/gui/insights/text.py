@@ -76,16 +76,12 @@ def behind(seconds: float) -> str:
     return f"{hours // 24} d {hours % 24} h behind"
 
 
-def _zone(zone: str) -> str:
-    return zone.rsplit("/", 1)[-1].replace("_", " ")
-
-
 def behind_cell(a: AccountInsight) -> Cell:
     if a.zone is None:
         return UNKNOWN, "The account was removed: its past runs are still counted"
     if a.freshness_lag_s is None or a.complete_through is None:
         return UNKNOWN, "Unknown: no daily data synced yet"
-    tip = (f"Complete through {day_label(a.complete_through)} ({_zone(a.zone)}), which ended "
+    tip = (f"Complete through {day_label(a.complete_through)} ({fmt.zone_words(a.zone)}), which ended "
            f"{fmt.duration(a.freshness_lag_s)} ago")
     if a.data_through is not None and a.data_through > a.complete_through:
         tip += f"; {day_label(a.data_through)} is there too, but was not over when it was synced"

@@ -9,6 +9,8 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
+from autosync_desktop.gui import formatting as fmt
+
 DAY_NAMES = ("Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday")  # crontab: 0 = Sunday
 _DAY_KEYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
 MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
@@ -29,13 +31,6 @@ def join_words(items: Sequence[str]) -> str:
     if len(items) == 1:
         return items[0]
     return ", ".join(items[:-1]) + " and " + items[-1]
-
-
-def zone_short(zone: str | None) -> str:
-    """'Europe/Berlin' -> 'Berlin', 'America/New_York' -> 'New York', 'UTC' -> 'UTC'."""
-    if not zone:
-        return ""
-    return zone.rsplit("/", 1)[-1].replace("_", " ")
 
 
 def platform_short(platform: str, label: str | None = None) -> str:
@@ -93,7 +88,7 @@ def day_time(moment: datetime, zone: str, now: datetime) -> str:
     local = moment.astimezone(tz)
     year = f" {local.year}" if local.year != now.astimezone(tz).year else ""
     return f"{local.strftime('%a')} {local.day} {local.strftime('%b')}{year}, {local.strftime('%H:%M')} " \
-           f"{zone_short(zone) or 'UTC'}"
+           f"{fmt.zone_words(zone) or 'UTC'}"
 
 
 def next_run_text(moment: datetime | None, zone: str, now: datetime, empty: str = "—") -> str:
@@ -280,7 +275,7 @@ def frequency_words(frequency: str, *, every_minutes: int | None = None, at: str
                     days: str | None = None, cron: str | None = None, timezone: str | None = None) -> str:
     """'Every 5 min', 'Hourly at :10', 'Daily at 06:00 (Berlin)', 'Mon, Wed at 06:30 (Berlin)', the cron in
     words with its zone, 'Custom schedule (Berlin)', 'Manual only'."""
-    zone = f" ({zone_short(timezone)})" if timezone else ""
+    zone = f" ({fmt.zone_words(timezone)})" if timezone else ""
     if frequency == "manual":
         return "Manual only"
     if frequency == "interval":

@@ -28,7 +28,6 @@ from autosync_desktop import domain
 from autosync_desktop import events as ev
 from autosync_desktop.gui import theme
 from autosync_desktop.gui.context import AppContext
-from autosync_desktop.gui.scheduler import describe
 from autosync_desktop.gui.scheduler.backfill import BackfillDialog
 from autosync_desktop.gui.scheduler.delegate import ScheduleList
 from autosync_desktop.gui.scheduler.detail import ScheduleDetail
@@ -232,7 +231,7 @@ class SchedulerView(BaseView):
         self.model.set_entries(entries)
         self._restore_selection(selected)
         self.empty.setVisible(not items)
-        self.zone_note.setText(f"Times in each schedule's own zone (yours: {describe.zone_short(fmt.zone_label())})")
+        self.zone_note.setText(f"Times in each schedule's own zone (yours: {fmt.zone_words(fmt.zone_label())})")
         if self.current is None and self.model.shown:  # open the first (a failing one, by default) in the pane
             self.current = self.model.shown[0].name
             self.list.selectionModel().setCurrentIndex(self.model.index(0), QItemSelectionModel.SelectionFlag.NoUpdate)
