@@ -128,13 +128,13 @@ def _schedule_or_account(name: str) -> tuple[Schedule | None, Account]:
     """The schedule named `name` (and its account), else the account; case-insensitive when that is unambiguous."""
     schedule = Schedule.get_or_none(Schedule.name == name)
     if schedule is not None:
-        return schedule, schedule.account
+        return schedule, schedule.owner()
     account = Account.get_or_none((Account.name == name) & Account.removed_at.is_null())
     if account is not None:
         return None, account
     try:
         schedule = schedule_row(name)
-        return schedule, schedule.account
+        return schedule, schedule.owner()
     except UserError:
         pass
     try:

@@ -206,7 +206,7 @@ class SchedulesService(Area):
     def _info(schedule: Schedule, last: SyncRun | None, paused_all: bool) -> ScheduleInfo:
         paused = bool(schedule.paused or paused_all)
         return ScheduleInfo(
-            name=schedule.name, account=schedule.account.name, platform=schedule.account.platform,
+            name=schedule.name, account=schedule.owner().name, platform=schedule.owner().platform,
             type=SyncType(schedule.sync_type), frequency=Frequency(schedule.frequency),
             description=triggers.describe(spec_of(schedule)), every_minutes=schedule.every_minutes,
             at=schedule.at_time, days=schedule.days, cron=schedule.cron, timezone=schedule.timezone,
@@ -248,7 +248,7 @@ class SchedulesService(Area):
         """What sizes a backfill of this schedule: its platform's longest request window and whether it also
         reads the campaigns (one more call)."""
         schedule = schedule_row(name)
-        spec = registry.platform(schedule.account.platform)
+        spec = registry.platform(schedule.owner().platform)
         return BackfillLimits(max_window_days=spec.max_window_days, platform_label=spec.label,
                               reads_campaigns=schedule.sync_type in ("both", "campaigns"),
                               reads_stats=schedule.sync_type in ("both", "performance"))
@@ -321,7 +321,7 @@ class SchedulesService(Area):
         schedule = schedule_row(name)
         target = schedule.name if not new_name or new_name == schedule.name else _free_name(
             new_name, "--name", current=schedule.id)
-        owner = account_row(account) if account is not None else schedule.account
+        owner = account_row(account) if account is not None else schedule.owner()
         sync_type = sync_type if sync_type is not None else schedule.sync_type
         missed = missed if missed is not None else schedule.missed_policy
         lookback = schedule.lookback_days if isinstance(lookback_days, Keep) else lookback_days

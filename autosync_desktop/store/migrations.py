@@ -114,6 +114,47 @@ def _v9_rate_limit_wait(db: SqliteDatabase) -> None:
         db.execute_sql('ALTER TABLE "sync_run" ADD COLUMN "rate_limit_wait_s" REAL')
 
 
+_V10_SCHEDULE = (
+    'CREATE TABLE "schedule_v10" ("id" INTEGER NOT NULL PRIMARY KEY, "name" VARCHAR(255) NOT NULL, "account_id"'
+    ' INTEGER, "sync_type" VARCHAR(255) NOT NULL, "frequency" VARCHAR(255) NOT NULL, "every_minutes" INTEGER,'
+    ' "at_time" VARCHAR(255), "days" VARCHAR(255), "cron" VARCHAR(255), "timezone" VARCHAR(255) NOT NULL,'
+    ' "lookback_days" INTEGER, "missed_policy" VARCHAR(255) NOT NULL, "paused" INTEGER NOT NULL, "next_run_at"'
+    ' DATETIME, "created_at" DATETIME NOT NULL, "updated_at" DATETIME NOT NULL, "wait_max_minutes" INTEGER,'
+    ' "if_missing" VARCHAR(255) NOT NULL DEFAULT \'run\', "waiting_since" DATETIME, "export_options" TEXT,'
+    ' FOREIGN KEY ("account_id") REFERENCES "account" ("id") ON DELETE CASCADE)'
+)
+
+
+def _v10_orchestration(db: SqliteDatabase) -> None:
+    """Version 10 (issue 13): schedules that wait for each other, and export schedules.
+
+    `schedule.account_id` may be NULL (an export schedule reads many accounts), so the table is rebuilt by hand
+    (SQLite cannot drop NOT NULL in place); new columns `wait_max_minutes`, `if_missing`, `waiting_since`,
+    `export_options`. New table `schedule_dependency` (a schedule runs after its upstreams). New column
+    `sync_run.missing_inputs` (JSON list of the upstream names that had not succeeded when a wait ended).
+    """
+    db.execute_sql(_V10_SCHEDULE)
+    db.execute_sql(
+        'INSERT INTO "schedule_v10" (id, name, account_id, sync_type, frequency, every_minutes, at_time, days, cron,'
+        ' timezone, lookback_days, missed_policy, paused, next_run_at, created_at, updated_at) SELECT id, name,'
+        ' account_id, sync_type, frequency, every_minutes, at_time, days, cron, timezone, lookback_days,'
+        ' missed_policy, paused, next_run_at, created_at, updated_at FROM "schedule"')
+    db.execute_sql('DROP TABLE "schedule"')
+    db.execute_sql('ALTER TABLE "schedule_v10" RENAME TO "schedule"')
+    db.execute_sql('CREATE UNIQUE INDEX "schedule_name" ON "schedule" ("name")')
+    db.execute_sql('CREATE INDEX "schedule_account_id" ON "schedule" ("account_id")')
+    db.execute_sql(
+        'CREATE TABLE IF NOT EXISTS "schedule_dependency" ("schedule_id" INTEGER NOT NULL, "upstream_id" INTEGER'
+        ' NOT NULL, PRIMARY KEY ("schedule_id", "upstream_id"), FOREIGN KEY ("schedule_id") REFERENCES "schedule"'
+        ' ("id") ON DELETE CASCADE, FOREIGN KEY ("upstream_id") REFERENCES "schedule" ("id") ON DELETE CASCADE)'
+        ' WITHOUT ROWID')
+    db.execute_sql('CREATE INDEX IF NOT EXISTS "schedule_dependency_upstream_id" ON "schedule_dependency"'
+                   ' ("upstream_id")')
+    columns = {row[1] for row in db.execute_sql('PRAGMA table_info("sync_run")').fetchall()}
+    if "missing_inputs" not in columns:
+        db.execute_sql('ALTER TABLE "sync_run" ADD COLUMN "missing_inputs" TEXT')
+
+
 STEPS: dict[int, Callable[[SqliteDatabase], None]] = {
     2: _v2_extra_metrics,
     3: _v3_history_indexes,
@@ -123,6 +164,7 @@ STEPS: dict[int, Callable[[SqliteDatabase], None]] = {
     7: _v7_conversions_unknown,
     8: _v8_daily_conversion,
     9: _v9_rate_limit_wait,
+    10: _v10_orchestration,
 }
 LATEST = max(STEPS)
 

@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from peewee import (
+    SQL,
     AutoField,
     BooleanField,
     CharField,
@@ -27,6 +28,7 @@ from peewee import (
 )
 
 from autosync_desktop import clock, redaction
+from autosync_desktop.errors import UserError
 
 database_proxy = DatabaseProxy()
 
@@ -34,7 +36,9 @@ RUN_STATUSES = ("queued", "running", "succeeded", "failed", "cancelled", "interr
 ACTIVE_STATUSES = ("queued", "running")
 FINAL_STATUSES = ("succeeded", "failed", "cancelled", "interrupted", "skipped")
 RUN_TRIGGERS = ("scheduled", "manual", "catch-up", "backfill", "retry")
-SCHEDULE_TYPES = ("campaigns", "performance", "both")
+SCHEDULE_TYPES = ("campaigns", "performance", "both", "export")  # export: writes a file (no account)
+IF_MISSING = ("run", "skip")  # what a schedule does when its wait for upstreams ends with some missing
+DEFAULT_WAIT_MAX_MINUTES = 120
 FREQUENCIES = ("manual", "interval", "hourly", "daily", "weekly", "cron")
 MISSED_POLICIES = ("skip", "run_once")
 AUTH_STATES = ("ok", "needs_sign_in", "unknown")
@@ -85,7 +89,10 @@ class Account(BaseModel):
 class Schedule(BaseModel):
     id = AutoField()
     name = CharField(unique=True)
-    account = ForeignKeyField(Account, backref="schedules", on_delete="CASCADE")
+    # NULL: an export schedule (it reads the accounts named in export_options, or all). Nullable since schema v10.
+    account = ForeignKeyField(Account, backref="schedules", on_delete="CASCADE", null=True)
+    if TYPE_CHECKING:
+        account_id: int | None
     sync_type = CharField(default="both")
     frequency = CharField(default="daily")
     every_minutes = IntegerField(null=True)
@@ -99,6 +106,28 @@ class Schedule(BaseModel):
     next_run_at = DateTimeField(null=True)
     created_at = DateTimeField(default=utcnow)
     updated_at = DateTimeField(default=utcnow)
+    # Schema v10 (issue 13). Upstreams are in ScheduleDependency. wait_max_minutes NULL: DEFAULT_WAIT_MAX_MINUTES.
+    wait_max_minutes = IntegerField(null=True)
+    if_missing = CharField(default="run", constraints=[SQL("DEFAULT 'run'")])  # one of IF_MISSING
+    waiting_since = DateTimeField(null=True)  # a time trigger's tick opened a wait for upstreams (naive UTC)
+    export_options = TextField(null=True)  # JSON object for sync_type "export" (output, format, range, accounts)
+
+    def owner(self) -> Account:
+        """The account this sync schedule reads; an export schedule has none, and is refused where one is needed."""
+        if self.account is None:
+            raise UserError(f"{self.name!r} is an export schedule: it reads no single account")
+        return self.account
+
+
+class ScheduleDependency(BaseModel):
+    """`schedule` runs after `upstream` (schema v10): once all its upstreams have succeeded since its last run."""
+
+    schedule = ForeignKeyField(Schedule, backref="upstream_links", on_delete="CASCADE", index=False)
+    upstream = ForeignKeyField(Schedule, backref="downstream_links", on_delete="CASCADE")
+
+    class Meta:
+        primary_key = CompositeKey("schedule", "upstream")
+        without_rowid = True
 
 
 class SyncRun(BaseModel):
@@ -131,6 +160,8 @@ class SyncRun(BaseModel):
     api_latency_ms = FloatField(default=0.0)  # sum over api_calls
     # Seconds spent waiting on rate limits (the platform's and our own pacing); NULL: recorded before schema v9.
     rate_limit_wait_s = FloatField(null=True, default=0.0)
+    # JSON list of upstream schedule names that had not succeeded when this run's wait ended (schema v10)
+    missing_inputs = TextField(null=True)
     attempt = IntegerField(default=1)
     error_class = CharField(null=True)
     error_message = RedactedTextField(null=True)
@@ -259,6 +290,6 @@ class ProcessLease(BaseModel):
 
 
 MODELS: list[type[BaseModel]] = [
-    SchemaVersion, Account, Schedule, SyncRun, RunEvent, Campaign, DailyStat, DailyConversion, SyncState, Setting,
-    HealthProbe, ProcessLease,
+    SchemaVersion, Account, Schedule, ScheduleDependency, SyncRun, RunEvent, Campaign, DailyStat, DailyConversion,
+    SyncState, Setting, HealthProbe, ProcessLease,
 ]
