@@ -111,3 +111,34 @@ def test_v5_stores_meta_account_ids_without_act(tmp_path: Path) -> None:
         "SELECT name, external_id FROM account").fetchall())
     assert old["meta"] == "act_123"  # the backup keeps the ids as they were
 
+
+
+def test_v10_keeps_schedules_and_their_runs(tmp_path: Path) -> None:
+    """The schedule table is rebuilt (account may be NULL): rows, ids and runs' links survive; links cascade."""
+    path = tmp_path / "autosync.db"
+    make_v1_database(path)
+    con = sqlite3.connect(path)
+    con.execute("INSERT INTO schedule (id, name, account_id, sync_type, frequency, at_time, timezone, missed_policy,"
+                " paused, created_at, updated_at) VALUES (5, 'acme daily', 1, 'both', 'daily', '06:00',"
+                " 'Europe/Berlin', 'run_once', 1, '2026-01-01 00:00:00', '2026-01-01 00:00:00')")
+    con.execute("INSERT INTO sync_run (id, schedule_id, account_id, schedule_name, account_name, platform, sync_type,"
+                " trigger, status, queued_at, rows, campaigns, pages, api_calls, api_errors, api_latency_ms, attempt,"
+                " cancel_requested) VALUES (9, 5, 1, 'acme daily', 'acme', 'demo', 'both', 'scheduled',"
+                " 'succeeded', '2026-01-02 06:00:00', 3, 1, 1, 2, 0, 0, 1, 0)")
+    con.commit()
+    con.close()
+
+    db = open_store(path)
+
+    row = db.execute_sql("SELECT id, name, account_id, at_time, timezone, paused, if_missing, wait_max_minutes,"
+                         " export_options FROM schedule").fetchall()
+    assert row == [(5, "acme daily", 1, "06:00", "Europe/Berlin", 1, "run", None, None)]
+    assert db.execute_sql("SELECT schedule_id, missing_inputs FROM sync_run WHERE id = 9").fetchone() == (5, None)
+    db.execute_sql("INSERT INTO schedule (id, name, account_id, sync_type, frequency, timezone, missed_policy, paused,"
+                   " created_at, updated_at) VALUES (6, 'file', NULL, 'export', 'manual', 'UTC', 'run_once', 0,"
+                   " '2026-01-01', '2026-01-01')")
+    db.execute_sql("INSERT INTO schedule_dependency (schedule_id, upstream_id) VALUES (6, 5)")
+    db.execute_sql("DELETE FROM schedule WHERE id = 5")
+    assert db.execute_sql("SELECT COUNT(*) FROM schedule_dependency").fetchone()[0] == 0
+    assert db.execute_sql("SELECT schedule_id FROM sync_run WHERE id = 9").fetchone() == (None,)
+    db.close()
