@@ -6,17 +6,27 @@ were all stored before rate-limit waits were measured (unknown, not 0) and slots
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
 from autosync_desktop.domain import InsightSeries
 from autosync_desktop.services import Services, UserError
 from autosync_desktop.store.models import Account
-from tests.test_insights import NOW, TIMED, _one, _run, svc  # noqa: F401  (svc: the seeded store fixture)
+from tests.test_insights import NOW, TIMED, _one, _run, _seed
 
 H = timedelta(hours=1)
 FAILED = "('failed', 'interrupted')"
+
+
+@pytest.fixture
+def svc(tmp_path: Path) -> Iterator[Services]:
+    services = Services.open(tmp_path / "data")
+    _seed()
+    yield services
+    services.close()
 
 
 def _text(moment: datetime) -> str:
@@ -102,7 +112,7 @@ def test_7_and_30_days_per_day_with_a_day_of_unmeasured_waits(svc: Services) -> 
     _check_against_sql(svc, month)
 
 
-def test_an_empty_store_has_every_slot_and_nothing_in_them(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_an_empty_store_has_every_slot_and_nothing_in_them(tmp_path: Path) -> None:
     services = Services.open(tmp_path / "empty")
     try:
         series = services.insights.series("7d", 0, now=NOW)
