@@ -195,10 +195,10 @@ class InsightsView(BaseView):
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(theme.SPACE_S)
         column.addWidget(self.summary)
-        column.addWidget(self.charts_grid)
+        column.addWidget(self.charts_grid, 1)  # room to spare goes to the charts and the tables alike
         column.addWidget(self.charts_note)
         column.addWidget(self.charts_empty)
-        column.addWidget(self.tabs, 1)
+        column.addWidget(self.tabs, 2)
         column.addWidget(self.note)
         self.scroll_area = QScrollArea()
         self.scroll_area.setWidgetResizable(True)
