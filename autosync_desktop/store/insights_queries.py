@@ -105,6 +105,9 @@ def account_zones() -> dict[str, str]:
 # --- per-hour / per-day series (the Insights page's charts) ------------------------------------------------------
 # A slot is the local hour ('YYYY-MM-DD HH') or local day ('YYYY-MM-DD') a run was queued in, local meaning UTC
 # plus a fixed offset in minutes (the caller's current offset, as the Dashboard's charts use).
+# Two reads, like the tables': sums GROUP BY slot, and the durations sorted once and split by slot (exact p95).
+# On the 1,000,000-run store of benchmarks/history.py (2 CPUs, under load) both take 12 ms for 24h, 89 ms for 7d
+# and 434 ms for 30d (the tables' read: 19, 140 and 717 ms).
 
 @dataclass(frozen=True, slots=True)
 class SlotRow:
