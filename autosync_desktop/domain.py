@@ -774,6 +774,35 @@ class Insights:
     schedules: tuple[ScheduleInsight, ...]  # by schedule name, runs without a schedule last
 
 
+@dataclass(frozen=True, slots=True)
+class InsightSlot:
+    """One hour or day of the Insights charts: the runs queued in it (clipped to the period). Unknown is None."""
+
+    start: datetime  # local wall-clock start of the hour or day (naive, in the series' display offset)
+    since: datetime  # aware UTC: where the slot's runs start (the period's start for a clipped first slot)
+    until: datetime  # aware UTC: where they end (the period's end for the last slot)
+    runs: int
+    succeeded: int
+    failed: int  # failed + interrupted
+    p95_duration_s: float | None  # None: no finished run in the slot
+    api_calls: int
+    rate_limit_wait_s: float | None  # None: no run in the slot measured it (all stored before schema v9, or none)
+    wait_unrecorded_runs: int  # runs in the slot whose wait was never measured
+
+
+@dataclass(frozen=True, slots=True)
+class InsightSeries:
+    """The period's runs per local hour (24h) or day (7d, 30d), oldest first; every slot present, also empty ones.
+    Local is UTC plus `utc_offset_minutes` (the display zone's offset when read, like the Dashboard's charts)."""
+
+    period: Period
+    step: str  # "hour" or "day"
+    utc_offset_minutes: int
+    since: datetime
+    until: datetime
+    slots: tuple[InsightSlot, ...]
+
+
 # --- data -----------------------------------------------------------------------------------------------------
 
 

@@ -103,11 +103,14 @@ def build_many(services: Services) -> None:
 RUN_COLUMNS = ("schedule_id", "account_id", "schedule_name", "account_name", "platform", "sync_type", "trigger",
                "status", "reason", "queued_at", "started_at", "finished_at", "duration_s", "rows", "campaigns",
                "pages", "api_calls", "api_errors", "api_latency_ms", "attempt", "error_class", "error_message",
-               "cancel_requested")
+               "cancel_requested", "rate_limit_wait_s")
+MEASURED_SINCE = timedelta(hours=14)  # past runs older than this were "saved before waits were measured" (NULL)
 
 
 def _past_runs(count: int, sources: list[tuple[int, int, str, str]], now: datetime) -> Iterator[tuple[Any, ...]]:
-    """`count` finished runs over 180 days before `now`: ~93% succeeded, the rest failed/interrupted/cancelled."""
+    """`count` finished runs over 180 days before `now`: ~93% succeeded, the rest failed/interrupted/cancelled; a
+    rate-limit wait (mostly 0, now and then up to 3 min) only on those of the last 14 hours, as if AutoSync had
+    been upgraded to a version measuring it then (the Insights charts' hatched gap before)."""
     rng = random.Random(20261204)
     step = 180 * 86_400 / count
     moment = now - timedelta(days=180)
@@ -127,7 +130,9 @@ def _past_runs(count: int, sources: list[tuple[int, int, str, str]], now: dateti
                "Cancelled by you" if status == "cancelled" else error if status == "interrupted" else None,
                str(moment), str(started), str(started + timedelta(seconds=duration)), duration, rows, rows // 40,
                calls, calls, int(status == "failed"), round(calls * rng.uniform(40.0, 400.0), 1), 1,
-               "Transient" if status == "failed" else None, error, 0)
+               "Transient" if status == "failed" else None, error, 0,
+               None if moment < now - MEASURED_SINCE else
+               round(rng.uniform(5.0, 180.0), 1) if rng.random() < 0.15 else 0.0)
 
 
 def build_runs100k(services: Services, count: int = 100_000) -> None:

@@ -12,6 +12,11 @@ The rate-limit wait is what the engine measured while sleeping on the platform's
 request pacing (`ConnectorContext.sleep(..., rate_limit=True)`, saved in sync_run.rate_limit_wait_s since
 schema v9); runs stored before were never measured and are counted in `wait_unrecorded_runs` instead.
 Restatement deltas are not computed yet: they need the data the freshness planner will keep.
+
+`series()` is the same period per local hour (24h) or day (7d, 30d) for the Insights page's charts: runs
+succeeded and failed, p95 duration, API calls and rate-limit waits per slot (store/insights_queries.py's slot
+queries; local = UTC plus the caller's offset, like the Dashboard's charts). The first and last slots are clipped to
+the period, so the slots add up to the period's figures.
 """
 
 from __future__ import annotations
@@ -26,6 +31,8 @@ from autosync_desktop.domain import (
     AccountCard,
     AccountInsight,
     Insights,
+    InsightSeries,
+    InsightSlot,
     PlatformInsight,
     RunFigures,
     ScheduleInsight,
@@ -129,6 +136,28 @@ class InsightsService(Area):
                                 key=lambda kv: (kv[0][0] is None, (kv[0][0] or "").casefold(), str(kv[0][1])))),
         )
 
+    def series(self, period: str = "24h", utc_offset_minutes: int = 0, now: datetime | None = None) -> InsightSeries:
+        """The runs queued in the last `period` up to `now`, per local hour (24h) or day (7d, 30d), oldest first."""
+        span = _period(period, "period")
+        until = _aware(now or utcnow()).replace(tzinfo=None)  # naive UTC, as stored
+        since = until - span.span
+        step = "hour" if span.span <= timedelta(days=1) else "day"
+        with self.core.db.atomic():
+            sums = iq.slot_sums(step, utc_offset_minutes, since, until)
+            durations = iq.slot_durations(step, utc_offset_minutes, since, until)
+        slots = []
+        for start, slot_since, slot_until in slot_bounds(step, utc_offset_minutes, since, until):
+            key = start.strftime(iq.SLOT_FORMATS[step])
+            row = sums.get(key)
+            slots.append(InsightSlot(
+                start=start, since=_aware(slot_since), until=_aware(slot_until), runs=row.runs if row else 0,
+                succeeded=row.succeeded if row else 0, failed=row.failed if row else 0,
+                p95_duration_s=iq.nearest_rank(durations.get(key, []), 95), api_calls=row.api_calls if row else 0,
+                rate_limit_wait_s=row.rate_limit_wait_s if row else None,
+                wait_unrecorded_runs=row.wait_unrecorded if row else 0))
+        return InsightSeries(period=span, step=step, utc_offset_minutes=utc_offset_minutes, since=_aware(since),
+                             until=_aware(until), slots=tuple(slots))
+
     @staticmethod
     def _account(card: AccountCard, zone: str, run_figures: RunFigures | None, now: datetime) -> AccountInsight:
         complete = lag = None
@@ -138,6 +167,23 @@ class InsightsService(Area):
         return AccountInsight(account=card.name, platform=card.platform, figures=run_figures or NO_RUNS, zone=zone,
                               data_through=card.data_through, complete_through=complete, freshness_lag_s=lag,
                               settling_days=card.settling_days)
+
+
+def slot_bounds(step: str, utc_offset_minutes: int, since: datetime,
+                until: datetime) -> list[tuple[datetime, datetime, datetime]]:
+    """(local start, UTC since, UTC until) of every local hour or day touching [since, until) (naive datetimes),
+    the first and last clipped to the period."""
+    offset = timedelta(minutes=utc_offset_minutes)
+    width = timedelta(hours=1) if step == "hour" else timedelta(days=1)
+    local = since + offset
+    start = local.replace(minute=0, second=0, microsecond=0)
+    if step == "day":
+        start = start.replace(hour=0)
+    out = []
+    while start < until + offset:
+        out.append((start, max(start - offset, since), min(start + width - offset, until)))
+        start += width
+    return out
 
 
 def _label(platform: str) -> str:

@@ -100,3 +100,62 @@ def account_zones() -> dict[str, str]:
     the exports use). Where its data stands comes from the Dashboard's account cards (sync_state)."""
     sql = f"SELECT a.name, {DAY_TZ_SQL} FROM account a WHERE a.removed_at IS NULL"
     return {name: zone or "UTC" for name, zone in database_proxy.execute_sql(sql)}
+
+
+# --- per-hour / per-day series (the Insights page's charts) ------------------------------------------------------
+# A slot is the local hour ('YYYY-MM-DD HH') or local day ('YYYY-MM-DD') a run was queued in, local meaning UTC
+# plus a fixed offset in minutes (the caller's current offset, as the Dashboard's charts use).
+# Two reads, like the tables': sums GROUP BY slot, and the durations sorted once and split by slot (exact p95).
+# On the 1,000,000-run store of benchmarks/history.py (2 CPUs, under load) both take 12 ms for 24h, 89 ms for 7d
+# and 434 ms for 30d (the tables' read: 19, 140 and 717 ms).
+
+@dataclass(frozen=True, slots=True)
+class SlotRow:
+    """Sums over the runs queued in one slot (store units: seconds, counts)."""
+
+    runs: int
+    succeeded: int
+    failed: int  # failed + interrupted
+    api_calls: int
+    rate_limit_wait_s: float | None  # SUM over the runs that recorded it; NULL when none did
+    wait_unrecorded: int  # runs whose rate_limit_wait_s is NULL (stored before schema v9)
+
+
+SLOT_FORMATS = {"hour": "%Y-%m-%d %H", "day": "%Y-%m-%d"}
+_SLOT_SUMS_SQL = (
+    "SELECT strftime(?, queued_at, ?) AS slot, COUNT(*), TOTAL(status = 'succeeded'),"
+    f" TOTAL(status IN {_in_list(FAILED_STATUSES)}), COALESCE(SUM(api_calls), 0), SUM(rate_limit_wait_s),"
+    " COUNT(*) - COUNT(rate_limit_wait_s)"
+    f" FROM sync_run WHERE status IN {_in_list(RUN_STATUSES)} AND queued_at >= ? AND queued_at < ?"
+    " GROUP BY slot"
+)
+_SLOT_DURATIONS_SQL = (
+    "SELECT strftime(?, queued_at, ?), duration_s FROM sync_run"
+    f" WHERE status IN {_in_list(TIMED_STATUSES)} AND duration_s IS NOT NULL AND queued_at >= ? AND queued_at < ?"
+    " ORDER BY duration_s"
+)
+
+
+def _slot_params(step: str, utc_offset_minutes: int, since: datetime, until: datetime) -> tuple[str, ...]:
+    return SLOT_FORMATS[step], f"{int(utc_offset_minutes):+d} minutes", _text(since), _text(until)
+
+
+def slot_sums(step: str, utc_offset_minutes: int, since: datetime, until: datetime) -> dict[str, SlotRow]:
+    """Per local slot ("hour" or "day"): runs, succeeded, failed, API calls and rate-limit waits of the runs queued
+    in [since, until). Slots without runs are left out."""
+    out: dict[str, SlotRow] = {}
+    for slot, runs_, ok, bad, calls, wait, unrecorded in database_proxy.execute_sql(
+            _SLOT_SUMS_SQL, _slot_params(step, utc_offset_minutes, since, until)):
+        out[str(slot)] = SlotRow(runs=int(runs_), succeeded=int(ok), failed=int(bad), api_calls=int(calls),
+                                 rate_limit_wait_s=None if wait is None else float(wait),
+                                 wait_unrecorded=int(unrecorded))
+    return out
+
+
+def slot_durations(step: str, utc_offset_minutes: int, since: datetime, until: datetime) -> dict[str, list[float]]:
+    """Per local slot: the durations of its finished runs that started (queries.TIMED_STATUSES), shortest first."""
+    out: dict[str, list[float]] = {}
+    for slot, seconds in database_proxy.execute_sql(_SLOT_DURATIONS_SQL,
+                                                    _slot_params(step, utc_offset_minutes, since, until)):
+        out.setdefault(str(slot), []).append(float(seconds))
+    return out

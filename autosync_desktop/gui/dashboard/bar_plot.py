@@ -4,6 +4,7 @@ populated Dashboard's first paint never waits for one).
 One slot per day on the x axis (indices, shown from `x_range`'s low to high end), bars given as (day, bottom,
 height, colour) in y units, a y axis from 0 to `y_top` with labelled ticks and faint grid lines, day labels under
 the bars, axis titles with units, and a dashed line on the day under the mouse (`hovered(index)` says which).
+Gaps (`set_gaps`) are slots whose value is unknown: drawn hatched over the plot's height, never as a 0 bar.
 Colours follow the palette: base background, text for labels, the muted colour for the axes.
 """
 
@@ -13,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QFontMetrics, QMouseEvent, QPainter, QPaintEvent, QPalette, QPen
+from PySide6.QtGui import QBrush, QColor, QFontMetrics, QMouseEvent, QPainter, QPaintEvent, QPalette, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from autosync_desktop.gui import theme
@@ -48,6 +49,7 @@ class BarPlot(QWidget):
         self.y_ticks: list[tuple[float, str]] = []
         self.x_ticks: list[tuple[int, str]] = []
         self.bars: list[Bar] = []
+        self.gaps: list[int] = []  # slot indices whose value is unknown (hatched, not a bar)
         self.hover_index: int | None = None
 
     # --- what to draw ---
@@ -72,6 +74,10 @@ class BarPlot(QWidget):
 
     def set_bars(self, bars: Sequence[Bar]) -> None:
         self.bars = list(bars)
+        self.update()
+
+    def set_gaps(self, indices: Sequence[int]) -> None:
+        self.gaps = list(indices)
         self.update()
 
     # --- geometry ---
@@ -163,6 +169,14 @@ class BarPlot(QWidget):
         painter.save()
         painter.setClipRect(rect)
         slot = rect.width() / (self.x_range[1] - self.x_range[0])
+        if self.gaps:
+            hatch = QColor(muted)
+            hatch.setAlphaF(0.55)
+            painter.setPen(QPen(hatch, 1, Qt.PenStyle.DotLine))
+            painter.setBrush(QBrush(hatch, Qt.BrushStyle.BDiagPattern))
+            for index in self.gaps:
+                x = self._x_px(rect, index - BAR_WIDTH / 2)
+                painter.drawRect(QRectF(x, rect.top(), max(1.0, slot * BAR_WIDTH), rect.height()))
         for bar in self.bars:
             color = QColor(bar.color)
             x = self._x_px(rect, bar.x - BAR_WIDTH / 2)

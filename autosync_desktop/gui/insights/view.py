@@ -1,5 +1,7 @@
 """The Insights page: sync analytics of the last 24 hours, 7 days or 30 days, per platform, account and schedule.
 
+Above the tables, four charts of the same period per hour (24h) or day (7d, 30d) (charts.py, from
+`services.insights.series`, read in the same worker call), or one plain line when the period has no runs.
 One read on the slow lane (`services.insights.period`) fills three tables (tabs): success rate, p50/p95 duration,
 rows written, API calls a day, time waited on rate limits and, per account, how far its data is behind and how many
 days are still settling. Every figure has its unit in words; unknown is "—" with a tooltip saying why. Columns fit
@@ -15,16 +17,29 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QShowEvent
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QTableView, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QScrollArea,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
-from autosync_desktop.domain import Insights, RunFigures
+from autosync_desktop.domain import Insights, InsightSeries, RunFigures
+from autosync_desktop.gui import formatting as fmt
 from autosync_desktop.gui import theme
 from autosync_desktop.gui.context import AppContext
+from autosync_desktop.gui.dashboard.flow import ReflowGrid
 from autosync_desktop.gui.history.columns import Column, ColumnFitter
 from autosync_desktop.gui.history.empty import TableMessage
-from autosync_desktop.gui.insights import text
+from autosync_desktop.gui.insights import charts, text
+from autosync_desktop.gui.insights.charts import CallsChart, RunsSlotChart, SlotChart, SlowestChart, WaitChart
 from autosync_desktop.gui.widgets.base_view import BaseView
 from autosync_desktop.gui.widgets.card import muted
+from autosync_desktop.gui.widgets.empty_state import EmptyState
 
 PERIODS = (("24h", "Last 24 hours"), ("7d", "Last 7 days"), ("30d", "Last 30 days"))
 FIGURE_HEADERS = ("Runs", "Success", "Typical", "Slowest", "Rows", "API calls", "Rate-limit wait")
@@ -125,6 +140,7 @@ class InsightsView(BaseView):
         super().__init__(parent)
         self.ctx = ctx
         self.insights: Insights | None = None
+        self.series: InsightSeries | None = None
         self.setAccessibleName("Insights view")
         self.page_title = QLabel("Insights")
         theme.set_role(self.page_title, "page-title")
@@ -163,13 +179,37 @@ class InsightsView(BaseView):
         for table, label in ((self.platforms, "Platforms"), (self.accounts, "Accounts"),
                              (self.schedules, "Schedules")):
             self.tabs.addTab(table.view, label)
+        self.tabs.setMinimumHeight(150)  # a few rows stay readable; below that the page scrolls
+        self.runs_chart, self.slowest_chart = RunsSlotChart(), SlowestChart()
+        self.calls_chart, self.wait_chart = CallsChart(), WaitChart()
+        self.charts: tuple[SlotChart, ...] = (self.runs_chart, self.slowest_chart, self.calls_chart, self.wait_chart)
+        self.charts_grid = ReflowGrid(210, (4, 2, 1), theme.SPACE_S, name="Insights charts")
+        self.charts_grid.set_widgets(list(self.charts))
+        self.charts_grid.hide()  # until the first read
+        self.charts_note = muted("", "Insights charts note")
+        self.charts_note.hide()
+        self.charts_empty = EmptyState("", name="Insights charts empty state")
+        self.charts_empty.hide()
+        content = QWidget()
+        column = QVBoxLayout(content)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(theme.SPACE_S)
+        column.addWidget(self.summary)
+        column.addWidget(self.charts_grid, 1)  # room to spare goes to the charts and the tables alike
+        column.addWidget(self.charts_note)
+        column.addWidget(self.charts_empty)
+        column.addWidget(self.tabs, 2)
+        column.addWidget(self.note)
+        self.scroll_area = QScrollArea()
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.scroll_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll_area.setWidget(content)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(theme.SPACE_M, theme.SPACE_M, theme.SPACE_M, theme.SPACE_M)
         layout.setSpacing(theme.SPACE_S)
         layout.addLayout(bar)
-        layout.addWidget(self.summary)
-        layout.addWidget(self.tabs, 1)
-        layout.addWidget(self.note)
+        layout.addWidget(self.scroll_area, 1)
         self._stale = False  # something changed while the page was hidden: read again when it shows
         bridge = ctx.bridge
         for signal in (bridge.run_finished, bridge.schedule_changed, bridge.account_changed):
@@ -197,19 +237,23 @@ class InsightsView(BaseView):
 
     def load(self) -> None:
         period = self.period_key()
+        offset = fmt.utc_offset_minutes()  # the display zone's, for the charts' hours and days
 
-        def read(services: Any) -> tuple[Insights, dict[str, str]]:
-            return services.insights.period(period), {p.name: p.label for p in services.accounts.platforms()}
+        def read(services: Any) -> tuple[Insights, dict[str, str], InsightSeries]:
+            found = services.insights.period(period)
+            series = services.insights.series(period, offset, now=found.until)  # the same moment as the tables
+            return found, {p.name: p.label for p in services.accounts.platforms()}, series
 
         self.ctx.workers.run(read, self.ctx.services, lane="slow", owner=self, on_done=self._show,
                              on_error=self.load_failed)  # never delays the other pages' reads
 
-    def _show(self, result: tuple[Insights, dict[str, str]]) -> None:
-        found, labels = result
-        self.insights = found
+    def _show(self, result: tuple[Insights, dict[str, str], InsightSeries]) -> None:
+        found, labels, series = result
+        self.insights, self.series = found, series
         days = found.days
         label = dict(PERIODS)[found.period.value]
         self.summary.setText(text.summary(found.total, label))
+        self._show_charts(series, label)
         empty = "No runs in this period"
         self.platforms.show([[(p.platform_label, ""), *_figure_cells(p.figures, days)] for p in found.platforms],
                             empty)
@@ -220,3 +264,14 @@ class InsightsView(BaseView):
                               (s.account, labels.get(s.platform, s.platform)), *_figure_cells(s.figures, days)]
                              for s in found.schedules], empty)
         self.load_finished()
+
+    def _show_charts(self, series: InsightSeries, label: str) -> None:
+        """The four charts, or one plain line when the period has no runs ("No runs in the last 7 days")."""
+        nothing = not any(slot.runs for slot in series.slots)
+        self.charts_empty.setText(f"No runs in the {label[0].lower()}{label[1:]}")
+        self.charts_empty.setVisible(nothing)
+        self.charts_grid.setVisible(not nothing)
+        for chart in self.charts:
+            chart.update_series(series)
+        self.charts_note.setText(charts.unmeasured_note(series))
+        self.charts_note.setVisible(not nothing and bool(self.charts_note.text()))
