@@ -89,7 +89,7 @@ def _path(text: str) -> Path:
 # The values of domain.py's SyncType, Frequency, MissedPolicy and RunStatus, spelled out so that building the
 # parser does not import the data model (the window's first frame does not wait for it); test_cold_start.py checks
 # that they are the enums' values, in their order.
-SYNC_TYPES = ("campaigns", "performance", "both")
+SYNC_TYPES = ("campaigns", "performance", "both", "export")
 FREQUENCIES = ("manual", "interval", "hourly", "daily", "weekly", "cron")
 MISSED_POLICIES = ("skip", "run_once")
 RUN_STATUSES = ("queued", "running", "succeeded", "failed", "cancelled", "interrupted", "skipped")
