@@ -18,7 +18,6 @@ import pytest
 
 from autosync_desktop import sheet_writers
 from autosync_desktop.clock import ShiftedClock
-from autosync_desktop.domain import RunStatus
 from autosync_desktop.export_spec import ExportSpec, make_spec, range_dates
 from autosync_desktop.store import runs
 from autosync_desktop.store.models import Account, Campaign, DailyStat, RunEvent, Schedule, SyncRun
