@@ -69,6 +69,11 @@ class ExportSpec:
         return ALL_ACCOUNTS if not self.accounts else ", ".join(self.accounts)
 
     @property
+    def format_text(self) -> str:
+        """"Excel", "CSV", "Parquet"."""
+        return FORMAT_WORDS.get(self.format, self.format)
+
+    @property
     def range_text(self) -> str:
         return RANGES.get(self.range, self.range)
 
