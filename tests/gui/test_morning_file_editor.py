@@ -3,6 +3,7 @@ an export schedule through the services; the Schedules list and pane say what it
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 from typing import Any
@@ -92,4 +93,27 @@ def test_the_editor_creates_an_export_schedule(open_window: Any, seeded: Any, qt
     qtbot.waitUntil(lambda: json.loads(Schedule.get(Schedule.name == "Morning file").export_options)["range"]
                     == "yesterday", timeout=5000)
     assert json.loads(Schedule.get(Schedule.name == "Morning file").export_options)["accounts"] is None
+    wait_workers(qtbot, window)
+
+
+def test_history_says_an_export_run_wrote_a_file(open_window: Any, seeded: Any, qtbot: Any, tmp_path: Path) -> None:
+    from autosync_desktop.gui.history import detail
+    from autosync_desktop.services.export_schedules import make_spec
+
+    window = open_window(tab="history")
+    services = window.ctx.services
+    services.schedules.add_export("Morning file", make_spec(str(tmp_path / "ads.xlsx"), "last_7_days"), "manual")
+    request = services.runs.request("Morning file")
+    qtbot.waitUntil(lambda: services.runs.get(request.run_id).status.is_final, timeout=15000)
+    run = services.runs.get(request.run_id)
+    assert run.status.value == "succeeded" and (tmp_path / "ads.xlsx").exists()
+    shown, tooltip = detail.what_text(run)
+    assert shown == "Morning file\nFile of All accounts · Manual"
+    assert "A file of: All accounts" in tooltip and "(export)" not in shown
+    lines = [detail.log_text(e) for e in services.runs.detail(run.id).events]
+    assert any(f"Wrote {run.rows:,} rows to {tmp_path / 'ads.xlsx'}, 2 sheets" in line for line in lines)
+    locked = dataclasses.replace(run, status=run.status.__class__("failed"), error_class="FileLocked",
+                                 error="ads.xlsx is still open in another program after 4 tries; close it there, "
+                                       "then run this schedule again")
+    assert detail.explain(locked).startswith("Another program (often Excel) had the file open")
     wait_workers(qtbot, window)
