@@ -110,6 +110,7 @@ def test_history_says_an_export_run_wrote_a_file(open_window: Any, seeded: Any, 
     shown, tooltip = detail.what_text(run)
     assert shown == "Morning file\nFile of All accounts · Manual"
     assert "A file of: All accounts" in tooltip and "(export)" not in shown
+    assert detail.counts_text(run) == f"{run.rows:,} rows in the file"
     lines = [detail.log_text(e) for e in services.runs.detail(run.id).events]
     assert any(f"Wrote {run.rows:,} rows to {tmp_path / 'ads.xlsx'}, 2 sheets" in line for line in lines)
     locked = dataclasses.replace(run, status=run.status.__class__("failed"), error_class="FileLocked",

@@ -67,7 +67,9 @@ def plural(count: int, word: str) -> str:
 
 
 def counts_text(run: domain.RunRow) -> str:
-    """'1,070 rows · 40 campaigns · 1 page · 2 API calls'."""
+    """'1,070 rows · 40 campaigns · 1 page · 2 API calls'; an export run: '362 rows in the file'."""
+    if run.platform == "export":
+        return f"{plural(run.rows, 'row')} in the file"
     return " · ".join((plural(run.rows, "row"), plural(run.campaigns, "campaign"), plural(run.pages, "page"),
                        plural(run.api_calls, "API call")))
 

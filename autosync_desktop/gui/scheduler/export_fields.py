@@ -35,8 +35,9 @@ FILTERS = "Excel workbook (*.xlsx);;CSV, UTF-8 (*.csv);;Parquet (*.parquet)"
 
 
 def default_output() -> str:
-    folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation) or str(Path.home())
-    return str(Path(folder) / "ads.xlsx")
+    """ads.xlsx in the Documents folder, or in the home folder when there is none."""
+    folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+    return str(Path(folder if folder and Path(folder).is_dir() else Path.home()) / "ads.xlsx")
 
 
 class ExportFields(QWidget):
