@@ -23,8 +23,8 @@ from autosync_desktop.errors import UserError
 
 Row = tuple[str, Sequence[Any]]
 ALL_SHEET = "All"
-PARQUET_MISSING = ("Parquet needs the pyarrow package: install it next to AutoSync (pip install pyarrow), "
-                   "or choose .csv or .xlsx")
+PARQUET_MISSING = ("Parquet needs the pyarrow package: pip install pyarrow where AutoSync was installed with pip "
+                   "(the packaged app does not include it), or choose .csv or .xlsx")
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 _BATCH = 10_000
 

@@ -156,3 +156,14 @@ def test_a_scheduled_tick_of_an_export_schedule_writes_the_file(store, bus, reco
         rows = list(csv.reader(f))
     assert rows[1][:3] == ["Demo (sandbox data)", "Shop", "c1"]
     assert rows[1][9:12] == ["1.50", "", ""]  # cost in euros with cents; conversions unknown: empty
+
+
+def test_parquet_without_pyarrow_is_refused_when_added(cli: Cli, out_dir: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    from autosync_desktop import sheet_writers
+
+    monkeypatch.setattr(sheet_writers, "parquet_available", lambda: False)
+    cli("schedules", "add", "--name", "P", "--type", "export", "--frequency", "manual", "--output",
+        str(out_dir / "ads.parquet"), "--range", "yesterday", code=2)
+    assert cli.err.strip() == f"autosync: --format: {sheet_writers.PARQUET_MISSING}"
+    assert cli("schedules", "list", "--json").strip() == "[]"

@@ -6,6 +6,7 @@ imports only services), so `from autosync_desktop.services.export_schedules impo
 
 from __future__ import annotations
 
+from autosync_desktop import sheet_writers
 from autosync_desktop.export_spec import (
     ALL_ACCOUNTS,
     EXPORT_PLATFORM,
@@ -25,7 +26,10 @@ __all__ = ["ALL_ACCOUNTS", "EXPORT_PLATFORM", "FORMATS", "FORMAT_WORDS", "RANGES
 
 
 def checked(spec: ExportSpec) -> ExportSpec:
-    """`spec` with its account names as stored (exact spelling), or UserError naming --accounts."""
+    """`spec` with its account names as stored (exact spelling), or UserError naming --accounts (or --format for
+    Parquet without pyarrow)."""
+    if spec.format == "parquet" and not sheet_writers.parquet_available():
+        raise UserError(f"--format: {sheet_writers.PARQUET_MISSING}")
     if spec.accounts is None:
         return spec
     live = {a.name.casefold(): a.name for a in Account.select(Account.name).where(Account.removed_at.is_null())}
