@@ -8,6 +8,7 @@ import csv
 import json
 import os
 import threading
+import time
 import zipfile
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -267,3 +268,23 @@ def test_removed_account_is_left_out_with_a_warning(store, bus, out_dir: Path) -
 def test_writer_money_decimals_follow_the_value() -> None:
     assert sheet_writers._money_format(Decimal("1.235")) == "#,##0.000"
     assert sheet_writers._money_format(Decimal("1235")) == "#,##0"
+
+
+def test_cancel_while_waiting_for_a_file_held_open(store, bus, out_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _seed()
+    out = out_dir / "ads.csv"
+    out.write_text("old\n", encoding="utf-8")
+
+    def held_open(src: str | Path, dst: str | Path) -> None:
+        raise PermissionError(13, "in use")
+
+    monkeypatch.setattr(os, "replace", held_open)
+    engine = Engine(store, bus, clock=ShiftedClock(NOW, tick=False))
+    engine.export_locked_delays_s = (30.0, 30.0)  # the cancel must not wait for these
+    cancel = threading.Event()
+    threading.Timer(0.3, cancel.set).start()
+    started = time.monotonic()
+    run = _run(store, bus, _schedule(make_spec(str(out), "last_7_days")), engine=engine, cancel=cancel)
+    assert run.status == "cancelled" and time.monotonic() - started < 10
+    assert "ads.csv is open in another program; AutoSync will try again in 30 seconds" in _events(run)
+    assert out.read_text(encoding="utf-8") == "old\n" and [p.name for p in out_dir.iterdir()] == ["ads.csv"]
