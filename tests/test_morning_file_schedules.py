@@ -74,6 +74,9 @@ def test_add_and_sync_an_export_schedule_writes_the_file(cli: Cli, out_dir: Path
     assert run["rows"] == book["All"].max_row - 1 > 0
     assert run["rows"] <= stored
     assert {r[1] for r in book["All"].iter_rows(min_row=2, values_only=True)} == {"Demo A", "Demo B"}
+    synced = sum(r["rows"] for r in json.loads(cli("runs", "--json")) if r["platform"] == "demo")
+    status = json.loads(cli("status", "--json"))  # rows written to a file are not daily figures saved
+    assert status["rows_processed"] == synced and status["total_runs"] == 3
     detail = cli("runs", "show", str(run["id"]))
     assert f"Wrote {run['rows']:,} rows to {out_dir / 'ads.xlsx'}, 2 sheets" in detail
     cli("sync", "Morning file", "--from", "2026-01-01", "--to", "2026-01-02", code=2)
