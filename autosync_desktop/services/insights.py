@@ -142,6 +142,8 @@ class InsightsService(Area):
 
 def _label(platform: str) -> str:
     spec = registry.PLATFORMS.get(platform)
+    if spec is None and platform == "export":  # runs of export schedules: files written, not a platform
+        return "Files written"
     return spec.label if spec else platform
 
 
