@@ -89,7 +89,7 @@ def _path(text: str) -> Path:
 # The values of domain.py's SyncType, Frequency, MissedPolicy and RunStatus, spelled out so that building the
 # parser does not import the data model (the window's first frame does not wait for it); test_cold_start.py checks
 # that they are the enums' values, in their order.
-SYNC_TYPES = ("campaigns", "performance", "both")
+SYNC_TYPES = ("campaigns", "performance", "both", "export")
 FREQUENCIES = ("manual", "interval", "hourly", "daily", "weekly", "cron")
 MISSED_POLICIES = ("skip", "run_once")
 RUN_STATUSES = ("queued", "running", "succeeded", "failed", "cancelled", "interrupted", "skipped")
@@ -158,9 +158,9 @@ def build_parser() -> Parser:
     sch = sub.add_parser("schedules", help="sync schedules").add_subparsers(dest="action", metavar="ACTION")
     sadd = sch.add_parser("add", help="add a schedule")
     sadd.add_argument("--name", required=True)
-    sadd.add_argument("--account", required=True)
+    sadd.add_argument("--account", help="the account to sync (required, except for --type export)")
     sadd.add_argument("--type", required=True, choices=SYNC_TYPES)
-    sadd.add_argument("--frequency", required=True, choices=FREQUENCIES)
+    sadd.add_argument("--frequency", choices=FREQUENCIES, help="required, except for --type export with --after")
     sadd.add_argument("--every-minutes", type=int)
     sadd.add_argument("--at", help="HH:MM (daily, weekly) or :MM (hourly)")
     sadd.add_argument("--days", help="mon,tue,... (weekly)")
@@ -169,6 +169,12 @@ def build_parser() -> Parser:
     sadd.add_argument("--lookback-days", type=int)
     sadd.add_argument("--missed", choices=MISSED_POLICIES, default="run_once")
     sadd.add_argument("--paused", action="store_true", help="create it paused")
+    sadd.add_argument("--output", help="--type export: the file to write (.csv, .xlsx or .parquet); ~ is expanded")
+    sadd.add_argument("--range", help="--type export: yesterday, last_7_days, last_30_days, last_90_days, "
+                                      "month_to_date or last_month")
+    sadd.add_argument("--accounts", help='--type export: "Name A,Name B" (default: all accounts)')
+    sadd.add_argument("--format", choices=("csv", "xlsx", "parquet"),
+                      help="--type export: default from the --output's extension")
     slst = sch.add_parser("list", help="list schedules")
     slst.add_argument("--json", action="store_true")
     for action in ("pause", "resume", "remove"):
@@ -419,14 +425,45 @@ def _check_frequency_options(a: argparse.Namespace) -> None:
                        "system's zone")
 
 
+_EXPORT_FLAGS = (("output", "--output"), ("range", "--range"), ("accounts", "--accounts"), ("format", "--format"))
+
+
+def _add_schedule(svc: Services, a: argparse.Namespace) -> ScheduleInfo:
+    """`schedules add`: a sync schedule (--account, --frequency), or an export schedule (--output, --range)."""
+    if a.type != "export":
+        for field, flag in _EXPORT_FLAGS:
+            if getattr(a, field) is not None:
+                raise CliError(f"{flag}: only for --type export (a file); leave it out for --type {a.type}")
+        missing = [flag for flag in ("--account", "--frequency") if getattr(a, flag[2:]) is None]
+        if missing:
+            raise CliError(f"{missing[0]}: the following arguments are required: {', '.join(missing)}")
+        _check_frequency_options(a)
+        return svc.schedules.add(a.name, a.account, a.type, a.frequency, every_minutes=a.every_minutes, at=a.at,
+                                 days=a.days, cron=a.cron, timezone=a.timezone, lookback_days=a.lookback_days,
+                                 missed=a.missed, paused=a.paused)
+    from autosync_desktop.services.export_schedules import make_spec
+
+    if a.account is not None:
+        raise CliError(f'--account: an export schedule reads several accounts; use --accounts "{a.account}" '
+                       "(or leave it out for all accounts)")
+    if a.lookback_days is not None:
+        raise CliError("--lookback-days: an export schedule writes its --range; leave --lookback-days out")
+    if a.frequency is None:
+        if not getattr(a, "after", None):  # --after (dependencies) lets an export run once its syncs are done
+            raise CliError("--frequency: an export schedule needs a time (e.g. --frequency daily --at 07:00) or "
+                           "--after the schedules it follows")
+        a.frequency = "manual"
+    _check_frequency_options(a)
+    spec = make_spec(a.output, a.range, a.format, a.accounts)
+    return svc.schedules.add_export(a.name, spec, a.frequency, every_minutes=a.every_minutes, at=a.at, days=a.days,
+                                    cron=a.cron, timezone=a.timezone, missed=a.missed, paused=a.paused)
+
+
 def cmd_schedules(svc: Services, a: argparse.Namespace) -> int:
     from autosync_desktop.services import iso
 
     if a.action == "add":
-        _check_frequency_options(a)
-        s = svc.schedules.add(a.name, a.account, a.type, a.frequency, every_minutes=a.every_minutes, at=a.at,
-                              days=a.days, cron=a.cron, timezone=a.timezone, lookback_days=a.lookback_days,
-                              missed=a.missed, paused=a.paused)
+        s = _add_schedule(svc, a)
         upcoming = svc.schedules.next_runs(s.name, 1)
         when = f"; next run {upcoming[0].isoformat(timespec='minutes')}" if upcoming else ""
         print(f"Added schedule {s.name!r}{when}")
@@ -475,7 +512,10 @@ def _schedule_json(s: ScheduleInfo) -> dict[str, Any]:
             "frequency": s.frequency.value, "description": s.description, "every_minutes": s.every_minutes,
             "at": s.at, "days": s.days, "cron": s.cron, "timezone": s.timezone, "lookback_days": s.lookback_days,
             "missed": s.missed.value, "paused": s.paused, "next_run_at": iso(s.next_run_at),
-            "last_status": s.last_status.value if s.last_status else None, "last_run_at": iso(s.last_run_at)}
+            "last_status": s.last_status.value if s.last_status else None, "last_run_at": iso(s.last_run_at),
+            "export": None if s.export is None else {"output": s.export.output, "format": s.export.format,
+                                                     "range": s.export.range, "accounts": s.export.accounts and
+                                                     list(s.export.accounts)}}
 
 
 def cmd_sync(svc: Services, a: argparse.Namespace) -> int:
@@ -543,7 +583,10 @@ def _progress_printer() -> Callable[[ev.Event], None]:
     from autosync_desktop import events as ev
 
     def show(event: ev.Event) -> None:
-        if isinstance(event, ev.RunStarted):
+        if isinstance(event, ev.RunStarted) and event.platform == "export":
+            print(f"run {event.run_id} started: writing the file ({printable(event.account)})",
+                  file=sys.stderr)
+        elif isinstance(event, ev.RunStarted):
             print(f"run {event.run_id} started: {printable(event.account)} ({event.platform}), {event.windows} "
                   "window(s)", file=sys.stderr)
         elif isinstance(event, ev.RunLog) and event.level != "info":

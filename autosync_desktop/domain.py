@@ -16,6 +16,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from autosync_desktop.export_spec import ExportSpec
 
 # --- enums ----------------------------------------------------------------------------------------------------
 
@@ -59,6 +63,7 @@ class SyncType(StrEnum):
     CAMPAIGNS = "campaigns"
     PERFORMANCE = "performance"
     BOTH = "both"
+    EXPORT = "export"  # writes the morning file instead of syncing (export_spec.py)
 
 
 class MissedPolicy(StrEnum):
@@ -301,6 +306,9 @@ class ScheduleInfo:
     next_run_at: datetime | None  # None while paused
     last_status: RunStatus | None
     last_run_at: datetime | None
+    # An export schedule's file, range and accounts (`account` is then "All accounts" or the names, `platform`
+    # "export"); None for a sync schedule.
+    export: ExportSpec | None = field(default=None, kw_only=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -804,6 +812,22 @@ class InsightSeries:
 
 
 # --- data -----------------------------------------------------------------------------------------------------
+
+
+# ISO 4217 minor units (digits after the decimal point) where they differ from 2. A code not listed here, or
+# none, is shown with 2 decimals (and the code, when there is one). Only what is *shown* is rounded: tooltips and
+# exports keep the exact stored amount.
+MINOR_UNITS: dict[str, int] = {
+    **dict.fromkeys(("BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW", "PYG", "RWF", "UGX", "UYI", "VND",
+                     "VUV", "XAF", "XOF", "XPF"), 0),
+    **dict.fromkeys(("BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND"), 3),
+    **dict.fromkeys(("CLF", "UYW"), 4),
+}
+
+
+def minor_units(currency: str | None) -> int:
+    """How many decimals `currency` is shown with: ISO 4217's minor units, 2 for an unknown or missing code."""
+    return MINOR_UNITS.get((currency or "").strip().upper(), 2)
 
 
 def money_text(micros: int) -> str:

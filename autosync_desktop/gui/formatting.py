@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime, tzinfo
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
-from autosync_desktop.domain import ApiVersion
+from autosync_desktop.domain import MINOR_UNITS, ApiVersion, minor_units  # noqa: F401  (re-exported)
 from autosync_desktop.services.schedules import SchedulesService
 
 _zone_name = "local"
@@ -180,23 +180,9 @@ def fmt_bytes(size: int | None) -> str:
     return f"{value:.1f} GB"
 
 
-# ISO 4217 minor units (digits after the decimal point) where they differ from 2. A code not listed here, or
-# none, is shown with 2 decimals (and the code, when there is one). Only what is *shown* is rounded: tooltips and
-# exports keep the exact stored amount.
-MINOR_UNITS: dict[str, int] = {
-    **dict.fromkeys(("BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW", "PYG", "RWF", "UGX", "UYI", "VND",
-                     "VUV", "XAF", "XOF", "XPF"), 0),
-    **dict.fromkeys(("BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND"), 3),
-    **dict.fromkeys(("CLF", "UYW"), 4),
-}
 # Shown amounts round half up (away from zero: 0.125 USD -> 0.13, -0.125 -> -0.13), like a spreadsheet does, so
 # a marketer's own sum of the shown numbers matches the platform's UI as closely as possible.
 MONEY_ROUNDING = ROUND_HALF_UP
-
-
-def minor_units(currency: str | None) -> int:
-    """How many decimals `currency` is shown with: ISO 4217's minor units, 2 for an unknown or missing code."""
-    return MINOR_UNITS.get((currency or "").strip().upper(), 2)
 
 
 def _amount(value: str | Decimal | int | None) -> Decimal | None:

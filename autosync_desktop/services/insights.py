@@ -188,6 +188,8 @@ def slot_bounds(step: str, utc_offset_minutes: int, since: datetime,
 
 def _label(platform: str) -> str:
     spec = registry.PLATFORMS.get(platform)
+    if spec is None and platform == "export":  # runs of export schedules: files written, not a platform
+        return "Files written"
     return spec.label if spec else platform
 
 

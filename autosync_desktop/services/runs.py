@@ -124,17 +124,18 @@ def _check_backfill_size(account: Account, date_from: date, date_to: date, confi
                         "shorter range")
 
 
-def _schedule_or_account(name: str) -> tuple[Schedule | None, Account]:
-    """The schedule named `name` (and its account), else the account; case-insensitive when that is unambiguous."""
+def _schedule_or_account(name: str) -> tuple[Schedule | None, Account | None]:
+    """The schedule named `name` (and its account; None for an export schedule), else the account;
+    case-insensitive when that is unambiguous."""
     schedule = Schedule.get_or_none(Schedule.name == name)
     if schedule is not None:
-        return schedule, schedule.owner()
+        return schedule, runs.run_account(schedule)
     account = Account.get_or_none((Account.name == name) & Account.removed_at.is_null())
     if account is not None:
         return None, account
     try:
         schedule = schedule_row(name)
-        return schedule, schedule.owner()
+        return schedule, runs.run_account(schedule)
     except UserError:
         pass
     try:
@@ -163,7 +164,9 @@ class RunsService(Area):
         schedule, account = _schedule_or_account(name)
         if (date_from is None) != (date_to is None):
             raise UserError("--from and --to go together: give both dates (YYYY-MM-DD) or neither")
-        if date_from is not None and date_to is not None:
+        if date_from is not None and account is None:
+            raise UserError("--from/--to: an export schedule writes its own range (its --range); leave them out")
+        if date_from is not None and date_to is not None and account is not None:
             backfill_range(date_from, date_to)  # a bad range raises WindowError, a UserError
             if date_to > clock.today() + timedelta(days=1):
                 raise UserError(f"--to {date_to.isoformat()} is in the future; use today or an earlier date")

@@ -10,7 +10,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from enum import Enum
-from typing import Final, cast
+from typing import TYPE_CHECKING, Final, cast
+
+from peewee import JOIN
 
 from autosync_desktop import clock, names
 from autosync_desktop import events as ev
@@ -26,6 +28,7 @@ from autosync_desktop.domain import (
     SpecCheck,
     SyncType,
 )
+from autosync_desktop.services import export_schedules
 from autosync_desktop.services.area import Area
 from autosync_desktop.services.core import UserError, _int_in_range
 from autosync_desktop.store import queries, settings, timed_pause
@@ -42,6 +45,9 @@ from autosync_desktop.store.models import (
 from autosync_desktop.sync import triggers
 from autosync_desktop.sync import windows as win
 from autosync_desktop.sync.scheduler import spec_of
+
+if TYPE_CHECKING:
+    from autosync_desktop.export_spec import ExportSpec
 
 
 class Keep(Enum):
@@ -145,14 +151,14 @@ def _min_interval(platform: str | None) -> int:
     return spec.min_interval_minutes if spec else 1
 
 
-def _validated_spec(account: Account, frequency: str, *, every_minutes: int | None, at: str | None,
+def _validated_spec(account: Account | None, frequency: str, *, every_minutes: int | None, at: str | None,
                     days: str | None, cron: str | None, timezone: str | None) -> triggers.TriggerSpec:
     if frequency not in FREQUENCIES:
         raise UserError(f"--frequency: must be one of {', '.join(FREQUENCIES)}")
     spec = triggers.TriggerSpec(frequency=frequency, timezone=timezone or triggers.system_timezone(),
                                 every_minutes=every_minutes, at_time=at, days=days, cron=cron)
     # a bad field raises ScheduleSpecError, a UserError naming the flag
-    return triggers.validate(spec, min_interval_minutes=registry.platform(account.platform).min_interval_minutes)
+    return triggers.validate(spec, min_interval_minutes=_min_interval(account.platform if account else None))
 
 
 class SchedulesService(Area):
@@ -170,7 +176,7 @@ class SchedulesService(Area):
         last = queries.last_runs_by_schedule()
         paused_all = bool(settings.get("scheduler.paused_all"))
         return tuple(self._info(s, last.get(s.id), paused_all)
-                     for s in Schedule.select(Schedule, Account).join(Account).order_by(Schedule.name))
+                     for s in Schedule.select(Schedule, Account).join(Account, JOIN.LEFT_OUTER).order_by(Schedule.name))
 
     def cards(self) -> tuple[ScheduleCard, ...]:
         """Every schedule with its own paused flag, its last finished run and its active run."""
@@ -184,13 +190,14 @@ class SchedulesService(Area):
         active = {schedule_id: by_id[run_id] for schedule_id, run_id in active_ids.items() if run_id in by_id}
         paused_all = bool(settings.get("scheduler.paused_all"))
         cards = []
-        for schedule in Schedule.select(Schedule, Account).join(Account).order_by(Schedule.name):
+        for schedule in Schedule.select(Schedule, Account).join(Account, JOIN.LEFT_OUTER).order_by(Schedule.name):
             info = self._info(schedule, last.get(schedule.id), paused_all)
             run: SyncRun | None = last.get(schedule.id)
             if run is not None and run.status in ACTIVE_STATUSES:
                 run = (SyncRun.select().where((SyncRun.schedule == schedule.id) & SyncRun.status.not_in(
                     (*ACTIVE_STATUSES, "skipped"))).order_by(SyncRun.queued_at.desc(), SyncRun.id.desc()).first())
             spec = registry.PLATFORMS.get(info.platform)
+            label = spec.label if spec else ("File" if info.export else info.platform)
             cards.append(ScheduleCard(
                 name=info.name, account=info.account, platform=info.platform, type=info.type,
                 frequency=info.frequency, description=info.description, every_minutes=info.every_minutes,
@@ -198,15 +205,16 @@ class SchedulesService(Area):
                 missed=info.missed, paused=info.paused, next_run_at=info.next_run_at, last_status=info.last_status,
                 last_run_at=info.last_run_at, own_paused=bool(schedule.paused), paused_all=paused_all,
                 created_at=_aware(schedule.created_at),
-                platform_label=spec.label if spec else info.platform, last_run=_run(run) if run else None,
-                active_run=_run(active[schedule.id]) if schedule.id in active else None))
+                platform_label=label, last_run=_run(run) if run else None,
+                active_run=_run(active[schedule.id]) if schedule.id in active else None, export=info.export))
         return tuple(cards)
 
     @staticmethod
     def _info(schedule: Schedule, last: SyncRun | None, paused_all: bool) -> ScheduleInfo:
         paused = bool(schedule.paused or paused_all)
+        account, platform = export_schedules.owner_words(schedule)
         return ScheduleInfo(
-            name=schedule.name, account=schedule.owner().name, platform=schedule.owner().platform,
+            name=schedule.name, account=account, platform=platform, export=export_schedules.spec_of(schedule),
             type=SyncType(schedule.sync_type), frequency=Frequency(schedule.frequency),
             description=triggers.describe(spec_of(schedule)), every_minutes=schedule.every_minutes,
             at=schedule.at_time, days=schedule.days, cron=schedule.cron, timezone=schedule.timezone,
@@ -297,6 +305,8 @@ class SchedulesService(Area):
             missed: str = "run_once", paused: bool = False) -> ScheduleInfo:
         from autosync_desktop.services.accounts import account_row
 
+        if sync_type == "export":
+            raise UserError("--type: an export schedule takes --output and --range instead of an account")
         name = _free_name(name, "--name")
         owner = account_row(account)
         _check_choices(sync_type, missed, lookback_days)
@@ -309,19 +319,45 @@ class SchedulesService(Area):
         self._changed(schedule.name, "created")
         return self.get(schedule.name)
 
+    def add_export(self, name: str, export: ExportSpec, frequency: str = "manual", *,
+                   every_minutes: int | None = None, at: str | None = None, days: str | None = None,
+                   cron: str | None = None, timezone: str | None = None, missed: str = "run_once",
+                   paused: bool = False) -> ScheduleInfo:
+        """An export schedule ("the morning file"): writes `export` (export_spec.make_spec) when it fires; without
+        a time trigger ("manual") it runs when asked (or after its upstreams)."""
+        name = _free_name(name, "--name")
+        export = export_schedules.checked(export)
+        _check_choices("export", missed, None)
+        spec = _validated_spec(None, frequency, every_minutes=every_minutes, at=at, days=days, cron=cron,
+                               timezone=timezone)
+        schedule = Schedule.create(
+            name=name, account=None, sync_type="export", frequency=spec.frequency,
+            every_minutes=spec.every_minutes, at_time=spec.at_time, days=spec.days, cron=spec.cron,
+            timezone=spec.timezone, missed_policy=missed, paused=paused, export_options=export.to_json())
+        self._changed(schedule.name, "created")
+        return self.get(schedule.name)
+
     def update(self, name: str, *, new_name: str | None = None, account: str | None = None,
                sync_type: str | None = None, frequency: str | None = None,
                every_minutes: int | Keep | None = KEEP, at: str | Keep | None = KEEP,
                days: str | Keep | None = KEEP, cron: str | Keep | None = KEEP, timezone: str | None = None,
                lookback_days: int | Keep | None = KEEP, missed: str | None = None,
-               paused: bool | None = None) -> ScheduleInfo:
-        """Change some fields of a schedule (the others stay); the same validation as `add` applies to the result."""
+               paused: bool | None = None, export: ExportSpec | None = None) -> ScheduleInfo:
+        """Change some fields of a schedule (the others stay); the same validation as `add` applies to the result.
+        An export schedule stays one (`export`: its new options); a sync schedule stays one."""
         from autosync_desktop.services.accounts import account_row
 
         schedule = schedule_row(name)
         target = schedule.name if not new_name or new_name == schedule.name else _free_name(
             new_name, "--name", current=schedule.id)
-        owner = account_row(account) if account is not None else schedule.owner()
+        is_export = schedule.sync_type == "export"
+        if (sync_type == "export") != is_export and sync_type is not None:
+            raise UserError("--type: a sync schedule cannot become an export schedule or back; add a new one")
+        if is_export and account is not None:
+            raise UserError("--account: an export schedule reads the accounts in its --accounts")
+        owner = None if is_export else account_row(account) if account is not None else schedule.owner()
+        options = (export_schedules.checked(export).to_json() if export is not None and is_export
+                   else schedule.export_options)
         sync_type = sync_type if sync_type is not None else schedule.sync_type
         missed = missed if missed is not None else schedule.missed_policy
         lookback = schedule.lookback_days if isinstance(lookback_days, Keep) else lookback_days
@@ -337,7 +373,7 @@ class SchedulesService(Area):
                         every_minutes=spec.every_minutes, at_time=spec.at_time, days=spec.days, cron=spec.cron,
                         timezone=spec.timezone, lookback_days=lookback, missed_policy=missed,
                         paused=bool(schedule.paused if paused is None else paused), updated_at=utcnow(),
-                        ).where(Schedule.id == schedule.id).execute()
+                        export_options=options).where(Schedule.id == schedule.id).execute()
         self._changed(target, "updated")
         return self.get(target)
 

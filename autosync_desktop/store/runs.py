@@ -14,6 +14,7 @@ from typing import Any
 
 from peewee import SqliteDatabase
 
+from autosync_desktop.export_spec import EXPORT_PLATFORM, ExportSpec
 from autosync_desktop.store.models import (
     ACTIVE_STATUSES,
     Account,
@@ -96,24 +97,41 @@ def active_run_of_account(account_id: int) -> SyncRun | None:
     return run
 
 
-def create_run(db: SqliteDatabase, *, account: Account, schedule: Schedule | None, trigger: str,
+def run_account(schedule: Schedule) -> Account | None:
+    """The account a run of `schedule` reads: None for an export schedule (it reads several, or all)."""
+    return None if schedule.sync_type == "export" else schedule.owner()
+
+
+def create_run(db: SqliteDatabase, *, account: Account | None, schedule: Schedule | None, trigger: str,
                sync_type: str, window_from: date | None = None, window_to: date | None = None,
                claim: bool = True) -> SyncRun:
     """Insert a run as `queued` (owned by this process when `claim`), or as `skipped` if one is active.
 
     Overlap is checked per schedule, and per account for runs without a schedule, in the same IMMEDIATE
-    transaction as the insert, so concurrent processes serialise here.
+    transaction as the insert, so concurrent processes serialise here. `account` None: a run of an export
+    schedule, named after the accounts it writes ("All accounts") on the platform "export".
     """
     now = utcnow()
+    if account is None:
+        if schedule is None:
+            raise ValueError("a run without an account needs its export schedule")
+        spec = ExportSpec.from_json(schedule.export_options)
+        account_name, platform = spec.accounts_text, EXPORT_PLATFORM
+    else:
+        account_name, platform = account.name, account.platform
     with db.atomic("IMMEDIATE"):
-        busy = active_run_of(schedule.id) if schedule is not None else active_run_of_account(account.id)
+        if schedule is not None:
+            busy = active_run_of(schedule.id)
+        else:
+            assert account is not None
+            busy = active_run_of_account(account.id)
         fields: dict[str, Any] = dict(
             schedule=schedule, account=account, schedule_name=schedule.name if schedule else None,
-            account_name=account.name, platform=account.platform, sync_type=sync_type, trigger=trigger,
+            account_name=account_name, platform=platform, sync_type=sync_type, trigger=trigger,
             window_from=window_from, window_to=window_to, queued_at=now,
         )
         if busy is not None:
-            what = f"schedule {schedule.name!r}" if schedule else f"account {account.name!r}"
+            what = f"schedule {schedule.name!r}" if schedule else f"account {account_name!r}"
             reason = f"Skipped: run #{busy.id} of {what} is still {busy.status}"
             run = SyncRun.create(**fields, status="skipped", reason=reason, finished_at=now, duration_s=0.0)
             RunEvent.create(run=run.id, level="warning", message=reason)

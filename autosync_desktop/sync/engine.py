@@ -115,13 +115,19 @@ class Engine:
         self.credentials_for = credentials_for or (lambda account: None)
         self.save_credentials = save_credentials
         self.rng = rng or random.Random()
+        self.export_locked_delays_s: tuple[float, ...] = (60.0, 120.0, 240.0)  # a file held open: tries again
 
     # --- entry point --------------------------------------------------------------------------------------
 
     def execute(self, run_id: int, cancel_event: threading.Event) -> Outcome | None:
         """Run `run_id` to its end; None when there is no such run (removed before it started): nothing ran."""
-        if SyncRun.get_or_none(SyncRun.id == run_id) is None:
+        found = SyncRun.get_or_none(SyncRun.id == run_id)
+        if found is None:
             return None
+        if found.sync_type == "export":  # the morning file: written from the store, not synced
+            from autosync_desktop.sync.export_run import execute_export
+
+            return execute_export(self, run_id, cancel_event)
         if not runs.mark_running(run_id):  # cancelled (or reaped) before it could start
             return Outcome(RunStatus(SyncRun.get_by_id(run_id).status))
         row = SyncRun.get_by_id(run_id)
@@ -335,6 +341,18 @@ class Engine:
                        api_errors=stats.errors, api_latency_ms=stats.latency_ms_total,
                        rate_limit_wait_s=stats.rate_limit_wait_s, attempt=run.retries + 1).where(
             SyncRun.id == run.row.id).execute()
+
+    def log(self, run_id: int, level: str, message: str) -> None:
+        """A line in the run's log (store and bus), masked (for sync/export_run.py too)."""
+        self._log(run_id, level, message)
+
+    def finish(self, run_id: int, row: SyncRun, outcome: Outcome) -> Outcome:
+        """Record the end of a run that is not a sync (an export) and announce it."""
+        return self._finish(run_id, row, None, outcome)
+
+    @staticmethod
+    def log_exception(run_id: int, exc: BaseException) -> None:
+        log.error("run %s failed unexpectedly", run_id, exc_info=exc)  # a bug
 
     def _log(self, run_id: int, level: str, message: str) -> None:
         message = redaction.clean(message)  # once, for the store and the bus (the window's feed, notifications)

@@ -168,7 +168,7 @@ class SchedulerService:
         schedule = Schedule.get_or_none(Schedule.id == schedule_id)
         if schedule is None:
             return None
-        run = runs.create_run(self.db, account=schedule.owner(), schedule=schedule, trigger=trigger,
+        run = runs.create_run(self.db, account=runs.run_account(schedule), schedule=schedule, trigger=trigger,
                               sync_type=schedule.sync_type)
         self.submit(run)
         self._refresh_next(schedule_id)
@@ -232,8 +232,8 @@ class SchedulerService:
     def _missed(self, schedule: Schedule, due: datetime, why: str, delay_s: float) -> None:
         due_text = due.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
         if schedule.missed_policy == "skip":
-            run = runs.create_run(self.db, account=schedule.owner(), schedule=schedule, trigger="scheduled",
-                                  sync_type=schedule.sync_type)
+            run = runs.create_run(self.db, account=runs.run_account(schedule), schedule=schedule,
+                                  trigger="scheduled", sync_type=schedule.sync_type)
             if run.status == "queued":
                 reason = f"Missed the run due at {due_text} ({why}); policy is skip"
                 runs.finish_run(run.id, "skipped", reason=reason)

@@ -46,6 +46,9 @@ EXPLAIN = {
                "already fetched are kept.",
     "Interrupted": "AutoSync stopped while this run was in progress (it was closed, crashed, or the computer lost "
                    "power). The days it had already fetched are kept; the next run continues from there.",
+    "FileLocked": "Another program (often Excel) had the file open, so AutoSync could not replace it. Close the "
+                  "file there, then run the schedule again; the file you had stays as it was.",
+    "ExportFailed": "AutoSync could not write the file. The file you had stays as it was.",
 }
 STATUS_EXPLAIN = {
     "cancelled": "Cancelled on request. The days already fetched are kept and nothing re-runs it.",
@@ -64,7 +67,9 @@ def plural(count: int, word: str) -> str:
 
 
 def counts_text(run: domain.RunRow) -> str:
-    """'1,070 rows · 40 campaigns · 1 page · 2 API calls'."""
+    """'1,070 rows · 40 campaigns · 1 page · 2 API calls'; an export run: '362 rows in the file'."""
+    if run.platform == "export":
+        return f"{plural(run.rows, 'row')} in the file"
     return " · ".join((plural(run.rows, "row"), plural(run.campaigns, "campaign"), plural(run.pages, "page"),
                        plural(run.api_calls, "API call")))
 
@@ -146,6 +151,9 @@ def what_text(run: domain.RunRow) -> tuple[str, str]:
     """(shown, tooltip) for the Run line: schedule, account (platform) and trigger, names elided."""
     schedule = fmt.elide(run.schedule, NAME_LIMIT) if run.schedule else "account's own sync"
     platform, trigger = platform_short(run.platform), trigger_words(run.trigger)
+    if run.platform == "export":  # the morning file: it reads the stored figures of these accounts
+        shown = f"{schedule}\nFile of {fmt.elide(run.account, NAME_LIMIT)} · {trigger}"
+        return shown, f"Schedule: {schedule}\nA file of: {run.account}\nTrigger: {trigger}"
     shown = f"{schedule}\n{fmt.elide(run.account, NAME_LIMIT)} ({platform}) · {trigger}"
     schedule_full = run.schedule or "— (the account's own sync)"
     full = f"Schedule: {schedule_full}\nAccount: {run.account} ({platform})\nTrigger: {trigger}"

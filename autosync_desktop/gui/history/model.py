@@ -98,7 +98,7 @@ class RunsModel(QAbstractTableModel):
         if key == "schedule":
             return run.schedule or f"{run.account}'s own sync (no schedule)"
         if key == "account":
-            return f"{run.account} ({run.platform})"
+            return f"{run.account} ({'written to a file' if run.platform == 'export' else run.platform})"
         if key == "status":
             return f"{theme.label_of(run.status)}" + (f" ({run.error_class})" if run.error_class else "")
         return None

@@ -24,7 +24,8 @@ from autosync_desktop.gui.scheduler.model import ENTRY_ROLE, Entry
 
 # a badge's fill behind white text (each >= 4.5:1 with white)
 PLATFORM_COLORS = {"demo": "#6b21a8", "google_ads": "#1967d2", "meta_ads": "#4338ca", "linkedin_ads": "#0a5ca8",
-                   "microsoft_ads": "#107c10", "ga4": "#a14a07", "tiktok_ads": "#be123c", "x_ads": "#3f3f46"}
+                   "microsoft_ads": "#107c10", "ga4": "#a14a07", "tiktok_ads": "#be123c", "x_ads": "#3f3f46",
+                   "export": "#0f766e"}  # an export schedule ("the morning file"): its badge reads "File"
 DOTS = 10
 DOT = 10
 DOT_GAP = 4
@@ -136,7 +137,7 @@ class ScheduleDelegate(QStyledItemDelegate):
         painter.drawText(QRect(rect.right() - PAD - right_w, top2, right_w, line),
                          Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight, right_text)
         words, _ = entry.problem()
-        left_text = f"{entry.item.account} · " + (words if words and entry.run_id is None else entry.when())
+        left_text = f"{entry.owner} · " + (words if words and entry.run_id is None else entry.when())
         left_w = max(0, rect.right() - PAD - right_w - PAD - name_x)
         painter.setPen(text_color if selected else (theme.status_color("failed", palette) if words and
                                                       entry.run_id is None else muted))

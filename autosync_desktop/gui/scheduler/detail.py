@@ -29,9 +29,17 @@ from autosync_desktop.gui.scheduler.model import Entry
 from autosync_desktop.gui.widgets.card import muted
 from autosync_desktop.gui.widgets.elided_label import ElidedLabel
 from autosync_desktop.gui.widgets.status_badge import StatusBadge
+from autosync_desktop.services.export_schedules import ExportSpec
 
 TYPE_WORDS = {"both": "Campaigns and performance", "campaigns": "Campaigns only",
               "performance": "Performance (daily stats) only"}
+
+
+def export_words(export: ExportSpec) -> str:
+    """What an export schedule writes, and where: "ads.xlsx (Excel), last 30 days" and its full path."""
+    return f"{export.file_name} ({export.format_text}), {export.range_text.lower()}\n{export.output}"
+
+
 MISSED_WORDS = {"run_once": "Run once when AutoSync starts or the computer wakes", "skip": "Skipped"}
 ACTIONS = (("sync", "sync", "Sync now"), ("pause", "pause", "Pause"), ("edit", "edit", "Edit…"),
            ("duplicate", "duplicate", "Duplicate…"), ("backfill", "backfill", "Backfill…"),
@@ -123,9 +131,10 @@ class ScheduleDetail(QScrollArea):
         self.next_runs = _value(name="Next runs")
         self.last = _value(name="Last run")
         self.missed = _value(name="Missed runs")
+        self.captions: dict[str, QLabel] = {}
         for label, widget in (("Account", self.account), ("Syncs", self.what), ("When", self.when),
                               ("Next runs", self.next_runs), ("Last run", self.last), ("Missed runs", self.missed)):
-            caption = QLabel(label)
+            caption = self.captions[label] = QLabel(label)
             theme.set_role(caption, "caption")
             form.addRow(caption, widget)
         inner.addLayout(form)
@@ -169,9 +178,13 @@ class ScheduleDetail(QScrollArea):
         pause.setText("Resume" if own else "Pause")
         pause.setIcon(theme.icon("play" if own else "pause"))
         pause.setAccessibleName("Resume" if own else "Pause")
-        self.account.setText(f"{item.account} · {item.platform_label}")
+        self.buttons["backfill"].setEnabled(item.export is None)  # a file has no history to fetch
+        self.captions["Account"].setText("Accounts" if item.export else "Account")
+        self.captions["Syncs"].setText("Writes" if item.export else "Syncs")
+        self.account.setText(item.export.accounts_text if item.export else f"{item.account} · {item.platform_label}")
         lookback = f" · re-fetches the last {item.lookback_days} days" if item.lookback_days is not None else ""
-        self.what.setText(TYPE_WORDS.get(item.type.value, item.type.value) + lookback)
+        self.what.setText(export_words(item.export) if item.export else
+                          TYPE_WORDS.get(item.type.value, item.type.value) + lookback)
         when = entry.when()
         if item.frequency == domain.Frequency.CRON:
             when += f"\n{item.cron}"

@@ -41,7 +41,8 @@ from autosync_desktop.gui import formatting as fmt
 from autosync_desktop.gui import theme
 from autosync_desktop.gui.context import AppContext
 from autosync_desktop.gui.history.filters import ElidingComboBox
-from autosync_desktop.gui.scheduler import describe
+from autosync_desktop.gui.scheduler import describe, export_fields
+from autosync_desktop.gui.scheduler.export_fields import ExportFields
 from autosync_desktop.gui.widgets.card import muted
 from autosync_desktop.gui.widgets.dialogs import plain, split_field
 from autosync_desktop.gui.widgets.field_error import FieldError
@@ -59,7 +60,8 @@ FIELDS = ("--name", "--account", "--type", "--frequency", "--every-minutes", "--
           "--timezone", "--lookback-days", "--missed")
 LABELS = {"--name": "Name", "--account": "Account", "--type": "What to sync", "--frequency": "Frequency",
           "--every-minutes": "Every", "--at": "Time", "--days": "Days", "--cron": "Cron expression",
-          "--timezone": "Time zone", "--lookback-days": "Lookback", "--missed": "Missed runs"}
+          "--timezone": "Time zone", "--lookback-days": "Lookback", "--missed": "Missed runs", **export_fields.LABELS}
+WHAT_WORDS = (("sync", "Sync an account"), ("export", "Write a file (morning file)"))
 
 
 def _all_zones() -> list[str]:
@@ -118,6 +120,7 @@ class ScheduleDialog(QDialog):
         if item:
             self._fill(item, editing)
         self._filling = False
+        self._what_changed()
         self._frequency_changed()
         screen = self.screen().availableGeometry() if self.screen() is not None else None
         wanted = body.sizeHint().height() + self.buttons.sizeHint().height() + 4 * theme.SPACE_M
@@ -159,6 +162,12 @@ class ScheduleDialog(QDialog):
         self.name = QLineEdit()
         self.name.setPlaceholderText("e.g. Daily Google Ads")
         self._row(what, "Name", self.name, "--name")
+        self.what = QComboBox()
+        for key, words in WHAT_WORDS:
+            self.what.addItem(words, key)
+        self._row(what, "What to do", self.what)
+        self.export = ExportFields(self.accounts)
+        self.errors.update(self.export.errors)
         self.account = ElidingComboBox(min_chars=ACCOUNT_MIN_CHARS)  # a 63-character name never widens the dialog
         self.account.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.account.setMinimumContentsLength(ACCOUNT_MIN_CHARS)
@@ -169,11 +178,17 @@ class ScheduleDialog(QDialog):
             words = f"{account.name} · {platform.label if platform else account.platform}"
             self.account.addItem(words, account.name)
             self.account.setItemData(self.account.count() - 1, words, Qt.ItemDataRole.ToolTipRole)
-        self._row(what, "Account", self.account, "--account")
+        self.account_row = self._row(what, "Account", self.account, "--account")
         self.type = QComboBox()
         for key, words in TYPE_WORDS:
             self.type.addItem(words, key)
-        self._row(what, "What to sync", self.type, "--type")
+        self.type_row = self._row(what, "What to sync", self.type, "--type")
+        self.export_rows = [self._row(what, "Accounts", self.export.accounts_box(), "--accounts"),
+                            self._row(what, "Range", self.export.range, "--range", "Days in each account's time zone"),
+                            self._row(what, "Format", self.export.format, "--format"),
+                            self._row(what, "File", self.export.output_box(), "--output")]
+        self.export.who.setAccessibleName("Accounts")
+        self.export.output.setAccessibleName("File")
         when = self._group(column, "When")
         self.frequency = QComboBox()
         for key, words in FREQUENCY_WORDS:
@@ -244,7 +259,7 @@ class ScheduleDialog(QDialog):
         self.lookback.setSpecialValueText("Account / platform default")
         self.lookback.setValue(-1)
         self.lookback.setSuffix(" days")
-        self._row(advanced, "Lookback", self.lookback, "--lookback-days",
+        self.lookback_row = self._row(advanced, "Lookback", self.lookback, "--lookback-days",
                   "Recent days re-fetched every run (platforms restate them)")
         self.missed = QComboBox()
         for key, words in MISSED_WORDS:
@@ -267,6 +282,8 @@ class ScheduleDialog(QDialog):
         self.lookback.valueChanged.connect(lambda _: touch("--lookback-days"))
         self.paused.toggled.connect(lambda _: self.validate())
         self.frequency.currentIndexChanged.connect(self._frequency_changed)
+        self.what.currentIndexChanged.connect(self._what_changed)
+        self.export.changed.connect(touch)
         for box in self.days:
             box.toggled.connect(lambda _: touch("--days"))
 
@@ -278,6 +295,12 @@ class ScheduleDialog(QDialog):
 
     def _fill(self, item: domain.ScheduleCard, editing: bool) -> None:
         self.name.setText(item.name if editing else self._copy_name(item.name))
+        if item.export is not None:
+            self.what.setCurrentIndex(self.what.findData("export"))
+            self.what.setEnabled(not editing)  # a sync schedule stays one, an export stays one
+            self.export.fill(item.export)
+        elif editing:
+            self.what.setEnabled(False)
         self.account.setCurrentIndex(max(0, self.account.findData(item.account)))
         self.type.setCurrentIndex(max(0, self.type.findData(item.type.value)))
         self.frequency.setCurrentIndex(max(0, self.frequency.findData(item.frequency.value)))
@@ -306,6 +329,17 @@ class ScheduleDialog(QDialog):
         while candidate in self.taken:
             candidate, n = f"{name} (copy {n})", n + 1
         return candidate
+
+    def exporting(self) -> bool:
+        return bool(self.what.currentData() == "export")
+
+    def _what_changed(self) -> None:
+        exporting = self.exporting()
+        for row in (self.account_row, self.type_row, self.lookback_row):
+            self.forms[row].setRowVisible(row, not exporting)
+        for row in self.export_rows:
+            self.forms[row].setRowVisible(row, exporting)
+        self.validate()
 
     def _frequency_changed(self) -> None:
         frequency = self.frequency.currentData()
@@ -339,6 +373,8 @@ class ScheduleDialog(QDialog):
             created_at=self.anchor)
 
     def _platform(self) -> str | None:
+        if self.exporting():
+            return None
         name = self.account.currentData()
         account = next((a for a in self.accounts if a.name == name), None)
         return account.platform if account else None
@@ -351,7 +387,9 @@ class ScheduleDialog(QDialog):
             found["--name"] = "a schedule needs a name, e.g. Daily Google Ads"
         elif name in self.taken:
             found["--name"] = f"a schedule named {name!r} already exists; pick another name"
-        if self.account.count() == 0:
+        if self.exporting():
+            found.update(self.export.check()[1])
+        elif self.account.count() == 0:
             found["--account"] = "add an account first (Settings › Accounts)"
         check = self.check()
         for field, message in check.errors.items():
@@ -412,7 +450,9 @@ class ScheduleDialog(QDialog):
         self.saving = True
         self.save_button.setEnabled(False)
         services = self.ctx.services
-        if self.original is None:
+        if self.exporting():
+            self._save_export(values)
+        elif self.original is None:
             name = values.pop("name")
             account = values.pop("account")
             sync_type = values.pop("sync_type")
@@ -422,6 +462,20 @@ class ScheduleDialog(QDialog):
         else:
             values["new_name"] = values.pop("name")
             self.ctx.workers.run(services.schedules.update, self.original, **values, lane="write", owner=self,
+                                 on_done=self._saved, on_error=self._failed)
+
+    def _save_export(self, values: dict[str, Any]) -> None:
+        spec, _ = self.export.check()
+        for key in ("account", "sync_type", "lookback_days"):
+            values.pop(key)
+        schedules = self.ctx.services.schedules
+        if self.original is None:
+            name, frequency = values.pop("name"), values.pop("frequency")
+            self.ctx.workers.run(schedules.add_export, name, spec, frequency, **values, lane="write", owner=self,
+                                 on_done=self._saved, on_error=self._failed)
+        else:
+            values["new_name"] = values.pop("name")
+            self.ctx.workers.run(schedules.update, self.original, **values, export=spec, lane="write", owner=self,
                                  on_done=self._saved, on_error=self._failed)
 
     def _saved(self, schedule: domain.ScheduleInfo) -> None:

@@ -36,7 +36,8 @@ class Entry:
 
     def __post_init__(self) -> None:
         item = self.item
-        self.search_text = " ".join((item.name, item.account, item.platform_label, item.platform)).casefold()
+        self.search_text = " ".join((item.name, item.account, item.platform_label, item.platform,
+                                     self.owner)).casefold()
         if item.active_run is not None and self.run_id is None:
             self.run_id = item.active_run.id
             self.run_status = item.active_run.status.value
@@ -45,6 +46,12 @@ class Entry:
     @property
     def name(self) -> str:
         return self.item.name
+
+    @property
+    def owner(self) -> str:
+        """What the schedule works on: its account, or for an export "Writes ads.xlsx — last 30 days, all accounts"."""
+        export = self.item.export
+        return export.describe() if export is not None else self.item.account
 
     def state(self) -> str:
         """'running', 'paused', 'failing' or 'ok' (never run counts as ok)."""
@@ -153,11 +160,12 @@ class ScheduleListModel(QAbstractListModel):
             return entry.name
         if role == Qt.ItemDataRole.AccessibleTextRole:
             words, _ = entry.problem()
-            return ", ".join(x for x in (entry.name, entry.status()[1], entry.item.account, entry.when(), words,
+            return ", ".join(x for x in (entry.name, entry.status()[1], entry.owner, entry.when(), words,
                                          entry.next_text(self.now)) if x)
         if role == Qt.ItemDataRole.ToolTipRole:
             words, raw = entry.problem()
-            lines = [entry.name, f"{entry.item.account} · {entry.item.platform_label}", entry.when()]
+            owner = entry.owner if entry.item.export else f"{entry.item.account} · {entry.item.platform_label}"
+            lines = [entry.name, owner, entry.when()]
             if words:
                 lines.append(f"{words}\n{raw}" if raw and raw != words else words)
             return "\n".join(lines)
