@@ -50,8 +50,10 @@ def sheet_name(text: str, taken: Iterable[str] = ()) -> str:
 
 
 def write_csv(path: Path, table: Table, rows: Iterable[Row]) -> int:
+    """UTF-8 with a byte-order mark: Excel (the usual reader of a morning file) otherwise reads non-ASCII names,
+    e.g. CJK campaign names, as mojibake; Python's csv (encoding="utf-8-sig"), pandas and R skip it."""
     count = 0
-    with open(path, "w", encoding="utf-8", newline="") as out:
+    with open(path, "w", encoding="utf-8-sig", newline="") as out:
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(table.columns)
         for _sheet, values in rows:

@@ -125,7 +125,8 @@ def test_csv_chosen_accounts_money_with_the_currencys_decimals(store, bus, out_d
     out = out_dir / "ads.csv"
     run = _run(store, bus, _schedule(make_spec(str(out), "month_to_date", accounts="Meta JP")))
     assert run.status == "succeeded" and run.account_name == "Meta JP" and run.rows == 3
-    with open(out, encoding="utf-8", newline="") as f:
+    assert out.read_bytes().startswith(b"\xef\xbb\xbfplatform,")  # a BOM, so Excel reads the names as UTF-8
+    with open(out, encoding="utf-8-sig", newline="") as f:
         rows = list(csv.reader(f))
     assert rows[0] == [*HEADER, "quality", "reach"]
     assert rows[1] == ["Meta Ads", "Meta JP", "m1", "Spring [JP]", "2026-03-08", "Asia/Tokyo", "JPY", "500", "7",
@@ -193,7 +194,7 @@ def test_a_file_open_in_another_program_is_reported_and_retried(store, bus, out_
     run = _run(store, bus, schedule, engine=engine)
     assert run.status == "succeeded"
     assert _events(run).count("ads.csv is open in another program; AutoSync will try again in 0.01 seconds") == 2
-    assert out.read_text(encoding="utf-8").startswith("platform,")
+    assert out.read_text(encoding="utf-8-sig").startswith("platform,")
 
     refusals[0] = 99  # still open after every try: fails in plain words, the old file untouched
     out.write_text("old\n", encoding="utf-8")

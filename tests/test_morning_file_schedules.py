@@ -90,7 +90,7 @@ def test_chosen_accounts_and_csv_format(cli: Cli, out_dir: Path) -> None:
     cli("sync", "B file", "--wait")
     run = json.loads(cli("runs", "--json"))[0]
     assert run["account"] == "Demo B"  # stored as the account spells itself
-    with open(out_dir / "b.txt", encoding="utf-8", newline="") as f:
+    with open(out_dir / "b.txt", encoding="utf-8-sig", newline="") as f:
         rows = list(csv.reader(f))
     assert rows[0][:3] == ["platform", "account", "campaign id"] and {r[1] for r in rows[1:]} == {"Demo B"}
     assert len(rows) - 1 == run["rows"] > 0
@@ -155,7 +155,7 @@ def test_a_scheduled_tick_of_an_export_schedule_writes_the_file(store, bus, reco
         "scheduled", "succeeded", 1, "All accounts", "export")
     started = [e for e in recorder.events if isinstance(e, ev.RunStarted)]
     assert started and started[0].platform == "export"
-    with open(out, encoding="utf-8", newline="") as f:
+    with open(out, encoding="utf-8-sig", newline="") as f:
         rows = list(csv.reader(f))
     assert rows[1][:3] == ["Demo (sandbox data)", "Shop", "c1"]
     assert rows[1][9:12] == ["1.50", "", ""]  # cost in euros with cents; conversions unknown: empty
