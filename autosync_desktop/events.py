@@ -94,6 +94,7 @@ class WaitEnded(Event):
     ran: bool
     run_id: int | None
     waited_minutes: int
+    waited: str = ""  # the same in words: "2 h", "1 h 30 min"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

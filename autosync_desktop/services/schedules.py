@@ -421,7 +421,11 @@ class SchedulesService(Area):
             them = ", ".join(downstream)
             raise UserError(f"remove: {them} run{'s' if len(downstream) == 1 else ''} after {schedule.name!r}; add "
                             f"--yes to remove it and {'that link' if len(downstream) == 1 else 'those links'}")
-        schedule.delete_instance()  # runs keep their schedule_name; history stays; links go (FK cascade)
+        with self.core.db.atomic():
+            schedule.delete_instance()  # runs keep their schedule_name; history stays; links go (FK cascade)
+            alone = [d.id for d in Schedule.select(Schedule.id).where(Schedule.name.in_(downstream))
+                     if not deps.upstreams_of(d.id)]
+            Schedule.update(waiting_since=None).where(Schedule.id.in_(alone)).execute()  # nothing left to wait for
         self._changed(schedule.name, "removed")
         for other in downstream:
             self._changed(other, "updated")

@@ -134,5 +134,5 @@ class UpstreamGate:
         log.warning("schedule %s: the wait for %s ended without them (%s)", schedule.name, ", ".join(missing),
                     "ran anyway" if ran else "skipped")
         self.bus.publish(ev.WaitEnded(schedule=schedule.name, missing=missing, ran=ran, run_id=run_id,
-                                      waited_minutes=minutes))
+                                      waited_minutes=minutes, waited=rules.wait_words(minutes)))
         self.bus.publish(ev.ScheduleChanged(schedule=schedule.name, change="waiting"))
