@@ -97,7 +97,7 @@ def test_wait_durations_are_read_in_people_units(text: str, minutes: int) -> Non
 
 @pytest.mark.parametrize("text", ["0m", "8d", "soon", "", "-5m"])
 def test_wait_durations_out_of_range_or_unreadable_are_refused(text: str) -> None:
-    with pytest.raises(ValueError, match="e.g. 30m"):
+    with pytest.raises(ValueError, match=r"e\.g\. 30m"):
         rules.parse_wait(text)
 
 
@@ -305,4 +305,5 @@ def test_a_wait_that_ended_without_inputs_raises_the_stale_data_alert() -> None:
     assert (delivery.channel, n.kind, n.title) == ("slack", "stale", "Waited for Meta daily; Morning file ran "
                                                                      "without it")
     assert "waited 2 h for Meta daily" in n.summary and n.facts["missing"] == ["Meta daily"]
-    assert policy.inputs_missing("Morning file", ("A", "B"), False, "1 h", config(slack__on_stale=False)) == []  # the stale toggle governs it
+    # the stale toggle governs it
+    assert policy.inputs_missing("Morning file", ("A", "B"), False, "1 h", config(slack__on_stale=False)) == []
