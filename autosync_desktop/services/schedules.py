@@ -6,7 +6,7 @@ peewee rows. `schedule_row` and `next_run_of` are for the other service modules 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from enum import Enum
@@ -29,7 +29,7 @@ from autosync_desktop.domain import (
 )
 from autosync_desktop.services.area import Area
 from autosync_desktop.services.core import UserError, _int_in_range
-from autosync_desktop.services.schedule_links import Links, check_wait, describe, upstream_ids
+from autosync_desktop.services.schedule_links import Links, check_wait, cycle_in, describe, upstream_ids
 from autosync_desktop.store import dependencies as deps
 from autosync_desktop.store import queries, settings, timed_pause
 from autosync_desktop.store.models import (
@@ -274,6 +274,12 @@ class SchedulesService(Area):
     def default_timezone() -> str:
         """The system's IANA time zone: what a schedule uses when none is given."""
         return triggers.system_timezone()
+
+    @staticmethod
+    def after_problem(name: str, after: Sequence[str], edges: Mapping[str, Sequence[str]]) -> str | None:
+        """The `--after` message when `name` running after `after` would make a schedule wait for itself, else None
+        (pure: `edges` maps each schedule to those it runs after, e.g. from the cards' `after`)."""
+        return cycle_in(name, after, edges)
 
     @staticmethod
     def weekdays() -> tuple[str, ...]:
