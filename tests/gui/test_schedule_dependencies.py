@@ -91,7 +91,7 @@ def test_waiting_state_in_the_row_and_pane(open_window: Any, seeded: Any, qtbot:
     assert entry.status() == ("queued", "Waiting")
     assert entry.next_text(view.model.now) == f"Waiting for {SCHEDULE} until 08:00 UTC"
     view.select("Late")
-    assert "waits up to 1 h, then skips" in view.detail.after.text()
+    assert "waits up to 1 h after its time, then skips" in view.detail.after.text()
 
 
 def test_delete_of_an_upstream_names_the_schedules_that_lose_the_link(open_window: Any, seeded: Any, qtbot: Any,

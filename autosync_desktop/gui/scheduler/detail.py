@@ -211,12 +211,15 @@ class ScheduleDetail(QScrollArea):
         if item.frequency == domain.Frequency.CRON:
             when += f"\n{item.cron}"
         self.when.setText(when[:1].upper() + when[1:])
-        wait = (f" · waits up to {describe.wait_words(item.wait_max_minutes)}, then "
+        wait = (f" · waits up to {describe.wait_words(item.wait_max_minutes)} after its time, then "
                 f"{'runs anyway' if item.if_missing.value == 'run' else 'skips'}"
-                if item.frequency != domain.Frequency.MANUAL else " · runs once they have all synced")
+                if item.frequency != domain.Frequency.MANUAL else "")
         self._set_links(self.after, item.after, wait if item.after else "")
         self._set_links(self.downstream, item.downstream)
-        self.next_runs.setText(entry.next_text(now))
+        self.next_runs.setText(entry.next_text(now) if not (item.after and item.frequency == domain.Frequency.MANUAL
+                                                            and not item.paused) else
+                               f"Runs once {', '.join(item.after)} {'has' if len(item.after) == 1 else 'have all'} "
+                               "synced successfully since its last run")
         self.missed.setText(MISSED_WORDS.get(item.missed.value, item.missed.value))
         self.last.setText(self._last_text(item.last_run, now))
         self._show_runs(entry.recent, now)
@@ -236,6 +239,7 @@ class ScheduleDetail(QScrollArea):
     def _show_runs(self, runs: tuple[domain.ScheduleRun, ...], now: datetime) -> None:
         for button in self.run_buttons:
             self.runs_box.removeWidget(button)
+            button.hide()  # until deleted (a screenshot taken before the event loop deletes it never shows it)
             button.deleteLater()
         self.run_buttons = []
         for run in runs:

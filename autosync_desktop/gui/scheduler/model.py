@@ -68,7 +68,7 @@ class Entry:
             return "queued", "Waiting"
         last = item.last_run
         if last is None:
-            return "idle", "Never run" if item.frequency != domain.Frequency.MANUAL else "Manual"
+            return "idle", "Never run" if item.frequency != domain.Frequency.MANUAL or item.after else "Manual"
         return last.status.value, theme.label_of(last.status.value)
 
     # (older callers read `view.cards[name].badge.text()`)
