@@ -107,3 +107,11 @@ def test_the_list_says_what_a_waiting_schedule_waits_for_and_until_when(cli: Cli
     assert datetime.fromisoformat(item["wait_deadline"]) - datetime.fromisoformat(item["waiting_since"]) == \
         timedelta(hours=1)
     assert datetime.fromisoformat(item["wait_deadline"]).tzinfo == UTC
+
+
+def test_a_cycle_is_found_when_renaming_at_the_same_time(cli: Cli) -> None:
+    cli("schedules", "add", "--name", "Morning file", "--account", "Demo", "--type", "both", "--after",
+        "Google daily")
+    cli("schedules", "edit", "Google daily", "--name", "Google early", "--after", "Morning file", code=2)
+    assert "Google daily → Morning file → Google daily would wait for itself" in cli.err
+    assert "Google daily" in _list(cli)

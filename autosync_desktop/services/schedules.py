@@ -366,7 +366,7 @@ class SchedulesService(Area):
             days=schedule.days if isinstance(days, Keep) else days,
             cron=schedule.cron if isinstance(cron, Keep) else cron,
             timezone=timezone if timezone is not None else schedule.timezone)
-        up_ids = upstream_ids(target, after, schedule.id) if after is not None else None
+        up_ids = upstream_ids(schedule.name, after, schedule.id) if after is not None else None  # links: old name
         with self.core.db.atomic():
             Schedule.update(name=target, account=owner, sync_type=sync_type, frequency=spec.frequency,
                             every_minutes=spec.every_minutes, at_time=spec.at_time, days=spec.days, cron=spec.cron,
