@@ -307,3 +307,20 @@ def test_a_wait_that_ended_without_inputs_raises_the_stale_data_alert() -> None:
     assert "waited 2 h for Meta daily" in n.summary and n.facts["missing"] == ["Meta daily"]
     # the stale toggle governs it
     assert policy.inputs_missing("Morning file", ("A", "B"), False, "1 h", config(slack__on_stale=False)) == []
+
+
+def test_the_notifier_turns_a_wait_ended_event_into_the_alert() -> None:
+    from autosync_desktop.notify import Dispatcher
+    from tests.test_notify_dispatcher import FakeBackend
+
+    shown: list = []
+    bus = ev.EventBus()
+    fake = FakeBackend({"notify.desktop.enabled": True})
+    notifier = Dispatcher(bus, fake.backend(), tick_s=3600, retry_delays=(), desktop_sink=shown.append).start()
+    try:
+        bus.publish(ev.WaitEnded(schedule="Morning file", missing=("Meta daily", "X daily"), ran=False, run_id=7,
+                                 waited_minutes=120, waited="2 h"))
+        assert notifier.flush()
+    finally:
+        notifier.stop()
+    assert [n.title for n in shown] == ["Waited for Meta daily, X daily; Morning file was skipped"]
