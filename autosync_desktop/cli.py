@@ -19,7 +19,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from autosync_desktop import __version__
+from autosync_desktop import __version__, cli_dependencies
 from autosync_desktop.data_dir import default_data_dir
 from autosync_desktop.errors import AutoSyncError, UserError, one_line
 from autosync_desktop.logs import FILE_ONLY, LOG_NAME, setup_logging
@@ -160,7 +160,7 @@ def build_parser() -> Parser:
     sadd.add_argument("--name", required=True)
     sadd.add_argument("--account", help="the account to sync (required, except for --type export)")
     sadd.add_argument("--type", required=True, choices=SYNC_TYPES)
-    sadd.add_argument("--frequency", choices=FREQUENCIES, help="required, except for --type export with --after")
+    sadd.add_argument("--frequency", choices=FREQUENCIES, help="required unless --after is given")
     sadd.add_argument("--every-minutes", type=int)
     sadd.add_argument("--at", help="HH:MM (daily, weekly) or :MM (hourly)")
     sadd.add_argument("--days", help="mon,tue,... (weekly)")
@@ -175,10 +175,14 @@ def build_parser() -> Parser:
     sadd.add_argument("--accounts", help='--type export: "Name A,Name B" (default: all accounts)')
     sadd.add_argument("--format", choices=("csv", "xlsx", "parquet"),
                       help="--type export: default from the --output's extension")
+    cli_dependencies.add_options(sadd)
+    cli_dependencies.add_edit_parser(sch, FREQUENCIES, SYNC_TYPES, MISSED_POLICIES)
     slst = sch.add_parser("list", help="list schedules")
     slst.add_argument("--json", action="store_true")
     for action in ("pause", "resume", "remove"):
         sch.add_parser(action, help=f"{action} a schedule").add_argument("name")
+    sch.choices["remove"].add_argument("--yes", action="store_true",
+                                       help="also when other schedules run after it (they lose that link)")
     nxt = sch.add_parser("next", help="preview the next run times")
     nxt.add_argument("name")
     nxt.add_argument("--count", type=int, default=5)
@@ -434,13 +438,14 @@ def _add_schedule(svc: Services, a: argparse.Namespace) -> ScheduleInfo:
         for field, flag in _EXPORT_FLAGS:
             if getattr(a, field) is not None:
                 raise CliError(f"{flag}: only for --type export (a file); leave it out for --type {a.type}")
-        missing = [flag for flag in ("--account", "--frequency") if getattr(a, flag[2:]) is None]
-        if missing:
-            raise CliError(f"{missing[0]}: the following arguments are required: {', '.join(missing)}")
+        if a.account is None:
+            raise CliError("--account: the following arguments are required: --account")
+        a.frequency = cli_dependencies.add_frequency(a)
         _check_frequency_options(a)
         return svc.schedules.add(a.name, a.account, a.type, a.frequency, every_minutes=a.every_minutes, at=a.at,
                                  days=a.days, cron=a.cron, timezone=a.timezone, lookback_days=a.lookback_days,
-                                 missed=a.missed, paused=a.paused)
+                                 missed=a.missed, paused=a.paused, after=a.after or (),
+                                 wait_max_minutes=a.wait_max, if_missing=a.if_missing or "run")
     from autosync_desktop.services.export_schedules import make_spec
 
     if a.account is not None:
@@ -449,14 +454,16 @@ def _add_schedule(svc: Services, a: argparse.Namespace) -> ScheduleInfo:
     if a.lookback_days is not None:
         raise CliError("--lookback-days: an export schedule writes its --range; leave --lookback-days out")
     if a.frequency is None:
-        if not getattr(a, "after", None):  # --after (dependencies) lets an export run once its syncs are done
+        if not a.after:  # --after: the file is written once the syncs it follows are done
             raise CliError("--frequency: an export schedule needs a time (e.g. --frequency daily --at 07:00) or "
                            "--after the schedules it follows")
         a.frequency = "manual"
     _check_frequency_options(a)
     spec = make_spec(a.output, a.range, a.format, a.accounts)
     return svc.schedules.add_export(a.name, spec, a.frequency, every_minutes=a.every_minutes, at=a.at, days=a.days,
-                                    cron=a.cron, timezone=a.timezone, missed=a.missed, paused=a.paused)
+                                    cron=a.cron, timezone=a.timezone, missed=a.missed, paused=a.paused,
+                                    after=a.after or (), wait_max_minutes=a.wait_max,
+                                    if_missing=a.if_missing or "run")
 
 
 def cmd_schedules(svc: Services, a: argparse.Namespace) -> int:
@@ -466,13 +473,18 @@ def cmd_schedules(svc: Services, a: argparse.Namespace) -> int:
         s = _add_schedule(svc, a)
         upcoming = svc.schedules.next_runs(s.name, 1)
         when = f"; next run {upcoming[0].isoformat(timespec='minutes')}" if upcoming else ""
-        print(f"Added schedule {s.name!r}{when}")
+        print(f"Added schedule {s.name!r}{when}" + (f" ({s.description})" if s.after else ""))
+    elif a.action == "edit":
+        if a.frequency is not None:
+            _check_frequency_options(a)
+        print(cli_dependencies.cmd_edit(svc, a))
     elif a.action == "list":
         items = svc.schedules.list()
         if a.json:
             _print_json([_schedule_json(x) for x in items])
         else:
-            _table([(x.name, x.account, x.type.value, x.description, "yes" if x.paused else "", iso(x.next_run_at),
+            _table([(x.name, x.account, x.type.value, cli_dependencies.when_text(x), "yes" if x.paused else "",
+                     iso(x.next_run_at),
                      x.last_status.value if x.last_status else None) for x in items],
                    ("NAME", "ACCOUNT", "TYPE", "WHEN", "PAUSED", "NEXT RUN (UTC)", "LAST"))
     elif a.action in ("pause", "resume"):
@@ -488,7 +500,7 @@ def cmd_schedules(svc: Services, a: argparse.Namespace) -> int:
             svc.schedules.resume_all()
         print("All schedules paused" if a.action == "pause-all" else "Schedules resumed")
     elif a.action == "remove":
-        svc.schedules.remove(a.name)
+        svc.schedules.remove(a.name, confirmed=a.yes)
         print(f"Removed schedule {a.name!r}; its past runs stay in the history")
     elif a.action == "next":
         times = svc.schedules.next_runs(a.name, a.count)
@@ -500,7 +512,7 @@ def cmd_schedules(svc: Services, a: argparse.Namespace) -> int:
             for t in times:
                 print(t.isoformat(timespec="minutes"))
     else:
-        raise CliError("schedules: choose add, list, pause, resume, remove, next, pause-all or resume-all")
+        raise CliError("schedules: choose add, edit, list, pause, resume, remove, next, pause-all or resume-all")
     return 0
 
 
@@ -515,7 +527,8 @@ def _schedule_json(s: ScheduleInfo) -> dict[str, Any]:
             "last_status": s.last_status.value if s.last_status else None, "last_run_at": iso(s.last_run_at),
             "export": None if s.export is None else {"output": s.export.output, "format": s.export.format,
                                                      "range": s.export.range, "accounts": s.export.accounts and
-                                                     list(s.export.accounts)}}
+                                                     list(s.export.accounts)},
+            **cli_dependencies.json_fields(s)}
 
 
 def cmd_sync(svc: Services, a: argparse.Namespace) -> int:

@@ -71,6 +71,13 @@ class MissedPolicy(StrEnum):
     RUN_ONCE = "run_once"
 
 
+class IfMissing(StrEnum):
+    """What a schedule does when its wait for the schedules it runs after ends with some of them missing."""
+
+    RUN = "run"
+    SKIP = "skip"
+
+
 class Health(StrEnum):
     """An account's health, worst first (the order the Dashboard sorts by)."""
 
@@ -309,6 +316,16 @@ class ScheduleInfo:
     # An export schedule's file, range and accounts (`account` is then "All accounts" or the names, `platform`
     # "export"); None for a sync schedule.
     export: ExportSpec | None = field(default=None, kw_only=True)
+    # Schedules that wait for each other (issue 13): the names it runs after, those it still waits for (only while
+    # a wait is open), the open wait's start and end, how long it waits at most, and what it does at the end.
+    # `downstream`: the schedules that run after this one.
+    after: tuple[str, ...] = field(default=(), kw_only=True)
+    waiting_for: tuple[str, ...] = field(default=(), kw_only=True)
+    waiting_since: datetime | None = field(default=None, kw_only=True)
+    wait_deadline: datetime | None = field(default=None, kw_only=True)
+    wait_max_minutes: int = field(default=120, kw_only=True)
+    if_missing: IfMissing = field(default=IfMissing.RUN, kw_only=True)
+    downstream: tuple[str, ...] = field(default=(), kw_only=True)
 
 
 @dataclass(frozen=True, slots=True)

@@ -81,8 +81,20 @@ class RunFinished(Event):
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ScheduleChanged(Event):
     schedule: str
-    change: str  # created | updated | paused | resumed | removed | next_run
+    change: str  # created | updated | paused | resumed | removed | next_run | waiting
     next_run_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class WaitEnded(Event):
+    """A schedule's wait for its upstreams ended with some of them missing: it ran without them or was skipped."""
+
+    schedule: str
+    missing: tuple[str, ...]
+    ran: bool
+    run_id: int | None
+    waited_minutes: int
+    waited: str = ""  # the same in words: "2 h", "1 h 30 min"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -131,7 +131,8 @@ def test_list_schedules_has_the_spec_fields_and_extras(api: LiveApi) -> None:
     fast = next(s for s in schedules if s["name"] == "Fast sync")
     assert set(fast) == {"id", "name", "type", "frequency", "next_run", "last_run", "status", "enabled", "account",
                          "platform", "timezone", "at", "days", "every_minutes", "cron", "lookback_days", "missed",
-                         "last_status"}
+                         "last_status", "after", "waiting_for"}
+    assert (fast["after"], fast["waiting_for"]) == ([], [])
     assert (fast["type"], fast["frequency"], fast["enabled"], fast["account"]) == ("both", "manual", True, "Demo fast")
 
 
@@ -156,8 +157,19 @@ def test_create_replace_delete_a_schedule(api: LiveApi) -> None:
         schedule["id"], "API weekly", "weekly", "mon,fri", None)
     assert (after["enabled"], after["status"], after["next_run"]) == (False, "paused", None)
 
-    assert api.delete(f"/sync/schedules/{schedule['id']}").status_code == 204
+    follower = api.post("/sync/schedules", json={"name": "API after", "account": "Demo fast", "type": "both",
+                                                 "frequency": "manual", "after": ["API weekly"]})
+    assert follower.status_code == 201 and follower.json()["after"] == ["API weekly"], follower.text
+    cycle = api.put(f"/sync/schedules/{schedule['id']}", json={"name": "API weekly", "account": "Demo fast",
+                                                                 "type": "both", "frequency": "manual",
+                                                                 "after": ["API after"]})
+    assert cycle.status_code == 422 and error_of(cycle)["field"] == "after"
+    assert "API weekly → API after → API weekly" in error_of(cycle)["message"]
+
+    assert api.delete(f"/sync/schedules/{schedule['id']}").status_code == 204  # the link goes with it
     assert "API weekly" not in ids(api)
+    assert next(s for s in api.get("/sync/schedules").json() if s["name"] == "API after")["after"] == []
+    assert api.delete(f"/sync/schedules/{follower.json()['id']}").status_code == 204
     gone = api.delete(f"/sync/schedules/{schedule['id']}")
     assert gone.status_code == 404 and error_of(gone)["code"] == "not_found"
     assert api.put(f"/sync/schedules/{schedule['id']}", json=body).status_code == 404

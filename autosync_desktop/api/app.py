@@ -45,7 +45,7 @@ CACHE_S = 1.0  # how long a page of jobs or the metrics may be reused for other 
 CLI_FIELDS = {"--name": "name", "--account": "account", "--type": "type", "--frequency": "frequency",
               "--every-minutes": "every_minutes", "--at": "at", "--days": "days", "--cron": "cron",
               "--timezone": "timezone", "--lookback-days": "lookback_days", "--missed": "missed", "--from": "from",
-              "--to": "to", "--period": "period", "--status": "status", "--limit": "limit",
+              "--to": "to", "--period": "period", "--status": "status", "--limit": "limit", "--after": "after",
               **{name: name for name in ("limit", "period", "status", "cursor", "schedule_id", "account", "since")}}
 _FIELD = re.compile(r"^(--[a-z][a-z-]*|[a-z_]+)(?=[:\s/])")
 
@@ -248,7 +248,7 @@ def create_app(ctx: ApiContext) -> FastAPI:
         info = svc.schedules.add(body.name, body.account, body.type, body.frequency,
                                  every_minutes=body.every_minutes, at=body.at, days=body.days, cron=body.cron,
                                  timezone=body.timezone, lookback_days=body.lookback_days, missed=body.missed,
-                                 paused=not body.enabled)
+                                 paused=not body.enabled, after=body.after or ())
         return one_schedule(info.name)
 
     @app.put("/sync/schedules/{schedule_id}", response_model=m.SyncSchedule, responses=NOT_FOUND,
@@ -260,14 +260,14 @@ def create_app(ctx: ApiContext) -> FastAPI:
             name, new_name=body.name, account=body.account, sync_type=body.type,
             frequency=body.frequency, every_minutes=body.every_minutes, at=body.at, days=body.days,
             cron=body.cron, timezone=body.timezone or svc.schedules.default_timezone(),
-            lookback_days=body.lookback_days, missed=body.missed, paused=not body.enabled)
+            lookback_days=body.lookback_days, missed=body.missed, paused=not body.enabled, after=body.after)
         return one_schedule(info.name)
 
     @app.delete("/sync/schedules/{schedule_id}", status_code=204, response_class=Response, responses=NOT_FOUND,
                 tags=["schedules"])
     def delete_schedule(schedule_id: ScheduleId) -> Response:
-        """Remove a schedule; its jobs stay in the history."""
-        svc.schedules.remove(schedule_name(schedule_id))
+        """Remove a schedule; its jobs stay in the history; schedules that ran after it lose that link."""
+        svc.schedules.remove(schedule_name(schedule_id), confirmed=True)
         return Response(status_code=204)
 
     @app.post("/sync/schedules/{schedule_id}/trigger", status_code=202, response_model=m.JobId,

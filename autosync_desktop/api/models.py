@@ -83,6 +83,9 @@ class SyncSchedule(BaseModel):
     lookback_days: int | None
     missed: MissedPolicy
     last_status: RunStatus | None
+    after: list[str] = Field(default_factory=list, description="the schedules it runs after")
+    waiting_for: list[str] = Field(default_factory=list,
+                                   description="while it waits for them: those that have not synced successfully yet")
 
 
 class ScheduleBody(Strict):
@@ -102,6 +105,9 @@ class ScheduleBody(Strict):
     missed: str = Field(default=MissedPolicy.RUN_ONCE.value, max_length=50,
                         description=f"one of {', '.join(MissedPolicy)}")
     enabled: bool = True
+    after: list[str] | None = Field(default=None, max_length=100, description=(
+        "names of the schedules it runs after (without a time trigger: frequency manual); PUT: left out keeps them, "
+        "[] clears them"))
 
 
 def schedule_state(card: ScheduleCard) -> ScheduleState:
@@ -118,7 +124,8 @@ def sync_schedule(card: ScheduleCard, schedule_id: int) -> SyncSchedule:
         id=schedule_id, name=card.name, type=card.type, frequency=card.frequency, next_run=card.next_run_at,
         last_run=card.last_run_at, status=schedule_state(card), enabled=not card.paused, account=card.account,
         platform=card.platform, timezone=card.timezone, at=card.at, days=card.days, every_minutes=card.every_minutes,
-        cron=card.cron, lookback_days=card.lookback_days, missed=card.missed, last_status=card.last_status)
+        cron=card.cron, lookback_days=card.lookback_days, missed=card.missed, last_status=card.last_status,
+        after=list(card.after), waiting_for=list(card.waiting_for))
 
 
 # --- jobs -----------------------------------------------------------------------------------------------------

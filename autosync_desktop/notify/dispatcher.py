@@ -160,7 +160,7 @@ class Dispatcher:
             log.exception("could not load the notification state; starting fresh")
         self._saved_state = json.dumps(self.policy.state.to_dict(), sort_keys=True)
         self._unsubscribe = [self.bus.subscribe(self._enqueue, kind)
-                             for kind in (ev.RunFinished, ev.AccountChanged, ev.SchedulerStateChanged)]
+                             for kind in (ev.RunFinished, ev.AccountChanged, ev.SchedulerStateChanged, ev.WaitEnded)]
         self._unsubscribe.append(guard_logs(lambda: self._redactor))
         self._thread = threading.Thread(target=self._loop, name="autosync-notify", daemon=True)
         self._thread.start()
@@ -250,6 +250,8 @@ class Dispatcher:
                                                       config)
         elif isinstance(item, ev.AccountChanged):
             deliveries = self._account_changed(item, config)
+        elif isinstance(item, ev.WaitEnded):
+            deliveries = self.policy.inputs_missing(item.schedule, item.missing, item.ran, item.waited, config)
         elif isinstance(item, ev.SchedulerStateChanged) and item.detail.startswith("woke"):
             self.policy.started_at = self.clock()  # after sleep, catch-up runs first, stale alerts later
         self._save_state()

@@ -211,6 +211,21 @@ def stale(account: str, reference: datetime, never_synced: bool, now: datetime, 
                "hours": hours})
 
 
+def inputs_missing(schedule: str, missing: Sequence[str], ran: bool, waited: str, now: datetime,
+                   tz: tzinfo | None = None) -> Notification:
+    """A schedule's wait for the schedules it runs after ended with some missing (a stale-data alert)."""
+    names = ", ".join(missing)
+    them = "it" if len(missing) == 1 else "them"
+    outcome = f"ran without {them}" if ran else "was skipped"
+    return Notification(
+        kind="stale", subject=f"waited:{schedule}", title=f"Waited for {names}; {schedule} {outcome}",
+        summary=f"{schedule} waited {waited} for {names} to sync successfully, then {outcome} at {when(now, tz)}."
+                + (" Its result may be missing their latest data." if ran else ""), at=now,
+        details=(("Missing", names), ("What to do", f"Look at the recent runs of {names} in the History and sync "
+                                                     f"{'it' if len(missing) == 1 else 'them'} again")),
+        facts={"schedule": schedule, "missing": list(missing), "ran": ran})
+
+
 def fresh(account: str, at: datetime, tz: tzinfo | None = None) -> Notification:
     return Notification(
         kind="fresh", subject=f"stale:{account}", title=f"Data fresh again: {account}",

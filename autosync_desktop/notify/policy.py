@@ -169,6 +169,15 @@ class Policy:
         self._journal(n)
         return out + self._route(n, config, now, throttle=False)
 
+    def inputs_missing(self, schedule: str, missing: Sequence[str], ran: bool, waited: str,
+                       config: NotifyConfig) -> list[Delivery]:
+        """A schedule's wait for its upstreams ended with some missing: the stale-data alert, once per wait."""
+        now = self.clock()
+        out = self._release(config, now)
+        n = messages.inputs_missing(schedule, missing, ran, waited, now, self.tz)
+        self._journal(n)
+        return out + self._route(n, config, now, throttle=False)
+
     def signed_in(self, account: str) -> None:
         self.state.sign_in.pop(account, None)
 

@@ -6,7 +6,7 @@ peewee rows. `schedule_row` and `next_run_of` are for the other service modules 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from enum import Enum
@@ -20,6 +20,7 @@ from autosync_desktop.connectors import registry
 from autosync_desktop.domain import (
     DemoSetup,
     Frequency,
+    IfMissing,
     MissedPolicy,
     RunStatus,
     ScheduleCard,
@@ -31,6 +32,8 @@ from autosync_desktop.domain import (
 from autosync_desktop.services import export_schedules
 from autosync_desktop.services.area import Area
 from autosync_desktop.services.core import UserError, _int_in_range
+from autosync_desktop.services.schedule_links import Links, check_wait, cycle_in, describe, upstream_ids
+from autosync_desktop.store import dependencies as deps
 from autosync_desktop.store import queries, settings, timed_pause
 from autosync_desktop.store.models import (
     ACTIVE_STATUSES,
@@ -42,7 +45,8 @@ from autosync_desktop.store.models import (
     SyncRun,
     utcnow,
 )
-from autosync_desktop.sync import triggers
+from autosync_desktop.sync import dependencies as rules
+from autosync_desktop.sync import triggers, upstream_gate
 from autosync_desktop.sync import windows as win
 from autosync_desktop.sync.scheduler import spec_of
 
@@ -169,13 +173,14 @@ class SchedulesService(Area):
     def get(self, name: str) -> ScheduleInfo:
         schedule = schedule_row(name)
         return self._info(schedule, queries.last_runs_by_schedule().get(schedule.id),
-                          bool(settings.get("scheduler.paused_all")))
+                          bool(settings.get("scheduler.paused_all")), Links.read())
 
     def list(self) -> tuple[ScheduleInfo, ...]:
         """Every schedule, by name."""
         last = queries.last_runs_by_schedule()
         paused_all = bool(settings.get("scheduler.paused_all"))
-        return tuple(self._info(s, last.get(s.id), paused_all)
+        links = Links.read()
+        return tuple(self._info(s, last.get(s.id), paused_all, links)
                      for s in Schedule.select(Schedule, Account).join(Account, JOIN.LEFT_OUTER).order_by(Schedule.name))
 
     def cards(self) -> tuple[ScheduleCard, ...]:
@@ -189,9 +194,10 @@ class SchedulesService(Area):
         by_id = {r.id: r for r in SyncRun.select().where(SyncRun.id.in_(list(active_ids.values())))}
         active = {schedule_id: by_id[run_id] for schedule_id, run_id in active_ids.items() if run_id in by_id}
         paused_all = bool(settings.get("scheduler.paused_all"))
+        links = Links.read()
         cards = []
         for schedule in Schedule.select(Schedule, Account).join(Account, JOIN.LEFT_OUTER).order_by(Schedule.name):
-            info = self._info(schedule, last.get(schedule.id), paused_all)
+            info = self._info(schedule, last.get(schedule.id), paused_all, links)
             run: SyncRun | None = last.get(schedule.id)
             if run is not None and run.status in ACTIVE_STATUSES:
                 run = (SyncRun.select().where((SyncRun.schedule == schedule.id) & SyncRun.status.not_in(
@@ -206,22 +212,32 @@ class SchedulesService(Area):
                 last_run_at=info.last_run_at, own_paused=bool(schedule.paused), paused_all=paused_all,
                 created_at=_aware(schedule.created_at),
                 platform_label=label, last_run=_run(run) if run else None,
-                active_run=_run(active[schedule.id]) if schedule.id in active else None, export=info.export))
+                active_run=_run(active[schedule.id]) if schedule.id in active else None, export=info.export,
+                after=info.after, waiting_for=info.waiting_for, waiting_since=info.waiting_since,
+                wait_deadline=info.wait_deadline, wait_max_minutes=info.wait_max_minutes, if_missing=info.if_missing,
+                downstream=info.downstream))
         return tuple(cards)
 
     @staticmethod
-    def _info(schedule: Schedule, last: SyncRun | None, paused_all: bool) -> ScheduleInfo:
+    def _info(schedule: Schedule, last: SyncRun | None, paused_all: bool, links: Links) -> ScheduleInfo:
         paused = bool(schedule.paused or paused_all)
         account, platform = export_schedules.owner_words(schedule)
+        after = tuple(links.up.get(schedule.name, ()))
+        waiting_for = upstream_gate.missing_of(schedule) if after and schedule.waiting_since is not None else ()
+        waited = _aware(schedule.waiting_since) if waiting_for else None
+        wait_max = schedule.wait_max_minutes or rules.DEFAULT_WAIT_MINUTES
         return ScheduleInfo(
             name=schedule.name, account=account, platform=platform, export=export_schedules.spec_of(schedule),
             type=SyncType(schedule.sync_type), frequency=Frequency(schedule.frequency),
-            description=triggers.describe(spec_of(schedule)), every_minutes=schedule.every_minutes,
+            description=describe(spec_of(schedule), after), every_minutes=schedule.every_minutes,
             at=schedule.at_time, days=schedule.days, cron=schedule.cron, timezone=schedule.timezone,
             lookback_days=schedule.lookback_days, missed=MissedPolicy(schedule.missed_policy), paused=paused,
             next_run_at=None if paused else _aware(next_run_of(schedule)),
             last_status=RunStatus(last.status) if last else None,
-            last_run_at=_aware(last.queued_at) if last else None)
+            last_run_at=_aware(last.queued_at) if last else None, after=after, waiting_for=waiting_for,
+            waiting_since=waited, wait_deadline=waited + timedelta(minutes=wait_max) if waited else None,
+            wait_max_minutes=wait_max, if_missing=IfMissing(schedule.if_missing),
+            downstream=tuple(links.down.get(schedule.name, ())))
 
     def next_runs(self, name: str, count: int = 5) -> tuple[datetime, ...]:
         if count < 1 or count > 100:
@@ -269,6 +285,12 @@ class SchedulesService(Area):
         return triggers.system_timezone()
 
     @staticmethod
+    def after_problem(name: str, after: Sequence[str], edges: Mapping[str, Sequence[str]]) -> str | None:
+        """The `--after` message when `name` running after `after` would make a schedule wait for itself, else None
+        (pure: `edges` maps each schedule to those it runs after, e.g. from the cards' `after`)."""
+        return cycle_in(name, after, edges)
+
+    @staticmethod
     def weekdays() -> tuple[str, ...]:
         """The day names `days` is made of, Monday first ("mon", ..., "sun")."""
         return triggers.WEEKDAYS
@@ -302,7 +324,9 @@ class SchedulesService(Area):
     def add(self, name: str, account: str, sync_type: str = "both", frequency: str = "daily", *,
             every_minutes: int | None = None, at: str | None = None, days: str | None = None,
             cron: str | None = None, timezone: str | None = None, lookback_days: int | None = None,
-            missed: str = "run_once", paused: bool = False) -> ScheduleInfo:
+            missed: str = "run_once", paused: bool = False, after: Sequence[str] = (),
+            wait_max_minutes: int | None = None, if_missing: str = "run") -> ScheduleInfo:
+        """A new schedule; `after`: the schedules it runs after (see README, "Schedules that wait for each other")."""
         from autosync_desktop.services.accounts import account_row
 
         if sync_type == "export":
@@ -310,30 +334,41 @@ class SchedulesService(Area):
         name = _free_name(name, "--name")
         owner = account_row(account)
         _check_choices(sync_type, missed, lookback_days)
+        check_wait(wait_max_minutes, if_missing)
         spec = _validated_spec(owner, frequency, every_minutes=every_minutes, at=at, days=days, cron=cron,
                                timezone=timezone)
-        schedule = Schedule.create(
-            name=name, account=owner, sync_type=sync_type, frequency=spec.frequency,
-            every_minutes=spec.every_minutes, at_time=spec.at_time, days=spec.days, cron=spec.cron,
-            timezone=spec.timezone, lookback_days=lookback_days, missed_policy=missed, paused=paused)
+        up_ids = upstream_ids(name, after, None)
+        with self.core.db.atomic():
+            schedule = Schedule.create(
+                name=name, account=owner, sync_type=sync_type, frequency=spec.frequency,
+                every_minutes=spec.every_minutes, at_time=spec.at_time, days=spec.days, cron=spec.cron,
+                timezone=spec.timezone, lookback_days=lookback_days, missed_policy=missed, paused=paused,
+                wait_max_minutes=wait_max_minutes, if_missing=if_missing)
+            deps.set_upstreams(schedule.id, up_ids)
         self._changed(schedule.name, "created")
         return self.get(schedule.name)
 
     def add_export(self, name: str, export: ExportSpec, frequency: str = "manual", *,
                    every_minutes: int | None = None, at: str | None = None, days: str | None = None,
                    cron: str | None = None, timezone: str | None = None, missed: str = "run_once",
-                   paused: bool = False) -> ScheduleInfo:
+                   paused: bool = False, after: Sequence[str] = (), wait_max_minutes: int | None = None,
+                   if_missing: str = "run") -> ScheduleInfo:
         """An export schedule ("the morning file"): writes `export` (export_spec.make_spec) when it fires; without
-        a time trigger ("manual") it runs when asked (or after its upstreams)."""
+        a time trigger ("manual") it runs when asked, or once its upstreams (`after`) have all synced."""
         name = _free_name(name, "--name")
         export = export_schedules.checked(export)
         _check_choices("export", missed, None)
+        check_wait(wait_max_minutes, if_missing)
         spec = _validated_spec(None, frequency, every_minutes=every_minutes, at=at, days=days, cron=cron,
                                timezone=timezone)
-        schedule = Schedule.create(
-            name=name, account=None, sync_type="export", frequency=spec.frequency,
-            every_minutes=spec.every_minutes, at_time=spec.at_time, days=spec.days, cron=spec.cron,
-            timezone=spec.timezone, missed_policy=missed, paused=paused, export_options=export.to_json())
+        up_ids = upstream_ids(name, after, None)
+        with self.core.db.atomic():
+            schedule = Schedule.create(
+                name=name, account=None, sync_type="export", frequency=spec.frequency,
+                every_minutes=spec.every_minutes, at_time=spec.at_time, days=spec.days, cron=spec.cron,
+                timezone=spec.timezone, missed_policy=missed, paused=paused, export_options=export.to_json(),
+                wait_max_minutes=wait_max_minutes, if_missing=if_missing)
+            deps.set_upstreams(schedule.id, up_ids)
         self._changed(schedule.name, "created")
         return self.get(schedule.name)
 
@@ -342,9 +377,11 @@ class SchedulesService(Area):
                every_minutes: int | Keep | None = KEEP, at: str | Keep | None = KEEP,
                days: str | Keep | None = KEEP, cron: str | Keep | None = KEEP, timezone: str | None = None,
                lookback_days: int | Keep | None = KEEP, missed: str | None = None,
-               paused: bool | None = None, export: ExportSpec | None = None) -> ScheduleInfo:
+               paused: bool | None = None, export: ExportSpec | None = None, after: Sequence[str] | None = None,
+               wait_max_minutes: int | Keep | None = KEEP, if_missing: str | None = None) -> ScheduleInfo:
         """Change some fields of a schedule (the others stay); the same validation as `add` applies to the result.
-        An export schedule stays one (`export`: its new options); a sync schedule stays one."""
+        An export schedule stays one (`export`: its new options); a sync schedule stays one. `after=()` clears the
+        schedules it runs after; None keeps them."""
         from autosync_desktop.services.accounts import account_row
 
         schedule = schedule_row(name)
@@ -361,7 +398,10 @@ class SchedulesService(Area):
         sync_type = sync_type if sync_type is not None else schedule.sync_type
         missed = missed if missed is not None else schedule.missed_policy
         lookback = schedule.lookback_days if isinstance(lookback_days, Keep) else lookback_days
+        wait_max = schedule.wait_max_minutes if isinstance(wait_max_minutes, Keep) else wait_max_minutes
+        if_missing = if_missing if if_missing is not None else schedule.if_missing
         _check_choices(sync_type, missed, lookback)
+        check_wait(wait_max, if_missing)
         spec = _validated_spec(
             owner, frequency if frequency is not None else schedule.frequency,
             every_minutes=schedule.every_minutes if isinstance(every_minutes, Keep) else every_minutes,
@@ -369,11 +409,17 @@ class SchedulesService(Area):
             days=schedule.days if isinstance(days, Keep) else days,
             cron=schedule.cron if isinstance(cron, Keep) else cron,
             timezone=timezone if timezone is not None else schedule.timezone)
-        Schedule.update(name=target, account=owner, sync_type=sync_type, frequency=spec.frequency,
-                        every_minutes=spec.every_minutes, at_time=spec.at_time, days=spec.days, cron=spec.cron,
-                        timezone=spec.timezone, lookback_days=lookback, missed_policy=missed,
-                        paused=bool(schedule.paused if paused is None else paused), updated_at=utcnow(),
-                        export_options=options).where(Schedule.id == schedule.id).execute()
+        up_ids = upstream_ids(schedule.name, after, schedule.id) if after is not None else None  # links: old name
+        with self.core.db.atomic():
+            Schedule.update(name=target, account=owner, sync_type=sync_type, frequency=spec.frequency,
+                            every_minutes=spec.every_minutes, at_time=spec.at_time, days=spec.days, cron=spec.cron,
+                            timezone=spec.timezone, lookback_days=lookback, missed_policy=missed,
+                            paused=bool(schedule.paused if paused is None else paused), updated_at=utcnow(),
+                            export_options=options, wait_max_minutes=wait_max, if_missing=if_missing,
+                            waiting_since=schedule.waiting_since if up_ids is None or up_ids else None,
+                            ).where(Schedule.id == schedule.id).execute()
+            if up_ids is not None:
+                deps.set_upstreams(schedule.id, up_ids)
         self._changed(target, "updated")
         return self.get(target)
 
@@ -415,10 +461,23 @@ class SchedulesService(Area):
         self._changed(schedule.name, "paused" if paused else "resumed")
         return self.get(schedule.name)
 
-    def remove(self, name: str) -> None:
+    def remove(self, name: str, confirmed: bool = False) -> None:
+        """Remove a schedule (its runs stay in the history). Schedules that run after it lose that link; unless
+        `confirmed`, that is refused with their names first."""
         schedule = schedule_row(name)
-        schedule.delete_instance()  # runs keep their schedule_name; history stays
+        downstream = deps.downstream_names(schedule.id)
+        if downstream and not confirmed:
+            them = ", ".join(downstream)
+            raise UserError(f"remove: {them} run{'s' if len(downstream) == 1 else ''} after {schedule.name!r}; add "
+                            f"--yes to remove it and {'that link' if len(downstream) == 1 else 'those links'}")
+        with self.core.db.atomic():
+            schedule.delete_instance()  # runs keep their schedule_name; history stays; links go (FK cascade)
+            alone = [d.id for d in Schedule.select(Schedule.id).where(Schedule.name.in_(downstream))
+                     if not deps.upstreams_of(d.id)]
+            Schedule.update(waiting_since=None).where(Schedule.id.in_(alone)).execute()  # nothing left to wait for
         self._changed(schedule.name, "removed")
+        for other in downstream:
+            self._changed(other, "updated")
 
     def _changed(self, name: str, change: str) -> None:
         if self.core.scheduler is not None:

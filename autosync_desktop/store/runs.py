@@ -6,9 +6,10 @@ one step, so two processes (GUI, service, CLI) sharing a data dir can never both
 
 from __future__ import annotations
 
+import json
 import os
 import socket
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -104,12 +105,13 @@ def run_account(schedule: Schedule) -> Account | None:
 
 def create_run(db: SqliteDatabase, *, account: Account | None, schedule: Schedule | None, trigger: str,
                sync_type: str, window_from: date | None = None, window_to: date | None = None,
-               claim: bool = True) -> SyncRun:
+               claim: bool = True, missing_inputs: Sequence[str] = ()) -> SyncRun:
     """Insert a run as `queued` (owned by this process when `claim`), or as `skipped` if one is active.
 
     Overlap is checked per schedule, and per account for runs without a schedule, in the same IMMEDIATE
     transaction as the insert, so concurrent processes serialise here. `account` None: a run of an export
-    schedule, named after the accounts it writes ("All accounts") on the platform "export".
+    schedule, named after the accounts it writes ("All accounts") on the platform "export". `missing_inputs`: the
+    upstream schedules that had not succeeded when this run's wait for them ended (stored as a JSON list).
     """
     now = utcnow()
     if account is None:
@@ -129,6 +131,7 @@ def create_run(db: SqliteDatabase, *, account: Account | None, schedule: Schedul
             schedule=schedule, account=account, schedule_name=schedule.name if schedule else None,
             account_name=account_name, platform=platform, sync_type=sync_type, trigger=trigger,
             window_from=window_from, window_to=window_to, queued_at=now,
+            missing_inputs=json.dumps(list(missing_inputs)) if missing_inputs else None,
         )
         if busy is not None:
             what = f"schedule {schedule.name!r}" if schedule else f"account {account_name!r}"

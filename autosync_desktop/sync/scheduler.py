@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -26,6 +27,7 @@ from autosync_desktop.store import retention, runs, settings, timed_pause
 from autosync_desktop.store.models import ACTIVE_STATUSES, Schedule, SyncRun
 from autosync_desktop.sync import probe, triggers
 from autosync_desktop.sync.runner import Runner
+from autosync_desktop.sync.upstream_gate import UpstreamGate
 
 if TYPE_CHECKING:  # APScheduler's scheduler is imported when a SchedulerService is made (not by the CLI's import)
     from apscheduler.events import JobExecutionEvent
@@ -66,6 +68,7 @@ class SchedulerService:
         )
         self._aps.add_listener(self._on_missed, EVENT_JOB_MISSED)
         self._unsubscribe = bus.subscribe(self._on_finished, ev.RunFinished)
+        self.gate = UpstreamGate(db, bus, clock, self._fire_waited, self.announce)  # schedules run after others
         self._lock = threading.RLock()
         self._signature: tuple[Any, ...] | None = None
         self._wall = clock.now().timestamp()
@@ -164,12 +167,23 @@ class SchedulerService:
     # --- firing -------------------------------------------------------------------------------------------
 
     def _fire(self, schedule_id: int, trigger: str, key: Any = None) -> int | None:
-        """Queue one run of a schedule (or record it skipped if one is still active) and hand it over."""
+        """Queue one run of a schedule (or record it skipped if one is still active) and hand it over. A tick of
+        a schedule that runs after others goes through the gate first: it may wait for them instead."""
+        schedule = Schedule.get_or_none(Schedule.id == schedule_id)
+        if schedule is None:
+            return None
+        if trigger in ("scheduled", "catch-up") and self.gate.tick(schedule):
+            self._refresh_next(schedule_id)
+            return None
+        return self._fire_waited(schedule_id, trigger, ())
+
+    def _fire_waited(self, schedule_id: int, trigger: str, missing: Sequence[str]) -> int | None:
+        """Queue one run now (`missing`: the upstreams it runs without, recorded in the run)."""
         schedule = Schedule.get_or_none(Schedule.id == schedule_id)
         if schedule is None:
             return None
         run = runs.create_run(self.db, account=runs.run_account(schedule), schedule=schedule, trigger=trigger,
-                              sync_type=schedule.sync_type)
+                              sync_type=schedule.sync_type, missing_inputs=missing)
         self.submit(run)
         self._refresh_next(schedule_id)
         return run.id
@@ -199,6 +213,7 @@ class SchedulerService:
                 self.bus.publish(ev.SchedulerStateChanged(running=True, paused_all=False,
                                                           detail="the timed pause ended"))
             self.sync_jobs()
+            self.gate.check()  # waits that ended, dependency-only schedules whose upstreams are all fresh
             free = max(0, settings.get("scheduler.max_concurrent_runs") - len(self.runner.active_ids()))
             if free:
                 for run in runs.claim_unclaimed(self.db, free):
@@ -251,7 +266,13 @@ class SchedulerService:
                               kwargs={"schedule_id": schedule.id, "trigger": "catch-up"})
 
     def _on_finished(self, event: ev.RunFinished) -> None:
-        """A run deferred by a long rate limit gets one retry run at the platform's reset time."""
+        """A run deferred by a long rate limit gets one retry run at the platform's reset time; a succeeded run
+        may complete the inputs of schedules that run after it."""
+        if self.running and event.status == "succeeded" and event.schedule is not None:
+            try:
+                self.gate.check()
+            except Exception:
+                log.exception("checking the schedules that run after %s failed", event.schedule)
         if event.retry_at is None or not self.running or event.schedule is None:
             return
         schedule = Schedule.get_or_none(Schedule.name == event.schedule)

@@ -5,7 +5,7 @@ Every function takes what it needs (a `now` included) so the tests pin the answe
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
@@ -89,6 +89,43 @@ def day_time(moment: datetime, zone: str, now: datetime) -> str:
     year = f" {local.year}" if local.year != now.astimezone(tz).year else ""
     return f"{local.strftime('%a')} {local.day} {local.strftime('%b')}{year}, {local.strftime('%H:%M')} " \
            f"{fmt.zone_words(zone) or 'UTC'}"
+
+
+def wait_words(minutes: int) -> str:
+    """'2 h', '1 h 30 min', '45 min', '1 day'."""
+    days, rest = divmod(minutes, 1440)
+    hours, mins = divmod(rest, 60)
+    parts = [f"{days} day{'s' if days != 1 else ''}" if days else "", f"{hours} h" if hours else "",
+             f"{mins} min" if mins else ""]
+    return " ".join(p for p in parts if p) or "0 min"
+
+
+def after_words(after: tuple[str, ...] | list[str]) -> str:
+    """'after Google daily, Meta daily' ('' without any)."""
+    return f"after {', '.join(after)}" if after else ""
+
+
+def waiting_words(waiting_for: tuple[str, ...] | list[str], deadline: datetime | None, zone: str) -> str:
+    """'Waiting for Meta daily until 08:00 Berlin' ('' when it is not waiting)."""
+    if not waiting_for or deadline is None:
+        return ""
+    tz = ZoneInfo(zone) if zone and zone != "UTC" else UTC
+    until = deadline.astimezone(tz).strftime("%H:%M")
+    return f"Waiting for {', '.join(waiting_for)} until {until} {fmt.zone_words(zone) or 'UTC'}"
+
+
+def links_lost_words(names: Sequence[str], downstream: Mapping[str, Sequence[str]]) -> str:
+    """For the delete confirmation: 'Morning file runs after Google daily; it will no longer wait for it.' per
+    deleted schedule that others run after (those deleted with it left out); '' when none."""
+    gone = set(names)
+    lines = []
+    for name in names:
+        others = [d for d in downstream.get(name, ()) if d not in gone]
+        if others:
+            one = len(others) == 1
+            lines.append(f"{', '.join(others)} {'runs' if one else 'run'} after {name}; "
+                         f"{'it' if one else 'they'} will no longer wait for it.")
+    return "\n".join(lines)
 
 
 def next_run_text(moment: datetime | None, zone: str, now: datetime, empty: str = "—") -> str:

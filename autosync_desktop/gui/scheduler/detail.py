@@ -3,6 +3,7 @@ action as a labelled button, and its recent runs (each opens in History)."""
 
 from __future__ import annotations
 
+import html
 from datetime import UTC, datetime
 
 from PySide6.QtCore import Qt, Signal
@@ -57,9 +58,15 @@ def _value(text: str = "", name: str = "") -> QLabel:
     return label
 
 
+def _links(names: tuple[str, ...]) -> str:
+    """Names as links (href: the position, so any name is safe) for a rich-text label."""
+    return ", ".join(f'<a href="{i}">{html.escape(name)}</a>' for i, name in enumerate(names))
+
+
 class ScheduleDetail(QScrollArea):
     action = Signal(str, str)  # schedule name, action key
     open_run = Signal(int)
+    open_schedule = Signal(str)  # a schedule named under "Runs after" / "Starts next" was clicked
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -131,12 +138,21 @@ class ScheduleDetail(QScrollArea):
         self.next_runs = _value(name="Next runs")
         self.last = _value(name="Last run")
         self.missed = _value(name="Missed runs")
+        # schedules that wait for each other: what this one runs after, and what starts after it
+        self.after = self._link_value("Runs after")
+        self.downstream = self._link_value("Starts next")
+        self.link_rows: dict[QLabel, QLabel] = {}
         self.captions: dict[str, QLabel] = {}
         for label, widget in (("Account", self.account), ("Syncs", self.what), ("When", self.when),
-                              ("Next runs", self.next_runs), ("Last run", self.last), ("Missed runs", self.missed)):
+                              ("Next runs", self.next_runs), ("Runs after", self.after),
+                              ("Starts next", self.downstream), ("Last run", self.last),
+                              ("Missed runs", self.missed)):
             caption = self.captions[label] = QLabel(label)
             theme.set_role(caption, "caption")
             form.addRow(caption, widget)
+            if widget in (self.after, self.downstream):
+                self.link_rows[widget] = caption
+        self.form = form
         inner.addLayout(form)
         heading = QLabel("Recent runs")
         theme.set_role(heading, "section")
@@ -151,6 +167,25 @@ class ScheduleDetail(QScrollArea):
         column.addStretch(1)
         self.setWidget(body)
         self.show_entry(None)
+
+    def _link_value(self, name: str) -> QLabel:
+        label = _value(name=name)
+        label.setTextFormat(Qt.TextFormat.RichText)
+        label.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
+        label.linkActivated.connect(lambda href, lbl=label: self._link(lbl, href))
+        label.setProperty("names", ())
+        return label
+
+    def _link(self, label: QLabel, href: str) -> None:
+        names = label.property("names") or ()
+        if href.isdigit() and int(href) < len(names):
+            self.open_schedule.emit(names[int(href)])
+
+    def _set_links(self, label: QLabel, names: tuple[str, ...], suffix: str = "") -> None:
+        label.setProperty("names", list(names))
+        label.setText(_links(names) + html.escape(suffix))
+        label.setToolTip("Click a name to show that schedule" if names else "")
+        self.form.setRowVisible(label, bool(names))
 
     def _emit(self, key: str) -> None:
         if self.entry is not None:
@@ -188,8 +223,16 @@ class ScheduleDetail(QScrollArea):
         when = entry.when()
         if item.frequency == domain.Frequency.CRON:
             when += f"\n{item.cron}"
-        self.when.setText(when)
-        self.next_runs.setText(entry.next_text(now))
+        self.when.setText(when[:1].upper() + when[1:])
+        wait = (f" · waits up to {describe.wait_words(item.wait_max_minutes)} after its time, then "
+                f"{'runs anyway' if item.if_missing.value == 'run' else 'skips'}"
+                if item.frequency != domain.Frequency.MANUAL else "")
+        self._set_links(self.after, item.after, wait if item.after else "")
+        self._set_links(self.downstream, item.downstream)
+        self.next_runs.setText(entry.next_text(now) if not (item.after and item.frequency == domain.Frequency.MANUAL
+                                                            and not item.paused) else
+                               f"Runs once {', '.join(item.after)} {'has' if len(item.after) == 1 else 'have all'} "
+                               "synced successfully since its last run")
         self.missed.setText(MISSED_WORDS.get(item.missed.value, item.missed.value))
         self.last.setText(self._last_text(item.last_run, now))
         self._show_runs(entry.recent, now)
@@ -209,6 +252,7 @@ class ScheduleDetail(QScrollArea):
     def _show_runs(self, runs: tuple[domain.ScheduleRun, ...], now: datetime) -> None:
         for button in self.run_buttons:
             self.runs_box.removeWidget(button)
+            button.hide()  # until deleted (a screenshot taken before the event loop deletes it never shows it)
             button.deleteLater()
         self.run_buttons = []
         for run in runs:

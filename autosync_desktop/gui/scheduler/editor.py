@@ -42,6 +42,7 @@ from autosync_desktop.gui import theme
 from autosync_desktop.gui.context import AppContext
 from autosync_desktop.gui.history.filters import ElidingComboBox
 from autosync_desktop.gui.scheduler import describe, export_fields
+from autosync_desktop.gui.scheduler.after_fields import AfterFields
 from autosync_desktop.gui.scheduler.export_fields import ExportFields
 from autosync_desktop.gui.widgets.card import muted
 from autosync_desktop.gui.widgets.dialogs import plain, split_field
@@ -73,9 +74,11 @@ class ScheduleDialog(QDialog):
 
     def __init__(self, ctx: AppContext, accounts: Sequence[domain.AccountInfo], taken: set[str],
                  item: domain.ScheduleCard | None = None, editing: bool = False,
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, schedules: Sequence[domain.ScheduleCard] = ()) -> None:
+        """`schedules`: every schedule as stored now (the "Runs after" choices and the links checked for cycles)."""
         super().__init__(parent)
         self.ctx = ctx
+        self.schedules = schedules
         self.accounts = accounts
         self.platforms = {p.name: p for p in ctx.services.accounts.platforms()}
         self.original = item.name if (item and editing) else None
@@ -253,6 +256,7 @@ class ScheduleDialog(QDialog):
         self.timezone.setCompleter(completer)
         self.timezone_row = self._row(when, "Time zone", self.timezone, "--timezone")
         when.addRow("Next 5 runs", self.preview)
+        self._build_after(column)
         advanced = self._group(column, "Advanced")
         self.lookback = QSpinBox()
         self.lookback.setRange(-1, 365)
@@ -286,6 +290,24 @@ class ScheduleDialog(QDialog):
         self.export.changed.connect(touch)
         for box in self.days:
             box.toggled.connect(lambda _: touch("--days"))
+
+    def _build_after(self, column: QVBoxLayout) -> None:
+        """"Runs after": the schedules this one waits for, how long, and what it does when some are missing."""
+        form = self._group(column, "Runs after")
+        self.after_fields = AfterFields(self.schedules, self.original, self.ctx.services.schedules.after_problem)
+        form.addRow("Run after", self.after_fields)
+        self.after_form = form
+        self.wait_row, self.missing_row = self.after_fields.add_rows(form)
+        self.after_fields.changed.connect(self._after_changed)
+
+    def _after_changed(self) -> None:
+        self._show_wait_rows()
+        self._touch("--after")
+
+    def _show_wait_rows(self) -> None:
+        timed = self.frequency.currentData() != "manual" and bool(self.after_fields.chosen())
+        self.after_form.setRowVisible(self.wait_row, timed)
+        self.after_form.setRowVisible(self.missing_row, timed)
 
     def _touch(self, *fields: str) -> None:
         if self._filling:
@@ -323,6 +345,7 @@ class ScheduleDialog(QDialog):
         self.lookback.setValue(item.lookback_days if item.lookback_days is not None else -1)
         self.missed.setCurrentIndex(max(0, self.missed.findData(item.missed.value)))
         self.paused.setChecked(item.own_paused if editing else False)
+        self.after_fields.fill(item)
 
     def _copy_name(self, name: str) -> str:
         candidate, n = f"{name} (copy)", 2
@@ -350,6 +373,7 @@ class ScheduleDialog(QDialog):
                              (self.cron_row, frequency == "cron"),
                              (self.timezone_row, frequency in ("hourly", "daily", "weekly", "cron"))):
             self.forms[row].setRowVisible(row, visible)
+        self._show_wait_rows()
         self.validate()
 
     # --- validation ---
@@ -394,6 +418,9 @@ class ScheduleDialog(QDialog):
         check = self.check()
         for field, message in check.errors.items():
             found[field] = plain(message)
+        cycle = self.after_fields.problem(name)  # shown at once: ticking a schedule is a deliberate choice
+        if cycle:
+            found["--after"] = cycle
         for field, label in self.errors.items():
             shown = found.get(field) if (self.show_all or field in self.touched) else None
             label.show_error(f"{LABELS[field]}: {shown}" if shown else None)
@@ -412,6 +439,11 @@ class ScheduleDialog(QDialog):
         if not check.ok:
             self.preview.setText("Fix the field marked above to see the next runs." if (
                 self.show_all or self.touched & set(check.errors)) else "—")
+            return
+        after = self.after_fields.chosen()
+        if not check.next_runs and after:
+            self.preview.setText(f"Runs once {', '.join(after)} {'has' if len(after) == 1 else 'have all'} synced "
+                                 "successfully since its last run (and when you press Sync now).")
             return
         if not check.next_runs:
             self.preview.setText("Manual only: runs when you press Sync now (or from the command line).")
@@ -437,7 +469,9 @@ class ScheduleDialog(QDialog):
                 "every_minutes": self.every_minutes(), "at": self.at_text(),
                 "days": self._days(), "cron": self.cron.text(), "timezone": self.timezone.currentText(),
                 "lookback_days": None if self.lookback.value() < 0 else self.lookback.value(),
-                "missed": self.missed.currentData(), "paused": self.paused.isChecked()}
+                "missed": self.missed.currentData(), "paused": self.paused.isChecked(),
+                "after": self.after_fields.chosen(), "wait_max_minutes": self.after_fields.wait_minutes(),
+                "if_missing": self.after_fields.if_missing.currentData()}
 
     def save(self) -> None:
         self.show_all = True
@@ -489,7 +523,9 @@ class ScheduleDialog(QDialog):
         message = f"Could not save: {exc}"
         if isinstance(exc, AutoSyncError):
             field, message = split_field(str(exc))
-        if field in self.errors:
+        if field == "--after":
+            self.after_fields.error.show_error(f"Runs after: {message}")
+        elif field in self.errors:
             self.errors[field].show_error(f"{LABELS[field]}: {message}")
         else:
             self.general_error.show_error(message)

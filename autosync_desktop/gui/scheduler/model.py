@@ -71,9 +71,11 @@ class Entry:
         item = self.item
         if item.paused:
             return "paused", "All paused" if item.paused_all and not item.own_paused else "Paused"
+        if item.waiting_for:
+            return "queued", "Waiting"
         last = item.last_run
         if last is None:
-            return "idle", "Never run" if item.frequency != domain.Frequency.MANUAL else "Manual"
+            return "idle", "Never run" if item.frequency != domain.Frequency.MANUAL or item.after else "Manual"
         return last.status.value, theme.label_of(last.status.value)
 
     # (older callers read `view.cards[name].badge.text()`)
@@ -85,10 +87,15 @@ class Entry:
         return self.status()[1]
 
     def when(self) -> str:
+        """'Daily at 06:00 (Berlin)', 'after Google daily, Meta daily', 'Hourly at :10, after Google daily'."""
         item = self.item
-        return describe.frequency_words(item.frequency.value, every_minutes=item.every_minutes, at=item.at,
-                                        days=item.days, cron=item.cron,
-                                        timezone=None if item.frequency.value == "interval" else item.timezone)
+        after = describe.after_words(item.after)
+        if after and item.frequency == domain.Frequency.MANUAL:
+            return after
+        words = describe.frequency_words(item.frequency.value, every_minutes=item.every_minutes, at=item.at,
+                                         days=item.days, cron=item.cron,
+                                         timezone=None if item.frequency.value == "interval" else item.timezone)
+        return f"{words}, {after}" if after else words
 
     def zone(self) -> str:
         from autosync_desktop.gui import formatting as fmt
@@ -100,8 +107,11 @@ class Entry:
         item = self.item
         if item.paused:
             return "Paused: no scheduled runs"
+        waiting = describe.waiting_words(item.waiting_for, item.wait_deadline, item.timezone)
+        if waiting:
+            return waiting
         if item.frequency == domain.Frequency.MANUAL:
-            return "Runs only when you start it"
+            return "Runs once they have all synced" if item.after else "Runs only when you start it"
         if item.next_run_at is None:
             return "Next run: —"
         return describe.next_run_text(item.next_run_at, self.zone(), now)

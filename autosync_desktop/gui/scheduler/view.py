@@ -28,6 +28,7 @@ from autosync_desktop import domain
 from autosync_desktop import events as ev
 from autosync_desktop.gui import theme
 from autosync_desktop.gui.context import AppContext
+from autosync_desktop.gui.scheduler import describe
 from autosync_desktop.gui.scheduler.backfill import BackfillDialog
 from autosync_desktop.gui.scheduler.delegate import ScheduleList
 from autosync_desktop.gui.scheduler.detail import ScheduleDetail
@@ -176,6 +177,7 @@ class SchedulerView(BaseView):
         self.detail = ScheduleDetail()
         self.detail.action.connect(self.action)
         self.detail.open_run.connect(self.open_run)
+        self.detail.open_schedule.connect(self.select)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setChildrenCollapsible(False)
         self.splitter.addWidget(left)
@@ -438,10 +440,11 @@ class SchedulerView(BaseView):
         if key == "delete":
             listed = ", ".join(names[:10]) + (f" and {len(names) - 10} more" if len(names) > 10 else "")
             if not dialogs.confirm(self, "Delete schedules", f"Delete {len(names)} schedule(s): {listed}?\n\n"
-                                   "Their run history is kept."):
+                                   "Their run history is kept." + self._links_lost(names)):
                 return
             for name in names:
-                self._write(self.ctx.services.schedules.remove, name, done=f"Deleted {name!r}; its history is kept")
+                self._write(self.ctx.services.schedules.remove, name, True, done=f"Deleted {name!r}; its history "
+                                                                                 "is kept")
         else:
             for name in names:
                 self.action(name, key)
@@ -467,8 +470,8 @@ class SchedulerView(BaseView):
             self._open_editor(name, editing=False)
         elif key == "delete":
             if dialogs.confirm(self, "Delete schedule", f"Delete the schedule {name!r}?\n\nIts run history is kept; "
-                               "the account and its data stay."):
-                self._write(services.schedules.remove, name, done=f"Deleted {name!r}; its history is kept")
+                               "the account and its data stay." + self._links_lost([name])):
+                self._write(services.schedules.remove, name, True, done=f"Deleted {name!r}; its history is kept")
         elif key == "backfill":
             self.dialog = BackfillDialog(self.ctx, name, self)
             self.dialog.open()
@@ -478,6 +481,11 @@ class SchedulerView(BaseView):
                 run_id = entry.run_id
                 self.ctx.workers.run(services.runs.cancel, run_id, lane="write", owner=self, on_error=self._error,
                                      on_done=functools.partial(self._cancelled, run_id))
+
+    def _links_lost(self, names: Sequence[str]) -> str:
+        downstream = {name: entry.item.downstream for name, entry in self.model.entries.items()}
+        words = describe.links_lost_words(names, downstream)
+        return f"\n\n{words}" if words else ""
 
     def _cancelled(self, run_id: int, result: domain.CancelResult) -> None:
         self.message.emit(f"Run #{run_id}: " + ("stopping at its next page" if result.requested else result.word))
@@ -527,6 +535,7 @@ class SchedulerView(BaseView):
             self.message.emit(f"The schedule {name!r} no longer exists")
             self.refresh()
             return
-        self.dialog = ScheduleDialog(self.ctx, accounts, {i.name for i in items}, item, editing, self)
+        self.dialog = ScheduleDialog(self.ctx, accounts, {i.name for i in items}, item, editing, self,
+                                     schedules=items)
         self.dialog.saved.connect(self._saved)
         self.dialog.open()
