@@ -117,7 +117,7 @@ def test_chosen_accounts_and_csv_format(cli: Cli, out_dir: Path) -> None:
      "--at"),
     (["--type", "both", "--frequency", "daily", "--at", "07:00"],
      "--account: the following arguments are required: --account"),
-    (["--type", "both", "--account", "Demo A"], "--frequency: the following arguments are required: --frequency"),
+    (["--type", "both", "--account", "Demo A"], "--frequency: required unless --after is given"),
     (["--type", "both", "--account", "Demo A", "--frequency", "manual", "--output", "{out}/a.csv"],
      "--output: only for --type export"),
 ])
