@@ -85,12 +85,11 @@ class Plan:
     def describe(self) -> str:
         """"Fetched Dec 3–4 (every run), Nov 28–Dec 2 (daily, first run today); skipped Nov 5–27 (checked in the
         last 7 days), next weekly check on Dec 9"."""
-        fetched = _grouped([c for c in self.days if c.fetch])
-        skipped = _grouped([c for c in self.days if not c.fetch])
-        text = "Fetched " + (", ".join(f"{_span(a, b)} ({why})" for a, b, why in reversed(fetched))
-                             if fetched else "nothing")
+        fetched = _by_reason([c for c in self.days if c.fetch])
+        skipped = _by_reason([c for c in self.days if not c.fetch])
+        text = "Fetched " + (fetched or "nothing")
         if skipped:
-            text += "; skipped " + ", ".join(f"{_span(a, b)} ({why})" for a, b, why in reversed(skipped))
+            text += "; skipped " + skipped
             upcoming = [c.next_check for c in self.days if not c.fetch and c.next_check is not None]
             weekly = [c.next_check for c in self.days if not c.fetch and c.next_check is not None
                       and c.reason in (CHECKED_THIS_WEEK, SETTLED)]
@@ -192,6 +191,14 @@ def _grouped(choices: list[DayChoice]) -> list[tuple[date, date, str]]:
         else:
             out.append((c.day, c.day, c.reason))
     return out
+
+
+def _by_reason(choices: list[DayChoice]) -> str:
+    """"Dec 8–9 (every run), Dec 7 and Dec 2–5 (daily, first run today)": newest first, one reason once."""
+    spans: dict[str, list[str]] = {}
+    for first, last, why in reversed(_grouped(choices)):
+        spans.setdefault(why, []).append(_span(first, last))
+    return ", ".join(f"{' and '.join(days)} ({why})" for why, days in spans.items())
 
 
 def _day(day: date) -> str:
