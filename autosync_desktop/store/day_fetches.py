@@ -7,7 +7,8 @@ The freshness planner (sync/freshness.py) reads `history` and `latest_change_age
 A day's totals are sums over the account's campaigns of cost (micros), clicks and conversions on that date. A sum is
 unknown (None) when one of the day's rows has the metric unknown (NULL); a day without rows sums to 0 (the
 platform reported no activity). A re-fetch "changed" the day when one of the three totals differs (unknown vs.
-known counts as a change; unknown vs. unknown does not). A restatement row is written for a change only when the
+known counts as a change; unknown vs. unknown does not). The unchanged streak counts re-fetches that agree with
+numbers stored after the day was over, one per day of age. A restatement row is written for a change only when the
 stored values were fetched after the day was over in the account's zone (previous age >= 1): changes of today's
 numbers while the day runs are not restatements.
 May touch: the store (peewee's database, the sqlite3 connection given), stdlib.
@@ -129,6 +130,8 @@ def record(con: sqlite3.Connection, account_id: int, run_id: int | None, start: 
                 if past.last_age_days >= 1:
                     changes.append((account_id, day.isoformat(), age, past.last_age_days, stamp, run_id, *old,
                                     *(_delta(b, a) for b, a in zip(old, new, strict=True))))
+            elif past.last_age_days < 1:  # the stored numbers were of a day still running: agreeing proves nothing
+                streak, streak_age = 0, age
             elif streak_age is None or age > streak_age:  # at most one unchanged re-fetch counted per day of age
                 streak, streak_age = streak + 1, age
             upserts.append((account_id, day.isoformat(), past.fetches + 1, stamp, stamp, age, streak, streak_age,

@@ -249,9 +249,9 @@ class DayFetch(BaseModel):
     """One account day's fetch history, kept by the writer with the day's data (schema v11; sync/freshness.py).
 
     `last_age_days`: the day's age (days before today in the account's zone) at its last fetch.
-    `unchanged_streak`: re-fetches in a row that left cost, clicks and conversions as they were, counting at most
-    one per day of age (`streak_age_days`: the age of the last one counted), so hourly re-fetches of yesterday
-    do not settle it. `last_changed`: the last re-fetch changed them.
+    `unchanged_streak`: re-fetches in a row that left cost, clicks and conversions as they were (numbers stored
+    after the day was over), counting at most one per day of age (`streak_age_days`: the age of the last one
+    counted), so hourly re-fetches of yesterday do not settle it. `last_changed`: the last re-fetch changed them.
     """
 
     account = ForeignKeyField(Account, backref="day_fetches", on_delete="CASCADE", index=False)

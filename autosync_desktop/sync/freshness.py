@@ -7,14 +7,14 @@ zone), from each day's fetch history (store/day_fetches.py):
 - days 2 to 7: once a day (when not fetched since the start of today);
 - days 8 to the lookback: once a week (when not fetched in the last 7 days); when one of them is due, the others
   not fetched today come along, so the weekly check is one request, not one per day;
-- the day that reaches the lookback: one last look (unless fetched at that age already), so a late restatement
-  inside the lookback is never missed;
+- the day that reaches the lookback: one last look (unless fetched at that age already), settled or not, so a
+  restatement inside the lookback is never missed (the data then equals a whole-lookback sync's);
 - older days: only on request (a backfill), or while catching up after a gap (never fetched);
 - a day never fetched: always.
 
 Adaptation:
 - settled sooner: a day 2 or more days old whose numbers did not change over 3 re-fetches in a row (counting one
-  per day of age) is treated as weekly from then on;
+  per day of age, and only re-fetches of numbers stored after the day was over) is treated as weekly from then on;
 - late restaters: a platform that restates late (PLATFORM_RESTATES_DAYS, e.g. Meta 28 days) keeps its days in the
   daily tier up to the oldest age at which its recorded re-fetches found changes in the last 28 days (never past
   the platform's window or the lookback). Other platforms keep 7.
@@ -123,7 +123,7 @@ def plan_days(*, platform: str, lookback: int, today: date, now: datetime, zone:
             choice = DayChoice(day, True, NEW)
         elif age > lookback:
             choice = DayChoice(day, False, FINAL)
-        elif age == lookback and past.last_age_days < lookback and lookback > daily_until:
+        elif age == lookback and past.last_age_days < lookback:
             choice = DayChoice(day, True, LAST_LOOK)
         elif age <= daily_until and past.unchanged_streak < SETTLED_AFTER:
             if past.last_fetched_at < start_of_today:
