@@ -746,7 +746,7 @@ class AccountInsight:
     data_through: date | None  # the last day written (sync_state), possibly today and not over yet
     complete_through: date | None  # the last day that was over when the data was last written
     freshness_lag_s: float | None  # now minus the end of complete_through in `zone`; None: no daily data yet
-    settling_days: int | None  # days still re-fetched by every run (the lookback), as on the Dashboard's card
+    settling_days: int | None  # days still fetched again (the lookback), as on the Dashboard's card
     # days inside the platform's restatement window whose last fetch changed them (a restatement); None: gone
     days_still_settling: int | None = None
 

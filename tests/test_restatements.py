@@ -128,3 +128,17 @@ def _run(store, bus, account: Account, clock: ShiftedClock) -> SyncRun:
     finally:
         runner.shutdown()
     return SyncRun.get_by_id(run.id)
+
+
+def test_retention_prunes_old_restatements_with_the_runs_and_day_history_with_the_stats(store) -> None:
+    from autosync_desktop.store import retention
+
+    account = Account.create(name="a", platform="meta_ads", external_id="1")
+    _write(store, account, _at(D + timedelta(days=1), 8), [_rec("c1", D, 10, 1_000, 1.0)])
+    _write(store, account, _at(D + timedelta(days=3), 8), [_rec("c1", D, 11, 1_000, 1.0)])
+    settings.set_value("retention.runs_days", 30)
+    settings.set_value("retention.stats_months", 1)
+    retention.prune(store, ShiftedClock(datetime(2026, 12, 20, tzinfo=UTC), tick=False))
+    assert Restatement.select().count() == 1 and DayFetch.select().count() == 1  # 26 days old; the month ago
+    retention.prune(store, ShiftedClock(datetime(2027, 1, 10, tzinfo=UTC), tick=False))
+    assert Restatement.select().count() == 0 and DayFetch.select().count() == 0

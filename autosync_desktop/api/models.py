@@ -255,7 +255,7 @@ class AccountInsight(InsightFigures):
     data_through: date | None = Field(description="the last day of daily data written")
     complete_through: date | None = Field(description="the last day that was over when the data was written")
     freshness_lag_s: float | None = Field(description="now minus the end of complete_through in the account's zone")
-    settling_days: int | None = Field(description="recent days still re-fetched by every run (the lookback)")
+    settling_days: int | None = Field(description="recent days still fetched again (the lookback)")
     days_still_settling: int | None = Field(
         default=None, description="days inside the platform's restatement window whose last fetch changed them")
 
