@@ -78,7 +78,8 @@ def day_totals(con: sqlite3.Connection, account_id: int, start: date, end: date)
     return out
 
 
-def _read_history(con: sqlite3.Connection, account_id: int, start: date, end: date) -> dict[date, DayHistory]:
+def read_history(con: sqlite3.Connection, account_id: int, start: date, end: date) -> dict[date, DayHistory]:
+    """`history` on the writer's connection, inside its transaction."""
     out: dict[date, DayHistory] = {}
     for day, fetches, last, age, streak, streak_age in con.execute(
             _HISTORY_SQL, (account_id, start.isoformat(), end.isoformat())):
@@ -89,7 +90,7 @@ def _read_history(con: sqlite3.Connection, account_id: int, start: date, end: da
 
 def history(account_id: int, start: date, end: date) -> dict[date, DayHistory]:
     """The fetch history of the account's days in [start, end] (days never fetched are absent)."""
-    return _read_history(database_proxy.connection(), account_id, start, end)
+    return read_history(database_proxy.connection(), account_id, start, end)
 
 
 def latest_change_age(account_id: int, since: datetime) -> int | None:
@@ -107,11 +108,12 @@ def _delta(before: float | None, after: float | None) -> float | None:
 
 
 def record(con: sqlite3.Connection, account_id: int, run_id: int | None, start: date, end: date,
-           before: dict[date, Totals], after: dict[date, Totals], fetched_at: datetime, today: date) -> int:
+           known: dict[date, DayHistory], before: dict[date, Totals], after: dict[date, Totals], fetched_at: datetime,
+           today: date) -> int:
     """Record the fetch of every day in [start, end] (`fetched_at` naive UTC; `today` in the account's zone):
-    bump its history, and write a restatement row where a re-fetch changed a stored, complete day.
-    Returns the number of restatement rows written. Call it inside the transaction that wrote the window."""
-    known = _read_history(con, account_id, start, end)
+    bump its history (`known`: as read before the window was written), and write a restatement row where a
+    re-fetch changed a stored, complete day. Returns the number of restatement rows written. Call it inside the
+    transaction that wrote the window."""
     stamp = _text(fetched_at)
     upserts: list[tuple[object, ...]] = []
     changes: list[tuple[object, ...]] = []

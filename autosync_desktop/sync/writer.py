@@ -168,7 +168,9 @@ class Writer:
         con = self.db.connection()
         self.restated = 0
         with self.db.atomic():
-            before = day_fetches.day_totals(con, self.account_id, start, end) if self.zone is not None else {}
+            # totals are compared only for days fetched before (a first fetch or a new backfill reads none)
+            known = day_fetches.read_history(con, self.account_id, start, end) if self.zone is not None else {}
+            before = day_fetches.day_totals(con, self.account_id, start, end) if known else {}
             con.executemany(_INSERT_CAMPAIGN_IF_NEW, [
                 (self.account_id, cid, name, currency, stamp)
                 for cid, (name, currency) in buffer.names.items()
@@ -183,9 +185,9 @@ class Writer:
             stored = int(con.execute(_COUNT_STATS, window).fetchone()[0])
             if self.zone is not None:
                 fetched_at, today = self._fetch_moment()
-                after = day_fetches.day_totals(con, self.account_id, start, end)
-                self.restated = day_fetches.record(con, self.account_id, self.run_id, start, end, before, after,
-                                                   fetched_at, today)
+                after = day_fetches.day_totals(con, self.account_id, start, end) if known else {}
+                self.restated = day_fetches.record(con, self.account_id, self.run_id, start, end, known, before,
+                                                   after, fetched_at, today)
             con.execute(_UPSERT_STATE, (self.account_id, "daily_stats", end.isoformat(), stamp))
         self.merged = len(buffer.rows) - stored
         return stored
