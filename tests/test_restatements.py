@@ -142,3 +142,16 @@ def test_retention_prunes_old_restatements_with_the_runs_and_day_history_with_th
     assert Restatement.select().count() == 1 and DayFetch.select().count() == 1  # 26 days old; the month ago
     retention.prune(store, ShiftedClock(datetime(2027, 1, 10, tzinfo=UTC), tick=False))
     assert Restatement.select().count() == 0 and DayFetch.select().count() == 0
+
+
+def test_a_day_restated_later_is_replaced_by_the_next_days_first_run(store, bus, scripted) -> None:
+    account = Account.create(name="s", platform="scripted", external_id="s")
+    _run(store, bus, account, ShiftedClock(datetime(2026, 12, 30, 12, 0, tzinfo=UTC), tick=False))
+    scripted.clicks = 5  # the platform restates every day
+    run = _run(store, bus, account, ShiftedClock(datetime(2026, 12, 31, 0, 30, tzinfo=UTC), tick=False))
+    log = " ".join(e.message for e in RunEvent.select().where(RunEvent.run == run.id))
+    assert "Dec 29 (last look before it leaves the lookback)" in log  # 2 days old: the scripted lookback
+    assert {(r.date, r.clicks) for r in DailyStat.select().where(DailyStat.date >= date(2026, 12, 29))} == {
+        (date(2026, 12, 29), 5), (date(2026, 12, 30), 5), (date(2026, 12, 31), 5)}
+    assert {(r.date, r.age_days, r.d_clicks) for r in Restatement.select()} == {
+        (date(2026, 12, 29), 2, 2)}  # Dec 30 was stored while it ran (age 0): not a restatement
