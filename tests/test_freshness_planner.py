@@ -26,7 +26,7 @@ def _plan(history: dict[int, DayHistory], lookback: int = 30, platform: str = "g
           latest_change_age: int | None = None, zone: str = ZONE, now: datetime = NOW) -> dict[int, fr.DayChoice]:
     """The plan keyed by age, for history keyed by age."""
     today = now.astimezone(ZoneInfo(zone)).date()
-    plan = fr.plan_days(platform=platform, lookback=lookback, today=today, now=now, zone=zone,
+    plan = fr.plan_days(platform=platform, lookback=lookback, today=today, zone=zone,
                         days=Window(today - timedelta(days=lookback), today),
                         history={today - timedelta(days=age): h for age, h in history.items()},
                         latest_change_age=latest_change_age)
@@ -65,7 +65,7 @@ def test_the_day_reaching_the_lookback_gets_a_last_look_and_older_days_only_on_r
     assert _plan(history)[30] == fr.DayChoice(TODAY - timedelta(days=30), True, fr.LAST_LOOK)
     history[30] = _fetched(0, 30, hour=1)  # looked at already, at that age
     assert _plan(history)[30].fetch is False
-    plan = fr.plan_days(platform="google_ads", lookback=30, today=TODAY, now=NOW, zone=ZONE,
+    plan = fr.plan_days(platform="google_ads", lookback=30, today=TODAY, zone=ZONE,
                         days=Window(TODAY - timedelta(days=40), TODAY),
                         history={TODAY - timedelta(days=age): h for age, h in history.items()}
                         | {TODAY - timedelta(days=35): _fetched(6, 29)})
@@ -103,14 +103,15 @@ def test_a_late_restater_keeps_days_daily_as_late_as_its_recorded_changes() -> N
 
 def test_fetched_today_means_since_midnight_in_the_accounts_zone() -> None:
     # 08:00 in Tokyo on Dec 9 is 23:00 UTC on Dec 8: a fetch at 16:00 UTC Dec 8 (01:00 Dec 9 Tokyo) is today's
-    now = datetime(2026, 12, 8, 23, 0, tzinfo=UTC)
+    today = datetime(2026, 12, 8, 23, 0, tzinfo=UTC).astimezone(ZoneInfo("Asia/Tokyo")).date()
+    assert today == TODAY
     day = date(2026, 12, 6)
     history = {day: DayHistory(2, datetime(2026, 12, 8, 16, 0), 3, 0, 3)}
-    plan = fr.plan_days(platform="google_ads", lookback=5, today=TODAY, now=now, zone="Asia/Tokyo",
+    plan = fr.plan_days(platform="google_ads", lookback=5, today=today, zone="Asia/Tokyo",
                         days=Window(day, day), history=history)
     assert plan.days[0].reason == fr.FETCHED_TODAY
     history = {day: DayHistory(2, datetime(2026, 12, 8, 14, 0), 3, 0, 3)}  # 23:00 Dec 8 in Tokyo: yesterday
-    plan = fr.plan_days(platform="google_ads", lookback=5, today=TODAY, now=now, zone="Asia/Tokyo",
+    plan = fr.plan_days(platform="google_ads", lookback=5, today=today, zone="Asia/Tokyo",
                         days=Window(day, day), history=history)
     assert plan.days[0].reason == fr.DAILY
 
@@ -118,7 +119,7 @@ def test_fetched_today_means_since_midnight_in_the_accounts_zone() -> None:
 def test_windows_are_contiguous_in_date_order_and_the_log_line_says_why() -> None:
     history = _steady()
     history[3] = _fetched(0, 3, hour=1)
-    plan = fr.plan_days(platform="google_ads", lookback=30, today=TODAY, now=NOW, zone=ZONE,
+    plan = fr.plan_days(platform="google_ads", lookback=30, today=TODAY, zone=ZONE,
                         days=Window(TODAY - timedelta(days=30), TODAY),
                         history={TODAY - timedelta(days=age): h for age, h in history.items()})
     assert [str(w) for w in plan.windows(30)] == ["2026-11-09..2026-11-09", "2026-12-02..2026-12-05",

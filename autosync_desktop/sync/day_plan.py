@@ -29,7 +29,7 @@ def plan_incremental(account_id: int, platform: str, lookback: int, days: Window
     else:
         history = day_fetches.history(account_id, days.start, days.end)
         since = now.astimezone(UTC).replace(tzinfo=None) - timedelta(days=freshness.EVIDENCE_DAYS)
-        plan = freshness.plan_days(platform=platform, lookback=lookback, today=days.end, now=now, zone=zone,
+        plan = freshness.plan_days(platform=platform, lookback=lookback, today=days.end, zone=zone,
                                    days=days, history=history,
                                    latest_change_age=day_fetches.latest_change_age(account_id, since))
     return RunPlan(plan.windows(max_window_days), plan.describe())

@@ -100,9 +100,9 @@ class Plan:
         return text
 
 
-def plan_days(*, platform: str, lookback: int, today: date, now: datetime, zone: str, days: Window,
+def plan_days(*, platform: str, lookback: int, today: date, zone: str, days: Window,
               history: Mapping[date, DayHistory], latest_change_age: int | None = None) -> Plan:
-    """Which days of `days` (the run's range, ending today) to fetch. `now` is aware; `history` times naive UTC."""
+    """Which days of `days` (the run's range, ending `today` in `zone`) to fetch; `history` times are naive UTC."""
     tz = ZoneInfo(zone)
     start_of_today = _naive_utc(datetime.combine(today, time(), tzinfo=tz))
     week_ago = _naive_utc(datetime.combine(today - timedelta(days=WEEK - 1), time(), tzinfo=tz))
