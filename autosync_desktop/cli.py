@@ -764,14 +764,19 @@ def cmd_insights(svc: Services, a: argparse.Namespace) -> int:
         print()
         _table([[x["account"], *_figure_cells(x), _span(x["freshness_lag_s"]) + " behind"
                  if x["freshness_lag_s"] is not None else "—", "—" if x["settling_days"] is None
-                 else str(x["settling_days"])] for x in data["accounts"]],
-               ("ACCOUNT", *FIGURE_HEADERS, "DATA BEHIND", "DAYS SETTLING"))
+                 else str(x["settling_days"]), "—" if x["days_still_settling"] is None
+                 else str(x["days_still_settling"])] for x in data["accounts"]],
+               ("ACCOUNT", *FIGURE_HEADERS, "DATA BEHIND", "DAYS SETTLING", "STILL CHANGING"))
     if data["schedules"]:
         print()
         _table([[x["schedule"] or "(no schedule)", *_figure_cells(x)] for x in data["schedules"]],
                ("SCHEDULE", *FIGURE_HEADERS))
-    print("\n'—': unknown (no finished run, no daily data yet, or not measured). Restatement deltas come with the "
-          "freshness planner.")
+    if data["restatement_deltas"]:
+        print("\nRestated by the platforms (largest changes first):")
+        for delta in data["restatement_deltas"][:20]:
+            print(f"  {delta['text']}")
+    print("\n'—': unknown (no finished run, no daily data yet, or not measured). DAYS SETTLING: days of the lookback; "
+          "STILL CHANGING: days in the platform's restatement window whose last fetch changed them.")
     return 0
 
 

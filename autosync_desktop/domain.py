@@ -771,7 +771,27 @@ class AccountInsight:
     data_through: date | None  # the last day written (sync_state), possibly today and not over yet
     complete_through: date | None  # the last day that was over when the data was last written
     freshness_lag_s: float | None  # now minus the end of complete_through in `zone`; None: no daily data yet
-    settling_days: int | None  # days still re-fetched by every run (the lookback), as on the Dashboard's card
+    settling_days: int | None  # days still fetched again (the lookback), as on the Dashboard's card
+    # days inside the platform's restatement window whose last fetch changed them (a restatement); None: gone
+    days_still_settling: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RestatementDelta:
+    """How much a platform changed one metric of an account's day between its first and its latest re-fetch
+    (store table `restatement`, schema v11): "Meta Ads changed conversions of Nov 20 by +12 % between day 1 and
+    day 7". before/change in the metric's unit (cost: micros); None: unknown (never 0)."""
+
+    account: str
+    platform: str
+    day: date
+    metric: str  # "cost", "clicks" or "conversions"
+    from_age_days: int  # the day's age when the first value was fetched
+    to_age_days: int  # ... and when the latest one was
+    before: float | None
+    change: float | None
+    percent: float | None  # change / before * 100; None when unknown or before is 0
+    text: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -784,10 +804,8 @@ class ScheduleInsight:
 
 @dataclass(frozen=True, slots=True)
 class Insights:
-    """Sync analytics of the runs queued in [since, until), per platform, account and schedule.
-
-    Restatement deltas (how much a platform changed a day's numbers between syncs) are not here yet: they need
-    the data the freshness planner will keep."""
+    """Sync analytics of the runs queued in [since, until), per platform, account and schedule, and how much the
+    platforms changed days they had already reported (restatements recorded in the period)."""
 
     period: Period
     since: datetime
@@ -797,6 +815,8 @@ class Insights:
     platforms: tuple[PlatformInsight, ...]  # by platform name
     accounts: tuple[AccountInsight, ...]  # by account name; accounts without runs in the period included
     schedules: tuple[ScheduleInsight, ...]  # by schedule name, runs without a schedule last
+    # days restated by re-fetches in the period, largest change first (at most RESTATEMENTS_SHOWN)
+    restatements: tuple[RestatementDelta, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -82,7 +82,10 @@ def test_incremental_run_uses_sync_state_and_lookback(store, bus, scripted) -> N
     state = SyncState.get((SyncState.account == account.id) & (SyncState.stream == "daily_stats"))
     assert state.last_complete_date == date(2026, 12, 31)
     second = _run(store, bus, account)
-    assert second.rows == 3  # lookback 2 days + today
+    assert second.rows == 2  # the freshness planner: today and yesterday; day 2 was fetched earlier today
+    settings.set_value("sync.freshness_planner", "off")
+    third = _run(store, bus, account)
+    assert third.rows == 3  # planner off: lookback 2 days + today, every run
     assert DailyStat.select().count() == 11
 
 

@@ -200,6 +200,7 @@ def test_campaigns_are_the_distinct_ids_and_names_seen(cli: Cli, analytics: Call
 
 def test_days_are_the_property_days_and_a_restated_day_is_replaced_inside_the_lookback(
         cli: Cli, analytics: Callable[..., FakeGA4]) -> None:
+    cli("settings", "set", "sync.freshness_planner", "off")  # the whole lookback each sync (no wait for a check)
     api = analytics(time_zone="Pacific/Kiritimati", campaigns=8)  # UTC+14: often a day ahead of UTC
     assert api.today == clock.today("Pacific/Kiritimati")
     cli.add(api)

@@ -182,6 +182,7 @@ def test_backfill_matches_ground_truth_and_rerun_is_idempotent(cli: Cli, fake: F
 
 
 def test_incremental_sync_updates_restated_days_within_the_lookback(cli: Cli, fake: FakeGoogleAds) -> None:
+    cli("settings", "set", "sync.freshness_planner", "off")  # the whole lookback each sync (no wait for a check)
     cli.add()
     today = fake.today
     start, end = today - timedelta(days=45), today - timedelta(days=5)

@@ -333,7 +333,7 @@ def test_cli_insights_json_has_the_services_figures(seeded: Path, capsys: pytest
     assert (accounts["acme"]["freshness_lag_s"], accounts["acme"]["complete_through"],
             accounts["acme"]["settling_days"]) == (32400, "2026-11-20", 4)
     assert accounts["never"]["success_rate"] is None and accounts["never"]["freshness_lag_s"] is None
-    assert data["restatement_deltas"] is None
+    assert data["restatement_deltas"] == [] and accounts["acme"]["days_still_settling"] is None  # nothing recorded
     assert [p["label"] for p in data["platforms"]] == ["Demo (sandbox data)", "Meta Ads"]
 
 
@@ -345,12 +345,12 @@ def test_cli_insights_table_in_plain_units(seeded: Path, capsys: pytest.CaptureF
     lines = out.splitlines()
     acme = next(line for line in lines if line.startswith("acme "))
     assert acme.split() == ["acme", "9", "67%", "30.0", "s", "1", "min", "40", "s", "700", "36", "4", "16.0", "s",
-                            "9", "h", "0", "min", "behind", "4"]
+                            "9", "h", "0", "min", "behind", "4", "—"]
     never = next(line for line in lines if line.startswith("never "))
-    assert never.split() == ["never", "0", "—", "—", "—", "0", "0", "0", "—", "—", "—"]
+    assert never.split() == ["never", "0", "—", "—", "—", "0", "0", "0", "—", "—", "—", "—"]
     shop = next(line for line in lines if line.startswith("shop "))
     assert "4.0 s (+1 unmeasured)" in shop and "1 d 3 h behind" in shop
-    assert "(no schedule)" in out and "Restatement deltas come with the freshness planner" in out
+    assert "(no schedule)" in out and "STILL CHANGING: days in the platform's restatement window" in out
 
 
 def test_cli_insights_bad_period_exits_2_naming_the_option(seeded: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -394,4 +394,4 @@ def test_api_metrics_carry_the_insights_and_keep_their_fields(tmp_path: Path) ->
     slow = next(a for a in insights["accounts"] if a["account"] == "Demo slow")
     assert slow["runs"] == 0 and slow["success_rate"] is None and slow["freshness_lag_s"] is None
     assert insights["total"]["runs"] == metrics["total_syncs"]["value"]
-    assert insights["restatement_deltas"] is None
+    assert insights["restatement_deltas"] == []

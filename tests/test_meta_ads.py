@@ -146,6 +146,7 @@ def test_backfill_sync_and_async_paths_match_ground_truth_with_every_status(
 
 def test_rerun_is_idempotent_and_a_restated_day_is_updated_inside_the_lookback(
         cli: Cli, fake: MetaFake, monkeypatch: pytest.MonkeyPatch) -> None:
+    cli("settings", "set", "sync.freshness_planner", "off")  # the whole lookback each sync (no wait for a check)
     add(cli, fake, monkeypatch)
     since, until = fake.today - timedelta(days=40), fake.today - timedelta(days=1)
     sync(cli, "Meta A", since, until)

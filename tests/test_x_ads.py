@@ -185,6 +185,7 @@ def test_campaigns_with_deleted_and_drafts_are_synced_and_mapped(cli: Cli, xads:
 
 def test_restated_billing_is_replaced_by_a_later_sync_inside_the_lookback(cli: Cli, xads: Callable[
         ..., FakeXAds]) -> None:
+    cli("settings", "set", "sync.freshness_planner", "off")  # the whole lookback each sync (no wait for a check)
     api = xads()
     cli.add(api)
     cli("settings", "set", "sync.initial_history_days", "25")

@@ -262,7 +262,27 @@ class AccountInsight(InsightFigures):
     data_through: date | None = Field(description="the last day of daily data written")
     complete_through: date | None = Field(description="the last day that was over when the data was written")
     freshness_lag_s: float | None = Field(description="now minus the end of complete_through in the account's zone")
-    settling_days: int | None = Field(description="recent days still re-fetched by every run (the lookback)")
+    settling_days: int | None = Field(description="recent days still fetched again (the lookback)")
+    days_still_settling: int | None = Field(
+        default=None, description="days inside the platform's restatement window whose last fetch changed them")
+
+
+Day = date  # a field named `date` below must not shadow the type
+
+
+class RestatementDeltaOut(BaseModel):
+    """How much a platform changed one metric of an account's day between its first and its latest re-fetch."""
+
+    account: str
+    platform: str
+    date: Day
+    metric: Literal["cost", "clicks", "conversions"]
+    from_age_days: int = Field(description="the day's age (days, account's zone) when the first value was fetched")
+    to_age_days: int = Field(description="the day's age when the latest value was fetched")
+    before: float | None = Field(description="the first value (cost in micros); null: unknown")
+    change: float | None = Field(description="latest minus first (cost in micros); null: unknown")
+    percent: float | None = Field(description="change / before x 100; null when unknown or before is 0")
+    text: str = Field(description="the same in words")
 
 
 class ScheduleInsight(InsightFigures):
@@ -278,7 +298,8 @@ class InsightsOut(BaseModel):
     platforms: list[PlatformInsight]
     accounts: list[AccountInsight]
     schedules: list[ScheduleInsight]
-    restatement_deltas: None = Field(default=None, description="not computed yet: they come with the freshness planner")
+    restatement_deltas: list[RestatementDeltaOut] = Field(
+        default_factory=list, description="days restated by re-fetches in the period, largest change first (<= 100)")
 
 
 class Metrics(BaseModel):
@@ -308,9 +329,14 @@ def insights(i: Insights) -> InsightsOut:
                    for p in i.platforms],
         accounts=[AccountInsight(account=a.account, platform=a.platform, zone=a.zone, data_through=a.data_through,
                                  complete_through=a.complete_through, freshness_lag_s=a.freshness_lag_s,
-                                 settling_days=a.settling_days, **_figures(a.figures)) for a in i.accounts],
+                                 settling_days=a.settling_days, days_still_settling=a.days_still_settling,
+                                 **_figures(a.figures)) for a in i.accounts],
         schedules=[ScheduleInsight(schedule=s.schedule, account=s.account, platform=s.platform,
-                                   **_figures(s.figures)) for s in i.schedules])
+                                   **_figures(s.figures)) for s in i.schedules],
+        restatement_deltas=[RestatementDeltaOut(
+            account=r.account, platform=r.platform, date=r.day, metric=r.metric,  # type: ignore[arg-type]
+            from_age_days=r.from_age_days, to_age_days=r.to_age_days, before=r.before, change=r.change,
+            percent=r.percent, text=r.text) for r in i.restatements])
 
 
 def metrics(comparison: PeriodComparison, days: tuple[ChartDay, ...], found: Insights | None = None) -> Metrics:

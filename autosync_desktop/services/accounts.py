@@ -142,7 +142,7 @@ class AccountsService(Area):
 
     def cards(self, now: datetime | None = None) -> tuple[AccountCard, ...]:
         """Health of every account plus data freshness: the last complete day of daily stats and which recent
-        days are still settling (re-fetched by every run because of the lookback)."""
+        days are still settling (fetched again because of the lookback; by age with the freshness planner)."""
         now = now or utcnow()
         fresh = queries.data_freshness()
         accounts = {a.id: a for a in Account.select()}

@@ -11,7 +11,11 @@ still settling) from the Dashboard's account cards (`services.accounts.cards`), 
 The rate-limit wait is what the engine measured while sleeping on the platform's rate limits and on our own
 request pacing (`ConnectorContext.sleep(..., rate_limit=True)`, saved in sync_run.rate_limit_wait_s since
 schema v9); runs stored before were never measured and are counted in `wait_unrecorded_runs` instead.
-Restatement deltas are not computed yet: they need the data the freshness planner will keep.
+Restatements (schema v11, recorded by the writer for the freshness planner): per account, the days still settling
+(inside the platform's restatement window, sync/freshness.py's table, whose last fetch changed them), and per
+account day re-fetched with a change in the period, how much each of cost, clicks and conversions changed from the
+value first stored after the day was over to the latest one ("Meta Ads changed conversions of Nov 20 by +12 %
+between day 1 and day 7"), largest change first, at most RESTATEMENTS_SHOWN.
 
 `series()` is the same period per local hour (24h) or day (7d, 30d) for the Insights page's charts: runs
 succeeded and failed, p95 duration, API calls and rate-limit waits per slot (store/insights_queries.py's slot
@@ -34,6 +38,7 @@ from autosync_desktop.domain import (
     InsightSeries,
     InsightSlot,
     PlatformInsight,
+    RestatementDelta,
     RunFigures,
     ScheduleInsight,
 )
@@ -42,6 +47,10 @@ from autosync_desktop.services.core import iso
 from autosync_desktop.services.metrics import _aware, _period
 from autosync_desktop.store import insights_queries as iq
 from autosync_desktop.store.models import utcnow
+from autosync_desktop.sync.freshness import restates_days
+
+RESTATEMENTS_SHOWN = 100
+METRICS = ("cost", "clicks", "conversions")
 
 NO_RUNS = RunFigures(runs=0, succeeded=0, failed=0, cancelled=0, skipped=0, success_rate=None,
                      p50_duration_s=None, p95_duration_s=None, rows_written=0, api_calls=0, api_calls_per_day=0.0,
@@ -112,9 +121,11 @@ class InsightsService(Area):
             figures = _grouped(since, until, days)
             cards = {card.name: card for card in self.core.accounts.cards(until)}
             zones = iq.account_zones()
+            settling = _settling(zones, until)
+            restated = iq.restated_days(since, until)
         by_account = figures["account"]
-        accounts = [self._account(card, zones.get(name, "UTC"), by_account.get((name, card.platform)), until)
-                    for name, card in cards.items()]
+        accounts = [self._account(card, zones.get(name, "UTC"), by_account.get((name, card.platform)), until,
+                                  settling.get(name)) for name, card in cards.items()]
         accounts += [AccountInsight(account=str(name), platform=str(platform), figures=run_figures, zone=None,
                                     data_through=None, complete_through=None, freshness_lag_s=None,
                                     settling_days=None)
@@ -134,6 +145,7 @@ class InsightsService(Area):
                             for (schedule, account, platform), run_figures in sorted(
                                 figures["schedule"].items(),
                                 key=lambda kv: (kv[0][0] is None, (kv[0][0] or "").casefold(), str(kv[0][1])))),
+            restatements=_deltas(restated),
         )
 
     def series(self, period: str = "24h", utc_offset_minutes: int = 0, now: datetime | None = None) -> InsightSeries:
@@ -159,14 +171,58 @@ class InsightsService(Area):
                              until=_aware(until), slots=tuple(slots))
 
     @staticmethod
-    def _account(card: AccountCard, zone: str, run_figures: RunFigures | None, now: datetime) -> AccountInsight:
+    def _account(card: AccountCard, zone: str, run_figures: RunFigures | None, now: datetime,
+                 still_settling: int | None) -> AccountInsight:
         complete = lag = None
         if card.data_through is not None:
             complete = complete_through(card.data_through, card.data_synced_at, zone)
             lag = freshness_lag_s(complete, zone, now)
         return AccountInsight(account=card.name, platform=card.platform, figures=run_figures or NO_RUNS, zone=zone,
                               data_through=card.data_through, complete_through=complete, freshness_lag_s=lag,
-                              settling_days=card.settling_days)
+                              settling_days=card.settling_days, days_still_settling=still_settling)
+
+
+def _settling(zones: dict[str, str], now: datetime) -> dict[str, int | None]:
+    """Per current account: days of ages 1..the platform's restatement window whose last fetch changed them."""
+    out: dict[str, int | None] = {}
+    for name, (account_id, platform) in iq.account_ids().items():
+        today = _aware(now).astimezone(ZoneInfo(zones.get(name, "UTC"))).date()
+        first = today - timedelta(days=restates_days(platform))
+        out[name] = iq.days_still_settling(account_id, first.isoformat(), today.isoformat())
+    return out
+
+
+def _deltas(days: list[iq.RestatedDay]) -> tuple[RestatementDelta, ...]:
+    out: list[RestatementDelta] = []
+    for d in days:
+        day = date.fromisoformat(d.day)
+        for metric, before, change in zip(METRICS, d.before, d.change, strict=True):
+            if change == 0 or (change is None and before is None):
+                continue  # unchanged, or never known
+            percent = change / before * 100 if change is not None and before else None
+            out.append(RestatementDelta(account=d.account, platform=d.platform, day=day, metric=metric,
+                                        from_age_days=d.from_age, to_age_days=d.to_age, before=before, change=change,
+                                        percent=percent, text=_delta_text(d, day, metric, before, change, percent)))
+    out.sort(key=lambda x: (x.percent is None, -abs(x.percent or 0), -abs(x.change or 0), x.account, x.day, x.metric))
+    return tuple(out[:RESTATEMENTS_SHOWN])
+
+
+def _amount(metric: str, value: float) -> str:
+    if metric == "cost":
+        return f"{value / 1_000_000:,.2f}"
+    return f"{value:,.0f} clicks" if metric == "clicks" else f"{value:,.6g}"
+
+
+def _delta_text(d: iq.RestatedDay, day: date, metric: str, before: float | None, change: float | None,
+                percent: float | None) -> str:
+    if change is None:
+        how = "to an unknown value (a campaign's figure is not reported)"
+    elif percent is not None:
+        how = f"by {percent:+.0f} %" if abs(percent) >= 1 else f"by {percent:+.1f} %"
+    else:
+        how = f"from 0 to {_amount(metric, change)}"
+    return (f"{_label(d.platform)} changed {metric} of {day:%b} {day.day} {how} between day {d.from_age} and day "
+            f"{d.to_age} ({d.account})")
 
 
 def slot_bounds(step: str, utc_offset_minutes: int, since: datetime,
@@ -219,9 +275,13 @@ def insights_dict(i: Insights) -> dict[str, Any]:
                       for p in i.platforms],
         "accounts": [{"account": a.account, "platform": a.platform, **figures_dict(a.figures), "zone": a.zone,
                       "data_through": iso(a.data_through), "complete_through": iso(a.complete_through),
-                      "freshness_lag_s": _round(a.freshness_lag_s, 0), "settling_days": a.settling_days}
+                      "freshness_lag_s": _round(a.freshness_lag_s, 0), "settling_days": a.settling_days,
+                      "days_still_settling": a.days_still_settling}
                      for a in i.accounts],
         "schedules": [{"schedule": s.schedule, "account": s.account, "platform": s.platform,
                        **figures_dict(s.figures)} for s in i.schedules],
-        "restatement_deltas": None,  # not computed yet: they need the freshness planner's data
+        "restatement_deltas": [{"account": r.account, "platform": r.platform, "date": iso(r.day), "metric": r.metric,
+                                "from_age_days": r.from_age_days, "to_age_days": r.to_age_days, "before": r.before,
+                                "change": r.change, "percent": _round(r.percent, 2), "text": r.text}
+                               for r in i.restatements],
     }

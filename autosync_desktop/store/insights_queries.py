@@ -159,3 +159,64 @@ def slot_durations(step: str, utc_offset_minutes: int, since: datetime, until: d
                                                     _slot_params(step, utc_offset_minutes, since, until)):
         out.setdefault(str(slot), []).append(float(seconds))
     return out
+
+
+# --- restatements (schema v11: day_fetch, restatement; the freshness planner's records) ----------------------
+
+_SETTLING_SQL = (
+    "SELECT COUNT(*) FROM day_fetch f WHERE f.account_id = ? AND f.date >= ? AND f.date < ? AND f.last_changed = 1"
+    " AND EXISTS (SELECT 1 FROM restatement r WHERE r.account_id = f.account_id AND r.date = f.date"
+    " AND r.fetched_at = f.last_fetched_at)"
+)
+# Per account day restated in the period: the first value (the earliest row's before, at its prev_age_days),
+# the total change over all its rows (NULL when one is unknown) and the latest row's age.
+_SPANS_SQL = (
+    "SELECT a.name, a.platform, r.date, MIN(r.id), MAX(r.age_days),"
+    " CASE WHEN COUNT(r.d_cost_micros) = COUNT(*) THEN SUM(r.d_cost_micros) END,"
+    " CASE WHEN COUNT(r.d_clicks) = COUNT(*) THEN SUM(r.d_clicks) END,"
+    " CASE WHEN COUNT(r.d_conversions) = COUNT(*) THEN ROUND(SUM(r.d_conversions), 6) END"
+    " FROM restatement r JOIN account a ON a.id = r.account_id WHERE a.removed_at IS NULL"
+    " AND r.date IN (SELECT p.date FROM restatement p WHERE p.account_id = r.account_id"
+    " AND p.fetched_at >= ? AND p.fetched_at < ?) GROUP BY r.account_id, r.date"
+)
+_FIRST_SQL = "SELECT prev_age_days, before_cost_micros, before_clicks, before_conversions FROM restatement WHERE id = ?"
+
+
+@dataclass(frozen=True, slots=True)
+class RestatedDay:
+    """One account day's restatements: values as first stored (at from_age) and the total change since."""
+
+    account: str
+    platform: str
+    day: str  # ISO date
+    from_age: int
+    to_age: int
+    before: tuple[float | None, float | None, float | None]  # cost micros, clicks, conversions
+    change: tuple[float | None, float | None, float | None]
+
+
+def days_still_settling(account_id: int, first: str, before: str) -> int | None:
+    """Days in [first, before) (ISO dates) whose last fetch changed them (it wrote a restatement row); None when
+    no fetch of the account was recorded yet (unknown, not 0)."""
+    if database_proxy.execute_sql("SELECT 1 FROM day_fetch WHERE account_id = ? LIMIT 1", (account_id,)).fetchone() \
+            is None:
+        return None
+    return int(database_proxy.execute_sql(_SETTLING_SQL, (account_id, first, before)).fetchone()[0])
+
+
+def account_ids() -> dict[str, tuple[int, str]]:
+    """Every current account's name -> (id, platform)."""
+    sql = "SELECT name, id, platform FROM account WHERE removed_at IS NULL"
+    return {name: (int(account_id), platform) for name, account_id, platform in database_proxy.execute_sql(sql)}
+
+
+def restated_days(since: datetime, until: datetime) -> list[RestatedDay]:
+    """Every current account's days re-fetched with a change in [since, until), with their whole change so far."""
+    out: list[RestatedDay] = []
+    for name, platform, day, first_id, to_age, cost, clicks, conversions in database_proxy.execute_sql(
+            _SPANS_SQL, (_text(since), _text(until))).fetchall():
+        prev_age, *before = database_proxy.execute_sql(_FIRST_SQL, (first_id,)).fetchone()
+        out.append(RestatedDay(account=name, platform=platform, day=str(day), from_age=int(prev_age),
+                               to_age=int(to_age), before=(before[0], before[1], before[2]),
+                               change=(cost, clicks, conversions)))
+    return out

@@ -155,6 +155,27 @@ def _v10_orchestration(db: SqliteDatabase) -> None:
         db.execute_sql('ALTER TABLE "sync_run" ADD COLUMN "missing_inputs" TEXT')
 
 
+def _v11_freshness(db: SqliteDatabase) -> None:
+    """Version 11 (issue 13, freshness planner): `day_fetch`, each account day's fetch history (how often, when last,
+    at what age, how many re-fetches in a row changed nothing), and `restatement`, what a re-fetch changed (cost,
+    clicks, conversions before and the change; NULL: unknown). New tables only; filled from the next sync.
+    """
+    db.execute_sql(
+        'CREATE TABLE IF NOT EXISTS "day_fetch" ("account_id" INTEGER NOT NULL, "date" DATE NOT NULL, "fetches"'
+        ' INTEGER NOT NULL, "first_fetched_at" DATETIME NOT NULL, "last_fetched_at" DATETIME NOT NULL,'
+        ' "last_age_days" INTEGER NOT NULL, "unchanged_streak" INTEGER NOT NULL, "streak_age_days" INTEGER,'
+        ' "last_changed" INTEGER NOT NULL, PRIMARY KEY ("account_id", "date"), FOREIGN KEY ("account_id")'
+        ' REFERENCES "account" ("id") ON DELETE CASCADE) WITHOUT ROWID')
+    db.execute_sql(
+        'CREATE TABLE IF NOT EXISTS "restatement" ("id" INTEGER NOT NULL PRIMARY KEY, "account_id" INTEGER NOT NULL,'
+        ' "date" DATE NOT NULL, "age_days" INTEGER NOT NULL, "prev_age_days" INTEGER NOT NULL, "fetched_at"'
+        ' DATETIME NOT NULL, "run_id" INTEGER, "before_cost_micros" INTEGER, "before_clicks" INTEGER,'
+        ' "before_conversions" REAL, "d_cost_micros" INTEGER, "d_clicks" INTEGER, "d_conversions" REAL,'
+        ' FOREIGN KEY ("account_id") REFERENCES "account" ("id") ON DELETE CASCADE)')
+    db.execute_sql('CREATE INDEX IF NOT EXISTS "restatement_account_id_date" ON "restatement" ("account_id", "date")')
+    db.execute_sql('CREATE INDEX IF NOT EXISTS "restatement_fetched_at" ON "restatement" ("fetched_at")')
+
+
 STEPS: dict[int, Callable[[SqliteDatabase], None]] = {
     2: _v2_extra_metrics,
     3: _v3_history_indexes,
@@ -165,6 +186,7 @@ STEPS: dict[int, Callable[[SqliteDatabase], None]] = {
     8: _v8_daily_conversion,
     9: _v9_rate_limit_wait,
     10: _v10_orchestration,
+    11: _v11_freshness,
 }
 LATEST = max(STEPS)
 

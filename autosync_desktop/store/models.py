@@ -245,6 +245,56 @@ class DailyConversion(BaseModel):
         without_rowid = True
 
 
+class DayFetch(BaseModel):
+    """One account day's fetch history, kept by the writer with the day's data (schema v11; sync/freshness.py).
+
+    `last_age_days`: the day's age (days before today in the account's zone) at its last fetch.
+    `unchanged_streak`: re-fetches in a row that left cost, clicks and conversions as they were (numbers stored
+    after the day was over), counting at most one per day of age (`streak_age_days`: the age of the last one
+    counted), so hourly re-fetches of yesterday do not settle it. `last_changed`: the last re-fetch changed them.
+    """
+
+    account = ForeignKeyField(Account, backref="day_fetches", on_delete="CASCADE", index=False)
+    date = DateField()
+    fetches = IntegerField()
+    first_fetched_at = DateTimeField()
+    last_fetched_at = DateTimeField()
+    last_age_days = IntegerField()
+    unchanged_streak = IntegerField()
+    streak_age_days = IntegerField(null=True)
+    last_changed = BooleanField()
+
+    class Meta:
+        primary_key = CompositeKey("account", "date")
+        without_rowid = True
+
+
+class Restatement(BaseModel):
+    """What one re-fetch of a day changed, summed over the account's campaigns (schema v11).
+
+    Written only when cost, clicks or conversions changed and the stored values were fetched after the day was over
+    (`prev_age_days` >= 1). before_*: the stored values; d_*: new minus before. NULL: unknown (a campaign's metric
+    was not reported, before or after), never 0.
+    """
+
+    id = AutoField()
+    account = ForeignKeyField(Account, backref="restatements", on_delete="CASCADE", index=False)
+    date = DateField()
+    age_days = IntegerField()
+    prev_age_days = IntegerField()
+    fetched_at = DateTimeField()
+    run_id = IntegerField(null=True)
+    before_cost_micros = IntegerField(null=True)
+    before_clicks = IntegerField(null=True)
+    before_conversions = FloatField(null=True)
+    d_cost_micros = IntegerField(null=True)
+    d_clicks = IntegerField(null=True)
+    d_conversions = FloatField(null=True)
+
+    class Meta:
+        indexes = ((("account", "date"), False), (("fetched_at",), False))
+
+
 class SyncState(BaseModel):
     account = ForeignKeyField(Account, backref="sync_states", on_delete="CASCADE", index=False)
     stream = CharField()  # "campaigns" | "daily_stats"
@@ -291,5 +341,5 @@ class ProcessLease(BaseModel):
 
 MODELS: list[type[BaseModel]] = [
     SchemaVersion, Account, Schedule, ScheduleDependency, SyncRun, RunEvent, Campaign, DailyStat, DailyConversion,
-    SyncState, Setting, HealthProbe, ProcessLease,
+    SyncState, Setting, HealthProbe, ProcessLease, DayFetch, Restatement,
 ]

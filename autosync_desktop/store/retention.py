@@ -1,4 +1,5 @@
-"""Retention: prune old run history (with its log lines) and, if configured, old daily stats.
+"""Retention: prune old run history (with its log lines and the restatements its runs recorded) and, if configured,
+old daily stats (with their days' fetch history).
 
 Never touches a queued or running run, and never the last successful run of a schedule or an account (so
 "last success" stays answerable forever). Deletes in small batches, each its own short transaction, so a prune of a
@@ -55,6 +56,8 @@ def prune(db: SqliteDatabase, clock: Clock = SYSTEM_CLOCK) -> PruneResult:
         runs_deleted += cursor.rowcount
         if cursor.rowcount < BATCH:
             break
+    _delete_batches(db, "DELETE FROM restatement WHERE id IN (SELECT id FROM restatement WHERE fetched_at < ? LIMIT ?)",
+                    cutoff_text)  # what re-fetches changed goes with the runs that fetched them
     stats_deleted = 0
     months = settings.get("retention.stats_months")
     stats_cutoff = months_before(now.date(), months).isoformat() if months else None
@@ -75,7 +78,18 @@ def prune(db: SqliteDatabase, clock: Clock = SYSTEM_CLOCK) -> PruneResult:
                     (stats_cutoff, BATCH))
             if cursor.rowcount < BATCH:
                 break
+        _delete_batches(db, "DELETE FROM day_fetch WHERE (account_id, date) IN (SELECT account_id, date FROM day_fetch"
+                            " WHERE date < ? LIMIT ?)", stats_cutoff)  # the fetch history of days no longer kept
     result = PruneResult(at=now.isoformat(sep=" ", timespec="seconds"), runs_deleted=runs_deleted,
                          stats_deleted=stats_deleted, runs_before=cutoff_text[:19], stats_before=stats_cutoff)
     settings.set_state("retention.last_prune", asdict(result))
     return result
+
+
+def _delete_batches(db: SqliteDatabase, sql: str, cutoff: str) -> None:
+    """Run `sql` (a DELETE taking the cutoff and a LIMIT) in batches of BATCH, each its own transaction."""
+    while True:
+        with db.atomic():
+            cursor = db.execute_sql(sql, (cutoff, BATCH))
+        if cursor.rowcount < BATCH:
+            return

@@ -201,6 +201,9 @@ SPECS: tuple[SettingSpec, ...] = (
     SettingSpec("sync.run_timeout_minutes", float, 120.0, "A run still going after this long fails", 1, 7 * 1440),
     SettingSpec("sync.initial_history_days", int, 90,
                 "Days of history fetched by an account's first sync (platform defaults may be shorter)", 1, 3650),
+    SettingSpec("sync.freshness_planner", bool, True,
+                "Fetch days by age: today and yesterday every run, the last week once a day, the rest of the lookback "
+                "once a week (off: the whole lookback every run)"),
     SettingSpec("http.timeout_s", float, 60.0, "Timeout of one HTTP request to a platform (seconds)", 1, 600),
     SettingSpec("http.requests_per_minute", float, 0.0,
                 "Requests per minute per platform, all accounts together (0: no own limit); "

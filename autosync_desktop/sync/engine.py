@@ -45,6 +45,7 @@ from autosync_desktop.errors import AutoSyncError, one_line
 from autosync_desktop.store import runs, settings
 from autosync_desktop.store.db import translate_error
 from autosync_desktop.store.models import Account, Schedule, SyncRun, SyncState
+from autosync_desktop.sync import day_plan
 from autosync_desktop.sync import windows as win
 from autosync_desktop.sync.writer import StatBuffer, Writer
 
@@ -189,7 +190,7 @@ class Engine:
                                        trigger=run.row.trigger, windows=len(plan)))
         if plan:
             self._log(run.row.id, "info", f"{len(plan)} window(s): {plan[0].start} to {plan[-1].end} ({tz})")
-        writer = Writer(self.db, run.account.id, run.row.id)
+        writer = Writer(self.db, run.account.id, run.row.id, zone=tz, clock=self.clock)
         if run.row.sync_type in ("campaigns", "both"):
             campaigns = self._retrying(run, "campaigns", lambda: self._collect_campaigns(run))
             run.campaigns = writer.write_campaigns(campaigns)
@@ -213,7 +214,8 @@ class Engine:
                 run.windows_done += 1
                 self._save_counters(run)
                 del buffer  # free this window before the next one is fetched: the peak holds one window
-                self._log(run.row.id, "info", f"Window {window}: {written} rows")
+                self._log(run.row.id, "info", f"Window {window}: {written} rows" + (
+                    f"; the platform changed {writer.restated} day(s) since their last fetch" * bool(writer.restated)))
                 self._progress(run, f"window {window} done")
         return Outcome(RunStatus.SUCCEEDED)
 
@@ -231,7 +233,11 @@ class Engine:
             state = SyncState.get_or_none((SyncState.account == run.account.id)
                                           & (SyncState.stream == "daily_stats"))
             last = _as_date(state.last_complete_date) if state and state.last_complete_date else None
-            whole = win.sync_range(win.today_in(tz, self.clock.now()), last, lookback, initial)
+            now = self.clock.now()
+            planned = day_plan.plan_incremental(run.account.id, run.account.platform, lookback, win.sync_range(
+                win.today_in(tz, now), last, lookback, initial), tz, now, spec.max_window_days)
+            self._log(run.row.id, "info", planned.description)
+            return planned.windows
         return win.chunk(whole, spec.max_window_days)
 
     def _collect_campaigns(self, run: _Run) -> list[CampaignRecord]:

@@ -25,7 +25,7 @@ from autosync_desktop import events as ev
 from autosync_desktop.clock import SYSTEM_CLOCK, Clock
 from autosync_desktop.store import retention, runs, settings, timed_pause
 from autosync_desktop.store.models import ACTIVE_STATUSES, Schedule, SyncRun
-from autosync_desktop.sync import probe, triggers
+from autosync_desktop.sync import probe, stagger, triggers
 from autosync_desktop.sync.runner import Runner
 from autosync_desktop.sync.upstream_gate import UpstreamGate
 
@@ -44,7 +44,8 @@ def spec_of(schedule: Schedule) -> triggers.TriggerSpec:
     anchor = schedule.created_at.replace(tzinfo=UTC) if schedule.created_at else None
     return triggers.TriggerSpec(frequency=schedule.frequency, timezone=schedule.timezone,
                                 every_minutes=schedule.every_minutes, at_time=schedule.at_time,
-                                days=schedule.days, cron=schedule.cron, anchor=anchor)
+                                days=schedule.days, cron=schedule.cron, anchor=anchor,
+                                offset_minutes=stagger.offset_minutes(schedule))
 
 
 def _naive_utc(moment: datetime | None) -> datetime | None:
@@ -139,12 +140,13 @@ class SchedulerService:
                 self._add_or_update(job_id, schedule)
 
     def _add_or_update(self, job_id: str, schedule: Schedule) -> None:
-        trigger = triggers.build_trigger(spec_of(schedule))
+        spec = spec_of(schedule)
+        trigger = triggers.build_trigger(spec)
         if trigger is None:
             return
         existing = self._aps.get_job(job_id)
         key = (schedule.frequency, schedule.every_minutes, schedule.at_time, schedule.days, schedule.cron,
-               schedule.timezone)
+               schedule.timezone, spec.offset_minutes)
         if existing is not None and existing.kwargs.get("key") == key:
             self._write_next(schedule, existing.next_run_time)
             return

@@ -60,6 +60,7 @@ class TriggerSpec:
     days: str | None = None  # "mon,wed,fri" for weekly
     cron: str | None = None  # 5-field crontab
     anchor: datetime | None = None  # aware or naive-UTC; interval ticks are anchored here
+    offset_minutes: int = 0  # starts this many minutes after its time (sync/stagger.py); clock-aligned only
 
 
 def system_timezone() -> str:
@@ -90,7 +91,8 @@ def validate(spec: TriggerSpec, *, min_interval_minutes: int = 1) -> TriggerSpec
     anchor = spec.anchor
     if anchor is not None and anchor.tzinfo is None:
         anchor = anchor.replace(tzinfo=UTC)
-    out = TriggerSpec(frequency=frequency, timezone=tz_name, anchor=anchor)
+    offset = spec.offset_minutes if frequency in ("hourly", "daily", "weekly", "cron") else 0
+    out = TriggerSpec(frequency=frequency, timezone=tz_name, anchor=anchor, offset_minutes=offset)
 
     if frequency == "interval":
         return replace(out, every_minutes=_validate_minutes(spec.every_minutes, min_interval_minutes))
@@ -106,8 +108,17 @@ def validate(spec: TriggerSpec, *, min_interval_minutes: int = 1) -> TriggerSpec
 
 
 def build_trigger(spec: TriggerSpec) -> BaseTrigger | None:
-    """The APScheduler trigger for ``spec`` (validated first), or None for manual schedules."""
+    """The APScheduler trigger for ``spec`` (validated first, shifted by its stagger offset), or None for manual."""
     spec = validate(spec)
+    base = _base_trigger(spec)
+    if base is None or not spec.offset_minutes:
+        return base
+    from autosync_desktop.sync.stagger import offset_trigger
+
+    return offset_trigger(base, spec.offset_minutes)
+
+
+def _base_trigger(spec: TriggerSpec) -> BaseTrigger | None:
     tz = ZoneInfo(spec.timezone)
     if spec.frequency == "manual":
         return None
@@ -164,13 +175,21 @@ def describe(spec: TriggerSpec) -> str:
         n = spec.every_minutes
         return f"Every {n} minute" if n == 1 else f"Every {n} minutes"
     if spec.frequency == "hourly":
-        return f"Hourly at {spec.at_time} {zone}"
+        return _spread(f"Hourly at {spec.at_time} {zone}", spec)
     if spec.frequency == "daily":
-        return f"Daily at {spec.at_time} {zone}"
+        return _spread(f"Daily at {spec.at_time} {zone}", spec)
     if spec.frequency == "weekly":
         days = ", ".join(day.capitalize() for day in (spec.days or "").split(","))
-        return f"Weekly on {days} at {spec.at_time} {zone}"
-    return f"Cron {spec.cron} {zone}"
+        return _spread(f"Weekly on {days} at {spec.at_time} {zone}", spec)
+    return _spread(f"Cron {spec.cron} {zone}", spec)
+
+
+def _spread(text: str, spec: TriggerSpec) -> str:
+    """A staggered schedule says so: "Daily at 06:00 (Europe/Berlin), starting 3 min later (spread from others at
+    that time)"."""
+    if not spec.offset_minutes:
+        return text
+    return f"{text}, starting {spec.offset_minutes} min later (spread from others at that time)"
 
 
 # --- field validators ---------------------------------------------------------------------------------

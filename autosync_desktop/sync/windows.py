@@ -1,7 +1,8 @@
 """Date windows for a run: where to start (sync state, lookback, first-sync history), chunked into <= N days.
 
 start = min(last_complete + 1, today - lookback), end = today, both in the account's time zone. Days inside
-the lookback are still "settling" (platforms restate them for attribution) and are re-fetched every run.
+the lookback are still "settling" (platforms restate them for attribution) and are fetched again: every run with
+the freshness planner off, by age with it on (sync/freshness.py picks the days of this range, sync/day_plan.py).
 """
 
 from __future__ import annotations

@@ -9,6 +9,9 @@ that day, e.g. split by a segment), a metric missing from both stays NULL, the l
 `Writer.merged` says how many rows of the last window were merged; the engine puts it in the run log.
 The per-action conversions a record carries (`DailyStatRecord.actions`) replace the window's `daily_conversion`
 rows the same way, in the same transaction, and a repeated (campaign, day, action) follows the same rule.
+With a `zone` (the engine gives the account's), every window also records each day's fetch and what a re-fetch
+changed (store/day_fetches.py: `day_fetch`, `restatement`) in the same transaction, so the freshness planner's
+history is exactly as committed as the data.
 The bulk path runs `executemany` on the peewee database's own sqlite3 connection inside `db.atomic()`
 (peewee's insert_many is ~3.7x slower here), with the per-window constants written into the statement; the
 peewee models remain the schema.
@@ -18,13 +21,16 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from datetime import date
+from datetime import UTC, date, datetime
 from operator import attrgetter
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from peewee import SqliteDatabase
 
+from autosync_desktop.clock import SYSTEM_CLOCK, Clock
 from autosync_desktop.connectors.base import CampaignRecord, DailyStatRecord
+from autosync_desktop.store import day_fetches
 from autosync_desktop.store.models import utcnow
 
 # Per-row values, in this order; account_id, synced_at and run_id are the same for a whole window.
@@ -115,11 +121,20 @@ def _stamp() -> str:
 class Writer:
     """Writes one account's records. Not shared between threads (each run has its own)."""
 
-    def __init__(self, db: SqliteDatabase, account_id: int, run_id: int | None) -> None:
+    def __init__(self, db: SqliteDatabase, account_id: int, run_id: int | None, zone: str | None = None,
+                 clock: Clock | None = None) -> None:
         self.db = db
         self.account_id = account_id
         self.run_id = run_id
+        self.zone = zone  # the account's day zone; None: no fetch history is recorded
+        self.clock = clock
         self.merged = 0  # rows of the last window that repeated a (campaign, day) and were merged into it
+        self.restated = 0  # days of the last window whose re-fetch changed cost, clicks or conversions
+
+    def _fetch_moment(self) -> tuple[datetime, date]:
+        """Now (naive UTC) and today in the account's zone, from the engine's clock."""
+        now = (self.clock or SYSTEM_CLOCK).now()
+        return now.astimezone(UTC).replace(tzinfo=None), now.astimezone(ZoneInfo(self.zone or "UTC")).date()
 
     def _platform(self) -> str:
         row = self.db.connection().execute("SELECT platform FROM account WHERE id = ?", (self.account_id,)).fetchone()
@@ -151,7 +166,11 @@ class Writer:
                   + _MERGE_DUPLICATE)
         window = (self.account_id, start.isoformat(), end.isoformat())
         con = self.db.connection()
+        self.restated = 0
         with self.db.atomic():
+            # totals are compared only for days fetched before (a first fetch or a new backfill reads none)
+            known = day_fetches.read_history(con, self.account_id, start, end) if self.zone is not None else {}
+            before = day_fetches.day_totals(con, self.account_id, start, end) if known else {}
             con.executemany(_INSERT_CAMPAIGN_IF_NEW, [
                 (self.account_id, cid, name, currency, stamp)
                 for cid, (name, currency) in buffer.names.items()
@@ -164,6 +183,11 @@ class Writer:
                 constants = f"{int(self.account_id)}, '{platform}', '{stamp}', {run_id}"
                 con.executemany(_INSERT_CONVERSION.format(constants=constants), buffer.conversions)
             stored = int(con.execute(_COUNT_STATS, window).fetchone()[0])
+            if self.zone is not None:
+                fetched_at, today = self._fetch_moment()
+                after = day_fetches.day_totals(con, self.account_id, start, end) if known else {}
+                self.restated = day_fetches.record(con, self.account_id, self.run_id, start, end, known, before,
+                                                   after, fetched_at, today)
             con.execute(_UPSERT_STATE, (self.account_id, "daily_stats", end.isoformat(), stamp))
         self.merged = len(buffer.rows) - stored
         return stored

@@ -40,7 +40,7 @@ def freshness_text(card: AccountCard) -> str:
     text = f"Data through {words.day_label(card.data_through)}"
     days = card.settling_days or 0
     if days:
-        text += f", last {days} day{'s' if days != 1 else ''} still settling (fetched again at each sync)"
+        text += f", last {days} day{'s' if days != 1 else ''} still settling (fetched again as they settle)"
     else:
         text += ", all final"
     return text
