@@ -187,6 +187,9 @@ def build_parser() -> Parser:
     nxt.add_argument("name")
     nxt.add_argument("--count", type=int, default=5)
     nxt.add_argument("--json", action="store_true")
+    sug = sch.add_parser("suggest-time", help="a good time of day for a daily schedule of an account, and why")
+    sug.add_argument("account")
+    sug.add_argument("--json", action="store_true")
     for action in ("pause-all", "resume-all"):
         sch.add_parser(action, help=f"{action.replace('-', ' ')} schedules")
 
@@ -511,8 +514,16 @@ def cmd_schedules(svc: Services, a: argparse.Namespace) -> int:
         else:
             for t in times:
                 print(t.isoformat(timespec="minutes"))
+    elif a.action == "suggest-time":
+        found = svc.suggestions.for_account(a.account)
+        if a.json:
+            _print_json({"account": found.account, "at": found.at, "timezone": found.timezone,
+                         "measured": found.measured, "days": found.days, "reason": found.reason})
+        else:
+            print(found.reason)
     else:
-        raise CliError("schedules: choose add, edit, list, pause, resume, remove, next, pause-all or resume-all")
+        raise CliError("schedules: choose add, edit, list, pause, resume, remove, next, suggest-time, pause-all or "
+                       "resume-all")
     return 0
 
 

@@ -1038,3 +1038,16 @@ class ApiStatus:
     url: str  # http://127.0.0.1:<api.port>
     served_by_pid: int | None  # the live process serving it now (the one running the scheduler), else None
     problem: str | None  # why it is not served although enabled (a busy port, no scheduler running), else None
+
+
+@dataclass(frozen=True, slots=True)
+class TimeSuggestion:
+    """A suggested time of day for a new daily schedule of `account` ("HH:MM" in `timezone`, the account's zone) and
+    the reason in words. `measured` False: too little history, the default time (the reason says so)."""
+
+    account: str
+    at: str
+    timezone: str
+    measured: bool
+    days: int  # days of evidence
+    reason: str

@@ -38,7 +38,7 @@ def test_settled_hour_needs_90_percent_of_days_and_the_time_is_half_past() -> No
     days.append(day(9, runs=HOURLY, changes=[("09:10", 3_000_000, 30)]))  # one late day of ten: 90 % by 06:00
     s = suggest(days, [], platform_label="Meta Ads", zone_label="Berlin", period_days=30)
     assert s.measured and s.settled_hour == 6 and s.at == time(6, 30) and s.days == 10
-    assert s.reason == ("06:30 Berlin: Meta Ads's numbers for yesterday were 99 % final by 06:00 on 90 % of the "
+    assert s.reason == ("06:30 Berlin: Meta Ads numbers for yesterday were 99 % final by 06:00 on 90 % of the "
                         "last 10 days (of 30)")
     days.append(day(10, runs=HOURLY, changes=[("09:10", 3_000_000, 30)]))  # two late of eleven: 81 % by 06:00
     assert suggest(days, [], platform_label="Meta Ads", zone_label="Berlin", period_days=30).at == time(10, 30)

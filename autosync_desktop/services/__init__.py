@@ -57,6 +57,7 @@ from autosync_desktop.services.metrics import MetricsService
 from autosync_desktop.services.notifications import NotificationsService
 from autosync_desktop.services.runs import RunsService
 from autosync_desktop.services.schedules import SchedulesService
+from autosync_desktop.services.time_suggestions import TimeSuggestionsService
 
 __all__ = [
     "APP_NAME",
@@ -100,3 +101,4 @@ class Services(ServicesCore):
         self.exports = ExportsService(self)
         self.api_access = ApiAccessService(self)
         self.insights = InsightsService(self)
+        self.suggestions = TimeSuggestionsService(self)

@@ -114,7 +114,7 @@ def suggest(days: Iterable[DayEvidence], failures: Sequence[HourFailures], *, pl
     hour, skipped = _away_from(settled, avoid)
     at = time(hour, MARGIN_MINUTES)
     pct = int(share * 100)  # floored: "99 %" never rounds a 98.6 % up
-    reason = (f"{at:%H:%M} {zone_label}: {platform_label}'s numbers for yesterday were {int(FINAL_SHARE * 100)} % "
+    reason = (f"{at:%H:%M} {zone_label}: {platform_label} numbers for yesterday were {int(FINAL_SHARE * 100)} % "
               f"final by {settled:02d}:00 on {pct} % of the last {evidence} days (of {period_days})")
     if skipped:
         reason += "; " + _skipped_words(skipped)
@@ -139,7 +139,7 @@ def _default(avoid: set[int], platform_label: str, evidence: int, late: bool = F
     hour, skipped = _away_from(DEFAULT_TIME.hour, avoid)
     at = time(hour, DEFAULT_TIME.minute)
     if late:
-        why = (f"{platform_label}'s numbers for yesterday were rarely {int(FINAL_SHARE * 100)} % final on the next "
+        why = (f"{platform_label} numbers for yesterday were rarely {int(FINAL_SHARE * 100)} % final on the next "
                "day, so AutoSync suggests its usual morning time; the freshness planner fetches the day again later")
     elif evidence:
         why = (f"only {evidence} day{'s' if evidence != 1 else ''} of history for {platform_label} so far "
