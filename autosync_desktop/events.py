@@ -76,6 +76,8 @@ class RunFinished(Event):
     error_class: str | None = None
     error: str | None = None
     retry_at: datetime | None = None
+    platform: str = ""
+    shared_limit: bool = False  # retry_at is the reset of a limit the platform's accounts share (sync/platform_holds)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

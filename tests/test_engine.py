@@ -128,6 +128,18 @@ def test_rate_limit_longer_than_allowed_defers_the_run_without_hammering(store, 
     assert "deferred" in run.error_message and scripted.fetches == 1
     retry_at = recorder.of(ev.RunFinished)[-1].retry_at
     assert retry_at == CLOCK.now() + timedelta(seconds=3000)  # the server's hint from the engine's "now"
+    assert recorder.of(ev.RunFinished)[-1].shared_limit is False  # this account's own limit
+
+
+def test_a_deferral_by_a_shared_limit_says_so_for_the_platforms_other_accounts(store, bus, recorder,
+                                                                               scripted) -> None:
+    scripted.failures = [RateLimited("app request limit reached", retry_after=3000, shared=True)]
+    settings.set_value("retry.max_rate_limit_wait_s", 600)
+    account = Account.create(name="s", platform="scripted", external_id="s")
+    _run(store, bus, account, sync_type="performance")
+    finished = recorder.of(ev.RunFinished)[-1]
+    assert (finished.shared_limit, finished.platform) == (True, "scripted")
+    assert finished.retry_at == CLOCK.now() + timedelta(seconds=3000)
 
 
 def test_expired_token_is_refreshed_once(store, bus, scripted) -> None:

@@ -120,15 +120,19 @@ class RateLimited(ConnectorError):
 
     `guess_after` is a wait guessed from the message text (e.g. "daily limit" -> midnight): the HTTP layer uses
     it only when the response carries no hint of its own (Retry-After, a reset header): server hints win.
+    `shared`: the limit belongs to the app (Google Ads' developer token, Meta's app, LinkedIn's application, a GA4
+    project), not to this account, so the platform's other accounts would hit it too: when it defers a run, the
+    scheduler holds their scheduled runs until the same reset (sync/platform_holds.py).
     """
 
     error_class = "RateLimited"
 
     def __init__(self, message: str, *, retry_after: float | None = None, guess_after: float | None = None,
-                 platform_message: str | None = None) -> None:
+                 platform_message: str | None = None, shared: bool = False) -> None:
         super().__init__(message, platform_message=platform_message)
         self.retry_after = retry_after
         self.guess_after = guess_after
+        self.shared = shared
 
 
 class Transient(ConnectorError):

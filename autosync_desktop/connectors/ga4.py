@@ -347,7 +347,8 @@ class GA4Connector:
         if status == 429 or rpc_status == "RESOURCE_EXHAUSTED":
             meaning, wait = exhausted_wait(text, self.ctx.clock.now())
             return RateLimited(f"Google Analytics is throttling property {self.property_id}: {meaning}",
-                               retry_after=rpc.retry_delay(error or {}), guess_after=wait, platform_message=message)
+                               retry_after=rpc.retry_delay(error or {}), guess_after=wait, platform_message=message,
+                               shared="for a project" in text.lower())  # the app's Cloud project, not the property
         if status >= 500 or status == 408 or rpc_status in ("UNAVAILABLE", "INTERNAL", "DEADLINE_EXCEEDED"):
             return Transient(f"Google Analytics had a temporary server problem (HTTP {status})",
                              platform_message=message)

@@ -307,8 +307,10 @@ class GoogleAdsConnector:
         if "RequestError.UNSUPPORTED_VERSION" in codes or _DEPRECATED_VERSION.search(platform):
             return retired_api("Google Ads", f"v{API_VERSION}", platform_message=platform)
         if status == 429 or rpc_status == "RESOURCE_EXHAUSTED":
-            return RateLimited("Google Ads API rate limit or quota reached", platform_message=platform,
-                               retry_after=rpc.retry_delay(error or {}))
+            shared = rpc.developer_scope(error or {})
+            return RateLimited("Google Ads API rate limit or quota reached" + (
+                " for AutoSync's developer token (shared by all your Google Ads accounts)" if shared else ""),
+                platform_message=platform, retry_after=rpc.retry_delay(error or {}), shared=shared)
         if status >= 500 or status == 408 or rpc_status in ("UNAVAILABLE", "INTERNAL", "DEADLINE_EXCEEDED"):
             return Transient(f"Google Ads had a temporary server problem (HTTP {status})", platform_message=platform)
         if status == 401 or rpc_status == "UNAUTHENTICATED":

@@ -60,6 +60,13 @@ def duration(value: object) -> float | None:
     return float(match.group(1)) if match else None
 
 
+def developer_scope(error: dict[str, Any]) -> bool:
+    """True when a quota error's `quotaErrorDetails.rateScope` is DEVELOPER: the developer token's limit, shared by
+    every account the app reaches (ACCOUNT: this customer's own)."""
+    return any(((item.get("details") or {}).get("quotaErrorDetails") or {}).get("rateScope") == "DEVELOPER"
+               for item in ads_errors(error))
+
+
 def retry_delay(error: dict[str, Any]) -> float | None:
     for item in ads_errors(error):
         quota = (item.get("details") or {}).get("quotaErrorDetails") or {}

@@ -213,7 +213,7 @@ class LinkedInAdsConnector:
         # resets at midnight UTC: that is the guess, and the engine defers the run rather than hammering.
         if _DAILY_LIMIT.search(str(body.get("message") or "")):
             return RateLimited("LinkedIn's daily request limit is reached (it resets at midnight UTC)",
-                               guess_after=seconds_until_utc_midnight(), platform_message=message)
+                               guess_after=seconds_until_utc_midnight(), platform_message=message, shared=True)
         return RateLimited("LinkedIn is throttling requests", retry_after=None, platform_message=message)
 
     def _get(self, path: str, params: Sequence[tuple[str, str]] = ()) -> dict[str, Any]:

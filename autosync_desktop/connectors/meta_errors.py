@@ -17,6 +17,7 @@ from .meta_usage import regain_seconds
 
 THROTTLE_CODES = frozenset({4, 17, 32, 613, *range(80000, 80015)})
 TRANSIENT_CODES = frozenset({1, 2})
+APP_THROTTLE_CODE = 4  # the app's limit: every ad account this app reads shares it
 DEPRECATED_VERSION_CODE = 2635  # "(#2635) You are calling a deprecated version of the Ads API"
 _THROTTLE_NAMES = {4: "app request limit", 17: "user request limit", 32: "page request limit",
                    613: "ad account request limit", 80000: "ads insights limit", 80004: "ads management limit"}
@@ -66,7 +67,8 @@ def classify_error(status: int, error: Mapping[str, Any], headers: Mapping[str, 
     if code in THROTTLE_CODES:
         name = _THROTTLE_NAMES.get(code or 0, "rate limit")
         return RateLimited(f"Meta is throttling requests ({name}, code {code})",
-                           retry_after=regain_seconds(headers), platform_message=platform)
+                           retry_after=regain_seconds(headers), platform_message=platform,
+                           shared=code == APP_THROTTLE_CODE)
     if status == 500 and "reduce the amount of data" in message.lower():
         return ReduceData("Meta asked to reduce the amount of data per request", platform_message=platform)
     if code in TRANSIENT_CODES or sub == 99 or error.get("is_transient") is True or status >= 500:

@@ -63,9 +63,10 @@ class RunTimeout(AutoSyncError):
 class Deferred(AutoSyncError):
     """The platform's rate-limit reset lies beyond what one run may wait: try again at `retry_at`."""
 
-    def __init__(self, message: str, retry_at: datetime) -> None:
+    def __init__(self, message: str, retry_at: datetime, shared: bool = False) -> None:
         super().__init__(message)
         self.retry_at = retry_at
+        self.shared = shared  # the limit is the app's: the platform's other accounts wait for it too
 
 
 def retry_policy() -> RetryPolicy:
@@ -87,6 +88,7 @@ class Outcome:
     error_class: str | None = None
     error: str | None = None
     retry_at: datetime | None = None
+    shared_limit: bool = False  # retry_at is the reset of a limit the platform's accounts share
 
 
 class _Run:
@@ -159,7 +161,8 @@ class Engine:
         except RunTimeout as exc:
             outcome = Outcome(RunStatus.FAILED, error_class="Timeout", error=str(exc))
         except Deferred as exc:
-            outcome = Outcome(RunStatus.FAILED, error_class="RateLimited", error=str(exc), retry_at=exc.retry_at)
+            outcome = Outcome(RunStatus.FAILED, error_class="RateLimited", error=str(exc), retry_at=exc.retry_at,
+                              shared_limit=exc.shared)
         except ReauthRequired as exc:
             self._needs_sign_in(row.account_id, exc)
             outcome = Outcome(RunStatus.FAILED, error_class=exc.error_class, error=_error_text(exc))
@@ -305,7 +308,8 @@ class Engine:
                 if wait > policy.max_rate_limit_wait_s:
                     retry_at = self.clock.now() + timedelta(seconds=wait)
                     raise Deferred(f"Rate limited by the platform until {retry_at:%Y-%m-%d %H:%M} UTC "
-                                   f"({_error_text(exc)}); deferred instead of retrying", retry_at) from exc
+                                   f"({_error_text(exc)}); deferred instead of retrying", retry_at,
+                                   shared=exc.shared) from exc
                 if attempt >= policy.max_attempts:
                     raise
                 self._wait(run, what, exc, wait, attempt, policy)
@@ -401,7 +405,8 @@ class Engine:
         self.bus.publish(ev.RunFinished(run_id=run_id, schedule=row.schedule_name, account=row.account_name,
                                         trigger=row.trigger, status=outcome.status.value, rows=outcome.rows,
                                         duration_s=finished.duration_s, error_class=outcome.error_class,
-                                        error=outcome.error, retry_at=outcome.retry_at))
+                                        error=outcome.error, retry_at=outcome.retry_at, platform=row.platform,
+                                        shared_limit=outcome.shared_limit))
         return outcome
 
 

@@ -26,6 +26,7 @@ from autosync_desktop.clock import SYSTEM_CLOCK, Clock
 from autosync_desktop.store import retention, runs, settings, timed_pause
 from autosync_desktop.store.models import ACTIVE_STATUSES, Schedule, SyncRun
 from autosync_desktop.sync import probe, stagger, triggers
+from autosync_desktop.sync.platform_holds import Hold, PlatformHolds, held_words
 from autosync_desktop.sync.runner import Runner
 from autosync_desktop.sync.upstream_gate import UpstreamGate
 
@@ -75,6 +76,7 @@ class SchedulerService:
         self._wall = clock.now().timestamp()
         self._mono = clock.monotonic()
         self.running = False
+        self.holds = PlatformHolds()  # a limit shared by a platform's accounts holds their scheduled runs
         self.started_at: datetime | None = None  # for the Dashboard's "running since" / "last wake-up"
         self.last_wake_at: datetime | None = None
 
@@ -184,11 +186,32 @@ class SchedulerService:
         schedule = Schedule.get_or_none(Schedule.id == schedule_id)
         if schedule is None:
             return None
-        run = runs.create_run(self.db, account=runs.run_account(schedule), schedule=schedule, trigger=trigger,
+        account = runs.run_account(schedule)
+        hold = self.holds.active(account.platform, self.clock.now()) if account is not None and trigger in (
+            "scheduled", "catch-up") else None
+        if hold is not None:  # the platform's shared limit is used up: run at its reset instead of failing
+            return self._held(schedule, trigger, hold)
+        run = runs.create_run(self.db, account=account, schedule=schedule, trigger=trigger,
                               sync_type=schedule.sync_type, missing_inputs=missing)
         self.submit(run)
         self._refresh_next(schedule_id)
         return run.id
+
+    def _held(self, schedule: Schedule, trigger: str, hold: Hold) -> int:
+        """Record this tick as skipped with the hold's reason, and run the schedule at the hold's end."""
+        from autosync_desktop.connectors import registry
+
+        reason = held_words(hold, registry.platform(hold.platform).label)
+        run = runs.create_run(self.db, account=schedule.owner(), schedule=schedule, trigger=trigger,
+                              sync_type=schedule.sync_type)
+        if run.status == "queued":
+            runs.finish_run(run.id, "skipped", reason=reason)
+            runs.add_event(run.id, "warning", reason)
+            run = SyncRun.get_by_id(run.id)
+        self.retry_later(schedule.id, hold.until)
+        self.announce(run)
+        self._refresh_next(schedule.id)
+        return int(run.id)
 
     def announce(self, run: SyncRun) -> None:
         """Tell listeners (feed, notifications) about a run this service queued or ended without executing it."""
@@ -275,6 +298,9 @@ class SchedulerService:
                 self.gate.check()
             except Exception:
                 log.exception("checking the schedules that run after %s failed", event.schedule)
+        if event.retry_at is not None and event.shared_limit and event.platform:
+            self.holds.hold(Hold(platform=event.platform, until=event.retry_at, account=event.account,
+                                 run_id=event.run_id))
         if event.retry_at is None or not self.running or event.schedule is None:
             return
         schedule = Schedule.get_or_none(Schedule.name == event.schedule)
