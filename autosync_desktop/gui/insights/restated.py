@@ -25,6 +25,8 @@ METRIC_WORDS = {"cost": "Cost", "clicks": "Clicks", "conversions": "Conversions"
 
 def _signed(number: float, decimals: int = 0) -> str:
     shown = f"{abs(number):,.{decimals}f}"
+    if "." in shown:
+        shown = shown.rstrip("0").rstrip(".")  # 1.2, not 1.20
     return f"+{shown}" if number > 0 else f"-{shown}" if number < 0 else shown
 
 
@@ -43,7 +45,7 @@ def amount(d: RestatementDelta, value: float) -> str:
         return f"+{shown}" if value > 0 and not shown.startswith("-") else shown
     if d.metric == "clicks":
         return _signed(value) + (" click" if abs(value) == 1 else " clicks")
-    return _signed(value, 0 if float(value).is_integer() else 2)
+    return _signed(value, 2)
 
 
 def what_changed(d: RestatementDelta) -> str:
