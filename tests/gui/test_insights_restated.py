@@ -148,3 +148,10 @@ def test_money_in_the_accounts_currency_and_decimals() -> None:
     assert restated.what_changed(_delta("cost", 1_000, 9e9, 0.00001, "USD")) == "Cost +0.001 USD (+0.0 %)"
     assert restated.what_changed(_delta("cost", None, 5, None, "EUR")) == "Cost unknown"
     assert restated.what_changed(_delta("conversions", 3.5, 10, 35.0, None)) == "Conversions +35 % (+3.5)"
+
+
+def test_the_tooltip_has_the_value_first_stored_and_now() -> None:
+    cost = _delta("cost", 7_300_000, 182_400_000, 4.0, "EUR")
+    assert restated.why(cost) == "t\nCost first stored 182.40 EUR, now 189.70 EUR"
+    assert restated.why(_delta("conversions", 5.0, 41.0, 12.2, None)) == "t\nConversions first stored 41, now 46"
+    assert restated.why(_delta("conversions", None, 41.0, None, None)).startswith("t. Unknown: a campaign's")

@@ -60,12 +60,22 @@ def what_changed(d: RestatementDelta) -> str:
     return f"{word} {_percent(d.percent)} ({amount(d, d.change)})"
 
 
+def _value(d: RestatementDelta, value: float) -> str:
+    if d.metric == "cost":
+        return fmt.money_exact(Decimal(round(value)).scaleb(-6), d.currency)
+    return _signed(value, 2).lstrip("+")
+
+
 def why(d: RestatementDelta) -> str:
-    """The tooltip: the service's sentence, and for an unknown change why it is unknown."""
+    """The tooltip: the service's sentence, then the value first stored and the latest one ("41 → 46"), or for an
+    unknown change why it is unknown."""
     if d.change is None:
         return (f"{d.text}. Unknown: a campaign's {d.metric} was not reported in one of the fetches, so the day's "
                 "total cannot be compared")
-    return d.text
+    if d.before is None:
+        return d.text
+    return (f"{d.text}\n{METRIC_WORDS.get(d.metric, d.metric)} first stored {_value(d, d.before)}, now "
+            f"{_value(d, d.before + d.change)}")
 
 
 def rows(deltas: Sequence[RestatementDelta], labels: Mapping[str, str]) -> list[list[Cell]]:
