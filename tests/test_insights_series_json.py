@@ -44,7 +44,7 @@ def test_cli_json_has_the_services_series_slot_by_slot(seeded: Path,  # noqa: F8
     assert main(["--data-dir", str(seeded), "insights", "--json"]) == 0
     twelve = json.loads(capsys.readouterr().out)["series"]["slots"][4]
     assert (twelve["start"], twelve["since"], twelve["runs"], twelve["api_calls"], twelve["rate_limit_wait_s"]) == (
-        "2026-11-20T12:00:00", "2026-11-20T12:00:00Z", 1, 6, 2.5)
+        "2026-11-20T12:00:00Z", "2026-11-20T12:00:00Z", 1, 6, 2.5)
 
 
 def test_the_api_model_carries_the_same_series(seeded: Path) -> None:  # noqa: F811

@@ -296,7 +296,7 @@ class ScheduleInsight(InsightFigures):
 class InsightSlotOut(BaseModel):
     """One hour or day of the period (UTC): the runs queued in it, clipped to the period. null: unknown."""
 
-    start: datetime = Field(description="the UTC hour or day the slot starts at (naive, UTC wall clock)")
+    start: UtcTime = Field(description="the UTC hour or day the slot starts at")
     since: UtcTime = Field(description="where its runs start (the period's start for a clipped first slot)")
     until: UtcTime = Field(description="where they end (the period's end for the last slot)")
     runs: int

@@ -268,10 +268,12 @@ def figures_dict(f: RunFigures) -> dict[str, Any]:
 
 
 def series_dict(s: InsightSeries) -> dict[str, Any]:
-    """The per-slot series as JSON (`autosync insights --json`'s `series`): local start, UTC bounds, figures."""
+    """The per-slot series as JSON (`autosync insights --json`'s `series`): the slot's start (UTC with Z at offset 0,
+    else the local wall clock without a zone), its UTC bounds, its figures."""
     return {
         "step": s.step, "utc_offset_minutes": s.utc_offset_minutes,
-        "slots": [{"start": x.start.isoformat(), "since": iso(x.since), "until": iso(x.until), "runs": x.runs,
+        "slots": [{"start": iso(x.start) if not s.utc_offset_minutes else x.start.isoformat(),
+                   "since": iso(x.since), "until": iso(x.until), "runs": x.runs,
                    "succeeded": x.succeeded, "failed": x.failed, "p95_duration_s": _round(x.p95_duration_s),
                    "api_calls": x.api_calls, "rate_limit_wait_s": _round(x.rate_limit_wait_s),
                    "wait_unrecorded_runs": x.wait_unrecorded_runs} for x in s.slots],
