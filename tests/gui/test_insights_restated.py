@@ -87,7 +87,7 @@ def test_restated_days_in_words_largest_first(open_window: Any, qtbot: Any) -> N
 def test_still_changing_column_with_unknown(open_window: Any, qtbot: Any) -> None:
     page = _open(open_window, qtbot, "24h")
     assert _cell(page.accounts, "shop", "Still changing")[0] == "1 day"
-    assert "Meta Ads's restatement window" in _cell(page.accounts, "shop", "Still changing")[1]
+    assert "the restatement window of Meta Ads" in _cell(page.accounts, "shop", "Still changing")[1]
     assert _cell(page.accounts, "acme", "Still changing")[0] == "1 day"
     fresh = _cell(page.accounts, "fresh", "Still changing")
     assert fresh[0] == "—" and fresh[1].startswith("Unknown: the freshness planner has not fetched")

@@ -109,7 +109,7 @@ def still_changing_cell(a: AccountInsight, platform_label: str) -> Cell:
     if count is None:
         return UNKNOWN, ("Unknown: the freshness planner has not fetched a day of this account again yet (it "
                          "counts after the next syncs)")
-    window = f"{platform_label}'s restatement window"
+    window = f"the restatement window of {platform_label}"
     if count == 0:
         return "none", (f"No day in {window} changed at its last fetch: the recent numbers look final")
     days = f"{count:,} day{'' if count == 1 else 's'}"
