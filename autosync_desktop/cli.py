@@ -757,10 +757,12 @@ FIGURE_HEADERS = ("RUNS", "SUCCEEDED", "P50", "P95", "ROWS", "API CALLS/DAY", "A
 
 
 def cmd_insights(svc: Services, a: argparse.Namespace) -> int:
-    from autosync_desktop.services.insights import insights_dict
+    from autosync_desktop.services.insights import insights_dict, series_dict
 
-    data = insights_dict(svc.insights.period(a.period))
+    found = svc.insights.period(a.period)
+    data = insights_dict(found)
     if a.json:
+        data["series"] = series_dict(svc.insights.series(a.period, 0, now=found.until))  # UTC hours or days
         _print_json(data)
         return 0
     total = data["total"]

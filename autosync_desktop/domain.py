@@ -792,6 +792,7 @@ class RestatementDelta:
     change: float | None
     percent: float | None  # change / before * 100; None when unknown or before is 0
     text: str
+    currency: str | None = None  # the account's currency (cost is in micros of it); None: the platform gave none
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,6 +16,9 @@ the real services - the Demo connector's syncs, `accounts.add`, `schedules.add` 
 - `many`: 35 schedules on four Demo accounts (one with a 63-character name, one Japanese), some paused, some
   synced.
 - `runs100k`: the Demo account, a few schedules and 100,000 past runs over 180 days (about 6% failed).
+- `restated`: the `demo` state plus a Meta Ads (EUR) and a Google Ads (JPY) account, added as store rows (no
+  credentials), whose past days the platforms restated: restatement and day-fetch rows of the last week, as the
+  freshness planner writes them. Its `insights-restated` page is the Insights page on its "Restated days" tab.
 
 Every picture is `autosync --data-dir D gui --screenshot OUT/<state>-<page>-<WxH>-<theme>.png --tab <page>
 --size WxH --theme <theme>` in a child process (offscreen), so it is exactly what `--screenshot` shows. A page
@@ -42,8 +45,8 @@ sys.path.insert(0, str(ROOT))
 
 from autosync_desktop.services import Services  # noqa: E402
 
-STATES = ("empty", "demo", "failures", "many", "runs100k")
-PAGES = ("dashboard", "scheduler", "history", "data", "settings", "insights")
+STATES = ("empty", "demo", "failures", "many", "runs100k", "restated")
+PAGES = ("dashboard", "scheduler", "history", "data", "settings", "insights", "insights-restated")
 SIZES = ("1024x640", "1280x800", "1920x1080")
 THEMES = ("light", "dark")
 
@@ -153,10 +156,56 @@ def build_runs100k(services: Services, count: int = 100_000) -> None:
     print(f"  inserted {count:,} past runs")
 
 
+# (account, day's age, age of the first value, age of the latest, before (cost micros, clicks, conversions), change)
+RESTATED: tuple[tuple[str, int, int, int, tuple[Any, ...], tuple[Any, ...]], ...] = (
+    ("Shop – Meta", 7, 1, 7, (182_400_000, 2_310, 41.0), (7_300_000, 12, 5.0)),
+    ("Shop – Meta", 6, 1, 6, (175_900_000, 2_204, 38.0), (0, 0, 3.0)),
+    ("Shop – Meta", 3, 1, 3, (190_250_000, 2_402, 44.0), (-1_250_000, -9, 2.0)),
+    ("Shop – Meta", 2, 1, 2, (168_000_000, 1_980, 35.0), (0, 0, None)),
+    ("Brand search – Google", 5, 1, 5, (48_000_000_000, 5_120, 212.5), (1_500_000_000, 31, 6.5)),
+    ("Brand search – Google", 2, 1, 2, (51_000_000_000, 5_480, 0.0), (0, 4, 3.0)),
+    ("Demo account", 2, 1, 2, (96_120_000, 1_204, 17.0), (410_000, 0, 1.0)),
+)
+
+
+def build_restated(services: Services) -> None:
+    from autosync_desktop.store.models import Account, DayFetch, Restatement
+
+    build_demo(services)
+    Account.create(name="Shop – Meta", platform="meta_ads", external_id="act_1001", currency="EUR",
+                   timezone="Europe/Berlin")
+    Account.create(name="Brand search – Google", platform="google_ads", external_id="123-456-7890", currency="JPY",
+                   timezone="Asia/Tokyo")
+    now = datetime.now(UTC).replace(tzinfo=None)
+    for name, age, first, latest, before, change in RESTATED:
+        account = Account.get(Account.name == name)
+        day = (now - timedelta(days=age)).date()
+        fetched = now - timedelta(days=age - latest, hours=1)
+        Restatement.create(account=account, date=day, age_days=latest, prev_age_days=first, fetched_at=fetched,
+                           before_cost_micros=before[0], before_clicks=before[1], before_conversions=before[2],
+                           d_cost_micros=change[0], d_clicks=change[1], d_conversions=change[2])
+        DayFetch.insert(account=account, date=day, fetches=latest, first_fetched_at=now - timedelta(days=age - 1),
+                        last_fetched_at=fetched, last_age_days=latest, unchanged_streak=0, streak_age_days=latest,
+                        last_changed=True).on_conflict_replace().execute()  # the Demo syncs fetched it too
+
+
 BUILDERS: dict[str, Callable[[Services], None]] = {
     "empty": lambda services: None, "demo": build_demo, "failures": build_failures, "many": build_many,
-    "runs100k": build_runs100k,
+    "runs100k": build_runs100k, "restated": build_restated,
 }
+
+# the child for `insights-restated`: the normal `gui --screenshot --tab insights`, showing the Restated days tab
+RESTATED_TAB = """
+import sys
+from autosync_desktop.cli import main
+from autosync_desktop.gui.insights.view import InsightsView
+shown = InsightsView._show
+def _show(self, result):
+    shown(self, result)
+    self.tabs.setCurrentWidget(self.restated.view)
+InsightsView._show = _show
+sys.exit(main(sys.argv[1:]))
+"""
 
 
 class RunningSync:
@@ -206,8 +255,10 @@ def build(state: str, data_dir: Path) -> None:
 def shoot(data_dir: Path, out: Path, page: str | None, size: str, theme: str) -> bool:
     """One picture; page None: no --tab, so a store without accounts shows the welcome panel."""
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
-    command = [sys.executable, "-m", "autosync_desktop", "--data-dir", str(data_dir), "gui", "--screenshot",
-               str(out), *(["--tab", page] if page else []), "--size", size, "--theme", theme]
+    child = ["-c", RESTATED_TAB] if page == "insights-restated" else ["-m", "autosync_desktop"]
+    tab = "insights" if page == "insights-restated" else page
+    command = [sys.executable, *child, "--data-dir", str(data_dir), "gui", "--screenshot",
+               str(out), *(["--tab", tab] if tab else []), "--size", size, "--theme", theme]
     result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=180)
     if result.returncode != 0 or not out.exists():
         print(f"  FAILED {out.name}: {(result.stderr or result.stdout).strip().splitlines()[-1:]}")

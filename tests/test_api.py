@@ -335,6 +335,11 @@ def test_metrics_compare_with_the_previous_period(api: LiveApi) -> None:
         assert metrics["total_syncs"]["value"] >= 1 and metrics["total_syncs"]["previous"] == 0
         assert 0 < metrics["success_rate"]["value"] <= 1 and metrics["data_points_processed"]["value"] > 0
         assert sum(day["runs"] for day in metrics["series"]) >= 1
+        slots = metrics["insights"]["series"]["slots"]  # the Insights charts' series, per UTC hour or day
+        assert metrics["insights"]["series"]["step"] == ("hour" if period == "24h" else "day")
+        assert len(slots) in ((24, 25) if period == "24h" else (days, days + 1))
+        assert slots[0]["since"] == metrics["since"] and slots[-1]["until"] == metrics["until"]
+        assert sum(slot["runs"] for slot in slots) == metrics["insights"]["total"]["runs"] >= 1
     bad = api.get("/sync/metrics", params={"period": "1y"})
     assert bad.status_code == 422 and error_of(bad)["field"] == "period"
 

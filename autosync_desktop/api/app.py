@@ -342,11 +342,13 @@ def create_app(ctx: ApiContext) -> FastAPI:
     @app.get("/sync/metrics", response_model=m.Metrics, tags=["status"])
     def metrics(period: Period = Period.DAY) -> m.Metrics:
         """Success rate, total syncs, average duration and data points of the period and the one before it, with
-        per-day series for charts; `insights`: the period's figures per platform, account and schedule."""
+        per-day series for charts; `insights`: the period's figures per platform, account and schedule, and
+        `insights.series` the same runs per UTC hour (24h) or day (7d, 30d)."""
         def compute() -> m.Metrics:
             comparison = svc.metrics.period_comparison(period.value)
             days = svc.metrics.chart_series(CHART_DAYS[period], 0, comparison.until).days
-            return m.metrics(comparison, days, svc.insights.period(period.value, comparison.until))
+            series = svc.insights.series(period.value, 0, comparison.until)  # UTC hours or days
+            return m.metrics(comparison, days, svc.insights.period(period.value, comparison.until), series)
 
         return ctx.cache.get(("metrics", period), compute)
 

@@ -16,6 +16,7 @@ from autosync_desktop.domain import (
     ChartDay,
     Frequency,
     Insights,
+    InsightSeries,
     MissedPolicy,
     PeriodComparison,
     RunDetail,
@@ -283,12 +284,36 @@ class RestatementDeltaOut(BaseModel):
     change: float | None = Field(description="latest minus first (cost in micros); null: unknown")
     percent: float | None = Field(description="change / before x 100; null when unknown or before is 0")
     text: str = Field(description="the same in words")
+    currency: str | None = Field(default=None, description="the account's currency (cost); null: none given")
 
 
 class ScheduleInsight(InsightFigures):
     schedule: str | None = Field(description="null: runs started without a schedule")
     account: str
     platform: str
+
+
+class InsightSlotOut(BaseModel):
+    """One hour or day of the period (UTC): the runs queued in it, clipped to the period. null: unknown."""
+
+    start: UtcTime = Field(description="the UTC hour or day the slot starts at")
+    since: UtcTime = Field(description="where its runs start (the period's start for a clipped first slot)")
+    until: UtcTime = Field(description="where they end (the period's end for the last slot)")
+    runs: int
+    succeeded: int
+    failed: int = Field(description="failed + interrupted")
+    p95_duration_s: float | None = Field(description="95th percentile duration of its finished runs; null: none")
+    api_calls: int
+    rate_limit_wait_s: float | None = Field(description="seconds waited on rate limits; null: none measured")
+    wait_unrecorded_runs: int = Field(description="runs stored before waits were measured")
+
+
+class InsightSeriesOut(BaseModel):
+    """The period per UTC hour (24h) or day (7d, 30d), oldest first, every slot present (the Insights charts)."""
+
+    step: Literal["hour", "day"]
+    utc_offset_minutes: int = Field(description="always 0 here: slots are UTC hours or days")
+    slots: list[InsightSlotOut]
 
 
 class InsightsOut(BaseModel):
@@ -300,6 +325,7 @@ class InsightsOut(BaseModel):
     schedules: list[ScheduleInsight]
     restatement_deltas: list[RestatementDeltaOut] = Field(
         default_factory=list, description="days restated by re-fetches in the period, largest change first (<= 100)")
+    series: InsightSeriesOut | None = Field(default=None, description="the same runs per UTC hour or day")
 
 
 class Metrics(BaseModel):
@@ -322,7 +348,7 @@ def _figures(f: RunFigures) -> dict[str, Any]:
             "rate_limit_wait_s": f.rate_limit_wait_s, "wait_unrecorded_runs": f.wait_unrecorded_runs}
 
 
-def insights(i: Insights) -> InsightsOut:
+def insights(i: Insights, series: InsightSeries | None = None) -> InsightsOut:
     return InsightsOut(
         total=InsightFigures(**_figures(i.total)),
         platforms=[PlatformInsight(platform=p.platform, label=p.platform_label, **_figures(p.figures))
@@ -336,10 +362,17 @@ def insights(i: Insights) -> InsightsOut:
         restatement_deltas=[RestatementDeltaOut(
             account=r.account, platform=r.platform, date=r.day, metric=r.metric,  # type: ignore[arg-type]
             from_age_days=r.from_age_days, to_age_days=r.to_age_days, before=r.before, change=r.change,
-            percent=r.percent, text=r.text) for r in i.restatements])
+            percent=r.percent, text=r.text, currency=r.currency) for r in i.restatements],
+        series=None if series is None else InsightSeriesOut(
+            step=series.step, utc_offset_minutes=series.utc_offset_minutes,  # type: ignore[arg-type]
+            slots=[InsightSlotOut(start=x.start, since=x.since, until=x.until, runs=x.runs, succeeded=x.succeeded,
+                                  failed=x.failed, p95_duration_s=x.p95_duration_s, api_calls=x.api_calls,
+                                  rate_limit_wait_s=x.rate_limit_wait_s, wait_unrecorded_runs=x.wait_unrecorded_runs)
+                   for x in series.slots]))
 
 
-def metrics(comparison: PeriodComparison, days: tuple[ChartDay, ...], found: Insights | None = None) -> Metrics:
+def metrics(comparison: PeriodComparison, days: tuple[ChartDay, ...], found: Insights | None = None,
+            series: InsightSeries | None = None) -> Metrics:
     cur, prev = comparison.current, comparison.previous
     return Metrics(
         period=comparison.period.value, since=comparison.since, until=comparison.until,
@@ -351,7 +384,7 @@ def metrics(comparison: PeriodComparison, days: tuple[ChartDay, ...], found: Ins
                            failed=d.runs_by_status.get(RunStatus.FAILED, 0)
                            + d.runs_by_status.get(RunStatus.INTERRUPTED, 0),
                            rows=d.rows, average_duration_s=d.avg_duration_s) for d in days],
-        insights=None if found is None else insights(found))
+        insights=None if found is None else insights(found, series))
 
 
 # --- system status --------------------------------------------------------------------------------------------

@@ -202,7 +202,8 @@ def _deltas(days: list[iq.RestatedDay]) -> tuple[RestatementDelta, ...]:
             percent = change / before * 100 if change is not None and before else None
             out.append(RestatementDelta(account=d.account, platform=d.platform, day=day, metric=metric,
                                         from_age_days=d.from_age, to_age_days=d.to_age, before=before, change=change,
-                                        percent=percent, text=_delta_text(d, day, metric, before, change, percent)))
+                                        percent=percent, text=_delta_text(d, day, metric, before, change, percent),
+                                        currency=d.currency))
     out.sort(key=lambda x: (x.percent is None, -abs(x.percent or 0), -abs(x.change or 0), x.account, x.day, x.metric))
     return tuple(out[:RESTATEMENTS_SHOWN])
 
@@ -266,6 +267,19 @@ def figures_dict(f: RunFigures) -> dict[str, Any]:
     }
 
 
+def series_dict(s: InsightSeries) -> dict[str, Any]:
+    """The per-slot series as JSON (`autosync insights --json`'s `series`): the slot's start (UTC with Z at offset 0,
+    else the local wall clock without a zone), its UTC bounds, its figures."""
+    return {
+        "step": s.step, "utc_offset_minutes": s.utc_offset_minutes,
+        "slots": [{"start": iso(x.start) if not s.utc_offset_minutes else x.start.isoformat(),
+                   "since": iso(x.since), "until": iso(x.until), "runs": x.runs,
+                   "succeeded": x.succeeded, "failed": x.failed, "p95_duration_s": _round(x.p95_duration_s),
+                   "api_calls": x.api_calls, "rate_limit_wait_s": _round(x.rate_limit_wait_s),
+                   "wait_unrecorded_runs": x.wait_unrecorded_runs} for x in s.slots],
+    }
+
+
 def insights_dict(i: Insights) -> dict[str, Any]:
     """Insights as JSON: `autosync insights --json` and the `insights` object of `GET /sync/metrics`."""
     return {
@@ -282,6 +296,7 @@ def insights_dict(i: Insights) -> dict[str, Any]:
                        **figures_dict(s.figures)} for s in i.schedules],
         "restatement_deltas": [{"account": r.account, "platform": r.platform, "date": iso(r.day), "metric": r.metric,
                                 "from_age_days": r.from_age_days, "to_age_days": r.to_age_days, "before": r.before,
-                                "change": r.change, "percent": _round(r.percent, 2), "text": r.text}
+                                "change": r.change, "percent": _round(r.percent, 2), "text": r.text,
+                                "currency": r.currency}
                                for r in i.restatements],
     }

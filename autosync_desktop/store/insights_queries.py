@@ -171,7 +171,7 @@ _SETTLING_SQL = (
 # Per account day restated in the period: the first value (the earliest row's before, at its prev_age_days),
 # the total change over all its rows (NULL when one is unknown) and the latest row's age.
 _SPANS_SQL = (
-    "SELECT a.name, a.platform, r.date, MIN(r.id), MAX(r.age_days),"
+    "SELECT a.name, a.platform, a.currency, r.date, MIN(r.id), MAX(r.age_days),"
     " CASE WHEN COUNT(r.d_cost_micros) = COUNT(*) THEN SUM(r.d_cost_micros) END,"
     " CASE WHEN COUNT(r.d_clicks) = COUNT(*) THEN SUM(r.d_clicks) END,"
     " CASE WHEN COUNT(r.d_conversions) = COUNT(*) THEN ROUND(SUM(r.d_conversions), 6) END"
@@ -193,6 +193,7 @@ class RestatedDay:
     to_age: int
     before: tuple[float | None, float | None, float | None]  # cost micros, clicks, conversions
     change: tuple[float | None, float | None, float | None]
+    currency: str | None = None  # the account's (cost is in micros of it); None: the platform gave none
 
 
 def days_still_settling(account_id: int, first: str, before: str) -> int | None:
@@ -213,10 +214,10 @@ def account_ids() -> dict[str, tuple[int, str]]:
 def restated_days(since: datetime, until: datetime) -> list[RestatedDay]:
     """Every current account's days re-fetched with a change in [since, until), with their whole change so far."""
     out: list[RestatedDay] = []
-    for name, platform, day, first_id, to_age, cost, clicks, conversions in database_proxy.execute_sql(
+    for name, platform, currency, day, first_id, to_age, cost, clicks, conversions in database_proxy.execute_sql(
             _SPANS_SQL, (_text(since), _text(until))).fetchall():
         prev_age, *before = database_proxy.execute_sql(_FIRST_SQL, (first_id,)).fetchone()
         out.append(RestatedDay(account=name, platform=platform, day=str(day), from_age=int(prev_age),
                                to_age=int(to_age), before=(before[0], before[1], before[2]),
-                               change=(cost, clicks, conversions)))
+                               change=(cost, clicks, conversions), currency=currency or None))
     return out

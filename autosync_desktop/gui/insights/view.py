@@ -2,11 +2,13 @@
 
 Above the tables, four charts of the same period per hour (24h) or day (7d, 30d) (charts.py, from
 `services.insights.series`, read in the same worker call), or one plain line when the period has no runs.
-One read on the slow lane (`services.insights.period`) fills three tables (tabs): success rate, p50/p95 duration,
-rows written, API calls a day, time waited on rate limits and, per account, how far its data is behind and how many
-days are still settling. Every figure has its unit in words; unknown is "—" with a tooltip saying why. Columns fit
-the width (history/columns.py: low-priority columns hide first, never a sideways scroll bar). Runs finishing and
-accounts or schedules changing refresh it (debounced; while hidden, once it shows again). It reads on the slow
+One read on the slow lane (`services.insights.period`) fills four tables (tabs): success rate, p50/p95 duration,
+rows written, API calls a day, time waited on rate limits and, per account, how far its data is behind, how many
+days are still settling and how many are still changing; and the restated days (restated.py's words: which day's
+cost, clicks or conversions a platform changed after the day was over, by how much, between which ages).
+Every figure has its unit in words; unknown is "—" with a tooltip saying why. Columns fit the width
+(history/columns.py: low-priority columns hide first, never a sideways scroll bar). Runs finishing and accounts
+or schedules changing refresh it (debounced; while hidden, once it shows again). It reads on the slow
 lane, so a 30-day read of a big store never delays the other pages.
 """
 
@@ -35,7 +37,7 @@ from autosync_desktop.gui.context import AppContext
 from autosync_desktop.gui.dashboard.flow import ReflowGrid
 from autosync_desktop.gui.history.columns import Column, ColumnFitter
 from autosync_desktop.gui.history.empty import TableMessage
-from autosync_desktop.gui.insights import charts, text
+from autosync_desktop.gui.insights import charts, restated, text
 from autosync_desktop.gui.insights.charts import CallsChart, RunsSlotChart, SlotChart, SlowestChart, WaitChart
 from autosync_desktop.gui.widgets.base_view import BaseView
 from autosync_desktop.gui.widgets.card import muted
@@ -111,8 +113,8 @@ class Table:
     """One tab: a named table, its model, its column fitter and its empty message."""
 
     def __init__(self, parent: QWidget, name: str, headers: Sequence[str], tips: Sequence[str],
-                 fit: Sequence[Column]) -> None:
-        names = len(headers) - len(FIGURE_HEADERS) - (2 if "Data behind" in headers else 0)
+                 fit: Sequence[Column], names: int | None = None) -> None:
+        names = len(headers) - len(FIGURE_HEADERS) if names is None else names
         self.model = CellsModel(headers, tips, names, parent)
         self.view = QTableView(parent)
         self.view.setAccessibleName(name)
@@ -160,24 +162,30 @@ class InsightsView(BaseView):
         bar.addWidget(self.busy)
         self.summary = muted("", "Insights summary")
         self.summary.setProperty("role", "body")
-        self.note = muted("“—” is unknown: hover it for why. How much a platform restates a day's numbers after the "
-                          "fact (e.g. conversions changed between day 1 and day 7) comes with the freshness planner.",
+        self.note = muted("“—” is unknown: hover it for why. Restated days: how much a platform changed a day's "
+                          "cost, clicks or conversions after the day was over (the latest value against the first "
+                          "one stored). Still changing: recent days whose last fetch changed them, so not final yet.",
                           "About these figures")
+        self.note.setWordWrap(True)
         self.platforms = Table(self, "Insights per platform", ("Platform", *FIGURE_HEADERS),
                                ("The ad platform", *FIGURE_TIPS), (NAME, *FIGURE_FIT))
         self.accounts = Table(
-            self, "Insights per account", ("Account", *FIGURE_HEADERS, "Data behind", "Settling"),
+            self, "Insights per account", ("Account", *FIGURE_HEADERS, "Data behind", "Settling", "Still changing"),
             ("The account (its runs, and its daily data in its own time zone)", *FIGURE_TIPS,
              "Now minus the end of the last complete day of data, in the account's time zone",
-             "Recent days every run fetches again, because platforms may still restate them"),
-            (NAME, *FIGURE_FIT, Column("12 d 23 h behind"), Column("99 days")))
+             "Recent days every run fetches again, because platforms may still restate them",
+             "Days in the platform's restatement window whose last fetch changed them: not final yet"),
+            (NAME, *FIGURE_FIT, Column("12 d 23 h behind"), Column("99 days"), Column("99 days")), names=1)
         self.schedules = Table(self, "Insights per schedule", ("Schedule", "Account", *FIGURE_HEADERS),
                                ("The schedule that started the runs", "Its account", *FIGURE_TIPS),
                                (NAME, ACCOUNT_NAME, *FIGURE_FIT))
+        self.restated = Table(self, "Restated days", restated.HEADERS, restated.TIPS,
+                              (ACCOUNT_NAME, Column("Nov 30"), Column(stretch=True, floor=200),
+                               Column("day 28 → day 30")), names=len(restated.HEADERS))
         self.tabs = QTabWidget()
         self.tabs.setAccessibleName("Insights tables")
         for table, label in ((self.platforms, "Platforms"), (self.accounts, "Accounts"),
-                             (self.schedules, "Schedules")):
+                             (self.schedules, "Schedules"), (self.restated, "Restated days")):
             self.tabs.addTab(table.view, label)
         self.tabs.setMinimumHeight(150)  # a few rows stay readable; below that the page scrolls
         self.runs_chart, self.slowest_chart = RunsSlotChart(), SlowestChart()
@@ -258,11 +266,14 @@ class InsightsView(BaseView):
         self.platforms.show([[(p.platform_label, ""), *_figure_cells(p.figures, days)] for p in found.platforms],
                             empty)
         self.accounts.show([[(a.account, labels.get(a.platform, a.platform)), *_figure_cells(a.figures, days),
-                             text.behind_cell(a), text.settling_cell(a)] for a in found.accounts], "No accounts yet")
+                             text.behind_cell(a), text.settling_cell(a),
+                             restated.still_changing_cell(a, labels.get(a.platform, a.platform))]
+                            for a in found.accounts], "No accounts yet")
         self.schedules.show([[(s.schedule or "(no schedule)",
                                "Runs started without a schedule" if s.schedule is None else ""),
                               (s.account, labels.get(s.platform, s.platform)), *_figure_cells(s.figures, days)]
                              for s in found.schedules], empty)
+        self.restated.show(restated.rows(found.restatements, labels), restated.empty_message(found.accounts, label))
         self.load_finished()
 
     def _show_charts(self, series: InsightSeries, label: str) -> None:
