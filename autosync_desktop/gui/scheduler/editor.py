@@ -44,6 +44,7 @@ from autosync_desktop.gui.history.filters import ElidingComboBox
 from autosync_desktop.gui.scheduler import describe, export_fields
 from autosync_desktop.gui.scheduler.after_fields import AfterFields
 from autosync_desktop.gui.scheduler.export_fields import ExportFields
+from autosync_desktop.gui.scheduler.suggested_time import SuggestedTime
 from autosync_desktop.gui.widgets.card import muted
 from autosync_desktop.gui.widgets.dialogs import plain, split_field
 from autosync_desktop.gui.widgets.field_error import FieldError
@@ -216,6 +217,10 @@ class ScheduleDialog(QDialog):
         self.at = QTimeEdit(QTime(6, 0))
         self.at.setDisplayFormat("HH:mm")
         self.at_row = self._row(when, "Time", self.at, "--at", "24-hour clock, in the time zone below")
+        self.suggestion = SuggestedTime(self.ctx)  # a new daily / weekly sync schedule only (see _suggest)
+        self.suggestion.use.connect(self._use_suggestion)
+        when.addRow("", self.suggestion)
+        self.when_form = when
         self.minute = QSpinBox()
         self.minute.setRange(0, 59)
         self.minute.setPrefix(":")
@@ -287,6 +292,7 @@ class ScheduleDialog(QDialog):
         self.paused.toggled.connect(lambda _: self.validate())
         self.frequency.currentIndexChanged.connect(self._frequency_changed)
         self.what.currentIndexChanged.connect(self._what_changed)
+        self.account.currentIndexChanged.connect(lambda _: self._suggest())
         self.export.changed.connect(touch)
         for box in self.days:
             box.toggled.connect(lambda _: touch("--days"))
@@ -362,6 +368,7 @@ class ScheduleDialog(QDialog):
             self.forms[row].setRowVisible(row, not exporting)
         for row in self.export_rows:
             self.forms[row].setRowVisible(row, exporting)
+        self._suggest()
         self.validate()
 
     def _frequency_changed(self) -> None:
@@ -374,7 +381,25 @@ class ScheduleDialog(QDialog):
                              (self.timezone_row, frequency in ("hourly", "daily", "weekly", "cron"))):
             self.forms[row].setRowVisible(row, visible)
         self._show_wait_rows()
+        self._suggest()
         self.validate()
+
+    def _suggest(self) -> None:
+        """The suggested time shows for a new daily or weekly sync schedule, for the chosen account."""
+        if self._filling:
+            return
+        wanted = (self.original is None and not self.exporting()
+                  and self.frequency.currentData() in ("daily", "weekly") and self.account.count() > 0)
+        self.when_form.setRowVisible(self.suggestion, wanted)
+        if wanted:
+            self.suggestion.now = self.now
+            self.suggestion.wanted(self.account.currentData())
+
+    def _use_suggestion(self, at: str, timezone: str) -> None:
+        hour, _, minute = at.partition(":")
+        self.at.setTime(QTime(int(hour), int(minute or 0)))
+        self.timezone.setCurrentText(timezone)
+        self._touch("--at", "--timezone")
 
     # --- validation ---
 
