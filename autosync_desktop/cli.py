@@ -472,11 +472,13 @@ def cmd_runs(svc: Services, a: argparse.Namespace) -> int:
         fields = run_dict(detail.run)
         events = [{"at": iso(e.at), "level": e.level, "message": e.message} for e in detail.events]
         if a.json:
-            _print_json(fields | {"events": events})
+            _print_json(fields | {"missing_inputs": list(detail.run.missing_inputs), "events": events})
             return 0
         for key, value in fields.items():
             if value not in (None, ""):
                 print(f"{key:12} {printable(str(value))}")
+        if detail.run.missing_inputs:
+            print(f"{'ran without':12} {printable(', '.join(detail.run.missing_inputs))}")
         print("log:")
         for e in events:
             print(f"  {e['at']}  {e['level']:7}  {printable(str(e['message']))}")
