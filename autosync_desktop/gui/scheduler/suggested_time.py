@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
 from autosync_desktop import domain
@@ -66,11 +67,20 @@ class SuggestedTime(QWidget):
         column.addLayout(top)
         self.reason = muted("", "Why this time")
         self.reason.setTextFormat(Qt.TextFormat.PlainText)
-        policy = QSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
-        policy.setHeightForWidth(True)
-        self.reason.setSizePolicy(policy)
+        self.reason.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        self.reason.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
         column.addWidget(self.reason)
         self._show(None)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit()
+
+    def _fit(self) -> None:
+        """As tall as the reason's lines at this width (a form row gives a wrapped label a wrong height)."""
+        wanted = self.reason.heightForWidth(max(1, self.width())) if self.reason.text() else 0
+        if wanted > 0 and self.reason.height() != wanted:
+            self.reason.setFixedHeight(wanted)
 
     def wanted(self, account: str | None) -> None:
         """Show `account`'s suggestion, loading it first if it was not yet."""
@@ -113,6 +123,7 @@ class SuggestedTime(QWidget):
             return
         self.headline.setText(f"Suggested: {found.at} {zone_words(found.timezone)}")
         self.reason.setText(reason_words(found))
+        self._fit()
         self.headline.setToolTip(found.reason)
 
     def current(self) -> domain.TimeSuggestion | None:
