@@ -51,6 +51,11 @@ def test_the_editor_suggests_a_time_and_uses_it(open_window: Any, seeded: Seed, 
     assert suggestion.reason.text() == ("Meta Ads numbers for yesterday were 99 % final by 06:00 on 100 % of the "
                                         "last 10 days (of 30)")
     assert suggestion.reason.wordWrap() and suggestion.button.isVisible()
+    # it fits a 1024x640 window: the dialog is narrower, and the wrapped reason gets the height of all its lines
+    window.resize(1024, 640)
+    assert dialog.width() <= 1024 and suggestion.width() < dialog.width()
+    reason = suggestion.reason
+    qtbot.waitUntil(lambda: reason.width() > 0 and reason.height() >= reason.heightForWidth(reason.width()) > 0)
     dialog.timezone.setCurrentText("UTC")
     qtbot.mouseClick(suggestion.button, Qt.MouseButton.LeftButton)
     assert dialog.at.time() == QTime(6, 30) and dialog.timezone.currentText() == "Europe/Berlin"
