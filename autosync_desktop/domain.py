@@ -470,6 +470,7 @@ class RunRow:
     reason: str | None  # why skipped / interrupted / cancelled
     window_from: date | None  # an explicit backfill range
     window_to: date | None
+    missing_inputs: tuple[str, ...] = ()  # the upstream schedules that had not synced when its wait for them ended
 
     @property
     def who(self) -> str:

@@ -15,7 +15,7 @@ The classes live next to the code that raises them and only derive from this roo
       SettingError                       store/settings.py
       ScheduleSpecError                  sync/triggers.py
       WindowError                        sync/windows.py
-      RunTimeout, Deferred               sync/engine.py
+      RunTimeout, Deferred               sync/engine_types.py (re-exported by sync/engine.py)
       UnknownPlatform                    connectors/registry.py
       ConnectorError (+ RateLimited, Transient, AuthExpired, ReauthRequired, Permanent)   connectors/base.py
       UnknownChannel                     notify/registry.py

@@ -14,7 +14,7 @@ the real services - the Demo connector's syncs, `accounts.add`, `schedules.add` 
   the platform-error path: retries, then failed), a 63-character and a CJK schedule on it, and a sync still
   running while the pictures are taken (a slow Demo account, restarted here whenever it ends).
 - `many`: 35 schedules on four Demo accounts (one with a 63-character name, one Japanese), some paused, some
-  synced.
+  synced; "Spend rollup" runs after two of them and the export "Morning file" after it.
 - `runs100k`: the Demo account, a few schedules and 100,000 past runs over 180 days (about 6% failed).
 - `restated`: the `demo` state plus a Meta Ads (EUR) and a Google Ads (JPY) account, added as store rows (no
   credentials), whose past days the platforms restated: restatement and day-fetch rows of the last week, as the
@@ -43,6 +43,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from autosync_desktop.export_spec import make_spec  # noqa: E402
 from autosync_desktop.services import Services  # noqa: E402
 
 STATES = ("empty", "demo", "failures", "many", "runs100k", "restated")
@@ -88,7 +89,7 @@ def build_many(services: Services) -> None:
     for index, account in enumerate(accounts):
         services.accounts.add("demo", account, f"demo-{index + 1}", FAST)
     kinds = ("Daily spend", "Pacing check", "Weekly report")  # daily, every 60-105 minutes, weekly
-    names = [LONG_NAME, CJK_NAME] + [f"{kinds[index % 3]} {index:02d}" for index in range(2, 35)]
+    names = [LONG_NAME, CJK_NAME] + [f"{kinds[index % 3]} {index:02d}" for index in range(2, 33)]
     for index, name in enumerate(names):
         account = accounts[index % len(accounts)]
         if index % 3 == 0:
@@ -101,6 +102,11 @@ def build_many(services: Services) -> None:
             services.schedules.pause(name)
     for name in names[:8]:
         _sync(services, name)
+    # two that wait for others: a sync after two daily ones, and the morning file after both of them
+    services.schedules.add("Spend rollup", "Demo account", "performance", "daily", at="07:00",
+                           after=("Daily spend 03", "Daily spend 06"), wait_max_minutes=90)
+    spec = make_spec(str(services.data_dir / "ads.xlsx"), "last_30_days")
+    services.schedules.add_export("Morning file", spec, "daily", at="07:30", after=("Spend rollup",))
 
 
 RUN_COLUMNS = ("schedule_id", "account_id", "schedule_name", "account_name", "platform", "sync_type", "trigger",

@@ -181,6 +181,8 @@ class JobDetail(Job):
     windows: JobWindows | None
     retries: int
     log: list[JobLogLine]
+    missing_inputs: list[str] = Field(default_factory=list, description="the upstream schedules that had not synced "
+                                      "when this run's wait for them ended (empty: none were missing)")
 
 
 class JobPage(BaseModel):
@@ -202,7 +204,8 @@ def job_detail(detail: RunDetail) -> JobDetail:
         **job(detail.run).model_dump(), retries=detail.retries,
         windows=None if windows is None else JobWindows(first=windows.first, last=windows.last, count=windows.count,
                                                         backfill=windows.backfill),
-        log=[JobLogLine(at=line.at, level=line.level, message=line.message) for line in detail.events])
+        log=[JobLogLine(at=line.at, level=line.level, message=line.message) for line in detail.events],
+        missing_inputs=list(detail.run.missing_inputs))
 
 
 class CancelAccepted(BaseModel):

@@ -60,7 +60,18 @@ def run_row(run: SyncRun) -> RunRow:
         duration_s=None if run.duration_s is None else round(run.duration_s, 3), rows=run.rows,
         campaigns=run.campaigns, pages=run.pages, api_calls=run.api_calls, attempt=run.attempt,
         error_class=run.error_class, error=run.error_message, reason=run.reason,
-        window_from=run.window_from, window_to=run.window_to)
+        window_from=run.window_from, window_to=run.window_to, missing_inputs=missing_inputs(run.missing_inputs))
+
+
+def missing_inputs(stored: str | None) -> tuple[str, ...]:
+    """sync_run.missing_inputs (a JSON list of schedule names, or NULL) as names; anything else stored: none."""
+    if not stored:
+        return ()
+    try:
+        names = json.loads(stored)
+    except ValueError:
+        return ()
+    return tuple(str(name) for name in names) if isinstance(names, list) else ()
 
 
 def _windows(row: RunRow, events: tuple[RunLogLine, ...]) -> RunWindows | None:

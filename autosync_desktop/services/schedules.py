@@ -1,14 +1,14 @@
 """`services.schedules`: validate, add, update, pause (one, all, for some hours), remove, list, cards, next runs.
 
 `SchedulesService` returns `ScheduleInfo` / `ScheduleCard` / `SpecCheck` (autosync_desktop/domain.py), never
-peewee rows. `schedule_row` and `next_run_of` are for the other service modules only.
+peewee rows. `schedule_row` and `next_run_of` (schedule_rows.py, re-exported here) are for the other service modules
+only; a backfill's size is backfill_sizes.py's.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import datetime, timedelta
 from enum import Enum
 from typing import TYPE_CHECKING, Final, cast
 
@@ -31,15 +31,24 @@ from autosync_desktop.domain import (
 )
 from autosync_desktop.services import export_schedules
 from autosync_desktop.services.area import Area
-from autosync_desktop.services.core import UserError, _int_in_range
+from autosync_desktop.services.backfill_sizes import BackfillEstimate, BackfillLimits, backfill_estimate
+from autosync_desktop.services.core import UserError
 from autosync_desktop.services.schedule_links import Links, check_wait, cycle_in, describe, upstream_ids
+from autosync_desktop.services.schedule_rows import (
+    aware,
+    check_choices,
+    free_name,
+    min_interval,
+    next_run_of,
+    schedule_row,
+    schedule_run,
+    validated_spec,
+)
 from autosync_desktop.store import dependencies as deps
 from autosync_desktop.store import queries, settings, timed_pause
 from autosync_desktop.store.models import (
     ACTIVE_STATUSES,
     FREQUENCIES,
-    MISSED_POLICIES,
-    SCHEDULE_TYPES,
     Account,
     Schedule,
     SyncRun,
@@ -47,8 +56,10 @@ from autosync_desktop.store.models import (
 )
 from autosync_desktop.sync import dependencies as rules
 from autosync_desktop.sync import triggers, upstream_gate
-from autosync_desktop.sync import windows as win
 from autosync_desktop.sync.scheduler import spec_of
+
+__all__ = ["KEEP", "BackfillEstimate", "BackfillLimits", "Keep", "SchedulesService", "backfill_estimate",
+           "next_run_of", "schedule_row"]
 
 if TYPE_CHECKING:
     from autosync_desktop.export_spec import ExportSpec
@@ -64,105 +75,7 @@ KEEP: Final = Keep.KEEP
 DEMO_ACCOUNT = "Demo account"
 
 
-@dataclass(frozen=True, slots=True)
-class BackfillLimits:
-    """`SchedulesService.backfill_limits`: what a backfill of one schedule is sized by."""
-
-    max_window_days: int
-    platform_label: str
-    reads_campaigns: bool
-    reads_stats: bool = True
-
-
-@dataclass(frozen=True, slots=True)
-class BackfillEstimate:
-    """A backfill's size before it starts: days, request windows, and the fewest API calls it makes (more when
-    the platform pages its answers)."""
-
-    days: int
-    windows: int
-    window_days: int
-    calls: int
-
-
-def backfill_estimate(date_from: date, date_to: date, limits: BackfillLimits) -> BackfillEstimate:
-    """Pure: how many days and windows (of up to `max_window_days`) a range makes, and about how many calls
-    (one per window of stats, one for the campaigns) - the count `runs.request` uses to ask for a confirmation."""
-    days = max(0, (date_to - date_from).days + 1)
-    windows = win.window_count(win.Window(date_from, date_to), limits.max_window_days) if days else 0
-    calls = (windows if limits.reads_stats else 0) + (1 if limits.reads_campaigns else 0)
-    return BackfillEstimate(days=days, windows=windows, window_days=limits.max_window_days, calls=calls)
 DEMO_SCHEDULE = "Demo sync"
-
-
-def schedule_row(name: str) -> Schedule:
-    """The schedule's row (the exact name, else the one name equal to it case-insensitively), or UserError with the
-    closest known names (for the service modules, not their callers)."""
-    schedule = Schedule.get_or_none(Schedule.name == name)
-    if schedule is not None:
-        return schedule
-    known = [s.name for s in Schedule.select(Schedule.name).order_by(Schedule.name)]
-    same = [other for other in known if names.key(other) == names.key(name)]
-    if len(same) == 1:
-        return Schedule.get(Schedule.name == same[0])
-    raise names.unknown("schedule", name, known, "see 'schedules list'")
-
-
-def _free_name(name: str, field: str, current: int | None = None) -> str:
-    """`name` cleaned (names.clean), or UserError when another schedule has it (ignoring case)."""
-    name = names.clean(name, field, "Daily Google Ads")
-    others = (s.name for s in Schedule.select(Schedule.id, Schedule.name) if s.id != current)
-    other = names.clash(name, others)
-    if other is not None:
-        same = "" if other == name else " (names are compared ignoring case)"
-        raise UserError(f"{field}: a schedule named {other!r} already exists{same}; pick another name")
-    return name
-
-
-def next_run_of(schedule: Schedule) -> datetime | None:
-    """The next run the scheduler wrote back, or the trigger's own answer when none is stored yet."""
-    if schedule.next_run_at is not None and schedule.next_run_at > utcnow():
-        return schedule.next_run_at
-    upcoming = triggers.next_runs(spec_of(schedule), 1) if schedule.frequency != "manual" else []
-    return upcoming[0] if upcoming else None
-
-
-def _aware(moment: datetime | None) -> datetime | None:
-    """Store timestamps are naive UTC; read models carry aware ones."""
-    if moment is None:
-        return None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-
-
-def _run(run: SyncRun) -> ScheduleRun:
-    return ScheduleRun(id=run.id, status=RunStatus(run.status), rows=run.rows,
-                       duration_s=None if run.duration_s is None else round(run.duration_s, 3),
-                       queued_at=_aware(run.queued_at), finished_at=_aware(run.finished_at),
-                       error=run.error_message, reason=run.reason)
-
-
-def _check_choices(sync_type: str, missed: str, lookback_days: int | None) -> None:
-    if sync_type not in SCHEDULE_TYPES:
-        raise UserError(f"--type: must be one of {', '.join(SCHEDULE_TYPES)}")
-    if missed not in MISSED_POLICIES:
-        raise UserError(f"--missed: must be one of {', '.join(MISSED_POLICIES)}")
-    if lookback_days is not None:
-        _int_in_range("--lookback-days", lookback_days, 0, 365)
-
-
-def _min_interval(platform: str | None) -> int:
-    spec = registry.PLATFORMS.get(platform) if platform else None
-    return spec.min_interval_minutes if spec else 1
-
-
-def _validated_spec(account: Account | None, frequency: str, *, every_minutes: int | None, at: str | None,
-                    days: str | None, cron: str | None, timezone: str | None) -> triggers.TriggerSpec:
-    if frequency not in FREQUENCIES:
-        raise UserError(f"--frequency: must be one of {', '.join(FREQUENCIES)}")
-    spec = triggers.TriggerSpec(frequency=frequency, timezone=timezone or triggers.system_timezone(),
-                                every_minutes=every_minutes, at_time=at, days=days, cron=cron)
-    # a bad field raises ScheduleSpecError, a UserError naming the flag
-    return triggers.validate(spec, min_interval_minutes=_min_interval(account.platform if account else None))
 
 
 class SchedulesService(Area):
@@ -210,9 +123,9 @@ class SchedulesService(Area):
                 at=info.at, days=info.days, cron=info.cron, timezone=info.timezone, lookback_days=info.lookback_days,
                 missed=info.missed, paused=info.paused, next_run_at=info.next_run_at, last_status=info.last_status,
                 last_run_at=info.last_run_at, own_paused=bool(schedule.paused), paused_all=paused_all,
-                created_at=_aware(schedule.created_at),
-                platform_label=label, last_run=_run(run) if run else None,
-                active_run=_run(active[schedule.id]) if schedule.id in active else None, export=info.export,
+                created_at=aware(schedule.created_at),
+                platform_label=label, last_run=schedule_run(run) if run else None,
+                active_run=schedule_run(active[schedule.id]) if schedule.id in active else None, export=info.export,
                 after=info.after, waiting_for=info.waiting_for, waiting_since=info.waiting_since,
                 wait_deadline=info.wait_deadline, wait_max_minutes=info.wait_max_minutes, if_missing=info.if_missing,
                 downstream=info.downstream))
@@ -224,7 +137,7 @@ class SchedulesService(Area):
         account, platform = export_schedules.owner_words(schedule)
         after = tuple(links.up.get(schedule.name, ()))
         waiting_for = upstream_gate.missing_of(schedule) if after and schedule.waiting_since is not None else ()
-        waited = _aware(schedule.waiting_since) if waiting_for else None
+        waited = aware(schedule.waiting_since) if waiting_for else None
         wait_max = schedule.wait_max_minutes or rules.DEFAULT_WAIT_MINUTES
         return ScheduleInfo(
             name=schedule.name, account=account, platform=platform, export=export_schedules.spec_of(schedule),
@@ -232,9 +145,9 @@ class SchedulesService(Area):
             description=describe(spec_of(schedule), after), every_minutes=schedule.every_minutes,
             at=schedule.at_time, days=schedule.days, cron=schedule.cron, timezone=schedule.timezone,
             lookback_days=schedule.lookback_days, missed=MissedPolicy(schedule.missed_policy), paused=paused,
-            next_run_at=None if paused else _aware(next_run_of(schedule)),
+            next_run_at=None if paused else aware(next_run_of(schedule)),
             last_status=RunStatus(last.status) if last else None,
-            last_run_at=_aware(last.queued_at) if last else None, after=after, waiting_for=waiting_for,
+            last_run_at=aware(last.queued_at) if last else None, after=after, waiting_for=waiting_for,
             waiting_since=waited, wait_deadline=waited + timedelta(minutes=wait_max) if waited else None,
             wait_max_minutes=wait_max, if_missing=IfMissing(schedule.if_missing),
             downstream=tuple(links.down.get(schedule.name, ())))
@@ -265,7 +178,7 @@ class SchedulesService(Area):
             runs = list(SyncRun.select().where(SyncRun.schedule == schedule.id)
                         .order_by(SyncRun.queued_at.desc(), SyncRun.id.desc()).limit(max(1, limit)))
             if runs:
-                out[schedule.name] = tuple(_run(run) for run in runs)
+                out[schedule.name] = tuple(schedule_run(run) for run in runs)
         return out
 
     def backfill_limits(self, name: str) -> BackfillLimits:
@@ -314,7 +227,7 @@ class SchedulesService(Area):
         draft = triggers.TriggerSpec(frequency=frequency, timezone=timezone, every_minutes=every, at_time=at,
                                      days=days, cron=cron, anchor=created_at)
         try:
-            spec = triggers.validate(draft, min_interval_minutes=_min_interval(platform))
+            spec = triggers.validate(draft, min_interval_minutes=min_interval(platform))
         except triggers.ScheduleSpecError as exc:
             return SpecCheck(errors={exc.field: exc.message})
         return SpecCheck(next_runs=tuple(triggers.next_runs(spec, count, after=after or clock.now())))
@@ -331,11 +244,11 @@ class SchedulesService(Area):
 
         if sync_type == "export":
             raise UserError("--type: an export schedule takes --output and --range instead of an account")
-        name = _free_name(name, "--name")
+        name = free_name(name, "--name")
         owner = account_row(account)
-        _check_choices(sync_type, missed, lookback_days)
+        check_choices(sync_type, missed, lookback_days)
         check_wait(wait_max_minutes, if_missing)
-        spec = _validated_spec(owner, frequency, every_minutes=every_minutes, at=at, days=days, cron=cron,
+        spec = validated_spec(owner, frequency, every_minutes=every_minutes, at=at, days=days, cron=cron,
                                timezone=timezone)
         up_ids = upstream_ids(name, after, None)
         with self.core.db.atomic():
@@ -355,11 +268,11 @@ class SchedulesService(Area):
                    if_missing: str = "run") -> ScheduleInfo:
         """An export schedule ("the morning file"): writes `export` (export_spec.make_spec) when it fires; without
         a time trigger ("manual") it runs when asked, or once its upstreams (`after`) have all synced."""
-        name = _free_name(name, "--name")
+        name = free_name(name, "--name")
         export = export_schedules.checked(export)
-        _check_choices("export", missed, None)
+        check_choices("export", missed, None)
         check_wait(wait_max_minutes, if_missing)
-        spec = _validated_spec(None, frequency, every_minutes=every_minutes, at=at, days=days, cron=cron,
+        spec = validated_spec(None, frequency, every_minutes=every_minutes, at=at, days=days, cron=cron,
                                timezone=timezone)
         up_ids = upstream_ids(name, after, None)
         with self.core.db.atomic():
@@ -385,7 +298,7 @@ class SchedulesService(Area):
         from autosync_desktop.services.accounts import account_row
 
         schedule = schedule_row(name)
-        target = schedule.name if not new_name or new_name == schedule.name else _free_name(
+        target = schedule.name if not new_name or new_name == schedule.name else free_name(
             new_name, "--name", current=schedule.id)
         is_export = schedule.sync_type == "export"
         if (sync_type == "export") != is_export and sync_type is not None:
@@ -400,9 +313,9 @@ class SchedulesService(Area):
         lookback = schedule.lookback_days if isinstance(lookback_days, Keep) else lookback_days
         wait_max = schedule.wait_max_minutes if isinstance(wait_max_minutes, Keep) else wait_max_minutes
         if_missing = if_missing if if_missing is not None else schedule.if_missing
-        _check_choices(sync_type, missed, lookback)
+        check_choices(sync_type, missed, lookback)
         check_wait(wait_max, if_missing)
-        spec = _validated_spec(
+        spec = validated_spec(
             owner, frequency if frequency is not None else schedule.frequency,
             every_minutes=schedule.every_minutes if isinstance(every_minutes, Keep) else every_minutes,
             at=schedule.at_time if isinstance(at, Keep) else at,

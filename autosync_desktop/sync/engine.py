@@ -14,8 +14,7 @@ import random
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any, TypeVar
 
 from peewee import SqliteDatabase
@@ -32,7 +31,6 @@ from autosync_desktop.connectors.base import (
     ConnectorContext,
     ConnectorError,
     DailyStatRecord,
-    HttpLimits,
     Permanent,
     PrefetchesWindows,
     RateLimited,
@@ -47,50 +45,23 @@ from autosync_desktop.store.db import translate_error
 from autosync_desktop.store.models import Account, Schedule, SyncRun, SyncState
 from autosync_desktop.sync import day_plan
 from autosync_desktop.sync import windows as win
+from autosync_desktop.sync.engine_types import (  # re-exported: the engine's callers import them from here
+    CredentialsFor,
+    Deferred,
+    Outcome,
+    RunTimeout,
+    SaveCredentials,
+    http_limits,
+    retry_policy,
+)
 from autosync_desktop.sync.writer import StatBuffer, Writer
+
+__all__ = ["CredentialsFor", "Deferred", "Engine", "Outcome", "RunTimeout", "SaveCredentials", "http_limits",
+           "retry_policy"]
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
-CredentialsFor = Callable[[Account], dict[str, str] | None]
-SaveCredentials = Callable[[Account, dict[str, str]], None]
-
-
-class RunTimeout(AutoSyncError):
-    pass
-
-
-class Deferred(AutoSyncError):
-    """The platform's rate-limit reset lies beyond what one run may wait: try again at `retry_at`."""
-
-    def __init__(self, message: str, retry_at: datetime, shared: bool = False) -> None:
-        super().__init__(message)
-        self.retry_at = retry_at
-        self.shared = shared  # the limit is the app's: the platform's other accounts wait for it too
-
-
-def retry_policy() -> RetryPolicy:
-    return RetryPolicy(settings.get("retry.max_attempts"), settings.get("retry.base_delay_s"),
-                       settings.get("retry.max_delay_s"), settings.get("retry.max_rate_limit_wait_s"))
-
-
-def http_limits(platform: str) -> HttpLimits:
-    return HttpLimits(requests_per_minute=settings.get_platform("http.requests_per_minute", platform),
-                      max_concurrent=settings.get_platform("http.max_concurrent", platform),
-                      timeout_s=settings.get("http.timeout_s"))
-
-
-@dataclass(slots=True)
-class Outcome:
-    status: RunStatus  # a final status
-    rows: int = 0
-    campaigns: int = 0
-    error_class: str | None = None
-    error: str | None = None
-    retry_at: datetime | None = None
-    shared_limit: bool = False  # retry_at is the reset of a limit the platform's accounts share
-
-
 class _Run:
     """Mutable state of one executing run (counters, the connector, the context)."""
 

@@ -134,6 +134,18 @@ def windows_text(windows: domain.RunWindows | None) -> str:
     return f"{span}, fetched in {count} parts" if count > 1 else span  # a 'window' is the engine's word
 
 
+def missing_text(run: domain.RunRow) -> tuple[str, str] | None:
+    """(label, value) for a run whose wait for its upstream schedules ended without some of them, else None:
+    ("Ran without", "Meta daily (it had not synced)"); a skipped one: ("Waited for", "… (it did not sync in time)")."""
+    if not run.missing_inputs:
+        return None
+    names = ", ".join(run.missing_inputs)
+    one = len(run.missing_inputs) == 1
+    if run.status == domain.RunStatus.SKIPPED:
+        return "Waited for", f"{names} ({'it' if one else 'they'} did not sync in time)"
+    return "Ran without", f"{names} ({'it' if one else 'they'} had not synced)"
+
+
 NAME_LIMIT = 36  # columns of a schedule or account name before it is elided (the tooltip has it whole)
 
 
@@ -201,10 +213,12 @@ class RunDetail(Card):
         form.setHorizontalSpacing(theme.SPACE_M)
         form.setColumnStretch(1, 1)
         self.fields: dict[str, QLabel] = {}
+        self.names: dict[str, QLabel] = {}
         for row, (key, label) in enumerate((("what", "Run"), ("timeline", "Timeline"), ("duration", "Duration"),
-                                            ("windows", "Dates"), ("counts", "Counts"), ("retries", "Retries"))):
+                                            ("windows", "Dates"), ("counts", "Counts"), ("retries", "Retries"),
+                                            ("missing", "Ran without"))):
             self.fields[key] = _value(f"Run {label.lower()}")
-            name = QLabel(label)
+            name = self.names[key] = QLabel(label)
             name.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
             name.setBuddy(self.fields[key])
             form.addWidget(name, row, 0)
@@ -285,6 +299,12 @@ class RunDetail(Card):
         self.fields["counts"].setText(counts_text(run))
         retries = detail.retries
         self.fields["retries"].setText("none" if not retries else f"{retries} retr{'y' if retries == 1 else 'ies'}")
+        missing = missing_text(run)
+        if missing is not None:
+            self.names["missing"].setText(missing[0])
+            self.fields["missing"].setText(missing[1])
+        self.names["missing"].setVisible(missing is not None)
+        self.fields["missing"].setVisible(missing is not None)
         self.schedule_button.setEnabled(run.schedule is not None)
         self.schedule_button.setToolTip(f"Show the schedule {run.schedule} on the Schedules page" if run.schedule
                                         else "This run is the account's own sync: it has no schedule")

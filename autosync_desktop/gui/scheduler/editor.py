@@ -4,33 +4,23 @@ free text, the cron expression read back in words, and the next 5 runs as "Sat 5
 Validation is the engine's own through `services.schedules.validate` (pure, so it runs as you type) plus the name
 checks. A field's message (one line under it, naming the field) appears once the field was touched or Save was
 pressed, never on a pristine form. Saving goes through services.schedules.add / update in the write worker, and an
-AutoSyncError it raises is shown beside its field too. The dialog stays open until it saved.
+AutoSyncError it raises is shown beside its field too. The dialog stays open until it saved. The fields themselves
+are built in editor_fields.py; the suggested time under "Time" is suggested_time.py's.
 """
 
 from __future__ import annotations
 
-import zoneinfo
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 from PySide6.QtCore import Qt, QTime, Signal
 from PySide6.QtWidgets import (
-    QCheckBox,
-    QComboBox,
-    QCompleter,
-    QDialog,
     QDialogButtonBox,
     QFormLayout,
     QFrame,
-    QGroupBox,
-    QHBoxLayout,
     QLabel,
-    QLineEdit,
     QScrollArea,
-    QSizePolicy,
-    QSpinBox,
-    QTimeEdit,
     QVBoxLayout,
     QWidget,
 )
@@ -40,36 +30,26 @@ from autosync_desktop.errors import AutoSyncError
 from autosync_desktop.gui import formatting as fmt
 from autosync_desktop.gui import theme
 from autosync_desktop.gui.context import AppContext
-from autosync_desktop.gui.history.filters import ElidingComboBox
-from autosync_desktop.gui.scheduler import describe, export_fields
-from autosync_desktop.gui.scheduler.after_fields import AfterFields
-from autosync_desktop.gui.scheduler.export_fields import ExportFields
-from autosync_desktop.gui.widgets.card import muted
+from autosync_desktop.gui.scheduler import describe, editor_fields
+from autosync_desktop.gui.scheduler.editor_fields import (  # the words of the choices live with the fields
+    ACCOUNT_MIN_CHARS,
+    DAY_WORDS,
+    FIELDS,
+    FREQUENCY_WORDS,
+    LABELS,
+    MISSED_WORDS,
+    TYPE_WORDS,
+    WHAT_WORDS,
+    EditorFields,
+)
 from autosync_desktop.gui.widgets.dialogs import plain, split_field
 from autosync_desktop.gui.widgets.field_error import FieldError
 
-FREQUENCY_WORDS = (("interval", "Every few minutes or hours"), ("hourly", "Hourly"), ("daily", "Daily"),
-                   ("weekly", "Weekly, on chosen days"), ("cron", "Custom (cron expression)"),
-                   ("manual", "Manual only"))
-TYPE_WORDS = (("both", "Campaigns and performance"), ("performance", "Performance (daily stats) only"),
-              ("campaigns", "Campaigns only"))
-MISSED_WORDS = (("run_once", "Run once when AutoSync starts or the computer wakes"),
-                ("skip", "Skip it (recorded as skipped)"))
-ACCOUNT_MIN_CHARS = 24  # the account choice asks for this many characters; longer names are elided (tooltip)
-DAY_WORDS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-FIELDS = ("--name", "--account", "--type", "--frequency", "--every-minutes", "--at", "--days", "--cron",
-          "--timezone", "--lookback-days", "--missed")
-LABELS = {"--name": "Name", "--account": "Account", "--type": "What to sync", "--frequency": "Frequency",
-          "--every-minutes": "Every", "--at": "Time", "--days": "Days", "--cron": "Cron expression",
-          "--timezone": "Time zone", "--lookback-days": "Lookback", "--missed": "Missed runs", **export_fields.LABELS}
-WHAT_WORDS = (("sync", "Sync an account"), ("export", "Write a file (morning file)"))
+__all__ = ["ACCOUNT_MIN_CHARS", "DAY_WORDS", "FIELDS", "FREQUENCY_WORDS", "LABELS", "MISSED_WORDS", "TYPE_WORDS",
+           "WHAT_WORDS", "ScheduleDialog"]
 
 
-def _all_zones() -> list[str]:
-    return sorted(z for z in zoneinfo.available_timezones() if "/" in z or z == "UTC")
-
-
-class ScheduleDialog(QDialog):
+class ScheduleDialog(EditorFields):
     saved = Signal(str)  # the schedule's name
 
     def __init__(self, ctx: AppContext, accounts: Sequence[domain.AccountInfo], taken: set[str],
@@ -102,7 +82,8 @@ class ScheduleDialog(QDialog):
         body = QWidget()
         column = QVBoxLayout(body)
         column.setSpacing(theme.SPACE_M)
-        self._build_fields(column)
+        editor_fields.build_fields(self, column)
+        self._connect()
         column.addWidget(self.general_error)
         column.addStretch(1)
         scroll = QScrollArea()
@@ -130,147 +111,8 @@ class ScheduleDialog(QDialog):
         height = min(wanted, 760, screen.height() - 60) if screen is not None else min(wanted, 700)
         self.resize(640, max(420, height))  # as tall as its fields (never taller than the screen: they scroll)
 
-    # --- fields ---
-
-    def _group(self, column: QVBoxLayout, title: str) -> QFormLayout:
-        box = QGroupBox(title)
-        box.setAccessibleName(f"{title} section")
-        form = QFormLayout(box)
-        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
-        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
-        form.setVerticalSpacing(theme.SPACE_S)
-        column.addWidget(box)
-        return form
-
-    def _row(self, form: QFormLayout, label: str, widget: QWidget, field: str | None = None,
-             hint: str | None = None) -> QWidget:
-        box = QWidget()
-        column = QVBoxLayout(box)
-        column.setContentsMargins(0, 0, 0, 0)
-        column.setSpacing(2)
-        column.addWidget(widget)
-        if hint:
-            note = muted(hint, f"{label} hint")
-            note.setWordWrap(False)  # (a wrapped label in a form row gets a wrong height and is clipped)
-            column.addWidget(note)
-        if field:
-            column.addWidget(self.errors[field])
-        widget.setAccessibleName(label)
-        form.addRow(label, box)
-        self.forms[box] = form
-        return box
-
-    def _build_fields(self, column: QVBoxLayout) -> None:
-        what = self._group(column, "What")
-        self.name = QLineEdit()
-        self.name.setPlaceholderText("e.g. Daily Google Ads")
-        self._row(what, "Name", self.name, "--name")
-        self.what = QComboBox()
-        for key, words in WHAT_WORDS:
-            self.what.addItem(words, key)
-        self._row(what, "What to do", self.what)
-        self.export = ExportFields(self.accounts)
-        self.errors.update(self.export.errors)
-        self.account = ElidingComboBox(min_chars=ACCOUNT_MIN_CHARS)  # a 63-character name never widens the dialog
-        self.account.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.account.setMinimumContentsLength(ACCOUNT_MIN_CHARS)
-        self.account.view().setTextElideMode(Qt.TextElideMode.ElideMiddle)
-        self.account.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)  # the row's width
-        for account in self.accounts:
-            platform = self.platforms.get(account.platform)
-            words = f"{account.name} · {platform.label if platform else account.platform}"
-            self.account.addItem(words, account.name)
-            self.account.setItemData(self.account.count() - 1, words, Qt.ItemDataRole.ToolTipRole)
-        self.account_row = self._row(what, "Account", self.account, "--account")
-        self.type = QComboBox()
-        for key, words in TYPE_WORDS:
-            self.type.addItem(words, key)
-        self.type_row = self._row(what, "What to sync", self.type, "--type")
-        self.export_rows = [self._row(what, "Accounts", self.export.accounts_box(), "--accounts"),
-                            self._row(what, "Range", self.export.range, "--range", "Days in each account's time zone"),
-                            self._row(what, "Format", self.export.format, "--format"),
-                            self._row(what, "File", self.export.output_box(), "--output")]
-        self.export.who.setAccessibleName("Accounts")
-        self.export.output.setAccessibleName("File")
-        when = self._group(column, "When")
-        self.frequency = QComboBox()
-        for key, words in FREQUENCY_WORDS:
-            self.frequency.addItem(words, key)
-        self.frequency.setCurrentIndex(self.frequency.findData("daily"))
-        self._row(when, "Frequency", self.frequency, "--frequency")
-        every = QWidget()
-        row = QHBoxLayout(every)
-        row.setContentsMargins(0, 0, 0, 0)
-        self.every = QSpinBox()
-        self.every.setRange(1, 999)
-        self.every.setValue(15)
-        self.every_unit = QComboBox()
-        self.every_unit.addItem("minutes", 1)
-        self.every_unit.addItem("hours", 60)
-        self.every_unit.setAccessibleName("Every: unit")
-        row.addWidget(self.every)
-        row.addWidget(self.every_unit)
-        row.addStretch(1)
-        self.every_row = self._row(when, "Every", every, "--every-minutes")
-        self.every.setAccessibleName("Every")
-        self.at = QTimeEdit(QTime(6, 0))
-        self.at.setDisplayFormat("HH:mm")
-        self.at_row = self._row(when, "Time", self.at, "--at", "24-hour clock, in the time zone below")
-        self.minute = QSpinBox()
-        self.minute.setRange(0, 59)
-        self.minute.setPrefix(":")
-        self.minute.setSuffix(" past the hour")
-        self.minute_row = self._row(when, "Minute", self.minute, None)
-        days = QWidget()
-        row = QHBoxLayout(days)
-        row.setContentsMargins(0, 0, 0, 0)
-        self.days = []
-        for word in DAY_WORDS:
-            box = QCheckBox(word)
-            box.setAccessibleName(f"Run on {word}")
-            box.setChecked(word not in ("Sat", "Sun"))
-            self.days.append(box)
-            row.addWidget(box)
-        row.addStretch(1)
-        self.days_row = self._row(when, "Days", days, "--days")
-        self.cron = QLineEdit("0 6 * * 1-5")
-        self.cron_words = QLabel()
-        self.cron_words.setAccessibleName("Cron expression in words")
-        theme.set_role(self.cron_words, "card-title")
-        cron_box = QWidget()
-        cron_column = QVBoxLayout(cron_box)
-        cron_column.setContentsMargins(0, 0, 0, 0)
-        cron_column.setSpacing(2)
-        cron_column.addWidget(self.cron)
-        cron_column.addWidget(self.cron_words)
-        self.cron_row = self._row(when, "Cron expression", cron_box, "--cron",
-                                  "minute hour day-of-month month day-of-week (0 or 7 = Sunday)")
-        self.cron.setAccessibleName("Cron expression")
-        self.timezone = QComboBox()
-        self.timezone.setEditable(True)
-        self.timezone.addItems(_all_zones())
-        self.timezone.setCurrentText(self.ctx.services.schedules.default_timezone())
-        completer = QCompleter(self.timezone.model(), self.timezone)
-        completer.setFilterMode(Qt.MatchFlag.MatchContains)
-        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-        self.timezone.setCompleter(completer)
-        self.timezone_row = self._row(when, "Time zone", self.timezone, "--timezone")
-        when.addRow("Next 5 runs", self.preview)
-        self._build_after(column)
-        advanced = self._group(column, "Advanced")
-        self.lookback = QSpinBox()
-        self.lookback.setRange(-1, 365)
-        self.lookback.setSpecialValueText("Account / platform default")
-        self.lookback.setValue(-1)
-        self.lookback.setSuffix(" days")
-        self.lookback_row = self._row(advanced, "Lookback", self.lookback, "--lookback-days",
-                  "Recent days re-fetched every run (platforms restate them)")
-        self.missed = QComboBox()
-        for key, words in MISSED_WORDS:
-            self.missed.addItem(words, key)
-        self._row(advanced, "Missed runs", self.missed, "--missed")
-        self.paused = QCheckBox("Paused (no scheduled runs until resumed)")
-        self._row(advanced, "State", self.paused)
+    def _connect(self) -> None:
+        """Each field, once edited, may show its message; some change which rows show."""
         touch = self._touch
         self.name.textEdited.connect(lambda _: touch("--name"))
         self.name.editingFinished.connect(lambda: touch("--name"))
@@ -287,17 +129,11 @@ class ScheduleDialog(QDialog):
         self.paused.toggled.connect(lambda _: self.validate())
         self.frequency.currentIndexChanged.connect(self._frequency_changed)
         self.what.currentIndexChanged.connect(self._what_changed)
+        self.account.currentIndexChanged.connect(lambda _: self._suggest())
         self.export.changed.connect(touch)
         for box in self.days:
             box.toggled.connect(lambda _: touch("--days"))
-
-    def _build_after(self, column: QVBoxLayout) -> None:
-        """"Runs after": the schedules this one waits for, how long, and what it does when some are missing."""
-        form = self._group(column, "Runs after")
-        self.after_fields = AfterFields(self.schedules, self.original, self.ctx.services.schedules.after_problem)
-        form.addRow("Run after", self.after_fields)
-        self.after_form = form
-        self.wait_row, self.missing_row = self.after_fields.add_rows(form)
+        self.suggestion.use.connect(self._use_suggestion)
         self.after_fields.changed.connect(self._after_changed)
 
     def _after_changed(self) -> None:
@@ -362,6 +198,7 @@ class ScheduleDialog(QDialog):
             self.forms[row].setRowVisible(row, not exporting)
         for row in self.export_rows:
             self.forms[row].setRowVisible(row, exporting)
+        self._suggest()
         self.validate()
 
     def _frequency_changed(self) -> None:
@@ -374,7 +211,25 @@ class ScheduleDialog(QDialog):
                              (self.timezone_row, frequency in ("hourly", "daily", "weekly", "cron"))):
             self.forms[row].setRowVisible(row, visible)
         self._show_wait_rows()
+        self._suggest()
         self.validate()
+
+    def _suggest(self) -> None:
+        """The suggested time shows for a new daily or weekly sync schedule, for the chosen account."""
+        if self._filling:
+            return
+        wanted = (self.original is None and not self.exporting()
+                  and self.frequency.currentData() in ("daily", "weekly") and self.account.count() > 0)
+        self.when_form.setRowVisible(self.suggestion, wanted)
+        if wanted:
+            self.suggestion.now = self.now
+            self.suggestion.wanted(self.account.currentData())
+
+    def _use_suggestion(self, at: str, timezone: str) -> None:
+        hour, _, minute = at.partition(":")
+        self.at.setTime(QTime(int(hour), int(minute or 0)))
+        self.timezone.setCurrentText(timezone)
+        self._touch("--at", "--timezone")
 
     # --- validation ---
 
