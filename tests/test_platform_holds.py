@@ -18,6 +18,7 @@ from autosync_desktop.store.models import Account, Schedule, SyncRun
 from autosync_desktop.sync.platform_holds import Hold, PlatformHolds
 from autosync_desktop.sync.runner import Runner
 from autosync_desktop.sync.scheduler import SchedulerService
+from tests.test_dependencies import FixedClock as Clock
 
 T0 = datetime(2027, 3, 1, 9, 0, tzinfo=UTC)
 
@@ -59,23 +60,6 @@ def test_a_hold_lasts_until_its_reset_and_a_later_reset_wins() -> None:
     assert holds.active("google_ads", T0) is None
     assert holds.active("meta_ads", T0 + timedelta(hours=1)) is None  # reset reached: forgotten
     assert holds.active("meta_ads", T0) is None
-
-
-class Clock:
-    def __init__(self, at: datetime) -> None:
-        self.at = at
-
-    def now(self) -> datetime:
-        return self.at
-
-    def today(self, tz: object = None) -> object:
-        return self.at.date()
-
-    def monotonic(self) -> float:
-        return 0.0
-
-    def sleep(self, seconds: float) -> None:
-        pass
 
 
 def test_the_scheduler_holds_other_accounts_scheduled_runs_until_the_reset(store, bus) -> None:
