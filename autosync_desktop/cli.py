@@ -29,6 +29,7 @@ from autosync_desktop.cli_schedules import SYNC_TYPES as SYNC_TYPES
 from autosync_desktop.cli_schedules import cmd_schedules
 from autosync_desktop.data_dir import default_data_dir
 from autosync_desktop.errors import AutoSyncError, UserError, one_line
+from autosync_desktop.export_spec import EXPORT_PLATFORM
 from autosync_desktop.logs import FILE_ONLY, LOG_NAME, setup_logging
 from autosync_desktop.names import printable
 
@@ -399,7 +400,8 @@ def cmd_sync(svc: Services, a: argparse.Namespace) -> int:
         stop()
         if printer:
             printer()
-    line = f"run {final.id} {final.status}: {final.rows} rows, {final.campaigns} campaigns"
+    line = f"run {final.id} {final.status}: {final.rows} rows" + (
+        "" if final.platform == EXPORT_PLATFORM else f", {final.campaigns} campaigns")
     if final.duration_s is not None:
         line += f" in {final.duration_s:.1f} s"
     if final.error or final.reason:

@@ -64,7 +64,7 @@ def test_add_and_sync_an_export_schedule_writes_the_file(cli: Cli, out_dir: Path
     assert morning["export"] == {"output": str(out_dir / "ads.xlsx"), "format": "xlsx", "range": "last_30_days",
                                  "accounts": None}
     out = cli("sync", "Morning file", "--wait")
-    assert "succeeded" in out
+    assert "succeeded" in out and "campaigns" not in out  # a file has rows, not campaigns
     run = json.loads(cli("runs", "--json"))[0]
     assert (run["schedule"], run["account"], run["platform"], run["status"]) == (
         "Morning file", "All accounts", "export", "succeeded")
@@ -77,6 +77,9 @@ def test_add_and_sync_an_export_schedule_writes_the_file(cli: Cli, out_dir: Path
     synced = sum(r["rows"] for r in json.loads(cli("runs", "--json")) if r["platform"] == "demo")
     status = json.loads(cli("status", "--json"))  # rows written to a file are not daily figures saved
     assert status["rows_processed"] == synced and status["total_runs"] == 3
+    insights = json.loads(cli("insights", "--json"))  # files written: a platform row, never an account row
+    assert [p["label"] for p in insights["platforms"] if p["platform"] == "export"] == ["Files written"]
+    assert {a["account"] for a in insights["accounts"]} == {"Demo A", "Demo B"}
     detail = cli("runs", "show", str(run["id"]))
     assert f"Wrote {run['rows']:,} rows to {out_dir / 'ads.xlsx'}, 2 sheets" in detail
     cli("sync", "Morning file", "--from", "2026-01-01", "--to", "2026-01-02", code=2)

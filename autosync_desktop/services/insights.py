@@ -42,6 +42,7 @@ from autosync_desktop.domain import (
     RunFigures,
     ScheduleInsight,
 )
+from autosync_desktop.export_spec import EXPORT_PLATFORM
 from autosync_desktop.services.area import Area
 from autosync_desktop.services.core import iso
 from autosync_desktop.services.metrics import _aware, _period
@@ -130,7 +131,8 @@ class InsightsService(Area):
                                     data_through=None, complete_through=None, freshness_lag_s=None,
                                     settling_days=None)
                      for (name, platform), run_figures in by_account.items()
-                     if name not in cards or cards[str(name)].platform != platform]  # gone; their runs are kept
+                     if (name not in cards or cards[str(name)].platform != platform)  # gone; their runs are kept
+                     and platform != EXPORT_PLATFORM]  # files written are not an account (platforms: "Files written")
         accounts.sort(key=lambda a: (a.account.casefold(), a.account, a.platform))
         return Insights(
             period=span, since=_aware(since), until=_aware(until), days=days,
