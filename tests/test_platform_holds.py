@@ -108,3 +108,21 @@ def test_an_account_only_limit_holds_nothing(store, bus) -> None:
         assert service.holds.active("meta_ads", T0) is None
     finally:
         service.stop()
+
+
+@pytest.mark.parametrize("headers, shared", [
+    ({"x-rate-limit-remaining": "0", "x-rate-limit-reset": "4102444800"}, True),  # the user's window
+    ({"x-rate-limit-remaining": "5", "x-rate-limit-reset": "4102444800", "x-account-rate-limit-remaining": "0",
+      "x-account-rate-limit-reset": "4102444800"}, False),  # the ad account's own window
+])
+def test_x_a_429_on_the_users_window_is_shared(headers: dict[str, str], shared: bool) -> None:
+    import requests
+
+    from autosync_desktop.connectors.x_ads import classify
+
+    response = requests.Response()
+    response.status_code = 429
+    response.headers.update(headers)
+    response._content = b'{"errors": [{"code": "TOO_MANY_REQUESTS", "message": "Rate limit exceeded"}]}'
+    limited = classify(response)
+    assert limited is not None and limited.error_class == "RateLimited" and limited.shared is shared

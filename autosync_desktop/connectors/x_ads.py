@@ -139,8 +139,10 @@ def classify(response: requests.Response) -> ConnectorError | None:
         return ReauthRequired(_SIGN_IN_AGAIN, platform_message=platform_message)
     if status == 429:
         _remaining, reset = rate_window(response.headers)
+        # only the user-level window answered: it is the signed-in user's, shared by every ad account it reads
+        shared = _header_number(response.headers, "x-account-rate-limit-reset") is None and reset is not None
         return RateLimited("X is throttling requests (429)", retry_after=seconds_to_reset(reset),
-                           platform_message=platform_message)
+                           platform_message=platform_message, shared=shared)
     if status >= 500 or status == 408:
         return Transient(f"X had a temporary server error (HTTP {status})", platform_message=platform_message)
     if status == 403:
