@@ -46,6 +46,14 @@ def add_options(parser: argparse.ArgumentParser) -> None:
                         help="when the wait ends with some missing: run anyway (default) or skip")
 
 
+def add_timing_options(parser: Any) -> None:
+    """The options that say when within the frequency (`schedules add` and `schedules edit`)."""
+    parser.add_argument("--every-minutes", type=int)
+    parser.add_argument("--at", help="HH:MM (daily, weekly) or :MM (hourly)")
+    parser.add_argument("--days", help="mon,tue,... (weekly)")
+    parser.add_argument("--cron", help="5-field crontab expression")
+
+
 def add_edit_parser(sch: Any, frequencies: tuple[str, ...], sync_types: tuple[str, ...],
                     missed_policies: tuple[str, ...]) -> None:
     """`schedules edit NAME [--name NEW] [--account ...] [--frequency ...] ... [--after ...]`: change some fields."""
@@ -55,10 +63,7 @@ def add_edit_parser(sch: Any, frequencies: tuple[str, ...], sync_types: tuple[st
     sed.add_argument("--account")
     sed.add_argument("--type", choices=sync_types)
     sed.add_argument("--frequency", choices=frequencies)
-    sed.add_argument("--every-minutes", type=int)
-    sed.add_argument("--at", help="HH:MM (daily, weekly) or :MM (hourly)")
-    sed.add_argument("--days", help="mon,tue,... (weekly)")
-    sed.add_argument("--cron", help="5-field crontab expression")
+    add_timing_options(sed)
     sed.add_argument("--timezone", help="IANA time zone")
     sed.add_argument("--lookback-days", type=int)
     sed.add_argument("--missed", choices=missed_policies)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from enum import Enum
-from typing import TYPE_CHECKING, Final, cast
+from typing import TYPE_CHECKING, Any, Final, cast
 
 from peewee import JOIN
 
@@ -250,16 +250,9 @@ class SchedulesService(Area):
         check_wait(wait_max_minutes, if_missing)
         spec = validated_spec(owner, frequency, every_minutes=every_minutes, at=at, days=days, cron=cron,
                                timezone=timezone)
-        up_ids = upstream_ids(name, after, None)
-        with self.core.db.atomic():
-            schedule = Schedule.create(
-                name=name, account=owner, sync_type=sync_type, frequency=spec.frequency,
-                every_minutes=spec.every_minutes, at_time=spec.at_time, days=spec.days, cron=spec.cron,
-                timezone=spec.timezone, lookback_days=lookback_days, missed_policy=missed, paused=paused,
-                wait_max_minutes=wait_max_minutes, if_missing=if_missing)
-            deps.set_upstreams(schedule.id, up_ids)
-        self._changed(schedule.name, "created")
-        return self.get(schedule.name)
+        return self._create(name, after, account=owner, sync_type=sync_type, spec=spec, lookback_days=lookback_days,
+                            missed_policy=missed, paused=paused, wait_max_minutes=wait_max_minutes,
+                            if_missing=if_missing)
 
     def add_export(self, name: str, export: ExportSpec, frequency: str = "manual", *,
                    every_minutes: int | None = None, at: str | None = None, days: str | None = None,
@@ -274,13 +267,17 @@ class SchedulesService(Area):
         check_wait(wait_max_minutes, if_missing)
         spec = validated_spec(None, frequency, every_minutes=every_minutes, at=at, days=days, cron=cron,
                                timezone=timezone)
+        return self._create(name, after, account=None, sync_type="export", spec=spec, missed_policy=missed,
+                            paused=paused, export_options=export.to_json(), wait_max_minutes=wait_max_minutes,
+                            if_missing=if_missing)
+
+    def _create(self, name: str, after: Sequence[str], *, spec: triggers.TriggerSpec, **fields: Any) -> ScheduleInfo:
+        """Insert a checked schedule (`spec`: its validated trigger) with its upstream links, in one transaction."""
         up_ids = upstream_ids(name, after, None)
         with self.core.db.atomic():
-            schedule = Schedule.create(
-                name=name, account=None, sync_type="export", frequency=spec.frequency,
-                every_minutes=spec.every_minutes, at_time=spec.at_time, days=spec.days, cron=spec.cron,
-                timezone=spec.timezone, missed_policy=missed, paused=paused, export_options=export.to_json(),
-                wait_max_minutes=wait_max_minutes, if_missing=if_missing)
+            schedule = Schedule.create(name=name, frequency=spec.frequency, every_minutes=spec.every_minutes,
+                                       at_time=spec.at_time, days=spec.days, cron=spec.cron, timezone=spec.timezone,
+                                       **fields)
             deps.set_upstreams(schedule.id, up_ids)
         self._changed(schedule.name, "created")
         return self.get(schedule.name)
