@@ -864,6 +864,23 @@ MINOR_UNITS: dict[str, int] = {
 }
 
 
+def zone_words(zone: str | None) -> str:
+    """An IANA zone in the few words people know it by: 'Europe/Berlin' -> 'Berlin', 'America/Argentina/Buenos_Aires'
+    -> 'Buenos Aires', 'Etc/UTC' and 'UTC' -> 'UTC'; '' for none. Shared by the window, the CLI and messages."""
+    if not zone:
+        return ""
+    return zone.rsplit("/", 1)[-1].replace("_", " ") or zone
+
+
+def wait_words(minutes: int) -> str:
+    """A wait in whole minutes: '2 h', '90' -> '1 h 30 min', '45 min', '1 day', '2 days 3 h'."""
+    days, rest = divmod(minutes, 24 * 60)
+    hours, mins = divmod(rest, 60)
+    parts = [f"{days} day{'s' if days != 1 else ''}" if days else "", f"{hours} h" if hours else "",
+             f"{mins} min" if mins else ""]
+    return " ".join(p for p in parts if p) or "0 min"
+
+
 def minor_units(currency: str | None) -> int:
     """How many decimals `currency` is shown with: ISO 4217's minor units, 2 for an unknown or missing code."""
     return MINOR_UNITS.get((currency or "").strip().upper(), 2)

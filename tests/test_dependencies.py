@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from autosync_desktop import events as ev
+from autosync_desktop.domain import wait_words
 from autosync_desktop.store import dependencies as deps
 from autosync_desktop.store import runs
 from autosync_desktop.store.models import Account, Schedule, ScheduleDependency, SyncRun
@@ -102,7 +103,7 @@ def test_wait_durations_out_of_range_or_unreadable_are_refused(text: str) -> Non
 
 
 def test_wait_words() -> None:
-    assert [rules.wait_words(m) for m in (120, 90, 45, 1440, 1500)] == ["2 h", "1 h 30 min", "45 min", "1 day",
+    assert [wait_words(m) for m in (120, 90, 45, 1440, 1500)] == ["2 h", "1 h 30 min", "45 min", "1 day",
                                                                         "1 day 1 h"]
 
 

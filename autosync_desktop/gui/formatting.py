@@ -11,7 +11,12 @@ from datetime import UTC, date, datetime, tzinfo
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
-from autosync_desktop.domain import MINOR_UNITS, ApiVersion, minor_units  # noqa: F401  (re-exported)
+from autosync_desktop.domain import (  # noqa: F401  (re-exported for the pages)
+    MINOR_UNITS,
+    ApiVersion,
+    minor_units,
+    zone_words,
+)
 from autosync_desktop.services.schedules import SchedulesService
 
 _zone_name = "local"
@@ -35,12 +40,6 @@ def zone_label() -> str:
     return "UTC" if _zone_name == "UTC" else SchedulesService.default_timezone()
 
 
-def zone_words(zone: str | None) -> str:
-    """An IANA zone in the few words people know it by: 'Europe/Berlin' -> 'Berlin', 'America/Argentina/Buenos_Aires'
-    -> 'Buenos Aires', 'Etc/UTC' and 'UTC' -> 'UTC'; '' for none."""
-    if not zone:
-        return ""
-    return zone.rsplit("/", 1)[-1].replace("_", " ") or zone
 
 
 def utc_offset_minutes(now: datetime | None = None) -> int:

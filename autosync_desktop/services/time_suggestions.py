@@ -13,7 +13,7 @@ from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from autosync_desktop.connectors import registry
-from autosync_desktop.domain import TimeSuggestion
+from autosync_desktop.domain import TimeSuggestion, zone_words
 from autosync_desktop.services.area import Area
 from autosync_desktop.store import suggest_queries
 from autosync_desktop.store.models import utcnow
@@ -26,10 +26,6 @@ SETTLED_AGE_DAYS = 2  # a day's current totals count as final from this age on (
 def _local(moment: datetime, zone: ZoneInfo) -> datetime:
     """Naive UTC -> naive local time in `zone`."""
     return moment.replace(tzinfo=UTC).astimezone(zone).replace(tzinfo=None)
-
-
-def _zone_words(zone: str) -> str:
-    return zone.rsplit("/", 1)[-1].replace("_", " ") or zone
 
 
 class TimeSuggestionsService(Area):
@@ -73,7 +69,7 @@ class TimeSuggestionsService(Area):
                                         run_times=tuple(runs_by_day.get(day, ())),
                                         changes=tuple(c for c in changes.get(day, ()) if c[0] >= next_midnight)))
         failures = [HourFailures(hour=h, runs=n, failed=bad) for h, (n, bad) in sorted(hours.items())]
-        found = suggest(days, failures, platform_label=label, zone_label=_zone_words(zone_name),
+        found = suggest(days, failures, platform_label=label, zone_label=zone_words(zone_name),
                         period_days=PERIOD_DAYS)
         return TimeSuggestion(account=row.name, at=found.at.strftime("%H:%M"), timezone=zone_name,
                               measured=found.measured, days=found.days, reason=found.reason)

@@ -115,15 +115,6 @@ def cycle_words(path: Sequence[str]) -> str:
     return f"--after: {' → '.join(path)} would wait for itself"
 
 
-def wait_words(minutes: int) -> str:
-    """'2 h', '90 min' -> '1 h 30 min', '1 day', '2 days 3 h'."""
-    days, rest = divmod(minutes, 24 * 60)
-    hours, mins = divmod(rest, 60)
-    parts = [f"{days} day{'s' if days != 1 else ''}" if days else "", f"{hours} h" if hours else "",
-             f"{mins} min" if mins else ""]
-    return " ".join(p for p in parts if p) or "0 min"
-
-
 def parse_wait(text: str) -> int:
     """'30m', '2h', '90 minutes', '1d', '45' (minutes) -> minutes in [MIN_WAIT_MINUTES, MAX_WAIT_MINUTES], else
     ValueError with the fix."""

@@ -18,6 +18,7 @@ from peewee import SqliteDatabase
 
 from autosync_desktop import events as ev
 from autosync_desktop.clock import Clock
+from autosync_desktop.domain import wait_words
 from autosync_desktop.store import dependencies as deps
 from autosync_desktop.store import runs, settings
 from autosync_desktop.store.models import Schedule, SyncRun
@@ -40,12 +41,12 @@ def missing_of(schedule: Schedule) -> tuple[str, ...]:
 
 def run_without_words(missing: Sequence[str], minutes: int) -> str:
     them = "it" if len(missing) == 1 else "them"
-    return f"Waited {rules.wait_words(minutes)} for {', '.join(missing)}; ran without {them}"
+    return f"Waited {wait_words(minutes)} for {', '.join(missing)}; ran without {them}"
 
 
 def skip_words(missing: Sequence[str], minutes: int) -> str:
     did = "it" if len(missing) == 1 else "they"
-    return (f"Skipped: waited {rules.wait_words(minutes)} for {', '.join(missing)}, but {did} did not sync "
+    return (f"Skipped: waited {wait_words(minutes)} for {', '.join(missing)}, but {did} did not sync "
             "successfully in time (this schedule is set to skip when some are missing)")
 
 
@@ -134,5 +135,5 @@ class UpstreamGate:
         log.warning("schedule %s: the wait for %s ended without them (%s)", schedule.name, ", ".join(missing),
                     "ran anyway" if ran else "skipped")
         self.bus.publish(ev.WaitEnded(schedule=schedule.name, missing=missing, ran=ran, run_id=run_id,
-                                      waited_minutes=minutes, waited=rules.wait_words(minutes)))
+                                      waited_minutes=minutes, waited=wait_words(minutes)))
         self.bus.publish(ev.ScheduleChanged(schedule=schedule.name, change="waiting"))

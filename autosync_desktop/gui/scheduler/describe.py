@@ -91,15 +91,6 @@ def day_time(moment: datetime, zone: str, now: datetime) -> str:
            f"{fmt.zone_words(zone) or 'UTC'}"
 
 
-def wait_words(minutes: int) -> str:
-    """'2 h', '1 h 30 min', '45 min', '1 day'."""
-    days, rest = divmod(minutes, 1440)
-    hours, mins = divmod(rest, 60)
-    parts = [f"{days} day{'s' if days != 1 else ''}" if days else "", f"{hours} h" if hours else "",
-             f"{mins} min" if mins else ""]
-    return " ".join(p for p in parts if p) or "0 min"
-
-
 def after_words(after: tuple[str, ...] | list[str]) -> str:
     """'after Google daily, Meta daily' ('' without any)."""
     return f"after {', '.join(after)}" if after else ""

@@ -224,7 +224,7 @@ class ScheduleDetail(QScrollArea):
         if item.frequency == domain.Frequency.CRON:
             when += f"\n{item.cron}"
         self.when.setText(when[:1].upper() + when[1:])
-        wait = (f" · waits up to {describe.wait_words(item.wait_max_minutes)} after its time, then "
+        wait = (f" · waits up to {domain.wait_words(item.wait_max_minutes)} after its time, then "
                 f"{'runs anyway' if item.if_missing.value == 'run' else 'skips'}"
                 if item.frequency != domain.Frequency.MANUAL else "")
         self._set_links(self.after, item.after, wait if item.after else "")

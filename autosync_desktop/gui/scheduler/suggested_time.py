@@ -22,11 +22,6 @@ from autosync_desktop.gui.widgets.card import muted
 LOADING = "Looking at past runs for a good time…"
 
 
-def zone_words(zone: str) -> str:
-    """"Europe/Berlin" -> "Berlin", "America/New_York" -> "New York"."""
-    return zone.rsplit("/", 1)[-1].replace("_", " ") or zone
-
-
 def reason_words(found: domain.TimeSuggestion) -> str:
     """The reason without its leading "06:30 Berlin: " (the headline says it), starting with a capital."""
     reason = found.reason
@@ -121,7 +116,7 @@ class SuggestedTime(QWidget):
             self.headline.setText("")
             self.reason.setText("")
             return
-        self.headline.setText(f"Suggested: {found.at} {zone_words(found.timezone)}")
+        self.headline.setText(f"Suggested: {found.at} {domain.zone_words(found.timezone)}")
         self.reason.setText(reason_words(found))
         self._fit()
         self.headline.setToolTip(found.reason)
