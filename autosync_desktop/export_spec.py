@@ -108,19 +108,30 @@ def format_of(output: str, fmt: str | None) -> str:
                     "--format csv|xlsx|parquet")
 
 
+def folder_problem(output: str) -> str | None:
+    """What is wrong with writing `output` (an absolute path): it is a folder, or its folder does not exist; None
+    when it can be written. Touches the file system (a network drive may be slow): not for the GUI thread."""
+    path = Path(output)
+    if path.is_dir():
+        return f"{path} is a folder; give a file name inside it, e.g. {path / 'ads.xlsx'}"
+    if not path.parent.is_dir():
+        return f"the folder {path.parent} does not exist; create it or choose another"
+    return None
+
+
 def make_spec(output: str | None, range_: str | None, fmt: str | None = None,
-              accounts: str | list[str] | tuple[str, ...] | None = None) -> ExportSpec:
-    """Checked options from what a person typed: `~` expanded, the folder must exist and the path must not be a
-    folder. `accounts` is a list, or comma-separated text; empty or None means all accounts."""
+              accounts: str | list[str] | tuple[str, ...] | None = None, *, check_folder: bool = True) -> ExportSpec:
+    """Checked options from what a person typed: `~` expanded, and with `check_folder` the folder must exist and the
+    path must not be a folder (`folder_problem`; the window checks that off its thread). `accounts` is a list, or
+    comma-separated text; empty or None means all accounts."""
     if output is None or not output.strip():
         raise UserError("--output: an export schedule needs a file to write, e.g. --output ~/AutoSync/ads.xlsx")
     path = Path(os.path.expanduser(output.strip()))
     if not path.is_absolute():
         path = Path(os.path.abspath(path))
-    if path.is_dir():
-        raise UserError(f"--output: {path} is a folder; give a file name inside it, e.g. {path / 'ads.xlsx'}")
-    if not path.parent.is_dir():
-        raise UserError(f"--output: the folder {path.parent} does not exist; create it or choose another")
+    problem = folder_problem(str(path)) if check_folder else None
+    if problem:
+        raise UserError(f"--output: {problem}")
     if range_ is None or not range_.strip():
         raise UserError(f"--range: an export schedule needs one of {', '.join(RANGES)}")
     if range_.strip() not in RANGES:

@@ -19,6 +19,7 @@ import pytest
 
 from autosync_desktop import sheet_writers
 from autosync_desktop.clock import ShiftedClock
+from autosync_desktop.errors import UserError
 from autosync_desktop.export_spec import ExportSpec, make_spec, range_dates
 from autosync_desktop.store import runs
 from autosync_desktop.store.models import Account, Campaign, DailyStat, RunEvent, Schedule, SyncRun
@@ -289,3 +290,13 @@ def test_cancel_while_waiting_for_a_file_held_open(store, bus, out_dir: Path, mo
     assert run.status == "cancelled" and time.monotonic() - started < 10
     assert "ads.csv is open in another program; AutoSync will try again in 30 seconds" in _events(run)
     assert out.read_text(encoding="utf-8") == "old\n" and [p.name for p in out_dir.iterdir()] == ["ads.csv"]
+
+
+def test_the_service_checks_the_folder_the_window_asked_about_off_its_thread(tmp_path: Path) -> None:
+    from autosync_desktop.services.export_schedules import checked, folder_problem
+
+    spec = make_spec(str(tmp_path / "gone" / "ads.xlsx"), "yesterday", check_folder=False)  # as the window builds it
+    assert folder_problem(spec.output) == f"the folder {tmp_path / 'gone'} does not exist; create it or choose another"
+    with pytest.raises(UserError, match=r"^--output: the folder .* does not exist"):
+        checked(spec)
+    assert folder_problem(str(tmp_path)) is not None and folder_problem(str(tmp_path / "ads.xlsx")) is None

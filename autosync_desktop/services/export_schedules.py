@@ -14,6 +14,7 @@ from autosync_desktop.export_spec import (
     FORMATS,
     RANGES,
     ExportSpec,
+    folder_problem,
     format_of,
     make_spec,
     range_dates,
@@ -22,7 +23,7 @@ from autosync_desktop.services.core import UserError
 from autosync_desktop.store.models import Account, Schedule
 
 __all__ = ["ALL_ACCOUNTS", "EXPORT_PLATFORM", "FORMATS", "FORMAT_WORDS", "RANGES", "ExportSpec", "checked",
-           "format_of", "make_spec", "owner_words", "range_dates", "spec_of"]
+           "folder_problem", "format_of", "make_spec", "owner_words", "range_dates", "spec_of"]
 
 
 def checked(spec: ExportSpec) -> ExportSpec:
@@ -30,6 +31,9 @@ def checked(spec: ExportSpec) -> ExportSpec:
     Parquet without pyarrow)."""
     if spec.format == "parquet" and not sheet_writers.parquet_available():
         raise UserError(f"--format: {sheet_writers.PARQUET_MISSING}")
+    problem = folder_problem(spec.output)  # the window's own check ran off its thread and may be stale
+    if problem:
+        raise UserError(f"--output: {problem}")
     if spec.accounts is None:
         return spec
     live = {a.name.casefold(): a.name for a in Account.select(Account.name).where(Account.removed_at.is_null())}

@@ -44,8 +44,9 @@ def test_the_editor_creates_an_export_schedule(open_window: Any, seeded: Any, qt
     qtbot.keyClicks(dialog.name, "Morning file")
     dialog.export.output.clear()
     qtbot.keyClicks(dialog.export.output, str(tmp_path / "missing" / "ads.xlsx"))
-    assert dialog.field_error("--output") == (f"File: the folder {tmp_path / 'missing'} does not exist; create it or "
-                                              "choose another")
+    # asked off the GUI thread: the message comes when the answer does
+    qtbot.waitUntil(lambda: dialog.field_error("--output") == (
+        f"File: the folder {tmp_path / 'missing'} does not exist; create it or choose another"), timeout=5000)
     picked = tmp_path / "morning.csv"
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *args, **kwargs: (str(picked), ""))
     qtbot.mouseClick(dialog.export.browse, Qt.MouseButton.LeftButton)

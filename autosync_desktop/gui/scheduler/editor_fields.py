@@ -142,7 +142,7 @@ def build_fields(dialog: EditorFields, column: QVBoxLayout) -> None:
     for key, words in WHAT_WORDS:
         dialog.what.addItem(words, key)
     add_row(dialog, what, "What to do", dialog.what)
-    dialog.export = ExportFields(dialog.accounts)
+    dialog.export = ExportFields(dialog.accounts, dialog.ctx.workers)
     dialog.errors.update(dialog.export.errors)
     dialog.account = ElidingComboBox(min_chars=ACCOUNT_MIN_CHARS)  # a 63-character name never widens the dialog
     dialog.account.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)

@@ -2,14 +2,17 @@
 plain words ("Last 30 days", "Month to date"), the format, and the file with a Browse… button.
 
 `ExportFields.check()` turns them into an `ExportSpec` through the services' own `make_spec` (a UserError names
-the field, shown under it); nothing here touches the store. The format follows the file's extension and changing
-the format changes the extension, so the two never disagree.
+the field, shown under it); nothing here touches the store. Whether the file's folder exists is asked on the read
+lane (a network drive may be slow), remembered per path, and shown when the answer comes. The format follows the
+file's extension and changing the format changes the extension, so the two never disagree.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QStandardPaths, Qt, Signal
 from PySide6.QtWidgets import (
@@ -28,7 +31,17 @@ from autosync_desktop import domain
 from autosync_desktop.errors import UserError
 from autosync_desktop.gui.widgets.dialogs import split_field
 from autosync_desktop.gui.widgets.field_error import FieldError
-from autosync_desktop.services.export_schedules import FORMAT_WORDS, FORMATS, RANGES, ExportSpec, make_spec
+from autosync_desktop.services.export_schedules import (
+    FORMAT_WORDS,
+    FORMATS,
+    RANGES,
+    ExportSpec,
+    folder_problem,
+    make_spec,
+)
+
+if TYPE_CHECKING:
+    from autosync_desktop.gui.workers import Workers
 
 LABELS = {"--accounts": "Accounts", "--range": "Range", "--format": "Format", "--output": "File"}
 FILTERS = "Excel workbook (*.xlsx);;CSV, UTF-8 (*.csv);;Parquet (*.parquet)"
@@ -43,8 +56,11 @@ def default_output() -> str:
 class ExportFields(QWidget):
     changed = Signal(str)  # the field (--accounts, --range, --format, --output) the person changed
 
-    def __init__(self, accounts: Sequence[domain.AccountInfo], parent: QWidget | None = None) -> None:
+    def __init__(self, accounts: Sequence[domain.AccountInfo], workers: Workers | None = None,
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.workers = workers
+        self.folders: dict[str, str | None] = {}  # path -> its folder problem (None: fine, or not answered yet)
         self.errors = {field: FieldError(label) for field, label in LABELS.items()}
         self.who = QComboBox()
         self.who.addItem("All accounts (also those added later)", "all")
@@ -139,10 +155,28 @@ class ExportFields(QWidget):
         if names is not None and not names:
             return None, {"--accounts": "tick at least one account, or choose All accounts"}
         try:
-            return make_spec(self.output.text(), self.range.currentData(), self.format.currentData(), names), {}
+            spec = make_spec(self.output.text(), self.range.currentData(), self.format.currentData(), names,
+                             check_folder=False)
         except UserError as exc:
             field, message = split_field(str(exc))
             return None, {field or "--output": message}
+        problem = self._folder_problem(spec.output)
+        return (None, {"--output": problem}) if problem else (spec, {})
+
+    def _folder_problem(self, output: str) -> str | None:
+        """The remembered answer for `output`; the first time, None while it is asked on the read lane (saving
+        checks again in the service)."""
+        if output not in self.folders:
+            self.folders[output] = None
+            if self.workers is not None:
+                self.workers.run(folder_problem, output, lane="read", owner=self,
+                                 on_done=partial(self._folder_answered, output))
+        return self.folders[output]
+
+    def _folder_answered(self, output: str, problem: str | None) -> None:
+        self.folders[output] = problem
+        if problem:
+            self.changed.emit("--output")  # the editor validates again and shows it
 
     def fill(self, spec: ExportSpec) -> None:
         self.output.setText(spec.output)
