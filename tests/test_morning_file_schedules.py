@@ -14,25 +14,11 @@ import openpyxl
 import pytest
 
 from autosync_desktop import events as ev
-from autosync_desktop.cli import main
 from autosync_desktop.export_spec import make_spec
 from autosync_desktop.store.models import Account, DailyStat, Schedule, SyncRun, utcnow
 from autosync_desktop.sync.runner import Runner
 from autosync_desktop.sync.scheduler import SchedulerService
-
-
-class Cli:
-    def __init__(self, data_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
-        self.data_dir = data_dir
-        self.capsys = capsys
-        self.err = ""
-
-    def __call__(self, *args: str, code: int = 0) -> str:
-        rc = main(["--data-dir", str(self.data_dir), *args])
-        out, err = self.capsys.readouterr()
-        assert rc == code, f"exit {rc}, stderr: {err}"
-        self.err = err
-        return out
+from tests.test_cli import Cli
 
 
 @pytest.fixture
