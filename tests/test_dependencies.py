@@ -325,3 +325,36 @@ def test_the_notifier_turns_a_wait_ended_event_into_the_alert() -> None:
     finally:
         notifier.stop()
     assert [n.title for n in shown] == ["Waited for Meta daily, X daily; Morning file was skipped"]
+
+
+def test_successes_while_the_downstream_runs_count_for_its_next_run(world) -> None:
+    downstream = _downstream(world, frequency="manual")
+    clock, gate, fired = world["clock"], world["gate"], world["fired"]
+    busy = SyncRun.create(schedule=downstream, account=world["account"], schedule_name="Morning file",
+                          account_name="a", platform="demo", status="running", queued_at=T0)
+    _finished(world["google"], "succeeded", T0 + timedelta(minutes=5))
+    _finished(world["meta"], "succeeded", T0 + timedelta(minutes=6))
+    clock.at = T0 + timedelta(minutes=7)
+    assert gate.check() == [] and fired.calls == []  # not a skipped run that would use the inputs up
+    SyncRun.update(status="succeeded", finished_at=clock.at).where(SyncRun.id == busy.id).execute()
+    clock.at += timedelta(minutes=1)
+    assert len(gate.check()) == 1 and fired.calls == [("Morning file", "scheduled", ())]
+
+
+def test_a_wait_that_ends_in_a_skipped_run_does_not_say_it_ran(world, recorder) -> None:
+    downstream = _downstream(world, frequency="daily", at_time="07:00")
+    gate, clock = world["gate"], world["clock"]
+
+    def held(schedule_id: int, trigger: str, missing: Sequence[str]) -> int:  # e.g. a platform hold
+        run = SyncRun.create(schedule=schedule_id, account=world["account"], schedule_name="Morning file",
+                             account_name="a", platform="demo", trigger=trigger, status="skipped",
+                             queued_at=clock.at, finished_at=clock.at, missing_inputs=json.dumps(list(missing)))
+        return int(run.id)
+
+    gate.fire = held
+    clock.at = T0 + timedelta(hours=2)
+    assert gate.tick(downstream)
+    clock.at += timedelta(hours=2)
+    [run_id] = gate.check()
+    assert [e.message for e in SyncRun.get_by_id(run_id).events] == []  # no "ran without them"
+    assert [e.ran for e in recorder.of(ev.WaitEnded)] == [False]

@@ -24,7 +24,7 @@ from peewee import SqliteDatabase, fn
 from autosync_desktop import events as ev
 from autosync_desktop.clock import SYSTEM_CLOCK, Clock
 from autosync_desktop.store import retention, runs, settings, timed_pause
-from autosync_desktop.store.models import ACTIVE_STATUSES, Schedule, SyncRun
+from autosync_desktop.store.models import ACTIVE_STATUSES, Account, Schedule, SyncRun
 from autosync_desktop.sync import probe, stagger, triggers
 from autosync_desktop.sync.platform_holds import Hold, PlatformHolds, held_words
 from autosync_desktop.sync.runner import Runner
@@ -189,21 +189,22 @@ class SchedulerService:
         account = runs.run_account(schedule)
         hold = self.holds.active(account.platform, self.clock.now()) if account is not None and trigger in (
             "scheduled", "catch-up") else None
-        if hold is not None:  # the platform's shared limit is used up: run at its reset instead of failing
-            return self._held(schedule, trigger, hold)
+        if hold is not None and account is not None:  # a shared limit is used up: run at its reset, not fail
+            return self._held(schedule, account, trigger, hold, missing)
         run = runs.create_run(self.db, account=account, schedule=schedule, trigger=trigger,
                               sync_type=schedule.sync_type, missing_inputs=missing)
         self.submit(run)
         self._refresh_next(schedule_id)
         return run.id
 
-    def _held(self, schedule: Schedule, trigger: str, hold: Hold) -> int:
-        """Record this tick as skipped with the hold's reason, and run the schedule at the hold's end."""
+    def _held(self, schedule: Schedule, account: Account, trigger: str, hold: Hold, missing: Sequence[str]) -> int:
+        """Record this tick as skipped with the hold's reason (and the upstreams it would have run without), and
+        run the schedule at the hold's end."""
         from autosync_desktop.connectors import registry
 
         reason = held_words(hold, registry.platform(hold.platform).label)
-        run = runs.create_run(self.db, account=schedule.owner(), schedule=schedule, trigger=trigger,
-                              sync_type=schedule.sync_type)
+        run = runs.create_run(self.db, account=account, schedule=schedule, trigger=trigger,
+                              sync_type=schedule.sync_type, missing_inputs=missing)
         if run.status == "queued":
             runs.finish_run(run.id, "skipped", reason=reason)
             runs.add_event(run.id, "warning", reason)

@@ -104,6 +104,8 @@ class UpstreamGate:
                 deps.set_waiting(schedule.id, None)
                 self.bus.publish(ev.ScheduleChanged(schedule=schedule.name, change="waiting"))
             return None
+        if runs.active_run_of(schedule.id) is not None:
+            return None  # still running: upstream successes meanwhile count for its next run, not a skipped one
         decision = rules.on_check(missing_of(schedule), self._now(), time_triggered=schedule.frequency != "manual",
                                   waiting_since=schedule.waiting_since, wait_max_minutes=schedule.wait_max_minutes,
                                   if_missing=schedule.if_missing)
@@ -116,9 +118,11 @@ class UpstreamGate:
             return self.fire(schedule.id, "scheduled", ())
         if decision.action is Action.RUN_WITHOUT:
             run_id = self.fire(schedule.id, "scheduled", decision.missing)
-            if run_id is not None:
+            fired = SyncRun.get_or_none(SyncRun.id == run_id) if run_id is not None else None
+            ran = fired is not None and fired.status != "skipped"  # e.g. held by a shared limit, or still busy
+            if ran and run_id is not None:
                 runs.add_event(run_id, "warning", run_without_words(decision.missing, minutes))
-            self._ended(schedule, decision.missing, ran=True, run_id=run_id, minutes=minutes)
+            self._ended(schedule, decision.missing, ran=ran, run_id=run_id, minutes=minutes)
             return run_id
         run = runs.create_run(self.db, account=runs.run_account(schedule), schedule=schedule,
                               trigger="scheduled", sync_type=schedule.sync_type, missing_inputs=decision.missing)
