@@ -4,6 +4,7 @@ stale data, sign-in, the daily digest, and state that survives a restart. Pure l
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -216,6 +217,9 @@ def test_stale_data_is_announced_once_per_stale_period_and_fresh_data_is_announc
         assert policy.tick(cfg, [account(last)], no_totals) == []  # once per stale period
 
     clock.advance(hours=1)
+    # a morning file that lists Acme Ads is written: its data is still stale
+    written = policy.run_finished(replace(run(clock, "succeeded", schedule="Morning file"), writes_file=True), cfg)
+    assert ("slack", "fresh") not in kinds(written) and "Acme Ads" in policy.state.stale
     fresh = policy.run_finished(run(clock, "succeeded"), cfg)
     assert kinds(fresh) == [("slack", "fresh")]
     assert fresh[0].notification.title == "Data fresh again: Acme Ads"

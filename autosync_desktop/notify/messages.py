@@ -89,6 +89,7 @@ class RunFacts:
     next_run_at: datetime | None = None
     rows: int = 0
     sign_in_hint: str = ""
+    writes_file: bool = False  # an export run: `account` names the accounts in the file, not one that synced
 
     @property
     def subject(self) -> str:

@@ -147,9 +147,11 @@ class Policy:
             return out + self._route(n, config, now, throttle=True, skip=skip)
         if facts.status != "succeeded":
             return out  # cancelled and skipped runs say nothing about whether syncing works
-        self.state.sign_in.pop(facts.account, None)
         problem = problems.pop(facts.subject, None)
-        stale = self.state.stale.pop(facts.account, None)
+        stale = None
+        if not facts.writes_file:  # a file written says nothing about an account's sign-in or fresh data
+            self.state.sign_in.pop(facts.account, None)
+            stale = self.state.stale.pop(facts.account, None)
         if problem is not None:
             n = messages.recovery(facts, problem, self.tz)
         elif stale is not None:

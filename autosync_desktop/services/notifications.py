@@ -12,6 +12,7 @@ from autosync_desktop import clock, logs, notify, redaction, secrets
 from autosync_desktop import events as ev
 from autosync_desktop.connectors import oauth
 from autosync_desktop.domain import ChannelInfo, ChannelSecret, ChannelStatus, Delivery, NotificationsStatus
+from autosync_desktop.export_spec import EXPORT_PLATFORM
 from autosync_desktop.services import keyring_use
 from autosync_desktop.services.api_versions import api_of
 from autosync_desktop.services.area import Area
@@ -206,6 +207,7 @@ class NotificationsService(Area):
             run_id=event.run_id, schedule=event.schedule, account=event.account, status=event.status,
             trigger=event.trigger, at=event.at, error_class=event.error_class, error=event.error,
             retry_at=event.retry_at, next_run_at=_aware(next_run), rows=event.rows,
+            writes_file=event.platform == EXPORT_PLATFORM,
             sign_in_hint=self._sign_in_hint(Account.get_or_none(Account.name == event.account)))
 
     def _notify_accounts(self) -> list[notify.AccountFreshness]:

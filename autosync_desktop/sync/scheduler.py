@@ -220,7 +220,7 @@ class SchedulerService:
             self.bus.publish(ev.RunFinished(run_id=run.id, schedule=run.schedule_name, account=run.account_name,
                                             trigger=run.trigger, status=run.status, rows=run.rows,
                                             duration_s=run.duration_s, error_class=run.error_class,
-                                            error=run.error_message or run.reason))
+                                            error=run.error_message or run.reason, platform=run.platform))
         else:
             self.bus.publish(ev.RunQueued(run_id=run.id, schedule=run.schedule_name, account=run.account_name,
                                           trigger=run.trigger))
