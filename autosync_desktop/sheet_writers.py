@@ -68,6 +68,9 @@ def _money_format(value: Decimal) -> str:
     return "#,##0" + ("." + "0" * places if places else "")
 
 
+XLSX_MAX_ROW = 1_048_575  # the last row index of an Excel sheet (1,048,576 rows, the header included)
+
+
 def write_xlsx(path: Path, table: Table, rows: Iterable[Row], sheets: Sequence[str]) -> int:
     """`sheets`: the platform sheets, in order, after "All" (a row's sheet not among them gets one at the end)."""
     import xlsxwriter  # loads only when a spreadsheet is written
@@ -115,6 +118,9 @@ def write_xlsx(path: Path, table: Table, rows: Iterable[Row], sheets: Sequence[s
         for title in sheets:
             page(title)
         for title, values in rows:
+            if next_row[ALL_SHEET] > XLSX_MAX_ROW:  # XlsxWriter would drop the rest without a word
+                raise UserError(f"--range: more than {XLSX_MAX_ROW:,} rows do not fit in an Excel sheet; choose a "
+                                "shorter range or fewer accounts, or write .csv or .parquet")
             for target in (ALL_SHEET, title):
                 sheet = page(target)
                 put(sheet, next_row[target], values)

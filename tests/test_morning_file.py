@@ -300,3 +300,16 @@ def test_the_service_checks_the_folder_the_window_asked_about_off_its_thread(tmp
     with pytest.raises(UserError, match=r"^--output: the folder .* does not exist"):
         checked(spec)
     assert folder_problem(str(tmp_path)) is not None and folder_problem(str(tmp_path / "ads.xlsx")) is None
+
+
+def test_more_rows_than_an_excel_sheet_holds_fail_plainly(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sheet_writers, "XLSX_MAX_ROW", 3)  # Excel's 1,048,575, made small
+    table = sheet_writers.Table(columns=("a",), widths=(5,))
+    rows = [("Demo", (n,)) for n in range(3)]
+    assert sheet_writers.write_xlsx(tmp_path / "ok.xlsx", table, rows, ["Demo"]) == 3  # exactly full: fine
+    with pytest.raises(UserError, match=r"^--range: more than 3 rows do not fit in an Excel sheet"):
+        sheet_writers.write_xlsx(tmp_path / "big.xlsx", table, [*rows, ("Demo", (3,))], ["Demo"])
+
+
+def test_a_platform_metric_named_like_a_column_gets_its_own_header() -> None:
+    assert export_run.extra_headers(["Clicks", "reach"]) == ["Clicks (platform)", "reach"]

@@ -138,6 +138,13 @@ def execute_export(engine: Engine, run_id: int, cancel: threading.Event) -> Outc
     return engine.finish(run_id, row, outcome)
 
 
+def extra_headers(keys: Sequence[str]) -> list[str]:
+    """Column names for the extra metrics: a platform metric named like a standard column ("clicks") becomes
+    "clicks (platform)", so no two columns share a name (Parquet would keep only one of them)."""
+    taken = {c.casefold() for c in COLUMNS}
+    return [f"{k} (platform)" if k.casefold() in taken else k for k in keys]
+
+
 def _write(engine: Engine, run_id: int, spec: ExportSpec, cancel: threading.Event) -> int:
     accounts, missing = eq.export_accounts(spec.accounts)
     for name in missing:
@@ -150,7 +157,8 @@ def _write(engine: Engine, run_id: int, spec: ExportSpec, cancel: threading.Even
         start, end = range_dates(spec.range, engine.clock.today(account.timezone))
         slices.append(eq.ExportSlice(account, start, end))
     keys = eq.extra_keys(slices)
-    table = sw.Table(columns=(*COLUMNS, *keys), widths=(*WIDTHS, *(max(12, len(k) + 2) for k in keys)),
+    headers = extra_headers(keys)
+    table = sw.Table(columns=(*COLUMNS, *headers), widths=(*WIDTHS, *(max(12, len(k) + 2) for k in headers)),
                      integer_columns=frozenset({7, 8}), number_columns=frozenset({9, 10, 11}),
                      date_columns=frozenset({4}))
     if spec.format == "parquet" and not sw.parquet_available():
