@@ -436,7 +436,7 @@ def _progress_printer() -> Callable[[ev.Event], None]:
     from autosync_desktop import events as ev
 
     def show(event: ev.Event) -> None:
-        if isinstance(event, ev.RunStarted) and event.platform == "export":
+        if isinstance(event, ev.RunStarted) and event.platform == EXPORT_PLATFORM:
             print(f"run {event.run_id} started: writing the file ({printable(event.account)})",
                   file=sys.stderr)
         elif isinstance(event, ev.RunStarted):

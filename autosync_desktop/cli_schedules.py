@@ -128,8 +128,9 @@ def cmd_schedules(svc: Services, a: argparse.Namespace) -> int:
         when = f"; next run {upcoming[0].isoformat(timespec='minutes')}" if upcoming else ""
         print(f"Added schedule {s.name!r}{when}" + (f" ({s.description})" if s.after else ""))
     elif a.action == "edit":
-        if a.frequency is not None:
-            _check_frequency_options(a)
+        # the options given must fit the frequency the schedule will have (the new one, else its own)
+        _check_frequency_options(argparse.Namespace(**{**vars(a), "frequency": a.frequency or svc.schedules.get(
+            a.name).frequency.value}))
         print(cli_dependencies.cmd_edit(svc, a))
     elif a.action == "list":
         items = svc.schedules.list()

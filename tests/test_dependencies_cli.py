@@ -115,3 +115,12 @@ def test_a_cycle_is_found_when_renaming_at_the_same_time(cli: Cli) -> None:
     cli("schedules", "edit", "Google daily", "--name", "Google early", "--after", "Morning file", code=2)
     assert "Google daily → Morning file → Google daily would wait for itself" in cli.err
     assert "Google daily" in _list(cli)
+
+
+def test_edit_refuses_an_option_the_schedules_own_frequency_does_not_take(cli: Cli) -> None:
+    before = _list(cli)["Google daily"]
+    cli("schedules", "edit", "Google daily", "--cron", "0 6 * * 1-5", code=2)  # daily: --at, not --cron
+    assert cli.err.strip() == "autosync: --cron: does not apply to --frequency daily (it takes --at); leave --cron out"
+    assert _list(cli)["Google daily"] == before
+    cli("schedules", "edit", "Google daily", "--at", "07:30")  # an option it takes
+    assert _list(cli)["Google daily"]["description"] == "Daily at 07:30 (UTC)"

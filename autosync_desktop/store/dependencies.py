@@ -77,8 +77,3 @@ def latest_ended(upstream_ids: Iterable[int], after: datetime) -> dict[int, tupl
 
 def set_waiting(schedule_id: int, since_at: datetime | None) -> None:
     Schedule.update(waiting_since=since_at).where(Schedule.id == schedule_id).execute()
-
-
-def has_any() -> bool:
-    return ScheduleDependency.select().limit(1).exists()
-

@@ -11,7 +11,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from autosync_desktop.store.models import Account, database_proxy
+from autosync_desktop.store.models import database_proxy
 from autosync_desktop.store.queries import DAY_TZ_SQL
 
 
@@ -73,7 +73,3 @@ def export_rows(part: ExportSlice) -> Iterator[RawRow]:
     for row in database_proxy.execute_sql(sql, (part.account.id, part.start, part.end)):
         day = row[2] if isinstance(row[2], date) else date.fromisoformat(str(row[2]))
         yield (str(row[0]), row[1], day, str(row[3]), row[4], row[5], row[6], row[7], row[8], row[9], row[10])
-
-
-def account_count() -> int:
-    return int(Account.select().where(Account.removed_at.is_null()).count())

@@ -195,7 +195,6 @@ def _write(engine: Engine, run_id: int, spec: ExportSpec, cancel: threading.Even
             count = sw.write_parquet(tmp, table, stream)
         else:
             count = sw.write_csv(tmp, table, stream)
-    SyncRun.update(rows=count).where(SyncRun.id == run_id).execute()
     sheets_text = f", {len(sheets) + 1} sheets" if spec.format == "xlsx" else ""
     engine.log(run_id, "info", f"Wrote {count:,} rows to {path}{sheets_text}")
     return count
