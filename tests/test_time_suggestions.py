@@ -91,3 +91,14 @@ def test_the_cli_says_the_reason_and_gives_json(tmp_path: Path, capsys: pytest.C
     assert {k: out[k] for k in ("account", "at", "timezone", "measured", "days")} == {
         "account": "Fresh", "at": "07:00", "timezone": "America/New_York", "measured": False, "days": 0}
     assert main(["--data-dir", str(data), "schedules", "suggest-time", "Nobody"]) == 2
+
+
+def test_the_zone_from_the_accounts_option_and_campaigns_only_runs_are_no_evidence(svc: Services) -> None:
+    account = Account.create(name="Meta EU", platform="meta_ads", external_id="1", timezone=None,
+                             options='{"timezone": "Europe/Berlin"}')  # its zone only in its options, as Demo's
+    _seed(account)
+    found = svc.suggestions.for_account("Meta EU", now=NOW)
+    assert (found.at, found.timezone, found.measured) == ("06:30", "Europe/Berlin", True)
+    SyncRun.update(sync_type="campaigns").execute()  # they fetched no daily figures
+    found = svc.suggestions.for_account("Meta EU", now=NOW)
+    assert not found.measured and found.days == 0

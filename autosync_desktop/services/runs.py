@@ -119,7 +119,7 @@ def _earliest_day(account: Account, today: date) -> tuple[date, str] | None:
 def _check_backfill_size(account: Account, date_from: date, date_to: date, confirmed: bool) -> None:
     """Refuse a backfill from before the platform's retention, and a large one on a real platform unless confirmed."""
     spec = registry.platform(account.platform)
-    zone = account.timezone or json.loads(account.options or "{}").get("timezone") or "UTC"
+    zone = account.day_zone()
     try:
         today = win.today_in(str(zone))
     except (ValueError, KeyError):

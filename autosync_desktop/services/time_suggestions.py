@@ -34,7 +34,7 @@ class TimeSuggestionsService(Area):
         from autosync_desktop.services.accounts import account_row
 
         row = account_row(account)
-        zone_name = row.timezone or "UTC"
+        zone_name = row.day_zone()
         label = registry.platform(row.platform).label
         moment = now.astimezone(UTC).replace(tzinfo=None) if now is not None else utcnow()  # naive UTC
         today = _local(moment, ZoneInfo(zone_name)).date()

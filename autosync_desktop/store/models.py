@@ -8,6 +8,7 @@ Models are bound to `database_proxy`, which store/db.py initialises when a store
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -84,6 +85,10 @@ class Account(BaseModel):
     # Set by `accounts remove --keep-data`: the account is gone (no schedules, no credentials, not listed) but its
     # campaigns and daily stats stay readable under its (renamed) name. Schema v6.
     removed_at = DateTimeField(null=True)
+
+    def day_zone(self) -> str:
+        """The zone the account's days are in: its own, else its `timezone` option, else UTC (queries.DAY_TZ_SQL)."""
+        return str(self.timezone or json.loads(self.options or "{}").get("timezone") or "UTC")
 
 
 class Schedule(BaseModel):

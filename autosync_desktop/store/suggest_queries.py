@@ -11,9 +11,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from autosync_desktop.store.models import database_proxy
+from autosync_desktop.store.queries import DAY_TZ_SQL
 
-_ACCOUNTS_SQL = ("SELECT id, name, COALESCE(timezone, 'UTC') FROM account WHERE platform = ? AND removed_at IS NULL"
-                 " ORDER BY id")
+_ACCOUNTS_SQL = (f"SELECT a.id, a.name, {DAY_TZ_SQL} FROM account a WHERE a.platform = ? AND a.removed_at IS NULL"
+                 " ORDER BY a.id")
 # NULL when any campaign's figure is unknown that day (SUM would hide it)
 _TOTALS_SQL = (
     "SELECT date, CASE WHEN COUNT(cost_micros) = COUNT(*) THEN SUM(cost_micros) END,"
@@ -22,10 +23,12 @@ _TOTALS_SQL = (
 )
 _RESTATED_SQL = ("SELECT date, fetched_at, d_cost_micros, d_clicks FROM restatement WHERE account_id = ?"
                  " AND date >= ? AND date <= ?")
-# backfills fetch chosen days, not the recent ones: they say nothing about when yesterday settles
+# backfills fetch chosen days, not the recent ones, and campaigns-only runs fetch no days: neither says anything
+# about when yesterday settles
 _RUNS_SQL = (
     "SELECT COALESCE(started_at, queued_at), status FROM sync_run WHERE account_id = ? AND queued_at >= ?"
-    " AND queued_at < ? AND trigger != 'backfill' AND status IN ('succeeded', 'failed', 'interrupted')"
+    " AND queued_at < ? AND trigger != 'backfill' AND sync_type IN ('both', 'performance')"
+    " AND status IN ('succeeded', 'failed', 'interrupted')"
 )
 
 

@@ -1,6 +1,6 @@
 """A suggested time of day for a new daily schedule, with its reason in plain words (issue 13, smart scheduling).
 
-Pure: the caller (services/suggest_time.py) reads the evidence from the store and passes it in; nothing here reads
+Pure: the caller (services/time_suggestions.py) reads the evidence from the store and passes it in; nothing here reads
 the store, the clock or the network.
 
 The rule, explainable in one sentence each:
