@@ -116,7 +116,9 @@ class SuggestedTime(QWidget):
             self.headline.setText("")
             self.reason.setText("")
             return
-        self.headline.setText(f"Suggested: {found.at} {domain.zone_words(found.timezone)}")
+        when = f"{found.at} {domain.zone_words(found.timezone)}"
+        # a default is said as one: only a time measured from past runs is "suggested"
+        self.headline.setText(f"Suggested: {when}" if found.measured else f"Usual time: {when} (not measured yet)")
         self.reason.setText(reason_words(found))
         self._fit()
         self.headline.setToolTip(found.reason)
