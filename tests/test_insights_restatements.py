@@ -130,3 +130,11 @@ def test_cli_and_api_carry_the_new_fields(seeded, capsys: pytest.CaptureFixture[
     assert main(["--data-dir", str(data_dir), "insights", "--period", "7d"]) == 0
     text = capsys.readouterr().out
     assert "Restated by the platforms" in text and "changed clicks of Nov 19 from 0 to 3 clicks" in text
+
+
+def test_a_cost_from_zero_reads_in_the_accounts_currency() -> None:
+    from autosync_desktop.services.insights import _amount
+
+    assert _amount("cost", 1_500_000_000, "JPY") == "1,500 JPY"  # no decimals for yen
+    assert _amount("cost", 1_234_500, "KWD") == "1.235 KWD"  # three for dinar
+    assert _amount("cost", 4_100_000, None) == "4.10"

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -37,10 +38,12 @@ from autosync_desktop.domain import (
     Insights,
     InsightSeries,
     InsightSlot,
+    Money,
     PlatformInsight,
     RestatementDelta,
     RunFigures,
     ScheduleInsight,
+    minor_units,
 )
 from autosync_desktop.export_spec import EXPORT_PLATFORM
 from autosync_desktop.services.area import Area
@@ -210,9 +213,11 @@ def _deltas(days: list[iq.RestatedDay]) -> tuple[RestatementDelta, ...]:
     return tuple(out[:RESTATEMENTS_SHOWN])
 
 
-def _amount(metric: str, value: float) -> str:
-    if metric == "cost":
-        return f"{value / 1_000_000:,.2f}"
+def _amount(metric: str, value: float, currency: str | None) -> str:
+    if metric == "cost":  # in the currency's units and decimals: "1,500 JPY", "4.10 EUR"
+        places = minor_units(currency)  # rounded half up, as the window shows money (gui.formatting.money)
+        amount = Money(int(value), currency).amount.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+        return f"{amount:,.{places}f} {currency or ''}".rstrip()
     return f"{value:,.0f} clicks" if metric == "clicks" else f"{value:,.6g}"
 
 
@@ -223,7 +228,7 @@ def _delta_text(d: iq.RestatedDay, day: date, metric: str, before: float | None,
     elif percent is not None:
         how = f"by {percent:+.0f} %" if abs(percent) >= 1 else f"by {percent:+.1f} %"
     else:
-        how = f"from 0 to {_amount(metric, change)}"
+        how = f"from 0 to {_amount(metric, change, d.currency)}"
     return (f"{_label(d.platform)} changed {metric} of {day:%b} {day.day} {how} between day {d.from_age} and day "
             f"{d.to_age} ({d.account})")
 

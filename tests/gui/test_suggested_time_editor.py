@@ -14,6 +14,8 @@ from autosync_desktop.store.models import Account
 from tests.gui.conftest import DEMO, SCHEDULE, Seed
 from tests.test_time_suggestions import NOW, _seed
 
+USUAL = "Usual time: 07:00 UTC (not measured yet)"  # the Demo account has no history: a default, said so
+
 
 def _seed_meta(seeded: Seed) -> None:
     services = Services.open(seeded.data_dir)
@@ -45,7 +47,7 @@ def test_the_editor_suggests_a_time_and_uses_it(open_window: Any, seeded: Seed, 
     assert dialog.frequency.currentData() == "daily" and _shown(dialog)
     assert dialog.account.currentData() == DEMO  # the first account: no history yet, the default said as such
     qtbot.waitUntil(lambda: suggestion.has_answer(), timeout=10000)
-    assert suggestion.headline.text() == "Usual time: 07:00 UTC (not measured yet)"
+    assert suggestion.headline.text() == USUAL
     assert "history for Demo" in suggestion.reason.text()
     dialog.account.setCurrentIndex(dialog.account.findData("Meta EU"))
     qtbot.waitUntil(lambda: suggestion.headline.text() == "Suggested: 06:30 Berlin", timeout=10000)
@@ -63,7 +65,7 @@ def test_the_editor_suggests_a_time_and_uses_it(open_window: Any, seeded: Seed, 
     assert dialog.values()["at"] == "06:30" and dialog.values()["timezone"] == "Europe/Berlin"
     # back to the Demo account: its own (default) suggestion again
     dialog.account.setCurrentIndex(dialog.account.findData(DEMO))
-    assert suggestion.headline.text() == "Usual time: 07:00 UTC (not measured yet)" and "Demo" in suggestion.reason.text()
+    assert suggestion.headline.text() == USUAL and "Demo" in suggestion.reason.text()
     # not for an interval, nor for a file
     dialog.frequency.setCurrentIndex(dialog.frequency.findData("interval"))
     assert not _shown(dialog)
@@ -96,10 +98,10 @@ def test_a_late_answer_for_the_account_chosen_before_is_dropped(open_window: Any
     dialog.account.setCurrentIndex(dialog.account.findData("Meta EU"))
     dialog.account.setCurrentIndex(dialog.account.findData(DEMO))
     qtbot.waitUntil(lambda: DEMO in suggestion.found, timeout=10000)
-    assert suggestion.headline.text() == "Usual time: 07:00 UTC (not measured yet)"
+    assert suggestion.headline.text() == USUAL
     release.set()
     qtbot.waitUntil(lambda: "Meta EU" in suggestion.found, timeout=10000)
-    assert suggestion.headline.text() == "Usual time: 07:00 UTC (not measured yet)" and "Demo" in suggestion.reason.text()
+    assert suggestion.headline.text() == USUAL and "Demo" in suggestion.reason.text()
     dialog.account.setCurrentIndex(dialog.account.findData("Meta EU"))  # kept: shown at once, not asked again
     assert suggestion.headline.text() == "Suggested: 06:30 Berlin"
 
