@@ -47,6 +47,12 @@ def test_the_editor_creates_an_export_schedule(open_window: Any, seeded: Any, qt
     # asked off the GUI thread: the message comes when the answer does
     qtbot.waitUntil(lambda: dialog.field_error("--output") == (
         f"File: the folder {tmp_path / 'missing'} does not exist; create it or choose another"), timeout=5000)
+    (tmp_path / "missing").mkdir()  # made meanwhile in the file manager: Save asks again, not from memory
+    dialog.export.forget_folders()
+    dialog.validate()
+    assert dialog.field_error("--output") == ""
+    wait_workers(qtbot, window)
+    assert dialog.export.folders == {str(tmp_path / "missing" / "ads.xlsx"): None}
     picked = tmp_path / "morning.csv"
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *args, **kwargs: (str(picked), ""))
     qtbot.mouseClick(dialog.export.browse, Qt.MouseButton.LeftButton)

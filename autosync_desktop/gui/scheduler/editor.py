@@ -330,6 +330,7 @@ class ScheduleDialog(EditorFields):
 
     def save(self) -> None:
         self.show_all = True
+        self.export.forget_folders()  # a folder created since is not refused from memory
         if not self.validate():
             first = next((label for label in self.errors.values() if not label.isHidden()), None)
             if first is not None:

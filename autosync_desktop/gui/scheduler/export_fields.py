@@ -50,7 +50,7 @@ FILTERS = "Excel workbook (*.xlsx);;CSV, UTF-8 (*.csv);;Parquet (*.parquet)"
 def default_output() -> str:
     """ads.xlsx in the Documents folder, or in the home folder when there is none."""
     folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
-    return str(Path(folder if folder and Path(folder).is_dir() else Path.home()) / "ads.xlsx")
+    return str(Path(folder or Path.home()) / "ads.xlsx")  # no file-system look-up here: the GUI thread
 
 
 class ExportFields(QWidget):
@@ -170,8 +170,16 @@ class ExportFields(QWidget):
             self.folders[output] = None
             if self.workers is not None:
                 self.workers.run(folder_problem, output, lane="read", owner=self,
-                                 on_done=partial(self._folder_answered, output))
+                                 on_done=partial(self._folder_answered, output),
+                                 on_error=partial(self._folder_unknown, output))
         return self.folders[output]
+
+    def _folder_unknown(self, output: str, _error: Exception) -> None:
+        self.folders.pop(output, None)  # could not be asked: ask again at the next check (saving checks it anyway)
+
+    def forget_folders(self) -> None:
+        """Ask again (Save: the person may have created the folder meanwhile; the service checks it anyway)."""
+        self.folders.clear()
 
     def _folder_answered(self, output: str, problem: str | None) -> None:
         self.folders[output] = problem
