@@ -7,13 +7,14 @@ from __future__ import annotations
 import csv
 import json
 import time
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import openpyxl
 import pytest
 
 from autosync_desktop import events as ev
+from autosync_desktop.clock import ShiftedClock
 from autosync_desktop.export_spec import make_spec
 from autosync_desktop.store.models import Account, DailyStat, Schedule, SyncRun, utcnow
 from autosync_desktop.sync.runner import Runner
@@ -123,14 +124,15 @@ def test_add_refusals_exit_2_with_one_line_and_store_nothing(cli: Cli, out_dir: 
 def test_a_scheduled_tick_of_an_export_schedule_writes_the_file(store, bus, recorder, tmp_path: Path) -> None:
     account = Account.create(name="Shop", platform="demo", external_id="d", options='{"latency_ms": 0}',
                              currency="EUR", timezone="UTC")
-    today = utcnow().date()
+    clock = ShiftedClock(datetime(2027, 3, 10, 12, 0, tzinfo=UTC))  # the runs' "today", whatever the date
+    today = clock.today("UTC")
     DailyStat.create(account=account, campaign_id="c1", date=today - timedelta(days=1), impressions=10, clicks=1,
                      cost_micros=1_500_000, currency="EUR", conversions=None)
     out = tmp_path / "shop.csv"
     spec = make_spec(str(out), "yesterday")
     Schedule.create(name="Morning file", account=None, sync_type="export", frequency="interval", every_minutes=1,
                     timezone="UTC", created_at=utcnow() - timedelta(seconds=59), export_options=spec.to_json())
-    service = SchedulerService(store, bus, Runner(store, bus, max_workers=2))
+    service = SchedulerService(store, bus, Runner(store, bus, max_workers=2, clock=clock))
     try:
         service.start()
         deadline = time.monotonic() + 15
