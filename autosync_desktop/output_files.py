@@ -53,7 +53,7 @@ def _checked(path: Path, field: str) -> tuple[Path, os.stat_result | None]:
         existing = None
     except OSError as exc:
         raise UserError(f"{field}: cannot write {path}: {exc.strerror}") from None
-    if existing is not None and (stat.S_ISFIFO(existing.st_mode) or stat.S_ISCHR(existing.st_mode)):
+    if _direct(existing):
         return target, existing
     if existing is not None and not stat.S_ISREG(existing.st_mode):
         raise UserError(f"{field}: {path} is {_describe(existing.st_mode)}; choose a file name")
@@ -70,10 +70,7 @@ def _direct(existing: os.stat_result | None) -> bool:
 def open_output(path: Path, *, field: str = "--output") -> Iterator[IO[str]]:
     """A text stream (UTF-8, no newline translation) that ends up at `path`; see the module's rules."""
     with atomic_path(path, field=field) as where, open(where, "w", encoding="utf-8", newline="") as out:
-        yield out
-        out.flush()
-        if stat.S_ISREG(os.fstat(out.fileno()).st_mode):  # a pipe or a terminal has nothing to sync
-            os.fsync(out.fileno())
+        yield out  # closed, then synced to disk by atomic_path before it takes the name
 
 
 Replace = Callable[[Path, Path], None]
