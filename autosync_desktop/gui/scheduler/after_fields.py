@@ -104,10 +104,7 @@ class AfterFields(QWidget):
         return self.wait_box, self.if_missing
 
     def fill(self, item: domain.ScheduleCard) -> None:
-        chosen = set(item.after)
-        for i in range(self.list.count()):
-            row = self.list.item(i)
-            row.setCheckState(Qt.CheckState.Checked if row.text() in chosen else Qt.CheckState.Unchecked)
+        self.set_chosen(item.after)
         hours = item.wait_max_minutes % 60 == 0
         self.wait_unit.setCurrentIndex(1 if hours else 0)
         self.wait.setValue(item.wait_max_minutes // 60 if hours else item.wait_max_minutes)

@@ -91,6 +91,12 @@ def day_time(moment: datetime, zone: str, now: datetime) -> str:
            f"{fmt.zone_words(zone) or 'UTC'}"
 
 
+def runs_once_words(after: Sequence[str]) -> str:
+    """'Runs once Google daily, Meta daily have all synced successfully since its last run'."""
+    return (f"Runs once {', '.join(after)} {'has' if len(after) == 1 else 'have all'} synced successfully since its "
+            "last run")
+
+
 def after_words(after: tuple[str, ...] | list[str]) -> str:
     """'after Google daily, Meta daily' ('' without any)."""
     return f"after {', '.join(after)}" if after else ""

@@ -231,8 +231,7 @@ class ScheduleDetail(QScrollArea):
         self._set_links(self.downstream, item.downstream)
         self.next_runs.setText(entry.next_text(now) if not (item.after and item.frequency == domain.Frequency.MANUAL
                                                             and not item.paused) else
-                               f"Runs once {', '.join(item.after)} {'has' if len(item.after) == 1 else 'have all'} "
-                               "synced successfully since its last run")
+                               describe.runs_once_words(item.after))
         self.missed.setText(MISSED_WORDS.get(item.missed.value, item.missed.value))
         self.last.setText(self._last_text(item.last_run, now))
         self._show_runs(entry.recent, now)

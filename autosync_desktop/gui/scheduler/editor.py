@@ -297,8 +297,7 @@ class ScheduleDialog(EditorFields):
             return
         after = self.after_fields.chosen()
         if not check.next_runs and after:
-            self.preview.setText(f"Runs once {', '.join(after)} {'has' if len(after) == 1 else 'have all'} synced "
-                                 "successfully since its last run (and when you press Sync now).")
+            self.preview.setText(f"{describe.runs_once_words(after)} (and when you press Sync now).")
             return
         if not check.next_runs:
             self.preview.setText("Manual only: runs when you press Sync now (or from the command line).")
