@@ -148,7 +148,7 @@ class SchedulesService(Area):
             next_run_at=None if paused else aware(next_run_of(schedule)),
             last_status=RunStatus(last.status) if last else None,
             last_run_at=aware(last.queued_at) if last else None, after=after, waiting_for=waiting_for,
-            waiting_since=waited, wait_deadline=waited + timedelta(minutes=wait_max) if waited else None,
+            waiting_since=waited, wait_deadline=rules.deadline(waited, wait_max) if waited else None,
             wait_max_minutes=wait_max, if_missing=IfMissing(schedule.if_missing),
             downstream=tuple(links.down.get(schedule.name, ())))
 
