@@ -155,3 +155,44 @@ def test_a_day_restated_later_is_replaced_by_the_next_days_first_run(store, bus,
         (date(2026, 12, 29), 5), (date(2026, 12, 30), 5), (date(2026, 12, 31), 5)}
     assert {(r.date, r.age_days, r.d_clicks) for r in Restatement.select()} == {
         (date(2026, 12, 29), 2, 2)}  # Dec 30 was stored while it ran (age 0): not a restatement
+
+
+def test_a_write_committed_by_another_connection_mid_window_does_not_fail_the_window(store, monkeypatch) -> None:
+    """The window's transaction reads the fetch history before it writes. Taken as a plain (deferred) transaction,
+    another connection committing in between made SQLite refuse the write at once (SQLITE_BUSY, no busy wait): a
+    scheduled run failed with 'Another process holds the database' while only the scheduler's own thread wrote.
+    The window takes the write lock first, so the other writer waits for it instead."""
+    import sqlite3
+    import threading
+
+    from autosync_desktop.store.db import bound_path
+
+    account = Account.create(name="a", platform="meta_ads", external_id="1")
+    _write(store, account, _at(D + timedelta(days=1), 8), [_rec("c1", D, 10, 1_000_000, 2.0)], run_id=1)
+    other_done: list[str] = []
+
+    def other_writer() -> None:  # e.g. the scheduler's poll or a run's heartbeat, on its own connection
+        con = sqlite3.connect(str(bound_path()), timeout=10)
+        try:
+            con.execute("INSERT INTO setting (key, value, updated_at) VALUES (?, ?, ?)",
+                        ("probe.other", "1", "2026-01-01 00:00:00"))
+            con.commit()
+            other_done.append("committed")
+        finally:
+            con.close()
+
+    real_read = day_fetches.read_history
+
+    def read_then_let_another_write(con, *args):
+        found = real_read(con, *args)
+        thread = threading.Thread(target=other_writer)
+        thread.start()
+        thread.join(timeout=1.0)  # committed at once when the window holds no write lock yet
+        threads.append(thread)
+        return found
+
+    threads: list[threading.Thread] = []
+    monkeypatch.setattr(day_fetches, "read_history", read_then_let_another_write)
+    writer = _write(store, account, _at(D + timedelta(days=7), 8), [_rec("c1", D, 12, 1_100_000, 2.5)], run_id=2)
+    threads[0].join(timeout=10)
+    assert writer.restated == 1 and other_done == ["committed"]

@@ -74,7 +74,7 @@ def record(entry: str, stored: bool) -> None:
     """`secrets`' recorder: an entry was saved (True) or deleted (False)."""
     if database_proxy.obj is None:  # no store open in this process (nothing to keep the record in)
         return
-    with database_proxy.atomic():
+    with database_proxy.atomic("IMMEDIATE"):  # read, then write: the write lock first (see sync/writer.py)
         current = set(entries())
         changed = (current | {entry}) if stored else (current - {entry})
         if changed != current or settings.get(STATE_KEY) is None:

@@ -341,7 +341,7 @@ class SchedulesService(Area):
         if check.errors:
             field, message = next(iter(check.errors.items()))
             raise UserError(f"{field}: {message}")
-        with self.core.db.atomic():
+        with self.core.db.atomic("IMMEDIATE"):  # read, then write: the write lock first (see sync/writer.py)
             account = Account.select().where(Account.platform == "demo").order_by(Account.id).first()
             created_account = account is None
             account_name = (self.core.accounts.add("demo", DEMO_ACCOUNT, "demo-1").name if account is None

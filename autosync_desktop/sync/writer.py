@@ -12,7 +12,7 @@ rows the same way, in the same transaction, and a repeated (campaign, day, actio
 With a `zone` (the engine gives the account's), every window also records each day's fetch and what a re-fetch
 changed (store/day_fetches.py: `day_fetch`, `restatement`) in the same transaction, so the freshness planner's
 history is exactly as committed as the data.
-The bulk path runs `executemany` on the peewee database's own sqlite3 connection inside `db.atomic()`
+The bulk path runs `executemany` on the peewee database's own sqlite3 connection inside `db.atomic("IMMEDIATE")`
 (peewee's insert_many is ~3.7x slower here), with the per-window constants written into the statement; the
 peewee models remain the schema.
 """
@@ -151,7 +151,7 @@ class Writer:
              json.dumps(c.extra) if c.extra else None, stamp)
             for c in campaigns
         ]
-        with self.db.atomic():
+        with self.db.atomic("IMMEDIATE"):
             self.db.connection().executemany(_UPSERT_CAMPAIGN, params)
             self.db.connection().execute(_UPSERT_STATE, (self.account_id, "campaigns", None, stamp))
         return len(params)
@@ -167,7 +167,9 @@ class Writer:
         window = (self.account_id, start.isoformat(), end.isoformat())
         con = self.db.connection()
         self.restated = 0
-        with self.db.atomic():
+        # IMMEDIATE: the write lock first. This transaction reads (fetch history, totals) before it writes; a
+        # plain one would be refused at once (SQLITE_BUSY, no busy wait) if another connection wrote in between.
+        with self.db.atomic("IMMEDIATE"):
             # totals are compared only for days fetched before (a first fetch or a new backfill reads none)
             known = day_fetches.read_history(con, self.account_id, start, end) if self.zone is not None else {}
             before = day_fetches.day_totals(con, self.account_id, start, end) if known else {}
