@@ -1,4 +1,9 @@
-"""Streaming CSV / JSON writers for exports: rows in, text out, constant memory whatever the row count."""
+"""Streaming CSV / JSON writers for exports: rows in, text out, constant memory whatever the row count.
+
+CSV text cells that a spreadsheet would read as a formula (a campaign named "=HYPERLINK(…)" or "+49 Brand", or
+"- Summer", which Excel turns into #NAME?) get a leading apostrophe (`spreadsheet_text`): Excel and LibreOffice then
+show the text as written. Numbers are written as numbers, never changed; JSON is not touched.
+"""
 
 from __future__ import annotations
 
@@ -7,13 +12,24 @@ import json
 from collections.abc import Iterable, Sequence
 from typing import IO, Any
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_text(value: Any) -> Any:
+    """A CSV cell: None as empty, text that would start a formula with an apostrophe before it, else as is."""
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
 
 def write_csv(out: IO[str], columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(columns)
+    writer.writerow([spreadsheet_text(c) for c in columns])
     count = 0
     for row in rows:
-        writer.writerow(["" if value is None else value for value in row])
+        writer.writerow([spreadsheet_text(value) for value in row])
         count += 1
     return count
 

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from autosync_desktop.errors import UserError
+from autosync_desktop.export import spreadsheet_text
 
 Row = tuple[str, Sequence[Any]]
 ALL_SHEET = "All"
@@ -51,13 +52,14 @@ def sheet_name(text: str, taken: Iterable[str] = ()) -> str:
 
 def write_csv(path: Path, table: Table, rows: Iterable[Row]) -> int:
     """UTF-8 with a byte-order mark: Excel (the usual reader of a morning file) otherwise reads non-ASCII names,
-    e.g. CJK campaign names, as mojibake; Python's csv (encoding="utf-8-sig"), pandas and R skip it."""
+    e.g. CJK campaign names, as mojibake; Python's csv (encoding="utf-8-sig"), pandas and R skip it. Text that
+    would start a formula gets a leading apostrophe (export.spreadsheet_text)."""
     count = 0
     with open(path, "w", encoding="utf-8-sig", newline="") as out:
         writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(table.columns)
+        writer.writerow([spreadsheet_text(c) for c in table.columns])
         for _sheet, values in rows:
-            writer.writerow(["" if v is None else v.isoformat() if isinstance(v, date) else v for v in values])
+            writer.writerow([v.isoformat() if isinstance(v, date) else spreadsheet_text(v) for v in values])
             count += 1
     return count
 
