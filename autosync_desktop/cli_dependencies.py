@@ -14,6 +14,7 @@ from autosync_desktop.errors import UserError
 
 if TYPE_CHECKING:
     from autosync_desktop.domain import ScheduleInfo
+    from autosync_desktop.export_spec import ExportSpec
     from autosync_desktop.services import Services
 
 IF_MISSING = ("run", "skip")
@@ -55,8 +56,9 @@ def add_timing_options(parser: Any) -> None:
 
 
 def add_edit_parser(sch: Any, frequencies: tuple[str, ...], sync_types: tuple[str, ...],
-                    missed_policies: tuple[str, ...]) -> None:
-    """`schedules edit NAME [--name NEW] [--account ...] [--frequency ...] ... [--after ...]`: change some fields."""
+                    missed_policies: tuple[str, ...]) -> argparse.ArgumentParser:
+    """`schedules edit NAME [--name NEW] [--account ...] [--frequency ...] ... [--after ...]`: change some fields.
+    Returns the parser (cli_schedules adds the morning file's options)."""
     sed = sch.add_parser("edit", help="change some fields of a schedule (the others stay)")
     sed.add_argument("name")
     sed.add_argument("--name", dest="new_name", metavar="NEW_NAME", help="rename it")
@@ -68,6 +70,7 @@ def add_edit_parser(sch: Any, frequencies: tuple[str, ...], sync_types: tuple[st
     sed.add_argument("--lookback-days", type=int)
     sed.add_argument("--missed", choices=missed_policies)
     add_options(sed)
+    return sed
 
 
 def add_frequency(a: argparse.Namespace) -> str:
@@ -80,8 +83,8 @@ def add_frequency(a: argparse.Namespace) -> str:
                     "--after \"Google daily\")")
 
 
-def cmd_edit(svc: Services, a: argparse.Namespace) -> str:
-    """Apply `schedules edit`; the line to print."""
+def cmd_edit(svc: Services, a: argparse.Namespace, export: ExportSpec | None = None) -> str:
+    """Apply `schedules edit` (`export`: an export schedule's new options); the line to print."""
     from autosync_desktop.services.schedules import KEEP
 
     fields: dict[str, Any] = {}
@@ -95,7 +98,7 @@ def cmd_edit(svc: Services, a: argparse.Namespace) -> str:
         a.name, new_name=a.new_name, account=a.account, sync_type=a.type, frequency=a.frequency,
         timezone=a.timezone, lookback_days=a.lookback_days if a.lookback_days is not None else KEEP,
         missed=a.missed, after=a.after, wait_max_minutes=a.wait_max if a.wait_max is not None else KEEP,
-        if_missing=a.if_missing, **fields)
+        if_missing=a.if_missing, export=export, **fields)
     return f"Updated schedule {info.name!r}: {when_text(info)}"
 
 

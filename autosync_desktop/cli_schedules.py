@@ -1,5 +1,6 @@
 """The `schedules` command group of the command line: its parser (add, edit, list, pause, resume, remove, next,
-suggest-time, pause-all, resume-all), the checks of its options, and the commands. The dependency options and
+suggest-time, pause-all, resume-all), the checks of its options (the morning file's too, on add and edit), and the
+commands. The dependency options and
 `schedules edit` are cli_dependencies.py's. Bad options raise UserError naming the flag (exit 2).
 
 Building the parser imports nothing of the data model (the window's first frame does not wait for it); the
@@ -17,6 +18,7 @@ from autosync_desktop.errors import UserError
 
 if TYPE_CHECKING:
     from autosync_desktop.domain import ScheduleInfo
+    from autosync_desktop.export_spec import ExportSpec
     from autosync_desktop.services import Services
 
 # The values of domain.py's SyncType, Frequency and MissedPolicy (RunStatus: cli.py), spelled out so that building the
@@ -40,14 +42,9 @@ def add_parser(sub: Any) -> None:
     sadd.add_argument("--lookback-days", type=int)
     sadd.add_argument("--missed", choices=MISSED_POLICIES, default="run_once")
     sadd.add_argument("--paused", action="store_true", help="create it paused")
-    sadd.add_argument("--output", help="--type export: the file to write (.csv, .xlsx or .parquet); ~ is expanded")
-    sadd.add_argument("--range", help="--type export: yesterday, last_7_days, last_30_days, last_90_days, "
-                                      "month_to_date or last_month")
-    sadd.add_argument("--accounts", help='--type export: "Name A,Name B" (default: all accounts)')
-    sadd.add_argument("--format", choices=("csv", "xlsx", "parquet"),
-                      help="--type export: default from the --output's extension")
+    _add_export_options(sadd, edit=False)
     cli_dependencies.add_options(sadd)
-    cli_dependencies.add_edit_parser(sch, FREQUENCIES, SYNC_TYPES, MISSED_POLICIES)
+    _add_export_options(cli_dependencies.add_edit_parser(sch, FREQUENCIES, SYNC_TYPES, MISSED_POLICIES), edit=True)
     slst = sch.add_parser("list", help="list schedules")
     slst.add_argument("--json", action="store_true")
     for action in ("pause", "resume", "remove"):
@@ -63,6 +60,17 @@ def add_parser(sub: Any) -> None:
     sug.add_argument("--json", action="store_true")
     for action in ("pause-all", "resume-all"):
         sch.add_parser(action, help=f"{action.replace('-', ' ')} schedules")
+
+
+def _add_export_options(parser: argparse.ArgumentParser, *, edit: bool) -> None:
+    """The morning file's options (`--type export`), on `schedules add` and `schedules edit`."""
+    parser.add_argument("--output", help="--type export: the file to write (.csv, .xlsx or .parquet); ~ is expanded")
+    parser.add_argument("--range", help="--type export: yesterday, last_7_days, last_30_days, last_90_days, "
+                                        "month_to_date or last_month")
+    parser.add_argument("--accounts", help='--type export: "Name A,Name B" (default: all accounts)'
+                                           + ('; --accounts "" for all accounts again' if edit else ""))
+    parser.add_argument("--format", choices=("csv", "xlsx", "parquet"),
+                        help="--type export: default from the --output's extension")
 
 
 # The options each frequency uses; any other one given is refused, not ignored.
@@ -83,6 +91,23 @@ def _check_frequency_options(a: argparse.Namespace) -> None:
 
 
 _EXPORT_FLAGS = (("output", "--output"), ("range", "--range"), ("accounts", "--accounts"), ("format", "--format"))
+
+
+def _edited_export(svc: Services, a: argparse.Namespace) -> ExportSpec | None:
+    """`schedules edit`'s new export options: those given over the schedule's own (a new --output without --format
+    takes its format from the new extension); None when none is given. Refused for a sync schedule."""
+    given = [flag for field, flag in _EXPORT_FLAGS if getattr(a, field) is not None]
+    if not given:
+        return None
+    current = svc.schedules.get(a.name).export
+    if current is None:
+        raise UserError(f"{given[0]}: only for an export schedule (a file); {a.name!r} syncs an account")
+    from autosync_desktop.services.export_schedules import make_spec
+
+    output = a.output if a.output is not None else current.output
+    fmt = a.format or (None if a.output is not None else current.format)
+    accounts = a.accounts if a.accounts is not None else list(current.accounts or ())
+    return make_spec(output, a.range if a.range is not None else current.range, fmt, accounts)
 
 
 def _add_schedule(svc: Services, a: argparse.Namespace) -> ScheduleInfo:
@@ -131,7 +156,7 @@ def cmd_schedules(svc: Services, a: argparse.Namespace) -> int:
         # the options given must fit the frequency the schedule will have (the new one, else its own)
         _check_frequency_options(argparse.Namespace(**{**vars(a), "frequency": a.frequency or svc.schedules.get(
             a.name).frequency.value}))
-        print(cli_dependencies.cmd_edit(svc, a))
+        print(cli_dependencies.cmd_edit(svc, a, export=_edited_export(svc, a)))
     elif a.action == "list":
         items = svc.schedules.list()
         if a.json:

@@ -161,3 +161,34 @@ def test_parquet_without_pyarrow_is_refused_when_added(cli: Cli, out_dir: Path,
         str(out_dir / "ads.parquet"), "--range", "yesterday", code=2)
     assert cli.err.strip() == f"autosync: --format: {sheet_writers.PARQUET_MISSING}"
     assert cli("schedules", "list", "--json").strip() == "[]"
+
+
+def test_edit_changes_the_files_options_and_keeps_the_rest(cli: Cli, out_dir: Path) -> None:
+    cli("schedules", "add", "--name", "Morning file", "--type", "export", "--frequency", "daily", "--at", "07:00",
+        "--output", str(out_dir / "ads.xlsx"), "--range", "last_30_days", "--accounts", "Demo A")
+
+    def export() -> dict:
+        return next(s for s in json.loads(cli("schedules", "list", "--json")) if s["name"] == "Morning file")["export"]
+
+    cli("schedules", "edit", "Morning file", "--range", "last_7_days")
+    assert export() == {"output": str(out_dir / "ads.xlsx"), "format": "xlsx", "range": "last_7_days",
+                        "accounts": ["Demo A"]}
+    cli("schedules", "edit", "Morning file", "--output", str(out_dir / "ads.csv"))  # the format follows the file
+    assert export() == {"output": str(out_dir / "ads.csv"), "format": "csv", "range": "last_7_days",
+                        "accounts": ["Demo A"]}
+    cli("schedules", "edit", "Morning file", "--accounts", "Demo A,Demo B", "--format", "xlsx")
+    assert export()["accounts"] == ["Demo A", "Demo B"] and export()["format"] == "xlsx"
+    cli("schedules", "edit", "Morning file", "--accounts", "")  # all accounts again
+    assert export()["accounts"] is None
+    before = export()
+    for args, message in [
+        (["--range", "last_week"], "--range: 'last_week' is not a range"),
+        (["--accounts", "Ghost"], "--accounts: no account named 'Ghost'"),
+        (["--output", str(out_dir / "nope" / "a.csv")], "--output: the folder"),
+    ]:
+        cli("schedules", "edit", "Morning file", *args, code=2)
+        assert message in cli.err and len(cli.err.strip().splitlines()) == 1
+        assert export() == before  # nothing half-changed
+    cli("schedules", "add", "--name", "sync A", "--account", "Demo A", "--type", "both", "--frequency", "manual")
+    cli("schedules", "edit", "sync A", "--range", "last_7_days", code=2)
+    assert "--range: only for an export schedule (a file); 'sync A' syncs an account" in cli.err
