@@ -59,7 +59,7 @@ def add_edit_parser(sch: Any, frequencies: tuple[str, ...], sync_types: tuple[st
                     missed_policies: tuple[str, ...]) -> argparse.ArgumentParser:
     """`schedules edit NAME [--name NEW] [--account ...] [--frequency ...] ... [--after ...]`: change some fields.
     Returns the parser (cli_schedules adds the morning file's options)."""
-    sed = sch.add_parser("edit", help="change some fields of a schedule (the others stay)")
+    sed: argparse.ArgumentParser = sch.add_parser("edit", help="change some fields of a schedule (the others stay)")
     sed.add_argument("name")
     sed.add_argument("--name", dest="new_name", metavar="NEW_NAME", help="rename it")
     sed.add_argument("--account")
