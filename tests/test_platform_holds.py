@@ -126,3 +126,31 @@ def test_x_a_429_on_the_users_window_is_shared(headers: dict[str, str], shared: 
     response._content = b'{"errors": [{"code": "TOO_MANY_REQUESTS", "message": "Rate limit exceeded"}]}'
     limited = classify(response)
     assert limited is not None and limited.error_class == "RateLimited" and limited.shared is shared
+
+
+def test_a_hold_outlives_a_restart_until_its_reset(store, bus) -> None:
+    first = SchedulerService(store, bus, Runner(store, bus, max_workers=1), clock=Clock(T0))
+    reset = T0 + timedelta(hours=3)
+    try:
+        bus.publish(ev.RunFinished(run_id=7, schedule=None, account="Meta A", trigger="manual", status="failed",
+                                   error_class="RateLimited", retry_at=reset, platform="meta_ads", shared_limit=True))
+    finally:
+        first.stop()
+        first._unsubscribe()
+    for at, expected in [(T0 + timedelta(hours=1), Hold("meta_ads", reset, "Meta A", 7)), (reset, None)]:
+        again = SchedulerService(store, bus, Runner(store, bus, max_workers=1), clock=Clock(at))
+        again.start()  # a reopened app
+        try:
+            assert again.holds.active("meta_ads", at) == expected
+        finally:
+            again.stop()
+
+
+def test_kept_holds_that_cannot_be_read_are_left_out() -> None:
+    from autosync_desktop.sync import platform_holds
+
+    kept = platform_holds.to_json([Hold("meta_ads", T0, "Meta A", 7)])
+    assert platform_holds.from_json(kept) == [Hold("meta_ads", T0, "Meta A", 7)]
+    assert platform_holds.from_json([{"platform": "x"}, "junk", {**kept[0], "until": "soon"}, *kept]) == [
+        Hold("meta_ads", T0, "Meta A", 7)]
+    assert platform_holds.from_json(None) == [] and platform_holds.from_json({"a": 1}) == []

@@ -227,7 +227,8 @@ SPEC_BY_KEY = {spec.key: spec for spec in SPECS}
 STATE_KEYS = ("retention.last_prune",)
 # App-maintained keys not shown by `settings list`: the notifier's state, each channel's last result, which secrets
 # the keyring holds (names only: services/keyring_use.py).
-INTERNAL_PREFIXES = ("notify.state", "notify.result.", "api.state", "api.token_generation", "keyring.")
+INTERNAL_PREFIXES = ("notify.state", "notify.result.", "api.state", "api.token_generation", "keyring.",
+                     "scheduler.platform_holds")
 KEYRING_INDEX = "keyring.stored"  # the keyring entries this store's secrets live in; [] in a store created new
 
 

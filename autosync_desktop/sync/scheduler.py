@@ -25,7 +25,7 @@ from autosync_desktop import events as ev
 from autosync_desktop.clock import SYSTEM_CLOCK, Clock
 from autosync_desktop.store import retention, runs, settings, timed_pause
 from autosync_desktop.store.models import ACTIVE_STATUSES, Account, Schedule, SyncRun
-from autosync_desktop.sync import probe, stagger, triggers
+from autosync_desktop.sync import platform_holds, probe, stagger, triggers
 from autosync_desktop.sync.platform_holds import Hold, PlatformHolds, held_words
 from autosync_desktop.sync.runner import Runner
 from autosync_desktop.sync.upstream_gate import UpstreamGate
@@ -38,6 +38,7 @@ log = logging.getLogger(__name__)
 MISFIRE_GRACE_S = 120
 POLL_INTERVAL_S = 2.0
 WAKE_CHECK_S = 10.0
+HOLDS_KEY = "scheduler.platform_holds"  # app state: the platform holds still lasting (sync/platform_holds.py)
 WAKE_GAP_S = 60.0
 
 
@@ -92,6 +93,9 @@ class SchedulerService:
         self._aps.start()
         self.running = True
         self.started_at = self.last_wake_at = self.clock.now()
+        for hold in platform_holds.from_json(settings.get(HOLDS_KEY)):  # a shared limit met before a restart
+            if hold.until > self.started_at:
+                self.holds.hold(hold)
         self._catch_up_after_downtime()
         self.sync_jobs(force=True)
         self._aps.add_job(self._poll, IntervalTrigger(seconds=POLL_INTERVAL_S), id="_poll",
@@ -302,6 +306,7 @@ class SchedulerService:
         if event.retry_at is not None and event.shared_limit and event.platform:
             self.holds.hold(Hold(platform=event.platform, until=event.retry_at, account=event.account,
                                  run_id=event.run_id))
+            settings.set_state(HOLDS_KEY, platform_holds.to_json(self.holds.current(self.clock.now())))
         if event.retry_at is None or not self.running or event.schedule is None:
             return
         schedule = Schedule.get_or_none(Schedule.name == event.schedule)
