@@ -8,7 +8,6 @@ import signal
 import socket
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -16,7 +15,6 @@ from typing import Any
 import pytest
 from PySide6.QtCore import QDir
 
-from autosync_desktop.gui import single_instance
 from autosync_desktop.gui.single_instance import SingleInstance, server_name
 from tests import travel_launch
 
@@ -31,20 +29,24 @@ def test_the_name_depends_on_the_resolved_data_dir(tmp_path: Path, monkeypatch: 
     assert len(server_name(tmp_path)) < 40  # short enough for a socket path on every OS
 
 
-def in_thread(fn: Any) -> dict[str, Any]:
-    """Run a blocking hand-over in another thread while this (GUI) thread's event loop answers it."""
-    out: dict[str, Any] = {}
+def second_launch(code: str) -> subprocess.Popen[str]:
+    """A later launch as it really happens: another process (never Qt objects on a Python thread of this one,
+    which once crashed the test worker), printing what `code` evaluates to. The first instance's event loop (this
+    thread's) answers it while the test waits."""
+    script = ("import sys; from pathlib import Path; from PySide6.QtCore import QCoreApplication; "
+              "app = QCoreApplication(sys.argv[:1]); "
+              "from autosync_desktop.gui import single_instance; "
+              "from autosync_desktop.gui.single_instance import SingleInstance; "
+              f"print(repr({code}))")
+    return subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, cwd=ROOT, env={**child_env(), "PYTHONPATH": str(ROOT)})
 
-    def target() -> None:
-        try:
-            out["result"] = fn()
-        except Exception as exc:  # surfaced by the test
-            out["error"] = exc
 
-    thread = threading.Thread(target=target, daemon=True)
-    thread.start()
-    out["thread"] = thread
-    return out
+def answer_of(child: subprocess.Popen[str], qtbot: Any) -> str:
+    qtbot.waitUntil(lambda: child.poll() is not None, timeout=30000)
+    out, err = child.communicate()
+    assert child.returncode == 0, err
+    return out.strip()
 
 
 def test_a_second_launch_hands_over_to_the_first(tmp_path: Path, qtbot: Any) -> None:
@@ -54,14 +56,12 @@ def test_a_second_launch_hands_over_to_the_first(tmp_path: Path, qtbot: Any) -> 
     first.activated.connect(received.append)
     try:
         # a second launch: connects, sends "activate" with its argv, gets the answer, and does not listen
-        second = in_thread(lambda: SingleInstance(tmp_path / "data").acquire(["gui", "--demo"]))
-        qtbot.waitUntil(lambda: not second["thread"].is_alive(), timeout=10000)
-        assert "error" not in second and second["result"] is False
+        second = second_launch(f"SingleInstance(Path({str(tmp_path / 'data')!r})).acquire(['gui', '--demo'])")
+        assert answer_of(second, qtbot) == "False"
         assert received == [["gui", "--demo"]]
         # the raw protocol: one JSON line in, "ok" out
-        answer = in_thread(lambda: single_instance.send(first.name, ["x"]))
-        qtbot.waitUntil(lambda: not answer["thread"].is_alive(), timeout=10000)
-        assert answer["result"] == "ok" and received[-1] == ["x"]
+        answer = second_launch(f"single_instance.send({first.name!r}, ['x'])")
+        assert answer_of(answer, qtbot) == "'ok'" and received[-1] == ["x"]
         # another data dir is another instance
         other = SingleInstance(tmp_path / "other")
         assert other.acquire([]) is True
