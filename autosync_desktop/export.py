@@ -2,24 +2,27 @@
 
 CSV text cells that a spreadsheet would read as a formula (a campaign named "=HYPERLINK(…)" or "+49 Brand", or
 "- Summer", which Excel turns into #NAME?) get a leading apostrophe (`spreadsheet_text`): Excel and LibreOffice then
-show the text as written. Numbers are written as numbers, never changed; JSON is not touched.
+show the text as written. Numbers are written as numbers, never changed — also a number written as text, such as a
+negative amount's exact decimal "-12.50" (domain.money_text); JSON is not touched.
 """
 
 from __future__ import annotations
 
 import csv
 import json
+import re
 from collections.abc import Iterable, Sequence
 from typing import IO, Any
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER_TEXT = re.compile(r"[+-]?\d+(\.\d+)?([eE][+-]?\d+)?")
 
 
 def spreadsheet_text(value: Any) -> Any:
     """A CSV cell: None as empty, text that would start a formula with an apostrophe before it, else as is."""
     if value is None:
         return ""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS) and not _NUMBER_TEXT.fullmatch(value):
         return "'" + value
     return value
 

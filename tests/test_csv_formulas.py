@@ -26,6 +26,17 @@ def test_data_export_csv_quotes_formula_text_and_leaves_numbers() -> None:
     assert {r[2] for r in rows[1:]} == {""}  # unknown stays empty
 
 
+def test_a_negative_amount_written_as_exact_text_stays_a_number() -> None:
+    """Money leaves the store as exact decimal text (domain.money_text): a refund's "-12.50" is a number, not a
+    formula, and must reach the spreadsheet as one."""
+    from autosync_desktop.domain import money_text
+
+    out = io.StringIO()
+    export.write_csv(out, ["conversion_value", "note"], [(money_text(-12_500_000), "-12.50 refund"), ("+3", "1e5")])
+    rows = list(csv.reader(io.StringIO(out.getvalue())))
+    assert rows[1:] == [["-12.50", "'-12.50 refund"], ["+3", "1e5"]]
+
+
 def test_json_export_keeps_the_names_as_they_are() -> None:
     out = io.StringIO()
     export.write_json(out, ["campaign_name"], [(name,) for name in NAMES])
