@@ -48,7 +48,6 @@ if TYPE_CHECKING:  # the services (and everything below them, the data model too
     )
     from autosync_desktop.services import Services
 
-
 log = logging.getLogger(__name__)
 MAX_ID = 2**63 - 1  # SQLite's largest INTEGER
 
@@ -94,7 +93,6 @@ def _path(text: str) -> Path:
 # The values of domain.py's RunStatus (SyncType, Frequency, MissedPolicy: cli_schedules.py), spelled out so that
 # building the parser does not import the data model; test_cold_start.py checks them.
 RUN_STATUSES = ("queued", "running", "succeeded", "failed", "cancelled", "interrupted", "skipped")
-
 
 
 def build_parser() -> Parser:

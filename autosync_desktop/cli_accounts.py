@@ -97,7 +97,7 @@ def cmd_accounts(svc: Services, a: argparse.Namespace) -> int:
             print_json([_account_json(x) for x in accounts])
         else:
             table([(x.name, x.platform, x.account_id, x.auth_state.value, x.health.value) for x in accounts],
-                   ("NAME", "PLATFORM", "ACCOUNT ID", "AUTH", "HEALTH"))
+                  ("NAME", "PLATFORM", "ACCOUNT ID", "AUTH", "HEALTH"))
     elif a.action == "remove":
         from autosync_desktop.domain import DataOnRemove
 
@@ -157,10 +157,10 @@ def _discover(svc: Services, a: argparse.Namespace) -> int:
         print("These credentials reach no accounts")
     else:
         table([(x.external_id, "  " * x.level + (x.name or ""), x.currency, x.timezone,
-                 "yes" if x.is_manager else "", x.level, x.login_customer_id, x.status, "yes" if x.hidden else "")
-                for x in found],
-               ("ACCOUNT ID", "NAME", "CURRENCY", "TIME ZONE", "MANAGER", "LEVEL", "LOGIN CUSTOMER ID", "STATUS",
-                "HIDDEN"))
+                "yes" if x.is_manager else "", x.level, x.login_customer_id, x.status, "yes" if x.hidden else "")
+               for x in found],
+              ("ACCOUNT ID", "NAME", "CURRENCY", "TIME ZONE", "MANAGER", "LEVEL", "LOGIN CUSTOMER ID", "STATUS",
+               "HIDDEN"))
     for x in added:
         print(f"Added account {x.name!r} ({x.platform}, {x.account_id})")
     return 0

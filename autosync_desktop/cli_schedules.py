@@ -1,7 +1,7 @@
 """The `schedules` command group of the command line: its parser (add, edit, list, pause, resume, remove, next,
 suggest-time, pause-all, resume-all), the checks of its options (the morning file's too, on add and edit), and the
-commands. The dependency options and
-`schedules edit` are cli_dependencies.py's. Bad options raise UserError naming the flag (exit 2).
+commands. The dependency options and `schedules edit` are cli_dependencies.py's. Bad options raise UserError
+naming the flag (exit 2).
 
 Building the parser imports nothing of the data model (the window's first frame does not wait for it); the
 commands import the services' domain types when they run. Speaks only to the service layer.
