@@ -39,7 +39,7 @@ def second_launch(code: str) -> subprocess.Popen[str]:
               "from autosync_desktop.gui.single_instance import SingleInstance; "
               f"print(repr({code}))")
     return subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True, cwd=ROOT, env={**child_env(), "PYTHONPATH": str(ROOT)})
+                            text=True, cwd=ROOT, env=child_env())
 
 
 def answer_of(child: subprocess.Popen[str], qtbot: Any) -> str:
